@@ -1,0 +1,60 @@
+"""Time as a seam: retries, waiters and emulators ask a clock, so tests never really sleep."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def monotonic(self) -> float: ...
+    def time(self) -> float: ...
+    def sleep(self, seconds: float) -> None: ...
+    async def asleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(seconds, 0))
+
+
+class FakeClock:
+    """A clock that moves only when slept on or advanced; records every sleep."""
+
+    def __init__(self, start: float = 1_700_000_000.0) -> None:
+        self._now = start
+        self._start = start
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self._now - self._start
+
+    def time(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        self._now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.advance(max(seconds, 0))
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+SYSTEM_CLOCK = SystemClock()

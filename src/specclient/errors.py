@@ -1,0 +1,197 @@
+"""The one error tree of specclient.
+
+Every error a user can meet derives from :class:`SpecClientError`. Messages name what is wrong
+(the operation, the argument, the JSON pointer, the status) and never carry a secret: URLs are
+stripped of query values that look like credentials before they reach a message.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from typing import Any
+
+__all__ = [
+    "SpecClientError",
+    "SpecError",
+    "ParameterError",
+    "AuthError",
+    "APIError",
+    "BadRequestError",
+    "UnauthorizedError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "ServerError",
+    "TransportError",
+    "TimeoutError",
+    "ConnectionError",
+    "ResponseDecodeError",
+    "WaiterError",
+    "WaiterTimeoutError",
+    "api_error_for_status",
+]
+
+_EXCERPT_LIMIT = 500
+_SECRET_QUERY = re.compile(
+    r"(?i)([?&](?:[^=&#]*(?:key|token|secret|password|signature|credential)[^=&#]*)=)[^&#]*"
+)
+
+
+def redact_url(url: str) -> str:
+    """Hide the values of query parameters whose names suggest a secret."""
+    return _SECRET_QUERY.sub(r"\1***", str(url))
+
+
+class SpecClientError(Exception):
+    """Base of every error specclient raises."""
+
+
+class SpecError(SpecClientError):
+    """The spec is broken or unsupported; ``pointer`` is the JSON pointer of the fault."""
+
+    def __init__(self, message: str, pointer: str = "", source: str | None = None) -> None:
+        self.pointer = pointer
+        self.source = source
+        where = f" at {pointer or '#'}" if pointer or source else ""
+        origin = f" in {source}" if source else ""
+        super().__init__(f"{message}{where}{origin}")
+
+
+class ParameterError(SpecClientError, TypeError):
+    """A call's arguments are wrong; raised before anything is sent."""
+
+    def __init__(self, operation: str, message: str, argument: str | None = None) -> None:
+        self.operation = operation
+        self.argument = argument
+        super().__init__(f"{operation}(): {message}")
+
+
+class AuthError(SpecClientError):
+    """Credentials are missing, refused, or a token could not be obtained."""
+
+
+class APIError(SpecClientError):
+    """The server answered with an error status (or an error envelope)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str,
+        url: str,
+        response_excerpt: str = "",
+        request_id: str | None = None,
+        body: Any = None,
+    ) -> None:
+        self.status_code = status_code
+        self.method = method
+        self.url = redact_url(url)
+        self.response_excerpt = response_excerpt[:_EXCERPT_LIMIT]
+        self.request_id = request_id
+        self.body = body
+        parts = [f"{status_code} {message}".strip(), f"({method} {self.url})"]
+        if request_id:
+            parts.append(f"[request id {request_id}]")
+        if self.response_excerpt:
+            parts.append(f"response: {self.response_excerpt}")
+        super().__init__(" ".join(parts))
+
+    # civis-python exposes these names on CivisAPIError; keep them for code written against it.
+    @property
+    def status(self) -> int:
+        return self.status_code
+
+
+class BadRequestError(APIError):
+    """400."""
+
+
+class UnauthorizedError(APIError, AuthError):
+    """401: the credentials were refused."""
+
+
+class ForbiddenError(APIError, AuthError):
+    """403."""
+
+
+class NotFoundError(APIError):
+    """404."""
+
+
+class ConflictError(APIError):
+    """409."""
+
+
+class UnprocessableEntityError(APIError):
+    """422."""
+
+
+class RateLimitError(APIError):
+    """429 after the retry policy gave up; ``retry_after`` in seconds when the server said."""
+
+    retry_after: float | None = None
+
+
+class ServerError(APIError):
+    """5xx after the retry policy gave up."""
+
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def api_error_for_status(status_code: int) -> type[APIError]:
+    """The most specific :class:`APIError` subclass for an HTTP status."""
+    if status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
+    if status_code >= 500:
+        return ServerError
+    return APIError
+
+
+class TransportError(SpecClientError):
+    """The request could not be completed at the transport level."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        self.method = method
+        self.url = redact_url(url)
+        where = f" ({method} {self.url})" if method else ""
+        super().__init__(f"{message}{where}")
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """The server did not answer in time (also a built-in ``TimeoutError``)."""
+
+
+class ConnectionError(TransportError, builtins.ConnectionError):
+    """The connection failed or was dropped (also a built-in ``ConnectionError``)."""
+
+
+class ResponseDecodeError(SpecClientError):
+    """The server's reply could not be decoded as the spec says it should be."""
+
+
+class WaiterError(SpecClientError):
+    """A long-running job ended in a failure state; ``state`` and ``reason`` say which and why."""
+
+    def __init__(self, message: str, *, state: str | None = None, reason: str | None = None,
+                 payload: Any = None) -> None:
+        self.state = state
+        self.reason = reason
+        self.payload = payload
+        super().__init__(message)
+
+
+class WaiterTimeoutError(WaiterError, builtins.TimeoutError):
+    """Polling gave up before the job reached a final state."""
