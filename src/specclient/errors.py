@@ -8,8 +8,10 @@ stripped of query values that look like credentials before they reach a message.
 from __future__ import annotations
 
 import builtins
-import re
 from typing import Any
+
+# One redaction rule for logs, errors and cassettes; re-exported here for existing callers.
+from specclient.http.redact import redact_url
 
 __all__ = [
     "SpecClientError",
@@ -35,14 +37,6 @@ __all__ = [
 ]
 
 _EXCERPT_LIMIT = 500
-_SECRET_QUERY = re.compile(
-    r"(?i)([?&](?:[^=&#]*(?:key|token|secret|password|signature|credential)[^=&#]*)=)[^&#]*"
-)
-
-
-def redact_url(url: str) -> str:
-    """Hide the values of query parameters whose names suggest a secret."""
-    return _SECRET_QUERY.sub(r"\1***", str(url))
 
 
 class SpecClientError(Exception):

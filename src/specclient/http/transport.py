@@ -1,0 +1,446 @@
+"""Sending requests: one pooled httpx client, timeouts, retries and redacted logging.
+
+:class:`Sender` and :class:`AsyncSender` differ only in their loop (``await`` or not); what
+to retry, how long to wait, what to log and which error to raise live in :class:`_Attempts`,
+shared by both.
+
+The final response is returned whatever its status: turning statuses into ``APIError``
+subclasses is the client's job. Transport failures that outlast the retry policy become
+:class:`specclient.errors.TimeoutError`, :class:`~specclient.errors.ConnectionError` or
+:class:`~specclient.errors.TransportError`, naming the method and the redacted URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from specclient._clock import SYSTEM_CLOCK, Clock
+from specclient.errors import ConnectionError, ParameterError, TimeoutError, TransportError
+from specclient.http.redact import redact_body, redact_text_urls, redact_url
+from specclient.http.retry import RetryPolicy
+
+__all__ = ["Sender", "AsyncSender", "DEFAULT", "RequestSource", "transport_error"]
+
+logger = logging.getLogger("specclient.http")
+
+
+class _Default:
+    """Marker for "use the sender's setting": ``None`` is a real value (no timeout)."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT: Any = _Default()
+
+RequestSource = httpx.Request | Callable[[], httpx.Request]
+_NO_AUTH = httpx.Auth()  # the base class sends the request untouched
+
+_TIMEOUT_WHAT = {
+    httpx.ConnectTimeout: "connecting timed out",
+    httpx.ReadTimeout: "the server did not answer in time",
+    httpx.WriteTimeout: "sending the request timed out",
+    httpx.PoolTimeout: "no free connection in the pool in time",
+}
+
+
+def transport_error(
+    exc: Exception, request: httpx.Request | None, attempts: int = 1
+) -> TransportError:
+    """The specclient error for an httpx failure, naming the method and the redacted URL."""
+    failed = _request_of(exc) or request
+    method = failed.method if failed is not None else ""
+    url = str(failed.url) if failed is not None else ""
+    detail = redact_text_urls(str(exc)) or type(exc).__name__
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    if isinstance(exc, httpx.TimeoutException):
+        what = _TIMEOUT_WHAT.get(type(exc), "timed out")
+        return TimeoutError(f"{what}{tries}: {detail}", method=method, url=url)
+    if isinstance(exc, httpx.NetworkError | httpx.RemoteProtocolError):
+        return ConnectionError(
+            f"connection failed{tries}: {type(exc).__name__}: {detail}", method=method, url=url
+        )
+    if isinstance(exc, httpx.StreamConsumed):
+        return TransportError(
+            "the request body is a one-shot stream and cannot be sent again; pass a function "
+            "that builds the request to send() so each attempt gets a fresh body",
+            method=method,
+            url=url,
+        )
+    return TransportError(f"{type(exc).__name__}: {detail}", method=method, url=url)
+
+
+def _request_of(exc: Exception) -> httpx.Request | None:
+    try:
+        return exc.request  # type: ignore[attr-defined,no-any-return]
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError when unset
+        return None
+
+
+class _Attempts:
+    """The retry bookkeeping of one ``send()``: decide, log, give up. No I/O, no sleeping."""
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        clock: Clock,
+        source: RequestSource,
+        idempotent: bool | None,
+        secret_fields: frozenset[str],
+    ) -> None:
+        self.policy = policy
+        self.clock = clock
+        self.source = source
+        self.idempotent = idempotent
+        self.secret_fields = secret_fields
+        self.attempt = 0  # attempts made so far
+        self.started = 0.0
+
+    def next_request(self) -> httpx.Request:
+        """The request for the next attempt; a factory is called again to rebuild the body."""
+        self.attempt += 1
+        self.started = time.perf_counter()
+        if isinstance(self.source, httpx.Request):
+            return self.source
+        request = self.source()
+        if not isinstance(request, httpx.Request):
+            raise ParameterError(
+                "send", f"the request factory returned {type(request).__name__}, not httpx.Request"
+            )
+        return request
+
+    def after_response(self, request: httpx.Request, response: httpx.Response) -> float | None:
+        delay = self.policy.delay_for(
+            self.attempt,
+            verb=request.method,
+            idempotent=self.idempotent,
+            response=response,
+            now=self.clock.time(),
+        )
+        if logger.isEnabledFor(logging.DEBUG):
+            outcome = str(response.status_code)
+            give_up = response.status_code in self.policy.retry_statuses
+            self._log(response.request, outcome, delay, give_up)
+        return delay
+
+    def after_error(self, request: httpx.Request, exc: Exception) -> float | None:
+        delay = None
+        if isinstance(exc, httpx.TransportError):
+            delay = self.policy.delay_for(
+                self.attempt,
+                verb=request.method,
+                idempotent=self.idempotent,
+                error=exc,
+                now=self.clock.time(),
+            )
+        if logger.isEnabledFor(logging.DEBUG):
+            self._log(_request_of(exc) or request, type(exc).__name__, delay, True)
+        return delay
+
+    def failure(self, request: httpx.Request, exc: Exception) -> TransportError:
+        return transport_error(exc, request, self.attempt)
+
+    def _log(self, request: httpx.Request, outcome: str, delay: float | None, failed: bool) -> None:
+        elapsed_ms = (time.perf_counter() - self.started) * 1000
+        if delay is not None:
+            then = f"; retrying in {delay:.2f} s"
+        elif failed:
+            then = f"; giving up after {self.attempt} attempt{'s' if self.attempt > 1 else ''}"
+        else:
+            then = ""
+        body = _body_excerpt(request, self.secret_fields)
+        logger.debug(
+            "%s %s -> %s in %.0f ms (attempt %d/%d)%s%s",
+            request.method,
+            redact_url(request.url, self.secret_fields),
+            outcome,
+            elapsed_ms,
+            self.attempt,
+            self.policy.max_retries + 1,
+            then,
+            f" body={body}" if body else "",
+        )
+
+
+def _body_excerpt(request: httpx.Request, secret_fields: frozenset[str]) -> str:
+    try:
+        content = request.content
+    except httpx.RequestNotRead:  # a streamed upload: never buffered just to log it
+        return ""
+    return redact_body(content, request.headers.get("Content-Type"), secret_fields, limit=300)
+
+
+class _SenderBase:
+    """Settings shared by both senders: headers, timeout, auth choice."""
+
+    def __init__(
+        self,
+        *,
+        auth: httpx.Auth | None,
+        timeout: float | httpx.Timeout | None,
+        retry: RetryPolicy | None,
+        headers: Mapping[str, str] | None,
+        clock: Clock,
+        follow_redirects: bool,
+    ) -> None:
+        if auth is not None and not isinstance(auth, httpx.Auth):
+            raise ParameterError(
+                type(self).__name__, f"auth= must be an httpx.Auth, not {type(auth).__name__}"
+            )
+        self.auth = auth
+        self.timeout = httpx.Timeout(timeout)
+        self.retry = retry if retry is not None else RetryPolicy()
+        self.headers = dict(headers or {})
+        self.clock = clock
+        self.follow_redirects = follow_redirects
+        self._lock = threading.Lock()
+        self._owns_client = False
+
+    def _prepare(self, request: httpx.Request, timeout: Any) -> httpx.Request:
+        for name, value in self.headers.items():
+            if name not in request.headers:
+                request.headers[name] = value
+        if timeout is not DEFAULT:
+            request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
+        elif "timeout" not in request.extensions:
+            request.extensions["timeout"] = self.timeout.as_dict()
+        return request
+
+    def _auth_for(self, auth: bool | httpx.Auth) -> Any:
+        if auth is True:
+            return self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT
+        if auth is False or auth is None:
+            return _NO_AUTH
+        return auth
+
+
+class Sender(_SenderBase):
+    """Send requests with retries over one pooled :class:`httpx.Client`.
+
+    Parameters
+    ----------
+    auth : httpx.Auth, optional
+        Applied to every request unless ``send(auth=False)`` or another auth is given.
+    timeout : float, httpx.Timeout or None
+        Default timeout in seconds (None: wait forever); ``send(timeout=...)`` overrides it.
+    retry : RetryPolicy, optional
+        Defaults to ``RetryPolicy()``.
+    http : httpx.Client or httpx.BaseTransport, optional
+        A client to use as is (never closed here), or a transport (MockTransport, an
+        emulator's) to build the client on.
+    headers : mapping, optional
+        Sent with every request unless the request sets them itself.
+    clock : Clock
+        Where retry waits sleep; a FakeClock makes them instant.
+    follow_redirects : bool
+        Passed to httpx.
+    """
+
+    def __init__(
+        self,
+        *,
+        auth: httpx.Auth | None = None,
+        timeout: float | httpx.Timeout | None = 30.0,
+        retry: RetryPolicy | None = None,
+        http: httpx.Client | httpx.BaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        follow_redirects: bool = False,
+    ) -> None:
+        if http is not None and not isinstance(http, httpx.Client | httpx.BaseTransport):
+            raise ParameterError(
+                "Sender",
+                f"http= must be an httpx.Client or httpx.BaseTransport, not {type(http).__name__}",
+            )
+        super().__init__(
+            auth=auth,
+            timeout=timeout,
+            retry=retry,
+            headers=headers,
+            clock=clock,
+            follow_redirects=follow_redirects,
+        )
+        self._http = http
+        self._client: httpx.Client | None = http if isinstance(http, httpx.Client) else None
+
+    @property
+    def client(self) -> httpx.Client:
+        """The httpx client, created on first use (building an SSL context is slow)."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.Client(
+                        transport=self._http,  # type: ignore[arg-type]
+                        timeout=self.timeout,
+                        follow_redirects=self.follow_redirects,
+                    )
+                    self._owns_client = True
+        return self._client
+
+    def send(
+        self,
+        request: RequestSource,
+        *,
+        idempotent: bool | None = None,
+        timeout: float | httpx.Timeout | None | object = DEFAULT,
+        auth: bool | httpx.Auth = True,
+        stream: bool = False,
+        secret_fields: frozenset[str] = frozenset(),
+    ) -> httpx.Response:
+        """Send ``request``, retrying as the policy allows; return the final response.
+
+        Parameters
+        ----------
+        request : httpx.Request or callable returning one
+            A callable is called for every attempt, so a streamed body is rebuilt.
+        idempotent : bool, optional
+            True allows retrying a POST/PATCH after an ambiguous failure; None decides
+            from the verb.
+        timeout : float, httpx.Timeout or None, optional
+            For this request only; by default the request's own or the sender's.
+        auth : bool or httpx.Auth
+            True: the sender's auth; False: none (signed URLs, health checks).
+        stream : bool
+            Return without reading the body (the caller must close the response).
+        secret_fields : frozenset of str
+            Body and query names to redact in logs, in addition to secret-looking ones.
+
+        Raises
+        ------
+        specclient.errors.TimeoutError, ConnectionError, TransportError
+            The transport failed and the policy gave up.
+        """
+        attempts = _Attempts(self.retry, self.clock, request, idempotent, secret_fields)
+        chosen_auth = self._auth_for(auth)
+        while True:
+            current = self._prepare(attempts.next_request(), timeout)
+            try:
+                response = self.client.send(
+                    current,
+                    auth=chosen_auth,
+                    stream=stream,
+                    follow_redirects=self.follow_redirects,
+                )
+            except (httpx.RequestError, httpx.StreamConsumed) as exc:
+                delay = attempts.after_error(current, exc)
+                if delay is None:
+                    raise attempts.failure(current, exc) from exc
+            else:
+                delay = attempts.after_response(current, response)
+                if delay is None:
+                    return response
+                response.close()
+            self.clock.sleep(delay)
+
+    def close(self) -> None:
+        """Close the httpx client if this sender created it (a client passed in is left open)."""
+        if self._owns_client and self._client is not None:
+            self._client.close()
+            self._client = None
+            self._owns_client = False
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncSender(_SenderBase):
+    """:class:`Sender` over :class:`httpx.AsyncClient`; waits with ``await clock.asleep``."""
+
+    def __init__(
+        self,
+        *,
+        auth: httpx.Auth | None = None,
+        timeout: float | httpx.Timeout | None = 30.0,
+        retry: RetryPolicy | None = None,
+        http: httpx.AsyncClient | httpx.AsyncBaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        follow_redirects: bool = False,
+    ) -> None:
+        if http is not None and not isinstance(http, httpx.AsyncClient | httpx.AsyncBaseTransport):
+            raise ParameterError(
+                "AsyncSender",
+                "http= must be an httpx.AsyncClient or httpx.AsyncBaseTransport, "
+                f"not {type(http).__name__}",
+            )
+        super().__init__(
+            auth=auth,
+            timeout=timeout,
+            retry=retry,
+            headers=headers,
+            clock=clock,
+            follow_redirects=follow_redirects,
+        )
+        self._http = http
+        self._client: httpx.AsyncClient | None = (
+            http if isinstance(http, httpx.AsyncClient) else None
+        )
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The httpx async client, created on first use."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.AsyncClient(
+                        transport=self._http,  # type: ignore[arg-type]
+                        timeout=self.timeout,
+                        follow_redirects=self.follow_redirects,
+                    )
+                    self._owns_client = True
+        return self._client
+
+    async def send(
+        self,
+        request: RequestSource,
+        *,
+        idempotent: bool | None = None,
+        timeout: float | httpx.Timeout | None | object = DEFAULT,
+        auth: bool | httpx.Auth = True,
+        stream: bool = False,
+        secret_fields: frozenset[str] = frozenset(),
+    ) -> httpx.Response:
+        """Send ``request`` with retries; see :meth:`Sender.send`."""
+        attempts = _Attempts(self.retry, self.clock, request, idempotent, secret_fields)
+        chosen_auth = self._auth_for(auth)
+        while True:
+            current = self._prepare(attempts.next_request(), timeout)
+            try:
+                response = await self.client.send(
+                    current,
+                    auth=chosen_auth,
+                    stream=stream,
+                    follow_redirects=self.follow_redirects,
+                )
+            except (httpx.RequestError, httpx.StreamConsumed) as exc:
+                delay = attempts.after_error(current, exc)
+                if delay is None:
+                    raise attempts.failure(current, exc) from exc
+            else:
+                delay = attempts.after_response(current, response)
+                if delay is None:
+                    return response
+                await response.aclose()
+            await self.clock.asleep(delay)
+
+    async def aclose(self) -> None:
+        """Close the httpx client if this sender created it."""
+        if self._owns_client and self._client is not None:
+            await self._client.aclose()
+            self._client = None
+            self._owns_client = False
+
+    async def __aenter__(self) -> AsyncSender:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
