@@ -1,0 +1,322 @@
+"""ClicData tables <-> pandas DataFrames: column types, JSON-safe rows, typed frames.
+
+The community wrapper looked dtypes up by their exact ``.name`` (so ``datetime64[ns]``,
+``int32`` and ``float32`` raised ``KeyError``) and sent values as pandas gave them (NaN,
+``Timestamp`` and numpy scalars are not JSON). Here every dtype is mapped by its *kind*, and
+values are converted a column at a time with numpy, which keeps a million-row append fast and
+its memory bounded to one block of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from specclient.errors import ParameterError
+
+__all__ = [
+    "COLUMN_TYPES",
+    "column_type_for",
+    "columns_for_frame",
+    "check_frame",
+    "frame_columns_as_json",
+    "iter_record_blocks",
+    "records_to_frame",
+    "json_safe",
+]
+
+#: The ``data_type`` values ClicData accepts when a table is created.
+COLUMN_TYPES = (
+    "text",
+    "number",
+    "datetime",
+    "date",
+    "percentage",
+    "checkbox",
+    "dropdown",
+    "rec_id",
+)
+
+
+def column_type_for(dtype: Any, *, column: str = "?", operation: str = "data") -> str:
+    """The ClicData column type for a pandas/numpy dtype, decided by kind, not by name.
+
+    Parameters
+    ----------
+    dtype : numpy.dtype or pandas ExtensionDtype
+        The column's dtype (any width, nullable or not, tz-aware or naive).
+    column : str
+        The column's name, for the error message.
+    operation : str
+        The calling workflow, for the error message.
+
+    Returns
+    -------
+    str
+        One of :data:`COLUMN_TYPES`.
+
+    Raises
+    ------
+    specclient.errors.ParameterError
+        When the dtype has no sensible column type (complex numbers, intervals, periods).
+    """
+    if isinstance(dtype, pd.CategoricalDtype):
+        # The wrapper's choice: "dropdown" needs a list of options ClicData keeps elsewhere.
+        return "text"
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return "datetime"
+    if isinstance(dtype, pd.BooleanDtype):
+        return "checkbox"
+    if isinstance(dtype, pd.StringDtype):
+        return "text"
+    kind = getattr(dtype, "kind", None)
+    if kind == "b":
+        return "checkbox"
+    if kind in ("i", "u", "f"):
+        return "number"
+    if kind == "M":
+        return "datetime"
+    if kind in ("m", "O", "U", "S"):
+        # Durations have no ClicData type; they travel as ISO 8601 text (P1DT2H...).
+        return "text"
+    raise ParameterError(
+        operation,
+        f"column {column!r} has dtype {dtype}, which has no ClicData column type "
+        f"(supported: numbers, booleans, datetimes, durations, categories, text)",
+        argument="df",
+    )
+
+
+def columns_for_frame(
+    df: pd.DataFrame, *, operation: str = "data.create_from_dataframe"
+) -> list[dict[str, str]]:
+    """``[{"name", "data_type"}]`` for every column of ``df``, in order."""
+    check_frame(df, operation=operation)
+    return [
+        {
+            "name": str(name),
+            "data_type": column_type_for(df[name].dtype, column=str(name), operation=operation),
+        }
+        for name in df.columns
+    ]
+
+
+def check_frame(df: Any, *, operation: str) -> None:
+    """Refuse what cannot be sent, before anything is sent.
+
+    Raises
+    ------
+    specclient.errors.ParameterError
+        Not a DataFrame, no columns, duplicate column names, or infinite floats (JSON has no
+        infinity, and ClicData would store something else than what the frame holds).
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise ParameterError(
+            operation, f"df must be a pandas DataFrame, not {type(df).__name__}", "df"
+        )
+    if len(df.columns) == 0:
+        raise ParameterError(operation, "df has no columns", "df")
+    names = [str(name) for name in df.columns]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ParameterError(operation, f"df has duplicate column names: {duplicates}", "df")
+    for position, name in enumerate(df.columns):
+        series = df.iloc[:, position]
+        if getattr(series.dtype, "kind", None) == "f" or isinstance(series.dtype, pd.Float64Dtype):
+            values = series.to_numpy(dtype="float64", na_value=np.nan)
+            if np.isinf(values).any():
+                raise ParameterError(
+                    operation,
+                    f"column {str(name)!r} holds infinite values, which JSON cannot carry",
+                    "df",
+                )
+
+
+def json_safe(value: Any) -> Any:
+    """One value as JSON-ready Python: NaN/NaT/NA -> None, timestamps -> ISO 8601, numpy -> Python."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return _iso_timestamp(value)
+    if isinstance(value, pd.Timedelta):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        if isinstance(value, np.datetime64):
+            return None if np.isnat(value) else _iso_timestamp(pd.Timestamp(value))
+        if isinstance(value, np.timedelta64):
+            return None if np.isnat(value) else pd.Timedelta(value).isoformat()
+        return json_safe(value.item())
+    if isinstance(value, _dt.datetime):
+        return _iso_timestamp(pd.Timestamp(value))
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, _dt.timedelta):
+        return pd.Timedelta(value).isoformat()
+    if isinstance(value, decimal.Decimal):
+        return None if value.is_nan() else float(value)
+    return str(value)
+
+
+def _iso_timestamp(value: pd.Timestamp) -> str:
+    if value.tzinfo is not None:
+        value = value.tz_convert("UTC").tz_localize(None)
+        return value.isoformat() + "Z"
+    return value.isoformat()
+
+
+def _coarsest_unit(ticks: np.ndarray, unit: str) -> str:
+    """The coarsest of s/ms/us/ns that shows every value exactly (so no column mixes formats)."""
+    per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}.get(unit)
+    if per_second is None:
+        return "auto"
+    for candidate, divisor in (("s", 1), ("ms", 1_000), ("us", 1_000_000)):
+        step = per_second // divisor
+        if step <= 1:
+            return unit
+        if not (ticks % step).any():
+            return candidate
+    return unit
+
+
+def _datetimes_as_json(series: pd.Series) -> list[Any]:
+    aware = isinstance(series.dtype, pd.DatetimeTZDtype)
+    if aware:
+        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+    values = series.to_numpy()
+    mask = np.isnat(values)
+    unit, _ = np.datetime_data(values.dtype)
+    ticks = values.view("int64")[~mask]
+    text = np.datetime_as_string(values, unit=_coarsest_unit(ticks, unit))
+    if aware:
+        text = np.char.add(text, "Z")
+    out = text.astype(object)
+    out[mask] = None
+    return out.tolist()
+
+
+def _column_as_json(series: pd.Series) -> list[Any]:
+    """One column as a list of JSON-ready Python values, vectorised where the dtype allows."""
+    dtype = series.dtype
+    kind = getattr(dtype, "kind", None)
+    if isinstance(dtype, pd.DatetimeTZDtype) or kind == "M":
+        return _datetimes_as_json(series)
+    if isinstance(dtype, np.dtype):
+        if kind in ("b", "i", "u"):
+            return series.to_numpy().tolist()
+        if kind == "f":
+            values = series.to_numpy()
+            mask = np.isnan(values)
+            if not mask.any():
+                return values.tolist()
+            out = values.astype(object)
+            out[mask] = None
+            return out.tolist()
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype) and kind in ("b", "i", "u", "f"):
+        # Nullable numbers and booleans: pandas hands back Python scalars with None for NA.
+        values = series.to_numpy(dtype=object, na_value=None).tolist()
+        return [None if isinstance(v, float) and math.isnan(v) else v for v in values]
+    return [json_safe(v) for v in series.to_numpy(dtype=object)]
+
+
+def frame_columns_as_json(df: pd.DataFrame) -> list[list[Any]]:
+    """Every column of ``df`` as a list of JSON-ready values (column-major)."""
+    return [_column_as_json(df.iloc[:, position]) for position in range(len(df.columns))]
+
+
+def iter_record_blocks(
+    df: pd.DataFrame, block_rows: int = 50_000
+) -> Iterator[tuple[list[str], list[tuple]]]:
+    """Yield ``(column names, rows as tuples)`` for consecutive blocks of ``df``.
+
+    Converting a block at a time keeps numpy doing the work while the Python objects alive at
+    once stay bounded by ``block_rows`` (a million-row frame as Python objects would take
+    gigabytes).
+    """
+    names = [str(name) for name in df.columns]
+    for start in range(0, len(df), block_rows):
+        block = df.iloc[start : start + block_rows]
+        yield names, list(zip(*frame_columns_as_json(block), strict=True))
+
+
+def _number_column(values: list[Any]) -> pd.Series:
+    present = [v for v in values if v is not None]
+    if present and all(type(v) is int for v in present):
+        if len(present) == len(values):
+            return pd.Series(values, dtype="int64")
+        return pd.Series(values, dtype="Int64")
+    return pd.Series([np.nan if v is None else v for v in values], dtype="float64")
+
+
+def _datetime_column(values: list[Any], *, date_only: bool) -> pd.Series:
+    first = next((v for v in values if v is not None), None)
+    aware = isinstance(first, str) and (first.endswith("Z") or _has_offset(first))
+    parsed = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=aware)
+    return parsed.dt.normalize() if date_only else parsed
+
+
+def _has_offset(text: str) -> bool:
+    tail = text[-6:]
+    return len(text) > 10 and tail[0] in "+-" and tail[3] == ":"
+
+
+def _checkbox_column(values: list[Any]) -> pd.Series:
+    if any(v is None for v in values):
+        return pd.Series(values, dtype="boolean")
+    return pd.Series([bool(v) for v in values], dtype="bool")
+
+
+def records_to_frame(
+    records: Sequence[Mapping[str, Any]], columns: Sequence[Mapping[str, str]] | None = None
+) -> pd.DataFrame:
+    """Rows as ``{column: value}`` objects -> a DataFrame typed from the table's column types.
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        The rows, as the rows endpoints return them.
+    columns : sequence of mapping, optional
+        The table's ``[{"name", "data_type"}]``; gives the column order and dtypes even when
+        there are no rows. Columns the rows carry beyond these keep pandas' inferred dtype.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``number`` -> int64 (Int64 with nulls) when every value is whole, else float64;
+        ``percentage`` -> float64; ``checkbox`` -> bool (boolean with nulls); ``datetime`` ->
+        datetime64 (UTC-aware when the wire values carry a zone); ``date`` -> datetime64 at
+        midnight; ``dropdown`` -> category; ``rec_id`` -> int64; ``text`` -> object.
+    """
+    types = {str(c["name"]): str(c.get("data_type", "text")) for c in columns or ()}
+    names = list(types)
+    for record in records[:1]:
+        names.extend(name for name in record if name not in types)
+    data: dict[str, pd.Series] = {}
+    for name in names:
+        values = [record.get(name) for record in records]
+        kind = types.get(name)
+        if kind in ("number", "rec_id"):
+            series = _number_column(values)
+        elif kind == "percentage":
+            series = pd.Series([np.nan if v is None else v for v in values], dtype="float64")
+        elif kind == "checkbox":
+            series = _checkbox_column(values)
+        elif kind in ("datetime", "date"):
+            series = _datetime_column(values, date_only=kind == "date")
+        elif kind == "dropdown":
+            series = pd.Series(values, dtype="category")
+        elif kind == "text":
+            series = pd.Series(values, dtype=object)
+        else:
+            series = pd.Series(values)
+        data[name] = series
+    return pd.DataFrame(data, columns=names)
