@@ -104,19 +104,37 @@ def result_columns(question: Mapping[str, Any] | None) -> list[dict[str, str]]:
     return columns
 
 
-def _cell(kind: str, x: int, i: int) -> str:
-    """One value as the API sends it: always a string. ``x`` is the row's hash, ``i`` its index."""
-    if kind in ("LONG", "INTEGER"):
-        return str(x % 1_000_000 if kind == "LONG" else x % 10_000)
-    if kind in ("DECIMAL", "DOUBLE"):
-        return f"{(x % 100_000) / 100:.2f}" if kind == "DECIMAL" else f"{(x % 10_000) / 10_000:.4f}"
+_DATES = [date.fromordinal(_EPOCH_DAY + k).isoformat() for k in range(366)]
+_STAMP_TABLE = 4093  # a prime: distinct timestamps per row without a datetime call per cell
+
+
+def _stamps() -> list[str]:
+    return [iso(1_704_067_200 + (k * 7_919_003) % 31_536_000) for k in range(_STAMP_TABLE)]
+
+
+_STAMPS: list[str] = []
+
+
+def _formatter(kind: str) -> Any:
+    """A function (row hash, row index) -> the value as the API sends it: always a string."""
+    if kind == "LONG":
+        return lambda x, i: str(x % 1_000_000)
+    if kind == "INTEGER":
+        return lambda x, i: str(x % 10_000)
+    if kind == "DECIMAL":
+        return lambda x, i: f"{(x % 100_000) / 100:.2f}"
+    if kind in ("DOUBLE", "FLOAT"):
+        return lambda x, i: f"{(x % 10_000) / 10_000:.4f}"
     if kind == "BOOLEAN":
-        return "true" if x & 1 else "false"
+        return lambda x, i: "true" if x & 1 else "false"
     if kind == "DATE":
-        return date.fromordinal(_EPOCH_DAY + x % 366).isoformat()
+        return lambda x, i: _DATES[x % 366]
     if kind == "TIMESTAMP":
-        return iso(1_704_067_200 + x % 31_536_000)
-    return f"{_SEGMENTS[x % len(_SEGMENTS)]}-{i % 997}"
+        if not _STAMPS:
+            _STAMPS.extend(_stamps())
+        return lambda x, i: _STAMPS[x % _STAMP_TABLE]
+    segments = _SEGMENTS
+    return lambda x, i: f"{segments[x % 8]}-{i % 997}"
 
 
 def result_page(
@@ -128,11 +146,12 @@ def result_page(
     is asked for and no page needs another.
     """
     salt = int.from_bytes(hashlib.blake2b(f"{seed}:{run_id}".encode(), digest_size=8).digest())
-    plan = [(c["fieldName"], c["dataType"], k * 0x9E3779B1) for k, c in enumerate(columns)]
+    plan = [(c["fieldName"], _formatter(c["dataType"].upper()), (k + 1) * 0x9E3779B1)
+            for k, c in enumerate(columns)]
     rows = []
     for i in range(max(offset, 0), min(offset + limit, total)):
         base = (i * 0x5851F42D4C957F2D + salt) & 0xFFFFFFFFFFFF
-        rows.append({name: _cell(kind, (base ^ mix) >> 7, i) for name, kind, mix in plan})
+        rows.append({name: fmt(((base ^ mix) * 0x2545F491) >> 20, i) for name, fmt, mix in plan})
     return rows
 
 
