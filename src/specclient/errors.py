@@ -179,8 +179,14 @@ class ResponseDecodeError(SpecClientError):
 class WaiterError(SpecClientError):
     """A long-running job ended in a failure state; ``state`` and ``reason`` say which and why."""
 
-    def __init__(self, message: str, *, state: str | None = None, reason: str | None = None,
-                 payload: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        state: str | None = None,
+        reason: str | None = None,
+        payload: Any = None,
+    ) -> None:
         self.state = state
         self.reason = reason
         self.payload = payload

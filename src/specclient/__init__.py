@@ -1,0 +1,58 @@
+"""specclient: API clients built at run time from OpenAPI / Swagger specs.
+
+>>> import specclient
+>>> c = specclient.connect("habu")                        # a platform adapter
+>>> g = specclient.Client.from_spec("api.yaml", base_url="http://127.0.0.1:8080")
+
+Importing this package is cheap: submodules (httpx, pandas, the spec loader) load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsyncClient",
+    "Client",
+    "Response",
+    "__version__",
+    "auth",
+    "connect",
+    "connect_async",
+    "emulators",
+    "errors",
+]
+
+_LAZY = {
+    "Client": ("specclient.client", "Client"),
+    "AsyncClient": ("specclient.client", "AsyncClient"),
+    "Response": ("specclient.response", "Response"),
+    "connect": ("specclient.platforms", "connect"),
+    "connect_async": ("specclient.platforms", "connect_async"),
+}
+_SUBMODULES = {"auth", "emulators", "errors", "spec", "testing", "polling", "pagination"}
+
+if TYPE_CHECKING:
+    from . import auth, emulators, errors
+    from .client import AsyncClient, Client
+    from .platforms import connect, connect_async
+    from .response import Response
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        value = getattr(importlib.import_module(module), attribute)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module 'specclient' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | _SUBMODULES)

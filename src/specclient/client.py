@@ -1,0 +1,636 @@
+"""``Client`` and ``AsyncClient``: ``client.<resource>.<method>(...)`` built at run time.
+
+Everything is lazy on the way to the first call: the spec model loads one resource's operations
+when the resource is first touched, a ``Method`` builds its signature and docstring when first
+inspected, and httpx itself is imported and its client (with its slow SSL context) created only
+when the first request is sent. Request building, validation, retries decisions and decoding are
+shared; ``Client`` and ``AsyncClient`` differ only in how they send.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import AsyncIterator, Iterator, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._binding import Binder, CallParts
+from ._clock import SYSTEM_CLOCK, Clock
+from .errors import ParameterError, SpecClientError
+from .pagination import PageWalker, civis_style_pagination
+from .spec.model import Operation, Pagination, Spec
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .http.retry import RetryPolicy
+
+__all__ = ["Client", "AsyncClient", "Resource", "AsyncResource", "Method", "AsyncMethod"]
+
+_RETURN_TYPES = ("snake", "raw", "pandas")
+
+
+def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool) -> Spec:
+    if isinstance(spec, Spec):
+        return spec
+    from .spec import load
+
+    return load(spec, naming=naming, cache=cache)
+
+
+class _ClientBase:
+    """Options and resource lookup shared by the sync and async clients."""
+
+    _sender_cls_path: str = ""
+    _resource_cls: type[Resource] | type[AsyncResource]
+
+    def __init__(
+        self,
+        spec: Spec | str | Path | Mapping[str, Any],
+        *,
+        base_url: str | None = None,
+        auth: Any = None,
+        timeout: float | Any = 30.0,
+        max_retries: int = 3,
+        retry: RetryPolicy | None = None,
+        return_type: str = "snake",
+        http: Any = None,
+        headers: Mapping[str, str] | None = None,
+        clock: Clock | None = None,
+        resource_classes: Mapping[str, type] | None = None,
+        naming: Any = None,
+        cache: bool = True,
+    ) -> None:
+        if return_type not in _RETURN_TYPES:
+            raise ParameterError(
+                "Client",
+                f"return_type must be one of {_RETURN_TYPES}, not {return_type!r}",
+                "return_type",
+            )
+        if not isinstance(max_retries, int) or max_retries < 0:
+            raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
+        self._spec = _load_spec(spec, naming, cache)
+        self._base_url = base_url
+        self._auth = auth
+        self._timeout = timeout
+        self._retry = retry
+        self._max_retries = max_retries
+        self.return_type = return_type
+        self._http = http
+        self._headers = dict(headers or {})
+        self.clock: Clock = clock or SYSTEM_CLOCK
+        self._resource_classes = dict(resource_classes or {})
+        self._resources: dict[str, Any] = {}
+        self._sender_obj: Any = None
+
+    @classmethod
+    def from_spec(cls, spec: Spec | str | Path | Mapping[str, Any], **options: Any) -> Any:
+        """Build a client from a spec path, URL, dict or loaded ``Spec``."""
+        return cls(spec, **options)
+
+    # -- what the client knows ------------------------------------------------------------------
+
+    @property
+    def spec(self) -> Spec:
+        return self._spec
+
+    @property
+    def base_url(self) -> str:
+        if self._base_url:
+            return self._base_url
+        for server in self._spec.servers:
+            if server.startswith(("http://", "https://")):
+                return server
+        raise SpecClientError(
+            "no base_url: the spec names no absolute server URL; pass base_url=..."
+        )
+
+    @property
+    def auth(self) -> Any:
+        return self._auth
+
+    def resource(self, name: str) -> Any:
+        """``client.resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
+        if name not in self._resources:
+            try:
+                operations = self._spec.operations(name)
+            except KeyError:
+                raise AttributeError(self._unknown_resource(name)) from None
+            cls = self._resource_classes.get(name, self._resource_cls)
+            self._resources[name] = cls(self, name, operations)
+        return self._resources[name]
+
+    def call(self, qualname: str, *args: Any, **kwargs: Any) -> Any:
+        resource, _, method = qualname.partition(".")
+        return self.resource(resource).method(method)(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.resource(self._python_to_resource(name))
+
+    def _python_to_resource(self, name: str) -> str:
+        names = self._spec.resource_names()
+        if name in names:
+            return name
+        if name.endswith("_") and keyword.iskeyword(name[:-1]) and name[:-1] in names:
+            return name[:-1]
+        return name
+
+    def _unknown_resource(self, name: str) -> str:
+        import difflib
+
+        names = self._spec.resource_names()
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{type(self).__name__} has no resource {name!r}{hint} ({len(names)} resources)"
+
+    def __dir__(self) -> list[str]:
+        public = [n for n in super().__dir__() if not n.startswith("_")]
+        return sorted(set(public) | set(self._spec.resource_names()))
+
+    def __repr__(self) -> str:
+        title = self._spec.title or self._spec.source or "spec"
+        try:
+            where = self.base_url
+        except SpecClientError:
+            where = "no base_url"
+        return f"<{type(self).__name__} {title!r} at {where}>"
+
+    # -- sending -----------------------------------------------------------------------------------
+
+    def _retry_policy(self) -> RetryPolicy:
+        from .http.retry import RetryPolicy
+
+        return self._retry or RetryPolicy(max_retries=self._max_retries)
+
+
+class Client(_ClientBase):
+    """A synchronous client built from a spec. See ``docs/CONTRACTS.md``."""
+
+    @property
+    def _sender(self) -> Any:
+        if self._sender_obj is None:
+            from .http.transport import Sender
+
+            self._sender_obj = Sender(
+                auth=self._auth,
+                timeout=self._timeout,
+                retry=self._retry_policy(),
+                http=self._http,
+                headers=self._headers,
+                clock=self.clock,
+            )
+        return self._sender_obj
+
+    @property
+    def http(self) -> httpx.Client:
+        """The pooled ``httpx.Client`` underneath (created on first use)."""
+        return self._sender.client
+
+    def request(
+        self,
+        verb: str,
+        url: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        content: Any = None,
+        data: Any = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Any = None,
+        idempotent: bool | None = None,
+        auth: bool = True,
+        return_type: str = "raw",
+        stream: bool = False,
+    ) -> Any:
+        """Send a request the spec does not describe (absolute URLs allowed: signed uploads).
+
+        ``auth=False`` sends no credentials at all, e.g. to a storage host.
+        """
+        from .response import decode
+
+        factory = _raw_request_factory(self, verb, url, params, json, content, data, files, headers)
+        response = self._sender.send(
+            factory, idempotent=idempotent, timeout=_timeout(timeout), auth=auth, stream=stream
+        )
+        if stream:
+            return response
+        return decode(response, None, return_type)
+
+    def close(self) -> None:
+        if self._sender_obj is not None:
+            self._sender_obj.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class AsyncClient(_ClientBase):
+    """The same surface as :class:`Client`; every method call is awaitable."""
+
+    @property
+    def _sender(self) -> Any:
+        if self._sender_obj is None:
+            from .http.transport import AsyncSender
+
+            self._sender_obj = AsyncSender(
+                auth=self._auth,
+                timeout=self._timeout,
+                retry=self._retry_policy(),
+                http=self._http,
+                headers=self._headers,
+                clock=self.clock,
+            )
+        return self._sender_obj
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self._sender.client
+
+    async def request(
+        self,
+        verb: str,
+        url: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        content: Any = None,
+        data: Any = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Any = None,
+        idempotent: bool | None = None,
+        auth: bool = True,
+        return_type: str = "raw",
+        stream: bool = False,
+    ) -> Any:
+        from .response import decode
+
+        factory = _raw_request_factory(self, verb, url, params, json, content, data, files, headers)
+        response = await self._sender.send(
+            factory, idempotent=idempotent, timeout=_timeout(timeout), auth=auth, stream=stream
+        )
+        if stream:
+            return response
+        return decode(response, None, return_type)
+
+    async def aclose(self) -> None:
+        if self._sender_obj is not None:
+            await self._sender_obj.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+
+def _raw_request_factory(
+    client: _ClientBase,
+    verb: str,
+    url: str,
+    params: Any,
+    json: Any,
+    content: Any,
+    data: Any,
+    files: Any,
+    headers: Mapping[str, str] | None,
+) -> Any:
+    import httpx
+
+    from ._request import encode_json, join_url
+
+    full_url = url if url.startswith(("http://", "https://")) else join_url(client.base_url, url)
+    request_headers = dict(headers or {})
+    body = content
+    if json is not None:
+        body = encode_json(json)
+        request_headers.setdefault("Content-Type", "application/json")
+
+    def factory() -> httpx.Request:
+        return httpx.Request(
+            verb.upper(),
+            full_url,
+            params=params,
+            content=body,
+            data=data,
+            files=files,
+            headers=request_headers,
+        )
+
+    return factory
+
+
+def _timeout(value: Any) -> Any:
+    """``None`` from a caller means "the client's default", not "no timeout"."""
+    if value is None:
+        from .http.transport import DEFAULT
+
+        return DEFAULT
+    return value
+
+
+# -- resources -------------------------------------------------------------------------------------
+
+
+class _ResourceBase:
+    _method_cls: type[Method] | type[AsyncMethod]
+
+    def __init__(self, client: Any, name: str, operations: Mapping[str, Operation]) -> None:
+        self._client = client
+        self._name = name
+        self._operations = operations
+        self._methods: dict[str, Any] = {}
+
+    def method(self, name: str) -> Any:
+        """The spec's own operation ``name`` (even when a workflow method shadows it)."""
+        if name not in self._methods:
+            try:
+                operation = self._operations[name]
+            except KeyError:
+                raise AttributeError(self._unknown_method(name)) from None
+            self._methods[name] = self._method_cls(self._client, operation)
+        return self._methods[name]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.method(name)
+
+    def _unknown_method(self, name: str) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(self._operations), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return (
+            f"resource {self._name!r} has no method {name!r}{hint}; methods: "
+            f"{', '.join(sorted(self._operations))}"
+        )
+
+    def __dir__(self) -> list[str]:
+        public = [n for n in super().__dir__() if not n.startswith("_")]
+        return sorted(set(public) | set(self._operations))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._name!r}: {len(self._operations)} methods>"
+
+
+class Resource(_ResourceBase):
+    """``client.<resource>``: methods appear as attributes. Subclass to add workflows."""
+
+
+class AsyncResource(_ResourceBase):
+    """``client.<resource>`` on an :class:`AsyncClient`."""
+
+
+# -- methods ---------------------------------------------------------------------------------------
+
+
+class _MethodBase:
+    """One operation as a callable with a real signature and a lazily rendered docstring."""
+
+    def __init__(self, client: Any, operation: Operation) -> None:
+        self._client = client
+        if operation.pagination is None:
+            # Civis's page_num/limit convention is recognised without an x-pagination key.
+            recognised = civis_style_pagination(operation)
+            if recognised is not None:
+                operation = _with_pagination(operation, recognised)
+        self.operation = operation
+        self.__name__ = operation.method
+        self.__qualname__ = operation.qualname
+
+    @cached_property
+    def _binder(self) -> Binder:
+        return Binder(self.operation)
+
+    @property
+    def __signature__(self) -> Any:
+        return self._binder.signature
+
+    @property
+    def __doc__(self) -> str:  # type: ignore[override]
+        from ._docs import render_docstring
+
+        return render_docstring(self.operation, self._binder)
+
+    @property
+    def pagination(self) -> Pagination | None:
+        return self.operation.pagination
+
+    def __repr__(self) -> str:
+        return (
+            f"<method {self.operation.qualname}{self._binder.signature}: "
+            f"{self.operation.verb.upper()} {self.operation.path}>"
+        )
+
+    # -- shared request preparation ---------------------------------------------------------------
+
+    def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CallParts:
+        return self._binder.bind(args, kwargs)
+
+    def _return_type(self, parts: CallParts) -> str:
+        return parts.options.get("return_type") or self._client.return_type
+
+    def _factory(self, parts: CallParts) -> Any:
+        from ._request import build_request
+
+        return build_request(
+            self.operation,
+            parts,
+            base_url=self._client.base_url,
+            extra_headers=parts.options.get("headers"),
+        )
+
+    def _idempotent(self) -> bool | None:
+        return self.operation.idempotent
+
+    def _walker(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> PageWalker:
+        assert self.pagination is not None
+        bound = self._binder.signature.bind_partial(*args, **kwargs).arguments
+        arguments = {k: v for k, v in bound.items() if k not in ("iterator", "return_type")}
+        return PageWalker(self.pagination, arguments)
+
+    def _security(self) -> Any:
+        # An operation the spec marks as needing no auth (security: []) sends no credentials.
+        return self.operation.security != ()
+
+
+def _with_pagination(operation: Operation, pagination: Pagination) -> Operation:
+    from dataclasses import replace
+
+    return replace(operation, pagination=pagination)
+
+
+class Method(_MethodBase):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        parts = self._bind(args, dict(kwargs))
+        if parts.options.get("iterator"):
+            return self._iterate(args, kwargs, self._return_type(parts))
+        return self._send(parts, self._return_type(parts))
+
+    def _send(self, parts: CallParts, return_type: str) -> Any:
+        from .response import decode
+
+        response = self._client._sender.send(
+            self._factory(parts),
+            idempotent=self._idempotent(),
+            timeout=_timeout(parts.options.get("timeout")),
+            auth=self._security(),
+            secret_fields=self.operation.secret_fields,
+        )
+        return decode(response, self.operation, return_type)
+
+    def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> Any:
+        kwargs = {k: v for k, v in kwargs.items() if k != "iterator"}
+        kwargs.pop("return_type", None)
+        walker = self._walker(args, kwargs)
+        pages = self._pages(walker, kwargs.get("timeout"), kwargs.get("headers"))
+        if return_type == "pandas":
+            from ._frames import column_schemas, frame_from_records
+
+            rows = [row for page in pages for row in page]
+            return frame_from_records(
+                rows, column_schemas(self.operation, self.pagination.items or None)
+            )
+        if return_type == "raw":
+            return (item for page in pages for item in page)
+        from .response import _convert
+
+        secret = self.operation.secret_fields
+        return (_convert(item, secret) for page in pages for item in page)
+
+    def _pages(self, walker: PageWalker, timeout: Any, headers: Any) -> Iterator[list[Any]]:
+        from .response import raise_for_status, response_json
+
+        while not walker.done:
+            call_args = walker.arguments()
+            parts = self._binder.bind(
+                (), {**call_args, "return_type": "raw", "timeout": timeout, "headers": headers}
+            )
+            response = self._client._sender.send(
+                self._factory(parts),
+                idempotent=True,
+                timeout=_timeout(timeout),
+                auth=self._security(),
+                secret_fields=self.operation.secret_fields,
+            )
+            raise_for_status(response, self.operation)
+            payload = response_json(response, self.operation)
+            items = walker.items(payload)
+            walker.advance(payload, response.headers, len(items))
+            yield items
+
+    def wait(
+        self,
+        *args: Any,
+        timeout: float | None = None,
+        delay: float | None = None,
+        progress: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Call this method until its ``x-waiter`` field reaches a final state."""
+        from .polling import wait_for
+
+        waiter = self.operation.waiter
+        if waiter is None:
+            raise ParameterError(self.operation.qualname, "has no x-waiter: nothing to wait for")
+        return wait_for(
+            lambda: self(*args, **kwargs),
+            waiter,
+            clock=self._client.clock,
+            timeout=timeout,
+            delay=delay,
+            progress=progress,
+            what=self.operation.qualname,
+        )
+
+
+class AsyncMethod(_MethodBase):
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        parts = self._bind(args, dict(kwargs))
+        return_type = self._return_type(parts)
+        if parts.options.get("iterator"):
+            if return_type == "pandas":
+                from ._frames import column_schemas, frame_from_records
+
+                rows = [row async for row in self._iterate(args, kwargs, "raw")]
+                return frame_from_records(
+                    rows, column_schemas(self.operation, self.pagination.items or None)
+                )
+            return self._iterate(args, kwargs, return_type)
+        from .response import decode
+
+        response = await self._client._sender.send(
+            self._factory(parts),
+            idempotent=self._idempotent(),
+            timeout=_timeout(parts.options.get("timeout")),
+            auth=self._security(),
+            secret_fields=self.operation.secret_fields,
+        )
+        return decode(response, self.operation, return_type)
+
+    async def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> AsyncIterator[Any]:
+        from .response import _convert, raise_for_status, response_json
+
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("iterator", "return_type")}
+        timeout, headers = kwargs.get("timeout"), kwargs.get("headers")
+        walker = self._walker(args, kwargs)
+        while not walker.done:
+            parts = self._binder.bind(
+                (),
+                {
+                    **walker.arguments(),
+                    "return_type": "raw",
+                    "timeout": timeout,
+                    "headers": headers,
+                },
+            )
+            response = await self._client._sender.send(
+                self._factory(parts),
+                idempotent=True,
+                timeout=_timeout(timeout),
+                auth=self._security(),
+                secret_fields=self.operation.secret_fields,
+            )
+            raise_for_status(response, self.operation)
+            payload = response_json(response, self.operation)
+            items = walker.items(payload)
+            walker.advance(payload, response.headers, len(items))
+            for item in items:
+                yield item if return_type == "raw" else _convert(item, self.operation.secret_fields)
+
+    async def wait(
+        self,
+        *args: Any,
+        timeout: float | None = None,
+        delay: float | None = None,
+        progress: bool | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        from .polling import await_for
+
+        waiter = self.operation.waiter
+        if waiter is None:
+            raise ParameterError(self.operation.qualname, "has no x-waiter: nothing to wait for")
+        return await await_for(
+            lambda: self(*args, **kwargs),
+            waiter,
+            clock=self._client.clock,
+            timeout=timeout,
+            delay=delay,
+            progress=progress,
+            what=self.operation.qualname,
+        )
+
+
+Resource._method_cls = Method
+AsyncResource._method_cls = AsyncMethod
+Client._resource_cls = Resource
+AsyncClient._resource_cls = AsyncResource

@@ -1,0 +1,330 @@
+"""What a call returns: ``Response`` objects, error mapping, and the return-type switch.
+
+``Response`` behaves like civis-python's: attribute and item access with snake_case names
+(``run.created_at`` for ``createdAt``), ``.json()`` for the payload exactly as sent, plus
+``.headers`` and ``.status_code``. Values of secret fields are hidden from ``repr``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from .errors import RateLimitError, ResponseDecodeError, api_error_for_status
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .spec.model import Operation
+
+__all__ = ["Response", "ResponseList", "camel_to_snake", "decode", "raise_for_status"]
+
+# The same two-step rule civis-python uses, so names match theirs exactly.
+_UNDERSCORER1 = re.compile(r"(.)([A-Z][a-z]+)")
+_UNDERSCORER2 = re.compile(r"([a-z0-9])([A-Z])")
+_SECRET_KEY = re.compile(r"(?i)(secret|password|token|api[_-]?key|credential)")
+_REQUEST_ID_HEADERS = (
+    "x-request-id",
+    "x-amzn-requestid",
+    "request-id",
+    "x-correlation-id",
+    "x-amz-request-id",
+    "x-trace-id",
+)
+
+
+def camel_to_snake(word: str) -> str:
+    word = _UNDERSCORER1.sub(r"\1_\2", word)
+    return _UNDERSCORER2.sub(r"\1_\2", word).lower().replace("-", "_")
+
+
+def _convert(value: Any, secret_fields: frozenset[str]) -> Any:
+    if isinstance(value, Mapping):
+        return Response(value, secret_fields=secret_fields)
+    if isinstance(value, list):
+        return [_convert(v, secret_fields) for v in value]
+    return value
+
+
+class Response(Mapping[str, Any]):
+    """A JSON object with snake_case attribute and item access."""
+
+    __slots__ = ("_payload", "_data", "_secret_fields", "headers", "status_code")
+
+    def __init__(
+        self,
+        payload: Mapping[str, Any] | None,
+        *,
+        headers: Any = None,
+        status_code: int | None = None,
+        secret_fields: frozenset[str] = frozenset(),
+    ) -> None:
+        self._payload = payload if payload is not None else {}
+        self._secret_fields = secret_fields
+        self._data: dict[str, Any] | None = None
+        self.headers = headers if headers is not None else {}
+        self.status_code = status_code
+
+    @property
+    def _items(self) -> dict[str, Any]:
+        if self._data is None:  # converted on first access: big lists stay cheap until read
+            self._data = {
+                camel_to_snake(str(k)): _convert(v, self._secret_fields)
+                for k, v in self._payload.items()
+            }
+        return self._data
+
+    def json(self) -> Any:
+        """The payload as the server sent it (original key names)."""
+        return self._payload
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return self._items[name]
+        except KeyError:
+            raise AttributeError(
+                f"response has no field {name!r}; fields: {', '.join(self._items) or 'none'}"
+            ) from None
+
+    def __getitem__(self, key: str) -> Any:
+        items = self._items
+        if key in items:
+            return items[key]
+        snake = camel_to_snake(key)
+        if snake in items:
+            return items[snake]
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._payload)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._items))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Response):
+            return self._payload == other._payload
+        if isinstance(other, Mapping):
+            return dict(self._items) == dict(other) or self._payload == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = {k: ("***" if self._is_secret(k) else v) for k, v in self._items.items()}
+        return f"Response({shown!r})"
+
+    def _is_secret(self, snake_key: str) -> bool:
+        if any(camel_to_snake(f) == snake_key for f in self._secret_fields):
+            return True
+        return bool(_SECRET_KEY.search(snake_key)) and not snake_key.endswith(("_id", "_ids"))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "payload": self._payload,
+            "headers": dict(self.headers),
+            "status_code": self.status_code,
+            "secret_fields": self._secret_fields,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._payload = state["payload"]
+        self._data = None
+        self.headers = state["headers"]
+        self.status_code = state["status_code"]
+        self._secret_fields = state["secret_fields"]
+
+
+class ResponseList(list):
+    """A JSON array of objects: a list of ``Response``, with ``.json()`` and ``.headers``."""
+
+    def __init__(
+        self,
+        items: list[Any],
+        *,
+        payload: Any = None,
+        headers: Any = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(items)
+        self._payload = payload
+        self.headers = headers if headers is not None else {}
+        self.status_code = status_code
+
+    def json(self) -> Any:
+        return self._payload
+
+
+def response_json(response: httpx.Response, operation: Operation | None = None) -> Any:
+    """Decode a JSON reply, with an error that names the operation when it is not JSON."""
+    if not response.content:
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        name = operation.qualname if operation else f"{response.request.method} request"
+        excerpt = response.text[:200]
+        raise ResponseDecodeError(
+            f"{name}: the server's reply (status {response.status_code}, "
+            f"{response.headers.get('content-type', 'no content type')}) is not valid JSON: "
+            f"{excerpt!r}"
+        ) from None
+
+
+def is_json(response: httpx.Response) -> bool:
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind:
+        return kind.endswith("json") or kind.endswith("+json")
+    return response.content[:1] in (b"{", b"[")
+
+
+_MESSAGE_KEYS = (
+    "message",
+    "error_description",
+    "errorMessage",
+    "error",
+    "detail",
+    "title",
+    "errors",
+    "description",
+    "msg",
+)
+
+
+def _error_message(payload: Any) -> str:
+    if isinstance(payload, Mapping):
+        for key in _MESSAGE_KEYS:
+            value = payload.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, Mapping):
+                inner = _error_message(value)
+                if inner:
+                    return inner
+            if isinstance(value, list) and value:
+                return "; ".join(_error_message(v) or str(v) for v in value[:3])
+    if isinstance(payload, str):
+        return payload
+    return ""
+
+
+def raise_for_status(response: httpx.Response, operation: Operation | None = None) -> None:
+    """Raise the matching ``APIError`` subclass for a 4xx/5xx reply."""
+    if response.status_code < 400:
+        return
+    from .http.redact import redact_body, redact_text_urls
+
+    # A stream that cannot be read must not hide the status.
+    with contextlib.suppress(Exception):
+        response.read()
+    payload: Any = None
+    text = ""
+    try:
+        text = response.text
+        payload = json.loads(text) if text else None
+    except ValueError:
+        payload = None
+    message = _error_message(payload) or response.reason_phrase or "error"
+    if operation is not None:
+        message = f"{message} [{operation.qualname}]"
+    request_id = next(
+        (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
+    )
+    cls = api_error_for_status(response.status_code)
+    error = cls(
+        redact_text_urls(message),
+        status_code=response.status_code,
+        method=response.request.method,
+        url=str(response.request.url),
+        response_excerpt=redact_body(
+            response.content,
+            response.headers.get("content-type"),
+            operation.secret_fields if operation else (),
+        ),
+        request_id=request_id,
+        body=payload,
+    )
+    if isinstance(error, RateLimitError):
+        error.retry_after = _retry_after_seconds(response.headers.get("retry-after"))
+    raise error
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def decode(
+    response: httpx.Response,
+    operation: Operation | None,
+    return_type: str,
+    *,
+    records: str | None = None,
+) -> Any:
+    """Turn a successful reply into what the caller asked for."""
+    raise_for_status(response, operation)
+    if return_type == "raw":
+        return response
+    secret_fields = operation.secret_fields if operation else frozenset()
+    if not response.content:
+        payload = None
+    elif is_json(response):
+        payload = response_json(response, operation)
+    else:
+        kind = response.headers.get("content-type", "")
+        if return_type == "pandas" and ("csv" in kind):
+            from ._frames import frame_from_csv
+
+            return frame_from_csv(response.content)
+        return response.text if kind.startswith("text/") else response.content
+    if return_type == "pandas":
+        from ._frames import to_frame
+
+        return to_frame(payload, operation, records=records)
+    return wrap(payload, response.headers, response.status_code, secret_fields)
+
+
+def wrap(
+    payload: Any, headers: Any, status_code: int | None, secret_fields: frozenset[str] = frozenset()
+) -> Any:
+    if isinstance(payload, Mapping):
+        return Response(
+            payload, headers=headers, status_code=status_code, secret_fields=secret_fields
+        )
+    if isinstance(payload, list):
+        return ResponseList(
+            [_convert(v, secret_fields) for v in payload],
+            payload=payload,
+            headers=headers,
+            status_code=status_code,
+        )
+    if payload is None:
+        return Response({}, headers=headers, status_code=status_code)
+    return payload
+
+
+def dig(payload: Any, dotted: str | None) -> Any:
+    """Follow a dotted path (``result.rows``) into a JSON payload; "" or None is the payload."""
+    if not dotted:
+        return payload
+    current = payload
+    for part in dotted.split("."):
+        if isinstance(current, Mapping):
+            current = current.get(part)
+        elif isinstance(current, list) and part.isdigit():
+            current = current[int(part)] if int(part) < len(current) else None
+        else:
+            return None
+    return current
