@@ -1,0 +1,144 @@
+"""CivisFuture: civis-python's future surface, polled with back-off on a fake clock."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+
+from specclient._clock import FakeClock
+from specclient.errors import NotFoundError, WaiterTimeoutError
+from specclient.platforms.civis_futures import CivisFuture, CivisJobFailure
+
+
+class Run:
+    """A run whose state advances one step per poll."""
+
+    def __init__(self, *states, error=None):
+        self.states = list(states)
+        self.error = error
+        self.polled_with = []
+        self.cancelled_with = []
+
+    def poll(self, *args):
+        self.polled_with.append(args)
+        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+        return {"id": args[-1], "state": state, "error": self.error}
+
+    def cancel(self, *args):
+        self.cancelled_with.append(args)
+        self.states = ["cancelled"]
+
+
+def test_result_polls_until_success_backing_off_between_polls():
+    clock = FakeClock()
+    run = Run("queued", "running", "running", "succeeded")
+    future = CivisFuture(run.poll, (7, 70), clock=clock)
+
+    assert future.result()["state"] == "succeeded"
+    assert run.polled_with == [(7, 70)] * 4
+    assert clock.sleeps == [1.0, 1.5, 2.25]
+    assert (future.job_id, future.run_id, future.polls) == (7, 70, 4)
+
+
+def test_back_off_is_capped_at_fifteen_seconds():
+    clock = FakeClock()
+    run = Run(*(["running"] * 12), "succeeded")
+    CivisFuture(run.poll, (1, 2), clock=clock).result()
+    assert max(clock.sleeps) == 15.0
+    assert clock.sleeps[-1] == 15.0
+
+
+def test_fixed_polling_interval_is_kept():
+    clock = FakeClock()
+    run = Run("queued", "running", "succeeded")
+    CivisFuture(run.poll, (1, 2), polling_interval=10, clock=clock).result()
+    assert clock.sleeps == [10, 10]
+
+
+def test_non_positive_polling_interval_is_refused():
+    with pytest.raises(ValueError, match="polling interval must be positive"):
+        CivisFuture(Run("queued").poll, (1, 2), polling_interval=0)
+
+
+def test_failed_run_raises_civis_job_failure_with_its_error():
+    run = Run("running", "failed", error="Process exited with status 1")
+    future = CivisFuture(run.poll, (7, 70), clock=FakeClock())
+
+    with pytest.raises(CivisJobFailure, match="Process exited with status 1") as info:
+        future.result()
+    assert (info.value.job_id, info.value.run_id) == (7, 70)
+    assert info.value.error_message == "Process exited with status 1"
+    assert future.failed() and future.done() and not future.succeeded()
+    assert isinstance(future.exception(), CivisJobFailure)
+
+
+def test_timeout_raises_a_timeout_error_concurrent_futures_understands():
+    clock = FakeClock()
+    future = CivisFuture(Run("running").poll, (1, 2), clock=clock)
+
+    with pytest.raises(concurrent.futures.TimeoutError):
+        future.result(timeout=10)
+    with pytest.raises(WaiterTimeoutError, match="not finished after 10 s"):
+        future.result(timeout=10)
+    assert sum(clock.sleeps) == pytest.approx(20.0)
+
+
+def test_done_polls_at_most_once_per_interval():
+    clock = FakeClock()
+    run = Run("running", "succeeded")
+    future = CivisFuture(run.poll, (1, 2), clock=clock)
+
+    assert future.done() is False
+    assert future.done() is False  # too soon: no second poll
+    assert len(run.polled_with) == 1
+    clock.advance(1.0)
+    assert future.done() is True
+    assert len(run.polled_with) == 2
+
+
+def test_cancel_asks_civis_and_marks_the_future_cancelled():
+    run = Run("running")
+    future = CivisFuture(run.poll, (7, 70), cancel=run.cancel, clock=FakeClock())
+
+    assert future.cancel() is True
+    assert run.cancelled_with == [(7, 70)]
+    assert future.cancelled() and future.done()
+    with pytest.raises(concurrent.futures.CancelledError):
+        future.result()
+
+
+def test_cancel_after_the_run_finished_returns_false():
+    run = Run("succeeded")
+    future = CivisFuture(run.poll, (7, 70), cancel=run.cancel, clock=FakeClock())
+    future.result()
+    assert future.cancel() is False
+    assert run.cancelled_with == []
+
+
+def test_cancel_answered_404_returns_false():
+    def gone(*args):
+        raise NotFoundError("not found", status_code=404, method="DELETE", url="/jobs/7/runs/70")
+
+    future = CivisFuture(Run("running").poll, (7, 70), cancel=gone, clock=FakeClock())
+    assert future.cancel() is False
+    assert not future.cancelled()
+
+
+def test_done_callbacks_run_once_when_the_run_finishes():
+    seen = []
+    run = Run("running", "succeeded")
+    future = CivisFuture(run.poll, (1, 2), clock=FakeClock())
+    future.add_done_callback(lambda f: seen.append(f.run_id))
+    future.result()
+    future.add_done_callback(lambda f: seen.append("late"))
+    assert seen == [2, "late"]
+
+
+def test_a_failing_poll_is_the_futures_exception():
+    def broken(*args):
+        raise NotFoundError("no such run", status_code=404, method="GET", url="/jobs/1/runs/2")
+
+    future = CivisFuture(broken, (1, 2), clock=FakeClock())
+    with pytest.raises(NotFoundError, match="no such run"):
+        future.result()
