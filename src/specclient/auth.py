@@ -1,0 +1,558 @@
+"""Credentials as :class:`httpx.Auth` objects: API keys, bearer tokens, Basic, OAuth2.
+
+Every class keeps its secret inside a :class:`Secret`, whose repr is ``'***'``, so a secret
+does not show up in reprs, ``vars()``, debuggers or tracebacks.
+
+OAuth2 client credentials is hand-written rather than taken from authlib: authlib's httpx
+integration owns the client (we must send through the caller's pooled client, with its
+transport, so emulators and cassettes see the token call), has no cross-process token cache
+(Habu allows two tokens a day), and does not read Habu's camelCase token reply. What is left
+is about a hundred lines of httpx's own auth-flow pattern.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import threading
+import weakref
+from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import httpx
+
+from specclient._clock import SYSTEM_CLOCK, Clock
+from specclient.errors import AuthError, ParameterError
+from specclient.http.redact import redact_url
+
+__all__ = [
+    "APIKey",
+    "Bearer",
+    "Basic",
+    "OAuth2ClientCredentials",
+    "FileTokenCache",
+    "TokenCache",
+    "Secret",
+]
+
+logger = logging.getLogger("specclient.auth")
+
+DEFAULT_TOKEN_LIFETIME = 3600.0  # seconds, when a token reply does not say
+
+
+class Secret:
+    """A string that never prints itself; :meth:`reveal` gives the value to the wire."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def _required(cls: str, what: str, value: Any) -> str:
+    """Credentials must be non-empty strings; an empty one is a configuration mistake."""
+    if isinstance(value, Secret):
+        value = value.reveal()
+    if not isinstance(value, str):
+        raise ParameterError(cls, f"{what} must be a string, not {type(value).__name__}")
+    if not value:
+        raise AuthError(f"{cls}: {what} is empty (check the credentials configuration)")
+    return value
+
+
+def _basic_header(username: str, password: str) -> str:
+    raw = f"{username}:{password}".encode()
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+class APIKey(httpx.Auth):
+    """An API key sent in a header or a query parameter.
+
+    Parameters
+    ----------
+    value : str
+        The key.
+    header : str, optional
+        Header to carry it, e.g. ``"X-API-Key"`` or ``"CLICDATA-API-KEY"``.
+    query : str, optional
+        Query parameter to carry it instead. Exactly one of ``header`` and ``query``.
+    prefix : str, optional
+        Put before the key, separated by one space (``prefix="Bearer"`` gives
+        ``Bearer <key>``), unless the prefix already ends in a space.
+    """
+
+    def __init__(
+        self,
+        value: str,
+        *,
+        header: str | None = None,
+        query: str | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        if (header is None) == (query is None):
+            raise ParameterError("APIKey", "give exactly one of header= or query=")
+        self.header = header
+        self.query = query
+        self.prefix = prefix
+        self._value = Secret(_required("APIKey", "the key (value=)", value))
+
+    def _wire_value(self) -> str:
+        if not self.prefix:
+            return self._value.reveal()
+        gap = "" if self.prefix.endswith(" ") else " "
+        return f"{self.prefix}{gap}{self._value.reveal()}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.header is not None:
+            request.headers[self.header] = self._wire_value()
+        else:
+            assert self.query is not None
+            request.url = request.url.copy_merge_params({self.query: self._wire_value()})
+        yield request
+
+    def __repr__(self) -> str:
+        where = f"header={self.header!r}" if self.header else f"query={self.query!r}"
+        prefix = f", prefix={self.prefix!r}" if self.prefix else ""
+        return f"APIKey(value='***', {where}{prefix})"
+
+
+class Bearer(httpx.Auth):
+    """``Authorization: Bearer <token>`` with a token you already have."""
+
+    def __init__(self, token: str) -> None:
+        self._token = Secret(_required("Bearer", "the token", token))
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "Bearer(token='***')"
+
+
+class Basic(httpx.Auth):
+    """``Authorization: Basic base64(username:password)`` (UTF-8, as httpx and RFC 7617)."""
+
+    def __init__(self, username: str, password: str) -> None:
+        self.username = _required("Basic", "username", username)
+        if not isinstance(password, str | Secret):
+            raise ParameterError(
+                "Basic", f"password must be a string, not {type(password).__name__}"
+            )
+        self._password = password if isinstance(password, Secret) else Secret(password)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = _basic_header(self.username, self._password.reveal())
+        yield request
+
+    def __repr__(self) -> str:
+        return f"Basic(username={self.username!r}, password='***')"
+
+
+# --------------------------------------------------------------------------- token caches
+
+
+class TokenCache(Protocol):
+    """Where OAuth tokens are kept between auth objects or processes."""
+
+    def get(self, key: str) -> dict[str, Any] | None: ...
+    def set(self, key: str, value: dict[str, Any]) -> None: ...
+
+
+def _cache_enabled() -> bool:
+    flag = os.environ.get("SPECCLIENT_TOKEN_CACHE", "1").strip().lower()
+    return flag not in {"0", "false", "no", "off"}
+
+
+def default_token_dir() -> Path:
+    """``$SPECCLIENT_CACHE_DIR/tokens``, else ``$XDG_CACHE_HOME/specclient/tokens``,
+    else ``~/.cache/specclient/tokens`` (read when used, so tests can point it elsewhere)."""
+    root = os.environ.get("SPECCLIENT_CACHE_DIR")
+    if root:
+        return Path(root) / "tokens"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "specclient" / "tokens"
+
+
+class FileTokenCache:
+    """OAuth tokens on disk, shared by processes: one JSON file per (token URL, client id).
+
+    Files are ``0600`` in a ``0700`` directory and hold the access token, its type and its
+    expiry, never the client secret. ``SPECCLIENT_TOKEN_CACHE=0`` turns the cache off. A
+    corrupt or unreadable file is ignored (a new token is fetched and overwrites it).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The directory; by default :func:`default_token_dir`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self._path = Path(path) if path is not None else None
+
+    @property
+    def directory(self) -> Path:
+        return self._path if self._path is not None else default_token_dir()
+
+    def _file(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if not _cache_enabled():
+            return None
+        try:
+            data = json.loads(self._file(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def set(self, key: str, value: dict[str, Any]) -> None:
+        if not _cache_enabled():
+            return
+        directory = self.directory
+        target = self._file(key)
+        temporary = directory / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        try:
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(directory, 0o700)
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                os.fchmod(handle.fileno(), 0o600)
+                json.dump(value, handle)
+            os.replace(temporary, target)  # readers see the old file or the new one, whole
+        except OSError as exc:
+            # A cache that cannot be written costs a token request later, not this call.
+            logger.warning("could not write the token cache in %s: %s", directory, exc.strerror)
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+
+    @contextlib.contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        """Hold an exclusive lock for ``key`` across processes while a token is fetched."""
+        if not _cache_enabled():
+            yield
+            return
+        try:
+            import fcntl
+        except ImportError:  # Windows: no cross-process lock, tokens still shared by file
+            yield
+            return
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.directory / f"{key}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def __repr__(self) -> str:
+        return f"FileTokenCache({str(self.directory)!r})"
+
+
+# --------------------------------------------------------------------------- OAuth2
+
+
+@dataclass(frozen=True)
+class _Token:
+    access_token: Secret
+    issued_at: float
+    expires_at: float
+
+    def usable(self, now: float, margin: float) -> bool:
+        # A token shorter-lived than twice the margin would never be used: shrink the margin.
+        margin = min(margin, (self.expires_at - self.issued_at) / 2)
+        return now < self.expires_at - margin
+
+    def to_dict(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token.reveal(),
+            "token_type": "Bearer",
+            "issued_at": self.issued_at,
+            "expires_at": self.expires_at,
+            **extra,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> _Token | None:
+        if not data:
+            return None
+        token, expires_at = data.get("access_token"), data.get("expires_at")
+        issued_at = data.get("issued_at", expires_at)
+        if not isinstance(token, str) or not token:
+            return None
+        if not all(isinstance(t, int | float) for t in (expires_at, issued_at)):
+            return None
+        return cls(Secret(token), float(issued_at), float(expires_at))
+
+
+class OAuth2ClientCredentials(httpx.Auth):
+    """OAuth2 client-credentials grant with token reuse, refresh and an optional disk cache.
+
+    The token request is yielded from the auth flow, so it travels through the same httpx
+    client and transport as the API calls (emulators and cassettes see it). A token is reused
+    until ``refresh_margin`` seconds before it expires. If the API answers 401, the token is
+    refreshed once and the request replayed once; a second 401 is returned to the caller (the
+    client raises ``UnauthorizedError``, an ``AuthError``). Threads share one token request
+    through a lock, asyncio tasks through a per-event-loop lock, and with a
+    :class:`FileTokenCache` sync callers in other processes wait for the same token too.
+
+    Parameters
+    ----------
+    client_id, client_secret : str
+        The client's credentials.
+    token_url : str
+        Absolute, or relative: a path starting with ``/`` is taken from the API's origin, any
+        other relative URL from ``base_url`` (or the origin when no ``base_url`` is set).
+    client_auth : {"basic", "form"}
+        Send the credentials in a Basic header (Habu) or as form fields (ClicData).
+    scope : str or sequence of str, optional
+        Sent as ``scope`` (space separated) when given.
+    token_cache : TokenCache, optional
+        e.g. :class:`FileTokenCache` to share tokens across processes.
+    clock : Clock
+        Decides expiry; a FakeClock in tests.
+    refresh_margin : float
+        Seconds before expiry when a new token is fetched.
+    extra_params : mapping, optional
+        More form fields for the token request (e.g. ``audience``).
+    base_url : str, optional
+        Base for a relative ``token_url`` (the client sets it).
+
+    Notes
+    -----
+    The reply may be RFC 6749 (``access_token``/``expires_in``) or camelCase
+    (``accessToken``/``expiresIn``, Habu); without an expiry a lifetime of one hour is assumed.
+    ``token_type`` is not read: the token is always sent as ``Bearer`` (Habu once answered a
+    lowercase ``bearer``; ClicData sends none). The client id and secret are sent as given in
+    the Basic header, not form-encoded first, as Habu and ClicData expect.
+    """
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        token_url: str,
+        *,
+        client_auth: Literal["basic", "form"] = "basic",
+        scope: str | list[str] | tuple[str, ...] | None = None,
+        token_cache: TokenCache | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        refresh_margin: float = 60,
+        extra_params: Mapping[str, str] | None = None,
+        base_url: str | None = None,
+    ) -> None:
+        name = "OAuth2ClientCredentials"
+        if client_auth not in ("basic", "form"):
+            raise ParameterError(
+                name, f"client_auth must be 'basic' or 'form', not {client_auth!r}"
+            )
+        self.client_id = _required(name, "client_id", client_id)
+        self._client_secret = Secret(_required(name, "client_secret", client_secret))
+        self.token_url = _required(name, "token_url", token_url)
+        self.client_auth = client_auth
+        self.scope = " ".join(scope) if isinstance(scope, list | tuple) else scope
+        self.token_cache = token_cache
+        self.clock = clock
+        self.refresh_margin = float(refresh_margin)
+        self.extra_params = dict(extra_params or {})
+        self.base_url = base_url
+        self.token_requests = 0  # how many tokens this object fetched (observability, tests)
+        self._token: _Token | None = None
+        self._token_key: str | None = None
+        self._thread_lock = threading.Lock()
+        self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._async_locks_guard = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (
+            f"OAuth2ClientCredentials(client_id={self.client_id!r}, client_secret='***', "
+            f"token_url={self.token_url!r}, client_auth={self.client_auth!r})"
+        )
+
+    # -- the flows: the same steps, sync and async; only the locking and reading differ.
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        url = self.resolve_token_url(request.url)
+        key = self.cache_key(url)
+        stale: _Token | None = None
+        for _replay in range(2):
+            token = self._usable(key, stale)
+            if token is None:
+                with self._thread_lock, self._process_lock(key):
+                    token = self._usable(key, stale)  # another thread or process got one
+                    if token is None:
+                        reply = yield self._token_request(url, request)
+                        reply.read()
+                        token = self._accept(reply, url, key)
+            self._apply(request, token)
+            response = yield request
+            if response.status_code != 401:
+                return
+            stale = token
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        url = self.resolve_token_url(request.url)
+        key = self.cache_key(url)
+        stale: _Token | None = None
+        for _replay in range(2):
+            token = self._usable(key, stale)
+            if token is None:
+                async with self._async_lock():
+                    token = self._usable(key, stale)
+                    if token is None:
+                        reply = yield self._token_request(url, request)
+                        await reply.aread()
+                        token = self._accept(reply, url, key)
+            self._apply(request, token)
+            response = yield request
+            if response.status_code != 401:
+                return
+            stale = token
+
+    # -- the steps
+
+    def resolve_token_url(self, request_url: httpx.URL) -> httpx.URL:
+        """The absolute token URL for a request to ``request_url``."""
+        url = httpx.URL(self.token_url)
+        if url.is_absolute_url:
+            return url
+        origin = request_url.copy_with(path="/", query=None, fragment=None)
+        if self.token_url.startswith("/") or not self.base_url:
+            return origin.join(self.token_url)
+        base = httpx.URL(self.base_url)
+        if not base.path.endswith("/"):
+            base = base.copy_with(path=base.path + "/")
+        return base.join(self.token_url)
+
+    def cache_key(self, token_url: httpx.URL | str) -> str:
+        """Hash of (token URL, client id): names the cache entry, reveals neither."""
+        return hashlib.sha256(f"{token_url}\n{self.client_id}".encode()).hexdigest()[:32]
+
+    def _usable(self, key: str, stale: _Token | None) -> _Token | None:
+        token = self._token if self._token_key == key else None
+        if (token is None or token == stale) and self.token_cache is not None:
+            token = _Token.from_dict(self.token_cache.get(key))
+        if token is None or token == stale:
+            return None
+        if not token.usable(self.clock.time(), self.refresh_margin):
+            return None
+        self._token, self._token_key = token, key
+        return token
+
+    def _process_lock(self, key: str) -> contextlib.AbstractContextManager[Any]:
+        lock = getattr(self.token_cache, "lock", None)
+        return lock(key) if lock is not None else contextlib.nullcontext()
+
+    def _async_lock(self) -> asyncio.Lock:
+        # An asyncio.Lock belongs to one event loop; tests and apps may run several loops.
+        loop = asyncio.get_running_loop()
+        with self._async_locks_guard:
+            lock = self._async_locks.get(loop)
+            if lock is None:
+                lock = self._async_locks[loop] = asyncio.Lock()
+        return lock
+
+    def _token_request(self, url: httpx.URL, request: httpx.Request) -> httpx.Request:
+        data = {"grant_type": "client_credentials"}
+        if self.scope:
+            data["scope"] = self.scope
+        data.update(self.extra_params)
+        headers = {"Accept": "application/json"}
+        secret = self._client_secret.reveal()
+        if self.client_auth == "basic":
+            headers["Authorization"] = _basic_header(self.client_id, secret)
+        else:
+            data.update(client_id=self.client_id, client_secret=secret)
+        extensions = {}
+        if "timeout" in request.extensions:  # the token call gets the API call's timeout
+            extensions["timeout"] = request.extensions["timeout"]
+        self.token_requests += 1
+        return httpx.Request("POST", url, data=data, headers=headers, extensions=extensions)
+
+    def _accept(self, reply: httpx.Response, url: httpx.URL, key: str) -> _Token:
+        where = redact_url(url)
+        if not reply.is_success:
+            raise AuthError(
+                f"the token request to {where} was refused: {reply.status_code} "
+                f"{reply.reason_phrase}{_oauth_error_detail(reply)} (check client_id and "
+                "client_secret)"
+            )
+        try:
+            payload = reply.json()
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            raise AuthError(f"the token reply from {where} is not a JSON object")
+        value = payload.get("access_token", payload.get("accessToken"))
+        if not isinstance(value, str) or not value:
+            raise AuthError(f"the token reply from {where} has no access_token")
+        lifetime = _seconds(payload.get("expires_in", payload.get("expiresIn")))
+        now = self.clock.time()
+        token = _Token(Secret(value), issued_at=now, expires_at=now + lifetime)
+        self._token, self._token_key = token, key
+        if self.token_cache is not None:
+            self.token_cache.set(key, token.to_dict(token_url=str(url), client_id=self.client_id))
+        return token
+
+    @staticmethod
+    def _apply(request: httpx.Request, token: _Token) -> None:
+        request.headers["Authorization"] = f"Bearer {token.access_token.reveal()}"
+
+
+def _seconds(value: Any) -> float:
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return DEFAULT_TOKEN_LIFETIME
+    return seconds if seconds > 0 else DEFAULT_TOKEN_LIFETIME
+
+
+def _oauth_error_detail(reply: httpx.Response) -> str:
+    """RFC 6749 ``error``/``error_description`` only: other members may echo credentials."""
+    try:
+        payload = reply.json()
+    except ValueError:
+        return ""
+    if not isinstance(payload, dict):
+        return ""
+    parts = [
+        str(payload[name])[:200]
+        for name in ("error", "error_description")
+        if isinstance(payload.get(name), str)
+    ]
+    return f" ({': '.join(parts)})" if parts else ""
