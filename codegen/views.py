@@ -1,0 +1,297 @@
+"""The normalised model, reshaped into what the templates print.
+
+Templates stay free of logic: every annotation, default and docstring line is decided here,
+from :mod:`specclient.spec.model` objects only, so stubs, reference docs and the runtime
+client all read the same source.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from codegen.types import ResponseClass, ResponseTypes, param_type, pascal_case
+from specclient.client import Method
+from specclient.spec.model import (
+    MISSING,
+    Operation,
+    Pagination,
+    Param,
+    ResponseShape,
+    Spec,
+    schema_types,
+)
+
+
+@dataclass
+class ParamView:
+    name: str
+    annotation: str
+    required: bool
+    location: str
+    wire_name: str
+    description: str
+    default: str  # the default as the reference docs show it; "" when there is none
+    deprecated: bool = False
+
+
+@dataclass
+class Overload:
+    params: str  # the text between ``(self, `` and ``)``
+    returns: str
+
+
+@dataclass
+class MethodView:
+    name: str
+    verb: str
+    path: str
+    summary: str
+    description: str
+    positional: list[ParamView]  # required: positional or keyword, path parameters first
+    keyword: list[ParamView]  # optional: keyword only
+    options: tuple[str, ...]  # per-call options this method takes (return_type, iterator, ...)
+    body_annotation: str | None  # the ``body=`` override, when the operation has a body
+    returns: str  # annotation of the snake_case response
+    returns_doc: str
+    item: str | None  # annotation of one item when ``iterator=True`` is allowed
+    pagination: str
+    waiter: str
+    deprecated: bool
+    overloads: list[Overload] = field(default_factory=list)
+    wait_returns: str | None = None  # set when the method has ``.wait()`` (x-waiter)
+
+    @property
+    def params(self) -> list[ParamView]:
+        return self.positional + self.keyword
+
+
+@dataclass
+class ResourceView:
+    name: str
+    class_name: str
+    methods: list[MethodView] = field(default_factory=list)
+
+
+@dataclass
+class SpecView:
+    platform: str
+    client_class: str
+    title: str
+    version: str
+    source: str
+    servers: tuple[str, ...]
+    resources: list[ResourceView]
+    response_classes: list[ResponseClass]
+
+    @property
+    def operation_count(self) -> int:
+        return sum(len(resource.methods) for resource in self.resources)
+
+
+def build(spec: Spec, platform: str, source: str) -> SpecView:
+    """Everything the templates need for one spec, in the spec's own resource order."""
+    types = ResponseTypes()
+    resources = []
+    for resource in spec.resource_names():
+        view = ResourceView(resource, "_" + pascal_case(resource))
+        for method, operation in spec.operations(resource).items():
+            view.methods.append(_method(method, operation, types, view.class_name))
+        resources.append(view)
+    return SpecView(
+        platform=platform,
+        client_class=pascal_case(platform) + "Client",
+        title=spec.title,
+        version=spec.version,
+        source=source,
+        servers=tuple(spec.servers),
+        resources=resources,
+        response_classes=types.classes,
+    )
+
+
+def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> MethodView:
+    # The runtime's own Method decides the signature (order, kinds, which per-call options
+    # exist, Civis-style pagination it recognises), so the stub cannot disagree with it.
+    runtime = Method(None, op)
+    signature = runtime.__signature__
+    by_name = {p.name: p for p in op.params}
+    positional, keyword, options = [], [], []
+    for parameter in signature.parameters.values():
+        if parameter.name in by_name:
+            view = _param(by_name[parameter.name])
+            kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+            (positional if parameter.kind == kind else keyword).append(view)
+        else:
+            options.append(parameter.name)
+    success = op.success
+    prefix = owner.lstrip("_") + pascal_case(name)
+    returns = _returns(success, types, prefix + "Response")
+    pagination = runtime.pagination
+    item = None
+    if pagination is not None and "iterator" in options:
+        schema = success.schema if success else None
+        item = _item_annotation(schema, pagination.items, types, prefix + "Item")
+    body_annotation = None
+    if "body" in options and op.body is not None:
+        body_annotation = (
+            "Mapping[str, Any] | None"
+            if op.body.fields
+            else (
+                param_type(op.body.schema, location="file" if _binary_body(op) else "body")
+                + " | None"
+            )
+        )
+    view = MethodView(
+        name=name,
+        verb=op.verb.upper(),
+        path=op.path,
+        summary=_first_line(op.summary or op.description),
+        description=(op.description or "").strip(),
+        positional=positional,
+        keyword=keyword,
+        options=tuple(options),
+        body_annotation=body_annotation,
+        returns=returns,
+        returns_doc=(success.description.strip() if success else ""),
+        item=item,
+        pagination=_pagination_doc(pagination),
+        waiter=_waiter_doc(op),
+        deprecated=op.deprecated,
+    )
+    view.overloads = _overloads(view)
+    if op.waiter is not None:
+        view.wait_returns = returns
+    return view
+
+
+def _returns(success: ResponseShape | None, types: ResponseTypes, name: str) -> str:
+    """What a ``snake`` call returns: a typed Response, a list of them, text or bytes."""
+    if success is None or success.schema is None:
+        return "Response"  # an empty body decodes to an empty Response
+    media = success.media_type or "application/json"
+    if "json" not in media:
+        return "str" if media.startswith("text/") else "bytes"
+    annotation = types.annotation(success.schema, name)
+    return "Response" if annotation == "Any" else annotation
+
+
+def stub_type(annotation: str) -> str:
+    """``annotation`` as a stub must spell it inside a class body.
+
+    A method or field named ``list`` (or ``str``, ...) shadows the builtin for the rest of its
+    class, so stubs refer to builtins through private aliases the module header imports.
+    """
+    return _BUILTIN.sub(r"_\1", annotation)
+
+
+_BUILTIN = re.compile(r"(?<![\w.\"])(list|dict|str|int|float|bool|bytes)\b")
+
+
+def _overloads(m: MethodView) -> list[Overload]:
+    """One signature per kind of result: typed response, DataFrame, raw reply, page iterator."""
+    head = [f"{p.name}: {stub_type(p.annotation)}" for p in m.positional]
+    own = [f"{p.name}: {stub_type(p.annotation)} = ..." for p in m.keyword]
+    if m.body_annotation:
+        own.append(f"body: {stub_type(m.body_annotation)} = ...")
+    common = [o for o in ("timeout", "headers") if o in m.options]
+    common_text = [f"{o}: {_OPTION_TYPES[o]} = ..." for o in common]
+
+    def text(extra: list[str]) -> str:
+        keywords = own + extra + common_text
+        return ", ".join(head + (["*"] + keywords if keywords else []))
+
+    if "return_type" not in m.options:
+        pager = ["iterator: bool = ..."] if "iterator" in m.options else []
+        return [Overload(text(pager), stub_type(m.returns))]
+    paged = "iterator" in m.options and m.item is not None
+    not_paged = (
+        ["iterator: Literal[False] = ..."]
+        if paged
+        else (["iterator: bool = ..."] if "iterator" in m.options else [])
+    )
+    any_pages = ["iterator: bool = ..."] if "iterator" in m.options else []
+    result = [
+        Overload(text(["return_type: _Snake = ..."] + not_paged), stub_type(m.returns)),
+        Overload(text(['return_type: Literal["pandas"]'] + any_pages), "_pd.DataFrame"),
+        Overload(text(['return_type: Literal["raw"]'] + any_pages), "Any"),
+    ]
+    if paged:
+        result.append(
+            Overload(
+                text(["return_type: _Snake = ...", "iterator: Literal[True]"]),
+                f"Iterator[{stub_type(m.item)}]",
+            )
+        )
+    return result
+
+
+_OPTION_TYPES = {"timeout": "_float | None", "headers": "Mapping[_str, _str] | None"}
+
+
+def _param(p: Param) -> ParamView:
+    default = "" if p.default is MISSING else repr(p.default)
+    annotation = param_type(p.schema, location=p.location)
+    if not p.required and p.default is MISSING and "None" not in annotation.split(" | "):
+        # Leaving an optional argument out and passing None are the same to the runtime.
+        annotation = f"{annotation} | None" if annotation != "Any" else annotation
+    return ParamView(
+        name=p.name,
+        annotation=annotation,
+        required=p.required,
+        location=p.location,
+        wire_name=p.wire_name,
+        description=(p.description or "").strip(),
+        default=default,
+        deprecated=p.deprecated,
+    )
+
+
+def _binary_body(op: Operation) -> bool:
+    body = op.body
+    if body is None:
+        return False
+    return (
+        body.media_type.startswith("application/octet")
+        or (body.schema or {}).get("format") == "binary"
+    )
+
+
+def _item_annotation(
+    schema: Mapping[str, Any] | None, items: str, types: ResponseTypes, name: str
+) -> str:
+    node: Mapping[str, Any] | None = schema
+    for part in [p for p in items.split(".") if p]:
+        if not node:
+            return "Any"
+        node = (node.get("properties") or {}).get(part)
+    if not node:
+        return "Any"
+    if "array" in schema_types(node):
+        return types.annotation(node.get("items"), name)
+    return "Any"
+
+
+def _pagination_doc(p: Pagination | None) -> str:
+    if p is None:
+        return ""
+    where = f" from `{p.items}`" if p.items else ""
+    return f"{p.style} pagination{where}; pass `iterator=True` to walk every page"
+
+
+def _waiter_doc(op: Operation) -> str:
+    w = op.waiter
+    if w is None:
+        return ""
+    target = w.operation or f"{op.resource}.get"
+    success = ", ".join(w.success)
+    failure = f"; fails on {', '.join(w.failure)}" if w.failure else ""
+    return f"`.wait()` polls `{target}` until `{w.field}` is {success}{failure}"
+
+
+def _first_line(text: str) -> str:
+    stripped = (text or "").strip()
+    return stripped.splitlines()[0].strip() if stripped else ""
