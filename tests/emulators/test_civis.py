@@ -1,0 +1,148 @@
+"""The Civis emulator's state and handlers, without HTTP (served behaviour: tests/platforms/civis)."""
+
+from __future__ import annotations
+
+import pytest
+
+from specclient._clock import FakeClock
+from specclient.emulators.civis_handlers import HANDLERS, Call
+from specclient.emulators.civis_state import DEMO_API_KEY, CivisState, Invalid, NotFound
+from specclient.emulators.civis_subset import OPERATIONS
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def state(clock):
+    return CivisState(seed=1, clock=clock)
+
+
+def call(state, verb, path, body=None, **params):
+    query = {k: str(v) for k, v in params.pop("query", {}).items()}
+    me = state.user_for_key(DEMO_API_KEY)
+    return HANDLERS[(verb, path)](Call(state, {k: str(v) for k, v in params.items()}, query,
+                                       body, me))
+
+
+def container(state, command="echo hi"):
+    return state.create_script(
+        "container",
+        {"name": "job", "dockerImageName": "busybox", "requiredResources": {"cpu": 256},
+         "dockerCommand": command},
+        state.user_for_key(DEMO_API_KEY),
+    )
+
+
+def test_every_served_operation_has_a_handler():
+    assert set(HANDLERS) == set(OPERATIONS)
+
+
+def test_demo_key_signs_in_the_demo_user_and_others_do_not(state):
+    assert state.user_for_key(DEMO_API_KEY)["username"] == "demo-user"
+    assert state.user_for_key("wrong") is None
+
+
+def test_run_moves_from_queued_to_running_to_succeeded_on_the_clock(state, clock):
+    script = container(state, "python job.py; sleep 30")
+    run = state.start_run(script["id"], "container")
+    assert run.state(clock.time()) == "queued"
+    clock.advance(state.queue_seconds)
+    assert run.state(clock.time()) == "running"
+    clock.advance(29.9)
+    assert run.state(clock.time()) == "running"
+    clock.advance(0.1)
+    assert run.state(clock.time()) == "succeeded"
+    wire = run.wire(clock.time(), "container")
+    assert wire["containerId"] == script["id"] and wire["finishedAt"] and wire["error"] is None
+
+
+def test_exit_status_in_the_command_fails_the_run_with_civis_error_text(state, clock):
+    run = state.start_run(container(state, "exit 3")["id"])
+    clock.advance(3600)
+    wire = run.wire(clock.time(), "job")
+    assert wire["state"] == "failed"
+    assert wire["error"] == "Process exited with status 3"
+
+
+def test_cancelling_a_running_run_freezes_it_cancelled(state, clock):
+    script = container(state, "sleep 600")
+    run = state.start_run(script["id"])
+    clock.advance(10)
+    state.cancel_run(script["id"], run.id)
+    clock.advance(3600)
+    assert run.state(clock.time()) == "cancelled"
+
+
+def test_cancelling_a_finished_run_is_not_found_as_on_civis(state, clock):
+    script = container(state)
+    run = state.start_run(script["id"])
+    clock.advance(3600)
+    with pytest.raises(NotFound):
+        state.cancel_run(script["id"], run.id)
+
+
+def test_script_runs_are_job_runs_in_one_id_space(state, clock):
+    script = container(state)
+    posted = call(state, "post", "/scripts/containers/{id}/runs", id=script["id"])
+    assert posted.status == 202
+    got = call(state, "get", "/jobs/{id}/runs/{run_id}", id=script["id"], run_id=posted.json["id"])
+    assert got["id"] == posted.json["id"] and got["state"] == "queued"
+
+
+def test_sql_run_is_not_found_under_containers(state):
+    sql = state.create_script("sql", {"name": "q", "sql": "select 1", "remoteHostId": 1},
+                              state.user_for_key(DEMO_API_KEY))
+    with pytest.raises(NotFound):
+        call(state, "get", "/scripts/containers/{id}", id=sql["id"])
+
+
+def test_sql_run_output_appears_only_on_success(state, clock):
+    sql = state.create_script("sql", {"name": "q", "sql": "select 1", "remoteHostId": 1},
+                              state.user_for_key(DEMO_API_KEY))
+    run = state.start_run(sql["id"], "sql")
+    assert run.wire(clock.time(), "sql")["output"] == []
+    clock.advance(3600)
+    (output,) = run.wire(clock.time(), "sql")["output"]
+    assert output["name"] == "output.csv"
+
+
+def test_credential_filters_follow_civis_query_parameters(state):
+    aws = call(state, "get", "/credentials/", query={"type": "Amazon Web Services S3"}).json
+    assert {c["name"] for c in aws} == {"demo-aws", "shared-cred"}
+    default = call(state, "get", "/credentials/", query={"default": "true", "type": "Database"})
+    assert [c["owner"] for c in default.json] == ["demo-user"]
+
+
+def test_created_credential_never_keeps_or_echoes_the_password(state):
+    created = call(state, "post", "/credentials/",
+                   body={"type": "Database", "username": "u", "password": "hunter2-secret",
+                         "remoteHostId": 1})
+    assert created.status == 201
+    assert "hunter2-secret" not in repr(created.json) + repr(state.credentials)
+
+
+def test_credential_without_password_is_refused(state):
+    with pytest.raises(Invalid, match="password is required"):
+        call(state, "post", "/credentials/", body={"type": "Database", "username": "u"})
+
+
+def test_lists_are_paged_with_civis_pagination_headers(state):
+    page = call(state, "get", "/tables/", query={"limit": 2, "page_num": 2})
+    assert len(page.json) == 2
+    assert page.headers["X-Pagination-Total-Entries"] == "4"
+    assert page.headers["X-Pagination-Current-Page"] == "2"
+
+
+def test_tables_are_found_by_exact_schema_and_name(state):
+    found = call(state, "get", "/tables/",
+                 query={"database_id": 1, "schema": "schema.has.periods", "name": "bar"}).json
+    assert [(t["schema"], t["name"]) for t in found] == [("schema.has.periods", "bar")]
+
+
+def test_same_seed_gives_same_tables(clock):
+    first = CivisState(seed=5, clock=clock).tables
+    second = CivisState(seed=5, clock=clock).tables
+    assert [t["rowCount"] for t in first.values()] == [t["rowCount"] for t in second.values()]
