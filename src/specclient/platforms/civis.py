@@ -457,11 +457,11 @@ def _options(
     retries_n = next((n for n in (retry_total, max_retries) if n is not None), DEFAULT_RETRY_TOTAL)
     root = (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
     if auth is None:
-        import httpx
+        from specclient.auth import Basic
 
         key = _resolve_api_key(api_key, creds_path)
         # civis-python sends the key as the Basic user name with an empty password.
-        auth = httpx.BasicAuth(key, "")
+        auth = Basic(key, "")
     else:
         key = api_key or ""
     if source is None:

@@ -9,6 +9,7 @@ keyword-only parameters; they are not part of civis-python's signatures and are 
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 from pathlib import Path
 
@@ -63,10 +64,8 @@ def our_signatures(spec_path: Path, qualnames) -> dict[str, inspect.Signature]:
     ours = {}
     for qualname in qualnames:
         resource, _, method = qualname.partition(".")
-        try:
+        with contextlib.suppress(AttributeError):
             ours[qualname] = inspect.signature(client.resource(resource).method(method))
-        except AttributeError:
-            pass
     return ours
 
 
