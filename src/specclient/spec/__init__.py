@@ -1,0 +1,40 @@
+"""The spec engine: load an OpenAPI 3.x / Swagger 2.0 document into the normalised model.
+
+>>> from specclient.spec import load
+>>> spec = load("petstore.yaml")                       # doctest: +SKIP
+>>> spec.operations("pets")["list"].params             # doctest: +SKIP
+"""
+
+from .loader import load
+from .model import (
+    MISSING,
+    Operation,
+    Pagination,
+    Param,
+    RequestBody,
+    ResponseShape,
+    SecurityScheme,
+    Spec,
+    Waiter,
+    is_nullable,
+    schema_types,
+)
+from .naming import CIVIS_PYTHON, DEFAULT_RULES, NamingRules
+
+__all__ = [
+    "CIVIS_PYTHON",
+    "DEFAULT_RULES",
+    "MISSING",
+    "NamingRules",
+    "Operation",
+    "Pagination",
+    "Param",
+    "RequestBody",
+    "ResponseShape",
+    "SecurityScheme",
+    "Spec",
+    "Waiter",
+    "is_nullable",
+    "load",
+    "schema_types",
+]

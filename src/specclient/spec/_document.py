@@ -1,0 +1,97 @@
+"""Reading a spec source (path, URL, bytes or dict) and parsing JSON or YAML."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import errors
+from ..errors import SpecError, redact_url
+
+FETCH_TIMEOUT = 30.0
+
+
+@dataclass
+class Source:
+    """What was read: the exact bytes (for the cache key) and/or an already parsed mapping."""
+
+    raw: bytes | None
+    document: dict[str, Any] | None
+    label: str | None  # path or (redacted) URL, for messages
+
+
+def read(source: object) -> Source:
+    """Read ``source`` without parsing it (parsing is skipped on a warm cache)."""
+    if isinstance(source, Mapping):
+        return Source(None, dict(source), None)
+    if isinstance(source, (bytes, bytearray)):
+        return Source(bytes(source), None, None)
+    if isinstance(source, str) and source.startswith(("http://", "https://")):
+        return Source(_fetch(source), None, redact_url(source))
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        try:
+            return Source(path.read_bytes(), None, str(path))
+        except FileNotFoundError:
+            raise SpecError(f"spec file not found: {path}") from None
+        except IsADirectoryError:
+            raise SpecError(f"spec path is a directory, not a file: {path}") from None
+        except OSError as exc:
+            raise SpecError(f"cannot read spec file {path}: {exc.strerror}") from None
+    raise SpecError(
+        "a spec source must be a path, an http(s) URL, bytes or a mapping, "
+        f"not {type(source).__name__}"
+    )
+
+
+def _fetch(url: str) -> bytes:
+    import httpx  # only when a URL is given: keeps `import specclient` light
+
+    shown = redact_url(url)
+    try:
+        response = httpx.get(url, timeout=FETCH_TIMEOUT, follow_redirects=True)
+    except httpx.TimeoutException:
+        raise errors.TimeoutError(
+            f"timed out after {FETCH_TIMEOUT:g}s fetching the spec", method="GET", url=url
+        ) from None
+    except httpx.HTTPError as exc:
+        raise errors.ConnectionError(
+            f"could not fetch the spec ({type(exc).__name__})", method="GET", url=url
+        ) from None
+    if response.status_code >= 400:
+        raise SpecError(f"fetching the spec from {shown} failed with HTTP {response.status_code}")
+    return response.content
+
+
+def parse(raw: bytes, label: str | None) -> dict[str, Any]:
+    """JSON when it looks like JSON, else YAML (C loader when available)."""
+    document: Any
+    head = raw.lstrip()[:1]
+    if head in (b"{", b"["):
+        try:
+            document = json.loads(raw)
+        except ValueError:
+            document = _parse_yaml(raw, label)  # YAML is a superset: try it before failing
+    else:
+        document = _parse_yaml(raw, label)
+    if not isinstance(document, dict):
+        kind = "empty" if document is None else type(document).__name__
+        raise SpecError(f"a spec must be a mapping at the top level, got {kind}", "#", label)
+    return document
+
+
+def _parse_yaml(raw: bytes, label: str | None) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(raw, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(f"not valid JSON or YAML: {problem}{where}", "", label) from None

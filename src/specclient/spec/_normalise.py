@@ -1,0 +1,855 @@
+"""From a parsed OpenAPI 3.0 / 3.1 / Swagger 2.0 document to the normalised model.
+
+Two steps, so a client pays only for what it touches:
+
+* :class:`Engine` (eager, cheap): checks the document's shape and every ``$ref``, names every
+  operation (``resource.method``), and records where each one sits. Everything a broken spec
+  can get wrong at the level of paths, parameters and references is found here.
+* :meth:`Engine.build_resource` (lazy, per resource): expands schemas and builds the
+  :class:`~specclient.spec.model.Operation` objects of one resource.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import SpecError
+from ._refs import Resolver, child, pointer
+from .model import (
+    MISSING,
+    Operation,
+    Pagination,
+    Param,
+    RequestBody,
+    ResponseShape,
+    SecurityScheme,
+    Waiter,
+)
+from .naming import NamingRules, python_name, split_path, strip_base_path
+
+VERBS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_LOCATIONS_3 = ("path", "query", "header", "cookie")
+_LOCATIONS_2 = ("path", "query", "header", "body", "formData")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_INTERPRETED = frozenset(
+    {"x-resource", "x-method", "x-pagination", "x-records", "x-waiter", "x-idempotent"}
+)
+# Names that carry a secret whatever the spec says (compared after snake_casing).
+_SECRET_NAMES = re.compile(
+    r"^(password|passwd|secret|client_secret|api_key|apikey|access_token|refresh_token|"
+    r"id_token|token|private_key|secret_access_key|aws_secret_access_key|authorization)$"
+)
+_PAGINATION_STYLES = ("offset", "page", "cursor")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """Where one named operation sits in the document."""
+
+    resource: str
+    method: str
+    path: str
+    verb: str
+    alias_of: str | None = None  # a deprecated alias of this method name
+
+
+def _is_json(media_type: str) -> bool:
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json") or base == "*/*"
+
+
+def _pick_media(types: list[str]) -> str | None:
+    """JSON first, then form, then multipart, then whatever comes first."""
+    if not types:
+        return None
+    for media in types:
+        if _is_json(media) and not media.startswith("*"):
+            return media
+    for wanted in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for media in types:
+            if media.split(";", 1)[0].strip().lower() == wanted:
+                return media
+    return types[0]
+
+
+def _names_of(requirements: Any) -> tuple[str, ...]:
+    names: list[str] = []
+    for requirement in requirements or ():
+        if isinstance(requirement, Mapping):
+            names.extend(n for n in requirement if n not in names)
+    return tuple(names)
+
+
+def merge_all_of(schema: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """An object schema's properties and required names, with ``allOf`` parts merged in."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    stack = [schema]
+    seen: set[int] = set()
+    while stack:
+        part = stack.pop(0)
+        if not isinstance(part, Mapping) or id(part) in seen:
+            continue
+        seen.add(id(part))
+        props = part.get("properties")
+        if isinstance(props, Mapping):
+            properties.update(props)
+        req = part.get("required")
+        if isinstance(req, list):
+            required.extend(r for r in req if isinstance(r, str) and r not in required)
+        all_of = part.get("allOf")
+        if isinstance(all_of, list):
+            stack.extend(all_of)
+    return properties, required
+
+
+def _is_object(schema: Mapping[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind == "object" or (isinstance(kind, list) and "object" in kind):
+        return True
+    if kind is None:
+        return bool(schema.get("properties")) or bool(schema.get("allOf"))
+    return False
+
+
+def _is_binary(schema: Any) -> bool:
+    if not isinstance(schema, Mapping):
+        return False
+    if schema.get("type") == "file" or schema.get("format") == "binary":
+        return True
+    if "contentMediaType" in schema or schema.get("contentEncoding") == "binary":
+        return True
+    return schema.get("type") == "array" and _is_binary(schema.get("items"))
+
+
+def _is_secret(name: str, schema: Any, raw: Mapping[str, Any] | None = None) -> bool:
+    if raw is not None and raw.get("x-secret"):
+        return True
+    if isinstance(schema, Mapping) and schema.get("x-secret"):
+        return True
+    return bool(_SECRET_NAMES.match(python_name(name)))
+
+
+def _secret_properties(schema: Any, found: set[str], seen: set[int]) -> None:
+    """Wire names of every ``x-secret`` property anywhere inside ``schema``."""
+    if isinstance(schema, list):
+        for item in schema:
+            _secret_properties(item, found, seen)
+        return
+    if not isinstance(schema, Mapping) or id(schema) in seen:
+        return
+    seen.add(id(schema))
+    props = schema.get("properties")
+    if isinstance(props, Mapping):
+        for name, prop in props.items():
+            if isinstance(prop, Mapping) and prop.get("x-secret"):
+                found.add(str(name))
+    for key, value in schema.items():
+        if isinstance(value, (dict, list)) and not (isinstance(key, str) and key.startswith("x-")):
+            _secret_properties(value, found, seen)
+
+
+class Engine:
+    """One parsed document, checked and indexed; builds resources on demand."""
+
+    def __init__(self, document: dict[str, Any], rules: NamingRules, label: str | None) -> None:
+        self.doc = document
+        self.rules = rules
+        self.label = label
+        self.refs = Resolver(document, label)
+        self.version = self._version()
+        self.v2 = self.version == "2.0"
+        self.refs.check_all()
+        self.entries: dict[str, dict[str, Entry]] = {}
+        self._index()
+
+    def error(self, message: str, at: str) -> SpecError:
+        return SpecError(message, at, self.label)
+
+    # -- document level -----------------------------------------------------------------
+
+    def _version(self) -> str:
+        doc = self.doc
+        if "swagger" in doc:
+            if str(doc["swagger"]) != "2.0":
+                raise self.error(
+                    f"unsupported Swagger version {doc['swagger']!r} (only 2.0)", "#/swagger"
+                )
+            return "2.0"
+        if "openapi" in doc:
+            version = str(doc["openapi"])
+            if not re.match(r"^3\.[01](\.\d+)?(-[0-9A-Za-z.]+)?$", version):
+                raise self.error(
+                    f"unsupported OpenAPI version {version!r} (3.0.x and 3.1.x are supported)",
+                    "#/openapi",
+                )
+            return version
+        raise self.error("not an OpenAPI or Swagger document: no 'openapi' or 'swagger' key", "#")
+
+    def meta(self) -> dict[str, Any]:
+        """Everything a client reads before touching a resource (the cache index)."""
+        info = self.doc.get("info") if isinstance(self.doc.get("info"), Mapping) else {}
+        return {
+            "title": str(info.get("title", "") or ""),
+            "version": str(info.get("version", "") or ""),
+            "openapi_version": self.version,
+            "servers": self._servers(),
+            "security_schemes": self._security_schemes(),
+            "default_security": _names_of(self.doc.get("security")),
+            "resources": tuple(self.entries),
+        }
+
+    def _servers(self) -> tuple[str, ...]:
+        doc = self.doc
+        if self.v2:
+            host = doc.get("host")
+            base = str(doc.get("basePath") or "")
+            if base and not base.startswith("/"):
+                base = "/" + base
+            if not host:
+                return (base,) if base else ()
+            schemes = doc.get("schemes") or ["https"]
+            if (
+                isinstance(self.label, str)
+                and self.label.startswith("http://")
+                and not doc.get("schemes")
+            ):
+                schemes = ["http"]
+            return tuple(f"{scheme}://{host}{base}".rstrip("/") for scheme in schemes)
+        return self._servers_3(doc.get("servers"))
+
+    @staticmethod
+    def _servers_3(servers: Any) -> tuple[str, ...]:
+        out: list[str] = []
+        for server in servers or ():
+            if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
+                continue
+            url = server["url"]
+            variables = server.get("variables") or {}
+            for name, spec in variables.items():
+                if isinstance(spec, Mapping) and "default" in spec:
+                    url = url.replace("{" + str(name) + "}", str(spec["default"]))
+            out.append(url.rstrip("/") if url != "/" else url)
+        return tuple(out)
+
+    def _security_schemes(self) -> dict[str, SecurityScheme]:
+        if self.v2:
+            raw = self.doc.get("securityDefinitions") or {}
+            at = "#/securityDefinitions"
+        else:
+            components = self.doc.get("components") or {}
+            raw = components.get("securitySchemes") or {} if isinstance(components, Mapping) else {}
+            at = "#/components/securitySchemes"
+        schemes: dict[str, SecurityScheme] = {}
+        for name, item in raw.items():
+            item, _ = self.refs.deref(item, child(at, name))
+            if not isinstance(item, Mapping) or "type" not in item:
+                raise self.error(
+                    "a security scheme must be a mapping with a 'type'", child(at, name)
+                )
+            kind = str(item["type"])
+            if kind == "basic":  # Swagger 2.0
+                schemes[name] = SecurityScheme(name, "http", scheme="basic")
+            elif kind == "apiKey":
+                schemes[name] = SecurityScheme(
+                    name, "apiKey", location=item.get("in"), param_name=item.get("name")
+                )
+            elif kind == "http":
+                scheme = item.get("scheme")
+                schemes[name] = SecurityScheme(
+                    name, "http", scheme=str(scheme).lower() if scheme else None
+                )
+            elif kind == "oauth2":
+                token_url = None
+                if self.v2:
+                    if item.get("flow") in ("application", "clientCredentials"):
+                        token_url = item.get("tokenUrl")
+                else:
+                    flows = item.get("flows") or {}
+                    credentials = flows.get("clientCredentials") or {}
+                    token_url = credentials.get("tokenUrl")
+                schemes[name] = SecurityScheme(name, "oauth2", token_url=token_url)
+            else:
+                schemes[name] = SecurityScheme(name, kind)
+        return schemes
+
+    # -- index --------------------------------------------------------------------------
+
+    def _paths(self) -> Mapping[str, Any]:
+        paths = self.doc.get("paths")
+        if paths is None:
+            if self.version.startswith("3.1") and (
+                "webhooks" in self.doc or "components" in self.doc
+            ):
+                return {}
+            raise self.error("the spec has no 'paths'", "#")
+        if not isinstance(paths, Mapping):
+            raise self.error(f"'paths' must be a mapping, got {type(paths).__name__}", "#/paths")
+        return paths
+
+    def _param(self, raw: Any, at: str) -> tuple[dict[str, Any], str]:
+        param, where = self.refs.deref(raw, at)
+        if not isinstance(param, Mapping):
+            raise self.error("a parameter must be a mapping", at)
+        locations = _LOCATIONS_2 if self.v2 else _LOCATIONS_3
+        name, location = param.get("name"), param.get("in")
+        if not isinstance(name, str) or not name:
+            raise self.error("a parameter needs a 'name'", at)
+        if location not in locations:
+            raise self.error(
+                f"parameter {name!r} has 'in: {location}', expected one of {', '.join(locations)}",
+                at,
+            )
+        return dict(param), where
+
+    def merged_params(
+        self, item: Mapping[str, Any], op: Mapping[str, Any], at_item: str, at_op: str
+    ) -> list[tuple[dict[str, Any], str]]:
+        """Path-level parameters overridden by operation ones with the same (name, in)."""
+        merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        for source, at in ((item.get("parameters"), at_item), (op.get("parameters"), at_op)):
+            if source is None:
+                continue
+            if not isinstance(source, list):
+                raise self.error("'parameters' must be a list", child(at, "parameters"))
+            for i, raw in enumerate(source):
+                param, where = self._param(raw, child(at, "parameters", i))
+                merged[(param["name"], param["in"])] = (param, where)
+        return list(merged.values())
+
+    def _operations(self):  # type: ignore[no-untyped-def]
+        """Yield (path, verb, path item, operation, pointer of item, pointer of operation)."""
+        for path, raw_item in self._paths().items():
+            if not isinstance(path, str) or path.startswith("x-"):
+                continue
+            at_item = pointer("paths", path)
+            if not path.startswith("/"):
+                raise self.error(f"path {path!r} must start with '/'", at_item)
+            item, _ = self.refs.deref(raw_item, at_item)
+            if not isinstance(item, Mapping):
+                raise self.error("a path item must be a mapping", at_item)
+            for verb, op in item.items():
+                if verb not in VERBS:
+                    continue
+                at_op = child(at_item, verb)
+                if not isinstance(op, Mapping):
+                    raise self.error(f"operation {verb.upper()} {path} must be a mapping", at_op)
+                yield path, verb, item, op, at_item, at_op
+
+    def _index(self) -> None:
+        rules = self.rules
+        operations = list(self._operations())
+        depth = strip_base_path(p for p, *_ in operations) if rules.strip_base_path else 0
+        # (resource, method, explicit?, path, verb, operationId, pointer, alias_of)
+        named: list[tuple[str, str, bool, str, str, Any, str, str | None]] = []
+        for path, verb, item, op, at_item, at_op in operations:
+            params = self.merged_params(item, op, at_item, at_op)
+            defined = {p["name"] for p, _ in params if p["in"] == "path"}
+            for name in _PLACEHOLDER.findall(path):
+                if name not in defined:
+                    raise self.error(
+                        f"path parameter {{{name}}} of {verb.upper()} {path} has no definition "
+                        "(no parameter with 'in: path' and that name)",
+                        at_op,
+                    )
+            segments = split_path(path)[depth:]
+            resource = rules.resource_for(segments)
+            summary = str(op.get("summary") or "")
+            if rules.skips(resource, summary):
+                continue
+            method = None
+            explicit = False
+            if rules.honour_extensions:
+                x_resource = self._extension_name(op, "x-resource", at_op)
+                method = self._extension_name(op, "x-method", at_op)
+                explicit = bool(x_resource or method)
+                resource = x_resource or resource
+            if method is None:
+                array = rules.list_requires_array_response and self._array_response(path, op, at_op)
+                method = rules.method_for(verb, segments, array_response=array)
+            op_id = op.get("operationId")
+            named.append((resource, method, explicit, path, verb, op_id, at_op, None))
+            alias = rules.legacy_alias_for(verb, split_path(path), method)
+            if alias:
+                named.append((resource, alias, explicit, path, verb, op_id, at_op, method))
+
+        if rules.duplicate_operations == "error":
+            named = self._disambiguate(named)
+        for resource, method, _, path, verb, _, _, alias_of in named:
+            self.entries.setdefault(resource, {})[method] = Entry(
+                resource, method, path, verb, alias_of
+            )
+
+    def _disambiguate(self, named: list[Any]) -> list[Any]:
+        """Rename automatic names that collide (see :mod:`specclient.spec.naming`)."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, (resource, method, *_rest) in enumerate(named):
+            groups.setdefault((resource, method), []).append(i)
+        out = list(named)
+        for (resource, method), members in groups.items():
+            if len(members) < 2:
+                continue
+            explicit = [i for i in members if named[i][2]]
+            if len(explicit) > 1:
+                first, second = named[explicit[0]], named[explicit[1]]
+                raise self._clash(first, second, resource, method)
+            keeper = explicit[0] if explicit else members[0]
+            for i in members:
+                if i == keeper:
+                    continue
+                entry = named[i]
+                if not isinstance(entry[5], str) or not entry[5].strip():
+                    raise self._clash(named[keeper], entry, resource, method)
+                out[i] = (resource, python_name(entry[5].strip()), *entry[2:])
+        seen: dict[tuple[str, str], Any] = {}
+        for entry in out:
+            key = (entry[0], entry[1])
+            if key in seen:
+                raise self._clash(seen[key], entry, *key)
+            seen[key] = entry
+        return out
+
+    def _clash(self, first: Any, second: Any, resource: str, method: str) -> SpecError:
+        return self.error(
+            f"{first[4].upper()} {first[3]} and {second[4].upper()} {second[3]} both map to "
+            f"{resource}.{method}; give one of them an x-method (or x-resource)",
+            second[6],
+        )
+
+    def _extension_name(self, op: Mapping[str, Any], key: str, at_op: str) -> str | None:
+        value = op.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(f"{key} must be a non-empty string", child(at_op, key))
+        return python_name(value.strip(), fallback="root")
+
+    def _array_response(self, path: str, op: Mapping[str, Any], at_op: str) -> bool:
+        if path.strip("/") in self.rules.array_response_paths:
+            return True
+        responses = op.get("responses") or {}
+        response = responses.get("200", responses.get(200))
+        if response is None:
+            return False
+        response, _ = self.refs.deref(response, at_op)
+        if not isinstance(response, Mapping):
+            return False
+        if self.v2:
+            schema = response.get("schema")
+        else:
+            content = response.get("content") or {}
+            media = _pick_media(list(content))
+            schema = (content.get(media) or {}).get("schema") if media else None
+        schema, _ = self.refs.deref(schema, at_op)
+        return isinstance(schema, Mapping) and schema.get("type") == "array"
+
+    # -- building one resource ----------------------------------------------------------
+
+    def build_resource(self, resource: str) -> dict[str, Operation]:
+        entries = self.entries[resource]  # KeyError for an unknown resource, as documented
+        built: dict[tuple[str, str], Operation] = {}
+        out: dict[str, Operation] = {}
+        for name, entry in entries.items():
+            key = (entry.path, entry.verb)
+            operation = built.get(key)
+            if operation is None:
+                operation = built[key] = self.build_operation(entry)
+            if entry.method != operation.method or entry.alias_of:
+                operation = self._renamed(operation, entry)
+            out[name] = operation
+        return out
+
+    def _renamed(self, operation: Operation, entry: Entry) -> Operation:
+        from dataclasses import replace
+
+        if not entry.alias_of:
+            return replace(operation, method=entry.method)
+        warning = self.rules.legacy_alias_warning.format(
+            resource=entry.resource, alias=entry.method, method=entry.alias_of
+        )
+        extra = operation.extensions.get("x-deprecation-warning") or ""
+        extensions = dict(operation.extensions)
+        extensions["x-deprecation-warning"] = (warning + " " + str(extra)).strip()
+        return replace(operation, method=entry.method, deprecated=True, extensions=extensions)
+
+    def build_operation(self, entry: Entry) -> Operation:
+        path, verb = entry.path, entry.verb
+        at_item = pointer("paths", path)
+        item, _ = self.refs.deref(self.doc["paths"][path], at_item)
+        op = item[verb]
+        at_op = child(at_item, verb)
+        raw_params = self.merged_params(item, op, at_item, at_op)
+
+        plain: list[tuple[dict[str, Any], str]] = []
+        body_param: tuple[dict[str, Any], str] | None = None
+        form_params: list[tuple[dict[str, Any], str]] = []
+        for param, where in raw_params:
+            location = param["in"]
+            if location == "body":
+                body_param = (param, where)
+            elif location == "formData":
+                form_params.append((param, where))
+            else:
+                plain.append((param, where))
+        template = set(_PLACEHOLDER.findall(path))
+        # A path parameter the template does not use cannot be sent: leave it out.
+        plain = [(p, w) for p, w in plain if p["in"] != "path" or p["name"] in template]
+        order = {loc: i for i, loc in enumerate(("path", "query", "header", "cookie"))}
+        plain.sort(key=lambda pw: order[pw[0]["in"]])
+
+        params = [self._plain_param(p, w) for p, w in plain]
+        body: RequestBody | None = None
+        if self.v2:
+            consumes = op.get("consumes") or self.doc.get("consumes") or []
+            if body_param is not None:
+                body = self._body_2(body_param, consumes)
+            elif form_params:
+                body = self._form_2(form_params, consumes)
+        elif op.get("requestBody") is not None:
+            body = self._body_3(op["requestBody"], child(at_op, "requestBody"))
+
+        fields = list(body.fields) if body else []
+        names = self.rules.unique_names(
+            [(p.name, p.location) for p in params] + [(f.name, f.location) for f in fields]
+        )
+        everything = params + fields
+        renamed = [
+            p if p.name == n else _with_name(p, n) for p, n in zip(everything, names, strict=True)
+        ]
+        params, fields = renamed[: len(params)], renamed[len(params) :]
+        if body is not None and fields != list(body.fields):
+            body = RequestBody(
+                body.media_type, body.schema, body.required, tuple(fields), body.description
+            )
+        all_params = tuple(params + fields)
+
+        responses = self._responses(op, at_op)
+        secret = {p.wire_name for p in all_params if p.secret}
+        seen: set[int] = set()
+        if body is not None:
+            _secret_properties(body.schema, secret, seen)
+        for shape in responses:
+            _secret_properties(shape.schema, secret, seen)
+
+        servers: tuple[str, ...] = ()
+        if not self.v2:
+            servers = self._servers_3(op.get("servers") or item.get("servers"))
+        security = op.get("security")
+        idempotent = op.get("x-idempotent")
+        records = op.get("x-records")
+        return Operation(
+            resource=entry.resource,
+            method=entry.method,
+            verb=verb,
+            path=path,
+            params=all_params,
+            body=body,
+            responses=responses,
+            operation_id=op.get("operationId"),
+            summary=str(op.get("summary") or ""),
+            description=str(op.get("description") or ""),
+            tags=tuple(str(t) for t in op.get("tags") or ()),
+            deprecated=bool(op.get("deprecated", False)),
+            pagination=self._pagination(op, all_params, verb, at_op),
+            records=str(records) if records is not None else None,
+            waiter=self._waiter(op.get("x-waiter"), child(at_op, "x-waiter")),
+            idempotent=bool(idempotent) if idempotent is not None else None,
+            secret_fields=frozenset(secret),
+            security=None if security is None else _names_of(security),
+            servers=servers,
+            extensions={
+                k: v
+                for k, v in op.items()
+                if isinstance(k, str) and k.startswith("x-") and k not in _INTERPRETED
+            },
+            pointer=at_op,
+        )
+
+    # -- parameters and bodies ----------------------------------------------------------
+
+    def _plain_param(self, param: dict[str, Any], at: str) -> Param:
+        name = param["name"]
+        if self.v2:
+            schema = {
+                k: v
+                for k, v in param.items()
+                if k not in ("name", "in", "description", "required", "allowEmptyValue")
+                and not (isinstance(k, str) and k.startswith("x-"))
+            }
+            schema = self.refs.schema(schema, at)
+            style, explode = _collection_style(param)
+        else:
+            raw_schema = param.get("schema")
+            if raw_schema is None and isinstance(param.get("content"), Mapping):
+                content = param["content"]
+                media = _pick_media(list(content))
+                raw_schema = (content.get(media) or {}).get("schema") if media else None
+            schema = self.refs.schema(raw_schema or {}, child(at, "schema"))
+            style, explode = param.get("style"), param.get("explode")
+        default = param.get("default", MISSING) if self.v2 else schema.get("default", MISSING)
+        return Param(
+            name=python_name(name),
+            wire_name=name,
+            location=param["in"],
+            schema=schema,
+            required=bool(param.get("required", False)) or param["in"] == "path",
+            description=str(param.get("description") or schema.get("description") or ""),
+            default=default,
+            deprecated=bool(param.get("deprecated", False)),
+            secret=_is_secret(name, schema, param),
+            style=style,
+            explode=explode,
+        )
+
+    def _fields(
+        self, schema: Mapping[str, Any], location: str, *, form: bool = False
+    ) -> tuple[Param, ...]:
+        if not isinstance(schema, Mapping) or not _is_object(schema):
+            return ()
+        properties, required = merge_all_of(schema)
+        fields = []
+        for wire, prop in properties.items():
+            prop = prop if isinstance(prop, Mapping) else {}
+            if prop.get("readOnly"):
+                continue  # the server sets it; never sent
+            where = "file" if form and _is_binary(prop) else location
+            fields.append(
+                Param(
+                    name=python_name(str(wire)),
+                    wire_name=str(wire),
+                    location=where,  # type: ignore[arg-type]
+                    schema=prop,
+                    required=wire in required,
+                    description=str(prop.get("description") or ""),
+                    default=prop.get("default", MISSING),
+                    deprecated=bool(prop.get("deprecated", False)),
+                    secret=_is_secret(str(wire), prop),
+                )
+            )
+        return tuple(fields)
+
+    def _body_2(self, body_param: tuple[dict[str, Any], str], consumes: list[str]) -> RequestBody:
+        param, at = body_param
+        schema = self.refs.schema(param.get("schema") or {}, child(at, "schema"))
+        media = _pick_media(list(consumes)) or "application/json"
+        form = not _is_json(media)
+        return RequestBody(
+            media_type=media,
+            schema=schema,
+            required=bool(param.get("required", False)),
+            fields=self._fields(schema, "form" if form else "body", form=form),
+            description=str(param.get("description") or ""),
+        )
+
+    def _form_2(self, params: list[tuple[dict[str, Any], str]], consumes: list[str]) -> RequestBody:
+        has_file = any(p.get("type") == "file" for p, _ in params)
+        lowered = [c.split(";", 1)[0].strip().lower() for c in consumes]
+        if has_file or (
+            "multipart/form-data" in lowered and "application/x-www-form-urlencoded" not in lowered
+        ):
+            media = "multipart/form-data"
+        else:
+            media = "application/x-www-form-urlencoded"
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        fields = []
+        for param, at in params:
+            p = self._plain_param(param, at)
+            properties[p.wire_name] = p.schema
+            if p.required:
+                required.append(p.wire_name)
+            location = "file" if param.get("type") == "file" else "form"
+            fields.append(
+                Param(
+                    name=p.name,
+                    wire_name=p.wire_name,
+                    location=location,  # type: ignore[arg-type]
+                    schema=p.schema,
+                    required=p.required,
+                    description=p.description,
+                    default=p.default,
+                    deprecated=p.deprecated,
+                    secret=p.secret,
+                )
+            )
+        schema: dict[str, Any] = {"type": "object", "properties": properties}
+        if required:
+            schema["required"] = required
+        return RequestBody(media, schema, bool(required), tuple(fields))
+
+    def _body_3(self, raw: Any, at: str) -> RequestBody | None:
+        body, where = self.refs.deref(raw, at)
+        if not isinstance(body, Mapping):
+            raise self.error("a requestBody must be a mapping", at)
+        content = body.get("content") or {}
+        if not isinstance(content, Mapping):
+            raise self.error("'content' must be a mapping", child(where, "content"))
+        media = _pick_media([str(m) for m in content])
+        if media is None:
+            return None
+        media_object = content.get(media) or {}
+        schema = self.refs.schema(
+            media_object.get("schema") or {}, child(where, "content", media, "schema")
+        )
+        base = media.split(";", 1)[0].strip().lower()
+        form = base in ("application/x-www-form-urlencoded",) or base.startswith("multipart/")
+        if _is_json(media):
+            fields = self._fields(schema, "body")
+        elif form:
+            fields = self._fields(schema, "form", form=base.startswith("multipart/"))
+        else:
+            fields = ()  # binary / text bodies are passed whole with body=
+        return RequestBody(
+            media_type=media,
+            schema=schema,
+            required=bool(body.get("required", False)),
+            fields=fields,
+            description=str(body.get("description") or ""),
+        )
+
+    def _responses(self, op: Mapping[str, Any], at_op: str) -> tuple[ResponseShape, ...]:
+        responses = op.get("responses") or {}
+        if not isinstance(responses, Mapping):
+            raise self.error("'responses' must be a mapping", child(at_op, "responses"))
+        produces = op.get("produces") or self.doc.get("produces") or []
+        shapes = []
+        for status, raw in responses.items():
+            if isinstance(status, str) and status.startswith("x-"):
+                continue
+            at = child(at_op, "responses", status)
+            response, where = self.refs.deref(raw, at)
+            if not isinstance(response, Mapping):
+                raise self.error("a response must be a mapping", at)
+            headers = tuple(str(h) for h in (response.get("headers") or {}))
+            if self.v2:
+                raw_schema = response.get("schema")
+                media = (_pick_media(list(produces)) or "application/json") if raw_schema else None
+            else:
+                content = response.get("content") or {}
+                media = _pick_media([str(m) for m in content])
+                raw_schema = (content.get(media) or {}).get("schema") if media else None
+            schema = (
+                self.refs.schema(raw_schema, child(where, "schema"))
+                if raw_schema is not None
+                else None
+            )
+            shapes.append(
+                ResponseShape(
+                    status=str(status),
+                    media_type=media,
+                    schema=schema,
+                    description=str(response.get("description") or ""),
+                    headers=headers,
+                )
+            )
+        return tuple(shapes)
+
+    # -- x- annotations -----------------------------------------------------------------
+
+    def _pagination(
+        self, op: Mapping[str, Any], params: tuple[Param, ...], verb: str, at_op: str
+    ) -> Pagination | None:
+        raw = op.get("x-pagination")
+        by_wire = {p.wire_name: p.name for p in params}
+        if raw is None:
+            infer = self.rules.infer_page_pagination
+            names = {p.name for p in params}
+            if infer and verb == "get" and all(n in names for n in infer):
+                return Pagination(style="page", limit_param=infer[0], page_param=infer[1], start=1)
+            return None
+        at = child(at_op, "x-pagination")
+        if not isinstance(raw, Mapping):
+            raise self.error("x-pagination must be a mapping", at)
+        style = raw.get("style")
+        if style not in _PAGINATION_STYLES:
+            raise self.error(
+                f"x-pagination style must be one of {', '.join(_PAGINATION_STYLES)}, got {style!r}",
+                child(at, "style"),
+            )
+
+        def param_name(*keys: str) -> str | None:
+            for key in keys:
+                value = raw.get(key)
+                if value is not None:
+                    return by_wire.get(str(value), python_name(str(value)))
+            return None
+
+        def integer(key: str, default: int | None) -> int | None:
+            value = raw.get(key, default)
+            if value is not None and not isinstance(value, int):
+                raise self.error(f"x-pagination {key} must be an integer", child(at, key))
+            return value
+
+        return Pagination(
+            style=style,
+            items=str(raw.get("items") or ""),
+            limit_param=param_name("limit", "limit_param"),
+            offset_param=param_name("offset", "offset_param"),
+            page_param=param_name("page", "page_param"),
+            cursor_param=param_name("cursor", "cursor_param"),
+            next_path=raw.get("next") or raw.get("next_path"),
+            total=raw.get("total"),
+            start=integer("start", 0) or 0,
+            default_limit=integer("default_limit", None),
+        )
+
+    def _waiter(self, raw: Any, at: str) -> Waiter | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("field"), str):
+            raise self.error("x-waiter must be a mapping with a 'field'", at)
+
+        def states(key: str) -> tuple[str, ...]:
+            value = raw.get(key) or ()
+            if isinstance(value, str):
+                value = (value,)
+            return tuple(str(v) for v in value)
+
+        success = states("success")
+        if not success:
+            raise self.error("x-waiter needs at least one 'success' state", child(at, "success"))
+
+        def number(*keys: str, default: float) -> float:
+            for key in keys:
+                if key in raw:
+                    value = raw[key]
+                    if isinstance(value, bool) or not isinstance(value, (int, float)):
+                        raise self.error(f"x-waiter {key} must be a number", child(at, key))
+                    return float(value)
+            return default
+
+        return Waiter(
+            field=raw["field"],
+            success=success,
+            failure=states("failure"),
+            operation=raw.get("operation"),
+            delay=number("delay", default=5.0),
+            max_delay=number("max_delay", "maxDelay", default=60.0),
+            timeout=number("timeout", default=3600.0),
+            reason_field=raw.get("reason_field") or raw.get("reasonField"),
+        )
+
+
+def _with_name(param: Param, name: str) -> Param:
+    from dataclasses import replace
+
+    return replace(param, name=name)
+
+
+def _collection_style(param: Mapping[str, Any]) -> tuple[str | None, bool | None]:
+    """Swagger 2.0 ``collectionFormat`` as the 3.x ``style`` / ``explode`` it means."""
+    if param.get("type") != "array":
+        return None, None
+    fmt = param.get("collectionFormat", "csv")
+    if fmt == "multi":
+        return "form", True
+    if fmt == "ssv":
+        return "spaceDelimited", False
+    if fmt == "pipes":
+        return "pipeDelimited", False
+    if fmt == "tsv":
+        return "tabDelimited", False
+    return ("form" if param.get("in") in ("query", "formData") else "simple"), False

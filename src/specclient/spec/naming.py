@@ -1,0 +1,369 @@
+"""Python names for a spec's operations and parameters.
+
+The general rule (``NamingRules()``, the default)
+--------------------------------------------------
+* ``x-resource`` / ``x-method`` on an operation win, each on its own (an operation may set
+  only one of them; the other comes from the rule below).
+* **Resource** = the first literal (non-``{parameter}``) segment of the path, in snake_case
+  with ``-`` -> ``_`` (``/cleanroom-questions/{id}`` -> ``cleanroom_questions``). A path with
+  no literal segment at all (``/`` or ``/{id}``) belongs to the resource ``root``.
+* **Method** = the verb, then the literal segments after the resource joined by ``_``; where
+  two path parameters follow each other, the earlier one's name is added (civis-python's
+  rule: ``/jobs/{id}/{run_id}`` -> ``get_id``). A ``get`` whose last segment is not a
+  parameter becomes ``list`` (``GET /tables`` -> ``list``, ``GET /tables/{id}`` -> ``get``,
+  ``GET /tables/{id}/columns`` -> ``list_columns``). Action-style segments keep their action:
+  ``/org/{orgGuid}/dataset:view`` -> ``post_dataset_view``, ``/jobs/{id}:cancel`` ->
+  ``post_cancel``.
+* **Base-path prefixes.** When *every* path starts with the same segments that look like a
+  base path -- ``api``, ``rest``, or a version such as ``v1``, ``v2beta``, ``1.0`` -- those
+  segments are skipped for naming, because users expect ``client.users.list()`` rather than
+  ``client.v1.list_users()``. Only such base-path-like segments are skipped (a common real
+  segment such as ``/pets`` in ``/pets`` + ``/pets/{id}`` is a resource, not a prefix), and
+  only while every path keeps a literal segment after them. The wire path is unchanged
+  (``Operation.path`` is always the spec's own path).
+* **Identifiers**: names are snake_case (``camelCase`` -> ``camel_case``, as civis-python's
+  ``camel_to_snake``), characters that cannot appear in an identifier become ``_``, a name
+  starting with a digit gets ``n_`` in front (``2fa`` -> ``n_2fa``), and a Python keyword gets
+  ``_`` after it (``from`` -> ``from_``, ``import`` -> ``import_``).
+* **Duplicate argument names within a method** are resolved in signature order: path, query,
+  header, cookie, then body fields. The first keeps its name; a later one that collides (or
+  that collides with a name the client reserves for per-call options, see
+  ``NamingRules.reserved_params``) becomes ``<name>_<location>`` (``id`` in the body next to
+  an ``id`` in the path -> ``id_body``), then ``<name>_<location>_2``, ``_3`` ... if needed.
+* Two operations that still end up with the same ``resource.method`` are a :class:`SpecError`
+  pointing at the second one: add ``x-method`` to one of them.
+
+Rules for a particular spec family are data, not code: :class:`NamingRules` holds every knob,
+and :data:`CIVIS_PYTHON` reproduces civis-python 2.10's names for the Civis API (excluded
+resources, operations skipped because their summary says "deprecated", ``list`` only for
+array responses, legacy ``list_*`` aliases). The engine never names a platform.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+__all__ = [
+    "CIVIS_PYTHON",
+    "DEFAULT_RULES",
+    "NamingRules",
+    "camel_to_snake",
+    "python_name",
+    "split_path",
+    "strip_base_path",
+]
+
+# civis-python's camel_to_snake (civis/_camel_to_snake.py), so names match it exactly.
+_UNDERSCORER1 = re.compile(r"(.)([A-Z][a-z]+)")
+_UNDERSCORER2 = re.compile(r"([a-z0-9])([A-Z])")
+_NOT_IDENTIFIER = re.compile(r"\W+", re.ASCII)
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_BASE_PATH_SEGMENT = re.compile(r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*)$")
+
+
+def camel_to_snake(word: str) -> str:
+    """``camelCase`` / ``PascalCase`` -> ``snake_case``, exactly as civis-python does it."""
+    word = _UNDERSCORER1.sub(r"\1_\2", word)
+    return _UNDERSCORER2.sub(r"\1_\2", word).lower()
+
+
+def python_name(raw: str, *, fallback: str = "param") -> str:
+    """A valid, non-keyword Python identifier in snake_case for a name from a spec.
+
+    >>> python_name("pageNum"), python_name("from"), python_name("X-Request-Id")
+    ('page_num', 'from_', 'x_request_id')
+    """
+    name = _NOT_IDENTIFIER.sub("_", camel_to_snake(raw))
+    # Underscores produced by replacing punctuation at the ends ("$filter", "tags[]") carry no
+    # meaning; underscores the spec itself wrote ("_id") do.
+    if not raw.startswith("_"):
+        name = name.lstrip("_")
+    if not raw.endswith("_"):
+        name = name.rstrip("_")
+    if not name:
+        return fallback
+    if name[0].isdigit():
+        name = "n_" + name
+    if keyword.iskeyword(name):
+        name += "_"
+    return name
+
+
+def split_path(path: str) -> list[str]:
+    """The segments of a path template, without empty ones (leading/trailing slashes)."""
+    return [segment for segment in path.split("/") if segment]
+
+
+def _is_parameter(segment: str) -> bool:
+    """A segment that is only placeholders (``{id}``, ``{a}.{b}``) carries no name."""
+    return not re.sub(r"[^0-9A-Za-z]", "", _PLACEHOLDER.sub("", segment))
+
+
+def _literal(segment: str) -> str:
+    """The literal part of a segment: ``dataset:view`` -> ``dataset:view``, ``{id}:cancel`` -> ``cancel``."""
+    return _PLACEHOLDER.sub("", segment).strip(":.-_~")
+
+
+def strip_base_path(paths: Iterable[str]) -> int:
+    """How many leading segments all ``paths`` share that look like a base path (``/api/v1``).
+
+    Stops before a segment that is not base-path-like, differs between paths, or would leave
+    some path without a literal segment to name its resource by.
+    """
+    split = [split_path(p) for p in paths]
+    if not split:
+        return 0
+    depth = 0
+    while True:
+        heads = {segments[depth] if len(segments) > depth else None for segments in split}
+        if len(heads) != 1:
+            return depth
+        (head,) = heads
+        if head is None or not _BASE_PATH_SEGMENT.match(head):
+            return depth
+        rest_ok = all(
+            any(not _is_parameter(s) for s in segments[depth + 1 :]) for segments in split
+        )
+        if not rest_ok:
+            return depth
+        depth += 1
+
+
+@dataclass(frozen=True)
+class NamingRules:
+    """Every choice the engine makes when naming operations, as data.
+
+    Attributes
+    ----------
+    name : str
+        Shown in messages; not part of any name.
+    honour_extensions : bool
+        Let ``x-resource`` / ``x-method`` override the path rule.
+    strip_base_path : bool
+        Skip a base-path prefix common to all paths (see the module docstring).
+    excluded_resources : frozenset of str
+        Resources whose operations are left out entirely.
+    skip_summary_containing : str or None
+        Leave out operations whose summary contains this text (case-insensitive).
+    list_requires_array_response : bool
+        ``get`` on a path ending in a literal segment becomes ``list`` only when the success
+        response is an array (or the path is in ``array_response_paths``); otherwise it stays
+        ``get``. False (the general rule): every such ``get`` becomes ``list``.
+    array_response_paths : frozenset of str
+        Paths (without leading/trailing ``/``) known to answer with an array although the
+        spec says otherwise.
+    legacy_list_alias_paths : frozenset of str
+        Paths (without leading/trailing ``/``) whose ``get_*`` method also keeps its old
+        ``list_*`` name as a deprecated alias (a second :class:`Operation` with
+        ``deprecated=True`` and an ``x-deprecation-warning`` extension).
+    legacy_alias_warning : str
+        The warning for those aliases; ``{resource}``, ``{alias}`` and ``{method}`` are filled.
+    infer_page_pagination : tuple of (str, str) or None
+        ``(limit, page)``: a ``get`` with both query parameters (Python names) and no
+        ``x-pagination`` pages with style ``page`` starting at 1.
+    reserved_params : tuple of str
+        Argument names the client keeps for per-call options; a spec parameter with such a
+        name is renamed like any other duplicate.
+    duplicate_operations : "error" or "last"
+        Two operations with the same ``resource.method``: a :class:`SpecError`, or the later
+        one replaces the earlier (civis-python's behaviour).
+    """
+
+    name: str = "default"
+    honour_extensions: bool = True
+    strip_base_path: bool = True
+    excluded_resources: frozenset[str] = frozenset()
+    skip_summary_containing: str | None = None
+    list_requires_array_response: bool = False
+    array_response_paths: frozenset[str] = frozenset()
+    legacy_list_alias_paths: frozenset[str] = frozenset()
+    legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}."
+    infer_page_pagination: tuple[str, str] | None = None
+    reserved_params: tuple[str, ...] = ("return_type", "timeout", "headers", "iterator", "body")
+    duplicate_operations: Literal["error", "last"] = "error"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """A stable text form (independent of hash seeds) for the cache key."""
+        data: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, (set, frozenset)):
+                value = sorted(value)
+            data[f.name] = value
+        return json.dumps(data, sort_keys=True, default=repr)
+
+    # -- operations ---------------------------------------------------------------------
+
+    def resource_for(self, segments: Sequence[str]) -> str:
+        for segment in segments:
+            if not _is_parameter(segment):
+                return python_name(_literal(segment).replace(":", "_"), fallback="root")
+        return "root"
+
+    def method_for(self, verb: str, segments: Sequence[str], *, array_response: bool) -> str:
+        """civis-python's ``parse_method_name`` on ``segments`` (resource segment first)."""
+        # civis-python drops the first segment (the resource) and looks back only within the
+        # rest, so a parameter right after the resource never adds a name.
+        start = next((i for i, s in enumerate(segments) if not _is_parameter(s)), len(segments))
+        rest = list(segments[start + 1 :])
+        name_elems: list[str] = []
+        for i, segment in enumerate(rest):
+            previous = rest[i - 1] if i > 0 else None
+            if not _is_parameter(segment):
+                name_elems.append(_literal(segment))
+            elif previous is not None and _is_parameter(previous):
+                name_elems.append(previous.strip("{|}"))
+        # A path that ends at the resource, or in a literal segment, names a collection.
+        ends_literal = not rest or not _is_parameter(rest[-1])
+        if (
+            verb == "get"
+            and ends_literal
+            and (array_response or not self.list_requires_array_response)
+        ):
+            verb = "list"
+        parts = [verb] + [python_name(e, fallback="") for e in name_elems]
+        return python_name("_".join(p for p in parts if p), fallback=verb)
+
+    def legacy_alias_for(self, verb: str, segments: Sequence[str], method: str) -> str | None:
+        """The deprecated ``list_*`` name kept for a path listed in ``legacy_list_alias_paths``."""
+        if verb != "get" or not method.startswith("get"):
+            return None
+        if segments and _is_parameter(segments[-1]):
+            return None
+        if "/".join(segments) not in self.legacy_list_alias_paths:
+            return None
+        return "list" + method[len("get") :]
+
+    def skips(self, resource: str, summary: str) -> bool:
+        if resource in self.excluded_resources:
+            return True
+        needle = self.skip_summary_containing
+        return bool(needle) and needle.lower() in summary.lower()
+
+    # -- parameters ---------------------------------------------------------------------
+
+    def unique_names(self, candidates: Sequence[tuple[str, str]]) -> list[str]:
+        """Disambiguate ``(python_name, location)`` pairs in order (see the module docstring)."""
+        taken = set(self.reserved_params)
+        out: list[str] = []
+        for name, location in candidates:
+            chosen = name
+            if chosen in taken:
+                chosen = f"{name}_{location}"
+                n = 2
+                while chosen in taken:
+                    chosen = f"{name}_{location}_{n}"
+                    n += 1
+            taken.add(chosen)
+            out.append(chosen)
+        return out
+
+
+DEFAULT_RULES = NamingRules()
+
+_CIVIS_ARRAY_PATHS = frozenset(
+    [
+        "credentials/types",
+        "databases/{id}/users",
+        "jobs/{id}/children",
+        "jobs/{id}/parents",
+        "notebooks/{id}/git/commits",
+        "reports/{id}/git/commits",
+        "scripts/javascript/{id}/git/commits",
+        "scripts/python3/{id}/git/commits",
+        "scripts/r/{id}/git/commits",
+        "scripts/sql/{id}/git/commits",
+        "scripts/{id}/history",
+        "workflows/{id}/git/commits",
+    ]
+)
+
+_CIVIS_LEGACY_LIST_PATHS = frozenset(
+    [
+        "aliases/{id}/shares",
+        "clusters/kubernetes/instance_configs/{instance_config_id}/historical_graphs",
+        "clusters/kubernetes/instance_configs/{instance_config_id}/historical_metrics",
+        "credentials/{id}/shares",
+        "databases/{id}/advanced-settings",
+        "endpoints",
+        "enhancements/cass-ncoa/{id}/shares",
+        "enhancements/civis-data-match/{id}/shares",
+        "enhancements/geocode/{id}/shares",
+        "enhancements/identity-resolution/{id}/shares",
+        "files/{id}/shares",
+        "git_repos/{id}/refs",
+        "groups/{id}/child_groups",
+        "groups/{id}/shares",
+        "imports/{id}/shares",
+        "jobs/{id}/shares",
+        "json_values/{id}/shares",
+        "match_targets/{id}/shares",
+        "media/optimizations/{id}/shares",
+        "media/ratecards/{id}/shares",
+        "media/spot_orders/{id}/shares",
+        "models/{id}/schedules",
+        "models/{id}/shares",
+        "notebooks/{id}/git",
+        "notebooks/{id}/shares",
+        "notebooks/{id}/update-links",
+        "notifications",
+        "permission_sets/{id}/resources/{name}/shares",
+        "permission_sets/{id}/shares",
+        "predictions/{id}/schedules",
+        "projects/{id}/shares",
+        "remote_hosts/{id}/shares",
+        "reports/{id}/git",
+        "reports/{id}/shares",
+        "reports/services/{id}/shares",
+        "reports/sql/{id}/shares",
+        "scripts/containers/{id}/shares",
+        "scripts/custom/{id}/shares",
+        "scripts/dbt/{id}/shares",
+        "scripts/javascript/{id}/git",
+        "scripts/javascript/{id}/shares",
+        "scripts/python3/{id}/git",
+        "scripts/python3/{id}/shares",
+        "scripts/r/{id}/git",
+        "scripts/r/{id}/shares",
+        "scripts/sql/{id}/git",
+        "scripts/sql/{id}/shares",
+        "search",
+        "services/{id}/shares",
+        "storage_hosts/{id}/shares",
+        "templates/reports/{id}/shares",
+        "templates/scripts/{id}/shares",
+        "usage/llm/organization/{org_id}/summary",
+        "users/me",
+        "workflows/{id}/git",
+        "workflows/{id}/shares",
+    ]
+)
+
+#: civis-python 2.10's naming (civis/resources/_resources.py) as data: the Civis adapter
+#: passes it to :func:`specclient.spec.load` so the client has civis-python's exact names.
+CIVIS_PYTHON = NamingRules(
+    name="civis-python",
+    honour_extensions=False,
+    strip_base_path=False,
+    excluded_resources=frozenset({"feature_flags"}),
+    skip_summary_containing="deprecated",
+    list_requires_array_response=True,
+    array_response_paths=_CIVIS_ARRAY_PATHS,
+    legacy_list_alias_paths=_CIVIS_LEGACY_LIST_PATHS,
+    legacy_alias_warning=(
+        "The method name ``<client>.{resource}.{alias}`` is deprecated and will be removed "
+        "at civis-python v3.0.0 (scheduled for February 2027). Please switch to "
+        "``<client>.{resource}.{method}`` for the same method."
+    ),
+    infer_page_pagination=("limit", "page_num"),
+    # civis-python has no per-call options in its signatures; Civis's own "body" field
+    # (media.post_spot_orders) must keep its name for parity.
+    reserved_params=("iterator",),
+    duplicate_operations="last",
+)
