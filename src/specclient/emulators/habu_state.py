@@ -505,28 +505,34 @@ class HabuState:
     # ---------------------------------------------------------------- data connections
 
     def create_data_connection(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        if not body.get("name"):
-            raise HabuError(400, "Field 'name' is required")
+        for key in ("name", "category"):
+            if not body.get(key):
+                raise HabuError(400, f"Field '{key}' is required")
         conn_id = self.new_id()
+        data_type = dict(body.get("dataType") or {})
         conn = {
             "id": conn_id,
             "name": body["name"],
-            "category": body.get("category") or "",
-            "dataSource": {"id": body.get("dataSourceId") or self.new_id(), "name": "client_aws_s3"},
-            "dataType": {"id": body.get("dataTypeId") or self.new_id(), "name": "generic"},
+            "category": body["category"],
             "credentialId": body.get("credentialId"),
+            "dataType": {"id": data_type.get("id") or self.new_id(),
+                         "name": data_type.get("name") or "generic",
+                         "displayName": data_type.get("displayName") or "Generic"},
+            "dataSource": dict(body.get("dataSource") or {"name": "client_aws_s3",
+                                                          "displayName": "Client AWS S3"}),
+            "dataSourceConfiguration": list(body.get("dataSourceConfiguration") or []),
             "stage": "ACTIVE",
             "configStatus": "MAPPING_REQUIRED",
-            "status": "ACTIVE",
-            "parameters": body.get("parameters") or {},
         }
         self.data_connections[conn_id] = conn
         # what the service infers from the file: a few columns awaiting mapping
         self.field_configurations[conn_id] = [
-            {"id": self.new_id(), "name": name, "dataType": kind, "fieldType": "STRING",
-             "identifierType": None, "isIncluded": True, "isMatchable": False}
-            for name, kind in (("email_sha256", "STRING"), ("segment", "STRING"),
-                               ("impressions", "LONG"), ("event_date", "DATE"))
+            {"dataConnectionId": conn_id, "id": self.new_id(), "fieldIndex": k,
+             "fieldName": name, "fieldLabel": name, "dataType": kind, "identifierType": "",
+             "delimiter": "", "isPii": False, "isUserIdField": False, "isExcluded": False,
+             "isPartitionColumn": False}
+            for k, (name, kind) in enumerate((("email_sha256", "STRING"), ("segment", "STRING"),
+                                              ("impressions", "LONG"), ("event_date", "DATE")))
         ]
         return conn
 
@@ -538,14 +544,17 @@ class HabuState:
             raise HabuError(404, f"Data connection {conn_id} not found") from None
 
     def map_fields(self, conn_id: str, body: Any) -> list[dict[str, Any]]:
+        """Field mapping: a JSON array of field configurations, matched by ``fieldName``."""
         conn = self.data_connection(conn_id)
-        updates = body if isinstance(body, list) else (body or {}).get("fieldConfigurations", [])
-        current = {f["name"]: f for f in self.field_configurations[conn_id]}
-        for item in updates or []:
-            name = item.get("name")
+        if not isinstance(body, list) or not body:
+            raise HabuError(400, "Body must be a JSON array of field configurations")
+        current = {f["fieldName"]: f for f in self.field_configurations[conn_id]}
+        for item in body:
+            name = item.get("fieldName")
             if name not in current:
                 raise HabuError(400, f"Unknown field {name!r} for data connection {conn_id}")
-            current[name].update({k: v for k, v in item.items() if k != "id"})
+            current[name].update({k: v for k, v in item.items()
+                                  if k not in ("id", "dataConnectionId", "fieldIndex")})
         conn["configStatus"] = "CONFIGURATION_COMPLETE"
         return list(current.values())
 
@@ -559,8 +568,8 @@ class HabuState:
         if not isinstance(body, Mapping) or not isinstance(body.get("rampIDConsent"), bool):
             raise HabuError(400, "Body must be {\"rampIDConsent\": true|false}")
         ds_id = self.new_id()
-        fields = [{"name": f["name"], "dataType": f["dataType"]}
-                  for f in self.field_configurations.get(conn_id, [])]
+        fields = [{"name": f["fieldName"], "dataType": f["dataType"]}
+                  for f in self.field_configurations.get(conn_id, []) if not f["isExcluded"]]
         dataset = {
             "id": ds_id,
             "name": conn["name"],
@@ -810,10 +819,14 @@ class HabuState:
                             "cleanroomId": room_id, "version": 0}
         nodes = []
         for k, node in enumerate(body["nodes"]):
-            crq_id = node.get("cleanroomQuestionId") or node.get("referenceId")
-            nodes.append({"id": self.new_id(), "label": node.get("label") or f"node-{k + 1}",
-                          "nodeType": node.get("nodeType") or "QUESTION", "level": k + 1,
-                          "cleanroomQuestionId": crq_id})
+            ident = node.get("nodeIdentifier")
+            if not ident:
+                raise HabuError(400, f"nodes[{k}].nodeIdentifier is required")
+            # a node names a clean-room question; its label is what the report also accepts
+            crq = self.cleanroom_questions.get(ident)
+            nodes.append({"id": self.new_id(), "label": crq["displayId"] if crq else ident,
+                          "nodeType": "QUESTION", "level": k + 1, "title": ident,
+                          "referenceId": ident, "cleanroomQuestionId": crq["id"] if crq else None})
         flow.update({"name": body["flowName"], "description": body.get("description") or "",
                      "nodes": nodes, "version": flow["version"] + 1})
         self.flows[flow["ID"]] = flow
