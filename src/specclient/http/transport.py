@@ -50,14 +50,21 @@ _TIMEOUT_WHAT = {
 }
 
 
+_ONE_SHOT_HINT = (
+    "the request body is a one-shot stream and cannot be sent again; pass a function that "
+    "builds the request to send() so each attempt gets a fresh body"
+)
+
+
 def transport_error(
-    exc: Exception, request: httpx.Request | None, attempts: int = 1
+    exc: Exception, request: httpx.Request | None, attempts: int = 1, note: str = ""
 ) -> TransportError:
     """The specclient error for an httpx failure, naming the method and the redacted URL."""
     failed = _request_of(exc) or request
     method = failed.method if failed is not None else ""
     url = str(failed.url) if failed is not None else ""
     detail = redact_text_urls(str(exc)) or type(exc).__name__
+    detail += f" (not retried: {note})" if note else ""
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     if isinstance(exc, httpx.TimeoutException):
         what = _TIMEOUT_WHAT.get(type(exc), "timed out")
@@ -67,13 +74,24 @@ def transport_error(
             f"connection failed{tries}: {type(exc).__name__}: {detail}", method=method, url=url
         )
     if isinstance(exc, httpx.StreamConsumed):
-        return TransportError(
-            "the request body is a one-shot stream and cannot be sent again; pass a function "
-            "that builds the request to send() so each attempt gets a fresh body",
-            method=method,
-            url=url,
-        )
+        return TransportError(_ONE_SHOT_HINT, method=method, url=url)
     return TransportError(f"{type(exc).__name__}: {detail}", method=method, url=url)
+
+
+def _replayable(request: httpx.Request) -> bool:
+    """Whether sending this same Request again sends the same body.
+
+    Bytes, str, JSON and form bodies are held in memory. A body from an iterator or a file is
+    read once: re-sending it would send nothing (or raise), so such a request is not retried
+    unless it came from a factory.
+    """
+    if isinstance(request.stream, httpx.ByteStream):
+        return True
+    try:
+        request.content  # noqa: B018 - read already, so httpx buffered it
+    except httpx.RequestNotRead:
+        return type(request.stream).__name__ == "MultipartStream"  # httpx seeks files back
+    return True
 
 
 def _request_of(exc: Exception) -> httpx.Request | None:
@@ -101,6 +119,7 @@ class _Attempts:
         self.secret_fields = secret_fields
         self.attempt = 0  # attempts made so far
         self.started = 0.0
+        self.blocked = ""  # why a retry the policy wanted could not be made
 
     def next_request(self) -> httpx.Request:
         """The request for the next attempt; a factory is called again to rebuild the body."""
@@ -123,6 +142,7 @@ class _Attempts:
             response=response,
             now=self.clock.time(),
         )
+        delay = self._if_repeatable(request, delay)
         if logger.isEnabledFor(logging.DEBUG):
             outcome = str(response.status_code)
             give_up = response.status_code in self.policy.retry_statuses
@@ -139,17 +159,26 @@ class _Attempts:
                 error=exc,
                 now=self.clock.time(),
             )
+            delay = self._if_repeatable(request, delay)
         if logger.isEnabledFor(logging.DEBUG):
             self._log(_request_of(exc) or request, type(exc).__name__, delay, True)
         return delay
 
+    def _if_repeatable(self, request: httpx.Request, delay: float | None) -> float | None:
+        if delay is None or not isinstance(self.source, httpx.Request) or _replayable(request):
+            return delay
+        self.blocked = _ONE_SHOT_HINT
+        return None
+
     def failure(self, request: httpx.Request, exc: Exception) -> TransportError:
-        return transport_error(exc, request, self.attempt)
+        return transport_error(exc, request, self.attempt, self.blocked)
 
     def _log(self, request: httpx.Request, outcome: str, delay: float | None, failed: bool) -> None:
         elapsed_ms = (time.perf_counter() - self.started) * 1000
         if delay is not None:
             then = f"; retrying in {delay:.2f} s"
+        elif self.blocked:
+            then = f"; not retried: {self.blocked}"
         elif failed:
             then = f"; giving up after {self.attempt} attempt{'s' if self.attempt > 1 else ''}"
         else:
