@@ -227,7 +227,12 @@ class NamingRules:
             and (array_response or not self.list_requires_array_response)
         ):
             verb = "list"
-        parts = [verb] + [python_name(e, fallback="") for e in name_elems]
+        # Only the whole name must start with a letter, and the verb does: civis-python names
+        # DELETE /users/{id}/2fa ``delete_2fa``, not ``delete_n_2fa``.
+        parts = [verb] + [
+            python_name(e, fallback="").removeprefix("n_" if e[:1].isdigit() else "")
+            for e in name_elems
+        ]
         return python_name("_".join(p for p in parts if p), fallback=verb)
 
     def legacy_alias_for(self, verb: str, segments: Sequence[str], method: str) -> str | None:

@@ -19,8 +19,11 @@ from specclient.platforms.civis_endpoints import (
 )
 
 KEY = "secret-civis-key-123"
-SPEC = {"swagger": "2.0", "info": {"title": "Civis Analytics API", "version": "1"},
-        "paths": {"/users/me": {"get": {"responses": {"200": {"description": "ok"}}}}}}
+SPEC = {
+    "swagger": "2.0",
+    "info": {"title": "Civis Analytics API", "version": "1"},
+    "paths": {"/users/me": {"get": {"responses": {"200": {"description": "ok"}}}}},
+}
 BASE = "http://civis.test"
 
 
@@ -57,8 +60,9 @@ def test_fetches_endpoints_with_the_key_as_basic_user(server):
     assert spec == SPEC
     (request,) = server.requests
     assert request.url == "http://civis.test/endpoints"
-    assert request.headers["authorization"] == "Basic " + base64.b64encode(
-        f"{KEY}:".encode()).decode()
+    assert (
+        request.headers["authorization"] == "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
+    )
 
 
 def test_second_load_within_ttl_reads_the_disk_cache_not_the_service(server):

@@ -78,16 +78,16 @@ def test_every_civis_python_method_has_the_same_required_and_optional_parameters
         for qualname in theirs
         if shape(theirs[qualname]) != shape(ours[qualname])
     }
-    assert not differing, (
-        f"{len(differing)} of {len(theirs)} signatures differ, e.g. "
-        + "; ".join(f"{q}: civis {a} vs ours {b}" for q, (a, b) in list(differing.items())[:3])
+    assert not differing, f"{len(differing)} of {len(theirs)} signatures differ, e.g. " + "; ".join(
+        f"{q}: civis {a} vs ours {b}" for q, (a, b) in list(differing.items())[:3]
     )
 
 
 def test_required_parameters_are_positional_like_civis_python(theirs):
     ours = our_signatures(CIVIS_SPEC, ["scripts.post_sql", "tables.list", "jobs.get_runs"])
-    assert shape(ours["scripts.post_sql"])[0] == ["name", "remote_host_id", "credential_id",
-                                                  "sql"]
+    expected = ["name", "sql", "remote_host_id", "credential_id"]
+    assert shape(theirs["scripts.post_sql"])[0] == expected
+    assert shape(ours["scripts.post_sql"])[0] == expected
     assert shape(ours["jobs.get_runs"])[0] == ["id", "run_id"]
     assert shape(ours["tables.list"])[0] == []
     assert "iterator" in ours["tables.list"].parameters
