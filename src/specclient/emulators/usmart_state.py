@@ -399,32 +399,25 @@ class UsmartState:
             )
         return upload
 
-    def receive(self, upload: Upload, chunks: Iterable[bytes], expected_length: int) -> Blob:
-        """Write a PUT body to disk chunk by chunk; a short body stores nothing."""
+    def store_put(
+        self, upload: Upload, partial: Path, size: int, sha256: str, expected_length: int
+    ) -> Blob:
+        """Keep a streamed PUT body (already on disk at ``partial``); a short body keeps nothing.
+
+        A retried PUT replaces the object, as on S3.
+        """
+        if size != expected_length:
+            raise StorageError(
+                400,
+                "IncompleteBody",
+                "You did not provide the number of bytes specified by the "
+                "Content-Length HTTP header",
+            )
         final = self.root / "blobs" / hashlib.sha256(upload.reference.encode()).hexdigest()
-        partial = final.with_suffix(f".part{self._rng.getrandbits(32)}")
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with partial.open("wb") as out:
-                for chunk in chunks:
-                    size += len(chunk)
-                    digest.update(chunk)
-                    out.write(chunk)
-            if size != expected_length:
-                raise StorageError(
-                    400,
-                    "IncompleteBody",
-                    "You did not provide the number of bytes specified by "
-                    "the Content-Length HTTP header",
-                )
-            partial.replace(final)  # a retried PUT replaces the object, as on S3
-        finally:
-            partial.unlink(missing_ok=True)
-        blob = Blob(path=final, size=size, sha256=digest.hexdigest())
-        with self._lock:
-            upload.blob = blob
-            upload.puts += 1
+        partial.replace(final)
+        blob = Blob(path=final, size=size, sha256=sha256)
+        upload.blob = blob
+        upload.puts += 1
         return blob
 
     def _sign(self, reference: str, content_type: str, amz_date: str, expires: int) -> str:

@@ -1,0 +1,387 @@
+"""uSmart (UrbanTide): actions, signed uploads, output pipelines, DCAT and the URQL data API.
+
+``connect("usmart")`` reads the key pair (``api-key-id`` / ``api-key-secret`` headers) and the
+organisation GUID, specialises the bundled spec to that organisation (so no call takes the GUID)
+and points each part of the service at its host:
+
+======================  ================================  =====================================
+part                    real service                      derived from ``base_url=B``
+======================  ================================  =====================================
+actions, downloads      ``https://data.usmart.io``        ``B``
+URQL data API           ``https://api.usmart.io``         ``B/api``
+DCAT catalogue          ``https://discovery.usmart.io``   ``B/discovery``
+signed uploads          whatever URL the service returns  (the emulator returns ``B/storage/...``)
+======================  ================================  =====================================
+
+``api_url=`` and ``discovery_url=`` override the derived hosts (UrbanTide has been moving them).
+Workflows: ``client.files.upload``, ``client.files.update_revision``,
+``client.pipelines.create/process/refresh_all``, ``client.catalog.datasets`` and
+``client.data.query`` (see :mod:`specclient.platforms.usmart_workflows`).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tempfile
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from specclient._resources import bundled_spec
+from specclient.auth import Secret
+from specclient.client import AsyncClient, Client
+from specclient.errors import ParameterError
+
+from . import _base
+from .usmart_workflows import (
+    PipelineOutcome,
+    PipelineRefreshError,
+    UsmartCatalog,
+    UsmartData,
+    UsmartDatasets,
+    UsmartFiles,
+    UsmartPipelines,
+    UsmartResource,
+    dataset_guid_of,
+    iter_json_array,
+)
+
+__all__ = [
+    "PLATFORM",
+    "Hosts",
+    "REAL_HOSTS",
+    "UsmartKeys",
+    "UsmartClient",
+    "AsyncUsmartClient",
+    "PipelineOutcome",
+    "PipelineRefreshError",
+    "connect",
+    "connect_async",
+    "hosts_for",
+    "parse_org_guid",
+    "dataset_guid_of",
+    "iter_json_array",
+    "demo",
+]
+
+PLATFORM = "usmart"
+ENV_KEY_ID = "USMART_API_KEY_ID"
+ENV_KEY_SECRET = "USMART_API_KEY_SECRET"
+ENV_ORG = "USMART_ORG_GUID"
+ENV_CREDENTIALS_FILE = "USMART_CREDENTIALS_FILE"
+OWN_OPTIONS = (
+    "api_key_id",
+    "api_key_secret",
+    "org_guid",
+    "creds_path",
+    "api_url",
+    "discovery_url",
+    "anonymous",
+)
+
+_GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+_ORG_IN_URL = re.compile(r"/org/([^/?#]+)")
+_REAL_DATA_HOST = "data.usmart.io"
+
+RESOURCE_CLASSES: dict[str, type] = {
+    "datasets": UsmartDatasets,
+    "files": UsmartFiles,
+    "pipelines": UsmartPipelines,
+    "catalog": UsmartCatalog,
+    "data": UsmartData,
+    "uploads": UsmartResource,
+    "documents": UsmartResource,
+}
+
+
+@dataclass(frozen=True)
+class Hosts:
+    """Where each part of uSmart lives."""
+
+    data: str
+    api: str
+    discovery: str
+
+
+REAL_HOSTS = Hosts(
+    data="https://data.usmart.io",
+    api="https://api.usmart.io",
+    discovery="https://discovery.usmart.io",
+)
+
+
+def hosts_for(
+    base_url: str | None, *, api_url: str | None = None, discovery_url: str | None = None
+) -> Hosts:
+    """The hosts for a ``base_url``: the real ones, or paths under one origin (the emulator)."""
+    if base_url is None or urlsplit(base_url).hostname == _REAL_DATA_HOST:
+        hosts = (
+            REAL_HOSTS
+            if base_url is None
+            else Hosts(base_url.rstrip("/"), REAL_HOSTS.api, REAL_HOSTS.discovery)
+        )
+    else:
+        root = base_url.rstrip("/")
+        hosts = Hosts(data=root, api=f"{root}/api", discovery=f"{root}/discovery")
+    return Hosts(
+        data=hosts.data,
+        api=(api_url or hosts.api).rstrip("/"),
+        discovery=(discovery_url or hosts.discovery).rstrip("/"),
+    )
+
+
+def parse_org_guid(value: Any) -> str:
+    """The organisation GUID from a GUID or a URL holding ``/org/<guid>/`` (e.g. the DCAT)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ParameterError(
+            'connect("usmart")', "org_guid must be a GUID or a DCAT URL", "org_guid"
+        )
+    text = value.strip()
+    if "/" in text:
+        found = _ORG_IN_URL.search(urlsplit(text).path)
+        if not found:
+            raise ParameterError(
+                'connect("usmart")', f"cannot find /org/<guid>/ in the URL {text!r}", "org_guid"
+            )
+        text = found.group(1)
+    if not _GUID.match(text):
+        raise ParameterError(
+            'connect("usmart")',
+            f"org_guid {text!r} is not a GUID (8-4-4-4-12 hex digits)",
+            "org_guid",
+        )
+    return text.lower()
+
+
+class UsmartKeys(httpx.Auth):
+    """uSmart's key pair as the two headers every action takes; the secret never shows."""
+
+    def __init__(self, key_id: str, key_secret: str) -> None:
+        if not key_id or not key_secret:
+            raise ParameterError("UsmartKeys", "both the key id and the key secret are needed")
+        self.key_id = str(key_id)
+        self._secret = Secret(str(key_secret))
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["api-key-id"] = self.key_id
+        request.headers["api-key-secret"] = self._secret.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return f"UsmartKeys(key_id={self.key_id!r}, key_secret='***')"
+
+
+class UsmartClient(Client):
+    """A :class:`~specclient.Client` that knows its organisation and hosts."""
+
+    org_guid: str
+    hosts: Hosts
+
+
+class AsyncUsmartClient(AsyncClient):
+    """The async twin: the spec's calls; the multi-call workflows are synchronous only."""
+
+    org_guid: str
+    hosts: Hosts
+
+
+@cache
+def _bundled_document() -> dict[str, Any]:
+    import yaml
+
+    with bundled_spec(PLATFORM).open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def specialise(document: Mapping[str, Any], org_guid: str, hosts: Hosts) -> dict[str, Any]:
+    """The spec for one organisation and set of hosts.
+
+    ``{orgGuid}`` becomes the organisation's GUID in every path (so no call takes it), and each
+    operation-level server (``api.``, ``discovery.``) is replaced by the configured host.
+    """
+    doc = copy.deepcopy(dict(document))
+    doc["servers"] = [{"url": hosts.data}]
+    by_real = {
+        REAL_HOSTS.api: hosts.api,
+        REAL_HOSTS.discovery: hosts.discovery,
+        REAL_HOSTS.data: hosts.data,
+    }
+    paths = {}
+    for template, item in (doc.get("paths") or {}).items():
+        for server in item.get("servers", []):
+            server["url"] = by_real.get(server["url"].rstrip("/"), server["url"])
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            operation["parameters"] = [
+                p
+                for p in operation.get("parameters", [])
+                if p != {"$ref": "#/components/parameters/orgGuid"}
+                and not (isinstance(p, dict) and p.get("name") == "orgGuid")
+            ]
+            for server in operation.get("servers", []):
+                server["url"] = by_real.get(server["url"].rstrip("/"), server["url"])
+        paths[template.replace("{orgGuid}", quote(org_guid, safe=""))] = item
+    doc["paths"] = paths
+    return doc
+
+
+def _options(options: Mapping[str, Any]) -> tuple[dict[str, Any], str, Hosts, Any]:
+    common, own = _base.split_options(PLATFORM, options, OWN_OPTIONS)
+    creds_path = _base.credential(own.get("creds_path"), env=(ENV_CREDENTIALS_FILE,))
+    file_values = _base.read_credentials_file(creds_path) if creds_path else {}
+    org = _base.require(
+        _base.credential(
+            own.get("org_guid"),
+            env=(ENV_ORG,),
+            file_values=file_values,
+            file_keys=("org_guid", ENV_ORG),
+        ),
+        platform=PLATFORM,
+        argument="org_guid",
+        env=(ENV_ORG,),
+        file_keys=("org_guid", ENV_ORG),
+    )
+    org_guid = parse_org_guid(org)
+    hosts = hosts_for(
+        common.get("base_url"), api_url=own.get("api_url"), discovery_url=own.get("discovery_url")
+    )
+    auth: Any = None
+    if common.get("auth") is None and not own.get("anonymous"):
+        key_id = _base.require(
+            _base.credential(
+                own.get("api_key_id"),
+                env=(ENV_KEY_ID,),
+                file_values=file_values,
+                file_keys=("api_key_id", ENV_KEY_ID),
+            ),
+            platform=PLATFORM,
+            argument="api_key_id",
+            env=(ENV_KEY_ID,),
+            file_keys=("api_key_id", ENV_KEY_ID),
+        )
+        key_secret = _base.require(
+            _base.credential(
+                own.get("api_key_secret"),
+                env=(ENV_KEY_SECRET,),
+                file_values=file_values,
+                file_keys=("api_key_secret", ENV_KEY_SECRET),
+            ),
+            platform=PLATFORM,
+            argument="api_key_secret",
+            env=(ENV_KEY_SECRET,),
+            file_keys=("api_key_secret", ENV_KEY_SECRET),
+        )
+        auth = UsmartKeys(key_id, key_secret)
+    spec = common.get("spec")
+    if spec is None:
+        common["spec"] = specialise(_bundled_document(), org_guid, hosts)
+    elif isinstance(spec, Mapping):
+        common["spec"] = specialise(spec, org_guid, hosts)
+    elif isinstance(spec, str | Path) and not str(spec).startswith(("http://", "https://")):
+        import yaml
+
+        common["spec"] = specialise(
+            yaml.safe_load(Path(spec).read_text(encoding="utf-8")), org_guid, hosts
+        )
+    return common, org_guid, hosts, auth
+
+
+def connect(**options: Any) -> UsmartClient:
+    """A client for uSmart.
+
+    Parameters
+    ----------
+    api_key_id, api_key_secret : str, optional
+        The personal key pair (Profile → Settings). Default: ``USMART_API_KEY_ID`` and
+        ``USMART_API_KEY_SECRET``, then the YAML file ``creds_path=`` /
+        ``USMART_CREDENTIALS_FILE``.
+    org_guid : str, optional
+        The organisation GUID, or a DCAT URL holding it. Default: ``USMART_ORG_GUID``.
+    anonymous : bool
+        No keys: only public data (public DCAT, URQL and downloads of public datasets).
+    api_url, discovery_url : str, optional
+        Override the URQL and DCAT hosts.
+    **options
+        ``base_url``, ``auth``, ``timeout``, ``max_retries``, ``return_type``, ``spec``,
+        ``http``, ``clock``: as for every platform.
+
+    Returns
+    -------
+    UsmartClient
+    """
+    common, org_guid, hosts, auth = _options(options)
+    client = _base.build_client(
+        UsmartClient,
+        default_spec=None,
+        default_base_url=hosts.data,
+        auth=auth,
+        common=common,
+        resource_classes=RESOURCE_CLASSES,
+    )
+    client.org_guid, client.hosts = org_guid, hosts
+    return client
+
+
+def connect_async(**options: Any) -> AsyncUsmartClient:
+    """The :class:`~specclient.AsyncClient` twin of :func:`connect` (spec calls only)."""
+    common, org_guid, hosts, auth = _options(options)
+    client = _base.build_client(
+        AsyncUsmartClient, default_spec=None, default_base_url=hosts.data, auth=auth, common=common
+    )
+    client.org_guid, client.hosts = org_guid, hosts
+    return client
+
+
+def demo(client: UsmartClient, echo: Callable[[str], None]) -> None:
+    """Catalogue → upload a CSV → refresh the pipelines → read the data back as a table."""
+    catalogue = client.catalog.datasets(private=True)
+    echo(
+        f"catalogue: {len(catalogue)} datasets "
+        f"({(catalogue['accessLevel'] == 'public').sum()} public)"
+    )
+    dataset = catalogue.iloc[0]
+    echo(f"dataset {dataset['guid']}: {dataset['title']}")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "counts_update.csv"
+        path.write_text(
+            "site,date,count\nRiver Walk,2026-07-01,123\nRiver Walk,2026-07-02,98\n",
+            encoding="utf-8",
+        )
+        created = client.files.upload(dataset["guid"], path, progress=False)
+    echo(
+        f"uploaded {created['file_name']} ({created['file_size']} bytes) as file "
+        f"{created['file_guid']} revision {created['revision']}"
+    )
+    for outcome in client.pipelines.refresh_all(dataset["guid"]):
+        echo(f"pipeline {outcome.pipeline_id}: {outcome.state}")
+    view = client.datasets.get(dataset["guid"])
+    api = next(c for c in view["resource_containers"] if c["pipeline_id"] == "data-api")
+    _wait_processed(client, dataset["guid"], api["resource_container_guid"])
+    frame = client.data.query(api["resource_container_guid"], where={"site": "River Walk"})
+    echo(f"URQL site=River Walk: {len(frame)} records, counts {sorted(frame['count'])}")
+
+
+def _wait_processed(
+    client: UsmartClient, dataset_guid: str, container_guid: str, timeout: float = 30.0
+) -> None:
+    """Poll until a container is no longer processing (the demo reads the new revision)."""
+    started = client.clock.monotonic()
+    delay = 0.25
+    while True:
+        view = client.datasets.get(dataset_guid)
+        container = next(
+            c for c in view["resource_containers"] if c["resource_container_guid"] == container_guid
+        )
+        if container["state"] != "processing":
+            return
+        if client.clock.monotonic() - started > timeout:
+            return
+        client.clock.sleep(delay)
+        delay = min(delay * 2, 2.0)
