@@ -1,0 +1,122 @@
+"""The one redaction rule: which names are secret, and how URLs and bodies are masked."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from specclient import errors
+from specclient.http.redact import (
+    is_secret_name,
+    redact_body,
+    redact_headers,
+    redact_json,
+    redact_url,
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Authorization",
+        "Proxy-Authorization",
+        "Cookie",
+        "Set-Cookie",
+        "api-key-secret",
+        "x-api-key",
+        "CLICDATA-API-KEY",
+        "X-Auth-Token",
+        "access_token",
+        "accessToken",
+        "refresh_token",
+        "client_secret",
+        "password",
+        "apiKey",
+        "X-Amz-Signature",
+        "X-Amz-Credential",
+        "X-Amz-Security-Token",
+        "sig",
+    ],
+)
+def test_credential_names_are_secret(name: str) -> None:
+    assert is_secret_name(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "api-key-id",  # an identifier of a key, shown to help debugging
+        "client_id",
+        "CryptoKeyID",
+        "pageToken",  # pagination cursors are not credentials
+        "nextPageToken",
+        "tokenType",
+        "keyword",
+        "uniquekeyavailable",
+        "Content-Type",
+        "x-request-id",
+        "grant_type",
+    ],
+)
+def test_ids_cursors_and_ordinary_names_are_not_secret(name: str) -> None:
+    assert not is_secret_name(name)
+
+
+def test_spec_secret_fields_are_secret_whatever_their_name() -> None:
+    assert is_secret_name("SSN", secret_fields=["ssn"])
+    assert not is_secret_name("ssn")
+
+
+def test_url_keeps_its_bytes_except_secret_values_and_userinfo_password() -> None:
+    url = "https://ann:pa%24s@h.example/a%20b?q=x%20y&api_key=k%2F1&X-Amz-Signature=abc#frag"
+    assert redact_url(url) == (
+        "https://ann:***@h.example/a%20b?q=x%20y&api_key=***&X-Amz-Signature=***#frag"
+    )
+
+
+def test_errors_module_reexports_the_same_redact_url() -> None:
+    assert errors.redact_url is redact_url
+    error = errors.APIError(
+        "Not Found", status_code=404, method="GET", url="https://h/x?token=t0p&id=3"
+    )
+    assert "token=***&id=3" in str(error) and "t0p" not in str(error)
+
+
+def test_headers_are_masked_by_name() -> None:
+    masked = redact_headers(
+        {"Authorization": "Bearer t", "api-key-id": "id-1", "api-key-secret": "s", "Accept": "*/*"}
+    )
+    assert masked == {
+        "Authorization": "***",
+        "api-key-id": "id-1",
+        "api-key-secret": "***",
+        "Accept": "*/*",
+    }
+
+
+def test_json_is_masked_at_any_depth_and_signed_urls_inside_strings() -> None:
+    body = {
+        "user": {"password": "p", "name": "ann"},
+        "items": [{"accessToken": "t", "id": 1}],
+        "upload": "https://s3.example/b/k?X-Amz-Credential=AKIA&X-Amz-Signature=ff&v=1",
+        "clientSecret": None,
+    }
+    assert redact_json(body) == {
+        "user": {"password": "***", "name": "ann"},
+        "items": [{"accessToken": "***", "id": 1}],
+        "upload": "https://s3.example/b/k?X-Amz-Credential=***&X-Amz-Signature=***&v=1",
+        "clientSecret": None,
+    }
+
+
+def test_body_excerpt_by_content_type() -> None:
+    form = redact_body(b"grant_type=x&client_secret=s3", "application/x-www-form-urlencoded")
+    assert form == "grant_type=x&client_secret=***"
+    as_json = redact_body(b'{"password": "p"}', "application/json; charset=utf-8")
+    assert json.loads(as_json) == {"password": "***"}
+    assert redact_body(b"--b\r\nsecret", "multipart/form-data; boundary=b") == (
+        "<11 bytes multipart/form-data>"
+    )
+    assert redact_body(b"\xff\xfe\x00", None) == "<3 bytes binary>"
+    assert redact_body(b"x" * 50, "text/plain", limit=10) == "x" * 10 + "..."
