@@ -15,6 +15,27 @@ ROOT = Path(__file__).parent
 BUNDLED = ("specs", "generated")
 
 
+def install_stubs(generated: Path, package: Path) -> None:
+    """Put the generated typed stubs where mypy and editors look: beside the package's modules.
+
+    ``generated/_package.pyi`` becomes ``specclient/__init__.pyi`` (it types ``connect()`` by
+    platform); ``generated/<platform>.pyi`` becomes ``specclient/_stubs/<platform>.pyi``, a
+    stub-only package that exists for type checkers alone.
+    """
+    stubs = sorted(generated.glob("*.pyi"))
+    if not stubs:
+        return
+    (package / "_stubs").mkdir(parents=True, exist_ok=True)
+    (package / "_stubs" / "__init__.pyi").write_text("")
+    for stub in stubs:
+        target = (
+            package / "__init__.pyi"
+            if stub.name == "_package.pyi"
+            else package / "_stubs" / stub.name
+        )
+        shutil.copyfile(stub, target)
+
+
 class BuildWithBundledData(build_py):
     def run(self) -> None:
         super().run()
@@ -23,6 +44,7 @@ class BuildWithBundledData(build_py):
             source = ROOT / name
             if source.is_dir():
                 shutil.copytree(source, target / name, dirs_exist_ok=True)
+        install_stubs(ROOT / "generated", Path(self.build_lib) / "specclient")
 
 
 setup(cmdclass={"build_py": BuildWithBundledData})

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from codegen.package import package_stub
 from codegen.render import render_spec
+from codegen.views import Runtime
 from specclient.spec import load
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_STUB = "_package.pyi"
+# Platforms whose client is built from a spec the service serves at run time (Civis's
+# /endpoints): the bundled spec is a snapshot, so their stubs leave unknown names as Any.
+LIVE_SPEC_PLATFORMS = frozenset({"civis"})
 
 
 def bundled_specs(root: Path = ROOT) -> dict[str, Path]:
@@ -27,17 +36,53 @@ def _label(path: Path) -> str:
         return path.name
 
 
-def render_paths(paths: Iterable[Path], root: Path = ROOT) -> dict[str, str]:
-    """Files for the given specs, each named after its file's stem."""
+def render_paths(paths: Iterable[Path]) -> dict[str, str]:
+    """Files for the given specs (default naming), each named after its file's stem."""
     files: dict[str, str] = {}
     for path in paths:
         files.update(render_spec(load(path), path.stem, _label(path)))
     return files
 
 
+# Options a platform needs besides credentials, for when its emulator module is not there.
+_NON_SECRET = {"usmart": {"org_guid": "00000000-0000-4000-8000-000000000000"}}
+
+
+def platform_client(platform: str, spec: Path) -> Any:
+    """The client ``specclient.connect(platform)`` builds, over ``spec``, without any I/O.
+
+    Stubs are rendered from this client's own spec object and classes, so they carry the
+    platform's naming rules (civis-python's for Civis) and its workflow classes. The
+    emulator's demo credentials satisfy ``connect()``; nothing is sent (clients are lazy).
+    """
+    from specclient.platforms import platform_module
+
+    credentials: dict[str, Any] = {}
+    with contextlib.suppress(ImportError):
+        emulator = importlib.import_module(f"specclient.emulators.{platform}")
+        credentials = dict(getattr(emulator, "CREDENTIALS", {}) or {})
+    if not credentials:
+        # Any auth object stands in for credentials: it is never used, nothing is sent.
+        credentials = {"auth": httpx.BasicAuth("codegen", ""), **_NON_SECRET.get(platform, {})}
+    return platform_module(platform).connect(
+        spec=str(spec), base_url="http://127.0.0.1:9", **credentials
+    )
+
+
+def runtime_of(client: Any) -> Runtime:
+    resource_classes = {name: type(client.resource(name)) for name in client.spec.resource_names()}
+    return Runtime(type(client), resource_classes)
+
+
 def render_bundled(root: Path = ROOT) -> dict[str, str]:
     """Files for every bundled spec, plus the package stub typing ``connect()``."""
     specs = bundled_specs(root)
-    files = render_paths(specs.values(), root)
+    files: dict[str, str] = {}
+    for platform, path in specs.items():
+        client = platform_client(platform, path)
+        runtime = runtime_of(client)
+        runtime.strict = platform not in LIVE_SPEC_PLATFORMS
+        files.update(render_spec(client.spec, platform, _label(path), runtime))
+        client.close()
     files[PACKAGE_STUB] = package_stub(list(specs))
     return files

@@ -28,22 +28,25 @@ class Export:
 
 
 def exports(package: str = "specclient") -> list[Export]:
-    """One stub declaration per name in the runtime package's ``__all__``."""
+    """One stub declaration per public name of the runtime package (``dir()`` lists them,
+    including submodules reached lazily such as ``specclient.testing``); imports first."""
     module = importlib.import_module(package)
-    names = list(getattr(module, "__all__", ()))
-    result = []
+    names = [n for n in dir(module) if not n.startswith("_") or n in module.__all__]
+    imports, values = [], []
     for name in names:
         if name in TYPED_HERE:
             continue
         value = getattr(module, name)
         if isinstance(value, types.ModuleType):
-            statement = f"from {value.__name__.rpartition('.')[0] or package} import {value.__name__.rpartition('.')[2]} as {name}"
+            parent, _, leaf = value.__name__.rpartition(".")
+            imports.append(Export(name, f"from {parent or package} import {leaf} as {name}"))
         elif inspect.isclass(value) or inspect.isfunction(value):
-            statement = f"from {value.__module__} import {value.__qualname__} as {name}"
+            imports.append(
+                Export(name, f"from {value.__module__} import {value.__qualname__} as {name}")
+            )
         else:
-            statement = f"{name}: {type(value).__name__}"
-        result.append(Export(name, statement))
-    return result
+            values.append(Export(name, f"{name}: {type(value).__name__}"))
+    return imports + values
 
 
 def package_stub(platforms: list[str], package: str = "specclient") -> str:

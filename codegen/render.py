@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 
 from codegen.types import pascal_case
-from codegen.views import SpecView, build, stub_type
+from codegen.views import Runtime, SpecView, build, stub_type
 from specclient.spec.model import Spec
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -85,7 +85,9 @@ def reference(view: SpecView) -> str:
     return _tidy(text)
 
 
-def render_spec(spec: Spec, platform: str, source: str) -> dict[str, str]:
+def render_spec(
+    spec: Spec, platform: str, source: str, runtime: Runtime | None = None
+) -> dict[str, str]:
     """File name -> content for one spec: ``<platform>.pyi`` and ``<platform>.md``."""
-    view = build(spec, platform, source)
+    view = build(spec, platform, source, runtime)
     return {f"{platform}.pyi": stub(view), f"{platform}.md": reference(view)}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.types import ResponseClass, ResponseTypes, param_type, pascal_case
-from specclient.client import Method
+from specclient.client import Client, Method, Resource
 from specclient.spec.model import (
     MISSING,
     Operation,
@@ -73,6 +73,7 @@ class MethodView:
 class ResourceView:
     name: str
     class_name: str
+    base: str  # the class the stub's resource class extends (a platform's workflow class)
     methods: list[MethodView] = field(default_factory=list)
 
 
@@ -80,37 +81,86 @@ class ResourceView:
 class SpecView:
     platform: str
     client_class: str
+    client_base: str
     title: str
     version: str
     source: str
     servers: tuple[str, ...]
     resources: list[ResourceView]
     response_classes: list[ResponseClass]
+    imports: list[str]  # ``from module import Class as _Alias`` lines for runtime base classes
+    strict: bool  # False: unknown names stay Any (the live spec may have more than the stub)
 
     @property
     def operation_count(self) -> int:
         return sum(len(resource.methods) for resource in self.resources)
 
 
-def build(spec: Spec, platform: str, source: str) -> SpecView:
+@dataclass
+class Runtime:
+    """The runtime classes a platform's client is made of, so stubs extend exactly those.
+
+    ``client_class`` is ``type(client)``; ``resource_classes`` maps a resource to its class
+    where a platform adds workflow methods (``CivisJobs`` adds ``run``).
+    """
+
+    client_class: type = Client
+    resource_classes: Mapping[str, type] = field(default_factory=dict)
+    strict: bool = True
+
+
+def build(spec: Spec, platform: str, source: str, runtime: Runtime | None = None) -> SpecView:
     """Everything the templates need for one spec, in the spec's own resource order."""
+    runtime = runtime or Runtime()
+    imports: dict[type, str] = {}
+
+    def base_name(cls: type, default: type, default_name: str) -> str:
+        if cls is default:
+            return default_name
+        if cls not in imports:
+            imports[cls] = f"_{cls.__name__}Base"
+        return imports[cls]
+
     types = ResponseTypes()
     resources = []
     for resource in spec.resource_names():
-        view = ResourceView(resource, "_" + pascal_case(resource))
+        cls = runtime.resource_classes.get(resource, Resource)
+        own = _own_names(cls, Resource)
+        view = ResourceView(
+            resource, "_" + pascal_case(resource), base_name(cls, Resource, "Resource")
+        )
         for method, operation in spec.operations(resource).items():
+            if method in own:
+                continue  # the workflow method of that name is what users get; its own types apply
             view.methods.append(_method(method, operation, types, view.class_name))
         resources.append(view)
+    client_own = _own_names(runtime.client_class, Client)
     return SpecView(
         platform=platform,
         client_class=pascal_case(platform) + "Client",
+        client_base=base_name(runtime.client_class, Client, "Client"),
         title=spec.title,
         version=spec.version,
         source=source,
         servers=tuple(spec.servers),
-        resources=resources,
+        resources=[r for r in resources if r.name not in client_own],
         response_classes=types.classes,
+        imports=[
+            f"from {c.__module__} import {c.__qualname__} as {alias}"
+            for c, alias in imports.items()
+        ],
+        strict=runtime.strict,
     )
+
+
+def _own_names(cls: type, base: type) -> set[str]:
+    """Attributes a platform's subclass adds on top of the engine's ``base`` class."""
+    names: set[str] = set()
+    for klass in cls.__mro__:
+        if klass is base or not issubclass(klass, base):
+            continue
+        names.update(n for n in vars(klass) if not n.startswith("_"))
+    return names
 
 
 def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> MethodView:
@@ -235,7 +285,7 @@ _OPTION_TYPES = {"timeout": "_float | None", "headers": "Mapping[_str, _str] | N
 def _param(p: Param) -> ParamView:
     default = "" if p.default is MISSING else repr(p.default)
     annotation = param_type(p.schema, location=p.location)
-    if not p.required and p.default is MISSING and "None" not in annotation.split(" | "):
+    if not p.required and "None" not in annotation.split(" | "):
         # Leaving an optional argument out and passing None are the same to the runtime.
         annotation = f"{annotation} | None" if annotation != "Any" else annotation
     return ParamView(
