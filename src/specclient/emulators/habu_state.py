@@ -146,8 +146,10 @@ def result_page(
     is asked for and no page needs another.
     """
     salt = int.from_bytes(hashlib.blake2b(f"{seed}:{run_id}".encode(), digest_size=8).digest())
-    plan = [(c["fieldName"], _formatter(c["dataType"].upper()), (k + 1) * 0x9E3779B1)
-            for k, c in enumerate(columns)]
+    plan = [
+        (c["fieldName"], _formatter(c["dataType"].upper()), (k + 1) * 0x9E3779B1)
+        for k, c in enumerate(columns)
+    ]
     rows = []
     for i in range(max(offset, 0), min(offset + limit, total)):
         base = (i * 0x5851F42D4C957F2D + salt) & 0xFFFFFFFFFFFF
@@ -259,7 +261,9 @@ class FlowRun:
             "executedAt": iso(started) if now >= started else None,
             "completedAt": iso(started + self.run_seconds) if status in _TERMINAL else None,
             "flowRunParameters": list(self.parameters),
-            "runMessage": (self.failure_reason or "Flow run failed") if status == "FAILED" else None,
+            "runMessage": (self.failure_reason or "Flow run failed")
+            if status == "FAILED"
+            else None,
         }
 
 
@@ -346,7 +350,8 @@ class HabuState:
         self.runs: dict[str, QuestionRun] = {}
         self.flows: dict[str, dict[str, Any]] = {}
         self.flow_runs: dict[str, FlowRun] = {}
-        self.partners: dict[str, dict[str, dict[str, Any]]] = {}  # cleanroom id -> partner id -> partner
+        # cleanroom id -> partner id -> partner
+        self.partners: dict[str, dict[str, dict[str, Any]]] = {}
 
     # ---------------------------------------------------------------- ids
 
@@ -361,8 +366,11 @@ class HabuState:
     def require_uuid(value: str, what: str) -> str:
         """The platform's path ids are UUIDs; a display id (``CR-045144``) is refused clearly."""
         if not _UUID.match(value or ""):
-            hint = " (that looks like a display ID; use the UUID `id`)" if re.match(
-                r"^[A-Z]{1,4}-\d+$", value or "") else ""
+            hint = (
+                " (that looks like a display ID; use the UUID `id`)"
+                if re.match(r"^[A-Z]{1,4}-\d+$", value or "")
+                else ""
+            )
             raise HabuError(400, f"Invalid {what}: {value!r} is not a UUID{hint}")
         return value
 
@@ -411,8 +419,11 @@ class HabuState:
         }
         signature = hashlib.sha512(json.dumps(claims).encode() + str(self.seed).encode()).digest()
         return ".".join(
-            [_b64url(json.dumps(header).encode()), _b64url(json.dumps(claims).encode()),
-             _b64url(signature * 4)]
+            [
+                _b64url(json.dumps(header).encode()),
+                _b64url(json.dumps(claims).encode()),
+                _b64url(signature * 4),
+            ]
         )
 
     def check_bearer(self, token: str | None) -> str:
@@ -447,8 +458,18 @@ class HabuState:
 
     # ---------------------------------------------------------------- clean rooms
 
-    _ROOM_TYPES = ("Hybrid", "Snowflake", "Databricks", "Google", "AWS", "Facebook", "AMC", "ADH",
-                   "LinkedIn", "HabuConfidentialComputing")
+    _ROOM_TYPES = (
+        "Hybrid",
+        "Snowflake",
+        "Databricks",
+        "Google",
+        "AWS",
+        "Facebook",
+        "AMC",
+        "ADH",
+        "LinkedIn",
+        "HabuConfidentialComputing",
+    )
 
     def create_cleanroom(self, body: Mapping[str, Any]) -> dict[str, Any]:
         for key in ("name", "startAt", "type"):
@@ -475,8 +496,11 @@ class HabuState:
             "questionsCount": 0,
             "status": "COMPLETE",
             # the live service echoes only some parameters back
-            "cleanRoomParameters": {k: v for k, v in params.items() if k in ("REGION", "CLOUD",
-                                    "SUB_REGION", "ENABLE_EXPORT", "ENABLE_VIEW_QUERY")},
+            "cleanRoomParameters": {
+                k: v
+                for k, v in params.items()
+                if k in ("REGION", "CLOUD", "SUB_REGION", "ENABLE_EXPORT", "ENABLE_VIEW_QUERY")
+            },
             "timeAudit": {"createdAt": iso(self.now), "updatedAt": iso(self.now)},
             "cleanRoomTypeId": body["type"],
         }
@@ -515,11 +539,14 @@ class HabuState:
             "name": body["name"],
             "category": body["category"],
             "credentialId": body.get("credentialId"),
-            "dataType": {"id": data_type.get("id") or self.new_id(),
-                         "name": data_type.get("name") or "generic",
-                         "displayName": data_type.get("displayName") or "Generic"},
-            "dataSource": dict(body.get("dataSource") or {"name": "client_aws_s3",
-                                                          "displayName": "Client AWS S3"}),
+            "dataType": {
+                "id": data_type.get("id") or self.new_id(),
+                "name": data_type.get("name") or "generic",
+                "displayName": data_type.get("displayName") or "Generic",
+            },
+            "dataSource": dict(
+                body.get("dataSource") or {"name": "client_aws_s3", "displayName": "Client AWS S3"}
+            ),
             "dataSourceConfiguration": list(body.get("dataSourceConfiguration") or []),
             "stage": "ACTIVE",
             "configStatus": "MAPPING_REQUIRED",
@@ -527,12 +554,28 @@ class HabuState:
         self.data_connections[conn_id] = conn
         # what the service infers from the file: a few columns awaiting mapping
         self.field_configurations[conn_id] = [
-            {"dataConnectionId": conn_id, "id": self.new_id(), "fieldIndex": k,
-             "fieldName": name, "fieldLabel": name, "dataType": kind, "identifierType": "",
-             "delimiter": "", "isPii": False, "isUserIdField": False, "isExcluded": False,
-             "isPartitionColumn": False}
-            for k, (name, kind) in enumerate((("email_sha256", "STRING"), ("segment", "STRING"),
-                                              ("impressions", "LONG"), ("event_date", "DATE")))
+            {
+                "dataConnectionId": conn_id,
+                "id": self.new_id(),
+                "fieldIndex": k,
+                "fieldName": name,
+                "fieldLabel": name,
+                "dataType": kind,
+                "identifierType": "",
+                "delimiter": "",
+                "isPii": False,
+                "isUserIdField": False,
+                "isExcluded": False,
+                "isPartitionColumn": False,
+            }
+            for k, (name, kind) in enumerate(
+                (
+                    ("email_sha256", "STRING"),
+                    ("segment", "STRING"),
+                    ("impressions", "LONG"),
+                    ("event_date", "DATE"),
+                )
+            )
         ]
         return conn
 
@@ -553,8 +596,9 @@ class HabuState:
             name = item.get("fieldName")
             if name not in current:
                 raise HabuError(400, f"Unknown field {name!r} for data connection {conn_id}")
-            current[name].update({k: v for k, v in item.items()
-                                  if k not in ("id", "dataConnectionId", "fieldIndex")})
+            current[name].update(
+                {k: v for k, v in item.items() if k not in ("id", "dataConnectionId", "fieldIndex")}
+            )
         conn["configStatus"] = "CONFIGURATION_COMPLETE"
         return list(current.values())
 
@@ -566,10 +610,13 @@ class HabuState:
             raise HabuError(400, "Required request parameter 'dataConnectionId' is not present")
         conn = self.data_connection(conn_id)
         if not isinstance(body, Mapping) or not isinstance(body.get("rampIDConsent"), bool):
-            raise HabuError(400, "Body must be {\"rampIDConsent\": true|false}")
+            raise HabuError(400, 'Body must be {"rampIDConsent": true|false}')
         ds_id = self.new_id()
-        fields = [{"name": f["fieldName"], "dataType": f["dataType"]}
-                  for f in self.field_configurations.get(conn_id, []) if not f["isExcluded"]]
+        fields = [
+            {"name": f["fieldName"], "dataType": f["dataType"]}
+            for f in self.field_configurations.get(conn_id, [])
+            if not f["isExcluded"]
+        ]
         dataset = {
             "id": ds_id,
             "name": conn["name"],
@@ -610,8 +657,13 @@ class HabuState:
         if room_id:
             self.cleanroom(room_id)
         q_id = self.new_id()
-        self.questions[q_id] = {"id": q_id, "version": 1, "cleanRoomID": room_id,
-                                "displayId": self.display_id("Q"), **dict(body)}
+        self.questions[q_id] = {
+            "id": q_id,
+            "version": 1,
+            "cleanRoomID": room_id,
+            "displayId": self.display_id("Q"),
+            **dict(body),
+        }
         return {"success": True, "message": "Question created successfully", "questionID": q_id}
 
     def question(self, q_id: str) -> dict[str, Any]:
@@ -678,7 +730,9 @@ class HabuState:
             "questionStatus": status,
             "datasetCount": len(self.assignments[crq_id]),
             "runCount": len(runs),
-            "latestRun": None if latest is None else {
+            "latestRun": None
+            if latest is None
+            else {
                 "runId": latest.id,
                 "status": latest.status(self.now),
                 "startTimestamp": iso(latest.submitted),
@@ -710,13 +764,18 @@ class HabuState:
             if not macro or not ds_id:
                 raise HabuError(400, "Each entry needs 'datasetId' and 'macro'")
             if macro not in self.ownership[crq_id]:
-                raise HabuError(400, f"Assign an owner to macro {macro!r} (datasets-ownership) "
-                                     "before assigning its dataset")
+                raise HabuError(
+                    400,
+                    f"Assign an owner to macro {macro!r} (datasets-ownership) "
+                    "before assigning its dataset",
+                )
             if ds_id not in self.datasets:
                 raise HabuError(404, f"Dataset {ds_id} not found")
-            self.assignments[crq_id][macro] = {"datasetId": ds_id,
-                                               "fields": list(item.get("fields") or []),
-                                               "dataConnectionId": item.get("dataConnectionId")}
+            self.assignments[crq_id][macro] = {
+                "datasetId": ds_id,
+                "fields": list(item.get("fields") or []),
+                "dataConnectionId": item.get("dataConnectionId"),
+            }
         return self.crq_datasets(crq_id)
 
     def crq_datasets(self, crq_id: str) -> list[dict[str, Any]]:
@@ -724,17 +783,19 @@ class HabuState:
         for macro, org in self.ownership[crq_id].items():
             assigned = self.assignments[crq_id].get(macro)
             dataset = self.datasets.get(assigned["datasetId"]) if assigned else None
-            out.append({
-                "id": f"{crq_id}:{macro}",
-                "dataTypeDisplayName": macro,
-                "dataTypeName": macro,
-                "ownership": org,
-                "status": "ASSIGNED" if assigned else "OWNER_ASSIGNED",
-                "datasetId": dataset["id"] if dataset else None,
-                "datasetName": dataset["name"] if dataset else None,
-                "dataConnectionId": dataset["dataConnectionId"] if dataset else None,
-                "parameters": [],
-            })
+            out.append(
+                {
+                    "id": f"{crq_id}:{macro}",
+                    "dataTypeDisplayName": macro,
+                    "dataTypeName": macro,
+                    "ownership": org,
+                    "status": "ASSIGNED" if assigned else "OWNER_ASSIGNED",
+                    "datasetId": dataset["id"] if dataset else None,
+                    "datasetName": dataset["name"] if dataset else None,
+                    "dataConnectionId": dataset["dataConnectionId"] if dataset else None,
+                    "parameters": [],
+                }
+            )
         return out
 
     # ---------------------------------------------------------------- question runs
@@ -752,7 +813,11 @@ class HabuState:
 
     def create_run(self, crq_id: str, body: Any) -> dict[str, Any]:
         crq = self.crq(crq_id)
-        if not isinstance(body, Mapping) or not isinstance(body.get("name"), str) or not body["name"]:
+        if (
+            not isinstance(body, Mapping)
+            or not isinstance(body.get("name"), str)
+            or not body["name"]
+        ):
             raise HabuError(400, "Field 'name' is required")
         params = body.get("parameters") or {}
         if not isinstance(params, Mapping) or not all(isinstance(v, str) for v in params.values()):
@@ -763,10 +828,18 @@ class HabuState:
         outcome, reason = self._outcome()
         question = self.questions[crq["questionId"]]
         run = QuestionRun(
-            id=self.new_id(), crq_id=crq_id, name=body["name"], parameters=dict(params),
-            submitted=self.now, queue_seconds=self.queue_seconds, run_seconds=self.run_seconds,
-            outcome=outcome, failure_reason=reason, rows=self.result_rows,
-            columns=result_columns(question), question_version=question["version"],
+            id=self.new_id(),
+            crq_id=crq_id,
+            name=body["name"],
+            parameters=dict(params),
+            submitted=self.now,
+            queue_seconds=self.queue_seconds,
+            run_seconds=self.run_seconds,
+            outcome=outcome,
+            failure_reason=reason,
+            rows=self.result_rows,
+            columns=result_columns(question),
+            question_version=question["version"],
         )
         self.runs[run.id] = run
         return run.wire(self.now)
@@ -778,13 +851,23 @@ class HabuState:
             raise HabuError(404, f"Cleanroom question run {run_id} not found")
         return found
 
-    def list_runs(self, crq_id: str, status: str | None, start: str | None, end: str | None,
-                  limit: int, offset: int) -> list[dict[str, Any]]:
+    def list_runs(
+        self,
+        crq_id: str,
+        status: str | None,
+        start: str | None,
+        end: str | None,
+        limit: int,
+        offset: int,
+    ) -> list[dict[str, Any]]:
         self.crq(crq_id)
         if limit > 100:
             raise HabuError(400, "limit must be at most 100")
-        runs = sorted((r for r in self.runs.values() if r.crq_id == crq_id and not r.deleted),
-                      key=lambda r: r.submitted, reverse=True)
+        runs = sorted(
+            (r for r in self.runs.values() if r.crq_id == crq_id and not r.deleted),
+            key=lambda r: r.submitted,
+            reverse=True,
+        )
         now = self.now
         out = []
         for r in runs:
@@ -794,7 +877,7 @@ class HabuState:
             if (start and day < start) or (end and day > end):
                 continue
             out.append(r.wire(now))
-        return out[offset: offset + limit]
+        return out[offset : offset + limit]
 
     def run_data(self, run_id: str, limit: int, offset: int) -> dict[str, Any]:
         run = self.run(run_id)
@@ -813,10 +896,20 @@ class HabuState:
         self.cleanroom(room_id)
         if not body.get("flowName") or not isinstance(body.get("nodes"), list):
             raise HabuError(400, "Fields 'flowName' and 'nodes' are required")
-        existing = next((f for f in self.flows.values()
-                         if f["cleanroomId"] == room_id and f["name"] == body["flowName"]), None)
-        flow = existing or {"ID": self.new_id(), "displayID": self.display_id("CRF"),
-                            "cleanroomId": room_id, "version": 0}
+        existing = next(
+            (
+                f
+                for f in self.flows.values()
+                if f["cleanroomId"] == room_id and f["name"] == body["flowName"]
+            ),
+            None,
+        )
+        flow = existing or {
+            "ID": self.new_id(),
+            "displayID": self.display_id("CRF"),
+            "cleanroomId": room_id,
+            "version": 0,
+        }
         nodes = []
         for k, node in enumerate(body["nodes"]):
             ident = node.get("nodeIdentifier")
@@ -824,14 +917,31 @@ class HabuState:
                 raise HabuError(400, f"nodes[{k}].nodeIdentifier is required")
             # a node names a clean-room question; its label is what the report also accepts
             crq = self.cleanroom_questions.get(ident)
-            nodes.append({"id": self.new_id(), "label": crq["displayId"] if crq else ident,
-                          "nodeType": "QUESTION", "level": k + 1, "title": ident,
-                          "referenceId": ident, "cleanroomQuestionId": crq["id"] if crq else None})
-        flow.update({"name": body["flowName"], "description": body.get("description") or "",
-                     "nodes": nodes, "version": flow["version"] + 1})
+            nodes.append(
+                {
+                    "id": self.new_id(),
+                    "label": crq["displayId"] if crq else ident,
+                    "nodeType": "QUESTION",
+                    "level": k + 1,
+                    "title": ident,
+                    "referenceId": ident,
+                    "cleanroomQuestionId": crq["id"] if crq else None,
+                }
+            )
+        flow.update(
+            {
+                "name": body["flowName"],
+                "description": body.get("description") or "",
+                "nodes": nodes,
+                "version": flow["version"] + 1,
+            }
+        )
         self.flows[flow["ID"]] = flow
-        return {"flowID": flow["ID"], "success": True,
-                "message": "Flow updated successfully" if existing else "Flow created successfully"}
+        return {
+            "flowID": flow["ID"],
+            "success": True,
+            "message": "Flow updated successfully" if existing else "Flow created successfully",
+        }
 
     def flow(self, room_id: str, flow_id: str) -> dict[str, Any]:
         self.cleanroom(room_id)
@@ -841,19 +951,30 @@ class HabuState:
             raise HabuError(404, f"Cleanroom flow {flow_id} not found")
         return found
 
-    def create_flow_run(self, room_id: str, flow_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    def create_flow_run(
+        self, room_id: str, flow_id: str, body: Mapping[str, Any]
+    ) -> dict[str, Any]:
         flow = self.flow(room_id, flow_id)
         if not (body or {}).get("name"):
             raise HabuError(400, "Field 'name' is required")
         self._spend(self.flow_run_creates, "flow runs")
         outcome, reason = self._outcome()
         run = FlowRun(
-            id=self.new_id(), cleanroom_id=room_id, flow_id=flow_id, name=body["name"],
-            submitted=self.now, queue_seconds=self.queue_seconds, run_seconds=self.run_seconds,
-            nodes=flow["nodes"], parameters=[
+            id=self.new_id(),
+            cleanroom_id=room_id,
+            flow_id=flow_id,
+            name=body["name"],
+            submitted=self.now,
+            queue_seconds=self.queue_seconds,
+            run_seconds=self.run_seconds,
+            nodes=flow["nodes"],
+            parameters=[
                 {"nodeId": n.get("nodeIdentifier"), "parameters": n.get("parameters") or {}}
-                for n in body.get("nodes") or []],
-            outcome=outcome, failure_reason=reason, rows=min(self.result_rows, 1000),
+                for n in body.get("nodes") or []
+            ],
+            outcome=outcome,
+            failure_reason=reason,
+            rows=min(self.result_rows, 1000),
         )
         self.flow_runs[run.id] = run
         return run.wire(self.now)
@@ -869,11 +990,14 @@ class HabuState:
     def flow_output_nodes(self, room_id: str, run_id: str) -> list[dict[str, Any]]:
         run = self.flow_run(room_id, run_id)
         status = run.status(self.now)
-        return [{"node": {**node, "flowId": run.flow_id}, "runStatus": status, "runID": run.id}
-                for node in run.nodes]
+        return [
+            {"node": {**node, "flowId": run.flow_id}, "runStatus": status, "runID": run.id}
+            for node in run.nodes
+        ]
 
-    def flow_report(self, room_id: str, run_id: str, node: str | None, limit: int,
-                    offset: int) -> dict[str, Any]:
+    def flow_report(
+        self, room_id: str, run_id: str, node: str | None, limit: int, offset: int
+    ) -> dict[str, Any]:
         run = self.flow_run(room_id, run_id)
         if not node:
             raise HabuError(400, "Required request parameter 'node' is not present")
@@ -883,16 +1007,26 @@ class HabuState:
         if run.status(self.now) != "COMPLETED":
             raise HabuError(400, f"Flow run {run_id} is {run.status(self.now)}, not COMPLETED")
         columns = [{"fieldName": f, "dataType": t, "columnName": c} for f, t, c in DEFAULT_COLUMNS]
-        rows = result_page(self.seed, f"{run.id}:{match['id']}", columns, offset,
-                           min(limit, self.max_data_limit), run.rows)
+        rows = result_page(
+            self.seed,
+            f"{run.id}:{match['id']}",
+            columns,
+            offset,
+            min(limit, self.max_data_limit),
+            run.rows,
+        )
         dims = ("segment", "day")
         return {
             "title": match["label"],
-            "metadata": {"dimensions": list(dims),
-                         "facts": [c["fieldName"] for c in columns if c["fieldName"] not in dims]},
+            "metadata": {
+                "dimensions": list(dims),
+                "facts": [c["fieldName"] for c in columns if c["fieldName"] not in dims],
+            },
             "recordStats": [
-                {"dimensions": [{"key": k, "value": row[k]} for k in dims],
-                 "records": [{"key": k, "value": v} for k, v in row.items() if k not in dims]}
+                {
+                    "dimensions": [{"key": k, "value": row[k]} for k in dims],
+                    "records": [{"key": k, "value": v} for k, v in row.items() if k not in dims],
+                }
                 for row in rows
             ],
         }
@@ -900,7 +1034,7 @@ class HabuState:
 
 def page(items: Iterable[Any], limit: int, offset: int) -> list[Any]:
     """A bare-array page, the way the Habu-era list endpoints answer."""
-    return list(items)[max(offset, 0): max(offset, 0) + max(limit, 0)]
+    return list(items)[max(offset, 0) : max(offset, 0) + max(limit, 0)]
 
 
 def date_days_ago(now: float, days: int) -> str:

@@ -71,8 +71,15 @@ DEFAULT_PAGE_SIZE = 500
 
 _TERMINAL_FAILURES = ("FAILED", "ERROR", "CANCELLED")
 _OWN_OPTIONS = (
-    "client_id", "client_secret", "organization", "creds_path", "token_cache",
-    "poll_interval", "page_size", "run_create_limit", "progress",
+    "client_id",
+    "client_secret",
+    "organization",
+    "creds_path",
+    "token_cache",
+    "poll_interval",
+    "page_size",
+    "run_create_limit",
+    "progress",
 )
 
 
@@ -123,27 +130,49 @@ def _resolve(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     common["base_url"] = _base_url(common.get("base_url"), file_values)
     if common.get("auth") is None:
         client_id = require(
-            credential(own.get("client_id"), env=ENV_CLIENT_ID, file_values=file_values,
-                       file_keys=("HABU_API_CLIENT",)),
-            platform=PLATFORM, argument="client_id", env=ENV_CLIENT_ID,
-            file_keys=("HABU_API_CLIENT",))
+            credential(
+                own.get("client_id"),
+                env=ENV_CLIENT_ID,
+                file_values=file_values,
+                file_keys=("HABU_API_CLIENT",),
+            ),
+            platform=PLATFORM,
+            argument="client_id",
+            env=ENV_CLIENT_ID,
+            file_keys=("HABU_API_CLIENT",),
+        )
         client_secret = require(
-            credential(own.get("client_secret"), env=ENV_CLIENT_SECRET, file_values=file_values,
-                       file_keys=("HABU_API_SECRET",)),
-            platform=PLATFORM, argument="client_secret", env=ENV_CLIENT_SECRET,
-            file_keys=("HABU_API_SECRET",))
-        common["auth"] = _oauth(common["base_url"], str(client_id), str(client_secret),
-                                own.get("token_cache"), common.get("clock"))
-    own["organization"] = credential(own.get("organization"), env=ENV_ORGANIZATION,
-                                     file_values=file_values, file_keys=("HABU_ORGANIZATION",))
+            credential(
+                own.get("client_secret"),
+                env=ENV_CLIENT_SECRET,
+                file_values=file_values,
+                file_keys=("HABU_API_SECRET",),
+            ),
+            platform=PLATFORM,
+            argument="client_secret",
+            env=ENV_CLIENT_SECRET,
+            file_keys=("HABU_API_SECRET",),
+        )
+        common["auth"] = _oauth(
+            common["base_url"],
+            str(client_id),
+            str(client_secret),
+            own.get("token_cache"),
+            common.get("clock"),
+        )
+    own["organization"] = credential(
+        own.get("organization"),
+        env=ENV_ORGANIZATION,
+        file_values=file_values,
+        file_keys=("HABU_ORGANIZATION",),
+    )
     return common, own
 
 
 def _oauth(base_url: str, client_id: str, client_secret: str, cache: Any, clock: Any) -> Any:
     """Client credentials with Basic client auth; the reply is camelCase, not RFC 6749."""
-    from ..auth import OAuth2ClientCredentials
-
     from .._clock import SYSTEM_CLOCK
+    from ..auth import OAuth2ClientCredentials
 
     return OAuth2ClientCredentials(
         client_id,
@@ -200,9 +229,14 @@ def connect(**options: Any) -> HabuClient:
     from .._resources import bundled_spec
 
     common, own = _resolve(dict(options))
-    client = build_client(HabuClient, default_spec=bundled_spec(PLATFORM),
-                          default_base_url=DEFAULT_BASE_URL, auth=None, common=common,
-                          resource_classes=RESOURCE_CLASSES)
+    client = build_client(
+        HabuClient,
+        default_spec=bundled_spec(PLATFORM),
+        default_base_url=DEFAULT_BASE_URL,
+        auth=None,
+        common=common,
+        resource_classes=RESOURCE_CLASSES,
+    )
     client._configure(**_client_options(own))
     return client
 
@@ -212,9 +246,14 @@ def connect_async(**options: Any) -> AsyncHabuClient:
     from .._resources import bundled_spec
 
     common, own = _resolve(dict(options))
-    client = build_client(AsyncHabuClient, default_spec=bundled_spec(PLATFORM),
-                          default_base_url=DEFAULT_BASE_URL, auth=None, common=common,
-                          resource_classes=ASYNC_RESOURCE_CLASSES)
+    client = build_client(
+        AsyncHabuClient,
+        default_spec=bundled_spec(PLATFORM),
+        default_base_url=DEFAULT_BASE_URL,
+        auth=None,
+        common=common,
+        resource_classes=ASYNC_RESOURCE_CLASSES,
+    )
     client._configure(**_client_options(own))
     return client
 
@@ -242,8 +281,12 @@ def _check_run_args(name: Any, parameters: Any) -> dict[str, str]:
     params = dict(parameters or {})
     bad = [k for k, v in params.items() if not isinstance(k, str) or not isinstance(v, str)]
     if bad:
-        raise ParameterError("run_question", "parameters must map strings to strings (the API "
-                             f"sends every value as a string); {bad[0]!r} does not", "parameters")
+        raise ParameterError(
+            "run_question",
+            "parameters must map strings to strings (the API "
+            f"sends every value as a string); {bad[0]!r} does not",
+            "parameters",
+        )
     return params
 
 
@@ -252,8 +295,9 @@ def _failure(run: Any, what: str) -> QuestionRunFailed:
     state = body.get("status")
     reason = body.get("failureReason") or body.get("runMessage")
     detail = f": {reason}" if reason else ""
-    return QuestionRunFailed(f"{what} {body.get('id')} ended {state}{detail}", state=state,
-                             reason=reason, run=body)
+    return QuestionRunFailed(
+        f"{what} {body.get('id')} ended {state}{detail}", state=state, reason=reason, run=body
+    )
 
 
 class _RunLedger:
@@ -314,11 +358,19 @@ class HabuClient(Client):
     page_size: int = DEFAULT_PAGE_SIZE
     progress: bool | None = None
 
-    def _configure(self, *, organization: str | None, poll_interval: float, page_size: int,
-                   run_create_limit: int | None, progress: bool | None) -> None:
+    def _configure(
+        self,
+        *,
+        organization: str | None,
+        poll_interval: float,
+        page_size: int,
+        run_create_limit: int | None,
+        progress: bool | None,
+    ) -> None:
         if poll_interval <= 0:
-            raise ParameterError("connect('habu')", "poll_interval must be positive",
-                                 "poll_interval")
+            raise ParameterError(
+                "connect('habu')", "poll_interval must be positive", "poll_interval"
+            )
         if page_size < 1:
             raise ParameterError("connect('habu')", "page_size must be at least 1", "page_size")
         self.organization = organization
@@ -331,8 +383,9 @@ class HabuClient(Client):
 
     # -- question runs ---------------------------------------------------------------------------
 
-    def create_question_run(self, cleanroom_question_id: str, name: str,
-                            parameters: Mapping[str, str] | None = None) -> Any:
+    def create_question_run(
+        self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None = None
+    ) -> Any:
         """Start one run of a clean-room question, never two.
 
         create-run has no idempotency key, so a reply lost to a dropped connection, a timeout
@@ -376,8 +429,11 @@ class HabuClient(Client):
         if waited > self.rate_limit_timeout:
             raise RateLimitError(
                 f"create-run budget still exhausted after waiting {waited:.0f}s "
-                f"({RUN_CREATE_LIMIT} runs per hour)", status_code=429, method="POST",
-                url=f"{self.base_url}/cleanroom-questions/{crq_id}/create-run")
+                f"({RUN_CREATE_LIMIT} runs per hour)",
+                status_code=429,
+                method="POST",
+                url=f"{self.base_url}/cleanroom-questions/{crq_id}/create-run",
+            )
 
     def find_question_run(self, cleanroom_question_id: str, name: str) -> Any:
         """The most recent run of the question with this ``name`` (submitted in the last 2
@@ -386,31 +442,49 @@ class HabuClient(Client):
         since = (datetime.fromtimestamp(self.clock.time(), UTC) - timedelta(days=1)).date()
         offset = 0
         while True:
-            page = runs(cleanroom_question_id, start_date=since.isoformat(), limit=100,
-                        offset=offset)
+            page = runs(
+                cleanroom_question_id, start_date=since.isoformat(), limit=100, offset=offset
+            )
             found = _matching_run(page, name)
             if found is not None or len(page) < 100:
                 return found
             offset += 100
 
-    def wait_for_question_run(self, run_id: str, *, poll_interval: float | None = None,
-                              timeout: float | None = None, progress: bool | None = None) -> Any:
+    def wait_for_question_run(
+        self,
+        run_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+    ) -> Any:
         """Poll a run until COMPLETED (returned) or FAILED / ERROR / CANCELLED (raised as
         :class:`QuestionRunFailed` with ``failureReason``)."""
         get = self.resource("cleanroom_question_runs").method("get")
         delay = poll_interval or self.poll_interval
         try:
-            return get.wait(run_id, delay=delay, timeout=timeout or DEFAULT_RUN_TIMEOUT,
-                            progress=self.progress if progress is None else progress)
+            return get.wait(
+                run_id,
+                delay=delay,
+                timeout=timeout or DEFAULT_RUN_TIMEOUT,
+                progress=self.progress if progress is None else progress,
+            )
         except WaiterError as exc:
             if exc.state in _TERMINAL_FAILURES:
                 raise _failure(exc.payload, "question run") from None
             raise
 
-    def run_question(self, cleanroom_question_id: str, name: str | None = None,
-                     parameters: Mapping[str, str] | None = None, *, wait: bool = True,
-                     poll_interval: float | None = None, timeout: float | None = None,
-                     progress: bool | None = None) -> Any:
+    def run_question(
+        self,
+        cleanroom_question_id: str,
+        name: str | None = None,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        wait: bool = True,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+    ) -> Any:
         """Run a clean-room question, by default waiting until it has finished.
 
         Parameters
@@ -444,8 +518,9 @@ class HabuClient(Client):
         run = self.create_question_run(cleanroom_question_id, name or _run_name(), parameters)
         if not wait:
             return run
-        return self.wait_for_question_run(_payload(run)["id"], poll_interval=poll_interval,
-                                          timeout=timeout, progress=progress)
+        return self.wait_for_question_run(
+            _payload(run)["id"], poll_interval=poll_interval, timeout=timeout, progress=progress
+        )
 
     def question_results(self, run_id: str, *, page_size: int | None = None) -> pd.DataFrame:
         """Every row of a completed run as a DataFrame typed from the result metadata."""
@@ -467,9 +542,13 @@ class HabuClient(Client):
 
     # -- setup steps that must happen in order -----------------------------------------------
 
-    def create_question(self, question_details: Mapping[str, Any], *,
-                        cleanroom_id: str | None = None,
-                        settings: Mapping[str, Any] | None = None) -> str:
+    def create_question(
+        self,
+        question_details: Mapping[str, Any],
+        *,
+        cleanroom_id: str | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> str:
         """Create a question and return its ``questionID``.
 
         ``dataSetTypeFields`` is filled with ``[]`` where missing (the service fails without it)
@@ -484,8 +563,9 @@ class HabuClient(Client):
         reply = _payload(create(body=body, return_type="raw", **kwargs))
         return _question_id(reply, self.base_url)
 
-    def assign_question_datasets(self, cleanroom_question_id: str,
-                                 datasets: Sequence[Mapping[str, Any]]) -> Any:
+    def assign_question_datasets(
+        self, cleanroom_question_id: str, datasets: Sequence[Mapping[str, Any]]
+    ) -> Any:
         """Give each macro of a clean-room question an owner, then its dataset, in that order.
 
         ``datasets``: ``[{"macro", "dataset_id", "fields": [{"name", "value"}],
@@ -498,10 +578,19 @@ class HabuClient(Client):
 
     # -- flows -------------------------------------------------------------------------------------
 
-    def run_flow(self, cleanroom_id: str, flow_id: str, name: str | None = None, *,
-                 nodes: Sequence[Mapping[str, Any]] | None = None, wait: bool = True,
-                 poll_interval: float | None = None, timeout: float | None = None,
-                 progress: bool | None = None, **body: Any) -> Any:
+    def run_flow(
+        self,
+        cleanroom_id: str,
+        flow_id: str,
+        name: str | None = None,
+        *,
+        nodes: Sequence[Mapping[str, Any]] | None = None,
+        wait: bool = True,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+        **body: Any,
+    ) -> Any:
         """Start a flow run (never twice, as :meth:`run_question`) and by default wait for it."""
         name = name or _run_name("flow")
         create = self.resource("cleanroom_flow_runs").method("create")
@@ -521,9 +610,13 @@ class HabuClient(Client):
                     raise
                 attempts += 1
                 listing = self.resource("cleanroom_flow_runs").method("list")
-                found = _matching_run(_payload(listing(cleanroom_id, flow_id, search=name,
-                                                       limit=100, return_type="raw")
-                                               ).get("cleanRoomFlowRuns") or [], name)
+                found = _matching_run(
+                    _payload(
+                        listing(cleanroom_id, flow_id, search=name, limit=100, return_type="raw")
+                    ).get("cleanRoomFlowRuns")
+                    or [],
+                    name,
+                )
                 if found is not None:
                     run = found
                     break
@@ -534,10 +627,13 @@ class HabuClient(Client):
             return run
         get = self.resource("cleanroom_flow_runs").method("get")
         try:
-            return get.wait(cleanroom_id, _payload(run)["id"],
-                            delay=poll_interval or self.poll_interval,
-                            timeout=timeout or DEFAULT_RUN_TIMEOUT,
-                            progress=self.progress if progress is None else progress)
+            return get.wait(
+                cleanroom_id,
+                _payload(run)["id"],
+                delay=poll_interval or self.poll_interval,
+                timeout=timeout or DEFAULT_RUN_TIMEOUT,
+                progress=self.progress if progress is None else progress,
+            )
         except WaiterError as exc:
             if exc.state in _TERMINAL_FAILURES:
                 raise _failure(exc.payload, "flow run") from None
@@ -548,16 +644,28 @@ class HabuClient(Client):
             self._flow_ledger = _RunLedger(self._ledger.limit, self.clock)
         return self._flow_ledger
 
-    def flow_report(self, cleanroom_id: str, flow_run_id: str, node: str, *,
-                    page_size: int | None = None) -> pd.DataFrame:
+    def flow_report(
+        self, cleanroom_id: str, flow_run_id: str, node: str, *, page_size: int | None = None
+    ) -> pd.DataFrame:
         """A flow-run node's report, every page, one row per record (dimensions then facts)."""
         get_report = self.resource("cleanroom_flow_runs").method("get_report")
         size = page_size or self.page_size
         rows: list[dict[str, Any]] = []
         offset = 0
         while True:
-            page = _payload(get_report(cleanroom_id, flow_run_id, node=node, limit=size,
-                                       offset=offset, return_type="raw")) or {}
+            page = (
+                _payload(
+                    get_report(
+                        cleanroom_id,
+                        flow_run_id,
+                        node=node,
+                        limit=size,
+                        offset=offset,
+                        return_type="raw",
+                    )
+                )
+                or {}
+            )
             stats = page.get("recordStats") or []
             rows.extend(_flatten_record(stat) for stat in stats)
             offset += len(stats)
@@ -571,21 +679,29 @@ class HabuClient(Client):
 
 def _with_type_fields(details: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(details)
-    out["dataTypes"] = [{**dt, "dataSetTypeFields": list(dt.get("dataSetTypeFields") or [])}
-                        for dt in details.get("dataTypes") or []]
+    out["dataTypes"] = [
+        {**dt, "dataSetTypeFields": list(dt.get("dataSetTypeFields") or [])}
+        for dt in details.get("dataTypes") or []
+    ]
     return out
 
 
 def _question_id(reply: Any, base_url: str) -> str:
     if not isinstance(reply, Mapping) or not reply.get("success") or not reply.get("questionID"):
         message = (reply or {}).get("message") if isinstance(reply, Mapping) else None
-        raise APIError(f"question was not created: {message or 'success is false'}",
-                       status_code=200, method="POST", url=f"{base_url}/question", body=reply)
+        raise APIError(
+            f"question was not created: {message or 'success is false'}",
+            status_code=200,
+            method="POST",
+            url=f"{base_url}/question",
+            body=reply,
+        )
     return str(reply["questionID"])
 
 
-def _split_assignments(datasets: Sequence[Mapping[str, Any]], organization: str | None
-                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _split_assignments(
+    datasets: Sequence[Mapping[str, Any]], organization: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     if not datasets:
         raise ParameterError("assign_question_datasets", "give at least one dataset", "datasets")
     owners, assignments = [], []
@@ -594,12 +710,18 @@ def _split_assignments(datasets: Sequence[Mapping[str, Any]], organization: str 
         dataset_id = item.get("dataset_id") or item.get("datasetId")
         org = item.get("organization_id") or item.get("organizationId") or organization
         if not macro or not dataset_id:
-            raise ParameterError("assign_question_datasets",
-                                 "each dataset needs 'macro' and 'dataset_id'", "datasets")
+            raise ParameterError(
+                "assign_question_datasets",
+                "each dataset needs 'macro' and 'dataset_id'",
+                "datasets",
+            )
         if not org:
-            raise ParameterError("assign_question_datasets", "no organization_id: pass it per "
-                                 "dataset or connect with organization= / HABU_ORGANIZATION",
-                                 "datasets")
+            raise ParameterError(
+                "assign_question_datasets",
+                "no organization_id: pass it per "
+                "dataset or connect with organization= / HABU_ORGANIZATION",
+                "datasets",
+            )
         owners.append({"organizationId": org, "macro": macro})
         entry = {"datasetId": dataset_id, "macro": macro, "fields": list(item.get("fields") or [])}
         connection = item.get("data_connection_id") or item.get("dataConnectionId")
@@ -633,9 +755,15 @@ def _report_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 class HabuQuestionRuns(Resource):
     """``client.cleanroom_question_runs``: ``get_data(..., return_type="pandas")`` is typed."""
 
-    def get_data(self, cleanroom_question_run_id: str, *, limit: int | None = None,
-                 offset: int | None = None, return_type: str | None = None, **options: Any
-                 ) -> Any:
+    def get_data(
+        self,
+        cleanroom_question_run_id: str,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        return_type: str | None = None,
+        **options: Any,
+    ) -> Any:
         """Result rows of a run (``GET /cleanroom-question-runs/{id}/data``).
 
         With ``return_type="pandas"`` and no ``limit``/``offset``, every page is fetched and the
@@ -648,12 +776,14 @@ class HabuQuestionRuns(Resource):
                 return self._client.question_results(cleanroom_question_run_id)
             from .habu_frames import result_frame
 
-            page = self.method("get_data")(cleanroom_question_run_id, limit=limit,
-                                           offset=offset, return_type="raw", **options)
+            page = self.method("get_data")(
+                cleanroom_question_run_id, limit=limit, offset=offset, return_type="raw", **options
+            )
             return result_frame(_payload(page) or {})
         kwargs = {k: v for k, v in (("limit", limit), ("offset", offset)) if v is not None}
-        return self.method("get_data")(cleanroom_question_run_id, return_type=rt, **kwargs,
-                                       **options)
+        return self.method("get_data")(
+            cleanroom_question_run_id, return_type=rt, **kwargs, **options
+        )
 
 
 RESOURCE_CLASSES: dict[str, type] = {"cleanroom_question_runs": HabuQuestionRuns}
@@ -673,8 +803,9 @@ class AsyncHabuClient(AsyncClient):
     _configure = HabuClient._configure
     _guard_rate_wait = HabuClient._guard_rate_wait
 
-    async def create_question_run(self, cleanroom_question_id: str, name: str,
-                                  parameters: Mapping[str, str] | None = None) -> Any:
+    async def create_question_run(
+        self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None = None
+    ) -> Any:
         """See :meth:`HabuClient.create_question_run`."""
         params = _check_run_args(name, parameters)
         create = self.resource("cleanroom_questions").method("create_run")
@@ -713,48 +844,64 @@ class AsyncHabuClient(AsyncClient):
         since = (datetime.fromtimestamp(self.clock.time(), UTC) - timedelta(days=1)).date()
         offset = 0
         while True:
-            page = await runs(cleanroom_question_id, start_date=since.isoformat(), limit=100,
-                              offset=offset)
+            page = await runs(
+                cleanroom_question_id, start_date=since.isoformat(), limit=100, offset=offset
+            )
             found = _matching_run(page, name)
             if found is not None or len(page) < 100:
                 return found
             offset += 100
 
-    async def wait_for_question_run(self, run_id: str, *, poll_interval: float | None = None,
-                                    timeout: float | None = None,
-                                    progress: bool | None = None) -> Any:
+    async def wait_for_question_run(
+        self,
+        run_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+    ) -> Any:
         get = self.resource("cleanroom_question_runs").method("get")
         try:
-            return await get.wait(run_id, delay=poll_interval or self.poll_interval,
-                                  timeout=timeout or DEFAULT_RUN_TIMEOUT,
-                                  progress=self.progress if progress is None else progress)
+            return await get.wait(
+                run_id,
+                delay=poll_interval or self.poll_interval,
+                timeout=timeout or DEFAULT_RUN_TIMEOUT,
+                progress=self.progress if progress is None else progress,
+            )
         except WaiterError as exc:
             if exc.state in _TERMINAL_FAILURES:
                 raise _failure(exc.payload, "question run") from None
             raise
 
-    async def run_question(self, cleanroom_question_id: str, name: str | None = None,
-                           parameters: Mapping[str, str] | None = None, *, wait: bool = True,
-                           poll_interval: float | None = None, timeout: float | None = None,
-                           progress: bool | None = None) -> Any:
+    async def run_question(
+        self,
+        cleanroom_question_id: str,
+        name: str | None = None,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        wait: bool = True,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+    ) -> Any:
         """See :meth:`HabuClient.run_question`."""
-        run = await self.create_question_run(cleanroom_question_id, name or _run_name(),
-                                             parameters)
+        run = await self.create_question_run(cleanroom_question_id, name or _run_name(), parameters)
         if not wait:
             return run
-        return await self.wait_for_question_run(_payload(run)["id"], poll_interval=poll_interval,
-                                                timeout=timeout, progress=progress)
+        return await self.wait_for_question_run(
+            _payload(run)["id"], poll_interval=poll_interval, timeout=timeout, progress=progress
+        )
 
-    async def question_results(self, run_id: str, *, page_size: int | None = None
-                               ) -> pd.DataFrame:
+    async def question_results(self, run_id: str, *, page_size: int | None = None) -> pd.DataFrame:
         """See :meth:`HabuClient.question_results`."""
         get_data = self.resource("cleanroom_question_runs").method("get_data")
         size = page_size or self.page_size
         builder: ResultFrameBuilder | None = None
         offset = 0
         while True:
-            page = _payload(await get_data(run_id, limit=size, offset=offset,
-                                           return_type="raw")) or {}
+            page = (
+                _payload(await get_data(run_id, limit=size, offset=offset, return_type="raw")) or {}
+            )
             if builder is None:
                 builder = ResultFrameBuilder(page.get("metadata") or [])
             rows = page.get("stats") or []
@@ -765,20 +912,26 @@ class AsyncHabuClient(AsyncClient):
                 break
         return builder.frame()
 
-    async def create_question(self, question_details: Mapping[str, Any], *,
-                              cleanroom_id: str | None = None,
-                              settings: Mapping[str, Any] | None = None) -> str:
+    async def create_question(
+        self,
+        question_details: Mapping[str, Any],
+        *,
+        cleanroom_id: str | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> str:
         """See :meth:`HabuClient.create_question`."""
         body: dict[str, Any] = {"questionDetails": _with_type_fields(question_details)}
         if settings is not None:
             body["settings"] = dict(settings)
         kwargs = {"clean_room_id": cleanroom_id} if cleanroom_id else {}
-        reply = await self.resource("questions").method("create")(body=body, return_type="raw",
-                                                                   **kwargs)
+        reply = await self.resource("questions").method("create")(
+            body=body, return_type="raw", **kwargs
+        )
         return _question_id(_payload(reply), self.base_url)
 
-    async def assign_question_datasets(self, cleanroom_question_id: str,
-                                       datasets: Sequence[Mapping[str, Any]]) -> Any:
+    async def assign_question_datasets(
+        self, cleanroom_question_id: str, datasets: Sequence[Mapping[str, Any]]
+    ) -> Any:
         """See :meth:`HabuClient.assign_question_datasets`."""
         owners, assignments = _split_assignments(datasets, self.organization)
         crq = self.resource("cleanroom_questions")
@@ -789,21 +942,29 @@ class AsyncHabuClient(AsyncClient):
 class AsyncHabuQuestionRuns(AsyncResource):
     """``client.cleanroom_question_runs`` on the async client (typed ``get_data``)."""
 
-    async def get_data(self, cleanroom_question_run_id: str, *, limit: int | None = None,
-                       offset: int | None = None, return_type: str | None = None,
-                       **options: Any) -> Any:
+    async def get_data(
+        self,
+        cleanroom_question_run_id: str,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        return_type: str | None = None,
+        **options: Any,
+    ) -> Any:
         rt = return_type or self._client.return_type
         if rt == "pandas" and not options.get("iterator"):
             if limit is None and offset is None:
                 return await self._client.question_results(cleanroom_question_run_id)
             from .habu_frames import result_frame
 
-            page = await self.method("get_data")(cleanroom_question_run_id, limit=limit,
-                                                 offset=offset, return_type="raw", **options)
+            page = await self.method("get_data")(
+                cleanroom_question_run_id, limit=limit, offset=offset, return_type="raw", **options
+            )
             return result_frame(_payload(page) or {})
         kwargs = {k: v for k, v in (("limit", limit), ("offset", offset)) if v is not None}
-        return await self.method("get_data")(cleanroom_question_run_id, return_type=rt,
-                                             **kwargs, **options)
+        return await self.method("get_data")(
+            cleanroom_question_run_id, return_type=rt, **kwargs, **options
+        )
 
 
 ASYNC_RESOURCE_CLASSES: dict[str, type] = {"cleanroom_question_runs": AsyncHabuQuestionRuns}
@@ -827,15 +988,26 @@ def tutorial_question_details(title: str = "Overlap by segment") -> dict[str, An
         "hasMultipleOutputs": False,
         "outputFormat": "REPORT",
         "visualization": "NO_CHART",
-        "queryDetails": [{"query": "SELECT segment, day, COUNT(*) AS reach FROM @exposures "
-                                   "GROUP BY 1, 2", "cleanRoomType": "Hybrid",
-                          "queryLanguage": "SQL"}],
-        "dataTypes": [{"macro": "@exposures", "importDataType": "EXPOSURES",
-                       "dataSetTypeFields": [{"name": "segment", "type": "STRING"}]}],
+        "queryDetails": [
+            {
+                "query": "SELECT segment, day, COUNT(*) AS reach FROM @exposures GROUP BY 1, 2",
+                "cleanRoomType": "Hybrid",
+                "queryLanguage": "SQL",
+            }
+        ],
+        "dataTypes": [
+            {
+                "macro": "@exposures",
+                "importDataType": "AdExposure",
+                "dataSetTypeFields": [{"name": "segment", "type": "STRING"}],
+            }
+        ],
         "parameters": [],
         "dimensions": [{"name": "segment", "type": "STRING"}, {"name": "day", "type": "DATE"}],
-        "measures": [{"name": "reach", "type": "LONG", "isIdentity": False, "noise": False},
-                     {"name": "spend", "type": "DECIMAL", "isIdentity": False, "noise": False}],
+        "measures": [
+            {"name": "reach", "type": "LONG", "isIdentity": False, "noise": False},
+            {"name": "spend", "type": "DECIMAL", "isIdentity": False, "noise": False},
+        ],
         "userListOutputs": [],
     }
 
@@ -845,36 +1017,51 @@ def demo(client: HabuClient, echo: Callable[[str], None]) -> None:
     attach, dataset owners and assignment, run, wait, results; then a flow run and its report."""
     stamp = uuid.uuid4().hex[:6]
     room = client.cleanrooms.create(
-        name=f"specclient demo {stamp}", description="Created by specclient demo",
-        start_at=datetime.now(UTC).date().isoformat(), type="Hybrid",
-        parameters={"REGION": "REGION_US", "CLOUD": "CLOUD_AWS", "ENABLE_EXPORT": "false"})
+        name=f"specclient demo {stamp}",
+        description="Created by specclient demo",
+        start_at=datetime.now(UTC).date().isoformat(),
+        type="Hybrid",
+        parameters={"REGION": "REGION_US", "CLOUD": "CLOUD_AWS", "ENABLE_EXPORT": "false"},
+    )
     echo(f"clean room      {room.display_id} {room.name}")
     connection = client.data_connections.create(
-        name=f"exposures {stamp}", category="Ad Exposure",
-        data_type={"displayName": "Ad Exposure"})
+        name=f"exposures {stamp}", category="Ad Exposure", data_type={"displayName": "Ad Exposure"}
+    )
     fields = client.data_connections.list_field_configurations(connection.id)
-    client.data_connections.map_field_configurations(connection.id, body=[
-        {"fieldName": f.field_name, "dataType": f.data_type, "isExcluded": False,
-         "isPii": f.field_name == "email_sha256", "isUserIdField": f.field_name == "email_sha256",
-         "identifierType": "Hashed Emails" if f.field_name == "email_sha256" else "",
-         "delimiter": ""} for f in fields])
+    client.data_connections.map_field_configurations(
+        connection.id,
+        body=[
+            {
+                "fieldName": f.field_name,
+                "dataType": f.data_type,
+                "isExcluded": False,
+                "isPii": f.field_name == "email_sha256",
+                "isUserIdField": f.field_name == "email_sha256",
+                "identifierType": "Hashed Emails" if f.field_name == "email_sha256" else "",
+                "delimiter": "",
+            }
+            for f in fields
+        ],
+    )
     echo(f"data connection {connection.name}: {len(fields)} fields mapped")
-    dataset = client.cleanroom_datasets.configure(room.id, data_connection_id=connection.id,
-                                                  body={"rampIDConsent": False})
+    dataset = client.cleanroom_datasets.configure(
+        room.id, data_connection_id=connection.id, body={"rampIDConsent": False}
+    )
     echo(f"dataset         {dataset.name} provisioned")
     question_id = client.create_question(tutorial_question_details(), cleanroom_id=room.id)
     crq = client.cleanroom_questions.add(room.id, question_id=question_id, is_editable=True)
     client.assign_question_datasets(crq.id, [{"macro": "@exposures", "dataset_id": dataset.id}])
     echo(f"question        {crq.display_id} attached, datasets assigned")
-    run = client.run_question(crq.id, name=f"demo run {stamp}", parameters={"region": "US"},
-                              progress=False)
+    run = client.run_question(
+        crq.id, name=f"demo run {stamp}", parameters={"region": "US"}, progress=False
+    )
     echo(f"run             {run.name}: {run.status}")
     frame = client.question_results(run.id)
     echo(f"results         {len(frame)} rows, columns {', '.join(frame.columns)}")
-    flow = client.cleanroom_flows.create(room.id, flow_name=f"demo flow {stamp}",
-                                         nodes=[{"nodeIdentifier": crq.id}])
-    flow_run = client.run_flow(room.id, flow.flow_id, name=f"demo flow run {stamp}",
-                               progress=False)
+    flow = client.cleanroom_flows.create(
+        room.id, flow_name=f"demo flow {stamp}", nodes=[{"nodeIdentifier": crq.id}]
+    )
+    flow_run = client.run_flow(room.id, flow.flow_id, name=f"demo flow run {stamp}", progress=False)
     nodes = client.cleanroom_flow_runs.list_output_nodes(room.id, flow_run.id)
     report = client.flow_report(room.id, flow_run.id, nodes[0].node.id)
     echo(f"flow run        {flow_run.name}: {flow_run.status}, report {len(report)} rows")

@@ -60,8 +60,9 @@ def _convert(values: list[Any], data_type: str) -> Any:
     if kind == "DATE":
         return pd.to_datetime(series.where(~blank, None), errors="coerce", format="ISO8601")
     if kind == "TIMESTAMP":
-        return pd.to_datetime(series.where(~blank, None), errors="coerce", utc=True,
-                              format="ISO8601")
+        return pd.to_datetime(
+            series.where(~blank, None), errors="coerce", utc=True, format="ISO8601"
+        )
     return series.astype("string")
 
 
@@ -108,8 +109,12 @@ class ResultFrameBuilder:
         if not self._pending_rows:
             return
         types = [str(m.get("dataType") or "STRING") for m in self.metadata]
-        self._chunks.append({name: _convert(self._pending[name], kind)
-                             for name, kind in zip(self.names, types, strict=True)})
+        self._chunks.append(
+            {
+                name: _convert(self._pending[name], kind)
+                for name, kind in zip(self.names, types, strict=True)
+            }
+        )
         self._pending = {name: [] for name in self.names}
         self._pending_rows = 0
 
@@ -119,9 +124,10 @@ class ResultFrameBuilder:
 
         self._flush()
         if not self._chunks:
-            empty = {n: pd.Series([], dtype=PANDAS_DTYPES.get(str(m.get("dataType")).upper(),
-                                                               "string"))
-                     for n, m in zip(self.names, self.metadata, strict=True)}
+            empty = {
+                n: pd.Series([], dtype=PANDAS_DTYPES.get(str(m.get("dataType")).upper(), "string"))
+                for n, m in zip(self.names, self.metadata, strict=True)
+            }
             return pd.DataFrame(empty)
         columns = {}
         for name in self.names:
