@@ -78,13 +78,10 @@ def python_name(raw: str, *, fallback: str = "param") -> str:
     >>> python_name("pageNum"), python_name("from"), python_name("X-Request-Id")
     ('page_num', 'from_', 'x_request_id')
     """
-    name = _NOT_IDENTIFIER.sub("_", camel_to_snake(raw))
-    # Underscores produced by replacing punctuation at the ends ("$filter", "tags[]") carry no
-    # meaning; underscores the spec itself wrote ("_id") do.
-    if not raw.startswith("_"):
-        name = name.lstrip("_")
-    if not raw.endswith("_"):
-        name = name.rstrip("_")
+    # Punctuation separates words ("X-Request-Id", "dataset:view"); it is dropped at the ends
+    # ("$filter", "tags[]") while underscores the spec itself wrote ("_id") are kept.
+    parts = [camel_to_snake(part) for part in _NOT_IDENTIFIER.split(raw) if part]
+    name = "_".join(parts)
     if not name:
         return fallback
     if name[0].isdigit():

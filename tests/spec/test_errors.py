@@ -1,0 +1,211 @@
+"""A broken spec raises SpecError naming the fault and its JSON pointer, before any use."""
+
+from __future__ import annotations
+
+import pytest
+
+from specclient.errors import SpecError
+from specclient.spec import load
+
+
+def _doc(paths=None, **extra):
+    doc = {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": paths if paths is not None else {},
+    }
+    doc.update(extra)
+    return doc
+
+
+OK = {"200": {"description": "ok"}}
+
+
+def _raises(doc) -> SpecError:
+    with pytest.raises(SpecError) as caught:
+        load(doc, cache=False)
+    return caught.value
+
+
+def test_unresolvable_parameter_ref_points_at_the_parameter():
+    err = _raises(
+        _doc(
+            {
+                "/tables": {
+                    "get": {
+                        "parameters": [{"$ref": "#/components/parameters/Nope"}],
+                        "responses": OK,
+                    }
+                }
+            }
+        )
+    )
+    assert err.pointer == "#/paths/~1tables/get/parameters/0"
+    assert "#/components/parameters/Nope" in str(err)
+
+
+def test_unresolvable_schema_ref_deep_inside_points_at_it():
+    err = _raises(
+        _doc(
+            {
+                "/tables": {
+                    "get": {
+                        "responses": {
+                            "200": {
+                                "description": "ok",
+                                "content": {
+                                    "application/json": {
+                                        "schema": {
+                                            "type": "object",
+                                            "properties": {
+                                                "a": {"$ref": "#/components/schemas/Gone"}
+                                            },
+                                        }
+                                    }
+                                },
+                            }
+                        }
+                    }
+                }
+            }
+        )
+    )
+    assert err.pointer == (
+        "#/paths/~1tables/get/responses/200/content/application~1json/schema/properties/a"
+    )
+
+
+def test_external_ref_is_refused_clearly():
+    err = _raises(_doc({"/a": {"get": {"responses": {"200": {"$ref": "other.yaml#/R"}}}}}))
+    assert err.pointer == "#/paths/~1a/get/responses/200"
+    assert "outside this document" in str(err)
+
+
+def test_missing_paths():
+    doc = _doc()
+    del doc["paths"]
+    err = _raises(doc)
+    assert err.pointer == "#" and "no 'paths'" in str(err)
+
+
+def test_paths_not_a_mapping():
+    assert _raises(_doc(paths=["/a"])).pointer == "#/paths"
+
+
+def test_path_parameter_without_definition():
+    err = _raises(_doc({"/tables/{id}": {"get": {"responses": OK}}}))
+    assert err.pointer == "#/paths/~1tables~1{id}/get"
+    assert "{id}" in str(err)
+
+
+def test_parameter_without_name_or_with_bad_location():
+    err = _raises(
+        _doc(
+            {
+                "/t": {
+                    "get": {
+                        "parameters": [{"name": "a", "in": "query"}, {"in": "query"}],
+                        "responses": OK,
+                    }
+                }
+            }
+        )
+    )
+    assert err.pointer == "#/paths/~1t/get/parameters/1"
+    err = _raises(
+        _doc({"/t": {"get": {"parameters": [{"name": "a", "in": "body"}], "responses": OK}}})
+    )
+    assert err.pointer == "#/paths/~1t/get/parameters/0" and "in: body" in str(err)
+
+
+def test_two_operations_with_the_same_name_and_no_operation_id():
+    err = _raises(_doc({"/t": {"get": {"responses": OK}}, "/t/": {"get": {"responses": OK}}}))
+    assert err.pointer == "#/paths/~1t~1/get"
+    assert "t.list" in str(err) and "x-method" in str(err)
+
+
+def test_two_explicit_names_that_collide():
+    err = _raises(
+        _doc(
+            {
+                "/a": {
+                    "get": {
+                        "x-resource": "things",
+                        "x-method": "fetch",
+                        "operationId": "a",
+                        "responses": OK,
+                    }
+                },
+                "/b": {
+                    "get": {
+                        "x-resource": "things",
+                        "x-method": "fetch",
+                        "operationId": "b",
+                        "responses": OK,
+                    }
+                },
+            }
+        )
+    )
+    assert err.pointer == "#/paths/~1b/get" and "things.fetch" in str(err)
+
+
+@pytest.mark.parametrize("document", [[1, 2], "just text", None])
+def test_not_a_mapping(document):
+    raw = b"- 1\n- 2\n" if document == [1, 2] else (b"" if document is None else b"just text")
+    err = _raises(raw)
+    assert err.pointer == "#" and "mapping" in str(err)
+
+
+def test_unknown_versions():
+    assert _raises({"openapi": "4.0.0", "paths": {}}).pointer == "#/openapi"
+    assert _raises({"swagger": "1.2", "paths": {}}).pointer == "#/swagger"
+    err = _raises({"info": {}, "paths": {}})
+    assert err.pointer == "#" and "openapi" in str(err)
+
+
+def test_operation_not_a_mapping():
+    assert _raises(_doc({"/a": {"get": "nope"}})).pointer == "#/paths/~1a/get"
+
+
+def test_bad_x_pagination_style_is_found_when_the_resource_is_built():
+    spec = load(
+        _doc({"/a": {"get": {"x-pagination": {"style": "pages"}, "responses": OK}}}), cache=False
+    )
+    with pytest.raises(SpecError) as caught:
+        spec.operations("a")
+    assert caught.value.pointer == "#/paths/~1a/get/x-pagination/style"
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("openapi: 3.0.0\npaths:\n  /a: [unclosed\n")
+    with pytest.raises(SpecError) as caught:
+        load(path)
+    assert "line" in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_missing_file_and_wrong_source_type(tmp_path):
+    with pytest.raises(SpecError, match="not found"):
+        load(tmp_path / "nope.yaml")
+    with pytest.raises(SpecError, match="not int"):
+        load(42)  # type: ignore[arg-type]
+
+
+def test_ref_cycle_between_parameters():
+    err = _raises(
+        _doc(
+            {
+                "/a": {
+                    "get": {"parameters": [{"$ref": "#/components/parameters/A"}], "responses": OK}
+                }
+            },
+            components={
+                "parameters": {
+                    "A": {"$ref": "#/components/parameters/B"},
+                    "B": {"$ref": "#/components/parameters/A"},
+                }
+            },
+        )
+    )
+    assert "cycle" in str(err)
