@@ -329,6 +329,9 @@ def _wire_storage(app: EmulatorApp, state: UsmartState) -> None:
     async def put(req: EmuRequest) -> Any:
         reference = f"uploads/{req.path_params['guid']}"
         length_header = req.headers.get("content-length")
+        state.storage_requests.append(
+            {"reference": reference, "headers": sorted(k.lower() for k in req.headers)}
+        )
         try:
             length = int(length_header) if length_header is not None else None
             with app.lock:

@@ -220,6 +220,9 @@ class UsmartState:
         self.uploads: dict[str, Upload] = {}
         self.fail_next_process: set[str] = set()  # container GUIDs whose next process fails
         self.action_log: list[tuple[str, dict[str, Any]]] = []
+        # Header names (lower case) of every PUT that reached storage: tests check that no
+        # uSmart key ever travels to the storage host.
+        self.storage_requests: list[dict[str, Any]] = []
         self._lock = threading.RLock()
         if demo_data:
             self._seed_demo()
