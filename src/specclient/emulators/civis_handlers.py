@@ -135,9 +135,9 @@ def _table_summary(table: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in table.items() if key != "columns"}
 
 
-def databases_tables(call: Call) -> EmuResponse:
+def databases_schema_tables(call: Call) -> EmuResponse:
     database = databases_get(call)
-    query = {"database_id": str(database["id"])}
+    query = {"database_id": str(database["id"]), "schema": call.path["schema_name"]}
     if "name" in call.query:
         query["search"] = call.query["name"]
     tables = [_table_summary(t) for t in call.state.list_tables(query)]
@@ -272,7 +272,7 @@ HANDLERS: dict[tuple[str, str], Callable[[Call], Any]] = {
     ("get", "/databases/"): databases_list,
     ("get", "/databases/{id}"): databases_get,
     ("get", "/databases/{id}/schemas"): databases_schemas,
-    ("get", "/databases/{id}/tables"): databases_tables,
+    ("get", "/databases/{id}/schemas/{schema_name}/tables"): databases_schema_tables,
     ("get", "/tables/"): tables_list,
     ("get", "/tables/{id}"): tables_get,
     ("get", "/tables/{id}/columns"): tables_columns,

@@ -36,7 +36,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/databases/"),  # databases.list
     ("get", "/databases/{id}"),  # databases.get
     ("get", "/databases/{id}/schemas"),  # databases.list_schemas
-    ("get", "/databases/{id}/tables"),  # databases.list_tables
+    ("get", "/databases/{id}/schemas/{schema_name}/tables"),  # databases.list_schemas_tables
     ("get", "/tables/"),  # tables.list
     ("get", "/tables/{id}"),  # tables.get
     ("get", "/tables/{id}/columns"),  # tables.list_columns

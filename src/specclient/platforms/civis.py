@@ -339,7 +339,7 @@ class CivisClient(Client):
     def username(self) -> str:
         """The current user's username."""
         return self._remember(
-            ("username",), lambda: self.users.list_me(return_type="snake")["username"]
+            ("username",), lambda: self.users.get_me(return_type="snake")["username"]
         )
 
     @property

@@ -5,6 +5,10 @@ civis-python downloads the spec once per process (and keeps it only in memory fo
 without a download, and so a client can still be built from the last good copy when the service
 cannot be reached. The API key is not part of the key (it is a secret and must never land in a
 file name or a cache file); the spec Civis serves is the same for every key of one deployment.
+
+A loopback base URL (a local emulator, on a new random port each time) is not cached unless a
+cache folder is named explicitly: those specs are free to fetch, and caching them would leave
+one file per port in the user's cache.
 """
 
 from __future__ import annotations
@@ -54,6 +58,11 @@ def cache_path(cache_dir: Path, base_url: str, api_version: str) -> Path:
     """Where the spec of one deployment and API version is kept."""
     key = hashlib.sha256(f"{base_url.rstrip('/')}|{api_version}".encode()).hexdigest()[:20]
     return cache_dir / f"endpoints-{key}.json"
+
+
+def _is_loopback(base_url: str) -> bool:
+    host = (httpx.URL(base_url).host or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -195,8 +204,9 @@ def load_endpoints(
             f"APIClient api_version must be one of {set(API_VERSIONS)}: {api_version!r}"
         )
     clock = clock or SYSTEM_CLOCK
+    use_cache = cache_dir is not None or not _is_loopback(base_url)
     path = cache_path(Path(cache_dir) if cache_dir else default_cache_dir(), base_url, api_version)
-    cached = _read(path)
+    cached = _read(path) if use_cache else None
     now = clock.time()
     if cached and not force_refresh and now - float(cached.get("fetched_at", 0)) < ttl:
         return cached["spec"]
@@ -213,13 +223,14 @@ def load_endpoints(
             stacklevel=2,
         )
         return cached["spec"]
-    _write(
-        path,
-        {
-            "base_url": base_url.rstrip("/"),
-            "api_version": api_version,
-            "fetched_at": now,
-            "spec": spec,
-        },
-    )
+    if use_cache:
+        _write(
+            path,
+            {
+                "base_url": base_url.rstrip("/"),
+                "api_version": api_version,
+                "fetched_at": now,
+                "spec": spec,
+            },
+        )
     return spec
