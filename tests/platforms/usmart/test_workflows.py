@@ -1,0 +1,200 @@
+"""uSmart workflows against a live emulator: upload, new revision, pipelines, catalogue, data."""
+
+from __future__ import annotations
+
+import pytest
+
+from specclient.errors import ForbiddenError, NotFoundError, ParameterError
+from specclient.platforms.usmart import PipelineRefreshError
+
+from .conftest import sha256
+
+
+def files_named(dataset, name):
+    return [f for f in dataset.files if f.file_name == name]
+
+
+# -- upload ---------------------------------------------------------------------------------------
+
+
+def test_upload_stores_exact_bytes_under_the_bare_file_name(client, emu, dataset, csv_file):
+    created = client.files.upload(dataset.guid, csv_file)
+    assert created["file_name"] == "counts.csv"  # never the local path
+    assert created["file_size"] == csv_file.stat().st_size
+    [stored] = files_named(dataset, "counts.csv")
+    assert stored.guid == created["file_guid"]
+    assert stored.latest.blob.sha256 == sha256(csv_file)
+    assert stored.latest.blob.size == csv_file.stat().st_size
+
+
+def test_no_usmart_key_header_reaches_storage(client, emu, dataset, csv_file):
+    client.files.upload(dataset.guid, csv_file)
+    [put] = emu.state.storage_requests
+    assert "api-key-id" not in put["headers"] and "api-key-secret" not in put["headers"]
+    assert "authorization" not in put["headers"]
+    assert "content-length" in put["headers"]  # S3 presigned PUTs need a length, not chunks
+
+
+def test_update_revision_adds_revision_two_with_new_bytes(client, emu, dataset, csv_file):
+    [existing] = dataset.files
+    csv_file.write_bytes(b"site,date,count\nNew,2026-08-01,1\n")
+    updated = client.files.update_revision(existing.guid, csv_file)
+    assert updated["revision"] == 2
+    assert existing.latest.blob.sha256 == sha256(csv_file)
+    assert existing.file_name == "counts.csv"
+
+
+def test_update_revision_with_dataset_guid_checks_it(client, dataset, csv_file):
+    [existing] = dataset.files
+    assert (
+        client.files.update_revision(existing.guid, csv_file, dataset_guid=dataset.guid)["revision"]
+        == 2
+    )
+
+
+# -- bad input: clear errors, nothing created -------------------------------------------------------
+
+
+def nothing_created(emu, before):
+    assert len(emu.state.uploads) == before[0]
+    assert sum(len(d.files) for d in emu.state.datasets.values()) == before[1]
+    assert emu.state.storage_requests == []
+
+
+def counts(emu):
+    return len(emu.state.uploads), sum(len(d.files) for d in emu.state.datasets.values())
+
+
+def test_missing_file_is_refused_before_any_call(client, emu, dataset, tmp_path):
+    before = counts(emu)
+    with pytest.raises(ParameterError, match="no such file: .*absent.csv"):
+        client.files.upload(dataset.guid, tmp_path / "absent.csv")
+    nothing_created(emu, before)
+
+
+def test_directory_is_refused(client, emu, dataset, tmp_path):
+    before = counts(emu)
+    with pytest.raises(ParameterError, match="is a directory, not a file"):
+        client.files.upload(dataset.guid, tmp_path)
+    nothing_created(emu, before)
+
+
+def test_empty_file_is_refused(client, emu, dataset, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    before = counts(emu)
+    with pytest.raises(ParameterError, match="is empty"):
+        client.files.upload(dataset.guid, empty)
+    nothing_created(emu, before)
+
+
+def test_unknown_dataset_is_not_found_and_nothing_uploads(client, emu, csv_file):
+    before = counts(emu)
+    with pytest.raises(NotFoundError, match="no dataset with datasetGUID 'nope'"):
+        client.files.upload("nope", csv_file)
+    nothing_created(emu, before)
+
+
+def test_unknown_file_guid_is_refused_before_upload(client, emu, csv_file):
+    before = counts(emu)
+    with pytest.raises(ParameterError, match="no file 0000 in any dataset"):
+        client.files.update_revision("0000", csv_file)
+    nothing_created(emu, before)
+
+
+def test_file_not_in_the_named_dataset_is_refused(client, emu, dataset, csv_file):
+    other = [d for d in emu.state.datasets.values() if d is not dataset][0]
+    [existing] = dataset.files
+    before = counts(emu)
+    with pytest.raises(ParameterError, match=f"dataset {other.guid} has no file"):
+        client.files.update_revision(existing.guid, csv_file, dataset_guid=other.guid)
+    nothing_created(emu, before)
+
+
+def test_expired_signed_url_twice_is_forbidden_and_registers_nothing(emu, dataset, csv_file):
+    emu.state.signed_url_ttl = -1  # every URL is already expired when it arrives
+    client = emu.client()
+    files_before = len(dataset.files)
+    with pytest.raises(ForbiddenError, match="403"):
+        client.files.upload(dataset.guid, csv_file)
+    assert len(dataset.files) == files_before
+    assert len(emu.state.storage_requests) == 2  # one fresh URL was asked for, then gave up
+
+
+# -- pipelines ------------------------------------------------------------------------------------
+
+
+def test_refresh_all_processes_every_pipeline_once(client, emu, dataset):
+    lines = []
+    outcomes = client.pipelines.refresh_all(dataset.guid, echo=lines.append)
+    assert [o.ok for o in outcomes] == [True, True]
+    assert [c.process_count for c in dataset.containers] == [1, 1]
+    assert len(lines) == 2 and lines[0].startswith("data-api ")
+
+
+def test_refresh_all_carries_on_past_a_failure_and_names_it(client, emu, dataset):
+    failing = dataset.containers[0]
+    emu.state.fail_next_process.add(failing.guid)
+    with pytest.raises(PipelineRefreshError) as info:
+        client.pipelines.refresh_all(dataset.guid)
+    error = info.value
+    assert f"1 of 2 pipelines of dataset {dataset.guid} failed" in str(error)
+    assert failing.guid in str(error) and "data-api" in str(error)
+    assert [o.ok for o in error.outcomes] == [False, True]
+    assert dataset.containers[1].process_count == 1
+
+
+def test_create_pipeline_then_process_it(client, emu, dataset):
+    created = client.pipelines.create(dataset.guid, "download-json")
+    assert created["pipeline_id"] == "download-json" and created["revision"] == 0
+    processing = client.pipelines.process(created["resource_container_guid"])
+    assert processing["state"] == "processing"
+
+
+def test_unknown_pipeline_id_lists_the_known_ones(client, dataset):
+    with pytest.raises(Exception, match="known: data-api, download-csv"):
+        client.pipelines.create(dataset.guid, "bogus")
+
+
+# -- catalogue and data -----------------------------------------------------------------------------
+
+
+def test_catalogue_is_one_row_per_dataset_with_guid(client, emu):
+    public = client.catalog.datasets()
+    private = client.catalog.datasets(private=True)
+    assert list(public.columns[:2]) == ["guid", "accessLevel"] or public.columns[0] == "guid"
+    assert set(public["guid"]) == {
+        d.guid for d in emu.state.datasets.values() if d.access_level == "public"
+    }
+    assert len(private) == len(emu.state.datasets)
+    assert str(public["modified"].dtype).startswith("datetime64")
+    assert all(url.endswith("/urql") for urls in public["api_urls"] for url in urls)
+
+
+def test_query_reads_past_the_ten_thousand_window(client, emu, dataset, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_text("n,even\n" + "".join(f"{i},{i % 2 == 0}\n" for i in range(12_345)))
+    emu.state.datasets[dataset.guid].files.clear()
+    client.files.upload(dataset.guid, big)
+    api = next(c for c in dataset.containers if c.pipeline_id == "data-api")
+    client.pipelines.process(api.guid)
+    emu.clock.advance(5)
+    frame = client.data.query(api.guid)
+    assert len(frame) == 12_345
+    assert frame["n"].tolist() == list(range(12_345))
+    assert client.data.query(api.guid, limit=20_000).shape[0] == 12_345
+    assert client.data.query(api.guid, limit=11_000).shape[0] == 11_000
+    few = client.data.query(api.guid, "ge(n,12340)", sort=["-n"], select=["n"], limit=3)
+    assert few["n"].tolist() == [12_344, 12_343, 12_342]
+
+
+def test_query_filters_by_equality(client, dataset):
+    api = next(c for c in dataset.containers if c.pipeline_id == "data-api")
+    frame = client.data.query(api.guid, where={"site": "Canal Path"})
+    assert len(frame) == 30 and set(frame["site"]) == {"Canal Path"}
+
+
+def test_query_bad_term_is_a_clear_error(client, dataset):
+    api = next(c for c in dataset.containers if c.pipeline_id == "data-api")
+    with pytest.raises(Exception, match="unsupported URQL term 'stats'"):
+        client.data.query(api.guid, "stats(count)")
