@@ -1,0 +1,306 @@
+"""``specclient <platform> <resource> <method>``: click commands built from the spec, lazily.
+
+A platform group reads its spec only when asked for its commands (so ``specclient --help``
+loads nothing), a resource group only lists names, and one method's command is built only when
+it runs or shows its help. Parameters become options named after the Python argument
+(``--cleanroom-id``); path parameters may also be given positionally, as in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .spec.model import Operation, Param, schema_types
+
+# Options of our own on every method command. A spec parameter with one of these names is
+# offered as ``--<name>-param`` instead (Civis has parameters called ``output``).
+RESERVED = {"output", "base_url", "body", "all_pages", "wait", "creds_path", "help"}
+
+PLATFORM_HELP = {
+    "habu": "LiveRamp Clean Room (Habu) API.",
+    "usmart": "uSmart data platform (actions, files, pipelines, catalogue).",
+    "clicdata": "ClicData data platform API.",
+    "civis": "Civis Platform API (civis-python's names).",
+}
+
+
+def option_name(name: str) -> str:
+    dashed = name.replace("_", "-")
+    return f"--{dashed}-param" if name in RESERVED else f"--{dashed}"
+
+
+def dest_name(name: str) -> str:
+    return f"p_{name}"  # our own options never start with p_, so nothing collides
+
+
+class JSONValue(click.ParamType):
+    """A JSON value on the command line, or ``@file.json`` to read it from a file."""
+
+    name = "json"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        text = value
+        if value.startswith("@"):
+            try:
+                text = Path(value[1:]).read_text(encoding="utf-8")
+            except OSError as exc:
+                self.fail(f"cannot read {value[1:]}: {exc.strerror}", param, ctx)
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            self.fail(f"not valid JSON ({exc.msg} at position {exc.pos}): {value!r}", param, ctx)
+
+
+JSON = JSONValue()
+
+
+def click_type(param: Param) -> tuple[Any, bool]:
+    """The click type of a parameter, and whether it repeats (arrays)."""
+    schema = param.schema or {}
+    if param.location == "file":
+        return click.Path(exists=True, dir_okay=False, allow_dash=True), False
+    kinds = schema_types(schema)
+    if kinds == ("array",):
+        items = schema.get("items") or {}
+        item_kinds = schema_types(items)
+        if item_kinds and item_kinds[0] in ("object", "array"):
+            return JSON, True
+        return _scalar(items, item_kinds), True
+    return _scalar(schema, kinds), False
+
+
+def _scalar(schema: Mapping[str, Any], kinds: tuple[str, ...]) -> Any:
+    enum = schema.get("enum")
+    if enum and all(isinstance(v, str) for v in enum):
+        return click.Choice(list(enum))
+    if kinds == ("integer",):
+        return click.INT
+    if kinds == ("number",):
+        return click.FLOAT
+    if kinds == ("string",) or not kinds and "properties" not in schema:
+        return click.STRING
+    if kinds == ("boolean",):
+        return click.BOOL
+    return JSON
+
+
+class MethodCommand(click.Command):
+    """One operation as a command; ``run`` is called with the bound Python arguments."""
+
+    def __init__(self, operation: Operation, run: Callable[..., Any]) -> None:
+        self.operation = operation
+        params: list[click.Parameter] = []
+        for p in operation.params:
+            if p.location == "path":
+                params.append(
+                    click.Argument([f"{p.name}_arg"], required=False, metavar=p.name.upper())
+                )
+            kind, multiple = click_type(p)
+            boolean = kind is click.BOOL and not multiple
+            decls = [option_name(p.name), dest_name(p.name)]
+            if boolean:
+                dashed = option_name(p.name)[2:]
+                decls = [f"--{dashed}/--no-{dashed}", dest_name(p.name)]
+            required = " [required]" if p.required else ""
+            params.append(
+                click.Option(
+                    decls,
+                    type=None if boolean else kind,
+                    multiple=multiple,
+                    default=None,
+                    help=_first_paragraph(p.description) + required,
+                    show_default=False,
+                )
+            )
+        params += _own_options(operation)
+        summary = _first_paragraph(operation.summary or operation.description)
+        text = operation.description.strip() or operation.summary
+        super().__init__(
+            operation.method,
+            params=params,
+            callback=run,
+            help=f"{text}\n\n{operation.verb.upper()} {operation.path}".strip(),
+            short_help=summary,
+            no_args_is_help=False,
+        )
+
+    def python_arguments(self, values: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        """Positional and keyword arguments for the Python method, from click's values."""
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for p in self.operation.params:
+            value = values.get(dest_name(p.name))
+            if p.location == "path":
+                positional = values.get(f"{p.name}_arg")
+                if positional is not None and value is not None and positional != value:
+                    raise click.UsageError(
+                        f"{p.name} given twice ({positional!r} and {option_name(p.name)} {value!r})"
+                    )
+                value = positional if positional is not None else value
+            if isinstance(value, tuple):
+                value = list(value) if value else None
+            if value is None:
+                if p.required:
+                    raise click.UsageError(
+                        f"missing required {p.name!r}: pass {option_name(p.name)} VALUE"
+                        + (
+                            f" or give it as the {p.name.upper()} argument"
+                            if p.location == "path"
+                            else ""
+                        )
+                    )
+                continue
+            if p.required and p.location == "path":
+                args.append(value)
+            else:
+                kwargs[p.name] = value
+        return args, kwargs
+
+
+def _own_options(operation: Operation) -> list[click.Parameter]:
+    options = [
+        click.Option(
+            ["--output", "-o"],
+            type=click.Choice(["table", "json", "csv"]),
+            default=None,
+            help="How to print the result (default: table on a terminal, else json).",
+        ),
+        click.Option(["--base-url"], default=None, help="API root (default: the platform's)."),
+        click.Option(["--creds-path"], default=None, help="YAML credentials file to read."),
+    ]
+    if operation.body is not None:
+        options.append(
+            click.Option(
+                ["--body"],
+                type=JSON,
+                default=None,
+                help="The whole request body as JSON (or @file.json).",
+            )
+        )
+    if operation.pagination is not None:
+        options.append(
+            click.Option(
+                ["--all-pages"],
+                is_flag=True,
+                default=False,
+                help="Walk every page and print all items.",
+            )
+        )
+    if operation.waiter is not None:
+        options.append(
+            click.Option(
+                ["--wait"],
+                is_flag=True,
+                default=False,
+                help=f"Poll until {operation.waiter.field} is final, then print it.",
+            )
+        )
+    return options
+
+
+def _first_paragraph(text: str) -> str:
+    stripped = (text or "").strip()
+    return " ".join(stripped.split("\n\n")[0].split()) if stripped else ""
+
+
+class ResourceGroup(click.Group):
+    """``specclient <platform> <resource>``: one command per method of the resource."""
+
+    def __init__(
+        self,
+        name: str,
+        operations: Mapping[str, Operation],
+        make_runner: Callable[[Operation], Callable[..., Any]],
+    ) -> None:
+        super().__init__(name, help=f"Methods of {name}.", short_help=_summary(operations))
+        self._operations = operations
+        self._make_runner = make_runner
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self._operations)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        operation = self._operations.get(cmd_name.replace("-", "_"))
+        if operation is None:
+            return None
+        return MethodCommand(operation, self._make_runner(operation))
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        return _resolve_with_hint(super().resolve_command, ctx, args, self._operations, "method")
+
+
+def _summary(operations: Mapping[str, Operation]) -> str:
+    names = list(operations)
+    shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+    return f"{len(names)} method{'s' if len(names) != 1 else ''}: {shown}"
+
+
+def _resolve_with_hint(
+    resolve: Callable[..., Any], ctx: click.Context, args: list[str], names: Any, what: str
+) -> Any:
+    try:
+        return resolve(ctx, args)
+    except click.UsageError as exc:
+        import difflib
+
+        if args and "No such command" in str(exc.message):
+            close = difflib.get_close_matches(args[0], list(names), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise click.UsageError(
+                f"no {what} {args[0]!r} in {ctx.command_path}.{hint}", ctx
+            ) from None
+        raise
+
+
+class PlatformGroup(click.Group):
+    """``specclient <platform>``: one group per resource of the platform's bundled spec."""
+
+    def __init__(
+        self,
+        platform: str,
+        load_spec: Callable[[str], Any],
+        make_runner: Callable[[str, Operation], Callable[..., Any]],
+    ) -> None:
+        super().__init__(
+            platform,
+            help=PLATFORM_HELP.get(platform, ""),
+            short_help=PLATFORM_HELP.get(platform, ""),
+        )
+        self.platform = platform
+        self._load_spec = load_spec
+        self._make_runner = make_runner
+
+    @cached_property
+    def spec(self) -> Any:
+        return self._load_spec(self.platform)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.spec.resource_names())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd_name = cmd_name.replace("-", "_")  # cleanroom-question-runs works too
+        if cmd_name not in self.spec.resource_names():
+            return None
+        return ResourceGroup(
+            cmd_name,
+            self.spec.operations(cmd_name),
+            lambda op: self._make_runner(self.platform, op),
+        )
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        return _resolve_with_hint(
+            super().resolve_command, ctx, args, self.spec.resource_names(), "resource"
+        )
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()

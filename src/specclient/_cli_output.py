@@ -1,0 +1,86 @@
+"""How the CLI prints a result: ``--output table|json|csv``.
+
+JSON shows the payload exactly as the server sent it (wire names), so piping into ``jq``
+works with the service's own documentation. Tables and CSV need rows: a list of objects is
+one row per object, a DataFrame is itself, a single object is one row, and an object whose
+operation names its table (``x-records``) or pages (``x-pagination`` items) shows that table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import IO, Any
+
+from .response import Response, ResponseList, dig
+
+FORMATS = ("table", "json", "csv")
+_CELL_LIMIT = 60  # wider cells wrap terminals into unreadable tables
+
+
+def payload_of(result: Any) -> Any:
+    """The JSON-shaped value behind a call's result (original key names)."""
+    if isinstance(result, Response | ResponseList):
+        return result.json()
+    if isinstance(result, list):
+        return [payload_of(item) for item in result]
+    return result
+
+
+def rows_of(payload: Any, records: str | None = None) -> list[Mapping[str, Any]] | None:
+    """The table inside a payload, or None when it holds no table."""
+    if records:
+        inner = dig(payload, records)
+        if isinstance(inner, list):
+            payload = inner
+    if isinstance(payload, list):
+        if all(isinstance(item, Mapping) for item in payload):
+            return list(payload)
+        return [{"value": item} for item in payload]
+    if isinstance(payload, Mapping):
+        return [payload]
+    return None
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Mapping | list):
+        text = json.dumps(value, separators=(",", ":"), default=str)
+    else:
+        return value
+    return text if len(text) <= _CELL_LIMIT else text[: _CELL_LIMIT - 1] + "…"
+
+
+def write(result: Any, fmt: str, out: IO[str], *, records: str | None = None) -> None:
+    """Print ``result`` in format ``fmt`` ("table", "json" or "csv") to ``out``."""
+    import pandas as pd
+
+    if isinstance(result, bytes | bytearray):
+        out.write(result.decode("utf-8", errors="replace"))
+        return
+    if isinstance(result, str):
+        out.write(result if result.endswith("\n") else result + "\n")
+        return
+    if isinstance(result, pd.DataFrame):
+        frame = result
+    else:
+        payload = payload_of(result)
+        if fmt == "json":
+            out.write(json.dumps(payload, indent=2, default=str) + "\n")
+            return
+        rows = rows_of(payload, records)
+        if rows is None:
+            out.write(f"{payload}\n")
+            return
+        frame = pd.DataFrame([{k: _cell(v) for k, v in row.items()} for row in rows])
+    if fmt == "json":
+        out.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
+    elif fmt == "csv":
+        frame.to_csv(out, index=False)
+    elif frame.empty:
+        out.write("(no rows)\n")
+    elif len(frame) == 1 and len(frame.columns) > 6:
+        # One wide object reads better as field / value lines than as one very long row.
+        for column, value in frame.iloc[0].items():
+            out.write(f"{column}: {_cell(value)}\n")
+    else:
+        out.write(frame.to_string(index=False, max_colwidth=_CELL_LIMIT) + "\n")

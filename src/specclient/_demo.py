@@ -1,0 +1,115 @@
+"""``specclient demo``: each platform's end-to-end workflow, on its emulator or live.
+
+Each platform module exposes ``demo(client, echo)``; this module only starts the emulator
+(``specclient.emulators.running``), hands the demo a connected client, times it and prints a
+short report. A platform whose adapter or emulator is missing is reported and skipped, so
+the command stays useful while parts are being built; a demo that fails is reported with its
+error (never a traceback) and makes the command exit 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .errors import SpecClientError
+
+Echo = Callable[[str], None]
+
+
+@dataclass
+class Outcome:
+    platform: str
+    status: str  # "ok", "failed", "skipped"
+    seconds: float = 0.0
+    detail: str = ""
+
+
+def _indented(echo: Echo, prefix: str = "  ") -> Echo:
+    """An echo for a demo: every line of what it prints is indented under its heading."""
+
+    def indented(text: str) -> None:
+        for line in str(text).splitlines() or [""]:
+            echo(prefix + line)
+
+    return indented
+
+
+def _demo_function(platform: str) -> Callable[..., None] | None:
+    try:
+        module = importlib.import_module(f"specclient.platforms.{platform}")
+    except ImportError:
+        return None
+    return getattr(module, "demo", None)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SpecClientError):
+        return f"{type(exc).__name__}: {exc}"
+    # A bug in a demo, not a user error: name it plainly, still without a traceback dump.
+    return f"unexpected {type(exc).__name__}: {exc}"
+
+
+def run_one(platform: str, echo: Echo, *, seed: int = 0) -> Outcome:
+    """Start ``platform``'s emulator, run its demo, and say how it went."""
+    demo = _demo_function(platform)
+    if demo is None:
+        return Outcome(platform, "skipped", detail="no demo in specclient.platforms yet")
+    from .emulators import running
+
+    started = time.perf_counter()
+    try:
+        with running(platform, seed=seed) as emulator:
+            echo(f"  emulator at {emulator.base_url}")
+            client = emulator.client()
+            try:
+                demo(client, _indented(echo))
+            finally:
+                client.close()
+    except (ImportError, LookupError) as exc:
+        if isinstance(exc, ImportError) or "emulator" in str(exc).lower():
+            return Outcome(platform, "skipped", detail=f"no emulator yet ({exc})")
+        return Outcome(platform, "failed", time.perf_counter() - started, _describe(exc))
+    except Exception as exc:  # report and carry on with the next platform
+        return Outcome(platform, "failed", time.perf_counter() - started, _describe(exc))
+    return Outcome(platform, "ok", time.perf_counter() - started)
+
+
+def run_demo(platforms: Iterable[str], echo: Echo, *, seed: int = 0) -> bool:
+    """Run the offline demo of each platform; True when none failed."""
+    outcomes = []
+    for platform in platforms:
+        echo(f"== {platform} ==")
+        outcome = run_one(platform, echo, seed=seed)
+        if outcome.status != "ok":
+            echo(f"  {outcome.status}: {outcome.detail}")
+        outcomes.append(outcome)
+        echo("")
+    echo("== summary ==")
+    for outcome in outcomes:
+        timing = f"{outcome.seconds:6.2f}s" if outcome.status != "skipped" else "      -"
+        echo(f"  {outcome.platform:<9} {outcome.status:<8} {timing}")
+    return all(outcome.status != "failed" for outcome in outcomes)
+
+
+def run_live(platform: str, echo: Echo) -> bool:
+    """Run ``platform``'s demo against the real service with the user's own credentials."""
+    demo = _demo_function(platform)
+    if demo is None:
+        echo(f"error: {platform} has no demo")
+        return False
+    from .platforms import connect
+
+    echo(f"== {platform} (live) ==")
+    started = time.perf_counter()
+    try:
+        with connect(platform) as client:
+            echo(f"  connected to {client.base_url}")
+            demo(client, _indented(echo))
+    except Exception as exc:
+        echo(f"  failed: {_describe(exc)}")
+        return False
+    echo(f"  ok in {time.perf_counter() - started:.2f}s")
+    return True

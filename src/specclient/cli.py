@@ -1,0 +1,244 @@
+"""The ``specclient`` command.
+
+::
+
+    specclient <platform> <resource> <method> [ARGS] [--param value ...] [--output table|json|csv]
+    specclient emulate <platform> [--port N] [--seed S]
+    specclient demo [PLATFORM ...] [--live PLATFORM]
+
+Built on click: it is well kept, already a dependency of the tools around us, and its
+``Group.list_commands`` / ``get_command`` hooks let the command tree come from the specs at run
+time and lazily, so ``specclient --help`` reads no spec and ``specclient habu --help`` reads
+one. Exit status: 0 on success, 1 when the service (or the network, or a credential) fails,
+2 for a usage mistake; user errors print one clear line, never a traceback, never a secret.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import click
+
+from ._cli_commands import MethodCommand, PlatformGroup, stderr_is_terminal
+from .errors import ParameterError, SpecClientError
+from .spec.model import Operation
+
+__all__ = ["main", "cli"]
+
+PLATFORMS = ("habu", "usmart", "clicdata", "civis")
+EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
+
+
+def load_platform_spec(platform: str) -> Any:
+    """The bundled spec a platform's commands are built from, with that platform's naming."""
+    from ._resources import bundled_spec
+    from .spec import load
+
+    naming = None
+    if platform == "civis":
+        # civis-python's names (the Civis adapter builds its client with the same rules).
+        from .spec.naming import CIVIS_PYTHON
+
+        naming = CIVIS_PYTHON
+    return load(bundled_spec(platform), naming=naming)
+
+
+def connect(platform: str, *, base_url: str | None = None, creds_path: str | None = None) -> Any:
+    """A client for ``platform`` with credentials from the environment or the credentials file."""
+    from .platforms import connect as connect_platform
+
+    options: dict[str, Any] = {}
+    if base_url:
+        options["base_url"] = base_url
+    if creds_path:
+        options["creds_path"] = creds_path
+    return connect_platform(platform, **options)
+
+
+def _runner(platform: str, operation: Operation) -> Callable[..., Any]:
+    """The callback of a method command: connect, call, print."""
+
+    @click.pass_context
+    def run(ctx: click.Context, **values: Any) -> None:
+        command = ctx.command
+        assert isinstance(command, MethodCommand)
+        args, kwargs = command.python_arguments(values)
+        if values.get("body") is not None:
+            kwargs["body"] = values["body"]
+        fmt = values.get("output") or ("table" if sys.stdout.isatty() else "json")
+        with contextlib.ExitStack() as stack:
+            for p in operation.params:
+                if p.location == "file" and p.name in kwargs:
+                    kwargs[p.name] = stack.enter_context(_open_upload(kwargs[p.name]))
+            client = stack.enter_context(
+                connect(
+                    platform, base_url=values.get("base_url"), creds_path=values.get("creds_path")
+                )
+            )
+            method = client.resource(operation.resource).method(operation.method)
+            if values.get("wait"):
+                result = method.wait(*args, progress=stderr_is_terminal(), **kwargs)
+            elif values.get("all_pages"):
+                result = list(_with_progress(method(*args, iterator=True, **kwargs), "items"))
+            else:
+                result = method(*args, **kwargs)
+            from ._cli_output import write
+
+            write(result, fmt, sys.stdout, records=_records(operation))
+
+    return run
+
+
+def _records(operation: Operation) -> str | None:
+    if operation.records:
+        return operation.records
+    if operation.pagination is not None and operation.pagination.items:
+        return operation.pagination.items
+    return None
+
+
+@contextlib.contextmanager
+def _open_upload(path: str) -> Iterator[Any]:
+    """The file to upload, read through a progress bar when stderr is a terminal."""
+    import os
+
+    if path == "-":
+        yield sys.stdin.buffer
+        return
+    with open(path, "rb") as handle:
+        if not stderr_is_terminal():
+            yield handle
+            return
+        from tqdm import tqdm
+
+        with tqdm.wrapattr(
+            handle,
+            "read",
+            total=os.path.getsize(path),
+            desc="upload",
+            unit="B",
+            unit_scale=True,
+            leave=False,
+        ) as wrapped:
+            yield wrapped
+
+
+def _with_progress(items: Any, what: str) -> Iterator[Any]:
+    """Iterate, counting on stderr when it is a terminal (silent in pipes and CI logs)."""
+    if not stderr_is_terminal():
+        yield from items
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(items, desc=what, unit=" " + what, leave=False)
+
+
+class SpecclientCLI(click.Group):
+    """The root: one group per platform (built lazily), plus ``emulate`` and ``demo``."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*PLATFORMS, *sorted(self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in PLATFORMS:
+            return PlatformGroup(cmd_name, load_platform_spec, _runner)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=SpecclientCLI, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="specclient", prog_name="specclient")
+def cli() -> None:
+    """API clients for Habu, uSmart, ClicData and Civis, built from their specs.
+
+    \b
+    specclient habu cleanrooms list --output table
+    specclient emulate habu --port 8080
+    specclient demo
+    """
+
+
+@cli.command()
+@click.argument("platform", type=click.Choice(PLATFORMS))
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the emulator's data.")
+def emulate(platform: str, port: int, seed: int) -> None:
+    """Serve PLATFORM's local emulator until stopped (Ctrl-C).
+
+    The first line printed is one JSON object with the base URL and the credentials the
+    emulator accepts; pass them to specclient.connect().
+    """
+    from .emulators import serve_forever
+
+    serve_forever(platform, port=port, seed=seed)
+
+
+@cli.command()
+@click.argument("platforms", nargs=-1, type=click.Choice(PLATFORMS))
+@click.option(
+    "--live",
+    type=click.Choice(PLATFORMS),
+    default=None,
+    help="Run PLATFORM's workflow against the real service with your credentials.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the emulators' data.")
+def demo(platforms: tuple[str, ...], live: str | None, seed: int) -> None:
+    """Run each platform's end-to-end workflow on its local emulator (no credentials needed).
+
+    With no PLATFORMS, runs all four. With --live, runs one against the real service.
+    """
+    from ._demo import run_demo, run_live
+
+    ok = (
+        run_live(live, click.echo)
+        if live
+        else run_demo(platforms or PLATFORMS, click.echo, seed=seed)
+    )
+    if not ok:
+        raise SystemExit(EXIT_API)
+
+
+def _error(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``specclient`` script; returns the exit status."""
+    try:
+        result = cli.main(args=argv, prog_name="specclient", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:  # click >= 8.2: help, then usage status
+        click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
+        return EXIT_USAGE
+    except click.UsageError as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        _error("aborted")
+        return EXIT_API
+    except ParameterError as exc:  # a TypeError: the arguments were wrong, nothing was sent
+        _error(str(exc))
+        return EXIT_USAGE
+    except SpecClientError as exc:  # the service, the network or the credentials said no
+        _error(str(exc))
+        return EXIT_API
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_API
+    return result if isinstance(result, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
