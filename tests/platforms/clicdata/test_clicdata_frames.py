@@ -1,0 +1,199 @@
+"""DataFrame <-> ClicData conversion: every dtype maps by kind, values become JSON-safe."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from specclient.errors import ParameterError
+from specclient.platforms.clicdata_frames import (
+    column_type_for,
+    columns_for_frame,
+    iter_record_blocks,
+    json_safe,
+    records_to_frame,
+)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "expected"),
+    [
+        ("int8", "number"),
+        ("int16", "number"),
+        ("int32", "number"),
+        ("int64", "number"),
+        ("uint8", "number"),
+        ("uint64", "number"),
+        ("float16", "number"),
+        ("float32", "number"),
+        ("float64", "number"),
+        ("Int8", "number"),
+        ("Int64", "number"),
+        ("UInt32", "number"),
+        ("Float64", "number"),
+        ("bool", "checkbox"),
+        ("boolean", "checkbox"),
+        ("datetime64[ns]", "datetime"),
+        ("datetime64[us]", "datetime"),
+        ("datetime64[s]", "datetime"),
+        (pd.DatetimeTZDtype("ns", "Europe/Paris"), "datetime"),
+        ("timedelta64[ns]", "text"),
+        ("category", "text"),
+        ("object", "text"),
+        ("string", "text"),
+    ],
+)
+def test_every_pandas_dtype_maps_to_a_column_type_by_kind(dtype, expected):
+    assert column_type_for(pd.Series([], dtype=dtype).dtype) == expected
+
+
+def test_unmappable_dtype_is_refused_naming_the_column():
+    df = pd.DataFrame({"z": np.array([1 + 2j], dtype="complex128")})
+    with pytest.raises(ParameterError, match="column 'z' has dtype complex128"):
+        columns_for_frame(df)
+
+
+def test_infinite_floats_and_duplicate_names_are_refused_before_sending():
+    with pytest.raises(ParameterError, match="infinite"):
+        columns_for_frame(pd.DataFrame({"x": [1.0, np.inf]}))
+    with pytest.raises(ParameterError, match="duplicate column names"):
+        columns_for_frame(pd.DataFrame([[1, 2]], columns=["a", "a"]))
+
+
+def _rows(df: pd.DataFrame) -> list[dict]:
+    out = []
+    for names, rows in iter_record_blocks(df, block_rows=2):
+        out.extend(dict(zip(names, row, strict=True)) for row in rows)
+    return out
+
+
+def test_values_become_json_nan_nat_na_to_null_timestamps_iso_numpy_plain():
+    df = pd.DataFrame(
+        {
+            "i32": np.array([1, 2, 3], dtype="int32"),
+            "f32": np.array([1.5, np.nan, 2.0], dtype="float32"),
+            "nullable": pd.array([7, None, 9], dtype="Int64"),
+            "flag": pd.array([True, None, False], dtype="boolean"),
+            "naive": pd.to_datetime(["2024-01-01 00:00:00", None, "2024-01-03 10:00:01"]),
+            "aware": pd.to_datetime(["2024-01-01 10:00", "2024-06-01 11:30", None]).tz_localize(
+                "Europe/Paris"
+            ),
+            "cat": pd.Categorical(["a", None, "b"]),
+            "obj": ["x", None, np.int64(4)],
+            "dur": pd.to_timedelta(["1 day", None, "2h"]),
+        }
+    )
+    rows = _rows(df)
+    # json.dumps with no default= proves every value is plain JSON.
+    assert json.loads(json.dumps(rows)) == [
+        {
+            "i32": 1,
+            "f32": 1.5,
+            "nullable": 7,
+            "flag": True,
+            "naive": "2024-01-01T00:00:00",
+            "aware": "2024-01-01T09:00:00Z",
+            "cat": "a",
+            "obj": "x",
+            "dur": "P1DT0H0M0S",
+        },
+        {
+            "i32": 2,
+            "f32": None,
+            "nullable": None,
+            "flag": None,
+            "naive": None,
+            "aware": "2024-06-01T09:30:00Z",
+            "cat": None,
+            "obj": None,
+            "dur": None,
+        },
+        {
+            "i32": 3,
+            "f32": 2.0,
+            "nullable": 9,
+            "flag": False,
+            "naive": "2024-01-03T10:00:01",
+            "aware": None,
+            "cat": "b",
+            "obj": 4,
+            "dur": "P0DT2H0M0S",
+        },
+    ]
+    assert type(rows[0]["i32"]) is int and type(rows[0]["f32"]) is float
+
+
+def test_sub_second_timestamps_keep_their_precision_in_one_format_per_column():
+    df = pd.DataFrame({"t": pd.to_datetime(["2024-01-01 00:00:00.250", "2024-01-02 00:00:00.000"])})
+    assert [r["t"] for r in _rows(df)] == ["2024-01-01T00:00:00.250", "2024-01-02T00:00:00.000"]
+
+
+def test_json_safe_handles_scalars_from_object_columns():
+    assert json_safe(np.float32("nan")) is None
+    assert json_safe(pd.NaT) is None and json_safe(pd.NA) is None
+    assert json_safe(np.bool_(True)) is True
+    assert json_safe(pd.Timestamp("2024-05-01 12:00", tz="UTC")) == "2024-05-01T12:00:00Z"
+    assert json_safe(np.datetime64("2024-05-01")) == "2024-05-01T00:00:00"
+
+
+def test_records_become_a_frame_typed_from_column_types():
+    columns = [
+        {"name": "n", "data_type": "number"},
+        {"name": "nn", "data_type": "number"},
+        {"name": "x", "data_type": "number"},
+        {"name": "p", "data_type": "percentage"},
+        {"name": "c", "data_type": "checkbox"},
+        {"name": "cn", "data_type": "checkbox"},
+        {"name": "t", "data_type": "datetime"},
+        {"name": "tz", "data_type": "datetime"},
+        {"name": "d", "data_type": "date"},
+        {"name": "dd", "data_type": "dropdown"},
+        {"name": "s", "data_type": "text"},
+    ]
+    records = [
+        {
+            "n": 1,
+            "nn": 1,
+            "x": 1.5,
+            "p": 0.5,
+            "c": True,
+            "cn": True,
+            "t": "2024-01-01T10:00:00",
+            "tz": "2024-01-01T10:00:00Z",
+            "d": "2024-01-01",
+            "dd": "red",
+            "s": "a",
+        },
+        {
+            "n": 2,
+            "nn": None,
+            "x": 2,
+            "p": None,
+            "c": False,
+            "cn": None,
+            "t": None,
+            "tz": "2024-01-02T10:00:00Z",
+            "d": "2024-01-02",
+            "dd": "blue",
+            "s": None,
+        },
+    ]
+    df = records_to_frame(records, columns)
+    assert list(df.columns) == [c["name"] for c in columns]
+    dtypes = {k: str(v) for k, v in df.dtypes.items()}
+    assert dtypes["n"] == "int64" and dtypes["nn"] == "Int64" and dtypes["x"] == "float64"
+    assert dtypes["p"] == "float64" and dtypes["c"] == "bool" and dtypes["cn"] == "boolean"
+    assert dtypes["t"].startswith("datetime64") and "UTC" not in dtypes["t"]
+    assert dtypes["tz"].startswith("datetime64") and dtypes["tz"].endswith("UTC]")
+    assert dtypes["d"].startswith("datetime64") and dtypes["dd"] == "category"
+    assert df["tz"].iloc[1] == pd.Timestamp("2024-01-02 10:00", tz="UTC")
+
+
+def test_an_empty_table_still_has_its_columns():
+    df = records_to_frame(
+        [], [{"name": "a", "data_type": "text"}, {"name": "b", "data_type": "number"}]
+    )
+    assert list(df.columns) == ["a", "b"] and len(df) == 0
