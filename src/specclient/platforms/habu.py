@@ -262,6 +262,10 @@ def connect_async(**options: Any) -> AsyncHabuClient:
 
 
 def _payload(value: Any) -> Any:
+    """The JSON of a reply (httpx response or Response); an empty body is ``None``, which the
+    platform uses for "no data"."""
+    if isinstance(getattr(value, "content", None), bytes) and not value.content:
+        return None
     return value.json() if hasattr(value, "json") and callable(value.json) else value
 
 
