@@ -44,6 +44,7 @@ _RESOURCE_IN_URL = re.compile(r"resourceGUID=([0-9A-Za-z-]+)")
 # Registering an upload is retried only after the server shows it did not happen.
 _AMBIGUOUS = (ServerError, TransportError)
 _REGISTER_ATTEMPTS = 4
+_PUT_SERVER_RETRIES = 2
 
 
 class PipelineRefreshError(SpecClientError):
@@ -217,16 +218,21 @@ class UsmartFiles(UsmartResource):
     def _put(self, file_path: Any, size: int, progress: bool | None) -> tuple[str, str]:
         """Stream the file to a fresh signed URL; returns (reference, bare file name).
 
-        The sender retries the PUT itself (PUT is idempotent: same URL, same bytes). A URL
-        that expired meanwhile (403 "Request has expired") gets one fresh signed URL.
+        The sender retries the PUT itself on 502/503/504 and dropped connections (PUT is
+        idempotent: same URL, same bytes); a 500 is retried here too, as S3 asks for its
+        ``InternalError``. A URL that expired meanwhile (403 "Request has expired") gets one
+        fresh signed URL.
         """
         name = file_path.name  # never the local path: the UI shows it (UrbanTide's warning)
         body = FileBody(file_path, size, progress=progress)
+        signed: Any = None
+        fresh_urls = server_retries = 0
         try:
-            for attempt in (1, 2):
-                signed = self._result(
-                    self._client.uploads.method("generate_put_request")(file_name=name)
-                )
+            while True:
+                if signed is None:
+                    signed = self._result(
+                        self._client.uploads.method("generate_put_request")(file_name=name)
+                    )
                 try:
                     self._client.request(
                         "PUT",
@@ -241,15 +247,22 @@ class UsmartFiles(UsmartResource):
                         },
                     )
                 except ForbiddenError as exc:
-                    if attempt == 1 and "expired" in (exc.response_excerpt or "").lower():
+                    if fresh_urls == 0 and "expired" in (exc.response_excerpt or "").lower():
                         log.info("signed URL expired before the upload; asking for a new one")
+                        fresh_urls += 1
+                        signed = None
                         continue
                     raise
+                except ServerError:
+                    if server_retries >= _PUT_SERVER_RETRIES:
+                        raise
+                    server_retries += 1
+                    self._client.clock.sleep(min(2.0**server_retries, 8.0))
+                    continue
                 log.info("uploaded %s (%d bytes) in %d attempt(s)", name, size, body.attempts)
                 return signed["reference"], name
         finally:
             body.close()
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _register(
         self, method: Method, body: dict[str, Any], already_done: Callable[[], Any]
