@@ -395,6 +395,21 @@ def _resolve_api_key(api_key: str | None, creds_path: str | os.PathLike[str] | N
     )
 
 
+def _key_auth(api_key: str) -> Any:
+    """civis-python's authentication: the key as the Basic user name, empty password.
+
+    Built as an :class:`~specclient.auth.APIKey` on the Authorization header rather than
+    :class:`~specclient.auth.Basic`, because here the user name *is* the secret and ``Basic``
+    shows its user name in reprs.
+    """
+    import base64
+
+    from specclient.auth import APIKey
+
+    token = base64.b64encode(f"{api_key}:".encode()).decode("ascii")
+    return APIKey(token, header="Authorization", prefix="Basic")
+
+
 def _spec_source(spec: Any, local_api_spec: Any) -> Any:
     if spec is not None and local_api_spec is not None:
         raise ParameterError("connect", "pass spec= or local_api_spec=, not both", "spec")
@@ -457,11 +472,8 @@ def _options(
     retries_n = next((n for n in (retry_total, max_retries) if n is not None), DEFAULT_RETRY_TOTAL)
     root = (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
     if auth is None:
-        from specclient.auth import Basic
-
         key = _resolve_api_key(api_key, creds_path)
-        # civis-python sends the key as the Basic user name with an empty password.
-        auth = Basic(key, "")
+        auth = _key_auth(key)
     else:
         key = api_key or ""
     if source is None:

@@ -46,7 +46,8 @@ class Server:
 
 
 @pytest.fixture
-def server():
+def server(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(tmp_path))  # a cache of this test's own
     return Server()
 
 
