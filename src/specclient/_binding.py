@@ -151,21 +151,25 @@ class Binder:
                 f"return_type must be one of {RETURN_TYPES}, not {return_type!r}",
                 "return_type",
             )
+        body_override = parts.options.pop("body", MISSING)
+        whole_body = body_override is not MISSING and body_override is not None
+        signature = self._body_optional_signature if whole_body else self._plain_signature
         try:
-            bound = self._plain_signature.bind(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise ParameterError(op.qualname, self._explain_bind_error(args, kwargs, exc)) from None
 
-        body_override = parts.options.pop("body", MISSING)
-        if body_override is not MISSING and body_override is not None and not self.has_body_option:
+        if whole_body and not self.has_body_option:
             raise ParameterError(
                 op.qualname, "body= is not available: the operation takes no request body", "body"
             )
         for name, value in bound.arguments.items():
+            if value is MISSING:
+                continue
             param = self._by_name[name]
             self._check(param, value)
             self._place(parts, param, value)
-        if body_override is not MISSING and body_override is not None:
+        if whole_body:
             self._apply_body_override(parts, body_override)
         self._check_required_body(parts, body_override)
         return parts
@@ -178,6 +182,19 @@ class Binder:
         return self.signature.replace(
             parameters=[p for p in self.signature.parameters.values() if p.name not in options]
         )
+
+    @cached_property
+    def _body_optional_signature(self) -> inspect.Signature:
+        """With ``body=`` given, body fields may be left out: the body carries them."""
+        keep = []
+        for p in self._plain_signature.parameters.values():
+            param = self._by_name.get(p.name)
+            if param is not None and param.location in ("body", "form", "file"):
+                p = p.replace(default=MISSING)
+            keep.append(p)
+        # Parameters with a default must follow those without; the sort is stable.
+        keep.sort(key=lambda p: (p.kind, p.default is not inspect.Parameter.empty))
+        return self._plain_signature.replace(parameters=keep)
 
     def _explain_bind_error(self, args: tuple, kwargs: dict, exc: TypeError) -> str:
         unknown = [k for k in kwargs if k not in self._by_name]
@@ -208,6 +225,14 @@ class Binder:
             return
         if param.location == "file":
             return
+        if (
+            param.location in ("path", "query", "header", "cookie")
+            and isinstance(value, numbers.Integral)
+            and not isinstance(value, bool)
+            and "string" in schema_types(param.schema)
+            and not param.schema.get("enum")
+        ):
+            return  # an integer ID for a string path/query parameter travels the same
         problem = type_problem(value, param.schema)
         if problem:
             raise ParameterError(self.qualname, f"argument {param.name!r}: {problem}", param.name)

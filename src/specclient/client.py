@@ -630,6 +630,8 @@ class AsyncMethod(_MethodBase):
         )
 
 
+# Each class body gets its own ``__doc__ = None``, which would hide the lazy docstring property.
+Method.__doc__ = AsyncMethod.__doc__ = _MethodBase.__dict__["__doc__"]  # type: ignore[assignment]
 Resource._method_cls = Method
 AsyncResource._method_cls = AsyncMethod
 Client._resource_cls = Resource

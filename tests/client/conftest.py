@@ -92,7 +92,7 @@ PETS_SPEC: dict[str, Any] = {
                     "failure": ["LOST"],
                     "delay": 10,
                     "timeout": 600,
-                    "reason": "lostReason",
+                    "reason_field": "lostReason",
                 },
             },
             "delete": {"summary": "Remove a pet", "responses": {"204": {"description": "gone"}}},

@@ -18,7 +18,7 @@ def test_resources_and_methods_follow_the_naming_rule(pets):
 
 def test_signature_puts_path_parameters_first_and_the_rest_keyword_only(pets):
     sig = inspect.signature(pets.pets.get)
-    assert list(sig.parameters) == ["pet_id"]
+    assert list(sig.parameters) == ["pet_id", "return_type", "timeout", "headers"]
     assert sig.parameters["pet_id"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
     listing = inspect.signature(pets.pets.list)
     assert listing.parameters["only_healthy"].kind is inspect.Parameter.KEYWORD_ONLY

@@ -39,7 +39,7 @@ def test_cursor_pagination_follows_next_until_it_is_empty(pets, recorder):
         "c3": {"data": [4], "next": None},
     }
     recorder.handler = lambda r: httpx.Response(200, json=pages[r.url.params.get("cursor")])
-    assert list(pets.feed.get(iterator=True)) == [1, 2, 3, 4]
+    assert list(pets.feed.list(iterator=True)) == [1, 2, 3, 4]
     assert [r.url.params.get("cursor") for r in recorder.requests] == [None, "c2", "c3"]
 
 

@@ -34,7 +34,7 @@ def test_failure_state_raises_with_the_reason(pets_spec, recorder):
     clock = FakeClock()
     states = [{"status": "RUNNING"}, {"status": "LOST", "lostReason": "ran off"}]
     client = client_with_states(pets_spec, recorder, states, clock)
-    with pytest.raises(WaiterError, match="ended in state LOST: ran off") as caught:
+    with pytest.raises(WaiterError, match="pets.get ended in state LOST: ran off") as caught:
         client.pets.get.wait("1", progress=False)
     assert caught.value.reason == "ran off"
 
