@@ -82,8 +82,18 @@ def scrub_request(request: Any, secret_fields: Iterable[str] = ()) -> Any:
         if is_secret_name(name, fields):
             request.headers[name] = REDACTED
     request.uri = redact_url(request.uri, fields, REDACTED)
-    request.body = _scrub_body(request.body, _content_type(request.headers), fields)
+    body = _scrub_body(request.body, _content_type(request.headers), fields)
+    if body is not request.body:
+        request.body = body
+        _fix_length(request.headers, body, lambda value: value)
     return request
+
+
+def _fix_length(headers: Any, body: Any, wrap: Callable[[str], Any]) -> None:
+    """Keep Content-Length true to a redacted body, so a replayed message is consistent."""
+    for name in list(headers):
+        if name.lower() == "content-length":
+            headers[name] = wrap(str(len(body)))
 
 
 def scrub_response(response: dict[str, Any], secret_fields: Iterable[str] = ()) -> dict[str, Any]:
@@ -98,7 +108,10 @@ def scrub_response(response: dict[str, Any], secret_fields: Iterable[str] = ()) 
             headers[name] = [redact_text_urls(str(v), REDACTED) for v in values]
     body = dict(response.get("body", {}))
     if "string" in body:
-        body["string"] = _scrub_body(body["string"], _content_type(headers), fields)
+        scrubbed = _scrub_body(body["string"], _content_type(headers), fields)
+        if scrubbed is not body["string"]:
+            body["string"] = scrubbed
+            _fix_length(headers, scrubbed, lambda value: [value])
     return {**response, "headers": headers, "body": body}
 
 
