@@ -23,15 +23,20 @@ def state(clock):
 def call(state, verb, path, body=None, **params):
     query = {k: str(v) for k, v in params.pop("query", {}).items()}
     me = state.user_for_key(DEMO_API_KEY)
-    return HANDLERS[(verb, path)](Call(state, {k: str(v) for k, v in params.items()}, query,
-                                       body, me))
+    return HANDLERS[(verb, path)](
+        Call(state, {k: str(v) for k, v in params.items()}, query, body, me)
+    )
 
 
 def container(state, command="echo hi"):
     return state.create_script(
         "container",
-        {"name": "job", "dockerImageName": "busybox", "requiredResources": {"cpu": 256},
-         "dockerCommand": command},
+        {
+            "name": "job",
+            "dockerImageName": "busybox",
+            "requiredResources": {"cpu": 256},
+            "dockerCommand": command,
+        },
         state.user_for_key(DEMO_API_KEY),
     )
 
@@ -93,15 +98,17 @@ def test_script_runs_are_job_runs_in_one_id_space(state, clock):
 
 
 def test_sql_run_is_not_found_under_containers(state):
-    sql = state.create_script("sql", {"name": "q", "sql": "select 1", "remoteHostId": 1},
-                              state.user_for_key(DEMO_API_KEY))
+    sql = state.create_script(
+        "sql", {"name": "q", "sql": "select 1", "remoteHostId": 1}, state.user_for_key(DEMO_API_KEY)
+    )
     with pytest.raises(NotFound):
         call(state, "get", "/scripts/containers/{id}", id=sql["id"])
 
 
 def test_sql_run_output_appears_only_on_success(state, clock):
-    sql = state.create_script("sql", {"name": "q", "sql": "select 1", "remoteHostId": 1},
-                              state.user_for_key(DEMO_API_KEY))
+    sql = state.create_script(
+        "sql", {"name": "q", "sql": "select 1", "remoteHostId": 1}, state.user_for_key(DEMO_API_KEY)
+    )
     run = state.start_run(sql["id"], "sql")
     assert run.wire(clock.time(), "sql")["output"] == []
     clock.advance(3600)
@@ -117,9 +124,12 @@ def test_credential_filters_follow_civis_query_parameters(state):
 
 
 def test_created_credential_never_keeps_or_echoes_the_password(state):
-    created = call(state, "post", "/credentials/",
-                   body={"type": "Database", "username": "u", "password": "hunter2-secret",
-                         "remoteHostId": 1})
+    created = call(
+        state,
+        "post",
+        "/credentials/",
+        body={"type": "Database", "username": "u", "password": "hunter2-secret", "remoteHostId": 1},
+    )
     assert created.status == 201
     assert "hunter2-secret" not in repr(created.json) + repr(state.credentials)
 
@@ -137,8 +147,12 @@ def test_lists_are_paged_with_civis_pagination_headers(state):
 
 
 def test_tables_are_found_by_exact_schema_and_name(state):
-    found = call(state, "get", "/tables/",
-                 query={"database_id": 1, "schema": "schema.has.periods", "name": "bar"}).json
+    found = call(
+        state,
+        "get",
+        "/tables/",
+        query={"database_id": 1, "schema": "schema.has.periods", "name": "bar"},
+    ).json
     assert [(t["schema"], t["name"]) for t in found] == [("schema.has.periods", "bar")]
 
 
