@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .. import errors
@@ -33,9 +31,10 @@ def read(source: object) -> Source:
     if isinstance(source, str) and source.startswith(("http://", "https://")):
         return Source(_fetch(source), None, redact_url(source))
     if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
+        path = os.fspath(source)
         try:
-            return Source(path.read_bytes(), None, str(path))
+            with open(path, "rb") as fh:
+                return Source(fh.read(), None, str(path))
         except FileNotFoundError:
             raise SpecError(f"spec file not found: {path}") from None
         except IsADirectoryError:
@@ -69,6 +68,8 @@ def _fetch(url: str) -> bytes:
 
 def parse(raw: bytes, label: str | None) -> dict[str, Any]:
     """JSON when it looks like JSON, else YAML (C loader when available)."""
+    import json
+
     document: Any
     head = raw.lstrip()[:1]
     if head in (b"{", b"["):

@@ -3,7 +3,7 @@
 Layout: ``<cache dir>/<key>/index.pickle`` holds what a client needs before it touches a
 resource (title, servers, security schemes, resource names); ``<key>/r-<resource>.pickle``
 holds one resource's operations, written the first time that resource is built. The key is a
-SHA-256 of the model format (the model classes' field lists plus :data:`FORMAT_VERSION`), the
+BLAKE2b-256 of the model format (the model classes' field lists plus :data:`FORMAT_VERSION`), the
 naming rules and the exact source bytes, so an entry can never be served for another spec,
 other rules or an older model: changing any of them changes the directory.
 
@@ -20,19 +20,27 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
-import logging
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from . import model
 
+try:  # the built-in module: importing hashlib would load OpenSSL (~10 ms) on every start
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other Python builds
+    from hashlib import blake2b
+
 __all__ = ["FORMAT_VERSION", "SpecCache", "cache_dir", "cache_disabled", "cache_key"]
 
-log = logging.getLogger("specclient.spec.cache")
+
+def _debug(message: str, *args: object) -> None:
+    # logging is imported only when there is something to say: a warm start never pays for it.
+    import logging
+
+    logging.getLogger("specclient.spec.cache").debug(message, *args)
+
 
 #: Bump when the meaning of a model field changes without its name changing.
 FORMAT_VERSION = 1
@@ -71,7 +79,7 @@ def cache_dir() -> Path:
 
 
 def cache_key(raw: bytes, rules_fingerprint: str) -> str:
-    digest = hashlib.sha256()
+    digest = blake2b(digest_size=32)
     for part in (_model_format(), rules_fingerprint.encode()):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
@@ -90,7 +98,7 @@ class SpecCache:
         index = self._read(_INDEX)
         if not isinstance(index, dict) or index.get("key") != self.key:
             if index is not None:
-                log.debug("spec cache: ignoring a malformed index in %s", self.directory)
+                _debug("spec cache: ignoring a malformed index in %s", self.directory)
             return None
         return index
 
@@ -104,7 +112,7 @@ class SpecCache:
         if not isinstance(operations, dict) or not all(
             isinstance(op, model.Operation) for op in operations.values()
         ):
-            log.debug("spec cache: ignoring a malformed entry for %r", resource)
+            _debug("spec cache: ignoring a malformed entry for %r", resource)
             return None
         return operations
 
@@ -119,10 +127,12 @@ class SpecCache:
         except FileNotFoundError:
             return None
         except Exception as exc:  # corrupt, truncated, from another model: parse instead
-            log.debug("spec cache: cannot read %s (%s); parsing the spec instead", path, exc)
+            _debug("spec cache: cannot read %s (%s); parsing the spec instead", path, exc)
             return None
 
     def _write(self, name: str, value: Any) -> None:
+        import tempfile
+
         tmp_name = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -132,7 +142,7 @@ class SpecCache:
             os.replace(tmp_name, self.directory / name)
             tmp_name = None
         except Exception as exc:  # read-only home, full disk, ...: run without the cache
-            log.debug("spec cache: cannot write %s in %s (%s)", name, self.directory, exc)
+            _debug("spec cache: cannot write %s in %s (%s)", name, self.directory, exc)
         finally:
             if tmp_name is not None:
                 with contextlib.suppress(OSError):

@@ -9,9 +9,6 @@ schemas are expanded only when the resource is first touched.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 import threading
 from collections.abc import Callable, Mapping
 from os import PathLike
@@ -24,8 +21,6 @@ from .model import Operation, SecurityScheme, Spec
 from .naming import DEFAULT_RULES, NamingRules
 
 __all__ = ["load"]
-
-log = logging.getLogger("specclient.spec")
 
 SpecSource = str | PathLike[str] | bytes | Mapping[str, Any] | Spec
 
@@ -137,7 +132,6 @@ def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None =
     if store is not None:
         index = store.read_index()
         if index is not None:
-            log.debug("spec cache hit for %s (%s)", read.label or "a spec", digest[:12])
 
             def build_cached(resource: str) -> dict[str, Operation]:
                 operations = store.read_resource(resource)
@@ -165,11 +159,9 @@ def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None =
 
 def _canonical_bytes(document: Mapping[str, Any]) -> bytes | None:
     """A dict's exact content as bytes for the cache key; None when it is not plain JSON."""
+    import json
+
     try:
         return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     except (TypeError, ValueError):
         return None
-
-
-def content_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
