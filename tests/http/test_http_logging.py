@@ -6,7 +6,7 @@ import logging
 
 import httpx
 import pytest
-from conftest import Script
+from scripted_wire import Script
 
 from specclient._clock import FakeClock
 from specclient.auth import APIKey, Bearer, OAuth2ClientCredentials

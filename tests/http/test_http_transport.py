@@ -7,7 +7,7 @@ import email.utils
 
 import httpx
 import pytest
-from conftest import Script
+from scripted_wire import Script
 
 from specclient import errors
 from specclient._clock import FakeClock
