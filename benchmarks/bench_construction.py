@@ -92,14 +92,15 @@ def measure(runs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-construction-") as tmp:
         cache = Path(tmp) / "cache"
         env = _env(cache)
-        civis = [_run(CIVIS_BUILD.format(spec=str(SPEC)), env) for _ in range(runs)]
-        cold, warm = [], []
+        civis, cold, warm, imports_ours, imports_civis = [], [], [], [], []
+        # Interleaved, so a busy machine slows both sides alike.
         for _ in range(runs):
+            civis.append(_run(CIVIS_BUILD.format(spec=str(SPEC)), env))
             shutil.rmtree(cache, ignore_errors=True)
             cold.append(_run(OURS_BUILD.format(spec=str(SPEC)), env))
             warm.append(_run(OURS_BUILD.format(spec=str(SPEC)), env))
-        imports_ours = [_run(IMPORT_ONLY.format(module="specclient"), env) for _ in range(runs)]
-        imports_civis = [_run(IMPORT_ONLY.format(module="civis"), env) for _ in range(runs)]
+            imports_ours.append(_run(IMPORT_ONLY.format(module="specclient"), env))
+            imports_civis.append(_run(IMPORT_ONLY.format(module="civis"), env))
     assert not any(r["pandas"] for r in imports_ours), "import specclient imported pandas"
 
     def med(rows: list[dict], key: str) -> float:
@@ -112,6 +113,7 @@ def measure(runs: int) -> dict[str, float]:
         "import_specclient": med(imports_ours, "import"),
         "import_civis": med(imports_civis, "import"),
         "runs": runs,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -127,7 +129,9 @@ def table(r: dict[str, float]) -> str:
             f"median of {r['runs']} fresh processes, timed inside the process (interpreter "
             "start-up excluded). Spec: `../shared/upstream-specs/civis-api-spec.json` "
             "(2.5 MB, 909 methods). Python "
-            f"{platform.python_version()}, {os.cpu_count()} cores.",
+            f"{platform.python_version()}, {os.cpu_count()} cores, load average "
+            f"{r['load']:.1f} at the end of the run (other work was running: absolute times "
+            "move with load, the runs are interleaved so the ratios hold).",
             "",
             "| what | median | vs civis-python |",
             "|---|---:|---:|",

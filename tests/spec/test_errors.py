@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from specclient.errors import SpecError
@@ -209,3 +211,34 @@ def test_ref_cycle_between_parameters():
         )
     )
     assert "cycle" in str(err)
+
+
+def test_bad_ref_in_a_json_file_is_found_with_its_pointer(tmp_path):
+    doc = _doc({"/t": {"get": {"parameters": [{"$ref": "#/nowhere"}], "responses": OK}}})
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SpecError) as caught:
+        load(path, cache=False)
+    assert caught.value.pointer == "#/paths/~1t/get/parameters/0"
+
+
+def test_ref_shaped_example_data_is_not_a_reference(tmp_path):
+    doc = _doc(
+        {
+            "/t": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {"example": {"$ref": "#/not/a/reference"}}
+                            },
+                        }
+                    }
+                }
+            }
+        }
+    )
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(doc))
+    assert load(path, cache=False).operation("t.list").path == "/t"

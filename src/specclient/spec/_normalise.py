@@ -155,14 +155,20 @@ def _secret_properties(schema: Any, found: set[str], seen: set[int]) -> None:
 class Engine:
     """One parsed document, checked and indexed; builds resources on demand."""
 
-    def __init__(self, document: dict[str, Any], rules: NamingRules, label: str | None) -> None:
+    def __init__(
+        self,
+        document: dict[str, Any],
+        rules: NamingRules,
+        label: str | None,
+        raw: bytes | None = None,
+    ) -> None:
         self.doc = document
         self.rules = rules
         self.label = label
         self.refs = Resolver(document, label)
         self.version = self._version()
         self.v2 = self.version == "2.0"
-        self.refs.check_all()
+        self.refs.check_all(raw)
         self.entries: dict[str, dict[str, Entry]] = {}
         self._index()
 

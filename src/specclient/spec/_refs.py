@@ -201,8 +201,24 @@ class Resolver:
 
     # -- eager check --------------------------------------------------------------------
 
-    def check_all(self) -> None:
-        """Raise :class:`SpecError` at the first ``$ref`` that does not resolve."""
+    def check_all(self, raw: bytes | None = None) -> None:
+        """Raise :class:`SpecError` at the first ``$ref`` that does not resolve.
+
+        ``raw``, the JSON text the document was parsed from, allows a fast path: when every
+        ``"$ref": "..."`` in the text resolves, the walk (which is only needed to name the
+        pointer of a bad one) is skipped.
+        """
+        if raw is not None and raw.lstrip()[:1] == b"{":
+            import json
+            import re
+
+            found = re.findall(rb'"\$ref"\s*:\s*("(?:[^"\\]|\\.)*")', raw)
+            try:
+                for ref in {json.loads(text) for text in set(found)}:
+                    self._lookup(ref)
+                return
+            except (_BadRef, ValueError):
+                pass  # walk to find where the bad one sits (or that it sits in example data)
         good: set[str] = set()
         path: list[object] = []
         lookup = self.lookup

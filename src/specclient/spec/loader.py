@@ -126,7 +126,7 @@ def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None =
             if document is None:
                 assert read.raw is not None
                 document = _document.parse(read.raw, read.label)
-            engine_holder.append(Engine(document, rules, read.label))
+            engine_holder.append(Engine(document, rules, read.label, read.raw))
         return engine_holder[0]
 
     if store is not None:

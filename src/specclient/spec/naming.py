@@ -46,6 +46,7 @@ import keyword
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any, Literal
 
 __all__ = [
@@ -72,6 +73,7 @@ def camel_to_snake(word: str) -> str:
     return _UNDERSCORER2.sub(r"\1_\2", word).lower()
 
 
+@lru_cache(maxsize=8192)
 def python_name(raw: str, *, fallback: str = "param") -> str:
     """A valid, non-keyword Python identifier in snake_case for a name from a spec.
 
