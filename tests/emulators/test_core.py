@@ -622,3 +622,11 @@ def test_paginate_cursor_walks_every_item_once():
     assert seen == items
     with pytest.raises(EmuError, match="invalid cursor"):
         paginate_cursor(items, "garbage!", 3)
+
+
+async def test_async_client_of_a_hand_built_app_uses_the_spec(emu):
+    client = emu.async_client(headers={"X-Key": KEY})
+    try:
+        assert (await client.counters.get(8))["n"] == "8"
+    finally:
+        await client.aclose()

@@ -248,3 +248,19 @@ def test_specclient_client_retries_through_faults_on_the_emulator_clock(emu):
     assert list(client.jobs.list()) == []
     assert [f.kind for f in emu.faults.fired] == ["503", "503"]
     assert emu.clock.time() - started >= 60  # the two waits advanced the clock, not real time
+
+
+def test_expired_token_spares_requests_that_carry_no_token(emu):
+    token_calls = []
+
+    @emu.app.route("POST", "/oauth/token", name="oauth.token")
+    def token(req: Any) -> Any:
+        token_calls.append(1)
+        return {"accessToken": "new"}
+
+    emu.faults.add("*", "expired_token", count=1)
+    with httpx.Client(base_url=emu.origin) as client:
+        assert client.post("/oauth/token").json() == {"accessToken": "new"}
+        assert client.get("/api/jobs").status_code == 401
+        assert client.get("/api/jobs").status_code == 200
+    assert [f.operation for f in emu.faults.fired] == ["jobs.list"]

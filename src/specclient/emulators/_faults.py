@@ -205,13 +205,22 @@ class FaultInjector:
             if fault in self._faults:
                 self._faults.remove(fault)
 
-    def pick(self, operation: str | None, method: str, path: str) -> Fault | None:
-        """The fault that fires for this request, if any, and record it as fired."""
+    def pick(
+        self, operation: str | None, method: str, path: str, *, authenticated: bool = True
+    ) -> Fault | None:
+        """The fault that fires for this request, if any, and record it as fired.
+
+        ``authenticated`` says whether the request carries credentials the server checks;
+        ``expired_token`` faults skip those that do not (a token endpoint, a health check),
+        so a client can still fetch the new token it needs.
+        """
         if not self._faults:  # the common case: no lock, no work
             return None
         with self._lock:
             for fault in self._faults:
                 if not fault.active or not fault.matches(operation, path):
+                    continue
+                if fault.kind == "expired_token" and not authenticated:
                     continue
                 # Only requests that match draw from the RNG, so adding a fault for one
                 # operation does not change which requests another fault hits.

@@ -133,8 +133,6 @@ class EmuRequest:
         "method",
         "path",
         "path_params",
-        "query",
-        "headers",
         "principal",
         "clock",
         "request_id",
@@ -160,8 +158,6 @@ class EmuRequest:
         self.method: str = raw.method
         self.path: str = raw.scope.get("path", "")
         self.path_params = path_params
-        self.query: QueryParams = raw.query_params
-        self.headers: Headers = raw.headers
         self.principal: Any = None
         self.clock = app.clock
         self.request_id = request_id
@@ -169,6 +165,14 @@ class EmuRequest:
         self._body: bytes | None = None
         self._json: Any = NO_JSON
         self._form: FormData | None = None
+
+    @property
+    def query(self) -> QueryParams:
+        return self.raw.query_params  # parsed on first use, then cached by starlette
+
+    @property
+    def headers(self) -> Headers:
+        return self.raw.headers
 
     @property
     def has_body(self) -> bool:
@@ -509,7 +513,12 @@ class EmulatorApp:
         req = EmuRequest(
             self, raw, target.operation if target else None, qualname, params, request_id
         )
-        fault = self.faults.pick(qualname, method, req.path)
+        fault = self.faults.pick(
+            qualname,
+            method,
+            req.path,
+            authenticated=target is not None and target.auth,
+        )
         try:
             if fault is not None and fault.kind == "drop_before":
                 await _drop_connection(scope, "drop_before")
@@ -984,7 +993,9 @@ def serve_forever(
             + "\n"
         )
         stream.flush()
-        # uvicorn installs SIGINT/SIGTERM handlers when run from the main thread.
-        make_server(app, log_level="info").run(sockets=[sock])
+        # uvicorn installs SIGINT/SIGTERM handlers when run from the main thread, shuts down
+        # gracefully, then re-raises the signal: SIGINT arrives here as KeyboardInterrupt.
+        with contextlib.suppress(KeyboardInterrupt):
+            make_server(app).run(sockets=[sock])
     finally:
         sock.close()
