@@ -14,7 +14,8 @@ import pytest
 
 from specclient.emulators import running
 from specclient.emulators import usmart_urql as urql
-from specclient.emulators.usmart import CREDENTIALS, ORG_GUID, VIEWER_CREDENTIALS
+from specclient.emulators.usmart import CREDENTIALS, ORG_GUID, VIEWER_CREDENTIALS, build
+from specclient.errors import ParameterError
 
 KEYS = {"api-key-id": CREDENTIALS["api_key_id"], "api-key-secret": CREDENTIALS["api_key_secret"]}
 
@@ -287,3 +288,8 @@ def test_anonymous_urql_reads_public_data_only(emu, http):
     container = emu.state.add_container(private, "data-api")
     reply = http.get(f"/api/org/{ORG_GUID}/{container.guid}/latest/urql")
     assert reply.status_code == 404
+
+
+def test_unknown_emulator_option_is_a_parameter_error():
+    with pytest.raises(ParameterError, match="unknown uSmart emulator option 'pipeline'"):
+        build(seed=0, pipeline={})

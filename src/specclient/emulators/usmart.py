@@ -37,6 +37,7 @@ from specclient.emulators.usmart_state import (
     csv_bytes,
     iter_json_array,
 )
+from specclient.errors import ParameterError
 
 __all__ = ["CREDENTIALS", "ORG_GUID", "build"]
 
@@ -134,9 +135,10 @@ def build(*, seed: int = 0, clock: Any = None, **options: Any) -> EmulatorApp:
     }
     unknown = sorted(set(options) - known)
     if unknown:
-        raise EmuError(
-            500,
+        raise ParameterError(
+            'running("usmart")',
             f"unknown uSmart emulator option {unknown[0]!r}; options: {', '.join(sorted(known))}",
+            unknown[0],
         )
     app = EmulatorApp(_emulator_document(), clock=clock, seed=seed, error_body=_error_body)
     credentials = {k: str(options.get(k) or CREDENTIALS[k]) for k in CREDENTIALS}

@@ -40,6 +40,7 @@ from specclient.errors import ParameterError
 
 from . import _base
 from .usmart_workflows import (
+    AsyncUsmartResource,
     PipelineOutcome,
     PipelineRefreshError,
     UsmartCatalog,
@@ -98,6 +99,10 @@ RESOURCE_CLASSES: dict[str, type] = {
     "uploads": UsmartResource,
     "documents": UsmartResource,
 }
+
+
+# The async client has the spec's calls (on the right hosts); workflows are synchronous.
+ASYNC_RESOURCE_CLASSES: dict[str, type] = {name: AsyncUsmartResource for name in RESOURCE_CLASSES}
 
 
 @dataclass(frozen=True)
@@ -333,7 +338,12 @@ def connect_async(**options: Any) -> AsyncUsmartClient:
     """The :class:`~specclient.AsyncClient` twin of :func:`connect` (spec calls only)."""
     common, org_guid, hosts, auth = _options(options)
     client = _base.build_client(
-        AsyncUsmartClient, default_spec=None, default_base_url=hosts.data, auth=auth, common=common
+        AsyncUsmartClient,
+        default_spec=None,
+        default_base_url=hosts.data,
+        auth=auth,
+        common=common,
+        resource_classes=ASYNC_RESOURCE_CLASSES,
     )
     client.org_guid, client.hosts = org_guid, hosts
     return client

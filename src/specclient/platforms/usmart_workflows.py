@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from specclient.client import Method, Resource
+from specclient.client import AsyncMethod, AsyncResource, Method, Resource
 from specclient.errors import (
     APIError,
     ConflictError,
@@ -86,6 +86,18 @@ class _HostMethod(Method):
         return build_request(
             self.operation, parts, base_url=base, extra_headers=parts.options.get("headers")
         )
+
+
+class _AsyncHostMethod(AsyncMethod):
+    """The async twin of :class:`_HostMethod`."""
+
+    _factory = _HostMethod._factory
+
+
+class AsyncUsmartResource(AsyncResource):
+    """An async uSmart resource: spec methods reach the host their operation names."""
+
+    _method_cls = _AsyncHostMethod
 
 
 class UsmartResource(Resource):

@@ -129,3 +129,11 @@ def test_anonymous_client_reads_the_public_catalogue(emu):
     client = specclient.connect("usmart", base_url=emu.base_url, org_guid=ORG, anonymous=True)
     frame = client.catalog.datasets()
     assert len(frame) == 2
+
+
+async def test_async_client_reaches_actions_and_the_catalogue_host(emu):
+    async with emu.async_client() as client:
+        view = await client.datasets.view(dataset_guid=next(iter(emu.state.datasets)))
+        catalogue = await client.catalog.public(return_type="raw")
+    assert view["result"]["files"]
+    assert str(catalogue.request.url).startswith(emu.base_url + "/discovery/org/")
