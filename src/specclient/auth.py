@@ -309,7 +309,7 @@ class _Token:
         issued_at = data.get("issued_at", expires_at)
         if not isinstance(token, str) or not token:
             return None
-        if not all(isinstance(t, int | float) for t in (expires_at, issued_at)):
+        if not isinstance(expires_at, int | float) or not isinstance(issued_at, int | float):
             return None
         return cls(Secret(token), float(issued_at), float(expires_at))
 
@@ -388,6 +388,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         self.token_requests = 0  # how many tokens this object fetched (observability, tests)
         self._token: _Token | None = None
         self._token_key: str | None = None
+        self._targets: dict[tuple[Any, ...], tuple[httpx.URL, str]] = {}
         self._thread_lock = threading.Lock()
         self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
@@ -405,8 +406,7 @@ class OAuth2ClientCredentials(httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        url = self.resolve_token_url(request.url)
-        key = self.cache_key(url)
+        url, key = self._target(request.url)
         stale: _Token | None = None
         for _replay in range(2):
             token = self._usable(key, stale)
@@ -426,8 +426,7 @@ class OAuth2ClientCredentials(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        url = self.resolve_token_url(request.url)
-        key = self.cache_key(url)
+        url, key = self._target(request.url)
         stale: _Token | None = None
         for _replay in range(2):
             token = self._usable(key, stale)
@@ -445,6 +444,16 @@ class OAuth2ClientCredentials(httpx.Auth):
             stale = token
 
     # -- the steps
+
+    def _target(self, request_url: httpx.URL) -> tuple[httpx.URL, str]:
+        """Token URL and cache key for a request, remembered per origin: parsing and joining
+        URLs costs more than the rest of a call's auth work together."""
+        origin = (self.base_url, request_url.scheme, request_url.host, request_url.port)
+        target = self._targets.get(origin)
+        if target is None:
+            url = self.resolve_token_url(request_url)
+            target = self._targets[origin] = (url, self.cache_key(url))
+        return target
 
     def resolve_token_url(self, request_url: httpx.URL) -> httpx.URL:
         """The absolute token URL for a request to ``request_url``."""

@@ -344,3 +344,12 @@ async def test_async_auth_false_sends_no_credentials(clock: FakeClock) -> None:
     await s.send(get(), auth=False)
     await s.aclose()
     assert "Authorization" not in script.requests[0].headers
+
+
+def test_http_package_exports_resolve_lazily() -> None:
+    import specclient.http as http_package
+
+    assert sorted(http_package.__all__) == ["AsyncSender", "DEFAULT", "RetryPolicy", "Sender"]
+    assert http_package.Sender is Sender and http_package.RetryPolicy is RetryPolicy
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = http_package.Nope
