@@ -141,6 +141,12 @@ class ResponseTypes:
 
     def annotation(self, schema: Mapping[str, Any] | None, name: str, depth: int = 0) -> str:
         """The annotation of a value of ``schema``; declares classes for objects inside."""
+        kind = self._annotation(schema, name, depth)
+        if schema and kind not in ("Any", "Response") and is_nullable(schema):
+            return f"{kind} | None"
+        return kind
+
+    def _annotation(self, schema: Mapping[str, Any] | None, name: str, depth: int) -> str:
         if not schema:
             return "Any"
         if "$recursive" in schema:

@@ -17,6 +17,7 @@ import pandas as _pd
 
 from specclient.client import Client, Method, Resource
 from specclient.response import Response
+from specclient.platforms.civis import CivisResource as _CivisResourceBase
 from specclient.platforms.civis import CivisScripts as _CivisScriptsBase
 from specclient.platforms.civis import CivisJobs as _CivisJobsBase
 from specclient.platforms.civis import CivisClient as _CivisClientBase
@@ -153,6 +154,12 @@ class DatabasesListResponse(Response):
 
 class DatabasesListSchemasResponse(Response):
     schema: _str
+
+class DatabasesListSchemasTablesResponse(Response):
+    name: _str
+    schema: _str
+    is_view: _bool
+    database_id: _int
 
 class TablesListResponse(Response):
     id: _int
@@ -629,7 +636,7 @@ class JobsListRunsLogsResponse(Response):
     level: _str
 
 
-class _Users(Resource):
+class _Users(_CivisResourceBase):
     @_overload
     def list(self, *, feature_flag: _str | None = ..., account_status: _str | None = ..., query: _str | None = ..., group_id: _int | None = ..., group_ids: _list[_int] | None = ..., organization_id: _int | None = ..., exclude_groups: _bool | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[UsersListResponse]:
         """List users
@@ -719,7 +726,7 @@ class _Users(Resource):
     @_overload
     def get(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Credentials(Resource):
+class _Credentials(_CivisResourceBase):
     @_overload
     def list_types(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsListTypesResponse:
         """Get list of Credential Types
@@ -853,7 +860,7 @@ class _Credentials(Resource):
     @_overload
     def delete(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Databases(Resource):
+class _Databases(_CivisResourceBase):
     @_overload
     def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesListResponse]:
         """List databases
@@ -910,8 +917,31 @@ class _Databases(Resource):
     def list_schemas(self, id: _int, *, name: _str | None = ..., credential_id: _int | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list_schemas(self, id: _int, *, name: _str | None = ..., credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesListSchemasTablesResponse]:
+        """List tables in this schema
 
-class _Tables(Resource):
+        API: ``GET /databases/{id}/schemas/{schema_name}/tables``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the database
+        schema_name : str
+            The name of the schema
+        credential_id : int | None, optional
+            If provided, schemas will be filtered based on the given credential.
+
+        Returns
+        -------
+        list[DatabasesListSchemasTablesResponse]
+        """
+    @_overload
+    def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _Tables(_CivisResourceBase):
     @_overload
     def list(self, *, database_id: _int | None = ..., schema: _str | None = ..., name: _str | None = ..., search: _str | None = ..., table_tag_ids: _list[_int] | None = ..., credential_id: _int | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[TablesListResponse]:
         """List tables

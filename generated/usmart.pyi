@@ -63,8 +63,8 @@ class DatasetsViewResponseResultResourceContainers(Response):
     title: _str
     revision: _int
     state: _str
-    failure_reason: _str
-    processed_at: _str
+    failure_reason: _str | None
+    processed_at: _str | None
 
 class UploadsGeneratePutRequestResponse(Response):
     result: UploadsGeneratePutRequestResponseResult

@@ -69,6 +69,18 @@ def rooms_spec() -> StaticSpec:
         required=True,
         description="The room's UUID.",
     )
+    body_fields = (
+        Param(
+            "name",
+            "name",
+            "body",
+            {"type": "string"},
+            required=True,
+            description="Shown to members.",
+        ),
+        Param("capacity", "capacity", "body", {"type": "integer", "nullable": True}),
+        Param("labels", "labels", "body", {"type": "array", "items": {"type": "string"}}),
+    )
     return StaticSpec(
         [
             Operation(
@@ -106,21 +118,10 @@ def rooms_spec() -> StaticSpec:
                 "create",
                 "post",
                 "/rooms",
-                params=(
-                    Param(
-                        "name",
-                        "name",
-                        "body",
-                        {"type": "string"},
-                        required=True,
-                        description="Shown to members.",
-                    ),
-                    Param("capacity", "capacity", "body", {"type": "integer", "nullable": True}),
-                    Param(
-                        "labels", "labels", "body", {"type": "array", "items": {"type": "string"}}
-                    ),
+                params=body_fields,
+                body=RequestBody(
+                    "application/json", {"type": "object"}, required=True, fields=body_fields
                 ),
-                body=RequestBody("application/json", {"type": "object"}, required=True, fields=()),
                 responses=(ResponseShape("201", "application/json", ROOM),),
                 summary="Create a room",
             ),

@@ -1,0 +1,144 @@
+"""What the templates produce from a small normalised spec: stubs and reference docs."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+from fixture_spec import rooms_spec
+
+from codegen.render import render_spec
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, str]:
+    return render_spec(rooms_spec(), "rooms", "tests/codegen/fixture_spec.py")
+
+
+@pytest.fixture(scope="module")
+def stub(files: dict[str, str]) -> ast.Module:
+    return ast.parse(files["rooms.pyi"])
+
+
+def _class(module: ast.Module, name: str) -> ast.ClassDef:
+    for node in module.body:
+        if isinstance(node, ast.ClassDef) and node.name == name:
+            return node
+    raise AssertionError(f"no class {name} in the stub")
+
+
+def _first_def(cls: ast.ClassDef, name: str) -> ast.FunctionDef:
+    for node in cls.body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return node
+    raise AssertionError(f"no method {name} in {cls.name}")
+
+
+def test_stub_is_valid_python_with_one_file_per_output(files: dict[str, str]) -> None:
+    assert set(files) == {"rooms.pyi", "rooms.md"}
+    ast.parse(files["rooms.pyi"])  # raises on a syntax error, e.g. a badly escaped docstring
+
+
+def test_client_class_has_one_attribute_per_resource(stub: ast.Module) -> None:
+    client = _class(stub, "RoomsClient")
+    annotations = {
+        node.target.id: ast.unparse(node.annotation)
+        for node in client.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+    assert annotations == {
+        "__getattr__": "None",
+        "rooms": "_Rooms",
+        "room_runs": "_RoomRuns",
+        "files": "_Files",
+    }
+
+
+def test_path_parameter_is_positional_and_overrides_are_keyword_only(stub: ast.Module) -> None:
+    get = _first_def(_class(stub, "_Rooms"), "get")
+    assert [a.arg for a in get.args.args] == ["self", "room_id"]
+    assert ast.unparse(get.args.args[1].annotation) == "_str"
+    assert [a.arg for a in get.args.kwonlyargs] == ["return_type", "timeout", "headers"]
+    # the same schema as rooms.list's items: one class, named after its first use
+    assert ast.unparse(get.returns) == "RoomsListResponse"
+
+
+def test_required_body_field_is_positional_and_optional_ones_accept_none(stub: ast.Module) -> None:
+    create = _first_def(_class(stub, "_Rooms"), "create")
+    assert [a.arg for a in create.args.args] == ["self", "name"]
+    kinds = {
+        a.arg: ast.unparse(t)
+        for a, t in zip(
+            create.args.kwonlyargs, [a.annotation for a in create.args.kwonlyargs], strict=True
+        )
+    }
+    assert kinds["capacity"] == "_int | None"
+    assert kinds["labels"] == "_list[_str] | None"
+    assert kinds["body"] == "Mapping[_str, Any] | None"
+
+
+def test_return_type_selects_the_result_type(files: dict[str, str]) -> None:
+    text = files["rooms.pyi"]
+    assert 'return_type: Literal["pandas"], iterator: bool = ...' in text
+    assert ") -> _pd.DataFrame: ..." in text
+    # paginated: iterator=True walks pages of typed items
+    assert "iterator: Literal[True]" in text
+    assert "-> Iterator[RoomsListResponse]: ..." in text
+
+
+def test_response_classes_follow_the_schema_with_snake_case_fields(stub: ast.Module) -> None:
+    room = _class(stub, "RoomsListResponse")
+    fields = {
+        node.target.id: ast.unparse(node.annotation)
+        for node in room.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+    # "@id" is no identifier and "items" is Mapping.items: both stay reachable only by key.
+    assert fields == {
+        "id": "_str",
+        "display_name": "_str",
+        "member_count": "_int",
+        "owner": "RoomsListResponseOwner",
+        "tags": "_list[_str]",
+    }
+
+
+def test_one_class_per_distinct_shape(files: dict[str, str]) -> None:
+    # rooms.list items, rooms.get and rooms.create all return the same ROOM schema
+    assert files["rooms.pyi"].count("class RoomsListResponse(Response)") == 1
+    assert "class RoomsGetResponse(" not in files["rooms.pyi"]
+
+
+def test_waiter_method_is_a_callable_with_wait(stub: ast.Module) -> None:
+    runs = _class(stub, "_RoomRuns")
+    annotated = {
+        node.target.id: ast.unparse(node.annotation)
+        for node in runs.body
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    }
+    assert annotated["create"] == "_RoomRunsCreateMethod"
+    method = _class(stub, "_RoomRunsCreateMethod")
+    assert {n.name for n in method.body if isinstance(n, ast.FunctionDef)} == {"__call__", "wait"}
+
+
+def test_docstrings_escape_quotes_and_backslashes(stub: ast.Module) -> None:
+    call = _first_def(_class(stub, "_RoomRunsCreateMethod"), "__call__")
+    assert ast.get_docstring(call).startswith('Start a "run" \\ of a room')
+
+
+def test_binary_upload_and_text_response(stub: ast.Module) -> None:
+    upload = _first_def(_class(stub, "_Files"), "upload")
+    assert ast.unparse(upload.args.args[1].annotation) == "_bytes | IO[_bytes] | _str"
+    assert ast.unparse(upload.returns) == "_str"  # text/csv comes back as text
+
+
+def test_reference_lists_parameters_fields_and_pagination(files: dict[str, str]) -> None:
+    md = files["rooms.md"]
+    assert "# Rooms API API reference (`rooms`)" in md
+    assert "3 resources, 7 methods" in md
+    assert "### `rooms.get`\n\n`GET /rooms/{roomId}`" in md
+    assert "| `room_id` | `str` | path (`roomId`) | yes | The room's UUID. |" in md
+    assert "| `display_name` | `str` |  |" in md
+    assert "pass `iterator=True` to walk every page" in md
+    assert "`.wait()` polls `room_runs.get` until `status` is COMPLETED; fails on FAILED" in md
+    assert "client.rooms.get(room_id)" in md
