@@ -488,3 +488,27 @@ def test_default_cache_directory_follows_the_environment(
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert FileTokenCache().directory == tmp_path / "home" / ".cache" / "specclient" / "tokens"
+
+
+def test_api_key_under_an_innocent_name_is_still_redacted() -> None:
+    from specclient.http.redact import is_secret_name, redact_url
+
+    APIKey("k-9", query="acct_code_9")
+    APIKey("k-9", header="X-Tenant-Pass-9")
+    assert redact_url("https://h/x?acct_code_9=k-9&page=1") == "https://h/x?acct_code_9=***&page=1"
+    assert is_secret_name("x-tenant-pass-9")
+
+
+def test_expired_own_token_yields_to_a_fresher_one_in_the_shared_cache(tmp_path: Path) -> None:
+    clock = FakeClock()
+    server = TokenServer()
+    cache = FileTokenCache(tmp_path)
+    first, second = oauth(clock, token_cache=cache), oauth(clock, token_cache=cache)
+    with client_for(server, first) as one, client_for(server, second) as two:
+        one.get(API)
+        two.get(API)  # tok-1 from the file
+        clock.advance(3600)
+        one.get(API)  # expired: tok-2, written to the file
+        two.get(API)  # its own tok-1 is expired, the file has tok-2: no new request
+    assert server.bearers == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2", "Bearer tok-2"]
+    assert len(server.token_calls) == 2

@@ -30,7 +30,7 @@ import httpx
 
 from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient.errors import AuthError, ParameterError
-from specclient.http.redact import redact_url
+from specclient.http.redact import redact_url, register_secret_name
 
 __all__ = [
     "APIKey",
@@ -118,6 +118,9 @@ class APIKey(httpx.Auth):
         self.header = header
         self.query = query
         self.prefix = prefix
+        # A key under an innocent-looking name ("code", "X-Org") must still be hidden in logs,
+        # errors and cassettes.
+        register_secret_name(header or query or "")
         self._value = Secret(_required("APIKey", "the key (value=)", value))
 
     def _wire_value(self) -> str:
@@ -473,12 +476,17 @@ class OAuth2ClientCredentials(httpx.Auth):
         return hashlib.sha256(f"{token_url}\n{self.client_id}".encode()).hexdigest()[:32]
 
     def _usable(self, key: str, stale: _Token | None) -> _Token | None:
+        """A token good for another request: ours, else the shared cache's (another object
+        or process may have refreshed it already), never the one the server just refused."""
+        now = self.clock.time()
+
+        def good(token: _Token | None) -> bool:
+            return token is not None and token != stale and token.usable(now, self.refresh_margin)
+
         token = self._token if self._token_key == key else None
-        if (token is None or token == stale) and self.token_cache is not None:
+        if not good(token) and self.token_cache is not None:
             token = _Token.from_dict(self.token_cache.get(key))
-        if token is None or token == stale:
-            return None
-        if not token.usable(self.clock.time(), self.refresh_margin):
+        if token is None or not good(token):
             return None
         self._token, self._token_key = token, key
         return token

@@ -24,6 +24,7 @@ from urllib.parse import unquote_plus
 __all__ = [
     "MASK",
     "is_secret_name",
+    "register_secret_name",
     "redact_url",
     "redact_headers",
     "redact_json",
@@ -63,11 +64,23 @@ _SECRET_WORDS = frozenset(
 # The last word of a name that describes a credential rather than holding one.
 _NOT_A_VALUE = frozenset({"id", "ids", "type", "name", "names"})
 _CURSOR_WORDS = frozenset({"page", "next", "continuation", "cursor", "pagination"})
+# Names made secret at run time: an API key sent under a name the word rule would not catch.
+_REGISTERED: set[str] = set()
 _WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def _words(name: str) -> list[str]:
     return [w.lower() for w in _WORD_SPLIT.split(name) if w]
+
+
+def register_secret_name(name: str) -> None:
+    """Treat ``name`` (any case) as secret everywhere from now on.
+
+    ``APIKey`` calls this for the header or query parameter that carries the key. Hiding a
+    value that was not secret costs a little readability; showing a key costs the key.
+    """
+    if name:
+        _REGISTERED.add(name.lower())
 
 
 def is_secret_name(name: str, secret_fields: Iterable[str] = ()) -> bool:
@@ -81,7 +94,7 @@ def is_secret_name(name: str, secret_fields: Iterable[str] = ()) -> bool:
         Names declared secret by the spec (``x-secret``); matched case-insensitively.
     """
     lowered = name.lower()
-    if lowered in ALWAYS_SECRET_HEADERS:
+    if lowered in ALWAYS_SECRET_HEADERS or lowered in _REGISTERED:
         return True
     if any(lowered == field.lower() for field in secret_fields):
         return True
