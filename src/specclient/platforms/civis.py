@@ -15,15 +15,16 @@ import io
 import logging
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from specclient._clock import Clock
-from specclient.client import AsyncClient, Client, Resource
+from specclient.client import AsyncClient, Client, Method, Resource
 from specclient.errors import AuthError, ParameterError
 from specclient.platforms.civis_endpoints import DEFAULT_TTL, load_endpoints
 from specclient.platforms.civis_futures import CivisFuture, CivisJobFailure
+from specclient.response import Response, ResponseList, camel_to_snake
 
 __all__ = [
     "PLATFORM",
@@ -32,6 +33,7 @@ __all__ = [
     "AsyncCivisClient",
     "CivisFuture",
     "CivisJobFailure",
+    "CivisResponse",
     "APIClient",
     "connect",
     "connect_async",
@@ -119,8 +121,64 @@ def split_schema_tablename(table: str) -> tuple[str | None, str]:
     )
 
 
+# -- civis-python's Response.json() ---------------------------------------------------------------
+def _snake_keys(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {camel_to_snake(str(key)): _snake_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_snake_keys(item) for item in value]
+    return value
+
+
+class CivisResponse(Response):
+    """A :class:`~specclient.response.Response` whose ``json()`` is civis-python 2.10's.
+
+    civis-python's ``Response.json()`` returns snake_case keys (nested too) unless asked
+    ``json(snake_case=False)``; the engine's returns the payload as sent. Code written for
+    civis-python indexes ``.json()`` with snake_case names, so Civis clients answer its way.
+    """
+
+    __slots__ = ()
+
+    def json(self, snake_case: bool = True) -> Any:
+        return _snake_keys(self._payload) if snake_case else self._payload
+
+
+class CivisResponseList(ResponseList):
+    """A list of :class:`CivisResponse` with civis-python's ``json(snake_case=True)``."""
+
+    def json(self, snake_case: bool = True) -> Any:
+        return _snake_keys(self._payload) if snake_case else self._payload
+
+
+def _as_civis(result: Any) -> Any:
+    # Re-classing keeps the engine's decoding in one place; the layouts are identical.
+    if type(result) is Response:
+        result.__class__ = CivisResponse
+    elif type(result) is ResponseList:
+        result.__class__ = CivisResponseList
+        for item in result:
+            _as_civis(item)
+    elif isinstance(result, Iterator):
+        return (_as_civis(item) for item in result)
+    return result
+
+
+class CivisMethod(Method):
+    """A spec method whose answers are :class:`CivisResponse` objects."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return _as_civis(super().__call__(*args, **kwargs))
+
+
+class CivisResource(Resource):
+    """A resource whose methods answer like civis-python's."""
+
+    _method_cls = CivisMethod
+
+
 # -- workflows on resources ------------------------------------------------------------------------
-class CivisJobs(Resource):
+class CivisJobs(CivisResource):
     """``client.jobs``: the spec's methods plus :meth:`run`."""
 
     def run(self, id: int, *, polling_interval: float | None = None) -> CivisFuture:
@@ -135,7 +193,7 @@ class CivisJobs(Resource):
         )
 
 
-class CivisScripts(Resource):
+class CivisScripts(CivisResource):
     """``client.scripts``: the spec's methods plus :meth:`run_containers` and :meth:`run_sql`."""
 
     def _run(self, kind: str, id: int, polling_interval: float | None) -> CivisFuture:
@@ -167,6 +225,8 @@ class CivisClient(Client):
     Lookups by name are remembered per client, as civis-python's ``lru_cache`` does, so a
     loop calling ``get_table_id`` asks the API once per distinct argument.
     """
+
+    _resource_cls = CivisResource
 
     def __init__(self, spec: Any, **options: Any) -> None:
         super().__init__(spec, **options)

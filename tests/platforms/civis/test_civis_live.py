@@ -120,7 +120,11 @@ def test_response_has_attribute_access_and_json(client):
     me = client.users.get_me()
     assert isinstance(me, Response)
     assert me.username == me["username"] == "demo-user"
-    assert me.json()["featureFlags"] == {"python_3_scripts": True}
+    assert me.json()["feature_flags"] == {"python_3_scripts": True}  # civis-python 2.10
+    assert me.json(snake_case=False)["featureFlags"] == {"python_3_scripts": True}
+    tables = client.tables.list(database_id=1)
+    assert tables.json()[0]["database_id"] == 1
+    assert tables.json(snake_case=False)[0]["databaseId"] == 1
     assert me.feature_flags == {"python_3_scripts": True}
 
 
