@@ -131,37 +131,21 @@ def build_request(
     request_body = operation.body
     media_type = request_body.media_type if request_body else "application/json"
 
-    content: bytes | None = None
+    content: Any = None  # bytes, or a stream (file object / iterator) sent as it is read
     if parts.body is not MISSING:
-        if media_type.endswith("json") or "json" in media_type:
-            content = encode_json(parts.body)
-            headers.setdefault("Content-Type", media_type)
-        elif media_type == "application/x-www-form-urlencoded" and isinstance(parts.body, Mapping):
-            parts.form.update(parts.body)
-        elif isinstance(parts.body, bytes | bytearray | str):
-            content = (
-                bytes(parts.body, "utf-8") if isinstance(parts.body, str) else bytes(parts.body)
-            )
-            headers.setdefault("Content-Type", media_type)
-        elif hasattr(parts.body, "read") or hasattr(parts.body, "__iter__"):
-            stream = parts.body
-            headers.setdefault("Content-Type", media_type)
-            cookies = parts.cookies or None
-
-            def stream_factory() -> httpx.Request:
-                return httpx.Request(
-                    operation.verb.upper(),
-                    url,
-                    params=params,
-                    headers=headers,
-                    content=stream,
-                    cookies=cookies,
-                )
-
-            return stream_factory
+        body = parts.body
+        if "json" in media_type:
+            content = encode_json(body)
+        elif media_type == "application/x-www-form-urlencoded" and isinstance(body, Mapping):
+            parts.form.update(body)
+        elif isinstance(body, bytes | bytearray | str):
+            content = body.encode() if isinstance(body, str) else bytes(body)
+        elif hasattr(body, "read") or hasattr(body, "__iter__"):
+            content = body
         else:
-            content = encode_json(parts.body)
-            headers.setdefault("Content-Type", "application/json")
+            content, media_type = encode_json(body), "application/json"
+        if content is not None:
+            headers.setdefault("Content-Type", media_type)
 
     form = {
         k: wire_scalar(v) if not isinstance(v, list) else [wire_scalar(x) for x in v]
@@ -169,35 +153,16 @@ def build_request(
         if v is not None
     }
     files = parts.files
+    verb = operation.verb.upper()
     cookies = parts.cookies or None
 
     def factory() -> httpx.Request:
+        # Files are opened afresh for each attempt, so a retry re-sends the whole file.
+        body: dict[str, Any] = {"content": content}
         if files:
-            return httpx.Request(
-                operation.verb.upper(),
-                url,
-                params=params,
-                headers=headers,
-                data=form,
-                files={k: _file_part(v) for k, v in files.items()},
-                cookies=cookies,
-            )
-        if form:
-            return httpx.Request(
-                operation.verb.upper(),
-                url,
-                params=params,
-                headers=headers,
-                data=form,
-                cookies=cookies,
-            )
-        return httpx.Request(
-            operation.verb.upper(),
-            url,
-            params=params,
-            headers=headers,
-            content=content,
-            cookies=cookies,
-        )
+            body = {"data": form, "files": {k: _file_part(v) for k, v in files.items()}}
+        elif form:
+            body = {"data": form}
+        return httpx.Request(verb, url, params=params, headers=headers, cookies=cookies, **body)
 
     return factory
