@@ -58,7 +58,9 @@ def _child(args: argparse.Namespace) -> None:
     if args.child == "specclient":
         import specclient
 
-        client = specclient.connect("usmart", base_url=args.base_url, **json.loads(args.creds))
+        client = specclient.connect(
+            "usmart", base_url=args.base_url, **json.loads(os.environ["BENCH_USMART_CREDENTIALS"])
+        )
         client.datasets.get(args.dataset)  # warm: imports, spec, connection
         before = _status_kb("VmRSS")
         started = time.perf_counter()
@@ -66,7 +68,7 @@ def _child(args: argparse.Namespace) -> None:
     else:
         import requests
 
-        signed = json.loads(args.signed)
+        signed = json.loads(os.environ["BENCH_USMART_SIGNED"])
         before = _status_kb("VmRSS")
         started = time.perf_counter()
         with open(args.file, "rb") as handle:  # the seed tutorial's code, with a status check
@@ -81,8 +83,13 @@ def _child(args: argparse.Namespace) -> None:
     print(json.dumps({"seconds": seconds, "rss_before_kb": before, "rss_peak_kb": peak}))
 
 
-def _run_child(argv: list[str]) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+def _run_child(argv: list[str], secrets: dict[str, str]) -> dict:
+    """Run this script as a child; secrets travel in its environment, never in argv (ps)."""
+    env = {
+        **os.environ,
+        **secrets,
+        "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
     out = subprocess.run(
         [sys.executable, __file__, *argv], env=env, check=True, capture_output=True, text=True
     )
@@ -105,9 +112,15 @@ def _run_curl(path: Path, signed: dict) -> dict | None:
             str(path),
             "-H",
             f"Content-Type: {signed['contentType']}",
-            signed["signedRequest"],
-        ]
+            "--config",
+            "-",  # the signed URL comes on stdin, so it never shows in the process list
+        ],
+        stdin=subprocess.PIPE,
+        text=True,
     )
+    assert process.stdin is not None
+    process.stdin.write(f'url = "{signed["signedRequest"]}"\n')
+    process.stdin.close()
     peak = 0
     while process.poll() is None:  # sample curl's peak RSS while it runs
         peak = max(peak, _status_kb("VmHWM", process.pid))
@@ -146,10 +159,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", choices=["specclient", "requests"])
     parser.add_argument("--base-url")
-    parser.add_argument("--creds")
     parser.add_argument("--dataset")
     parser.add_argument("--file")
-    parser.add_argument("--signed")
     args = parser.parse_args()
     if args.child:
         _child(args)
@@ -171,8 +182,6 @@ def main() -> None:
         common = [
             "--base-url",
             info["base_url"],
-            "--creds",
-            json.dumps(info["credentials"]),
             "--dataset",
             dataset,
             "--file",
@@ -184,12 +193,11 @@ def main() -> None:
             return reply.json()["result"] if hasattr(reply, "json") else reply["result"]
 
         results: dict[str, list[dict]] = {"specclient": [], "requests": [], "curl -T": []}
+        keys = {"BENCH_USMART_CREDENTIALS": json.dumps(info["credentials"])}
         for _ in range(args.repeat):
-            results["specclient"].append(_run_child(["--child", "specclient", *common]))
-            url = signed()
-            results["requests"].append(
-                _run_child(["--child", "requests", *common, "--signed", json.dumps(url)])
-            )
+            results["specclient"].append(_run_child(["--child", "specclient", *common], keys))
+            url = {"BENCH_USMART_SIGNED": json.dumps(signed())}
+            results["requests"].append(_run_child(["--child", "requests", *common], url))
             curl = _run_curl(path, signed())
             if curl is not None:
                 results["curl -T"].append(curl)
