@@ -645,15 +645,27 @@ class ClicDataData(Resource):
         return expected - start
 
     def _chunk_call(self, rec_id: int, names: list[str], chunk: Sequence[tuple]) -> None:
+        # The hot path of a big append posts bytes through client.request (same sender, auth,
+        # api_version and envelope check) instead of the spec method: the rows are already
+        # JSON-safe, column by column, and the method's per-item argument check would cost
+        # about 20 microseconds a row, more than the rest of the client's work together.
         if self._legacy:
-            cells = [
+            path = f"/data/{int(rec_id)}/row"
+            rows: list[Any] = [
                 [{"column": n, "value": v} for n, v in zip(names, row, strict=True)]
                 for row in chunk
             ]
-            self.method("append_rows")(rec_id, data=cells, return_type="raw")
         else:
-            records = [dict(zip(names, row, strict=True)) for row in chunk]
-            self.method("insert")(rec_id, data=records, return_type="raw")
+            path = f"/data/{int(rec_id)}/insert"
+            rows = [dict(zip(names, row, strict=True)) for row in chunk]
+        content = json.dumps({"data": rows}, separators=(",", ":"), allow_nan=False).encode()
+        self._client.request(
+            "POST",
+            path,
+            content=content,
+            idempotent=False,
+            headers={"Content-Type": "application/json"},
+        )
 
     def _send_chunk(
         self, rec_id: int, names: list[str], chunk: Sequence[tuple], before: int, max_attempts: int

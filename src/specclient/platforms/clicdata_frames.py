@@ -221,6 +221,21 @@ def _column_as_json(series: pd.Series) -> list[Any]:
             out = values.astype(object)
             out[mask] = None
             return out.tolist()
+    if isinstance(dtype, pd.CategoricalDtype):
+        # Convert the few categories once, then pick them by code (-1 = missing).
+        categories = [json_safe(v) for v in dtype.categories.to_numpy(dtype=object)]
+        codes = series.cat.codes.to_numpy()
+        return [categories[c] if c >= 0 else None for c in codes.tolist()]
+    if isinstance(dtype, pd.StringDtype) or (
+        kind == "O" and pd.api.types.infer_dtype(series, skipna=True) == "string"
+    ):
+        # Text only (checked in C): nothing to convert but missing values -> None.
+        values = series.to_numpy(dtype=object)
+        mask = pd.isna(values)
+        if mask.any():
+            values = values.copy()
+            values[mask] = None
+        return values.tolist()
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and kind in ("b", "i", "u", "f"):
         # Nullable numbers and booleans: pandas hands back Python scalars with None for NA.
         values = series.to_numpy(dtype=object, na_value=None).tolist()
