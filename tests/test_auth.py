@@ -512,3 +512,45 @@ def test_expired_own_token_yields_to_a_fresher_one_in_the_shared_cache(tmp_path:
         two.get(API)  # its own tok-1 is expired, the file has tok-2: no new request
     assert server.bearers == ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2", "Bearer tok-2"]
     assert len(server.token_calls) == 2
+
+
+def test_file_cache_lock_makes_separate_auth_objects_share_one_token(tmp_path: Path) -> None:
+    # Two auth objects with their own FileTokenCache: no shared memory or thread lock, just as
+    # two processes. The flock on the cache entry is what makes the second one wait and reuse.
+    lookups = 0
+    looked_up = threading.Condition()
+    issued: list[int] = []
+
+    class WatchedCache(FileTokenCache):
+        def get(self, key: str) -> dict[str, Any] | None:
+            nonlocal lookups
+            found = super().get(key)
+            with looked_up:
+                lookups += 1
+                looked_up.notify_all()
+            return found
+
+    def wire(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/oauth/token"):
+            # The first fetcher looked twice (before and inside the lock); hold its reply
+            # until the other one has looked too and is at the lock (or past it, if unlocked).
+            with looked_up:
+                looked_up.wait_for(lambda: lookups >= 3, timeout=10)
+            issued.append(1)
+            return httpx.Response(200, json={"access_token": f"tok-{len(issued)}"})
+        return httpx.Response(200)
+
+    bearers: list[str] = []
+
+    def process_like() -> None:
+        auth = oauth(FakeClock(), token_cache=WatchedCache(tmp_path))
+        with httpx.Client(transport=httpx.MockTransport(wire), auth=auth) as client:
+            bearers.append(client.get(API).request.headers["Authorization"])
+
+    workers = [threading.Thread(target=process_like) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=10)
+    assert len(issued) == 1
+    assert bearers == ["Bearer tok-1", "Bearer tok-1"]
