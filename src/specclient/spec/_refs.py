@@ -20,6 +20,8 @@ _SCHEMA_MAPS = frozenset(
     {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"}
 )
 _EMPTY: frozenset[str] = frozenset()
+#: Expansions of not-yet-memoised references allowed for one schema; see ``_expand_ref``.
+EXPANSION_BUDGET = 2000
 
 
 def escape(token: object) -> str:
@@ -52,6 +54,7 @@ class Resolver:
         self.source = source
         self._memo: dict[str, Any] = {}
         self._stack: list[str] = []
+        self._budget = EXPANSION_BUDGET
 
     def error(self, message: str, at: str) -> SpecError:
         return SpecError(message, at, self.source)
@@ -115,6 +118,7 @@ class Resolver:
 
     def schema(self, node: Any, at: str) -> Any:
         """``node`` with every ``$ref`` expanded; a cycle becomes ``{"$recursive": name}``."""
+        self._budget = EXPANSION_BUDGET
         try:
             value, _ = self._expand(node)
         except _BadRef as exc:
@@ -122,10 +126,9 @@ class Resolver:
         return value
 
     def _expand(self, node: Any) -> tuple[Any, frozenset[str]]:
-        """Return the expanded node and the in-progress refs it stopped at (its open cycles).
+        """Return the expanded node and the refs it was cut at (``$recursive`` markers).
 
-        Only a result with no open cycle is memoised: one that stopped at an outer schema
-        would be wrong when the same ref is expanded from elsewhere.
+        Only a result with no cut is memoised (see ``_expand_ref``).
         """
         if isinstance(node, dict):
             ref = node.get("$ref")
@@ -183,14 +186,21 @@ class Resolver:
             return {"$recursive": ref_name(ref)}, frozenset({ref})
         value = self._memo.get(ref, self)
         opens: frozenset[str] = _EMPTY
+        if value is self and self._budget <= 0:
+            # A densely cyclic spec unfolds into exponentially many paths: past the budget,
+            # stop at every schema not expanded yet. Like any cut, this is never memoised.
+            return {"$recursive": ref_name(ref)}, frozenset({ref})
         if value is self:
+            self._budget -= 1
             target = self._lookup(ref)
             self._stack.append(ref)
             try:
                 value, opens = self._expand(target)
             finally:
                 self._stack.pop()
-            opens = opens - {ref}
+            # Memoise only a result with no cut at all: one that stopped anywhere (even at
+            # itself) holds schemas that are in a cycle with it, and from another starting
+            # point those must be cut elsewhere.
             if not opens:
                 self._memo[ref] = value
         if len(node) > 1 and isinstance(value, dict):

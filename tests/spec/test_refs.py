@@ -1,0 +1,130 @@
+"""$ref expansion: shared schemas, cycles of every length, refs of every kind, dense cycles."""
+
+from __future__ import annotations
+
+import time
+
+from specclient.spec import load
+from specclient.spec._refs import Resolver
+
+
+def _schema_doc(schemas, root):
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/x": {
+                "get": {
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": f"#/components/schemas/{root}"}
+                                }
+                            },
+                        }
+                    }
+                }
+            }
+        },
+        "components": {"schemas": schemas},
+    }
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def test_three_cycle_is_cut_where_it_returns():
+    doc = _schema_doc(
+        {
+            "A": {"type": "object", "properties": {"b": _ref("B")}},
+            "B": {"type": "object", "properties": {"c": _ref("C")}},
+            "C": {"type": "object", "properties": {"a": _ref("A"), "b": _ref("B")}},
+        },
+        "A",
+    )
+    schema = load(doc, cache=False).operation("x.list").success.schema
+    c = schema["properties"]["b"]["properties"]["c"]
+    assert c["properties"] == {"a": {"$recursive": "A"}, "b": {"$recursive": "B"}}
+
+
+def test_same_schema_from_two_places_is_expanded_correctly_for_each():
+    resolver = Resolver(
+        {
+            "components": {
+                "schemas": {
+                    "A": {"properties": {"b": _ref("B")}},
+                    "B": {"properties": {"a": _ref("A")}},
+                }
+            }
+        }
+    )
+    from_a = resolver.schema(_ref("A"), "#")
+    from_b = resolver.schema(_ref("B"), "#")
+    assert from_a["properties"]["b"]["properties"]["a"] == {"$recursive": "A"}
+    assert from_b["properties"]["a"]["properties"]["b"] == {"$recursive": "B"}
+
+
+def test_acyclic_shared_schema_is_expanded_once_and_shared():
+    resolver = Resolver({"components": {"schemas": {"Leaf": {"type": "string"}}}})
+    first = resolver.schema({"items": _ref("Leaf")}, "#")
+    second = resolver.schema({"properties": {"x": _ref("Leaf")}}, "#")
+    assert first["items"] is second["properties"]["x"]
+
+
+def test_property_named_ref_is_a_name_not_a_reference():
+    resolver = Resolver({})
+    schema = {"type": "object", "properties": {"$ref": {"type": "string"}}}
+    assert resolver.schema(schema, "#") == schema
+
+
+def test_densely_cyclic_schemas_finish_quickly():
+    names = [f"S{i}" for i in range(14)]
+    schemas = {
+        n: {"type": "object", "properties": {m.lower(): _ref(m) for m in names if m != n}}
+        for n in names
+    }
+    start = time.perf_counter()
+    spec = load(_schema_doc(schemas, "S0"), cache=False)
+    schema = spec.operation("x.list").success.schema
+    assert time.perf_counter() - start < 20  # unbounded unfolding would take ~13! steps
+    assert schema["properties"]["s1"]["properties"]["s0"] == {"$recursive": "S0"}
+
+
+def test_refs_to_parameters_responses_bodies_and_path_items_all_resolve():
+    doc = {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a/{id}": {"$ref": "#/components/x-items/A"},
+        },
+        "components": {
+            "x-items": {
+                "A": {
+                    "parameters": [{"$ref": "#/components/parameters/Id"}],
+                    "post": {
+                        "requestBody": {"$ref": "#/components/requestBodies/B"},
+                        "responses": {"200": {"$ref": "#/components/responses/R"}},
+                    },
+                }
+            },
+            "parameters": {
+                "Id": {"$ref": "#/components/parameters/RealId"},
+                "RealId": {"name": "id", "in": "path", "required": True, "schema": _ref("Id")},
+            },
+            "requestBodies": {"B": {"content": {"application/json": {"schema": _ref("Obj")}}}},
+            "responses": {
+                "R": {"description": "r", "content": {"application/json": {"schema": _ref("Obj")}}}
+            },
+            "schemas": {
+                "Id": {"type": "integer"},
+                "Obj": {"type": "object", "properties": {"n": _ref("Id")}},
+            },
+        },
+    }
+    op = load(doc, cache=False).operation("a.post")
+    assert op.params[0].schema == {"type": "integer"}
+    assert op.body.fields[0].schema == {"type": "integer"}
+    assert op.success.schema == {"type": "object", "properties": {"n": {"type": "integer"}}}
