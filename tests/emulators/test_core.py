@@ -630,3 +630,32 @@ async def test_async_client_of_a_hand_built_app_uses_the_spec(emu):
         assert (await client.counters.get(8))["n"] == "8"
     finally:
         await client.aclose()
+
+
+def test_public_names_are_exactly_the_documented_ones():
+    import specclient.emulators as emulators
+
+    assert sorted(emulators.__all__) == sorted(
+        [
+            "PLATFORMS",
+            "EmuError",
+            "EmuRequest",
+            "EmuResponse",
+            "Emulator",
+            "EmulatorApp",
+            "EmulatorClock",
+            "Fault",
+            "FaultInjector",
+            "FiredFault",
+            "build_generic",
+            "default_error_body",
+            "paginate_cursor",
+            "paginate_offset",
+            "paginate_page",
+            "running",
+            "running_app",
+            "serve_forever",
+            "serve_spec",
+        ]
+    )
+    assert all(hasattr(emulators, name) for name in emulators.__all__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -232,13 +233,26 @@ def test_fired_records_the_emulator_time(http, emu):
         ({"kind": "500", "rate": 1.5}, "rate must be between 0 and 1"),
         ({"kind": "slow"}, "needs delay="),
         ({"kind": "429", "retry_after": -1}, "retry_after must be >= 0"),
+        (
+            {"kind": "500", "target": "jobs.craete"},
+            "no operation or named route 'jobs.craete'; this resource has: jobs.create, jobs.get, jobs.list",
+        ),
     ],
 )
 def test_bad_fault_arguments_are_refused_before_anything_changes(kwargs, message):
     app = make_app()
-    with pytest.raises(ParameterError, match=message):
-        app.faults.add("*", **kwargs)
+    target = kwargs.pop("target", "*")
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        app.faults.add(target, kind=kwargs.pop("kind"), **kwargs)
     assert app.faults.active == []
+
+
+def test_globs_paths_and_named_routes_are_valid_targets():
+    app = make_app()
+    app.route("PUT", "/upload/{key}", name="storage.put")(lambda req: None)
+    for target in ("jobs.*", "*.get", "/api/jobs/*", "storage.put", "*"):
+        app.faults.add(target, "500")
+    assert len(app.faults.active) == 5
 
 
 def test_specclient_client_retries_through_faults_on_the_emulator_clock(emu):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import random
 import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -120,7 +121,13 @@ class FaultInjector:
         Timestamps the :class:`FiredFault` records.
     """
 
-    def __init__(self, seed: int = 0, clock: object | None = None) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        clock: object | None = None,
+        known_targets: Callable[[], Collection[str]] | None = None,
+    ) -> None:
+        self._known_targets = known_targets
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._rng = random.Random(seed)
@@ -182,12 +189,26 @@ class FaultInjector:
             raise ParameterError(
                 where, f"retry_after must be >= 0, got {retry_after!r}", "retry_after"
             )
+        self._check_target(target)
         if kind == "slow" and (delay is None or delay < 0):
             raise ParameterError(where, "a 'slow' fault needs delay= (seconds, >= 0)", "delay")
         fault = Fault(self, target, kind, count, rate, retry_after, delay)
         with self._lock:
             self._faults.append(fault)
         return fault
+
+    def _check_target(self, target: str) -> None:
+        """A plain qualname the app does not have would never fire: say so now."""
+        if self._known_targets is None or "/" in target or any(c in target for c in "*?["):
+            return
+        known = self._known_targets()
+        if target not in known:
+            resource = target.split(".")[0]
+            close = sorted(name for name in known if name.split(".")[0] == resource)
+            hint = f"; this resource has: {', '.join(close)}" if close else ""
+            raise ParameterError(
+                "faults.add", f"no operation or named route {target!r}{hint}", "target"
+            )
 
     def clear(self) -> None:
         """Remove every fault (the record in :attr:`fired` is kept)."""

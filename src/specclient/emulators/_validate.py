@@ -109,7 +109,7 @@ _TYPE_WORDS = {"integer": "an integer", "number": "a number", "boolean": "a bool
 def _coerce(value: str, schema: Mapping[str, Any], what: str) -> Any:
     """Turn a string from the URL or a form into the type its schema declares."""
     kinds = schema_types(schema)
-    kind = kinds[0] if len(kinds) == 1 else None
+    kind = kinds[0] if len(kinds) == 1 else ""
     try:
         if kind == "integer":
             return int(value)

@@ -383,7 +383,7 @@ class EmulatorApp:
         self.expired_token_error: Callable[[EmuRequest], EmuError] = _expired_token_error
         self.state: Any = {}
         self.credentials: dict[str, Any] = {}
-        self.faults = FaultInjector(seed, self.clock)
+        self.faults = FaultInjector(seed, self.clock, known_targets=self._fault_targets)
         self.rng = random.Random(seed)
         self._ids = random.Random(f"request-ids:{seed}")
         self.lock = threading.RLock()
@@ -391,6 +391,7 @@ class EmulatorApp:
         self._validators: dict[str, OperationValidator] = {}
         self._draft = "2020-12" if spec.openapi_version.startswith("3.1") else "4"
         self._targets: dict[str, _Target] = {}
+        self._route_names: set[str] = set()
         self._spec_router = Router()
         self._extra_router = Router()
         for operation in spec.all_operations():
@@ -463,10 +464,15 @@ class EmulatorApp:
 
         def register(fn: Handler) -> Handler:
             target.bind(fn, stream=stream, validate=False)
+            if name:
+                self._route_names.add(name)
             self._extra_router.add(compile_route(verb, path, target))
             return fn
 
         return register
+
+    def _fault_targets(self) -> set[str]:
+        return set(self._targets) | self._route_names
 
     def _validator(self, operation: Operation) -> OperationValidator:
         validator = self._validators.get(operation.qualname)
@@ -549,7 +555,7 @@ class EmulatorApp:
                 await req._form.close()
 
     def _invalid(self, problem: RequestInvalid) -> EmuError:
-        extra = {"field": problem.field} if problem.field else {}
+        extra: dict[str, Any] = {"field": problem.field} if problem.field else {}
         return EmuError(problem.status or self.validation_status, problem.message, **extra)
 
     def _fault_error(self, fault: Fault, req: EmuRequest) -> EmuError:
