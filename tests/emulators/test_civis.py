@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from specclient._clock import FakeClock
@@ -79,6 +81,18 @@ def test_cancelling_a_running_run_freezes_it_cancelled(state, clock):
     state.cancel_run(script["id"], run.id)
     clock.advance(3600)
     assert run.state(clock.time()) == "cancelled"
+    wire = run.wire(clock.time(), "job")
+    assert wire["startedAt"] is not None  # it had started before the cancel
+    cancelled_at = datetime.fromtimestamp(run.created + 10, UTC)
+    assert wire["finishedAt"] == cancelled_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def test_a_run_cancelled_while_queued_never_started(state, clock):
+    script = container(state, "sleep 600")
+    run = state.start_run(script["id"])
+    state.cancel_run(script["id"], run.id)
+    clock.advance(3600)
+    assert run.wire(clock.time(), "job")["startedAt"] is None
 
 
 def test_cancelling_a_finished_run_is_not_found_as_on_civis(state, clock):

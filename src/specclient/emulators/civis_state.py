@@ -67,13 +67,17 @@ class Run:
         state = self.state(now)
         started = self.created + self.queue_seconds
         finished = started + self.duration
-        done_at = self.cancelled_at if state == "cancelled" else finished
+        done_at = (
+            finished if self.cancelled_at is None or state != "cancelled" else self.cancelled_at
+        )
+        # a run cancelled while queued never started
+        ran = now >= started and (self.cancelled_at is None or self.cancelled_at >= started)
         body: dict[str, Any] = {
             "id": self.id,
             "state": state,
             "isCancelRequested": self.cancelled_at is not None,
             "createdAt": _iso(self.created),
-            "startedAt": _iso(started) if now >= started and state != "cancelled" else None,
+            "startedAt": _iso(started) if ran else None,
             "finishedAt": _iso(done_at) if state in ("succeeded", "failed", "cancelled") else None,
             "error": (
                 f"Process exited with status {self.exit_code}" if state == "failed" else None
