@@ -43,11 +43,10 @@ def rows_of(payload: Any, records: str | None = None) -> list[Mapping[str, Any]]
 
 
 def _cell(value: Any) -> Any:
+    """Nested values as compact JSON, so CSV stays one value per cell and tables one line."""
     if isinstance(value, Mapping | list):
-        text = json.dumps(value, separators=(",", ":"), default=str)
-    else:
-        return value
-    return text if len(text) <= _CELL_LIMIT else text[: _CELL_LIMIT - 1] + "…"
+        return json.dumps(value, separators=(",", ":"), default=str)
+    return value
 
 
 def write(result: Any, fmt: str, out: IO[str], *, records: str | None = None) -> None:
@@ -60,6 +59,7 @@ def write(result: Any, fmt: str, out: IO[str], *, records: str | None = None) ->
     if isinstance(result, str):
         out.write(result if result.endswith("\n") else result + "\n")
         return
+    single = False  # one object (not a list of one): printed as field: value lines
     if isinstance(result, pd.DataFrame):
         frame = result
     else:
@@ -71,6 +71,7 @@ def write(result: Any, fmt: str, out: IO[str], *, records: str | None = None) ->
         if rows is None:
             out.write(f"{payload}\n")
             return
+        single = len(rows) == 1 and rows[0] is payload
         frame = pd.DataFrame([{k: _cell(v) for k, v in row.items()} for row in rows])
     if fmt == "json":
         out.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
@@ -78,9 +79,15 @@ def write(result: Any, fmt: str, out: IO[str], *, records: str | None = None) ->
         frame.to_csv(out, index=False)
     elif frame.empty:
         out.write("(no rows)\n")
-    elif len(frame) == 1 and len(frame.columns) > 6:
+    elif single and len(frame.columns) > 6:
         # One wide object reads better as field / value lines than as one very long row.
         for column, value in frame.iloc[0].items():
-            out.write(f"{column}: {_cell(value)}\n")
+            out.write(f"{column}: {_shorten(_cell(value))}\n")
     else:
-        out.write(frame.to_string(index=False, max_colwidth=_CELL_LIMIT) + "\n")
+        shown = frame.astype(object).where(frame.notna(), "")
+        out.write(shown.to_string(index=False, max_colwidth=_CELL_LIMIT) + "\n")
+
+
+def _shorten(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= _CELL_LIMIT else text[: _CELL_LIMIT - 1] + "…"

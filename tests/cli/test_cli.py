@@ -1,0 +1,278 @@
+"""The ``specclient`` command: help from the specs, calls, output formats, exit statuses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import specclient.cli as cli
+from specclient.cli import main
+from specclient.emulators import running
+
+ROOM_PARAMETERS = '{"REGION":"REGION_US","CLOUD":"CLOUD_AWS","ENABLE_EXPORT":"false"}'
+
+
+@pytest.fixture(scope="module")
+def token_dir(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    # One token cache for the module, as on a user's machine: Habu allows 2 tokens a day and
+    # every CLI call is a new process that must reuse the token the previous one obtained.
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path, token_dir) -> None:
+    for name in ("HABU_API_CLIENT", "HABU_API_SECRET", "HABU_ORGANIZATION", "HABU_API"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(token_dir))
+    monkeypatch.setenv("HOME", str(tmp_path))  # no credentials file of the person running this
+
+
+@pytest.fixture(scope="module")
+def habu() -> Iterator[Any]:
+    with running("habu", seed=1) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def habu_env(habu: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Credentials in the environment, as a user sets them; returns the --base-url option."""
+    monkeypatch.setenv("HABU_API_CLIENT", habu.credentials["client_id"])
+    monkeypatch.setenv("HABU_API_SECRET", habu.credentials["client_secret"])
+    return ["--base-url", habu.base_url]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return status, out, err
+
+
+# -- help -------------------------------------------------------------------------------------
+
+
+def test_root_help_lists_platforms_and_commands(capsys) -> None:
+    status, out, _ = run(capsys, "--help")
+    assert status == 0
+    for name in ("habu", "usmart", "clicdata", "civis", "demo", "emulate"):
+        assert f"\n  {name} " in out
+
+
+def test_root_help_reads_no_spec(capsys, monkeypatch) -> None:
+    def refuse(platform: str) -> None:
+        raise AssertionError(f"loaded the {platform} spec for the root help")
+
+    monkeypatch.setattr(cli, "load_platform_spec", refuse)
+    assert run(capsys, "--help")[0] == 0
+
+
+def test_help_at_every_level_comes_from_the_spec(capsys) -> None:
+    status, out, _ = run(capsys, "habu", "--help")
+    assert status == 0
+    assert "cleanroom_question_runs" in out and "cleanrooms" in out
+
+    status, out, _ = run(capsys, "habu", "cleanrooms", "--help")
+    assert status == 0
+    assert "list" in out and "get" in out and "create" in out
+
+    status, out, _ = run(capsys, "habu", "cleanrooms", "get", "--help")
+    assert status == 0
+    assert "Usage: specclient habu cleanrooms get [OPTIONS] CLEANROOM_ID" in out
+    assert "GET /cleanrooms/{cleanroomId}" in out
+    assert "--cleanroom-id" in out
+    assert "--output [table|json|csv]" in out
+
+
+def test_unknown_resource_is_a_usage_error_with_a_hint(capsys) -> None:
+    status, _, err = run(capsys, "habu", "cleanroms", "list")
+    assert status == 2
+    assert "no resource 'cleanroms' in specclient habu. Did you mean 'cleanrooms'?" in err
+
+
+def test_unknown_method_is_a_usage_error_with_a_hint(capsys) -> None:
+    status, _, err = run(capsys, "habu", "cleanrooms", "lst")
+    assert status == 2
+    assert "no method 'lst' in specclient habu cleanrooms. Did you mean 'list'?" in err
+
+
+def test_ill_typed_option_is_a_usage_error(capsys) -> None:
+    status, _, err = run(capsys, "habu", "cleanrooms", "list", "--limit", "ten")
+    assert status == 2
+    assert "Invalid value for '--limit': 'ten' is not a valid integer." in err
+
+
+def test_missing_path_argument_is_a_usage_error(capsys) -> None:
+    status, _, err = run(capsys, "habu", "cleanrooms", "get")
+    assert status == 2
+    assert "missing required 'cleanroom_id': pass --cleanroom-id VALUE" in err
+
+
+def test_bad_json_option_is_a_usage_error(capsys) -> None:
+    status, _, err = run(
+        capsys,
+        "habu",
+        "cleanrooms",
+        "create",
+        "--name",
+        "x",
+        "--start-at",
+        "2026-01-01",
+        "--type",
+        "Hybrid",
+        "--parameters",
+        "{nope",
+    )
+    assert status == 2
+    assert "Invalid value for '--parameters': not valid JSON" in err
+
+
+# -- calls against the emulator -----------------------------------------------------------------
+
+
+def test_create_then_list_as_json_table_and_csv(capsys, habu_env: list[str]) -> None:
+    status, out, _ = run(
+        capsys,
+        "habu",
+        "cleanrooms",
+        "create",
+        "--name",
+        "CLI room",
+        "--start-at",
+        "2026-01-01",
+        "--type",
+        "Hybrid",
+        "--parameters",
+        ROOM_PARAMETERS,
+        "-o",
+        "json",
+        *habu_env,
+    )
+    assert status == 0
+    created = json.loads(out)
+    assert created["name"] == "CLI room"  # the payload as sent: wire names
+    assert created["cleanRoomParameters"]["REGION"] == "REGION_US"
+
+    status, out, _ = run(capsys, "habu", "cleanrooms", "list", "-o", "csv", *habu_env)
+    assert status == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    mine = [row for row in rows if row["id"] == created["id"]]
+    assert mine and mine[0]["name"] == "CLI room"
+    assert json.loads(mine[0]["cleanRoomParameters"])["CLOUD"] == "CLOUD_AWS"
+
+    status, out, _ = run(capsys, "habu", "cleanrooms", "list", "-o", "table", *habu_env)
+    assert status == 0
+    header = out.splitlines()[0].split()
+    assert header[:3] == ["id", "displayId", "name"]
+    assert created["displayId"] in out
+
+
+def test_path_parameter_as_argument_or_option(capsys, habu_env: list[str]) -> None:
+    _, out, _ = run(
+        capsys,
+        "habu",
+        "cleanrooms",
+        "create",
+        "--name",
+        "By id",
+        "--start-at",
+        "2026-01-01",
+        "--type",
+        "Hybrid",
+        "--parameters",
+        ROOM_PARAMETERS,
+        "-o",
+        "json",
+        *habu_env,
+    )
+    room_id = json.loads(out)["id"]
+    by_argument = run(capsys, "habu", "cleanrooms", "get", room_id, "-o", "json", *habu_env)
+    by_option = run(
+        capsys, "habu", "cleanrooms", "get", "--cleanroom-id", room_id, "-o", "json", *habu_env
+    )
+    assert by_argument[0] == by_option[0] == 0
+    assert json.loads(by_argument[1])["name"] == json.loads(by_option[1])["name"] == "By id"
+
+
+def test_output_is_json_when_stdout_is_not_a_terminal(capsys, habu_env: list[str]) -> None:
+    status, out, _ = run(capsys, "habu", "cleanrooms", "list", *habu_env)
+    assert status == 0
+    assert isinstance(json.loads(out), list)
+
+
+def test_api_error_exits_1_with_the_status_and_no_traceback(capsys, habu_env: list[str]) -> None:
+    missing = "00000000-0000-4000-8000-000000000000"
+    status, out, err = run(capsys, "habu", "cleanrooms", "get", missing, *habu_env)
+    assert status == 1
+    assert out == ""
+    assert err.startswith(f"error: 404 Cleanroom {missing} not found")
+
+
+def test_missing_credentials_exit_1_naming_where_to_put_them(capsys, habu) -> None:
+    status, _, err = run(capsys, "habu", "cleanrooms", "list", "--base-url", habu.base_url)
+    assert status == 1
+    assert "missing credential 'client_id'" in err
+    assert "HABU_API_CLIENT" in err
+
+
+def test_refused_credentials_exit_1_and_never_print_the_secret(
+    capsys, habu, monkeypatch, tmp_path
+) -> None:
+    secret = "not-the-secret-5b8e1d"
+    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(tmp_path))  # no token cached: must ask
+    monkeypatch.setenv("HABU_API_CLIENT", habu.credentials["client_id"])
+    monkeypatch.setenv("HABU_API_SECRET", secret)
+    status, out, err = run(capsys, "habu", "cleanrooms", "list", "--base-url", habu.base_url)
+    assert status == 1
+    assert err.startswith("error: ")
+    assert secret not in out + err
+    assert habu.credentials["client_secret"] not in out + err
+
+
+def test_a_successful_call_prints_no_secret(capsys, habu_env: list[str], habu) -> None:
+    _, out, err = run(capsys, "habu", "cleanrooms", "list", "-o", "json", *habu_env)
+    assert habu.credentials["client_secret"] not in out + err
+
+
+# -- emulate ------------------------------------------------------------------------------------
+
+
+def test_emulate_serves_the_platform_on_the_port_and_seed_given(capsys, monkeypatch) -> None:
+    calls = []
+    monkeypatch.setattr(
+        "specclient.emulators.serve_forever", lambda platform, **kw: calls.append((platform, kw))
+    )
+    status, _, _ = run(capsys, "emulate", "usmart", "--port", "8099", "--seed", "3")
+    assert status == 0
+    assert calls == [("usmart", {"port": 8099, "seed": 3})]
+
+
+def test_emulate_unknown_platform_is_a_usage_error(capsys) -> None:
+    status, _, err = run(capsys, "emulate", "salesforce")
+    assert status == 2
+    assert "'salesforce' is not one of 'habu', 'usmart', 'clicdata', 'civis'" in err
+
+
+# -- progress ------------------------------------------------------------------------------------
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal(capsys, tmp_path) -> None:
+    assert list(cli._with_progress(iter(range(5)), "items")) == [0, 1, 2, 3, 4]
+    upload = tmp_path / "rows.csv"
+    upload.write_bytes(b"a,b\n1,2\n")
+    with cli._open_upload(str(upload)) as handle:
+        assert handle.read() == b"a,b\n1,2\n"
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_bar_shows_on_a_terminal(capsys, monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(cli, "stderr_is_terminal", lambda: True)
+    upload = tmp_path / "rows.csv"
+    upload.write_bytes(b"x" * 4096)
+    with cli._open_upload(str(upload)) as handle:
+        assert len(handle.read()) == 4096
+    assert "upload" in capsys.readouterr().err

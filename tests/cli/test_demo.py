@@ -1,0 +1,85 @@
+"""``specclient demo``: every platform's workflow on its emulator, with a short report."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+import specclient._demo as demo_module
+from specclient.cli import main
+from specclient.errors import NotFoundError
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return status, out, err
+
+
+def _summary(out: str) -> dict[str, str]:
+    tail = out.split("== summary ==")[1]
+    return {
+        m.group(1): m.group(2) for m in re.finditer(r"^  (\w+)\s+(ok|failed|skipped)", tail, re.M)
+    }
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+
+def test_demo_runs_all_four_workflows_offline(capsys) -> None:
+    status, out, _ = run(capsys, "demo")
+    assert status == 0
+    assert _summary(out) == {"habu": "ok", "usmart": "ok", "clicdata": "ok", "civis": "ok"}
+    # each platform prints its own short results under its heading
+    for heading in ("== habu ==", "== usmart ==", "== clicdata ==", "== civis =="):
+        assert heading in out
+    assert re.search(r"^  habu\s+ok\s+\d+\.\d\ds$", out, re.M)  # with its timing
+
+
+def test_demo_of_one_platform(capsys) -> None:
+    status, out, _ = run(capsys, "demo", "clicdata")
+    assert status == 0
+    assert _summary(out) == {"clicdata": "ok"}
+    assert "emulator at http://127.0.0.1:" in out
+
+
+def test_platform_without_a_demo_is_reported_and_skipped(capsys, monkeypatch) -> None:
+    monkeypatch.setattr(demo_module, "_demo_function", lambda platform: None)
+    status, out, _ = run(capsys, "demo", "usmart")
+    assert status == 0
+    assert "skipped: no demo in specclient.platforms yet" in out
+    assert _summary(out) == {"usmart": "skipped"}
+
+
+def test_failing_demo_is_reported_and_exits_1(capsys, monkeypatch) -> None:
+    def broken(client: Any, echo: Any) -> None:
+        echo("about to fail")
+        raise NotFoundError(
+            "Dataset not found",
+            status_code=404,
+            method="GET",
+            url="http://127.0.0.1/x?api_key=hidden-value",
+        )
+
+    monkeypatch.setattr(demo_module, "_demo_function", lambda platform: broken)
+    status, out, _ = run(capsys, "demo", "clicdata", "usmart")
+    assert status == 1
+    assert "  about to fail" in out
+    assert "failed: NotFoundError: 404 Dataset not found" in out
+    assert "hidden-value" not in out
+    assert _summary(out) == {"clicdata": "failed", "usmart": "failed"}  # carried on to the next
+
+
+def test_live_demo_without_credentials_exits_1_naming_them(capsys, monkeypatch) -> None:
+    for name in ("HABU_API_CLIENT", "HABU_API_SECRET", "HABU_ORGANIZATION"):
+        monkeypatch.delenv(name, raising=False)
+    status, out, _ = run(capsys, "demo", "--live", "habu")
+    assert status == 1
+    assert "missing credential 'client_id'" in out
+    assert "HABU_API_CLIENT" in out
