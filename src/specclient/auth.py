@@ -542,6 +542,7 @@ class OAuth2ClientCredentials(httpx.Auth):
         now = self.clock.time()
         token = _Token(Secret(value), issued_at=now, expires_at=now + lifetime)
         self._token, self._token_key = token, key
+        logger.debug("new access token from %s, valid for %.0f s", where, lifetime)
         if self.token_cache is not None:
             self.token_cache.set(key, token.to_dict(token_url=str(url), client_id=self.client_id))
         return token

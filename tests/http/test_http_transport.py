@@ -353,3 +353,13 @@ def test_http_package_exports_resolve_lazily() -> None:
     assert http_package.Sender is Sender and http_package.RetryPolicy is RetryPolicy
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         _ = http_package.Nope
+
+
+def test_username_password_pair_is_basic_auth_and_other_types_are_refused(
+    clock: FakeClock,
+) -> None:
+    script = Script(200)
+    sender(script, clock, auth=("ann", "pw")).send(get())
+    assert script.requests[0].headers["Authorization"] == "Basic YW5uOnB3"
+    with pytest.raises(errors.ParameterError, match="auth= must be an httpx.Auth"):
+        Sender(auth="token")  # type: ignore[arg-type]

@@ -242,9 +242,15 @@ class _SenderBase:
         clock: Clock,
         follow_redirects: bool,
     ) -> None:
+        if isinstance(auth, tuple) and len(auth) == 2:  # httpx's ("user", "password") form
+            from specclient.auth import Basic
+
+            auth = Basic(*auth)
         if auth is not None and not isinstance(auth, httpx.Auth):
             raise ParameterError(
-                type(self).__name__, f"auth= must be an httpx.Auth, not {type(auth).__name__}"
+                type(self).__name__,
+                f"auth= must be an httpx.Auth or a (username, password) pair, "
+                f"not {type(auth).__name__}",
             )
         self.auth = auth
         self.timeout = httpx.Timeout(timeout)
