@@ -198,3 +198,24 @@ def test_query_bad_term_is_a_clear_error(client, dataset):
     api = next(c for c in dataset.containers if c.pipeline_id == "data-api")
     with pytest.raises(Exception, match="unsupported URQL term 'stats'"):
         client.data.query(api.guid, "stats(count)")
+
+
+def test_uploaded_json_records_are_served_by_urql_after_processing(client, emu, dataset, tmp_path):
+    records = tmp_path / "sites.json"
+    records.write_text('[{"site": "J1", "count": 7}, {"site": "J2", "count": 9}]')
+    dataset.files.clear()
+    client.files.upload(dataset.guid, records)
+    api = next(c for c in dataset.containers if c.pipeline_id == "data-api")
+    client.pipelines.process(api.guid)
+    assert len(client.data.query(api.guid)) == 90  # latest moves only once processing ends
+    emu.clock.advance(5)
+    frame = client.data.query(api.guid)
+    assert frame[["site", "count"]].to_dict("records") == [
+        {"site": "J1", "count": 7},
+        {"site": "J2", "count": 9},
+    ]
+
+
+def test_download_returns_the_latest_revision_bytes(client, dataset, csv_file):
+    created = client.files.upload(dataset.guid, csv_file)
+    assert client.files.download(created["file_guid"]) == csv_file.read_bytes().decode()
