@@ -278,3 +278,16 @@ def test_expired_token_spares_requests_that_carry_no_token(emu):
         assert client.get("/api/jobs").status_code == 401
         assert client.get("/api/jobs").status_code == 200
     assert [f.operation for f in emu.faults.fired] == ["jobs.list"]
+
+
+def test_requests_library_sees_both_drops_as_connection_failures(emu):
+    import requests
+
+    session = requests.Session()
+    emu.faults.add("jobs.create", "drop_before", count=1)
+    emu.faults.add("jobs.create", "drop_after", count=1)
+    with pytest.raises(requests.ConnectionError):
+        session.post(emu.base_url + "/jobs", json={"name": "lost"})
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        session.post(emu.base_url + "/jobs", json={"name": "applied"})
+    assert emu.state == [{"id": "1", "name": "applied"}]

@@ -19,20 +19,51 @@ run on the loop without the lock (use them for streamed uploads: ``stream=True``
 
 Example
 -------
->>> from specclient.emulators import EmulatorApp, EmuError, EmulatorClock, running_app
->>> app = EmulatorApp(spec, clock=EmulatorClock(), seed=0)          # doctest: +SKIP
->>> app.state = {"pets": {}}                                         # doctest: +SKIP
->>> @app.handle("pets.get")                                          # doctest: +SKIP
-... def get_pet(req):
-...     pet = app.state["pets"].get(req.path_params["petId"])
-...     if pet is None:
-...         raise EmuError(404, "no such pet", code="not_found")
-...     return pet
->>> app.authenticate = lambda req: req.headers.get("x-key") or _refuse()  # doctest: +SKIP
->>> with running_app(app) as emu:                                    # doctest: +SKIP
-...     emu.faults.add("pets.get", "503", count=1, retry_after=2)
-...     httpx.get(f"{emu.base_url}/pets/1")                          # 503 in the envelope
-...     emu.clock.advance(60)
+A platform module (``specclient/emulators/pets.py``; a user's own can live anywhere and be
+named by its dotted path)::
+
+    from specclient.emulators import EmuError, EmulatorApp, paginate_offset
+    from specclient.spec import load
+
+    CREDENTIALS = {"api_key": "demo-key"}           # the keyword arguments connect() takes
+
+    def build(*, seed, clock, api_key=CREDENTIALS["api_key"], **options):
+        app = EmulatorApp(load("pets.yaml"), clock=clock, seed=seed,
+                          error_body=lambda err, req: {"code": err.status, "msg": err.message})
+        app.state = pets = {}
+
+        def authenticate(req):                      # skipped where the spec says security: []
+            if req.headers.get("x-key") != api_key:
+                raise EmuError(401, "wrong key")
+            return "owner"                          # becomes req.principal
+
+        app.authenticate = authenticate
+
+        @app.handle("pets.get")                     # qualname = resource.method of the spec
+        def get_pet(req):
+            pet = pets.get(req.path_params["petId"])
+            if pet is None:
+                raise EmuError(404, "no such pet")  # rendered through error_body
+            return pet                              # dict/list -> JSON, spec's success status
+
+        @app.handle("pets.list")
+        def list_pets(req):
+            return paginate_offset(list(pets.values()), req.query.get("limit", 50),
+                                   req.query.get("offset", 0))
+
+        @app.route("POST", "/oauth/token")          # a route the spec lacks (full wire path)
+        def token(req):
+            return {"access_token": "t", "expires_in": 3600}
+
+        return app
+
+and a test using it::
+
+    with specclient.emulators.running("pets", seed=1) as emu:
+        emu.faults.add("pets.get", "503", count=1, retry_after=2)
+        client = emu.client()                       # connect(..., clock=emu.clock)
+        client.pets.get("7")                        # retried after a 2 s wait on emu.clock
+        emu.clock.advance(3600)                     # time passes for the emulator's state
 
 Platform modules expose ``build(*, seed, clock, **options) -> EmulatorApp`` and
 ``CREDENTIALS``; ``running("habu")`` builds one, serves it and yields an :class:`Emulator`.
@@ -813,6 +844,8 @@ class Emulator:
 
 
 def _url_host(host: str) -> str:
+    """The host to put in a URL: a wildcard bind address is reached through loopback."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
     return f"[{host}]" if ":" in host else host
 
 
