@@ -163,6 +163,7 @@ def run_case(
         rec_id = client.data.create_from_dataframe(f"bench wrapper {rows}", empty, progress=False)
     assert rec_id is not None
     base = _rss_mb()
+    cpu_start = time.process_time()
     start = time.perf_counter()
     if case == "ours-append":
         client.data.append(rec_id, frame, progress=False)
@@ -175,6 +176,7 @@ def run_case(
         result = wrapper_read(base_url, credentials, rec_id)
         assert len(result) == rows, len(result)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
     stored = client.data.row_count(rec_id)
     assert stored == rows, f"{case}: the table holds {stored} rows, expected {rows}"
     peak = _peak_mb()
@@ -182,6 +184,7 @@ def run_case(
         "case": case,
         "rows": rows,
         "seconds": seconds,
+        "cpu": cpu,
         "rec_id": rec_id,
         "peak_mb": peak,
         "above_frame_mb": max(peak - base, 0.0),
@@ -233,7 +236,15 @@ def _child(case: str, info: dict[str, Any], rows: int, rec_id: int | None) -> di
 
 
 def _table(results: list[dict[str, Any]], markdown: bool) -> str:
-    header = ["case", "rows", "seconds", "rows/s", "peak RSS (MB)", "above frame (MB)"]
+    header = [
+        "case",
+        "rows",
+        "seconds",
+        "rows/s",
+        "client CPU (s)",
+        "peak RSS (MB)",
+        "above frame (MB)",
+    ]
     lines = []
     for r in results:
         rate = r["rows"] / r["seconds"] if r["seconds"] else float("inf")
@@ -243,6 +254,7 @@ def _table(results: list[dict[str, Any]], markdown: bool) -> str:
                 f"{r['rows']:,}",
                 f"{r['seconds']:.2f}",
                 f"{rate:,.0f}",
+                f"{r['cpu']:.2f}",
                 f"{r['peak_mb']:,.0f}",
                 f"{r['above_frame_mb']:,.0f}",
             ]
