@@ -398,9 +398,14 @@ class CivisClient(Client):
     @property
     def username(self) -> str:
         """The current user's username."""
-        return self._remember(
-            ("username",), lambda: self.users.get_me(return_type="snake")["username"]
-        )
+        return self._remember(("username",), lambda: self._me()["username"])
+
+    def _me(self) -> Any:
+        users = self.users
+        # civis-python 2.10 calls it get_me; specs older than the list/get naming fix have
+        # only list_me.
+        name = "get_me" if "get_me" in users._operations else "list_me"
+        return users.method(name)(return_type="snake")
 
     @property
     def default_database_credential_id(self) -> int | None:
@@ -599,6 +604,7 @@ def connect(
     creds_path: str | os.PathLike[str] | None = None,
     retry: Any = None,
     cache: bool = True,
+    **unknown: Any,
 ) -> CivisClient:
     """Connect to Civis Platform, as ``civis.APIClient(...)`` does.
 
@@ -649,7 +655,16 @@ def connect(
     Returns
     -------
     CivisClient
+
+    Raises
+    ------
+    ParameterError
+        For an option ``connect`` does not know (naming the closest one it does).
+    AuthError
+        When no API key is found, or the service refuses it.
     """
+    if unknown:
+        _refuse_unknown("connect('civis')", unknown)
     source, options = _options(
         api_key=api_key,
         base_url=base_url,
@@ -690,6 +705,19 @@ def connect_async(**options: Any) -> AsyncCivisClient:
     return AsyncCivisClient(source, naming=_naming(), **client_options)
 
 
+def _refuse_unknown(where: str, unknown: Mapping[str, Any]) -> None:
+    import difflib
+    import inspect
+
+    known = [name for name in inspect.signature(connect).parameters if name != "unknown"]
+    name = sorted(unknown)[0]
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ParameterError(
+        where, f"unknown option {name!r}{hint}; options are: " + ", ".join(known), name
+    )
+
+
 def _is_async_http(http: Any) -> bool:
     import httpx
 
@@ -699,10 +727,10 @@ def _is_async_http(http: Any) -> bool:
 def _defaults(options: dict[str, Any]) -> dict[str, Any]:
     import inspect
 
-    allowed = inspect.signature(connect).parameters
-    unknown = set(options) - set(allowed)
+    allowed = {n: p for n, p in inspect.signature(connect).parameters.items() if n != "unknown"}
+    unknown = {name: value for name, value in options.items() if name not in allowed}
     if unknown:
-        raise ParameterError("connect_async", f"unknown option(s): {', '.join(sorted(unknown))}")
+        _refuse_unknown("connect_async('civis')", unknown)
     merged = {name: p.default for name, p in allowed.items() if name != "http"}
     merged.update(options)
     return merged

@@ -258,3 +258,8 @@ def test_lookups_are_remembered_like_civis_pythons_lru_cache(emu):
     emu.faults.add("databases.list", "500")
     assert client.get_database_id("redshift-general") == 1
     assert emu.faults.fired == []
+
+
+def test_unknown_option_is_refused_with_the_closest_name():
+    with pytest.raises(ParameterError, match="unknown option 'retry_totl'.*'retry_total'"):
+        specclient.connect("civis", api_key=KEY, retry_totl=3)
