@@ -533,8 +533,21 @@ def _options(
             "of the fetched one at the same time",
             "force_refresh_api_spec",
         )
+    # Checked here, before /endpoints is fetched, not only when the client is built.
+    if return_type not in ("snake", "raw", "pandas"):
+        raise ParameterError(
+            "connect",
+            f"return_type must be 'snake', 'raw' or 'pandas', not {return_type!r}",
+            "return_type",
+        )
     source = _spec_source(spec, local_api_spec)
     retries_n = next((n for n in (retry_total, max_retries) if n is not None), DEFAULT_RETRY_TOTAL)
+    if isinstance(retries_n, bool) or not isinstance(retries_n, int) or retries_n < 0:
+        raise ParameterError(
+            "connect",
+            f"retry_total must be a whole number >= 0, not {retries_n!r}",
+            "retry_total",
+        )
     root = (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
     if auth is None:
         key = _resolve_api_key(api_key, creds_path)

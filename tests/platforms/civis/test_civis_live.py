@@ -263,3 +263,17 @@ def test_lookups_are_remembered_like_civis_pythons_lru_cache(emu):
 def test_unknown_option_is_refused_with_the_closest_name():
     with pytest.raises(ParameterError, match="unknown option 'retry_totl'.*'retry_total'"):
         specclient.connect("civis", api_key=KEY, retry_totl=3)
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"return_type": "camel"}, "return_type must be"),
+        ({"retry_total": -1}, "retry_total must be a whole number"),
+    ],
+)
+def test_bad_options_are_refused_before_the_spec_is_fetched(emu, option, message):
+    emu.faults.add("endpoints", "500")
+    with pytest.raises(ParameterError, match=message):
+        specclient.connect("civis", api_key=KEY, base_url=emu.base_url, **option)
+    assert emu.faults.fired == []
