@@ -659,3 +659,21 @@ def test_public_names_are_exactly_the_documented_ones():
         ]
     )
     assert all(hasattr(emulators, name) for name in emulators.__all__)
+
+
+def test_check_responses_reports_replies_the_spec_does_not_promise():
+    app = make_app(check_responses=True)
+    app.handle("pets.get")(lambda req: {"id": "1", "name": 7})
+    app.handle("counters.get")(lambda req: EmuResponse(200, json=[1]))
+    app.handle("health.list")(lambda req: {"status": "UP"})
+    with running_app(app) as emu, httpx.Client(base_url=emu.base_url, headers={"X-Key": KEY}) as c:
+        wrong_field = c.get("/pets/1")
+        wrong_type = c.get("/counters/1")
+        fine = c.get("/health")
+    assert wrong_field.status_code == 500
+    assert wrong_field.json()["message"] == (
+        "emulator reply for pets.get breaks the spec: response body field 'name': "
+        "7 is not of type 'string'"
+    )
+    assert "response body: [1] is not of type 'object'" in wrong_type.json()["message"]
+    assert fine.status_code == 200

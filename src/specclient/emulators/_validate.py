@@ -52,7 +52,8 @@ def to_json_schema(schema: Mapping[str, Any] | None, *, request: bool = True) ->
 
     ``nullable``/``x-nullable`` become a ``"null"`` type (jsonschema does not know them),
     recursive markers and Swagger's ``type: file`` accept anything, and in a request the
-    ``readOnly`` properties stop being required (the server fills them in).
+    ``readOnly`` properties stop being required (the server fills them in); in a response,
+    the ``writeOnly`` ones.
     """
     if not isinstance(schema, Mapping):
         return {}
@@ -83,14 +84,38 @@ def to_json_schema(schema: Mapping[str, Any] | None, *, request: bool = True) ->
         and isinstance(out.get("required"), list)
         and isinstance(out.get("properties"), dict)
     ):
-        read_only = {
+        # readOnly fields are the server's to fill, writeOnly ones never come back.
+        one_way = "readOnly" if request else "writeOnly"
+        skipped = {
             name
             for name, sub in schema.get("properties", {}).items()
-            if isinstance(sub, Mapping) and sub.get("readOnly")
+            if isinstance(sub, Mapping) and sub.get(one_way)
         }
-        if read_only:
-            out["required"] = [name for name in out["required"] if name not in read_only]
+        if skipped:
+            out["required"] = [name for name in out["required"] if name not in skipped]
     return out
+
+
+NO_VALIDATOR: Any = object()
+
+
+def _raise_first(validator: Any, value: Any, what: str) -> None:
+    """Raise :class:`RequestInvalid` for the most relevant schema error, naming its field."""
+    error = best_match(validator.iter_errors(value))
+    if error is None:
+        return
+    parts = list(error.absolute_path)
+    if error.validator == "required" and isinstance(error.instance, Mapping):
+        missing = [n for n in error.validator_value if n not in error.instance]
+        if missing:
+            field = _field_path("", [*parts, missing[0]])
+            noun = "body field" if what == "request body" else f"{what} field"
+            raise RequestInvalid(f"missing required {noun} {field!r}", field)
+    field = _field_path("", parts)
+    if not field:
+        raise RequestInvalid(f"{what}: {error.message}", "body")
+    noun = "body field" if what == "request body" else f"{what} field"
+    raise RequestInvalid(f"{noun} {field!r}: {error.message}", field)
 
 
 def _field_path(prefix: str, parts: Iterable[Any]) -> str:
@@ -151,6 +176,7 @@ class OperationValidator:
             [p for p in body.fields if p.location in ("form", "file", "body")] if body else []
         )
         self._body_validator = None
+        self._response_validator: Any = NO_VALIDATOR
         if body is not None and self.body_kind == "json" and body.schema:
             self._body_validator = self._compile(body.schema)
 
@@ -236,21 +262,27 @@ class OperationValidator:
 
     def check_json(self, value: Any) -> None:
         """Validate a decoded JSON body against the body schema."""
-        if self._body_validator is None:
-            return
-        error = best_match(self._body_validator.iter_errors(value))
-        if error is None:
-            return
-        parts = list(error.absolute_path)
-        if error.validator == "required" and isinstance(error.instance, Mapping):
-            missing = [n for n in error.validator_value if n not in error.instance]
-            if missing:
-                field = _field_path("", [*parts, missing[0]])
-                raise RequestInvalid(f"missing required body field {field!r}", field)
-        field = _field_path("", parts)
-        if not field:
-            raise RequestInvalid(f"request body: {error.message}", "body")
-        raise RequestInvalid(f"body field {field!r}: {error.message}", field)
+        if self._body_validator is not None:
+            _raise_first(self._body_validator, value, "request body")
+
+    def check_response(self, value: Any) -> None:
+        """Validate a handler's JSON reply against the success response schema.
+
+        For emulator authors (``check_responses=True``): a reply the spec does not promise
+        is a bug in the emulator, and the message names the field.
+        """
+        if self._response_validator is NO_VALIDATOR:
+            shape = self.operation.success
+            schema = (
+                shape.schema
+                if shape is not None and body_kind(shape.media_type) == "json"
+                else None
+            )
+            self._response_validator = (
+                self._validator_class(to_json_schema(schema, request=False)) if schema else None
+            )
+        if self._response_validator is not None:
+            _raise_first(self._response_validator, value, "response body")
 
     def check_form(self, form: Any) -> None:
         """Required fields of a form or multipart body are there, and simple ones typed."""

@@ -361,6 +361,9 @@ class EmulatorApp:
         Check requests against the spec before handlers run.
     validation_status : int
         The status of a failed check (400 unless the platform answers otherwise).
+    check_responses : bool
+        For emulator authors' tests: check every JSON success reply of a spec operation
+        against the spec's response schema; a mismatch answers 500 naming the field.
     base_path : str, optional
         Prefix for every spec path; defaults to the path of the spec's first server URL
         (``https://api.habu.com/v1/`` -> ``/v1``). Operations with their own ``servers``
@@ -394,6 +397,7 @@ class EmulatorApp:
         validate: bool = True,
         validation_status: int = 400,
         base_path: str | None = None,
+        check_responses: bool = False,
     ) -> None:
         if not isinstance(spec, Spec):
             from specclient.spec import load  # the loader is only needed for this convenience
@@ -405,6 +409,7 @@ class EmulatorApp:
         self.error_body: ErrorBody = error_body or default_error_body
         self.validate = validate
         self.validation_status = validation_status
+        self.check_responses = check_responses
         self.base_path = (
             base_path_of(base_path)
             if base_path is not None
@@ -564,6 +569,8 @@ class EmulatorApp:
                 if fault is not None and fault.status is not None:
                     raise self._fault_error(fault, req)
                 result = await self._run(target, req, allowed)
+                if self.check_responses and target is not None and target.operation is not None:
+                    self._check_response(target.operation, result)
                 response = self._render(result, target, req)
             except EmuError as error:
                 response = self._render_error(error, req)
@@ -584,6 +591,20 @@ class EmulatorApp:
         finally:
             if req._form is not None:
                 await req._form.close()
+
+    def _check_response(self, operation: Operation, result: Any) -> None:
+        if isinstance(result, EmuResponse):
+            if result.json is NO_JSON or not 200 <= result.status < 300:
+                return
+            result = result.json
+        elif isinstance(result, bytes | bytearray | Response) or result is None:
+            return
+        try:
+            self._validator(operation).check_response(result)
+        except RequestInvalid as problem:
+            raise EmuError(
+                500, f"emulator reply for {operation.qualname} breaks the spec: {problem.message}"
+            ) from None
 
     def _invalid(self, problem: RequestInvalid) -> EmuError:
         extra: dict[str, Any] = {"field": problem.field} if problem.field else {}
