@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from specclient.emulators import running, running_app
+from specclient.emulators import EmulatorClock, running, running_app
 from specclient.emulators._server import bind_socket
 from specclient.errors import ParameterError
 
@@ -104,8 +104,13 @@ def test_repeated_start_and_stop_leaks_no_threads(platform_dir):
 
 
 def test_two_emulators_run_side_by_side_on_different_ports(platform_dir):
-    with running("myemus.petstore", seed=1) as one, running("myemus.petstore", seed=2) as two:
+    shared = EmulatorClock()
+    with (
+        running("myemus.petstore", seed=1, clock=shared) as one,
+        running("myemus.petstore", seed=2, clock=shared) as two,
+    ):
         assert one.port != two.port
+        assert one.clock is two.clock is shared
         seeds = [
             httpx.get(e.base_url + "/pets", headers={"X-Key": "demo-key"}).json()[0]["seed"]
             for e in (one, two)
@@ -143,8 +148,6 @@ def test_emulator_repr_and_attributes_name_no_secret(platform_dir):
 
 def test_running_app_serves_a_hand_built_app_with_given_credentials(platform_dir):
     from myemus.petstore import build
-
-    from specclient.emulators import EmulatorClock
 
     app = build(seed=0, clock=EmulatorClock(), api_key="x")
     with running_app(app, credentials={"api_key": "x"}) as emu:

@@ -899,10 +899,10 @@ def _parents(name: str) -> list[str]:
 
 
 def _build(
-    platform: str, seed: int, options: Mapping[str, Any]
+    platform: str, seed: int, options: Mapping[str, Any], clock: EmulatorClock | None = None
 ) -> tuple[EmulatorApp, dict[str, Any]]:
     module = _platform_module(platform)
-    clock = EmulatorClock()
+    clock = clock if clock is not None else EmulatorClock()
     app = module.build(seed=seed, clock=clock, **options)
     if not isinstance(app, EmulatorApp):
         raise SpecClientError(
@@ -948,7 +948,13 @@ def running_app(
 
 @contextlib.contextmanager
 def running(
-    platform: str, *, seed: int = 0, port: int = 0, host: str = "127.0.0.1", **options: Any
+    platform: str,
+    *,
+    seed: int = 0,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    clock: EmulatorClock | None = None,
+    **options: Any,
 ) -> Iterator[Emulator]:
     """Build a platform's emulator, serve it on a loopback port, stop it on exit.
 
@@ -960,6 +966,10 @@ def running(
         Makes ids, failures and fault rates reproducible.
     port : int
         0 picks any free port.
+    host : str
+        Loopback by default.
+    clock : EmulatorClock, optional
+        Share one clock between several emulators; a new one by default.
     **options
         Passed to the platform's ``build`` (credentials, limits...).
 
@@ -970,7 +980,7 @@ def running(
     ...     client.cleanrooms.list()
     ...     emu.clock.advance(3600)
     """
-    app, credentials = _build(platform, seed, options)
+    app, credentials = _build(platform, seed, options, clock)
     with running_app(app, port=port, host=host, platform=platform, credentials=credentials) as emu:
         yield emu
 
