@@ -20,12 +20,14 @@ import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient.errors import AuthError, ConnectionError, SpecError, TimeoutError
+
+if TYPE_CHECKING:  # httpx is imported only when a fetch happens: a warm start never needs it
+    import httpx
 
 __all__ = [
     "DEFAULT_TTL",
@@ -61,7 +63,7 @@ def cache_path(cache_dir: Path, base_url: str, api_version: str) -> Path:
 
 
 def _is_loopback(base_url: str) -> bool:
-    host = (httpx.URL(base_url).host or "").lower()
+    host = (urlsplit(base_url).hostname or "").lower()
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
@@ -91,6 +93,8 @@ def _write(path: Path, entry: Mapping[str, Any]) -> None:
 def _http_client(
     http: httpx.Client | httpx.BaseTransport | None, timeout: float, url: str
 ) -> httpx.Client:
+    import httpx
+
     if isinstance(http, httpx.Client):
         return http
     # Loading the CA bundle costs ~35 ms; a plain-http URL (an emulator) never uses it.
@@ -105,6 +109,8 @@ def _fetch(
     timeout: float,
     clock: Clock,
 ) -> dict[str, Any]:
+    import httpx
+
     url = base_url.rstrip("/") + "/endpoints"
     client = _http_client(http, timeout, url)
     try:
