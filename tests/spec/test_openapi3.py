@@ -437,3 +437,23 @@ def test_form_urlencoded_and_multipart_in_31_with_content_media_type():
         ("many", "file"),
         ("note", "form"),
     ]
+
+
+def test_accept_content_type_and_authorization_header_params_are_ignored():
+    doc = {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {
+                "get": {
+                    "parameters": [
+                        {"name": n, "in": "header", "schema": {"type": "string"}}
+                        for n in ("Accept", "Content-Type", "Authorization", "X-Keep")
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    op = load(doc, cache=False).operation("a.list")
+    assert [p.wire_name for p in op.params] == ["X-Keep"]

@@ -12,7 +12,7 @@ Two steps, so a client pays only for what it touches:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +43,7 @@ _SECRET_NAMES = re.compile(
     r"id_token|token|private_key|secret_access_key|aws_secret_access_key|authorization)$"
 )
 _PAGINATION_STYLES = ("offset", "page", "cursor")
+_IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +198,9 @@ class Engine:
 
     def meta(self) -> dict[str, Any]:
         """Everything a client reads before touching a resource (the cache index)."""
-        info = self.doc.get("info") if isinstance(self.doc.get("info"), Mapping) else {}
+        info = self.doc.get("info")
+        if not isinstance(info, Mapping):
+            info = {}
         return {
             "title": str(info.get("title", "") or ""),
             "version": str(info.get("version", "") or ""),
@@ -326,7 +329,9 @@ class Engine:
                 merged[(param["name"], param["in"])] = (param, where)
         return list(merged.values())
 
-    def _operations(self):  # type: ignore[no-untyped-def]
+    def _operations(
+        self,
+    ) -> Iterator[tuple[str, str, Mapping[str, Any], Mapping[str, Any], str, str]]:
         """Yield (path, verb, path item, operation, pointer of item, pointer of operation)."""
         for path, raw_item in self._paths().items():
             if not isinstance(path, str) or path.startswith("x-"):
@@ -500,6 +505,13 @@ class Engine:
                 form_params.append((param, where))
             else:
                 plain.append((param, where))
+        # OpenAPI: header parameters named Accept, Content-Type or Authorization are ignored
+        # (the media types and the security schemes say those).
+        plain = [
+            (p, w)
+            for p, w in plain
+            if not (p["in"] == "header" and p["name"].lower() in _IGNORED_HEADERS)
+        ]
         template = set(_PLACEHOLDER.findall(path))
         # A path parameter the template does not use cannot be sent: leave it out.
         plain = [(p, w) for p, w in plain if p["in"] != "path" or p["name"] in template]

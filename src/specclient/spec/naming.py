@@ -248,7 +248,7 @@ class NamingRules:
         if resource in self.excluded_resources:
             return True
         needle = self.skip_summary_containing
-        return bool(needle) and needle.lower() in summary.lower()
+        return needle is not None and needle.lower() in summary.lower()
 
     # -- parameters ---------------------------------------------------------------------
 
