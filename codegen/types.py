@@ -138,6 +138,7 @@ class ResponseTypes:
     # One class per distinct object shape: a list's item, the same $ref reused by many
     # operations, Civis's many identical sub-objects. Named after its first use.
     _by_shape: dict[str, str] = field(default_factory=dict)
+    _by_identity: dict[tuple[int, int], tuple[Any, str]] = field(default_factory=dict)
 
     def annotation(self, schema: Mapping[str, Any] | None, name: str, depth: int = 0) -> str:
         """The annotation of a value of ``schema``; declares classes for objects inside."""
@@ -181,10 +182,18 @@ class ResponseTypes:
     def _object(self, schema: Mapping[str, Any], name: str, depth: int) -> str:
         if depth >= MAX_RESPONSE_DEPTH:
             return "Response"
+        # The loader shares one dict per $ref target, so identity finds most repeats cheaply;
+        # the canonical JSON finds the rest (identical shapes written out twice).
+        seen = self._by_identity.get((id(schema), depth))
+        if seen is not None:
+            return seen[1]
         shape = json.dumps([depth, schema], sort_keys=True, default=str)
         if shape in self._by_shape:
-            return self._by_shape[shape]
+            class_name = self._by_shape[shape]
+            self._by_identity[(id(schema), depth)] = (schema, class_name)
+            return class_name
         class_name = self._by_shape[shape] = self._claim(name)
+        self._by_identity[(id(schema), depth)] = (schema, class_name)  # keeps ``schema`` alive
         declared = ResponseClass(class_name)
         self.classes.append(declared)
         for wire_name, prop in (schema.get("properties") or {}).items():
