@@ -281,7 +281,7 @@ def test_a_client_passed_in_is_used_and_left_open(clock: FakeClock) -> None:
 
 def test_wrong_http_argument_is_refused_before_sending() -> None:
     with pytest.raises(errors.ParameterError, match="http= must be an httpx.Client"):
-        Sender(http=httpx.AsyncClient())  # type: ignore[arg-type]
+        Sender(http=httpx.AsyncClient(transport=Script().async_transport))  # type: ignore[arg-type]
 
 
 def test_factory_returning_the_wrong_type_is_reported(clock: FakeClock) -> None:
