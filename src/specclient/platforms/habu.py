@@ -68,6 +68,9 @@ RUN_CREATE_LIMIT = 20
 RUN_CREATE_WINDOW = 3600.0
 #: Rows per /data request: the API's own default page size.
 DEFAULT_PAGE_SIZE = 500
+#: /data requests in flight at once once the row count is known. Pages are independent, so
+#: a few in flight hide the round trip; kept small because the service documents no limit.
+DEFAULT_RESULT_WORKERS = 4
 
 _TERMINAL_FAILURES = ("FAILED", "ERROR", "CANCELLED")
 _OWN_OPTIONS = (
@@ -78,6 +81,7 @@ _OWN_OPTIONS = (
     "token_cache",
     "poll_interval",
     "page_size",
+    "result_workers",
     "run_create_limit",
     "progress",
 )
@@ -191,6 +195,7 @@ def _client_options(own: Mapping[str, Any]) -> dict[str, Any]:
         "organization": own.get("organization"),
         "poll_interval": float(own.get("poll_interval") or DEFAULT_POLL_INTERVAL),
         "page_size": int(own.get("page_size") or DEFAULT_PAGE_SIZE),
+        "result_workers": int(own.get("result_workers") or DEFAULT_RESULT_WORKERS),
         "run_create_limit": own.get("run_create_limit", RUN_CREATE_LIMIT),
         "progress": own.get("progress"),
     }
@@ -368,6 +373,7 @@ class HabuClient(Client):
         organization: str | None,
         poll_interval: float,
         page_size: int,
+        result_workers: int = DEFAULT_RESULT_WORKERS,
         run_create_limit: int | None,
         progress: bool | None,
     ) -> None:
@@ -380,6 +386,11 @@ class HabuClient(Client):
         self.organization = organization
         self.poll_interval = poll_interval
         self.page_size = page_size
+        if result_workers < 1:
+            raise ParameterError(
+                "connect('habu')", "result_workers must be at least 1", "result_workers"
+            )
+        self.result_workers = result_workers
         self.progress = progress
         self._ledger = _RunLedger(run_create_limit, self.clock)
         self.max_create_attempts = 3
@@ -526,22 +537,40 @@ class HabuClient(Client):
             _payload(run)["id"], poll_interval=poll_interval, timeout=timeout, progress=progress
         )
 
-    def question_results(self, run_id: str, *, page_size: int | None = None) -> pd.DataFrame:
-        """Every row of a completed run as a DataFrame typed from the result metadata."""
+    def question_results(
+        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
+    ) -> pd.DataFrame:
+        """Every row of a completed run as a DataFrame typed from the result metadata.
+
+        The first page says how many rows there are (``count``); the other pages are then
+        fetched ``workers`` at a time (default: the client's ``result_workers``, 4) and added
+        in order. Without a ``count`` the pages are walked one by one until a short page.
+        """
         get_data = self.resource("cleanroom_question_runs").method("get_data")
         size = page_size or self.page_size
-        builder: ResultFrameBuilder | None = None
-        offset = 0
-        while True:
-            page = _payload(get_data(run_id, limit=size, offset=offset, return_type="raw")) or {}
-            if builder is None:
-                builder = ResultFrameBuilder(page.get("metadata") or [])
-            rows = page.get("stats") or []
+
+        def fetch(offset: int) -> dict[str, Any]:
+            reply = get_data(run_id, limit=size, offset=offset, return_type="raw")
+            return _payload(reply) or {}
+
+        first = fetch(0)
+        builder = ResultFrameBuilder(first.get("metadata") or [])
+        rows = first.get("stats") or []
+        builder.add(rows)
+        offsets = _remaining_offsets(first, len(rows), size)
+        if offsets is not None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=workers or self.result_workers) as pool:
+                # map keeps the order; at most a few pages wait to be added
+                for page in pool.map(fetch, offsets):
+                    builder.add(page.get("stats") or [])
+            return builder.frame()
+        offset = len(rows)
+        while rows and len(rows) >= size:
+            rows = fetch(offset).get("stats") or []
             builder.add(rows)
             offset += len(rows)
-            total = page.get("count")
-            if not rows or len(rows) < size or (total is not None and offset >= int(total)):
-                break
         return builder.frame()
 
     # -- setup steps that must happen in order -----------------------------------------------
@@ -679,6 +708,18 @@ class HabuClient(Client):
 
 
 # ------------------------------------------------------------------------------ helpers
+
+
+def _remaining_offsets(first: Mapping[str, Any], got: int, size: int) -> list[int] | None:
+    """Offsets of the pages after the first, when the first page gave a usable ``count``;
+    ``None`` when the pages must be walked until a short one."""
+    total = first.get("count")
+    if isinstance(total, bool) or not isinstance(total, int):
+        return None if got >= size else []
+    if got == 0 or got >= total:
+        return []
+    # the server may serve fewer rows than asked (a clamped limit): step by what it gave
+    return list(range(got, total, got))
 
 
 def _with_type_fields(details: Mapping[str, Any]) -> dict[str, Any]:
@@ -896,24 +937,36 @@ class AsyncHabuClient(AsyncClient):
             _payload(run)["id"], poll_interval=poll_interval, timeout=timeout, progress=progress
         )
 
-    async def question_results(self, run_id: str, *, page_size: int | None = None) -> pd.DataFrame:
-        """See :meth:`HabuClient.question_results`."""
+    async def question_results(
+        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
+    ) -> pd.DataFrame:
+        """See :meth:`HabuClient.question_results` (``workers`` requests in flight)."""
+        import asyncio
+
         get_data = self.resource("cleanroom_question_runs").method("get_data")
         size = page_size or self.page_size
-        builder: ResultFrameBuilder | None = None
-        offset = 0
-        while True:
-            page = (
-                _payload(await get_data(run_id, limit=size, offset=offset, return_type="raw")) or {}
-            )
-            if builder is None:
-                builder = ResultFrameBuilder(page.get("metadata") or [])
-            rows = page.get("stats") or []
+
+        async def fetch(offset: int) -> dict[str, Any]:
+            reply = await get_data(run_id, limit=size, offset=offset, return_type="raw")
+            return _payload(reply) or {}
+
+        first = await fetch(0)
+        builder = ResultFrameBuilder(first.get("metadata") or [])
+        rows = first.get("stats") or []
+        builder.add(rows)
+        offsets = _remaining_offsets(first, len(rows), size)
+        if offsets is not None:
+            window = workers or self.result_workers
+            for start in range(0, len(offsets), window):
+                pages = await asyncio.gather(*(fetch(o) for o in offsets[start : start + window]))
+                for page in pages:
+                    builder.add(page.get("stats") or [])
+            return builder.frame()
+        offset = len(rows)
+        while rows and len(rows) >= size:
+            rows = (await fetch(offset)).get("stats") or []
             builder.add(rows)
             offset += len(rows)
-            total = page.get("count")
-            if not rows or len(rows) < size or (total is not None and offset >= int(total)):
-                break
         return builder.frame()
 
     async def create_question(

@@ -8,6 +8,7 @@ as a million Python dicts at once: only the current chunk of strings plus typed 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -42,27 +43,43 @@ def _key_of(column: Mapping[str, Any], sample: Mapping[str, Any] | None) -> str:
     return field
 
 
+def _numbers(values: list[Any], kind: str) -> Any:
+    """Strings to a nullable numeric array: numpy parses them in C when none is missing."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = PANDAS_DTYPES[kind]
+    if "" not in values and None not in values:
+        try:
+            raw = np.array(values, dtype=np.int64 if dtype == "Int64" else np.float64)
+            return pd.Series(pd.array(raw, dtype=dtype))
+        except (TypeError, ValueError, OverflowError):
+            pass  # "1e3" in an integer column, "NaN" text...: the general path decides
+    series = pd.Series(values, dtype="object")
+    numbers = pd.to_numeric(series.where(series != "", None), errors="coerce")
+    return numbers.astype(dtype)
+
+
 def _convert(values: list[Any], data_type: str) -> Any:
     import pandas as pd
 
     kind = data_type.upper()
-    series = pd.Series(values, dtype="object")
-    blank = series.isna() | (series == "")
     if kind in ("INTEGER", "LONG", "DECIMAL", "DOUBLE", "FLOAT"):
-        numbers = pd.to_numeric(series.where(~blank, None), errors="coerce")
-        return numbers.astype(PANDAS_DTYPES[kind])
+        return _numbers(values, kind)
+    has_blank = "" in values or None in values
+    series = pd.Series(values, dtype="object")
+    if has_blank:
+        series = series.where(series != "", None)
     if kind == "BOOLEAN":
-        lowered = series.where(~blank, None).str.lower()
+        lowered = series.str.lower()
         out = pd.Series(pd.NA, index=series.index, dtype="boolean")
         out[lowered.isin(_TRUE)] = True
         out[lowered.isin(_FALSE)] = False
         return out
     if kind == "DATE":
-        return pd.to_datetime(series.where(~blank, None), errors="coerce", format="ISO8601")
+        return pd.to_datetime(series, errors="coerce", format="ISO8601")
     if kind == "TIMESTAMP":
-        return pd.to_datetime(
-            series.where(~blank, None), errors="coerce", utc=True, format="ISO8601"
-        )
+        return pd.to_datetime(series, errors="coerce", utc=True, format="ISO8601")
     return series.astype("string")
 
 
@@ -98,8 +115,16 @@ class ResultFrameBuilder:
         if self._keys is None:
             self._keys = [_key_of(m, rows[0]) for m in self.metadata]
             self._pending = {name: [] for name in self.names}
-        for name, key in zip(self.names, self._keys, strict=True):
-            self._pending[name].extend([row.get(key) for row in rows])
+            getter = operator.itemgetter(*self._keys)
+            # itemgetter of one key returns the value, not a 1-tuple
+            self._getter = getter if len(self._keys) > 1 else (lambda row: (getter(row),))
+        try:
+            # one C-level pass: each row to a tuple of its values, then transposed
+            columns = list(zip(*map(self._getter, rows), strict=True))
+        except KeyError:  # a row without some column: slower, tolerant path
+            columns = [[row.get(key) for row in rows] for key in self._keys]
+        for name, values in zip(self.names, columns, strict=True):
+            self._pending[name].extend(values)
         self._pending_rows += len(rows)
         self.rows += len(rows)
         if self._pending_rows >= self.chunk_rows:

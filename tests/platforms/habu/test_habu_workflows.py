@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from specclient.emulators.habu_state import result_page
 from specclient.errors import APIError, ParameterError, WaiterError
 from specclient.platforms.habu import QuestionRunFailed, demo
 
@@ -142,6 +143,10 @@ def test_a_display_id_where_a_uuid_belongs_is_refused_clearly(client):
         client.cleanroom_questions.get("CRQ-045139")
     assert caught.value.status_code == 400
     assert "display ID" in str(caught.value)
+    # the platform's envelope and request id stay on the error
+    assert caught.value.body["code"] == "400"
+    assert "display ID" in caught.value.body["message"]
+    assert caught.value.request_id
 
 
 def test_flow_created_run_waited_and_reported(emu, client, ready_question):
@@ -173,3 +178,35 @@ def test_demo_runs_the_whole_tutorial(emu, client):
     assert any(line.startswith("run ") and "COMPLETED" in line for line in lines)
     assert any("1000 rows" in line for line in lines)
     assert len(emu.state.runs) == 1 and len(emu.state.flow_runs) == 1
+
+
+def test_a_server_that_clamps_the_page_size_still_gives_every_row(ready_question):
+    import specclient.emulators
+
+    with specclient.emulators.running("habu", seed=2, max_data_limit=300) as emu:
+        client = emu.client(progress=False)
+        crq, _ = ready_question(client)
+        run = client.run_question(crq.id, name="clamped")
+        frame = client.question_results(run.id)  # asks for 500 a page, gets 300
+        stored = emu.state.runs[run.id]
+        expected = result_page(emu.state.seed, run.id, stored.columns, 0, 1000, 1000)
+    assert len(frame) == 1000
+    assert frame["segment"].tolist() == [row["segment"] for row in expected]
+
+
+def test_an_empty_body_means_no_data_and_gives_an_empty_frame(emu, client, ready_question):
+    crq, _ = ready_question(client)
+    run = client.run_question(crq.id, name="nothing")
+    emu.state.run_data = lambda run_id, limit, offset: None
+    frame = client.question_results(run.id)
+    assert len(frame) == 0
+
+
+async def test_async_results_fetch_pages_concurrently_in_order(emu, ready_question):
+    crq, _ = ready_question(emu.client(progress=False))
+    sync_client = emu.client(progress=False)
+    run = sync_client.run_question(crq.id, name="async pages")
+    expected = sync_client.question_results(run.id, workers=1)
+    async with emu.async_client(progress=False, page_size=90) as client:
+        frame = await client.question_results(run.id, workers=3)
+    assert frame.equals(expected)
