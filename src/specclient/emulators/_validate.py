@@ -63,6 +63,13 @@ def to_json_schema(schema: Mapping[str, Any] | None, *, request: bool = True) ->
     for key, value in schema.items():
         if key in ("properties", "patternProperties") and isinstance(value, Mapping):
             out[key] = {name: to_json_schema(sub, request=request) for name, sub in value.items()}
+            if not request and key == "properties":
+                # Real APIs send null for optional fields their specs forget to mark
+                # nullable; a reply check should flag wrong shapes, not that.
+                required = set(schema.get("required") or ())
+                for name, sub in out[key].items():
+                    if name not in required:
+                        out[key][name] = _or_null(sub)
         elif key in ("items", "additionalProperties", "not") and isinstance(value, Mapping):
             out[key] = to_json_schema(value, request=request)
         elif key in ("allOf", "anyOf", "oneOf", "items") and isinstance(value, list):
@@ -116,6 +123,17 @@ def _raise_first(validator: Any, value: Any, what: str) -> None:
         raise RequestInvalid(f"{what}: {error.message}", "body")
     noun = "body field" if what == "request body" else f"{what} field"
     raise RequestInvalid(f"{noun} {field!r}: {error.message}", field)
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema = {**schema, "type": [kind, "null"]}
+    elif isinstance(kind, list) and "null" not in kind:
+        schema = {**schema, "type": [*kind, "null"]}
+    if isinstance(schema.get("enum"), list) and None not in schema["enum"]:
+        schema = {**schema, "enum": [*schema["enum"], None]}
+    return schema
 
 
 def _field_path(prefix: str, parts: Iterable[Any]) -> str:
