@@ -395,6 +395,46 @@ class CivisClient(Client):
 
         return self._remember(("table", table, database), lookup)
 
+    def get_storage_host_id(self, storage_host: str | int) -> int:
+        """Return the storage host ID for a given storage host name.
+
+        Parameters
+        ----------
+        storage_host : str or int
+            An integer passes through; a str is looked up in ``storage_hosts.list()``.
+
+        Returns
+        -------
+        storage_host_id : int
+
+        Raises
+        ------
+        ValueError
+            If the storage host can't be found.
+        """
+        if isinstance(storage_host, int):
+            return storage_host
+
+        def lookup() -> int:
+            host = find_one(self.storage_hosts.list(return_type="snake"), name=storage_host)
+            if not host:
+                raise ValueError(f"Storage Host {storage_host} not found.")
+            return host["id"]
+
+        return self._remember(("storage_host", storage_host), lookup)
+
+    @property
+    def feature_flags(self) -> tuple[str, ...]:
+        """Deprecated civis-python property: the names of your enabled feature flags."""
+        warnings.warn(
+            "feature_flags is deprecated (as in civis-python 2.6+); use "
+            "client.users.get_me()['feature_flags'].",
+            FutureWarning,
+            stacklevel=2,
+        )
+        flags = self._remember(("feature_flags",), lambda: self._me()["feature_flags"])
+        return tuple(name for name, enabled in flags.items() if enabled)
+
     @property
     def username(self) -> str:
         """The current user's username."""

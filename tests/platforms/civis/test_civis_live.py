@@ -191,6 +191,7 @@ def test_integer_ids_pass_through_without_a_request(emu):
     client = emu.client(spec=_served(), retry_total=0)
     assert client.get_database_id(7) == 7
     assert client.get_aws_credential_id(1111) == 1111
+    assert client.get_storage_host_id(5) == 5
     with pytest.warns(FutureWarning):
         assert client.get_database_credential_id(1111, "redshift-general") == 1111
     assert emu.faults.fired == []
@@ -277,3 +278,8 @@ def test_bad_options_are_refused_before_the_spec_is_fetched(emu, option, message
     with pytest.raises(ParameterError, match=message):
         specclient.connect("civis", api_key=KEY, base_url=emu.base_url, **option)
     assert emu.faults.fired == []
+
+
+def test_deprecated_feature_flags_lists_the_enabled_flags(client):
+    with pytest.warns(FutureWarning, match="feature_flags is deprecated"):
+        assert client.feature_flags == ("python_3_scripts",)
