@@ -25,8 +25,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-import sys
-from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from typing import Any
 
 import httpx
@@ -35,22 +34,21 @@ from specclient.client import AsyncClient, AsyncResource, Client, Resource
 from specclient.errors import (
     APIError,
     AuthError,
-    ConflictError,
     ForbiddenError,
     NotFoundError,
     ParameterError,
-    RateLimitError,
-    ServerError,
     SpecClientError,
-    TransportError,
     UnauthorizedError,
 )
 from specclient.platforms import _base
-from specclient.platforms.clicdata_frames import (
-    check_frame,
-    columns_for_frame,
-    iter_record_blocks,
-    records_to_frame,
+from specclient.platforms.clicdata_workflows import (
+    DEFAULT_API_VERSION,
+    INSERT_CAP,
+    REFRESH_METHODS,
+    AsyncClicDataData,
+    ClicDataData,
+    payload,
+    result_of,
 )
 
 __all__ = [
@@ -65,6 +63,7 @@ __all__ = [
     "ClicDataNotFoundError",
     "ClicDataAuth",
     "ClicDataData",
+    "AsyncClicDataData",
     "ClicDataDashboards",
     "basic_credentials",
     "connect",
@@ -74,13 +73,6 @@ __all__ = [
 
 PLATFORM = "clicdata"
 DEFAULT_BASE_URL = "https://api.clicdata.com"
-#: activepieces' newest; the format is YYYY.M or YYYY.MM.
-DEFAULT_API_VERSION = "2025.3"
-#: Rows per insert call: activepieces enforces it; the legacy API gets the same cap to be safe.
-INSERT_CAP = 500
-#: The five refresh endpoints; "reload" is the wrapper's name for /rebuild.
-REFRESH_METHODS = ("recreate", "rebuild", "append", "update", "updateappend")
-_REFRESH_ALIASES = {"reload": "rebuild"}
 
 ENV = {
     "client_id": ("CLICDATA_CLIENT_ID",),
@@ -329,459 +321,8 @@ def _resolve(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return common, {"api_version": api_version, "page_size": page_size}
 
 
-# -- envelope helpers ------------------------------------------------------------------------------
-
-
-def _payload(response: httpx.Response) -> Any:
-    if not response.content:
-        return None
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
-def _result(body: Any, legacy_key: str | None = None) -> Any:
-    """The useful part of a reply in either style: envelope ``result``, or the legacy shape."""
-    if isinstance(body, Mapping) and "success" in body and ("result" in body or len(body) <= 2):
-        return body.get("result")
-    if legacy_key and isinstance(body, Mapping):
-        return body.get(legacy_key)
-    return body
-
-
-def _page_done(body: Any, rows: Sequence[Any], page: int, page_size: int | None) -> bool:
-    """Whether ``page`` was the last one, by the versioned rules or the legacy flag."""
-    if isinstance(body, Mapping) and "success" in body:
-        block = body.get("pagination") or {}
-        if "has_more_results" in block:
-            return not block["has_more_results"]
-        if block.get("last_page") is not None:
-            return page >= int(block["last_page"])
-        size = block.get("page_size") or page_size
-        return not rows or (size is not None and len(rows) < int(size))
-    if isinstance(body, Mapping) and "has_more_data" in body:
-        return not body["has_more_data"]
-    return not rows
-
-
-# -- progress --------------------------------------------------------------------------------------
-
-
-def _progress_bar(total: int, progress: bool | None, desc: str) -> Any:
-    from tqdm.auto import tqdm
-
-    # None: tqdm shows the bar only when stderr is a terminal (never in CI logs or notebooks'
-    # captured output); True/False force it.
-    disable = (not sys.stderr.isatty()) if progress is None else not progress
-    return tqdm(total=total, unit="rows", desc=desc, disable=disable, leave=False)
-
-
-# -- workflows -------------------------------------------------------------------------------------
-
-
-class ClicDataData(Resource):
-    """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
-
-    @property
-    def _settings(self) -> dict[str, Any]:
-        return getattr(
-            self._client,
-            "clicdata_settings",
-            {"api_version": DEFAULT_API_VERSION, "page_size": 1000},
-        )
-
-    @property
-    def _legacy(self) -> bool:
-        return self._settings.get("api_version") is None
-
-    # reading -----------------------------------------------------------------------------
-
-    def describe(self, rec_id: int) -> dict[str, Any]:
-        """The data set's metadata (name, columns with their types, row count when given).
-
-        Raises
-        ------
-        specclient.errors.NotFoundError
-            No data set has this RecId.
-        """
-        body = _payload(self.method("list")(return_type="raw"))
-        for item in _result(body, "data") or []:
-            if str(item.get("id", item.get("rec_id", item.get("RecId")))) == str(rec_id):
-                return dict(item)
-        raise NotFoundError(
-            f"ClicData has no data set with RecId {rec_id}",
-            status_code=404,
-            method="GET",
-            url=f"{self._client.base_url}/data",
-        )
-
-    def _walk(
-        self,
-        operation: str,
-        *path: Any,
-        page_size: int | None = None,
-        progress: bool | None = None,
-        total: int | None = None,
-    ) -> list[dict[str, Any]]:
-        size = None if self._legacy else (page_size or self._settings.get("page_size") or 1000)
-        method = self.method(operation)
-        rows: list[dict[str, Any]] = []
-        bar = _progress_bar(total or 0, progress, "reading")
-        try:
-            page = 1
-            while True:
-                kwargs: dict[str, Any] = {"page": page, "return_type": "raw"}
-                if size is not None:
-                    kwargs["page_size"] = size
-                # An error on any page raises: the wrapper printed it and returned half the rows.
-                body = _payload(method(*path, **kwargs))
-                chunk = _result(body, "data") or []
-                rows.extend(chunk)
-                bar.update(len(chunk))
-                if _page_done(body, chunk, page, size):
-                    return rows
-                page += 1
-        finally:
-            bar.close()
-
-    def get(
-        self, rec_id: int, *, page_size: int | None = None, progress: bool | None = None
-    ) -> Any:
-        """Every row of a data set as one DataFrame, typed from the table's column types.
-
-        Parameters
-        ----------
-        rec_id : int
-            The data set's RecId.
-        page_size : int, optional
-            Rows per request on the versioned API (the client's ``page_size`` by default).
-        progress : bool, optional
-            Show a progress bar; by default only when stderr is a terminal.
-
-        Returns
-        -------
-        pandas.DataFrame
-        """
-        meta = self.describe(rec_id)
-        rows = self._walk(
-            "rows", rec_id, page_size=page_size, progress=progress, total=meta.get("row_count")
-        )
-        return records_to_frame(rows, meta.get("columns"))
-
-    def history(
-        self, rec_id: int, version: int | None = None, *, page_size: int | None = None
-    ) -> Any:
-        """The stored versions of a data set, or the rows of one version (Data History on).
-
-        Parameters
-        ----------
-        rec_id : int
-            The data set's RecId.
-        version : int, optional
-            Without it: one row per version (``version``, ``created_date``, ``reason``,
-            ``row_count``). With it: that version's rows, typed like :meth:`get`.
-
-        Returns
-        -------
-        pandas.DataFrame
-        """
-        import pandas as pd
-
-        if version is None:
-            body = _payload(self.method("versions")(rec_id, return_type="raw"))
-            return pd.DataFrame(list(_result(body, "versions") or []))
-        meta = self.describe(rec_id)
-        rows = self._walk("version_rows", rec_id, version, page_size=page_size, progress=False)
-        return records_to_frame(rows, meta.get("columns"))
-
-    def row_count(self, rec_id: int) -> int:
-        """How many rows the data set holds now (one small request on the versioned API)."""
-        if not self._legacy:
-            body = _payload(self.method("rows")(rec_id, page=1, page_size=1, return_type="raw"))
-            block = body.get("pagination") if isinstance(body, Mapping) else None
-            if block and block.get("result_total_count") is not None:
-                return int(block["result_total_count"])
-        count = self.describe(rec_id).get("row_count")
-        if count is not None:
-            return int(count)
-        return len(self._walk("rows", rec_id, progress=False))
-
-    # writing -----------------------------------------------------------------------------
-
-    def create_from_dataframe(
-        self,
-        name: str,
-        df: Any,
-        *,
-        description: str = "",
-        chunk_size: int = INSERT_CAP,
-        progress: bool | None = None,
-    ) -> int:
-        """Create a custom table with a column per DataFrame column, then append the rows.
-
-        Every dtype maps by kind: ints and floats of any width (and nullable ``Int64``) ->
-        ``number``; ``bool``/``boolean`` -> ``checkbox``; ``datetime64`` with or without a time
-        zone -> ``datetime``; ``category``, ``object``, strings and durations -> ``text``.
-
-        Returns
-        -------
-        int
-            The new data set's RecId.
-
-        Raises
-        ------
-        specclient.errors.ParameterError
-            Before anything is created: not a DataFrame, duplicate or unmappable columns,
-            infinite floats, or a bad ``chunk_size``.
-        """
-        operation = "data.create_from_dataframe"
-        if not isinstance(name, str) or not name.strip():
-            raise ParameterError(operation, "name must be a non-empty string", "name")
-        columns = columns_for_frame(df, operation=operation)
-        self._check_chunk_size(chunk_size, operation)
-        body = _payload(
-            self.method("create")(
-                name=name, description=description, columns=columns, return_type="raw"
-            )
-        )
-        created = _result(body)
-        rec_id = created.get("id") if isinstance(created, Mapping) else created
-        try:
-            rec_id = int(str(rec_id).strip())
-        except ValueError:
-            raise SpecClientError(f"{operation}(): ClicData did not return a RecId") from None
-        self.append(
-            rec_id,
-            df,
-            chunk_size=chunk_size,
-            progress=progress,
-            _known_empty=True,
-            _columns=columns,
-        )
-        return rec_id
-
-    def _check_chunk_size(self, chunk_size: Any, operation: str) -> None:
-        if (
-            not isinstance(chunk_size, int)
-            or isinstance(chunk_size, bool)
-            or not 1 <= chunk_size <= INSERT_CAP
-        ):
-            raise ParameterError(
-                operation,
-                f"chunk_size must be between 1 and {INSERT_CAP} "
-                f"(ClicData's cap per insert call), not {chunk_size!r}",
-                "chunk_size",
-            )
-
-    def append(
-        self,
-        rec_id: int,
-        df: Any,
-        *,
-        chunk_size: int = INSERT_CAP,
-        progress: bool | None = None,
-        max_attempts: int = 5,
-        _known_empty: bool = False,
-        _columns: Sequence[Mapping[str, Any]] | None = None,
-    ) -> int:
-        """Append a DataFrame's rows, in chunks, exactly once each.
-
-        NaN/NaT/NA become null, timestamps ISO 8601 (UTC with ``Z`` when tz-aware), numpy
-        scalars plain JSON numbers. When a chunk fails ambiguously (a 5xx, a timeout, a dropped
-        connection: it may or may not have been stored), the table's row count says which: the
-        chunk is sent again only if it is not there.
-
-        Parameters
-        ----------
-        rec_id : int
-            The data set's RecId.
-        df : pandas.DataFrame
-            Its columns must exist in the table.
-        chunk_size : int
-            Rows per request, at most 500.
-        progress : bool, optional
-            Progress bar; by default only when stderr is a terminal.
-        max_attempts : int
-            Sends per chunk before giving up.
-
-        Returns
-        -------
-        int
-            Rows appended.
-
-        Raises
-        ------
-        specclient.errors.ParameterError
-            Before anything is sent, for a bad frame, chunk size or unknown columns.
-        specclient.errors.ConflictError
-            The row count moved by something else than this chunk (another writer).
-        """
-        operation = "data.append"
-        check_frame(df, operation=operation)
-        self._check_chunk_size(chunk_size, operation)
-        if _columns is None:
-            meta = self.describe(rec_id)
-            known = {str(c.get("name")) for c in meta.get("columns") or []}
-            unknown = [str(c) for c in df.columns if known and str(c) not in known]
-            if unknown:
-                raise ParameterError(
-                    operation,
-                    f"columns {unknown} are not in data set {rec_id} (it has {sorted(known)})",
-                    "df",
-                )
-        expected = 0 if _known_empty else self.row_count(rec_id)
-        start = expected
-        bar = _progress_bar(len(df), progress, "appending")
-        try:
-            for names, rows in iter_record_blocks(df):
-                for offset in range(0, len(rows), chunk_size):
-                    chunk = rows[offset : offset + chunk_size]
-                    self._send_chunk(rec_id, names, chunk, expected, max_attempts)
-                    expected += len(chunk)
-                    bar.update(len(chunk))
-        finally:
-            bar.close()
-        return expected - start
-
-    def _chunk_call(self, rec_id: int, names: list[str], chunk: Sequence[tuple]) -> None:
-        # The hot path of a big append posts bytes through client.request (same sender, auth,
-        # api_version and envelope check) instead of the spec method: the rows are already
-        # JSON-safe, column by column, and the method's per-item argument check would cost
-        # about 20 microseconds a row, more than the rest of the client's work together.
-        if self._legacy:
-            path = f"/data/{int(rec_id)}/row"
-            rows: list[Any] = [
-                [{"column": n, "value": v} for n, v in zip(names, row, strict=True)]
-                for row in chunk
-            ]
-        else:
-            path = f"/data/{int(rec_id)}/insert"
-            rows = [dict(zip(names, row, strict=True)) for row in chunk]
-        content = json.dumps({"data": rows}, separators=(",", ":"), allow_nan=False).encode()
-        self._client.request(
-            "POST",
-            path,
-            content=content,
-            idempotent=False,
-            headers={"Content-Type": "application/json"},
-        )
-
-    def _send_chunk(
-        self, rec_id: int, names: list[str], chunk: Sequence[tuple], before: int, max_attempts: int
-    ) -> None:
-        clock = self._client.clock
-        for attempt in range(1, max_attempts + 1):
-            try:
-                self._chunk_call(rec_id, names, chunk)
-                return
-            except (ServerError, TransportError, RateLimitError) as exc:
-                failure = exc
-            # Ambiguous: the server may have stored the chunk before failing. Ask the table.
-            count = self._count_after_failure(rec_id, max_attempts)
-            if count == before + len(chunk):
-                return
-            if count != before:
-                raise ConflictError(
-                    f"data.append(): data set {rec_id} holds {count} rows, but this append "
-                    f"expected {before} or {before + len(chunk)}: something else is writing to "
-                    f"it; stopped with {before} rows in place",
-                    status_code=409,
-                    method="POST",
-                    url=f"{self._client.base_url}/data/{rec_id}",
-                )
-            if attempt < max_attempts:
-                clock.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
-        raise failure
-
-    def _count_after_failure(self, rec_id: int, max_attempts: int) -> int:
-        clock = self._client.clock
-        for attempt in range(1, max_attempts + 1):
-            try:
-                return self.row_count(rec_id)
-            except (ServerError, TransportError, RateLimitError):
-                if attempt == max_attempts:
-                    raise
-                clock.sleep(min(0.5 * 2 ** (attempt - 1), 8.0))
-        raise AssertionError("unreachable")
-
-    def rebuild(self, rec_id: int, method: str = "rebuild") -> Any:
-        """Refresh a data set: ``recreate``, ``rebuild`` (the wrapper's ``reload``), ``append``,
-        ``update`` or ``updateappend``.
-
-        Raises
-        ------
-        specclient.errors.ParameterError
-            An unknown method name, before anything is sent.
-        """
-        chosen = _REFRESH_ALIASES.get(method, method) if isinstance(method, str) else method
-        if chosen not in REFRESH_METHODS:
-            raise ParameterError(
-                "data.rebuild",
-                f"method must be one of {', '.join(REFRESH_METHODS)} (or 'reload'), not {method!r}",
-                "method",
-            )
-        return _result(_payload(self.method(f"refresh_{chosen}")(rec_id, return_type="raw")))
-
-    @staticmethod
-    def _cells(filters: Any, operation: str, argument: str) -> list[dict[str, Any]]:
-        from specclient.platforms.clicdata_frames import json_safe
-
-        if not isinstance(filters, Mapping) or not filters:
-            raise ParameterError(
-                operation, f"{argument} must be a non-empty dict of column -> value", argument
-            )
-        # Every pair is sent, False and 0 included (the wrapper dropped falsy values).
-        return [{"column": str(k), "value": json_safe(v)} for k, v in filters.items()]
-
-    @staticmethod
-    def _multiple(multiple: Any, operation: str) -> str:
-        if multiple not in ("all", "first"):
-            raise ParameterError(
-                operation, f"multiple must be 'all' or 'first', not {multiple!r}", "multiple"
-            )
-        return multiple
-
-    def delete_rows(self, rec_id: int, filters: Mapping[str, Any], multiple: str = "all") -> int:
-        """Delete the rows whose columns equal ``filters``; ``multiple="first"`` deletes one.
-
-        Returns
-        -------
-        int
-            Rows deleted, when the server says.
-        """
-        find = self._cells(filters, "data.delete_rows", "filters")
-        multiple = self._multiple(multiple, "data.delete_rows")
-        body = _payload(
-            self.method("delete_rows")(rec_id, find=find, multiplerows=multiple, return_type="raw")
-        )
-        result = _result(body)
-        return int(result.get("rows_deleted", 0)) if isinstance(result, Mapping) else 0
-
-    def update_rows(
-        self,
-        rec_id: int,
-        filters: Mapping[str, Any],
-        values: Mapping[str, Any],
-        multiple: str = "all",
-    ) -> int:
-        """Set ``values`` on the rows whose columns equal ``filters``.
-
-        Returns
-        -------
-        int
-            Rows updated, when the server says.
-        """
-        find = self._cells(filters, "data.update_rows", "filters")
-        changes = self._cells(values, "data.update_rows", "values")
-        multiple = self._multiple(multiple, "data.update_rows")
-        body = _payload(
-            self.method("update_rows")(
-                rec_id, find=find, set=changes, multiplerows=multiple, return_type="raw"
-            )
-        )
-        result = _result(body)
-        return int(result.get("rows_updated", 0)) if isinstance(result, Mapping) else 0
+_payload = payload
+_result = result_of
 
 
 def _image_bytes(response: httpx.Response, what: str) -> bytes:
@@ -828,7 +369,10 @@ class AsyncClicDataDashboards(AsyncResource):
         )
 
 
-ASYNC_RESOURCE_CLASSES: dict[str, type] = {"dashboards": AsyncClicDataDashboards}
+ASYNC_RESOURCE_CLASSES: dict[str, type] = {
+    "data": AsyncClicDataData,
+    "dashboards": AsyncClicDataDashboards,
+}
 
 
 # -- connect ---------------------------------------------------------------------------------------
