@@ -17,6 +17,7 @@ def test_benchmark_script_prints_a_row_per_method_with_every_row_fetched():
     assert [line.split("|")[1].strip() for line in lines[1:]] == [
         "tutorial",
         "tutorial+types",
+        "specclient/1",
         "specclient",
     ]
     assert all(line.split("|")[2].strip() == "7" for line in lines[1:])
