@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 
 import pytest
@@ -174,3 +175,62 @@ def test_same_seed_gives_same_tables(clock):
     first = CivisState(seed=5, clock=clock).tables
     second = CivisState(seed=5, clock=clock).tables
     assert [t["rowCount"] for t in first.values()] == [t["rowCount"] for t in second.values()]
+
+
+# -- served over HTTP ----------------------------------------------------------------------------
+@pytest.fixture
+def served():
+    from specclient.emulators import running
+
+    with running("civis", seed=1) as emu:
+        yield emu
+
+
+def _get(emu, path, **headers):
+    import httpx
+
+    return httpx.get(emu.base_url + path, headers=headers)
+
+
+def test_endpoints_serves_the_bundled_spec_to_a_valid_key(served):
+    from specclient.emulators.civis import served_spec
+
+    basic = base64.b64encode(f"{DEMO_API_KEY}:".encode()).decode()
+    reply = _get(served, "/endpoints", authorization=f"Basic {basic}")
+    assert reply.status_code == 200
+    assert reply.json() == served_spec()
+
+
+def test_bearer_key_is_accepted_too(served):
+    reply = _get(served, "/users/me", authorization=f"Bearer {DEMO_API_KEY}")
+    assert reply.json()["username"] == "demo-user"
+
+
+def test_wrong_key_gets_civis_401_with_www_authenticate(served):
+    reply = _get(served, "/users/me", authorization="Bearer nope")
+    assert reply.status_code == 401
+    assert 'error="invalid_token"' in reply.headers["www-authenticate"]
+    assert reply.json() == {
+        "error": "invalid_token",
+        "errorDescription": "The access token is invalid",
+        "code": 401,
+    }
+
+
+def test_request_against_the_spec_is_refused_in_civis_envelope(served):
+    import httpx
+
+    reply = httpx.post(
+        served.base_url + "/scripts/containers",
+        headers={"authorization": f"Bearer {DEMO_API_KEY}"},
+        json={"name": "x", "dockerImageName": "busybox"},
+    )
+    assert reply.status_code == 400
+    body = reply.json()
+    assert body["error"] == "bad_request" and "requiredResources" in body["errorDescription"]
+
+
+def test_unknown_object_is_civis_404(served):
+    reply = _get(served, "/jobs/424242", authorization=f"Bearer {DEMO_API_KEY}")
+    assert reply.status_code == 404
+    assert reply.json()["errorDescription"] == "The requested job could not be found."
