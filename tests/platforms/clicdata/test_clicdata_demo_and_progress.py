@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from specclient.errors import ParameterError
 from specclient.platforms.clicdata import ClicDataScopeError, demo
 
 
@@ -42,3 +43,22 @@ async def test_async_client_has_auth_api_version_images_and_the_200_error_check(
             assert image.startswith(b"\x89PNG")
             with pytest.raises(ClicDataScopeError, match="Missing scope"):
                 await client.account.get()
+
+
+async def test_async_workflows_round_trip_a_frame_exactly_once_under_faults():
+    import specclient.emulators
+
+    with specclient.emulators.running("clicdata", seed=1) as emu:
+        async with emu.async_client(page_size=100) as client:
+            frame = pd.DataFrame({"id": np.arange(1500), "ok": np.arange(1500) % 2 == 0})
+            rec_id = await client.data.create_from_dataframe("async", frame.iloc[:0])
+            emu.faults.add("data.insert", "drop_after", count=1)
+            emu.faults.add("data.insert", "500", count=1)
+            assert await client.data.append(rec_id, frame, progress=False) == 1500
+            assert emu.state.tables[rec_id].data["id"] == list(range(1500))
+            back = await client.data.get(rec_id)
+            assert back["id"].tolist() == list(range(1500)) and str(back["ok"].dtype) == "bool"
+            assert await client.data.delete_rows(rec_id, {"ok": False}) == 750
+            await client.data.rebuild(rec_id, method="reload")
+            with pytest.raises(ParameterError):
+                await client.data.rebuild(rec_id, method="nope")
