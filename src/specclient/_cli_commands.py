@@ -8,7 +8,9 @@ it runs or shows its help. Parameters become options named after the Python argu
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 import sys
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -167,16 +169,7 @@ class MethodCommand(click.Command):
 
 
 def _own_options(operation: Operation) -> list[click.Parameter]:
-    options = [
-        click.Option(
-            ["--output", "-o"],
-            type=click.Choice(["table", "json", "csv"]),
-            default=None,
-            help="How to print the result (default: table on a terminal, else json).",
-        ),
-        click.Option(["--base-url"], default=None, help="API root (default: the platform's)."),
-        click.Option(["--creds-path"], default=None, help="YAML credentials file to read."),
-    ]
+    options = _common_options()
     if operation.body is not None:
         options.append(
             click.Option(
@@ -207,6 +200,108 @@ def _own_options(operation: Operation) -> list[click.Parameter]:
     return options
 
 
+class WorkflowCommand(click.Command):
+    """A platform's workflow method (``usmart files upload``) as a command.
+
+    Workflows are Python methods, not spec operations: their options come from
+    ``inspect.signature`` and their help from the numpy docstring. Simple types only: an
+    annotation naming ``bool``, ``int`` or ``float`` gets that type, mappings and lists take
+    JSON, everything else (ids, paths) is a string.
+    """
+
+    def __init__(self, name: str, function: Callable[..., Any], run: Callable[..., Any]) -> None:
+        self.signature = inspect.signature(function)
+        docs = _numpy_parameters(function.__doc__ or "")
+        params: list[click.Parameter] = []
+        for p in self.signature.parameters.values():
+            if p.name in _NOT_OPTIONS or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            kind = _annotation_type(str(p.annotation))
+            dashed = option_name(p.name)[2:]
+            boolean = kind is click.BOOL
+            params.append(
+                click.Option(
+                    [f"--{dashed}/--no-{dashed}" if boolean else f"--{dashed}", dest_name(p.name)],
+                    type=None if boolean else kind,
+                    required=p.default is inspect.Parameter.empty,
+                    default=None,
+                    help=docs.get(p.name, ""),
+                )
+            )
+        params += _common_options()
+        text = inspect.cleandoc(function.__doc__ or "")
+        super().__init__(
+            name,
+            params=params,
+            callback=run,
+            help=text.split("\n\n")[0] + "\n\n(a workflow: several calls)",
+            short_help=_first_paragraph(text),
+        )
+
+    def python_arguments(self, values: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+        kwargs = {
+            p.name: values[dest_name(p.name)]
+            for p in self.signature.parameters.values()
+            if p.name not in _NOT_OPTIONS and values.get(dest_name(p.name)) is not None
+        }
+        return [], kwargs
+
+
+# Not offered on the command line: the output format decides what is printed.
+_NOT_OPTIONS = {"self", "return_type", "timeout", "headers"}
+
+
+def _annotation_type(annotation: str) -> Any:
+    first = annotation.replace("Optional[", "").split("|")[0].strip()
+    if first == "bool":
+        return click.BOOL
+    if first == "int":
+        return click.INT
+    if first == "float":
+        return click.FLOAT
+    if first.startswith(("Mapping", "dict", "list", "Sequence")):
+        return JSON
+    return click.STRING
+
+
+_DOC_PARAM = re.compile(r"^(\w[\w, ]*?)\s*:")
+
+
+def _numpy_parameters(doc: str) -> dict[str, str]:
+    """``name -> first line of its description`` from a numpy-style Parameters section."""
+    lines = inspect.cleandoc(doc).splitlines()
+    found: dict[str, str] = {}
+    inside = False
+    for i, line in enumerate(lines):
+        if (
+            line.strip() == "Parameters"
+            and i + 1 < len(lines)
+            and set(lines[i + 1].strip()) == {"-"}
+        ):
+            inside = True
+            continue
+        if inside and i + 1 < len(lines) and set(lines[i + 1].strip()) == {"-"} and line.strip():
+            break  # the next section (Returns, Raises, ...)
+        match = _DOC_PARAM.match(line) if inside else None
+        if match and i + 1 < len(lines) and lines[i + 1].startswith((" ", "\t")):
+            for name in match.group(1).split(","):
+                found[name.strip()] = lines[i + 1].strip()
+    return found
+
+
+def _common_options() -> list[click.Parameter]:
+    return [
+        click.Option(
+            ["--output", "-o"],
+            type=click.Choice(["table", "json", "csv"]),
+            default=None,
+            help="How to print the result (default: table on a terminal, else json).",
+        ),
+        click.Option(["--base-url"], default=None, help="API root (default: the platform's)."),
+        click.Option(["--creds-path"], default=None, help="YAML credentials file to read."),
+    ]
+
+
 def _first_paragraph(text: str) -> str:
     stripped = (text or "").strip()
     return " ".join(stripped.split("\n\n")[0].split()) if stripped else ""
@@ -220,16 +315,26 @@ class ResourceGroup(click.Group):
         name: str,
         operations: Mapping[str, Operation],
         make_runner: Callable[[Operation], Callable[..., Any]],
+        workflows: Mapping[str, Callable[..., Any]] | None = None,
+        make_workflow_runner: Callable[[str], Callable[..., Any]] | None = None,
     ) -> None:
-        super().__init__(name, help=f"Methods of {name}.", short_help=_summary(operations))
+        names = {**operations, **(workflows or {})}
+        super().__init__(name, help=f"Methods of {name}.", short_help=_summary(names))
         self._operations = operations
         self._make_runner = make_runner
+        self._workflows = dict(workflows or {}) if make_workflow_runner else {}
+        self._make_workflow_runner = make_workflow_runner
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self._operations)
+        return list(dict.fromkeys([*self._operations, *self._workflows]))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        operation = self._operations.get(cmd_name.replace("-", "_"))
+        cmd_name = cmd_name.replace("-", "_")
+        # A workflow named like an operation wins, as it does in Python.
+        if cmd_name in self._workflows and self._make_workflow_runner is not None:
+            function = self._workflows[cmd_name]
+            return WorkflowCommand(cmd_name, function, self._make_workflow_runner(cmd_name))
+        operation = self._operations.get(cmd_name)
         if operation is None:
             return None
         return MethodCommand(operation, self._make_runner(operation))
@@ -269,6 +374,8 @@ class PlatformGroup(click.Group):
         platform: str,
         load_spec: Callable[[str], Any],
         make_runner: Callable[[str, Operation], Callable[..., Any]],
+        resource_classes: Mapping[str, type] | None = None,
+        make_workflow_runner: Callable[[str, str, str], Callable[..., Any]] | None = None,
     ) -> None:
         super().__init__(
             platform,
@@ -278,6 +385,8 @@ class PlatformGroup(click.Group):
         self.platform = platform
         self._load_spec = load_spec
         self._make_runner = make_runner
+        self._resource_classes = dict(resource_classes or {})
+        self._make_workflow_runner = make_workflow_runner
 
     @cached_property
     def spec(self) -> Any:
@@ -290,16 +399,37 @@ class PlatformGroup(click.Group):
         cmd_name = cmd_name.replace("-", "_")  # cleanroom-question-runs works too
         if cmd_name not in self.spec.resource_names():
             return None
+        make = self._make_workflow_runner
         return ResourceGroup(
             cmd_name,
             self.spec.operations(cmd_name),
             lambda op: self._make_runner(self.platform, op),
+            workflows=workflow_methods(self._resource_classes.get(cmd_name)),
+            make_workflow_runner=(lambda name: make(self.platform, cmd_name, name))
+            if make
+            else None,
         )
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         return _resolve_with_hint(
             super().resolve_command, ctx, args, self.spec.resource_names(), "resource"
         )
+
+
+def workflow_methods(cls: type | None) -> dict[str, Callable[..., Any]]:
+    """Public methods a platform's resource class adds to the engine's ``Resource``."""
+    from .client import Resource
+
+    if cls is None:
+        return {}
+    found: dict[str, Callable[..., Any]] = {}
+    for klass in reversed(cls.__mro__):
+        if klass is Resource or not issubclass(klass, Resource):
+            continue
+        for name, value in vars(klass).items():
+            if not name.startswith("_") and callable(value) and not isinstance(value, type):
+                found[name] = value
+    return found
 
 
 def stderr_is_terminal() -> bool:

@@ -22,7 +22,7 @@ from typing import Any
 
 import click
 
-from ._cli_commands import MethodCommand, PlatformGroup, stderr_is_terminal
+from ._cli_commands import MethodCommand, PlatformGroup, WorkflowCommand, stderr_is_terminal
 from .errors import ParameterError, SpecClientError
 from .spec.model import Operation
 
@@ -92,6 +92,34 @@ def _runner(platform: str, operation: Operation) -> Callable[..., Any]:
     return run
 
 
+def _resource_classes(platform: str) -> dict[str, type]:
+    """The platform's workflow classes (``RESOURCE_CLASSES`` of its adapter module)."""
+    import importlib
+
+    module = importlib.import_module(f"specclient.platforms.{platform}")
+    return dict(getattr(module, "RESOURCE_CLASSES", {}) or {})
+
+
+def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., Any]:
+    """The callback of a workflow command: connect, call the platform's method, print."""
+
+    @click.pass_context
+    def run(ctx: click.Context, **values: Any) -> None:
+        command = ctx.command
+        assert isinstance(command, WorkflowCommand)
+        _, kwargs = command.python_arguments(values)
+        fmt = values.get("output") or ("table" if sys.stdout.isatty() else "json")
+        with connect(
+            platform, base_url=values.get("base_url"), creds_path=values.get("creds_path")
+        ) as client:
+            result = getattr(client.resource(resource), name)(**kwargs)
+            from ._cli_output import write
+
+            write(result, fmt, sys.stdout)
+
+    return run
+
+
 def _records(operation: Operation) -> str | None:
     if operation.records:
         return operation.records
@@ -144,7 +172,13 @@ class SpecclientCLI(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in PLATFORMS:
-            return PlatformGroup(cmd_name, load_platform_spec, _runner)
+            return PlatformGroup(
+                cmd_name,
+                load_platform_spec,
+                _runner,
+                resource_classes=_resource_classes(cmd_name),
+                make_workflow_runner=_workflow_runner,
+            )
         return self.commands.get(cmd_name)
 
 

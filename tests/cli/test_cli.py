@@ -276,3 +276,73 @@ def test_progress_bar_shows_on_a_terminal(capsys, monkeypatch, tmp_path) -> None
     with cli._open_upload(str(upload)) as handle:
         assert len(handle.read()) == 4096
     assert "upload" in capsys.readouterr().err
+
+
+# -- workflows: a platform's multi-call methods are commands too ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def usmart() -> Iterator[Any]:
+    with running("usmart", seed=1) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def usmart_env(usmart: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.setenv("USMART_API_KEY_ID", usmart.credentials["api_key_id"])
+    monkeypatch.setenv("USMART_API_KEY_SECRET", usmart.credentials["api_key_secret"])
+    monkeypatch.setenv("USMART_ORG_GUID", usmart.credentials["org_guid"])
+    return ["--base-url", usmart.base_url]
+
+
+def test_workflow_is_listed_with_its_docstring(capsys) -> None:
+    status, out, _ = run(capsys, "usmart", "files", "--help")
+    assert status == 0
+    assert "upload" in out and "Upload a local file as a new file of a dataset." in out
+    status, out, _ = run(capsys, "usmart", "files", "upload", "--help")
+    assert status == 0
+    assert "--dataset-guid TEXT" in out and "--path TEXT" in out
+    assert "--progress / --no-progress" in out
+
+
+def test_upload_workflow_from_the_command_line(capsys, usmart_env: list[str], tmp_path) -> None:
+    status, out, _ = run(
+        capsys, "usmart", "catalog", "datasets", "--private", "-o", "json", *usmart_env
+    )
+    assert status == 0
+    guid = json.loads(out)[0]["guid"]
+    upload = tmp_path / "counts.csv"
+    upload.write_text("site,date,count\nRiver Walk,2026-07-01,123\n")
+    status, out, err = run(
+        capsys,
+        "usmart",
+        "files",
+        "upload",
+        "--dataset-guid",
+        guid,
+        "--path",
+        str(upload),
+        "-o",
+        "json",
+        *usmart_env,
+    )
+    assert status == 0, err
+    assert "counts.csv" in out
+    assert err == ""  # no progress bar: stderr is not a terminal
+
+
+def test_workflow_refusing_its_input_is_a_usage_error(capsys, usmart_env, tmp_path) -> None:
+    missing = tmp_path / "missing.csv"
+    status, _, err = run(
+        capsys,
+        "usmart",
+        "files",
+        "upload",
+        "--dataset-guid",
+        "not-a-guid",
+        "--path",
+        str(missing),
+        *usmart_env,
+    )
+    assert status == 2  # ParameterError: refused before anything was sent
+    assert err == f"error: files.upload(): no such file: '{missing}'\n"
