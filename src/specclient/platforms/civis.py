@@ -181,15 +181,23 @@ class CivisResource(Resource):
 class CivisJobs(CivisResource):
     """``client.jobs``: the spec's methods plus :meth:`run`."""
 
-    def run(self, id: int, *, polling_interval: float | None = None) -> CivisFuture:
-        """Start a run of job ``id`` and return a future on it (``civis.utils.run_job``)."""
+    def run(
+        self, id: int, *, polling_interval: float | None = None, max_retries: int = 0
+    ) -> CivisFuture:
+        """Start a run of job ``id`` and return a future on it (``civis.utils.run_job``).
+
+        ``max_retries`` re-runs a failed job up to that many times (only for jobs that are
+        safe to run twice).
+        """
         run = self.method("post_runs")(id)
         return CivisFuture(
             self.method("get_runs"),
             (id, run["id"]),
             polling_interval,
             client=self._client,
+            max_retries=max_retries,
             cancel=self.method("delete_runs"),
+            restart=self.method("post_runs"),
         )
 
 

@@ -98,8 +98,13 @@ class CivisFuture:
         The client the run belongs to; cancelling, ``outputs()`` and the clock come from it.
     poll_on_creation : bool, optional
         Poll on the first ``done()``/``result()`` (default) rather than one interval later.
+    max_retries : int, optional
+        When the run fails, start a new run of the job, up to this many times (only for jobs
+        safe to run twice), as civis-python's ``CivisFuture``.
     cancel : callable, optional
         Asks Civis to cancel the run; defaults to ``client.jobs.delete_runs``.
+    restart : callable, optional
+        Starts a new run of the job for ``max_retries``; defaults to ``client.jobs.post_runs``.
     clock : Clock, optional
         Defaults to the client's clock, else the system clock.
 
@@ -118,12 +123,23 @@ class CivisFuture:
         polling_interval: float | None = None,
         client: Any = None,
         poll_on_creation: bool = True,
+        max_retries: int | None = None,
         *,
         cancel: Callable[..., Any] | None = None,
+        restart: Callable[[Any], Any] | None = None,
         clock: Clock | None = None,
     ) -> None:
         if polling_interval is not None and polling_interval <= 0:
             raise ValueError("The polling interval must be positive.")
+        if max_retries is not None and max_retries < 0:
+            raise ValueError("max_retries must not be negative.")
+        if max_retries and len(poller_args) < 2:
+            raise ValueError(
+                "max_retries requires a poller that tracks a specific run "
+                "(i.e., poller_args must include a run ID)."
+            )
+        self._retries_left = max_retries or 0
+        self._restart = restart
         self.poller = poller
         self.poller_args = tuple(poller_args)
         self.polling_interval = polling_interval
@@ -182,6 +198,8 @@ class CivisFuture:
         state = _state_of(result)
         if state in FINISHED:
             self._finish("finished")
+        elif state in FAILED and self._retries_left > 0:
+            self._start_new_run()
         elif state in FAILED:
             message = str(_field(result, "error") or "")
             self._finish(
@@ -189,6 +207,25 @@ class CivisFuture:
             )
         elif state in CANCELLED:
             self._finish("cancelled")
+
+    def _start_new_run(self) -> None:
+        """civis-python's ``max_retries``: a failed run is replaced by a new run of the job."""
+        self._retries_left -= 1
+        restart = self._restart
+        if restart is None:
+            if self.client is None:
+                raise ValueError("max_retries needs the client (or a restart callable)")
+            restart = self.client.jobs.post_runs
+        run = restart(self.job_id)
+        run_id = _field(run, "id")
+        log.info(
+            "Civis job %s run %s failed; retrying as run %s (%d retries left)",
+            self.job_id,
+            self.run_id,
+            run_id,
+            self._retries_left,
+        )
+        self.poller_args = (self.job_id, run_id, *self.poller_args[2:])
 
     def _due(self) -> bool:
         if self._last_polled is None:

@@ -142,3 +142,37 @@ def test_a_failing_poll_is_the_futures_exception():
     future = CivisFuture(broken, (1, 2), clock=FakeClock())
     with pytest.raises(NotFoundError, match="no such run"):
         future.result()
+
+
+def test_max_retries_replaces_a_failed_run_with_a_new_one():
+    runs = {70: ["running", "failed"], 71: ["running", "succeeded"]}
+    started = []
+
+    def poll(job_id, run_id):
+        states = runs[run_id]
+        return {"id": run_id, "state": states.pop(0) if len(states) > 1 else states[0]}
+
+    def restart(job_id):
+        started.append(job_id)
+        return {"id": 71}
+
+    future = CivisFuture(poll, (7, 70), max_retries=1, restart=restart, clock=FakeClock())
+    assert future.result()["state"] == "succeeded"
+    assert started == [7] and future.run_id == 71
+
+
+def test_max_retries_exhausted_raises_the_last_failure():
+    future = CivisFuture(
+        Run("failed", error="boom").poll,
+        (7, 70),
+        max_retries=2,
+        restart=lambda job_id: {"id": 70},
+        clock=FakeClock(),
+    )
+    with pytest.raises(CivisJobFailure, match="boom"):
+        future.result()
+
+
+def test_max_retries_needs_a_run_id():
+    with pytest.raises(ValueError, match="must include a run ID"):
+        CivisFuture(Run("failed").poll, (7,), max_retries=1)

@@ -127,3 +127,11 @@ def test_polling_rides_through_a_transient_server_error(client, emu):
     emu.faults.add("jobs.get_runs", "503", count=1)
     assert future.result().state == "succeeded"
     assert len(emu.faults.fired) == 1
+
+
+def test_max_retries_starts_new_runs_of_a_failing_job(client, emu):
+    script = container(client, "exit 1")
+    future = client.jobs.run(script.id, max_retries=2)
+    with pytest.raises(CivisJobFailure, match="status 1"):
+        future.result()
+    assert len(client.jobs.list_runs(script.id)) == 3  # the first run and two retries
