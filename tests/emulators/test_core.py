@@ -677,3 +677,13 @@ def test_check_responses_reports_replies_the_spec_does_not_promise():
     )
     assert "response body: [1] is not of type 'object'" in wrong_type.json()["message"]
     assert fine.status_code == 200
+
+
+def test_a_broken_error_envelope_falls_back_to_the_default_one():
+    def envelope(error: EmuError, req: Any) -> Any:
+        raise RuntimeError("bug in the envelope")
+
+    with running_app(make_app(error_body=envelope)) as emu:
+        response = httpx.get(emu.base_url + "/nothing")
+    assert response.status_code == 404
+    assert response.json()["message"] == "no operation matches GET /v1/nothing"

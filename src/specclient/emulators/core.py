@@ -718,8 +718,12 @@ class EmulatorApp:
         return Response(content, status_code=status, headers=headers, media_type=media_type)
 
     def _render_error(self, error: EmuError, req: EmuRequest) -> Response:
-        body = self.error_body(error, req)
-        content = body if isinstance(body, bytes) else _dump_json(body)
+        try:
+            body = self.error_body(error, req)
+            content = body if isinstance(body, bytes) else _dump_json(body)
+        except Exception:  # a broken envelope must not hide the error it was rendering
+            logger.exception("error_body failed for %s %s", error.status, error.message)
+            content = _dump_json(default_error_body(error, req))
         return Response(
             content,
             status_code=error.status,
