@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import hashlib
 import math
 import random
@@ -177,6 +178,7 @@ _COERCE: dict[str, Callable[[str, str, Any], Any]] = {
 # --- PNG ---------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)  # the same seed draws the same pictures: draw them once
 def png(
     width: int, height: int, colour: tuple[int, int, int], *, stripe: tuple[int, int, int]
 ) -> bytes:
