@@ -120,6 +120,9 @@ def make_server(app: Any, *, log_level: str = "warning") -> _Server:
         server_header=False,
         date_header=True,
         timeout_graceful_shutdown=2,
+        # uvicorn's 5 s default closes idle keep-alive connections mid-test; a client that
+        # reuses one at that instant sees a spurious transport error no fault asked for.
+        timeout_keep_alive=60,
     )
     return _Server(config)
 
