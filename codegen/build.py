@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from codegen.package import package_stub
 from codegen.render import render_spec
@@ -44,26 +41,19 @@ def render_paths(paths: Iterable[Path]) -> dict[str, str]:
     return files
 
 
-# Options a platform needs besides credentials, for when its emulator module is not there.
-_NON_SECRET = {"usmart": {"org_guid": "00000000-0000-4000-8000-000000000000"}}
-
-
 def platform_client(platform: str, spec: Path) -> Any:
     """The client ``specclient.connect(platform)`` builds, over ``spec``, without any I/O.
 
     Stubs are rendered from this client's own spec object and classes, so they carry the
     platform's naming rules (civis-python's for Civis) and its workflow classes. The
-    emulator's demo credentials satisfy ``connect()``; nothing is sent (clients are lazy).
+    emulator's demo credentials satisfy ``connect()``; nothing is sent (clients are lazy,
+    and the base URL is a closed loopback port).
     """
     from specclient.platforms import platform_module
 
-    credentials: dict[str, Any] = {}
-    with contextlib.suppress(ImportError):
-        emulator = importlib.import_module(f"specclient.emulators.{platform}")
-        credentials = dict(getattr(emulator, "CREDENTIALS", {}) or {})
-    if not credentials:
-        # Any auth object stands in for credentials: it is never used, nothing is sent.
-        credentials = {"auth": httpx.BasicAuth("codegen", ""), **_NON_SECRET.get(platform, {})}
+    # The emulator's demo credentials are, by contract, keyword arguments connect() takes.
+    emulator = importlib.import_module(f"specclient.emulators.{platform}")
+    credentials = dict(getattr(emulator, "CREDENTIALS", {}) or {})
     return platform_module(platform).connect(
         spec=str(spec), base_url="http://127.0.0.1:9", **credentials
     )

@@ -17,7 +17,7 @@ import pandas as _pd
 
 from specclient.client import Client, Method, Resource
 from specclient.response import Response
-from specclient.platforms.clicdata import ClicDataData as _ClicDataDataBase
+from specclient.platforms.clicdata_workflows import ClicDataData as _ClicDataDataBase
 from specclient.platforms.clicdata import ClicDataDashboards as _ClicDataDashboardsBase
 
 _Snake: TypeAlias = Literal["snake"] | None
