@@ -15,12 +15,12 @@ import io
 import logging
 import os
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from specclient._clock import Clock
-from specclient.client import AsyncClient, Client, Method, Resource
+from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, Method, Resource
 from specclient.errors import AuthError, ParameterError
 from specclient.platforms.civis_endpoints import DEFAULT_TTL, load_endpoints
 from specclient.platforms.civis_futures import CivisFuture, CivisJobFailure
@@ -226,6 +226,77 @@ class CivisScripts(CivisResource):
 RESOURCE_CLASSES: dict[str, type] = {"jobs": CivisJobs, "scripts": CivisScripts}
 
 
+# -- the lookups behind the helpers (shared by the sync and async clients) ------------------------
+def _pick_database(databases: Iterable[Any], database: str) -> int:
+    found = find_one(databases, name=database)
+    if not found:
+        raise ValueError(f"Database {database} not found.")
+    return found["id"]
+
+
+def _pick_database_credential(
+    credentials: Iterable[Any], username: str, database_name: str | int
+) -> int:
+    filters: dict[str, Any] = {"username": username}
+    if isinstance(database_name, int):
+        filters["remote_host_id"] = database_name
+    else:
+        filters["remote_host_name"] = database_name
+    found = find_one(credentials, **filters)
+    if found is None:
+        raise ValueError(f"Credential ID for {username} on {database_name} not found.")
+    return found["id"]
+
+
+def _aws_candidates(credentials: Iterable[Any], cred_name: str, owner: str | None) -> list[Any]:
+    found = find(credentials, name=cred_name)
+    if owner is not None:
+        found = find(found, owner=owner)
+    if not found:
+        owned = "" if owner is None else f" owned by {owner}"
+        raise ValueError(f"AWS credential ID for {cred_name}{owned} cannot be found")
+    return found
+
+
+def _pick_aws(candidates: list[Any], cred_name: str, owner: str | None, me: str | None) -> int:
+    """Among namesakes, prefer those owned by ``me`` (when no owner was asked)."""
+    if len(candidates) > 1 and owner is None and me is not None:
+        owner = me
+        candidates = find(candidates, owner=me) or candidates
+    if len(candidates) > 1:
+        _log.warning(
+            "Found %d AWS credentials with name %s and owner %s. Returning the first.",
+            len(candidates),
+            cred_name,
+            owner,
+        )
+    return candidates[0]["id"]
+
+
+def _table_query(database_id: int, table: str) -> dict[str, Any]:
+    schema, name = split_schema_tablename(table)
+    query: dict[str, Any] = {"database_id": database_id, "name": name}
+    if schema is not None:
+        query["schema"] = schema
+    return query
+
+
+def _pick_table(tables: list[Any], table: str, database: str | int) -> int:
+    if not tables:
+        raise ValueError(f"No tables found for {table} in database {database}")
+    return tables[0]["id"]
+
+
+def _first_id(credentials: list[Any]) -> int | None:
+    return credentials[0]["id"] if len(credentials) > 0 else None
+
+
+_DB_CRED_DEPRECATED = (
+    "get_database_credential_id is deprecated (as in civis-python 2.4+); consider "
+    "default_database_credential_id."
+)
+
+
 # -- the client ------------------------------------------------------------------------------------
 class CivisClient(Client):
     """A client for Civis Platform with civis-python's ``APIClient`` helpers.
@@ -269,13 +340,10 @@ class CivisClient(Client):
         if isinstance(database, int):
             return database
 
-        def lookup() -> int:
-            db = find_one(self.databases.list(return_type="snake"), name=database)
-            if not db:
-                raise ValueError(f"Database {database} not found.")
-            return db["id"]
-
-        return self._remember(("database", database), lookup)
+        return self._remember(
+            ("database", database),
+            lambda: _pick_database(self.databases.list(return_type="snake"), database),
+        )
 
     def get_database_credential_id(self, username: str | int, database_name: str | int) -> int:
         """Return the credential ID for a given username in a given database.
@@ -299,26 +367,13 @@ class CivisClient(Client):
         ValueError
             If the credential can't be found.
         """
-        warnings.warn(
-            "get_database_credential_id is deprecated (as in civis-python 2.4+); consider "
-            "default_database_credential_id.",
-            FutureWarning,
-            stacklevel=2,
-        )
+        warnings.warn(_DB_CRED_DEPRECATED, FutureWarning, stacklevel=2)
         if isinstance(username, int):
             return username
 
         def lookup() -> int:
             creds = self.credentials.list(type="Database", return_type="snake")
-            filters: dict[str, Any] = {"username": username}
-            if isinstance(database_name, int):
-                filters["remote_host_id"] = database_name
-            else:
-                filters["remote_host_name"] = database_name
-            mine = find_one(creds, **filters)
-            if mine is None:
-                raise ValueError(f"Credential ID for {username} on {database_name} not found.")
-            return mine["id"]
+            return _pick_database_credential(creds, username, database_name)
 
         return self._remember(("database_credential", username, database_name), lookup)
 
@@ -347,25 +402,9 @@ class CivisClient(Client):
 
         def lookup() -> int:
             creds = self.credentials.list(type=_AWS, return_type="snake")
-            mine = find(creds, name=cred_name)
-            wanted_owner = owner
-            if wanted_owner is not None:
-                mine = find(mine, owner=wanted_owner)
-            if not mine:
-                owned = "" if owner is None else f" owned by {owner}"
-                raise ValueError(f"AWS credential ID for {cred_name}{owned} cannot be found")
-            if len(mine) > 1:
-                if wanted_owner is None:
-                    wanted_owner = self.username
-                    mine = find(mine, owner=wanted_owner) or mine
-                if len(mine) > 1:
-                    _log.warning(
-                        "Found %d AWS credentials with name %s and owner %s. Returning the first.",
-                        len(mine),
-                        cred_name,
-                        wanted_owner,
-                    )
-            return mine[0]["id"]
+            candidates = _aws_candidates(creds, cred_name, owner)
+            me = self.username if len(candidates) > 1 and owner is None else None
+            return _pick_aws(candidates, cred_name, owner, me)
 
         return self._remember(("aws_credential", cred_name, owner), lookup)
 
@@ -391,15 +430,8 @@ class CivisClient(Client):
         """
 
         def lookup() -> int:
-            database_id = self.get_database_id(database)
-            schema, name = split_schema_tablename(table)
-            query: dict[str, Any] = {"database_id": database_id, "name": name}
-            if schema is not None:
-                query["schema"] = schema
-            tables = self.tables.list(**query, return_type="snake")
-            if not tables:
-                raise ValueError(f"No tables found for {table} in database {database}")
-            return tables[0]["id"]
+            query = _table_query(self.get_database_id(database), table)
+            return _pick_table(self.tables.list(**query, return_type="snake"), table, database)
 
         return self._remember(("table", table, database), lookup)
 
@@ -462,7 +494,7 @@ class CivisClient(Client):
         def lookup() -> int | None:
             # remote_host_id=None as civis-python sends it: no filter on the host.
             creds = self.credentials.list(default=True, type="Database", return_type="snake")
-            return creds[0]["id"] if len(creds) > 0 else None
+            return _first_id(creds)
 
         return self._remember(("default_database_credential",), lookup)
 
@@ -479,13 +511,107 @@ class CivisClient(Client):
         return creds[0]["id"] if len(creds) > 0 else None
 
 
-class AsyncCivisClient(AsyncClient):
-    """The async Civis client: the spec's methods, awaitable.
+class AsyncCivisMethod(AsyncMethod):
+    """An awaitable spec method whose answers are :class:`CivisResponse` objects."""
 
-    The name helpers and futures are synchronous conveniences of civis-python's ``APIClient``
-    and live on :class:`CivisClient` only; here ``await client.databases.list()`` and friends
-    are the way.
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        result = await super().__call__(*args, **kwargs)
+        if isinstance(result, AsyncIterator):
+            return _as_civis_async(result)
+        return _as_civis(result)
+
+
+async def _as_civis_async(items: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for item in items:
+        yield _as_civis(item)
+
+
+class AsyncCivisResource(AsyncResource):
+    _method_cls = AsyncCivisMethod
+
+
+class AsyncCivisClient(AsyncClient):
+    """The async Civis client: the spec's methods and the name helpers, awaitable.
+
+    ``await client.get_database_id("redshift-general")``; the properties of the sync client
+    are methods here (``await client.get_username()``,
+    ``await client.get_default_database_credential_id()``). Run futures are sync only.
     """
+
+    _resource_cls = AsyncCivisResource
+
+    def __init__(self, spec: Any, **options: Any) -> None:
+        super().__init__(spec, **options)
+        self._lookups: dict[tuple[Any, ...], Any] = {}
+
+    async def _remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        if key not in self._lookups:
+            self._lookups[key] = await compute()
+        return self._lookups[key]
+
+    async def get_database_id(self, database: str | int) -> int:
+        """Async :meth:`CivisClient.get_database_id`."""
+        if isinstance(database, int):
+            return database
+
+        async def lookup() -> int:
+            return _pick_database(await self.databases.list(return_type="snake"), database)
+
+        return await self._remember(("database", database), lookup)
+
+    async def get_database_credential_id(
+        self, username: str | int, database_name: str | int
+    ) -> int:
+        """Async :meth:`CivisClient.get_database_credential_id` (deprecated there too)."""
+        warnings.warn(_DB_CRED_DEPRECATED, FutureWarning, stacklevel=2)
+        if isinstance(username, int):
+            return username
+
+        async def lookup() -> int:
+            creds = await self.credentials.list(type="Database", return_type="snake")
+            return _pick_database_credential(creds, username, database_name)
+
+        return await self._remember(("database_credential", username, database_name), lookup)
+
+    async def get_aws_credential_id(self, cred_name: str | int, owner: str | None = None) -> int:
+        """Async :meth:`CivisClient.get_aws_credential_id`."""
+        if isinstance(cred_name, int):
+            return cred_name
+
+        async def lookup() -> int:
+            creds = await self.credentials.list(type=_AWS, return_type="snake")
+            candidates = _aws_candidates(creds, cred_name, owner)
+            me = await self.get_username() if len(candidates) > 1 and owner is None else None
+            return _pick_aws(candidates, cred_name, owner, me)
+
+        return await self._remember(("aws_credential", cred_name, owner), lookup)
+
+    async def get_table_id(self, table: str, database: str | int) -> int:
+        """Async :meth:`CivisClient.get_table_id`."""
+
+        async def lookup() -> int:
+            query = _table_query(await self.get_database_id(database), table)
+            tables = await self.tables.list(**query, return_type="snake")
+            return _pick_table(tables, table, database)
+
+        return await self._remember(("table", table, database), lookup)
+
+    async def get_username(self) -> str:
+        """The current user's username (the sync client's ``username``)."""
+
+        async def lookup() -> str:
+            return (await self.users.get_me(return_type="snake"))["username"]
+
+        return await self._remember(("username",), lookup)
+
+    async def get_default_database_credential_id(self) -> int | None:
+        """The sync client's ``default_database_credential_id``."""
+
+        async def lookup() -> int | None:
+            creds = await self.credentials.list(default=True, type="Database", return_type="snake")
+            return _first_id(creds)
+
+        return await self._remember(("default_database_credential",), lookup)
 
 
 # -- connecting ------------------------------------------------------------------------------------
