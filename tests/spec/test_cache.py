@@ -141,3 +141,32 @@ def test_dict_sources_are_cached_by_content(isolated_cache):
     load(DOC)
     load(dict(DOC))
     assert len(list(isolated_cache.iterdir())) == 1
+
+
+def test_warm_load_reads_only_the_index_until_a_resource_is_touched(spec_file, monkeypatch):
+    from specclient.spec.cache import SpecCache
+
+    load(spec_file).operations("a")
+    reads = []
+    real = SpecCache.read_resource
+
+    def counting(self, resource):
+        reads.append(resource)
+        return real(self, resource)
+
+    monkeypatch.setattr(SpecCache, "read_resource", counting)
+    warm = load(spec_file)
+    assert warm.resource_names() == ("a", "b") and reads == []
+    warm.operations("a")
+    warm.operations("a")
+    assert reads == ["a"]
+
+
+def test_cached_model_equals_the_freshly_built_one():
+    from spec_samples import PETS_30
+
+    fresh = {op.qualname: op for op in load(PETS_30, cache=False).all_operations()}
+    load(PETS_30).all_operations()  # cold: builds and writes every resource
+    cached = load(PETS_30)
+    assert {op.qualname: op for op in cached.all_operations()} == fresh
+    assert cached.security_schemes == load(PETS_30, cache=False).security_schemes

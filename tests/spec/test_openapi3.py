@@ -5,216 +5,9 @@ from __future__ import annotations
 import copy
 
 import pytest
+from spec_samples import PETS_30
 
 from specclient.spec import MISSING, load
-
-PETS_30 = {
-    "openapi": "3.0.3",
-    "info": {"title": "Pets", "version": "1.2"},
-    "servers": [
-        {
-            "url": "https://{region}.pets.example/{base}",
-            "variables": {"region": {"default": "eu"}, "base": {"default": "api"}},
-        }
-    ],
-    "security": [{"oauth": []}],
-    "paths": {
-        "/pets": {
-            "parameters": [
-                {"name": "X-Trace-Id", "in": "header", "schema": {"type": "string"}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer"}},
-            ],
-            "get": {
-                "operationId": "listPets",
-                "parameters": [
-                    {
-                        "name": "limit",
-                        "in": "query",
-                        "required": True,
-                        "schema": {"type": "integer", "default": 20},
-                    },
-                    {"name": "session", "in": "cookie", "schema": {"type": "string"}},
-                    {"name": "from", "in": "query", "schema": {"type": "string"}},
-                ],
-                "x-pagination": {
-                    "style": "offset",
-                    "items": "data",
-                    "limit": "limit",
-                    "offset": "startAt",
-                },
-                "x-records": "data",
-                "responses": {
-                    "200": {
-                        "description": "ok",
-                        "headers": {"X-Total": {"schema": {"type": "integer"}}},
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/Pet"},
-                                }
-                            }
-                        },
-                    }
-                },
-            },
-            "post": {
-                "security": [],
-                "x-idempotent": True,
-                "requestBody": {"$ref": "#/components/requestBodies/NewPet"},
-                "responses": {"201": {"$ref": "#/components/responses/PetCreated"}},
-            },
-        },
-        "/pets/{petId}": {
-            "parameters": [{"$ref": "#/components/parameters/PetId"}],
-            "get": {"deprecated": True, "responses": {"default": {"description": "any"}}},
-            "delete": {
-                "x-waiter": {
-                    "field": "state",
-                    "success": ["GONE"],
-                    "failure": "STUCK",
-                    "maxDelay": 9,
-                },
-                "responses": {"204": {"description": "gone"}},
-            },
-        },
-        "/pets/{petId}/photo": {
-            "put": {
-                "parameters": [{"$ref": "#/components/parameters/PetId"}],
-                "requestBody": {
-                    "content": {
-                        "application/octet-stream": {
-                            "schema": {"type": "string", "format": "binary"}
-                        }
-                    }
-                },
-                "responses": {"200": {"description": "ok"}},
-            },
-            "post": {
-                "parameters": [{"$ref": "#/components/parameters/PetId"}],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["file"],
-                                "properties": {
-                                    "file": {"type": "string", "format": "binary"},
-                                    "caption": {"type": "string"},
-                                },
-                            }
-                        }
-                    },
-                },
-                "responses": {"200": {"description": "ok"}},
-            },
-        },
-        "/pets/{petId}/vaccinations": {"$ref": "#/components/pathItems/Vaccinations"},
-        "/org/{orgGuid}/dataset:view": {
-            "post": {
-                "x-resource": "datasets",
-                "x-method": "view",
-                "parameters": [
-                    {
-                        "name": "orgGuid",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    }
-                ],
-                "requestBody": {
-                    "content": {
-                        "application/x-www-form-urlencoded": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "name": {"type": "string"},
-                                    "apiKey": {"type": "string"},
-                                },
-                            }
-                        }
-                    }
-                },
-                "responses": {"200": {"description": "ok"}},
-            }
-        },
-    },
-    "components": {
-        "parameters": {
-            "PetId": {
-                "name": "petId",
-                "in": "path",
-                "required": True,
-                "schema": {"type": "integer"},
-            },
-        },
-        "requestBodies": {
-            "NewPet": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "allOf": [
-                                {"$ref": "#/components/schemas/PetBase"},
-                                {
-                                    "type": "object",
-                                    "required": ["name"],
-                                    "properties": {
-                                        "name": {"type": "string"},
-                                        "id": {"type": "integer", "readOnly": True},
-                                        "password": {"type": "string"},
-                                        "token": {"type": "string", "x-secret": True},
-                                    },
-                                },
-                            ]
-                        }
-                    }
-                },
-            },
-        },
-        "responses": {
-            "PetCreated": {
-                "description": "created",
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}},
-            },
-        },
-        "pathItems": {},
-        "schemas": {
-            "PetBase": {
-                "type": "object",
-                "properties": {"tag": {"type": "string"}, "class": {"type": "string"}},
-            },
-            "Pet": {
-                "type": "object",
-                "properties": {
-                    "name": {"type": "string"},
-                    "owner": {
-                        "type": "object",
-                        "properties": {"ssn": {"type": "string", "x-secret": True}},
-                    },
-                    "parent": {"$ref": "#/components/schemas/Pet"},
-                },
-            },
-        },
-        "securitySchemes": {
-            "oauth": {
-                "type": "oauth2",
-                "flows": {
-                    "clientCredentials": {
-                        "tokenUrl": "https://auth.pets.example/token",
-                        "scopes": {},
-                    }
-                },
-            },
-            "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
-            "basic": {"type": "http", "scheme": "Basic"},
-        },
-    },
-}
-# 3.0 has no components.pathItems; the path item is referenced from another path instead.
-PETS_30["paths"]["/pets/{petId}/vaccinations"] = {"$ref": "#/paths/~1pets~1{petId}"}
-del PETS_30["components"]["pathItems"]
 
 
 @pytest.fixture(scope="module")
@@ -457,3 +250,45 @@ def test_accept_content_type_and_authorization_header_params_are_ignored():
     }
     op = load(doc, cache=False).operation("a.list")
     assert [p.wire_name for p in op.params] == ["X-Keep"]
+
+
+def test_secret_parameters_and_server_overrides():
+    doc = {
+        "openapi": "3.0.0",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://main.example"}],
+        "paths": {
+            "/files": {
+                "servers": [
+                    {
+                        "url": "https://{region}.files.example",
+                        "variables": {"region": {"default": "us"}},
+                    }
+                ],
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "signature",
+                            "in": "query",
+                            "x-secret": True,
+                            "schema": {"type": "string"},
+                        },
+                        {"name": "api_key", "in": "query", "schema": {"type": "string"}},
+                        {"name": "page", "in": "query", "schema": {"type": "integer"}},
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                },
+                "post": {
+                    "servers": [{"url": "https://upload.example/"}],
+                    "responses": {"200": {"description": "ok"}},
+                },
+            }
+        },
+    }
+    spec = load(doc, cache=False)
+    listed = spec.operation("files.list")
+    assert [p.secret for p in listed.params] == [True, True, False]
+    assert listed.secret_fields == {"signature", "api_key"}
+    assert listed.servers == ("https://us.files.example",)
+    assert spec.operation("files.post").servers == ("https://upload.example",)
+    assert spec.servers == ("https://main.example",)
