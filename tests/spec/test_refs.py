@@ -128,3 +128,18 @@ def test_refs_to_parameters_responses_bodies_and_path_items_all_resolve():
     assert op.params[0].schema == {"type": "integer"}
     assert op.body.fields[0].schema == {"type": "integer"}
     assert op.success.schema == {"type": "object", "properties": {"n": {"type": "integer"}}}
+
+
+def test_a_very_long_chain_of_references_is_cut_instead_of_overflowing():
+    from specclient.spec._refs import MAX_REF_DEPTH
+
+    schemas = {
+        f"S{i}": {"type": "object", "properties": {"next": _ref(f"S{i + 1}")}} for i in range(400)
+    }
+    schemas["S400"] = {"type": "string"}
+    schema = load(_schema_doc(schemas, "S0"), cache=False).operation("x.list").success.schema
+    depth = 0
+    while "properties" in schema:
+        schema = schema["properties"]["next"]
+        depth += 1
+    assert schema == {"$recursive": f"S{MAX_REF_DEPTH}"} and depth == MAX_REF_DEPTH

@@ -22,6 +22,9 @@ _SCHEMA_MAPS = frozenset(
 _EMPTY: frozenset[str] = frozenset()
 #: Expansions of not-yet-memoised references allowed for one schema; see ``_expand_ref``.
 EXPANSION_BUDGET = 2000
+#: References expanded inside one another before the rest is cut (stays far below the
+#: interpreter's recursion limit).
+MAX_REF_DEPTH = 48
 
 
 def escape(token: object) -> str:
@@ -186,9 +189,10 @@ class Resolver:
             return {"$recursive": ref_name(ref)}, frozenset({ref})
         value = self._memo.get(ref, self)
         opens: frozenset[str] = _EMPTY
-        if value is self and self._budget <= 0:
-            # A densely cyclic spec unfolds into exponentially many paths: past the budget,
-            # stop at every schema not expanded yet. Like any cut, this is never memoised.
+        if value is self and (self._budget <= 0 or len(self._stack) >= MAX_REF_DEPTH):
+            # A densely cyclic spec unfolds into exponentially many paths, and a long chain
+            # of references would exhaust Python's stack: past the budget or the depth, stop
+            # at every schema not expanded yet. Like any cut, this is never memoised.
             return {"$recursive": ref_name(ref)}, frozenset({ref})
         if value is self:
             self._budget -= 1
