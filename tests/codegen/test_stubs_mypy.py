@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+STUB_MODULES = sorted(p.stem for p in (ROOT / "generated").glob("*.pyi") if p.stem != "_package")
 
 CORRECT = """
     import pandas
@@ -114,6 +115,9 @@ def mypy_output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]
             "--no-error-summary",
             "--hide-error-context",
             *[f"{name}.py" for name in scripts],
+            # the stubs themselves as targets, so an error inside them is reported too
+            str(lib / "specclient" / "__init__.pyi"),
+            *[str(lib / "specclient" / "_stubs" / f"{p}.pyi") for p in STUB_MODULES],
         ],
         cwd=work,
         env=env,
@@ -125,12 +129,18 @@ def mypy_output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]
         match = re.match(r"(\w+)\.py:\d+: error: (.*)", line)
         if match:
             by_file.setdefault(match.group(1), []).append(match.group(2))
+        elif ".pyi:" in line and ": error:" in line:
+            by_file.setdefault("stubs", []).append(line)
     assert result.returncode in (0, 1), result.stdout + result.stderr  # 2 = mypy itself failed
     return by_file
 
 
 def test_correct_calls_type_check(mypy_output: dict[str, list[str]]) -> None:
     assert mypy_output["correct"] == []
+
+
+def test_the_stubs_themselves_have_no_type_errors(mypy_output: dict[str, list[str]]) -> None:
+    assert mypy_output.get("stubs", []) == []
 
 
 @pytest.mark.parametrize("name", sorted(MISTAKES))
