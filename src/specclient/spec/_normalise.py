@@ -325,7 +325,7 @@ class Engine:
             if not isinstance(source, list):
                 raise self.error("'parameters' must be a list", child(at, "parameters"))
             for i, raw in enumerate(source):
-                param, where = self._param(raw, child(at, "parameters", i))
+                param, where = self._param(raw, f"{at}/parameters/{i}")
                 merged[(param["name"], param["in"])] = (param, where)
         return list(merged.values())
 
@@ -345,7 +345,7 @@ class Engine:
             for verb, op in item.items():
                 if verb not in VERBS:
                     continue
-                at_op = child(at_item, verb)
+                at_op = f"{at_item}/{verb}"
                 if not isinstance(op, Mapping):
                     raise self.error(f"operation {verb.upper()} {path} must be a mapping", at_op)
                 yield path, verb, item, op, at_item, at_op
@@ -491,7 +491,7 @@ class Engine:
         at_item = pointer("paths", path)
         item, _ = self.refs.deref(self.doc["paths"][path], at_item)
         op = item[verb]
-        at_op = child(at_item, verb)
+        at_op = f"{at_item}/{verb}"
         raw_params = self.merged_params(item, op, at_item, at_op)
 
         plain: list[tuple[dict[str, Any], str]] = []

@@ -98,11 +98,13 @@ def split_path(path: str) -> list[str]:
     return [segment for segment in path.split("/") if segment]
 
 
+@lru_cache(maxsize=4096)
 def _is_parameter(segment: str) -> bool:
     """A segment that is only placeholders (``{id}``, ``{a}.{b}``) carries no name."""
     return not re.sub(r"[^0-9A-Za-z]", "", _PLACEHOLDER.sub("", segment))
 
 
+@lru_cache(maxsize=4096)
 def _literal(segment: str) -> str:
     """The literal part of a segment: ``dataset:view`` -> ``dataset:view``, ``{id}:cancel`` -> ``cancel``."""
     return _PLACEHOLDER.sub("", segment).strip(":.-_~")
