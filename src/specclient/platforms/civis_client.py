@@ -1,0 +1,366 @@
+"""The Civis client classes: civis-python's ``APIClient`` helpers and run workflows on top of
+the engine's :class:`~specclient.client.Client`. Built by :func:`specclient.platforms.civis.connect`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from specclient.client import AsyncClient, Client
+from specclient.platforms import civis_lookup as by_name
+from specclient.platforms.civis_futures import CivisFuture
+from specclient.platforms.civis_lookup import find_one
+from specclient.platforms.civis_responses import AsyncCivisResource, CivisResource
+
+__all__ = ["CivisClient", "AsyncCivisClient", "CivisJobs", "CivisScripts", "RESOURCE_CLASSES"]
+
+
+# -- workflows on resources ------------------------------------------------------------------------
+class CivisJobs(CivisResource):
+    """``client.jobs``: the spec's methods plus :meth:`run`."""
+
+    def run(
+        self, id: int, *, polling_interval: float | None = None, max_retries: int = 0
+    ) -> CivisFuture:
+        """Start a run of job ``id`` and return a future on it (``civis.utils.run_job``).
+
+        ``max_retries`` re-runs a failed job up to that many times (only for jobs that are
+        safe to run twice).
+        """
+        run = self.method("post_runs")(id)
+        return CivisFuture(
+            self.method("get_runs"),
+            (id, run["id"]),
+            polling_interval,
+            client=self._client,
+            max_retries=max_retries,
+            cancel=self.method("delete_runs"),
+            restart=self.method("post_runs"),
+        )
+
+
+class CivisScripts(CivisResource):
+    """``client.scripts``: the spec's methods plus :meth:`run_containers` and :meth:`run_sql`."""
+
+    def _run(self, kind: str, id: int, polling_interval: float | None) -> CivisFuture:
+        run = self.method(f"post_{kind}_runs")(id)
+        return CivisFuture(
+            self.method(f"get_{kind}_runs"),
+            (id, run["id"]),
+            polling_interval,
+            client=self._client,
+            cancel=self.method(f"delete_{kind}_runs"),
+        )
+
+    def run_containers(self, id: int, *, polling_interval: float | None = None) -> CivisFuture:
+        """Start a run of container script ``id``; the future polls ``get_containers_runs``."""
+        return self._run("containers", id, polling_interval)
+
+    def run_sql(self, id: int, *, polling_interval: float | None = None) -> CivisFuture:
+        """Start a run of SQL script ``id``; the future polls ``get_sql_runs``."""
+        return self._run("sql", id, polling_interval)
+
+
+RESOURCE_CLASSES: dict[str, type] = {"jobs": CivisJobs, "scripts": CivisScripts}
+
+
+# -- the client ------------------------------------------------------------------------------------
+class CivisClient(Client):
+    """A client for Civis Platform with civis-python's ``APIClient`` helpers.
+
+    Lookups by name are remembered per client, as civis-python's ``lru_cache`` does, so a
+    loop calling ``get_table_id`` asks the API once per distinct argument.
+    """
+
+    _resource_cls = CivisResource
+
+    def __init__(self, spec: Any, **options: Any) -> None:
+        super().__init__(spec, **options)
+        self._lookups: dict[tuple[Any, ...], Any] = {}
+
+    def __getstate__(self) -> Any:
+        raise RuntimeError("The Civis client can't be pickled.")
+
+    def _remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        if key not in self._lookups:
+            self._lookups[key] = compute()  # only successes are kept: errors propagate
+        return self._lookups[key]
+
+    def get_database_id(self, database: str | int) -> int:
+        """Return the database ID for a given database name.
+
+        Parameters
+        ----------
+        database : str or int
+            If an integer ID is given, passes through. If a str is given the database ID
+            corresponding to that database name is returned.
+
+        Returns
+        -------
+        database_id : int
+
+        Raises
+        ------
+        ValueError
+            If the database can't be found.
+        """
+        if isinstance(database, int):
+            return database
+
+        return self._remember(
+            ("database", database),
+            lambda: by_name.pick_database(self.databases.list(return_type="snake"), database),
+        )
+
+    def get_database_credential_id(self, username: str | int, database_name: str | int) -> int:
+        """Return the credential ID for a given username in a given database.
+
+        Deprecated in civis-python 2.4 (no reliable way exists); prefer
+        :attr:`default_database_credential_id`.
+
+        Parameters
+        ----------
+        username : str or int
+            An integer passes through; a str is the credential's username.
+        database_name : str or int
+            The database's name or ID.
+
+        Returns
+        -------
+        database_credential_id : int
+
+        Raises
+        ------
+        ValueError
+            If the credential can't be found.
+        """
+        warnings.warn(by_name.DB_CREDENTIAL_DEPRECATED, FutureWarning, stacklevel=2)
+        if isinstance(username, int):
+            return username
+
+        def lookup() -> int:
+            creds = self.credentials.list(type="Database", return_type="snake")
+            return by_name.pick_database_credential(creds, username, database_name)
+
+        return self._remember(("database_credential", username, database_name), lookup)
+
+    def get_aws_credential_id(self, cred_name: str | int, owner: str | None = None) -> int:
+        """Find an AWS credential ID.
+
+        Parameters
+        ----------
+        cred_name : str or int
+            An integer passes through; a str is the credential's name.
+        owner : str, optional
+            The credential's owner. Without it, several credentials of one name are narrowed
+            to those you own; if still several, the first is returned (with a warning logged).
+
+        Returns
+        -------
+        aws_credential_id : int
+
+        Raises
+        ------
+        ValueError
+            If the AWS credential can't be found.
+        """
+        if isinstance(cred_name, int):
+            return cred_name
+
+        def lookup() -> int:
+            creds = self.credentials.list(type=by_name.AWS, return_type="snake")
+            candidates = by_name.aws_candidates(creds, cred_name, owner)
+            me = self.username if len(candidates) > 1 and owner is None else None
+            return by_name.pick_aws(candidates, cred_name, owner, me)
+
+        return self._remember(("aws_credential", cred_name, owner), lookup)
+
+    def get_table_id(self, table: str, database: str | int) -> int:
+        """Return the table ID for a given database and table name.
+
+        Parameters
+        ----------
+        table : str
+            ``schema.tablename``; either part may be double-quoted to hold dots.
+        database : str or int
+            The name or ID of the database.
+
+        Returns
+        -------
+        table_id : int
+            The ID of the table (exact match only).
+
+        Raises
+        ------
+        ValueError
+            If no table matches.
+        """
+
+        def lookup() -> int:
+            query = by_name.table_query(self.get_database_id(database), table)
+            return by_name.pick_table(
+                self.tables.list(**query, return_type="snake"), table, database
+            )
+
+        return self._remember(("table", table, database), lookup)
+
+    def get_storage_host_id(self, storage_host: str | int) -> int:
+        """Return the storage host ID for a given storage host name.
+
+        Parameters
+        ----------
+        storage_host : str or int
+            An integer passes through; a str is looked up in ``storage_hosts.list()``.
+
+        Returns
+        -------
+        storage_host_id : int
+
+        Raises
+        ------
+        ValueError
+            If the storage host can't be found.
+        """
+        if isinstance(storage_host, int):
+            return storage_host
+
+        def lookup() -> int:
+            host = find_one(self.storage_hosts.list(return_type="snake"), name=storage_host)
+            if not host:
+                raise ValueError(f"Storage Host {storage_host} not found.")
+            return host["id"]
+
+        return self._remember(("storage_host", storage_host), lookup)
+
+    @property
+    def feature_flags(self) -> tuple[str, ...]:
+        """Deprecated civis-python property: the names of your enabled feature flags."""
+        warnings.warn(
+            "feature_flags is deprecated (as in civis-python 2.6+); use "
+            "client.users.get_me()['feature_flags'].",
+            FutureWarning,
+            stacklevel=2,
+        )
+        flags = self._remember(("feature_flags",), lambda: self._me()["feature_flags"])
+        return tuple(name for name, enabled in flags.items() if enabled)
+
+    @property
+    def username(self) -> str:
+        """The current user's username."""
+        return self._remember(("username",), lambda: self._me()["username"])
+
+    def _me(self) -> Any:
+        users = self.users
+        # civis-python 2.10 calls it get_me; specs older than the list/get naming fix have
+        # only list_me.
+        name = "get_me" if "get_me" in users._operations else "list_me"
+        return users.method(name)(return_type="snake")
+
+    @property
+    def default_database_credential_id(self) -> int | None:
+        """The current user's default database credential ID (``None`` if there is none)."""
+
+        def lookup() -> int | None:
+            # remote_host_id=None as civis-python sends it: no filter on the host.
+            creds = self.credentials.list(default=True, type="Database", return_type="snake")
+            return by_name.first_id(creds)
+
+        return self._remember(("default_database_credential",), lookup)
+
+    @property
+    def default_credential(self) -> int | None:
+        """Deprecated civis-python alias: the current user's default credential ID."""
+        warnings.warn(
+            "default_credential is deprecated (as in civis-python 2.4+); use "
+            "default_database_credential_id.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        creds = self.credentials.list(default=True, return_type="snake")
+        return creds[0]["id"] if len(creds) > 0 else None
+
+
+class AsyncCivisClient(AsyncClient):
+    """The async Civis client: the spec's methods and the name helpers, awaitable.
+
+    ``await client.get_database_id("redshift-general")``; the properties of the sync client
+    are methods here (``await client.get_username()``,
+    ``await client.get_default_database_credential_id()``). Run futures are sync only.
+    """
+
+    _resource_cls = AsyncCivisResource
+
+    def __init__(self, spec: Any, **options: Any) -> None:
+        super().__init__(spec, **options)
+        self._lookups: dict[tuple[Any, ...], Any] = {}
+
+    async def _remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        if key not in self._lookups:
+            self._lookups[key] = await compute()
+        return self._lookups[key]
+
+    async def get_database_id(self, database: str | int) -> int:
+        """Async :meth:`CivisClient.get_database_id`."""
+        if isinstance(database, int):
+            return database
+
+        async def lookup() -> int:
+            return by_name.pick_database(await self.databases.list(return_type="snake"), database)
+
+        return await self._remember(("database", database), lookup)
+
+    async def get_database_credential_id(
+        self, username: str | int, database_name: str | int
+    ) -> int:
+        """Async :meth:`CivisClient.get_database_credential_id` (deprecated there too)."""
+        warnings.warn(by_name.DB_CREDENTIAL_DEPRECATED, FutureWarning, stacklevel=2)
+        if isinstance(username, int):
+            return username
+
+        async def lookup() -> int:
+            creds = await self.credentials.list(type="Database", return_type="snake")
+            return by_name.pick_database_credential(creds, username, database_name)
+
+        return await self._remember(("database_credential", username, database_name), lookup)
+
+    async def get_aws_credential_id(self, cred_name: str | int, owner: str | None = None) -> int:
+        """Async :meth:`CivisClient.get_aws_credential_id`."""
+        if isinstance(cred_name, int):
+            return cred_name
+
+        async def lookup() -> int:
+            creds = await self.credentials.list(type=by_name.AWS, return_type="snake")
+            candidates = by_name.aws_candidates(creds, cred_name, owner)
+            me = await self.get_username() if len(candidates) > 1 and owner is None else None
+            return by_name.pick_aws(candidates, cred_name, owner, me)
+
+        return await self._remember(("aws_credential", cred_name, owner), lookup)
+
+    async def get_table_id(self, table: str, database: str | int) -> int:
+        """Async :meth:`CivisClient.get_table_id`."""
+
+        async def lookup() -> int:
+            query = by_name.table_query(await self.get_database_id(database), table)
+            tables = await self.tables.list(**query, return_type="snake")
+            return by_name.pick_table(tables, table, database)
+
+        return await self._remember(("table", table, database), lookup)
+
+    async def get_username(self) -> str:
+        """The current user's username (the sync client's ``username``)."""
+
+        async def lookup() -> str:
+            return (await self.users.get_me(return_type="snake"))["username"]
+
+        return await self._remember(("username",), lookup)
+
+    async def get_default_database_credential_id(self) -> int | None:
+        """The sync client's ``default_database_credential_id``."""
+
+        async def lookup() -> int | None:
+            creds = await self.credentials.list(default=True, type="Database", return_type="snake")
+            return by_name.first_id(creds)
+
+        return await self._remember(("default_database_credential",), lookup)
