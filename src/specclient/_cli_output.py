@@ -1,7 +1,7 @@
 """How the CLI prints a result: ``--output table|json|csv``.
 
-JSON shows the payload exactly as the server sent it (wire names), so piping into ``jq``
-works with the service's own documentation. Tables and CSV need rows: a list of objects is
+JSON shows the payload as the server sent it (wire names, secrets masked), so piping into
+``jq`` works with the service's own documentation. Tables and CSV need rows: a list of objects is
 one row per object, a DataFrame is itself, a single object is one row, and an object whose
 operation names its table (``x-records``) or pages (``x-pagination`` items) shows that table.
 """
@@ -9,9 +9,10 @@ operation names its table (``x-records``) or pages (``x-pagination`` items) show
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
+from .http.redact import MASK, is_secret_name, redact_json
 from .response import Response, ResponseList, dig
 
 FORMATS = ("table", "json", "csv")
@@ -49,21 +50,41 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write(result: Any, fmt: str, out: IO[str], *, records: str | None = None) -> None:
-    """Print ``result`` in format ``fmt`` ("table", "json" or "csv") to ``out``."""
+def write(
+    result: Any,
+    fmt: str,
+    out: IO[str],
+    *,
+    records: str | None = None,
+    secret_fields: Iterable[str] = (),
+) -> None:
+    """Print ``result`` in format ``fmt`` ("table", "json" or "csv") to ``out``.
+
+    Secret fields (the operation's ``x-secret`` ones and secret-named ones such as
+    ``accessToken``) are printed as ``***``: a terminal's scrollback and CI logs keep them.
+    """
     import pandas as pd
 
     if isinstance(result, bytes | bytearray):
-        out.write(result.decode("utf-8", errors="replace"))
+        # A download: its bytes as they are, for `> file.parquet`.
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            out.flush()
+            buffer.write(bytes(result))
+        else:
+            out.write(result.decode("utf-8", errors="replace"))
         return
     if isinstance(result, str):
         out.write(result if result.endswith("\n") else result + "\n")
         return
     single = False  # one object (not a list of one): printed as field: value lines
     if isinstance(result, pd.DataFrame):
-        frame = result
+        frame = result.copy()
+        for column in frame.columns:
+            if is_secret_name(str(column), tuple(secret_fields)):
+                frame[column] = MASK
     else:
-        payload = payload_of(result)
+        payload = redact_json(payload_of(result), secret_fields)
         if fmt == "json":
             out.write(json.dumps(payload, indent=2, default=str) + "\n")
             return

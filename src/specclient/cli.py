@@ -87,7 +87,13 @@ def _runner(platform: str, operation: Operation) -> Callable[..., Any]:
                 result = method(*args, **kwargs)
             from ._cli_output import write
 
-            write(result, fmt, sys.stdout, records=_records(operation))
+            write(
+                result,
+                fmt,
+                sys.stdout,
+                records=_records(operation),
+                secret_fields=operation.secret_fields,
+            )
 
     return run
 
