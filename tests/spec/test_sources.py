@@ -101,3 +101,28 @@ def test_upstream_specs_are_readable_as_paths():
     if not shared.exists():
         pytest.skip("../shared is absent")
     assert load(shared / "habu-clean-room-openapi.yml", cache=False).openapi_version == "3.0.0"
+
+
+def test_yaml_scalars_are_read_as_yaml_12():
+    raw = b"""\
+openapi: 3.0.0
+info: {title: t, version: 2024-01-01}
+paths:
+  /switch:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                on: {type: string, enum: [yes, no], default: 2020-01-01}
+                enabled: {type: boolean, default: true}
+      responses:
+        200: {description: ok}
+"""
+    spec = load(raw, cache=False)
+    assert spec.version == "2024-01-01"
+    on, enabled = spec.operation("switch.post").body.fields
+    assert (on.wire_name, on.schema["enum"], on.default) == ("on", ["yes", "no"], "2020-01-01")
+    assert enabled.default is True

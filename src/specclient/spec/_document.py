@@ -85,10 +85,45 @@ def parse(raw: bytes, label: str | None) -> dict[str, Any]:
     return document
 
 
+_YAML_LOADER: Any = None
+
+
+def _yaml_loader() -> Any:
+    """A safe loader (the C one when available) that reads scalars as YAML 1.2 does.
+
+    PyYAML follows YAML 1.1, where ``on``/``off``/``yes``/``no`` are booleans and
+    ``2024-01-01`` is a date; OpenAPI documents are YAML 1.2 (JSON-compatible), where a property
+    called ``on``, an enum ``[yes, no]`` or a ``version: 2024-01-01`` are strings.
+    """
+    global _YAML_LOADER
+    if _YAML_LOADER is None:
+        import re
+
+        import yaml
+
+        base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        dropped = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp"}
+
+        class SpecLoader(base):  # type: ignore[valid-type,misc]
+            pass
+
+        SpecLoader.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in entries if tag not in dropped]
+            for first, entries in base.yaml_implicit_resolvers.items()
+        }
+        SpecLoader.add_implicit_resolver(
+            "tag:yaml.org,2002:bool",
+            re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+            list("tTfF"),
+        )
+        _YAML_LOADER = SpecLoader
+    return _YAML_LOADER
+
+
 def _parse_yaml(raw: bytes, label: str | None) -> Any:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _yaml_loader()
     try:
         return yaml.load(raw, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
