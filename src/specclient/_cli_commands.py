@@ -374,7 +374,7 @@ class PlatformGroup(click.Group):
         platform: str,
         load_spec: Callable[[str], Any],
         make_runner: Callable[[str, Operation], Callable[..., Any]],
-        resource_classes: Mapping[str, type] | None = None,
+        resource_classes: Callable[[str], Mapping[str, type]] | None = None,
         make_workflow_runner: Callable[[str, str, str], Callable[..., Any]] | None = None,
     ) -> None:
         super().__init__(
@@ -385,12 +385,18 @@ class PlatformGroup(click.Group):
         self.platform = platform
         self._load_spec = load_spec
         self._make_runner = make_runner
-        self._resource_classes = dict(resource_classes or {})
+        # Called only when a resource is opened: importing an adapter (pandas...) would make
+        # `specclient --help`, which lists every platform, slow.
+        self._resource_classes = resource_classes
         self._make_workflow_runner = make_workflow_runner
 
     @cached_property
     def spec(self) -> Any:
         return self._load_spec(self.platform)
+
+    @cached_property
+    def resource_classes(self) -> Mapping[str, type]:
+        return self._resource_classes(self.platform) if self._resource_classes else {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.spec.resource_names())
@@ -404,7 +410,7 @@ class PlatformGroup(click.Group):
             cmd_name,
             self.spec.operations(cmd_name),
             lambda op: self._make_runner(self.platform, op),
-            workflows=workflow_methods(self._resource_classes.get(cmd_name)),
+            workflows=workflow_methods(self.resource_classes.get(cmd_name)),
             make_workflow_runner=(lambda name: make(self.platform, cmd_name, name))
             if make
             else None,

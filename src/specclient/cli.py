@@ -182,7 +182,7 @@ class SpecclientCLI(click.Group):
                 cmd_name,
                 load_platform_spec,
                 _runner,
-                resource_classes=_resource_classes(cmd_name),
+                resource_classes=_resource_classes,
                 make_workflow_runner=_workflow_runner,
             )
         return self.commands.get(cmd_name)

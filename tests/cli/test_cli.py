@@ -63,11 +63,12 @@ def test_root_help_lists_platforms_and_commands(capsys) -> None:
         assert f"\n  {name} " in out
 
 
-def test_root_help_reads_no_spec(capsys, monkeypatch) -> None:
+def test_root_help_reads_no_spec_and_imports_no_adapter(capsys, monkeypatch) -> None:
     def refuse(platform: str) -> None:
         raise AssertionError(f"loaded the {platform} spec for the root help")
 
     monkeypatch.setattr(cli, "load_platform_spec", refuse)
+    monkeypatch.setattr(cli, "_resource_classes", refuse)  # nor imports an adapter (pandas...)
     assert run(capsys, "--help")[0] == 0
 
 
