@@ -369,29 +369,9 @@ def demo(client: UsmartClient, echo: Callable[[str], None]) -> None:
         f"uploaded {created['file_name']} ({created['file_size']} bytes) as file "
         f"{created['file_guid']} revision {created['revision']}"
     )
-    for outcome in client.pipelines.refresh_all(dataset["guid"]):
+    for outcome in client.pipelines.refresh_all(dataset["guid"], wait=True, timeout=30):
         echo(f"pipeline {outcome.pipeline_id}: {outcome.state}")
     view = client.datasets.get(dataset["guid"])
     api = next(c for c in view["resource_containers"] if c["pipeline_id"] == "data-api")
-    _wait_processed(client, dataset["guid"], api["resource_container_guid"])
     frame = client.data.query(api["resource_container_guid"], where={"site": "River Walk"})
     echo(f"URQL site=River Walk: {len(frame)} records, counts {sorted(frame['count'])}")
-
-
-def _wait_processed(
-    client: UsmartClient, dataset_guid: str, container_guid: str, timeout: float = 30.0
-) -> None:
-    """Poll until a container is no longer processing (the demo reads the new revision)."""
-    started = client.clock.monotonic()
-    delay = 0.25
-    while True:
-        view = client.datasets.get(dataset_guid)
-        container = next(
-            c for c in view["resource_containers"] if c["resource_container_guid"] == container_guid
-        )
-        if container["state"] != "processing":
-            return
-        if client.clock.monotonic() - started > timeout:
-            return
-        client.clock.sleep(delay)
-        delay = min(delay * 2, 2.0)

@@ -355,7 +355,12 @@ class UsmartPipelines(UsmartResource):
         return self._result(self.method("process")(resource_container_guid=container_guid))
 
     def refresh_all(
-        self, dataset_guid: str, *, echo: Callable[[str], None] | None = None
+        self,
+        dataset_guid: str,
+        *,
+        echo: Callable[[str], None] | None = None,
+        wait: bool = False,
+        timeout: float = 600.0,
     ) -> list[PipelineOutcome]:
         """Process every output pipeline of a dataset, as after a file change.
 
@@ -363,16 +368,28 @@ class UsmartPipelines(UsmartResource):
         pipeline that failed (its ``outcomes`` holds all results). A call whose answer was
         lost is checked against ``dataset:view`` and never run twice.
 
+        Parameters
+        ----------
+        dataset_guid : str
+            The dataset whose pipelines to refresh.
+        echo : callable, optional
+            Called with one short line per pipeline as its outcome is known.
+        wait : bool
+            Also wait until each started pipeline has finished processing (see :meth:`wait`);
+            a pipeline that ends ``failed`` counts as a failure.
+        timeout : float
+            Seconds to wait for each pipeline when ``wait`` is true.
+
         Returns
         -------
         list of PipelineOutcome
             One per resource container, in the dataset's order.
         """
         view = self._client.datasets.get(dataset_guid)
-        outcomes = []
-        for container in view["resource_containers"]:
-            outcome = self._process_once(dataset_guid, container)
-            outcomes.append(outcome)
+        outcomes = [self._process_once(dataset_guid, c) for c in view["resource_containers"]]
+        if wait:
+            outcomes = [self._finished(dataset_guid, o, timeout) if o.ok else o for o in outcomes]
+        for outcome in outcomes:
             line = (
                 f"{outcome.pipeline_id} {outcome.container_guid}: "
                 f"{outcome.state if outcome.ok else 'FAILED ' + str(outcome.error)}"
@@ -383,6 +400,64 @@ class UsmartPipelines(UsmartResource):
         if any(not o.ok for o in outcomes):
             raise PipelineRefreshError(dataset_guid, outcomes)
         return outcomes
+
+    def wait(
+        self, dataset_guid: str, container_guid: str, *, timeout: float = 600.0, delay: float = 1.0
+    ) -> Any:
+        """Poll ``dataset:view`` until a pipeline has finished processing; returns it.
+
+        Raises ``WaiterError`` when it ends ``failed`` (with the failure reason) and
+        ``WaiterTimeoutError`` after ``timeout`` seconds. Sleeps go through the client's
+        clock, so an emulator-backed client waits without really sleeping.
+        """
+        from specclient.polling import wait_for
+        from specclient.spec.model import Waiter
+
+        _require_guid("pipelines.wait", "container_guid", container_guid)
+
+        def fetch() -> Any:
+            found = self._container_now(dataset_guid, container_guid, quiet=False)
+            if found is None:
+                raise ParameterError(
+                    "pipelines.wait",
+                    f"dataset {dataset_guid} has no resource container {container_guid}",
+                    "container_guid",
+                )
+            return found
+
+        waiter = Waiter(
+            field="state",
+            success=("processed",),
+            failure=("failed",),
+            delay=delay,
+            max_delay=30.0,
+            timeout=timeout,
+            reason_field="failureReason",
+        )
+        return wait_for(
+            fetch,
+            waiter,
+            clock=self._client.clock,
+            progress=False,
+            what=f"pipeline {container_guid}",
+        )
+
+    def _finished(
+        self, dataset_guid: str, outcome: PipelineOutcome, timeout: float
+    ) -> PipelineOutcome:
+        try:
+            done = self.wait(dataset_guid, outcome.container_guid, timeout=timeout)
+        except SpecClientError as exc:
+            return PipelineOutcome(
+                outcome.container_guid,
+                outcome.pipeline_id,
+                False,
+                state=getattr(exc, "state", None),
+                error=_short(exc),
+            )
+        return PipelineOutcome(
+            outcome.container_guid, outcome.pipeline_id, True, state=done.get("state")
+        )
 
     def _process_once(self, dataset_guid: str, container: Mapping[str, Any]) -> PipelineOutcome:
         guid = container["resource_container_guid"]
@@ -410,10 +485,14 @@ class UsmartPipelines(UsmartResource):
                 return PipelineOutcome(guid, pipeline, False, error=_short(exc))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _container_now(self, dataset_guid: str, guid: str) -> Mapping[str, Any] | None:
+    def _container_now(
+        self, dataset_guid: str, guid: str, *, quiet: bool = True
+    ) -> Mapping[str, Any] | None:
         try:
             view = self._client.datasets.get(dataset_guid)
         except SpecClientError:
+            if not quiet:
+                raise
             return None
         return next(
             (c for c in view["resource_containers"] if c["resource_container_guid"] == guid), None

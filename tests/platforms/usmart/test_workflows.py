@@ -219,3 +219,21 @@ def test_uploaded_json_records_are_served_by_urql_after_processing(client, emu, 
 def test_download_returns_the_latest_revision_bytes(client, dataset, csv_file):
     created = client.files.upload(dataset.guid, csv_file)
     assert client.files.download(created["file_guid"]) == csv_file.read_bytes().decode()
+
+
+def test_refresh_all_can_wait_until_each_pipeline_is_processed(client, emu, dataset):
+    outcomes = client.pipelines.refresh_all(dataset.guid, wait=True)
+    assert [o.state for o in outcomes] == ["processed", "processed"]
+    assert [c.revision for c in dataset.containers] == [2, 2]
+    assert emu.clock.sleeps  # waited on the emulator's clock, not for real
+
+
+def test_wait_reports_a_pipeline_that_ends_failed_with_its_reason(client, emu, dataset, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2, 3]")
+    client.files.upload(dataset.guid, bad)
+    with pytest.raises(PipelineRefreshError) as info:
+        client.pipelines.refresh_all(dataset.guid, wait=True)
+    assert "2 of 2 pipelines" in str(info.value)
+    assert "bad.json: JSON must hold records" in str(info.value)
+    assert [o.state for o in info.value.outcomes] == ["failed", "failed"]
