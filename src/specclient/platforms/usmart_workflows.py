@@ -123,7 +123,7 @@ class UsmartDatasets(UsmartResource):
         Raises ``NotFoundError`` for an unknown GUID.
         """
         _require_guid("datasets.get", "dataset_guid", dataset_guid)
-        return self._result(self.method("view")(dataset_guid=dataset_guid))
+        return self._result(self.method("view")(dataset_guid=dataset_guid, return_type="snake"))
 
 
 class UsmartFiles(UsmartResource):
@@ -243,7 +243,9 @@ class UsmartFiles(UsmartResource):
             while True:
                 if signed is None:
                     signed = self._result(
-                        self._client.uploads.method("generate_put_request")(file_name=name)
+                        self._client.uploads.method("generate_put_request")(
+                            file_name=name, return_type="snake"
+                        )
                     )
                 try:
                     self._client.request(
@@ -286,7 +288,7 @@ class UsmartFiles(UsmartResource):
         """
         for attempt in range(1, _REGISTER_ATTEMPTS + 1):
             try:
-                return self._result(method(**body))
+                return self._result(method(**body, return_type="snake"))
             except _AMBIGUOUS as exc:
                 done = already_done()
                 if done is not None:
@@ -343,7 +345,9 @@ class UsmartPipelines(UsmartResource):
                 "pipelines.create", "pipeline_id must be a non-empty string", "pipeline_id"
             )
         return self._result(
-            self.method("create")(dataset_guid=dataset_guid, pipeline_id=pipeline_id)
+            self.method("create")(
+                dataset_guid=dataset_guid, pipeline_id=pipeline_id, return_type="snake"
+            )
         )
 
     def process(self, container_guid: str) -> Any:
@@ -352,7 +356,9 @@ class UsmartPipelines(UsmartResource):
         Processing is asynchronous: the revision grows when it finishes.
         """
         _require_guid("pipelines.process", "container_guid", container_guid)
-        return self._result(self.method("process")(resource_container_guid=container_guid))
+        return self._result(
+            self.method("process")(resource_container_guid=container_guid, return_type="snake")
+        )
 
     def refresh_all(
         self,

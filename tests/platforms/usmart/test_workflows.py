@@ -237,3 +237,10 @@ def test_wait_reports_a_pipeline_that_ends_failed_with_its_reason(client, emu, d
     assert "2 of 2 pipelines" in str(info.value)
     assert "bad.json: JSON must hold records" in str(info.value)
     assert [o.state for o in info.value.outcomes] == ["failed", "failed"]
+
+
+def test_workflows_work_on_a_client_that_returns_frames(emu, dataset, csv_file):
+    client = emu.client(return_type="pandas")
+    created = client.files.upload(dataset.guid, csv_file)
+    assert created["file_name"] == "counts.csv"
+    assert [o.ok for o in client.pipelines.refresh_all(dataset.guid)] == [True, True]
