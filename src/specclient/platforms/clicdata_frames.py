@@ -28,6 +28,7 @@ __all__ = [
     "frame_columns_as_json",
     "iter_record_blocks",
     "records_to_frame",
+    "ColumnCollector",
     "json_safe",
 ]
 
@@ -290,6 +291,55 @@ def _checkbox_column(values: list[Any]) -> pd.Series:
     return pd.Series([bool(v) for v in values], dtype="bool")
 
 
+class ColumnCollector:
+    """Collect pages of ``{column: value}`` rows as one list per column.
+
+    Reading a million rows, the page's dicts are dropped as soon as their values are copied
+    into the column lists, so the peak holds one list per column instead of a dict per row
+    (about half the memory).
+    """
+
+    def __init__(self, columns: Sequence[Mapping[str, str]] | None = None) -> None:
+        self.types = {str(c["name"]): str(c.get("data_type", "text")) for c in columns or ()}
+        self.values: dict[str, list[Any]] = {name: [] for name in self.types}
+        self.rows = 0
+
+    def add(self, records: Sequence[Mapping[str, Any]]) -> None:
+        if not records:
+            return
+        for name in records[0]:
+            if name not in self.values:  # a column the metadata did not list
+                self.values[name] = [None] * self.rows
+        for name, column in self.values.items():
+            column.extend([record.get(name) for record in records])
+        self.rows += len(records)
+
+    def frame(self) -> pd.DataFrame:
+        """The collected rows as a DataFrame typed like :func:`records_to_frame`."""
+        data: dict[str, pd.Series] = {}
+        for name in list(self.values):
+            values = self.values.pop(name)  # free each list once its Series exists
+            data[name] = _typed_series(values, self.types.get(name))
+            del values
+        return pd.DataFrame(data)
+
+
+def _typed_series(values: list[Any], kind: str | None) -> pd.Series:
+    if kind in ("number", "rec_id"):
+        return _number_column(values)
+    if kind == "percentage":
+        return pd.Series([np.nan if v is None else v for v in values], dtype="float64")
+    if kind == "checkbox":
+        return _checkbox_column(values)
+    if kind in ("datetime", "date"):
+        return _datetime_column(values, date_only=kind == "date")
+    if kind == "dropdown":
+        return pd.Series(values, dtype="category")
+    if kind == "text":
+        return pd.Series(values, dtype=object)
+    return pd.Series(values)
+
+
 def records_to_frame(
     records: Sequence[Mapping[str, Any]], columns: Sequence[Mapping[str, str]] | None = None
 ) -> pd.DataFrame:
@@ -311,27 +361,6 @@ def records_to_frame(
         datetime64 (UTC-aware when the wire values carry a zone); ``date`` -> datetime64 at
         midnight; ``dropdown`` -> category; ``rec_id`` -> int64; ``text`` -> object.
     """
-    types = {str(c["name"]): str(c.get("data_type", "text")) for c in columns or ()}
-    names = list(types)
-    for record in records[:1]:
-        names.extend(name for name in record if name not in types)
-    data: dict[str, pd.Series] = {}
-    for name in names:
-        values = [record.get(name) for record in records]
-        kind = types.get(name)
-        if kind in ("number", "rec_id"):
-            series = _number_column(values)
-        elif kind == "percentage":
-            series = pd.Series([np.nan if v is None else v for v in values], dtype="float64")
-        elif kind == "checkbox":
-            series = _checkbox_column(values)
-        elif kind in ("datetime", "date"):
-            series = _datetime_column(values, date_only=kind == "date")
-        elif kind == "dropdown":
-            series = pd.Series(values, dtype="category")
-        elif kind == "text":
-            series = pd.Series(values, dtype=object)
-        else:
-            series = pd.Series(values)
-        data[name] = series
-    return pd.DataFrame(data, columns=names)
+    collector = ColumnCollector(columns)
+    collector.add(records)
+    return collector.frame()

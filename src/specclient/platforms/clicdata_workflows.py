@@ -26,11 +26,11 @@ from specclient.errors import (
     TransportError,
 )
 from specclient.platforms.clicdata_frames import (
+    ColumnCollector,
     check_frame,
     columns_for_frame,
     iter_record_blocks,
     json_safe,
-    records_to_frame,
 )
 
 __all__ = [
@@ -186,9 +186,11 @@ class _DataFlows:
         page_size: int | None,
         progress: bool | None,
         total: int | None,
+        columns: Sequence[Mapping[str, str]] | None = None,
     ) -> Flow:
+        """Every page of ``operation``, collected column by column (a ColumnCollector)."""
         size = None if self._legacy else (page_size or self._settings.get("page_size") or 1000)
-        rows: list[dict[str, Any]] = []
+        collected = ColumnCollector(columns)
         bar = _progress_bar(total or 0, progress, "reading")
         try:
             page = 1
@@ -199,20 +201,21 @@ class _DataFlows:
                 # An error on any page raises: the wrapper printed it and returned half the rows.
                 body = payload((yield ("call", operation, path, kwargs)))
                 chunk = result_of(body, "data") or []
-                rows.extend(chunk)
+                collected.add(chunk)
                 bar.update(len(chunk))
                 if _page_done(body, chunk, page, size):
-                    return rows
+                    return collected
                 page += 1
+                del body, chunk
         finally:
             bar.close()
 
     def _get_flow(self, rec_id: Any, page_size: int | None, progress: bool | None) -> Flow:
         meta = yield from self._describe_flow(rec_id)
-        rows = yield from self._walk_flow(
-            "rows", (rec_id,), page_size, progress, meta.get("row_count")
+        collected = yield from self._walk_flow(
+            "rows", (rec_id,), page_size, progress, meta.get("row_count"), meta.get("columns")
         )
-        return records_to_frame(rows, meta.get("columns"))
+        return collected.frame()
 
     def _history_flow(self, rec_id: Any, version: int | None, page_size: int | None) -> Flow:
         import pandas as pd
@@ -221,8 +224,10 @@ class _DataFlows:
             body = payload((yield ("call", "versions", (rec_id,), {})))
             return pd.DataFrame(list(result_of(body, "versions") or []))
         meta = yield from self._describe_flow(rec_id)
-        rows = yield from self._walk_flow("version_rows", (rec_id, version), page_size, False, None)
-        return records_to_frame(rows, meta.get("columns"))
+        collected = yield from self._walk_flow(
+            "version_rows", (rec_id, version), page_size, False, None, meta.get("columns")
+        )
+        return collected.frame()
 
     def _row_count_flow(self, rec_id: Any) -> Flow:
         if not self._legacy:
@@ -233,8 +238,8 @@ class _DataFlows:
         meta = yield from self._describe_flow(rec_id)
         if meta.get("row_count") is not None:
             return int(meta["row_count"])
-        rows = yield from self._walk_flow("rows", (rec_id,), None, False, None)
-        return len(rows)
+        collected = yield from self._walk_flow("rows", (rec_id,), None, False, None)
+        return collected.rows
 
     def _create_flow(
         self, name: Any, df: Any, description: str, chunk_size: int, progress: bool | None

@@ -197,3 +197,15 @@ def test_an_empty_table_still_has_its_columns():
         [], [{"name": "a", "data_type": "text"}, {"name": "b", "data_type": "number"}]
     )
     assert list(df.columns) == ["a", "b"] and len(df) == 0
+
+
+def test_pages_collected_by_column_keep_columns_that_appear_late():
+    from specclient.platforms.clicdata_frames import ColumnCollector
+
+    collected = ColumnCollector([{"name": "a", "data_type": "number"}])
+    collected.add([{"a": 1}, {"a": 2}])
+    collected.add([{"a": 3, "extra": "x"}])
+    df = collected.frame()
+    assert df["a"].tolist() == [1, 2, 3] and str(df["a"].dtype) == "int64"
+    assert df["extra"].tolist()[:2] == [None, None] and df["extra"].iloc[2] == "x"
+    assert collected.rows == 3
