@@ -17,11 +17,22 @@ from typing import Any
 
 from specclient._clock import Clock
 from specclient.errors import AuthError, ParameterError
-from specclient.platforms.civis_client import RESOURCE_CLASSES, AsyncCivisClient, CivisClient
+from specclient.platforms.civis_client import (
+    RESOURCE_CLASSES,
+    AsyncCivisClient,
+    CivisClient,
+    CivisJobs,
+    CivisScripts,
+)
 from specclient.platforms.civis_endpoints import DEFAULT_TTL, load_endpoints
 from specclient.platforms.civis_futures import CivisFuture, CivisJobFailure
 from specclient.platforms.civis_lookup import find, find_one, split_schema_tablename
-from specclient.platforms.civis_responses import CivisResponse
+from specclient.platforms.civis_responses import (
+    AsyncCivisResource,
+    CivisResource,
+    CivisResponse,
+    CivisResponseList,
+)
 
 __all__ = [
     "PLATFORM",
@@ -31,6 +42,11 @@ __all__ = [
     "CivisFuture",
     "CivisJobFailure",
     "CivisResponse",
+    "CivisResponseList",
+    "CivisResource",
+    "AsyncCivisResource",
+    "CivisJobs",
+    "CivisScripts",
     "APIClient",
     "connect",
     "connect_async",
@@ -40,6 +56,23 @@ __all__ = [
     "find_one",
     "demo",
 ]
+
+# The classes live in small private-by-convention modules; users and generated stubs import
+# them from here, so this is the module their names (and pickles, reprs) point to.
+for _cls in (
+    CivisClient,
+    AsyncCivisClient,
+    CivisJobs,
+    CivisScripts,
+    CivisResource,
+    AsyncCivisResource,
+    CivisResponse,
+    CivisResponseList,
+    CivisFuture,
+    CivisJobFailure,
+):
+    _cls.__module__ = __name__
+del _cls
 
 PLATFORM = "civis"
 DEFAULT_BASE_URL = "https://api.civisanalytics.com"
