@@ -60,7 +60,7 @@ def methods_of_civis_python(module: ast.Module) -> dict[tuple[str, str], list[st
 
 def methods_of_ours(module: ast.Module) -> dict[tuple[str, str], list[str]]:
     classes = {n.name: n for n in module.body if isinstance(n, ast.ClassDef)}
-    client = next(c for c in classes.values() if c.name.endswith("Client"))
+    client = classes["CivisClient"]  # the sync client (the stub also has AsyncCivisClient)
     found: dict[tuple[str, str], list[str]] = {}
     for node in client.body:
         if not (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)):
@@ -165,7 +165,10 @@ def main() -> None:
         for name in client.spec.resource_names():  # every resource, not only the touched ones
             client.spec.operations(name)
         loaded = time.perf_counter()
-        view = build(client.spec, "civis", args.spec.name, runtime_of(client))
+        async_client = platform_client("civis", args.spec, asynchronous=True)
+        view = build(
+            client.spec, "civis", args.spec.name, runtime_of(client), runtime_of(async_client)
+        )
         viewed = time.perf_counter()
         ours_text = stub(view)
         stubbed = time.perf_counter()

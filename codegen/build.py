@@ -41,7 +41,7 @@ def render_paths(paths: Iterable[Path]) -> dict[str, str]:
     return files
 
 
-def platform_client(platform: str, spec: Path) -> Any:
+def platform_client(platform: str, spec: Path, *, asynchronous: bool = False) -> Any:
     """The client ``specclient.connect(platform)`` builds, over ``spec``, without any I/O.
 
     Stubs are rendered from this client's own spec object and classes, so they carry the
@@ -54,9 +54,9 @@ def platform_client(platform: str, spec: Path) -> Any:
     # The emulator's demo credentials are, by contract, keyword arguments connect() takes.
     emulator = importlib.import_module(f"specclient.emulators.{platform}")
     credentials = dict(getattr(emulator, "CREDENTIALS", {}) or {})
-    return platform_module(platform).connect(
-        spec=str(spec), base_url="http://127.0.0.1:9", **credentials
-    )
+    module = platform_module(platform)
+    connect = module.connect_async if asynchronous else module.connect
+    return connect(spec=str(spec), base_url="http://127.0.0.1:9", **credentials)
 
 
 def runtime_of(client: Any) -> Runtime:
@@ -72,7 +72,10 @@ def render_bundled(root: Path = ROOT) -> dict[str, str]:
         client = platform_client(platform, path)
         runtime = runtime_of(client)
         runtime.strict = platform not in LIVE_SPEC_PLATFORMS
-        files.update(render_spec(client.spec, platform, _label(path), runtime))
+        # connect_async's client: its own classes, the same spec (nothing was sent: no
+        # connection to close on either)
+        async_runtime = runtime_of(platform_client(platform, path, asynchronous=True))
+        files.update(render_spec(client.spec, platform, _label(path), runtime, async_runtime))
         client.close()
     files[PACKAGE_STUB] = package_stub(list(specs))
     return files

@@ -52,7 +52,9 @@ def exports(package: str = "specclient") -> list[Export]:
 def package_stub(platforms: list[str], package: str = "specclient") -> str:
     """The text of ``specclient/__init__.pyi`` for the given bundled platforms."""
     module = importlib.import_module(package)
-    clients = [(p, pascal_case(p) + "Client") for p in platforms]
+    clients = [
+        (p, pascal_case(p) + "Client", "Async" + pascal_case(p) + "Client") for p in platforms
+    ]
     text = (
         environment()
         .get_template("package.pyi.j2")

@@ -86,8 +86,12 @@ def reference(view: SpecView) -> str:
 
 
 def render_spec(
-    spec: Spec, platform: str, source: str, runtime: Runtime | None = None
+    spec: Spec,
+    platform: str,
+    source: str,
+    runtime: Runtime | None = None,
+    async_runtime: Runtime | None = None,
 ) -> dict[str, str]:
     """File name -> content for one spec: ``<platform>.pyi`` and ``<platform>.md``."""
-    view = build(spec, platform, source, runtime)
+    view = build(spec, platform, source, runtime, async_runtime)
     return {f"{platform}.pyi": stub(view), f"{platform}.md": reference(view)}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.types import ResponseClass, ResponseTypes, param_type, pascal_case
-from specclient.client import Client, Method, Resource
+from specclient.client import AsyncClient, AsyncResource, Client, Method, Resource
 from specclient.spec.model import (
     MISSING,
     Operation,
@@ -78,18 +78,35 @@ class ResourceView:
 
 
 @dataclass
+class ClientView:
+    """One client class of a stub: the sync one, or its async twin."""
+
+    class_name: str
+    base: str  # the runtime class it extends (a platform's client class, or Client)
+    resources: list[ResourceView]
+    is_async: bool = False
+
+
+@dataclass
 class SpecView:
     platform: str
-    client_class: str
-    client_base: str
     title: str
     version: str
     source: str
     servers: tuple[str, ...]
-    resources: list[ResourceView]
+    clients: list[ClientView]  # the sync client first
     response_classes: list[ResponseClass]
     imports: list[str]  # ``from module import Class as _Alias`` lines for runtime base classes
     strict: bool  # False: unknown names stay Any (the live spec may have more than the stub)
+
+    @property
+    def resources(self) -> list[ResourceView]:
+        """The sync client's resources (what the reference documents)."""
+        return self.clients[0].resources
+
+    @property
+    def client_class(self) -> str:
+        return self.clients[0].class_name
 
     @property
     def operation_count(self) -> int:
@@ -109,41 +126,66 @@ class Runtime:
     strict: bool = True
 
 
-def build(spec: Spec, platform: str, source: str, runtime: Runtime | None = None) -> SpecView:
-    """Everything the templates need for one spec, in the spec's own resource order."""
+def build(
+    spec: Spec,
+    platform: str,
+    source: str,
+    runtime: Runtime | None = None,
+    async_runtime: Runtime | None = None,
+) -> SpecView:
+    """Everything the templates need for one spec, in the spec's own resource order.
+
+    ``async_runtime`` (the classes of ``connect_async``'s client) adds the async twin.
+    """
     runtime = runtime or Runtime()
     imports: dict[type, str] = {}
+    types = ResponseTypes()
+    methods: dict[tuple[str, str], MethodView] = {}
 
-    def base_name(cls: type, default: type, default_name: str) -> str:
+    def base_name(cls: type, default: type) -> str:
         if cls is default:
-            return default_name
+            return default.__name__
         if cls not in imports:
             imports[cls] = f"_{cls.__name__}Base"
         return imports[cls]
 
-    types = ResponseTypes()
-    resources = []
-    for resource in spec.resource_names():
-        cls = runtime.resource_classes.get(resource, Resource)
-        own = _own_names(cls, Resource)
-        view = ResourceView(
-            resource, "_" + pascal_case(resource), base_name(cls, Resource, "Resource")
+    def method(resource: str, name: str, operation: Operation) -> MethodView:
+        # Built once and shared by the sync and async classes (same signature, same types).
+        if (resource, name) not in methods:
+            owner = "_" + pascal_case(resource)
+            methods[(resource, name)] = _method(name, operation, types, owner)
+        return methods[(resource, name)]
+
+    def client(rt: Runtime, client_base: type, resource_base: type, prefix: str) -> ClientView:
+        resources = []
+        for resource in spec.resource_names():
+            cls = rt.resource_classes.get(resource, resource_base)
+            own = _own_names(cls, resource_base)
+            view = ResourceView(
+                resource, f"_{prefix}{pascal_case(resource)}", base_name(cls, resource_base)
+            )
+            for name, operation in spec.operations(resource).items():
+                if name not in own:  # else the workflow of that name is what users get
+                    view.methods.append(method(resource, name, operation))
+            resources.append(view)
+        client_own = _own_names(rt.client_class, client_base)
+        return ClientView(
+            f"{prefix}{pascal_case(platform)}Client",
+            base_name(rt.client_class, client_base),
+            [r for r in resources if r.name not in client_own],
+            is_async=bool(prefix),
         )
-        for method, operation in spec.operations(resource).items():
-            if method in own:
-                continue  # the workflow method of that name is what users get; its own types apply
-            view.methods.append(_method(method, operation, types, view.class_name))
-        resources.append(view)
-    client_own = _own_names(runtime.client_class, Client)
+
+    clients = [client(runtime, Client, Resource, "")]
+    if async_runtime is not None:
+        clients.append(client(async_runtime, AsyncClient, AsyncResource, "Async"))
     return SpecView(
         platform=platform,
-        client_class=pascal_case(platform) + "Client",
-        client_base=base_name(runtime.client_class, Client, "Client"),
         title=spec.title,
         version=spec.version,
         source=source,
         servers=tuple(spec.servers),
-        resources=[r for r in resources if r.name not in client_own],
+        clients=clients,
         response_classes=types.classes,
         imports=[
             f"from {c.__module__} import {c.__qualname__} as {alias}"

@@ -17,10 +17,10 @@ from specclient import testing as testing
 __version__: str
 from specclient.client import AsyncClient as _AsyncClient
 from specclient.client import Client as _Client
-from specclient._stubs.civis import CivisClient
-from specclient._stubs.clicdata import ClicdataClient
-from specclient._stubs.habu import HabuClient
-from specclient._stubs.usmart import UsmartClient
+from specclient._stubs.civis import AsyncCivisClient, CivisClient
+from specclient._stubs.clicdata import AsyncClicdataClient, ClicdataClient
+from specclient._stubs.habu import AsyncHabuClient, HabuClient
+from specclient._stubs.usmart import AsyncUsmartClient, UsmartClient
 
 __all__ = [
     "AsyncClient",
@@ -44,4 +44,13 @@ def connect(platform: Literal["habu"], **options: Any) -> HabuClient: ...
 def connect(platform: Literal["usmart"], **options: Any) -> UsmartClient: ...
 @overload
 def connect(platform: str, **options: Any) -> _Client: ...
+@overload
+def connect_async(platform: Literal["civis"], **options: Any) -> AsyncCivisClient: ...
+@overload
+def connect_async(platform: Literal["clicdata"], **options: Any) -> AsyncClicdataClient: ...
+@overload
+def connect_async(platform: Literal["habu"], **options: Any) -> AsyncHabuClient: ...
+@overload
+def connect_async(platform: Literal["usmart"], **options: Any) -> AsyncUsmartClient: ...
+@overload
 def connect_async(platform: str, **options: Any) -> _AsyncClient: ...

@@ -9,13 +9,13 @@ from builtins import float as _float
 from builtins import int as _int
 from builtins import list as _list
 from builtins import str as _str
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import IO, Any, Literal, TypeAlias
 from typing import overload as _overload
 
 import pandas as _pd
 
-from specclient.client import Client, Method, Resource
+from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, Method, Resource
 from specclient.response import Response
 from specclient.platforms.usmart_workflows import UsmartDatasets as _UsmartDatasetsBase
 from specclient.platforms.usmart_workflows import UsmartResource as _UsmartResourceBase
@@ -24,6 +24,8 @@ from specclient.platforms.usmart_workflows import UsmartPipelines as _UsmartPipe
 from specclient.platforms.usmart_workflows import UsmartData as _UsmartDataBase
 from specclient.platforms.usmart_workflows import UsmartCatalog as _UsmartCatalogBase
 from specclient.platforms.usmart import UsmartClient as _UsmartClientBase
+from specclient.platforms.usmart_workflows import AsyncUsmartResource as _AsyncUsmartResourceBase
+from specclient.platforms.usmart import AsyncUsmartClient as _AsyncUsmartClientBase
 
 _Snake: TypeAlias = Literal["snake"] | None
 # The runtime classes answer any attribute through __getattr__ (a client built from an
@@ -110,6 +112,18 @@ class CatalogPublicResponseDatasetDistribution(Response):
     access_url: _str
     media_type: _str
     title: _str
+
+class PipelinesCreateResponse(Response):
+    result: PipelinesCreateResponseResult
+
+class PipelinesCreateResponseResult(Response):
+    resource_container_guid: _str
+    pipeline_id: _str
+    title: _str
+    revision: _int
+    state: _str
+    failure_reason: _str | None
+    processed_at: _str | None
 
 
 class _Datasets(_UsmartDatasetsBase):
@@ -293,3 +307,109 @@ class UsmartClient(_UsmartClientBase):
     pipelines: _Pipelines
     data: _Data
     catalog: _Catalog
+
+
+class _AsyncDatasets(_AsyncUsmartResourceBase):
+    __getattr__: None  # type: ignore[misc, assignment]
+    @_overload
+    async def view(self, dataset_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DatasetsViewResponse: ...
+    @_overload
+    async def view(self, dataset_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def view(self, dataset_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def view_discovery(self, dataset_guid: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Response: ...
+    @_overload
+    async def view_discovery(self, dataset_guid: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def view_discovery(self, dataset_guid: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _AsyncUploads(_AsyncUsmartResourceBase):
+    __getattr__: None  # type: ignore[misc, assignment]
+    @_overload
+    async def generate_put_request(self, file_name: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> UploadsGeneratePutRequestResponse: ...
+    @_overload
+    async def generate_put_request(self, file_name: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def generate_put_request(self, file_name: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _AsyncFiles(_AsyncUsmartResourceBase):
+    __getattr__: None  # type: ignore[misc, assignment]
+    @_overload
+    async def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesCreateResponse: ...
+    @_overload
+    async def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def update_revision(self, file_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesCreateResponse: ...
+    @_overload
+    async def update_revision(self, file_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def update_revision(self, file_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def download(self, resource_guid: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _bytes: ...
+    @_overload
+    async def download(self, resource_guid: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def download(self, resource_guid: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _AsyncDocuments(_AsyncUsmartResourceBase):
+    __getattr__: None  # type: ignore[misc, assignment]
+    @_overload
+    async def download(self, document_guid: _str, file_name: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _bytes: ...
+    @_overload
+    async def download(self, document_guid: _str, file_name: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def download(self, document_guid: _str, file_name: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _AsyncPipelines(_AsyncUsmartResourceBase):
+    __getattr__: None  # type: ignore[misc, assignment]
+    @_overload
+    async def create(self, dataset_guid: _str, pipeline_id: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> PipelinesCreateResponse: ...
+    @_overload
+    async def create(self, dataset_guid: _str, pipeline_id: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def create(self, dataset_guid: _str, pipeline_id: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def process(self, resource_container_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> PipelinesCreateResponse: ...
+    @_overload
+    async def process(self, resource_container_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def process(self, resource_container_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _AsyncData(_AsyncUsmartResourceBase):
+    __getattr__: None  # type: ignore[misc, assignment]
+    @_overload
+    async def urql(self, resource_guid: _str, revision: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[Response]: ...
+    @_overload
+    async def urql(self, resource_guid: _str, revision: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def urql(self, resource_guid: _str, revision: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _AsyncCatalog(_AsyncUsmartResourceBase):
+    __getattr__: None  # type: ignore[misc, assignment]
+    @_overload
+    async def public(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CatalogPublicResponse: ...
+    @_overload
+    async def public(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def public(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def private(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CatalogPublicResponse: ...
+    @_overload
+    async def private(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def private(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class AsyncUsmartClient(_AsyncUsmartClientBase):
+    """The async client for uSmart data platform API: one attribute per resource."""
+
+    __getattr__: None  # type: ignore[misc, assignment]
+    datasets: _AsyncDatasets
+    uploads: _AsyncUploads
+    files: _AsyncFiles
+    documents: _AsyncDocuments
+    pipelines: _AsyncPipelines
+    data: _AsyncData
+    catalog: _AsyncCatalog

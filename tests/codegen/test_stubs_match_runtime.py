@@ -16,7 +16,7 @@ import pytest
 
 from codegen.build import bundled_specs, platform_client
 from codegen.types import pascal_case
-from specclient.client import Resource
+from specclient.client import AsyncResource, Resource
 
 GENERATED = Path(__file__).resolve().parents[2] / "generated"
 PLATFORMS = sorted(bundled_specs())
@@ -36,15 +36,15 @@ def _attributes(cls: ast.ClassDef) -> dict[str, str]:
     }
 
 
-def _first_defs(cls: ast.ClassDef) -> dict[str, ast.FunctionDef]:
-    found: dict[str, ast.FunctionDef] = {}
+def _first_defs(cls: ast.ClassDef) -> dict[str, Any]:
+    found: dict[str, Any] = {}
     for node in cls.body:
-        if isinstance(node, ast.FunctionDef):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             found.setdefault(node.name, node)  # the first overload: the default return type
     return found
 
 
-def _stub_params(fn: ast.FunctionDef) -> tuple[list[str], dict[str, bool]]:
+def _stub_params(fn: Any) -> tuple[list[str], dict[str, bool]]:
     """Positional names in order, and keyword-only names -> required."""
     positional = [a.arg for a in fn.args.args[1:]]
     keyword = {
@@ -68,36 +68,39 @@ def _runtime_params(signature: inspect.Signature) -> tuple[list[str], dict[str, 
     return positional, keyword
 
 
-@pytest.fixture(scope="module", params=PLATFORMS)
+@pytest.fixture(
+    scope="module",
+    params=[(p, kind) for p in PLATFORMS for kind in ("", "Async")],
+    ids=lambda param: f"{param[0]}-{param[1].lower() or 'sync'}",
+)
 def pair(request: pytest.FixtureRequest) -> Any:
-    platform = request.param
+    platform, kind = request.param
     stub = ast.parse((GENERATED / f"{platform}.pyi").read_text())
-    client = platform_client(platform, bundled_specs()[platform])
-    yield platform, stub, client
-    client.close()
+    client = platform_client(platform, bundled_specs()[platform], asynchronous=bool(kind))
+    base = AsyncResource if kind else Resource
+    yield kind + pascal_case(platform) + "Client", base, stub, client
 
 
 def test_stub_client_has_every_resource_and_no_other(pair: Any) -> None:
-    platform, stub, client = pair
-    classes = _classes(stub)
-    resources = _attributes(classes[pascal_case(platform) + "Client"])
+    client_class, base, stub, client = pair
+    resources = _attributes(_classes(stub)[client_class])
     runtime = {
-        name for name in client.spec.resource_names() if isinstance(getattr(client, name), Resource)
+        name for name in client.spec.resource_names() if isinstance(getattr(client, name), base)
     }
     assert set(resources) == runtime
 
 
 def test_stub_resources_have_the_runtime_methods_and_signatures(pair: Any) -> None:
-    platform, stub, client = pair
+    client_class, base, stub, client = pair
     classes = _classes(stub)
-    resources = _attributes(classes[pascal_case(platform) + "Client"])
+    resources = _attributes(classes[client_class])
     checked = 0
     for resource_name, class_name in resources.items():
         resource = getattr(client, resource_name)
         cls = classes[class_name]
-        workflow = {n for n in dir(type(resource)) if not n.startswith("_")} - set(dir(Resource))
+        workflow = {n for n in dir(type(resource)) if not n.startswith("_")} - set(dir(base))
         defs, attrs = _first_defs(cls), _attributes(cls)
-        runtime_methods = {n for n in dir(resource) if not n.startswith("_")} - set(dir(Resource))
+        runtime_methods = {n for n in dir(resource) if not n.startswith("_")} - set(dir(base))
         # dir() is what tab completion shows: the stub must offer the same names
         assert set(defs) | set(attrs) | workflow == runtime_methods, resource_name
         for name in set(defs) | set(attrs):

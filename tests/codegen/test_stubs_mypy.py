@@ -48,6 +48,16 @@ CORRECT = """
     generic.whatever.method(1, two=2)
     other = specclient.connect("some-platform")
     print(specclient.__version__, specclient.errors.NotFoundError, name, frame, tables, db, other)
+
+
+    async def the_same_awaited() -> None:
+        habu = specclient.connect_async("habu")
+        rooms = await habu.cleanrooms.list()
+        name: str = rooms[0].name
+        async for room in await habu.cleanrooms.list(iterator=True):
+            print(room.id, name)
+        run = await habu.cleanroom_question_runs.get.wait("run-id")
+        print(run.status)
 """
 
 MISTAKES = {
