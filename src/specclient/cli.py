@@ -37,6 +37,13 @@ def load_platform_spec(platform: str) -> Any:
     from ._resources import bundled_spec
     from .spec import load
 
+    if platform == "usmart":
+        # connect("usmart") fills the organisation GUID in every path, so commands must not
+        # ask for it (it would land in the next positional argument).
+        from .platforms.usmart import command_spec
+
+        return command_spec()
+
     naming = None
     if platform == "civis":
         # civis-python's names (the Civis adapter builds its client with the same rules).

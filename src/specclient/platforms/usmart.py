@@ -64,6 +64,7 @@ __all__ = [
     "PipelineRefreshError",
     "connect",
     "connect_async",
+    "command_spec",
     "hosts_for",
     "parse_org_guid",
     "dataset_guid_of",
@@ -204,7 +205,9 @@ def _bundled_document() -> dict[str, Any]:
         return yaml.safe_load(handle)
 
 
-def specialise(document: Mapping[str, Any], org_guid: str, hosts: Hosts) -> dict[str, Any]:
+def specialise(
+    document: Mapping[str, Any], org_guid: str, hosts: Hosts, *, org_segment: str | None = None
+) -> dict[str, Any]:
     """The spec for one organisation and set of hosts.
 
     ``{orgGuid}`` becomes the organisation's GUID in every path (so no call takes it), and each
@@ -232,9 +235,21 @@ def specialise(document: Mapping[str, Any], org_guid: str, hosts: Hosts) -> dict
             ]
             for server in operation.get("servers", []):
                 server["url"] = by_real.get(server["url"].rstrip("/"), server["url"])
-        paths[template.replace("{orgGuid}", quote(org_guid, safe=""))] = item
+        segment = org_segment if org_segment is not None else quote(org_guid, safe="")
+        paths[template.replace("{orgGuid}", segment)] = item
     doc["paths"] = paths
     return doc
+
+
+def command_spec() -> Any:
+    """The spec the ``specclient usmart ...`` commands are built from.
+
+    ``connect()`` fills the organisation GUID, so no command asks for it; paths read
+    ``/org/<org>/...`` in the commands' help.
+    """
+    from specclient.spec import load
+
+    return load(specialise(_bundled_document(), "<org>", REAL_HOSTS, org_segment="<org>"))
 
 
 def _options(options: Mapping[str, Any]) -> tuple[dict[str, Any], str, Hosts, Any]:
