@@ -257,7 +257,11 @@ def build(
             raise EmuError(
                 400, "send client_id and client_secret in the form body", code="invalid_request"
             )
-        return state.issue_token(form.get("client_id"), form.get("client_secret"))
+        client_id, secret = form.get("client_id"), form.get("client_secret")
+        return state.issue_token(
+            client_id if isinstance(client_id, str) else None,
+            secret if isinstance(secret, str) else None,
+        )
 
     # -- data sets ----------------------------------------------------------------------------
     @handle("data.list")

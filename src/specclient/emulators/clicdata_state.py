@@ -621,7 +621,7 @@ class ClicDataState:
 
     def add_table(
         self,
-        name: str,
+        name: Any,
         columns: Sequence[Mapping[str, Any]],
         *,
         description: str = "",
@@ -783,7 +783,7 @@ class ClicDataState:
             "runs": list(runs[-10:]),
         }
 
-    def set_password(self, user_id: Any, password: str) -> None:
+    def set_password(self, user_id: Any, password: Any) -> None:
         user = self.user(user_id)
         if not isinstance(password, str) or len(password) < 8:
             raise ClicDataError(400, "InvalidPassword", "a password needs at least 8 characters")

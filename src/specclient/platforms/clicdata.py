@@ -155,7 +155,7 @@ def check_envelope(response: httpx.Response) -> None:
         return
     if not isinstance(body, Mapping) or body.get("success") is not False:
         return
-    error = body.get("error") if isinstance(body.get("error"), Mapping) else {}
+    error: Mapping[str, Any] = body["error"] if isinstance(body.get("error"), Mapping) else {}
     code = str(error.get("code", "") or "")
     description = str(error.get("description", "") or "")
     cls = _envelope_error_class(code, description)

@@ -197,7 +197,8 @@ def _datetimes_as_json(series: pd.Series) -> list[Any]:
     mask = np.isnat(values)
     unit, _ = np.datetime_data(values.dtype)
     ticks = values.view("int64")[~mask]
-    text = np.datetime_as_string(values, unit=_coarsest_unit(ticks, unit))
+    chosen: Any = _coarsest_unit(ticks, unit)  # one of numpy's unit literals
+    text = np.datetime_as_string(values, unit=chosen)
     if aware:
         text = np.char.add(text, "Z")
     out = text.astype(object)
