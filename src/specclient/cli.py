@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 
+from . import __version__
 from ._cli_commands import MethodCommand, PlatformGroup, WorkflowCommand, stderr_is_terminal
 from .errors import ParameterError, SpecClientError
 from .spec.model import Operation
@@ -196,7 +197,7 @@ class SpecclientCLI(click.Group):
 
 
 @click.group(cls=SpecclientCLI, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="specclient", prog_name="specclient")
+@click.version_option(__version__, prog_name="specclient")
 def cli() -> None:
     """API clients for Habu, uSmart, ClicData and Civis, built from their specs.
 

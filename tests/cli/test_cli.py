@@ -347,3 +347,11 @@ def test_workflow_refusing_its_input_is_a_usage_error(capsys, usmart_env, tmp_pa
     )
     assert status == 2  # ParameterError: refused before anything was sent
     assert err == f"error: files.upload(): no such file: '{missing}'\n"
+
+
+def test_version_needs_no_installed_metadata(capsys) -> None:
+    import specclient
+
+    status, out, _ = run(capsys, "--version")
+    assert status == 0
+    assert out == f"specclient, version {specclient.__version__}\n"
