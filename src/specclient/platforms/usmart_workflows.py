@@ -9,6 +9,7 @@ organisation GUID and the host of each part of the service.
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import os
@@ -640,21 +641,15 @@ def iter_json_array(chunks: Iterable[bytes]) -> Iterator[Any]:
     """Yield the items of a JSON array as its bytes arrive, without holding the whole text.
 
     Hand-written over ``json.JSONDecoder.raw_decode`` because no streaming JSON parser is a
-    dependency; the array of flat records URQL sends is all it needs to read.
+    dependency; the array of flat records URQL sends is all it needs to read. An answer cut
+    short (no closing ``]``) is an error, never a silently shorter table.
     """
     decoder = json.JSONDecoder()
+    text = codecs.getincrementaldecoder("utf-8")()  # a character may straddle two chunks
     buffer = ""
     started = False
-    pending = b""
     for chunk in chunks:
-        pending += chunk
-        try:
-            text = pending.decode("utf-8")
-            pending = b""
-        except UnicodeDecodeError:  # a multi-byte character split between chunks
-            cut = len(pending) - 3
-            text, pending = pending[:cut].decode("utf-8", "ignore"), pending[cut:]
-        buffer += text
+        buffer += text.decode(chunk)
         position = 0
         while True:
             while position < len(buffer) and buffer[position] in " \t\r\n,":
@@ -673,11 +668,12 @@ def iter_json_array(chunks: Iterable[bytes]) -> Iterator[Any]:
                 item, end = decoder.raw_decode(buffer, position)
             except json.JSONDecodeError:
                 break  # the item is not complete yet
+            if end == len(buffer) and not isinstance(item, dict | list | str):
+                break  # a number at the very end may still have digits to come
             yield item
             position = end
         buffer = buffer[position:]
-    if buffer.strip() not in ("", "]"):
-        raise SpecClientError("the data API's answer ended in the middle of a record")
+    raise SpecClientError("the data API's answer ended before the closing ']' of its array")
 
 
 def dataset_guid_of(entry: Mapping[str, Any]) -> str | None:
