@@ -126,3 +126,21 @@ paths:
     on, enabled = spec.operation("switch.post").body.fields
     assert (on.wire_name, on.schema["enum"], on.default) == ("on", ["yes", "no"], "2020-01-01")
     assert enabled.default is True
+
+
+def test_importing_the_engine_loads_neither_yaml_nor_httpx(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, specclient.spec; "
+        "print(sorted(m for m in ('yaml', 'httpx', 'pandas') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": ":".join(sys.path)},
+    )
+    assert out.stdout.strip() == "[]"
