@@ -30,8 +30,15 @@ The general rule (``NamingRules()``, the default)
   that collides with a name the client reserves for per-call options, see
   ``NamingRules.reserved_params``) becomes ``<name>_<location>`` (``id`` in the body next to
   an ``id`` in the path -> ``id_body``), then ``<name>_<location>_2``, ``_3`` ... if needed.
-* Two operations that still end up with the same ``resource.method`` are a :class:`SpecError`
-  pointing at the second one: add ``x-method`` to one of them.
+* **Two operations with the same ``resource.method``.** When the names came from the path
+  rule (real specs do this: ``DELETE /rooms/{id}/invites`` and
+  ``DELETE /rooms/{id}/invites/{inviteId}`` both give ``delete_invites``), the first in
+  document order keeps the name and each later one is named by its ``operationId`` in
+  snake_case (``deleteInvite`` -> ``delete_invite``); an explicit ``x-method``/``x-resource``
+  name always keeps its name and pushes automatic ones aside. A :class:`SpecError` pointing
+  at the later operation is raised when that is impossible: two explicit names collide, a
+  colliding operation has no ``operationId``, or the fallback names collide again. (With
+  ``duplicate_operations="last"``, civis-python's behaviour, the later one simply wins.)
 
 Rules for a particular spec family are data, not code: :class:`NamingRules` holds every knob,
 and :data:`CIVIS_PYTHON` reproduces civis-python 2.10's names for the Civis API (excluded
@@ -44,8 +51,8 @@ from __future__ import annotations
 import json
 import keyword
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -171,8 +178,9 @@ class NamingRules:
         Argument names the client keeps for per-call options; a spec parameter with such a
         name is renamed like any other duplicate.
     duplicate_operations : "error" or "last"
-        Two operations with the same ``resource.method``: a :class:`SpecError`, or the later
-        one replaces the earlier (civis-python's behaviour).
+        Two operations with the same ``resource.method``: ``"error"`` falls back to the
+        ``operationId`` and raises :class:`SpecError` when that cannot help (see the module
+        docstring); ``"last"``: the later one replaces the earlier (civis-python's behaviour).
     """
 
     name: str = "default"
@@ -187,7 +195,6 @@ class NamingRules:
     infer_page_pagination: tuple[str, str] | None = None
     reserved_params: tuple[str, ...] = ("return_type", "timeout", "headers", "iterator", "body")
     duplicate_operations: Literal["error", "last"] = "error"
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """A stable text form (independent of hash seeds) for the cache key."""
