@@ -94,4 +94,5 @@ def render_spec(
 ) -> dict[str, str]:
     """File name -> content for one spec: ``<platform>.pyi`` and ``<platform>.md``."""
     view = build(spec, platform, source, runtime, async_runtime)
+    view.bundled = runtime is not None
     return {f"{platform}.pyi": stub(view), f"{platform}.md": reference(view)}

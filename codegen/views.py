@@ -98,6 +98,7 @@ class SpecView:
     response_classes: list[ResponseClass]
     imports: list[str]  # ``from module import Class as _Alias`` lines for runtime base classes
     strict: bool  # False: unknown names stay Any (the live spec may have more than the stub)
+    bundled: bool = False  # one of the platforms connect() knows (else: Client.from_spec)
 
     @property
     def resources(self) -> list[ResourceView]:
