@@ -433,7 +433,19 @@ class _MethodBase:
     # -- shared request preparation ---------------------------------------------------------------
 
     def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CallParts:
+        if self.operation.deprecated:
+            self._warn_deprecated()
         return self._binder.bind(args, kwargs)
+
+    def _warn_deprecated(self) -> None:
+        import warnings
+
+        # civis-python's legacy aliases carry their own text and warn as FutureWarning, as
+        # civis-python does; an operation the spec marks deprecated is a DeprecationWarning.
+        message = self.operation.extensions.get("x-deprecation-warning")
+        category: type[Warning] = FutureWarning if message else DeprecationWarning
+        text = message or f"{self.operation.qualname} is deprecated in the spec"
+        warnings.warn(text, category, stacklevel=4)
 
     def _return_type(self, parts: CallParts) -> str:
         return parts.options.get("return_type") or self._client.return_type

@@ -106,3 +106,11 @@ def test_body_override_must_still_carry_required_fields(pets, recorder):
     with pytest.raises(ParameterError, match="body is missing required field: 'kind'"):
         pets.pets.post(body={"name": "Rex"})
     assert recorder.requests == []
+
+
+def test_calling_a_deprecated_operation_warns(pets_spec, recorder):
+    pets_spec["paths"]["/pets/{petId}"]["delete"]["deprecated"] = True
+    client = specclient.Client.from_spec(pets_spec, http=recorder.transport, cache=False)
+    with pytest.warns(DeprecationWarning, match="pets.delete is deprecated in the spec"):
+        client.pets.delete("1")
+    assert len(recorder.requests) == 1
