@@ -440,14 +440,14 @@ class HabuClient(Client):
             self._ledger.record()
             return run
 
-    def _guard_rate_wait(self, waited: float, crq_id: str) -> None:
+    def _guard_rate_wait(self, waited: float, target_id: str) -> None:
         if waited > self.rate_limit_timeout:
             raise RateLimitError(
-                f"create-run budget still exhausted after waiting {waited:.0f}s "
-                f"({RUN_CREATE_LIMIT} runs per hour)",
+                f"run-creation budget still exhausted after waiting {waited:.0f}s "
+                f"({RUN_CREATE_LIMIT} runs per hour); {target_id} was not started",
                 status_code=429,
                 method="POST",
-                url=f"{self.base_url}/cleanroom-questions/{crq_id}/create-run",
+                url=self.base_url,
             )
 
     def find_question_run(self, cleanroom_question_id: str, name: str) -> Any:
@@ -627,35 +627,37 @@ class HabuClient(Client):
         """Start a flow run (never twice, as :meth:`run_question`) and by default wait for it."""
         name = name or _run_name("flow")
         create = self.resource("cleanroom_flow_runs").method("create")
-        payload = {"name": name, **({"nodes": list(nodes)} if nodes is not None else {}), **body}
+        payload = _flow_payload(name, nodes, body)
+        ledger = self._ledger_flow()
         attempts = 0
+        waited = 0.0
         while True:
-            pause = self._ledger_flow().wait_needed()
+            pause = ledger.wait_needed()
             if pause:
+                waited += pause
+                self._guard_rate_wait(waited, flow_id)
                 self.clock.sleep(pause)
             try:
                 run = create(cleanroom_id, flow_id, body=payload)
                 break
             except RateLimitError:
-                self.clock.sleep(self._ledger_flow().after_429())
+                pause = ledger.after_429()
+                waited += pause
+                self._guard_rate_wait(waited, flow_id)
+                self.clock.sleep(pause)
             except Exception as exc:
                 if not _ambiguous(exc):
                     raise
                 attempts += 1
                 listing = self.resource("cleanroom_flow_runs").method("list")
-                found = _matching_run(
-                    _payload(
-                        listing(cleanroom_id, flow_id, search=name, limit=100, return_type="raw")
-                    ).get("cleanRoomFlowRuns")
-                    or [],
-                    name,
-                )
+                reply = listing(cleanroom_id, flow_id, search=name, limit=100, return_type="raw")
+                found = _matching_run((_payload(reply) or {}).get("cleanRoomFlowRuns") or [], name)
                 if found is not None:
                     run = found
                     break
                 if attempts >= self.max_create_attempts:
                     raise
-        self._ledger_flow().record()
+        ledger.record()
         if not wait:
             return run
         get = self.resource("cleanroom_flow_runs").method("get")
@@ -720,6 +722,16 @@ def _remaining_offsets(first: Mapping[str, Any], got: int, size: int) -> list[in
         return []
     # the server may serve fewer rows than asked (a clamped limit): step by what it gave
     return list(range(got, total, got))
+
+
+def _flow_payload(
+    name: str, nodes: Sequence[Mapping[str, Any]] | None, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"name": name}
+    if nodes is not None:
+        payload["nodes"] = [dict(node) for node in nodes]
+    payload.update(body)
+    return payload
 
 
 def _with_type_fields(details: Mapping[str, Any]) -> dict[str, Any]:
@@ -994,6 +1006,97 @@ class AsyncHabuClient(AsyncClient):
         crq = self.resource("cleanroom_questions")
         await crq.method("assign_dataset_owners")(cleanroom_question_id, body=owners)
         return await crq.method("assign_datasets")(cleanroom_question_id, body=assignments)
+
+    _ledger_flow = HabuClient._ledger_flow
+
+    async def run_flow(
+        self,
+        cleanroom_id: str,
+        flow_id: str,
+        name: str | None = None,
+        *,
+        nodes: Sequence[Mapping[str, Any]] | None = None,
+        wait: bool = True,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+        **body: Any,
+    ) -> Any:
+        """See :meth:`HabuClient.run_flow`."""
+        name = name or _run_name("flow")
+        create = self.resource("cleanroom_flow_runs").method("create")
+        payload = _flow_payload(name, nodes, body)
+        ledger = self._ledger_flow()
+        attempts = 0
+        waited = 0.0
+        while True:
+            pause = ledger.wait_needed()
+            if pause:
+                waited += pause
+                self._guard_rate_wait(waited, flow_id)
+                await self.clock.asleep(pause)
+            try:
+                run = await create(cleanroom_id, flow_id, body=payload)
+                break
+            except RateLimitError:
+                pause = ledger.after_429()
+                waited += pause
+                self._guard_rate_wait(waited, flow_id)
+                await self.clock.asleep(pause)
+            except Exception as exc:
+                if not _ambiguous(exc):
+                    raise
+                attempts += 1
+                listing = self.resource("cleanroom_flow_runs").method("list")
+                reply = await listing(
+                    cleanroom_id, flow_id, search=name, limit=100, return_type="raw"
+                )
+                found = _matching_run((_payload(reply) or {}).get("cleanRoomFlowRuns") or [], name)
+                if found is not None:
+                    run = found
+                    break
+                if attempts >= self.max_create_attempts:
+                    raise
+        ledger.record()
+        if not wait:
+            return run
+        get = self.resource("cleanroom_flow_runs").method("get")
+        try:
+            return await get.wait(
+                cleanroom_id,
+                _payload(run)["id"],
+                delay=poll_interval or self.poll_interval,
+                timeout=timeout or DEFAULT_RUN_TIMEOUT,
+                progress=self.progress if progress is None else progress,
+            )
+        except WaiterError as exc:
+            if exc.state in _TERMINAL_FAILURES:
+                raise _failure(exc.payload, "flow run") from None
+            raise
+
+    async def flow_report(
+        self, cleanroom_id: str, flow_run_id: str, node: str, *, page_size: int | None = None
+    ) -> pd.DataFrame:
+        """See :meth:`HabuClient.flow_report`."""
+        get_report = self.resource("cleanroom_flow_runs").method("get_report")
+        size = page_size or self.page_size
+        rows: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            reply = await get_report(
+                cleanroom_id,
+                flow_run_id,
+                node=node,
+                limit=size,
+                offset=offset,
+                return_type="raw",
+            )
+            stats = (_payload(reply) or {}).get("recordStats") or []
+            rows.extend(_flatten_record(stat) for stat in stats)
+            offset += len(stats)
+            if len(stats) < size:
+                break
+        return _report_frame(rows)
 
 
 class AsyncHabuQuestionRuns(AsyncResource):

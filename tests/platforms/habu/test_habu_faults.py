@@ -123,3 +123,28 @@ async def test_the_async_client_runs_a_question_once_despite_a_lost_reply(emu, r
     assert len(frame) == 1000
     assert str(frame["reach"].dtype) == "Int64"
     await asyncio.sleep(0)
+
+
+def test_a_lost_flow_run_reply_is_found_by_name_not_sent_again(emu, client, ready_question):
+    crq, room = ready_question(client)
+    flow = client.cleanroom_flows.create(room.id, flow_name="f", nodes=[{"nodeIdentifier": crq.id}])
+    emu.faults.add("cleanroom_flow_runs.create", "drop_after", count=1)
+    run = client.run_flow(room.id, flow.flow_id, name="flow once")
+    assert run.status == "COMPLETED"
+    assert len(emu.state.flow_runs) == 1
+
+
+async def test_the_async_client_runs_a_flow_once_and_reads_its_report(emu, ready_question):
+    sync_client = emu.client(progress=False)
+    crq, room = ready_question(sync_client)
+    flow = sync_client.cleanroom_flows.create(
+        room.id, flow_name="f", nodes=[{"nodeIdentifier": crq.id}]
+    )
+    emu.faults.add("cleanroom_flow_runs.create", "drop_after", count=1)
+    async with emu.async_client(progress=False) as client:
+        run = await client.run_flow(room.id, flow.flow_id, name="async flow")
+        nodes = await client.cleanroom_flow_runs.list_output_nodes(room.id, run.id)
+        report = await client.flow_report(room.id, run.id, nodes[0].node.id, page_size=400)
+    assert run.status == "COMPLETED"
+    assert len(emu.state.flow_runs) == 1
+    assert len(report) == 1000
