@@ -2,14 +2,10 @@
 
 Every host of the real service is served under one origin (``base_url`` reaches it all):
 
-==================  ===========================================  ===========================
-part                real                                         emulator
-==================  ===========================================  ===========================
-actions, downloads  ``https://data.usmart.io/org/<org>/...``     ``/org/<org>/...``
-URQL data API       ``https://api.usmart.io/org/<org>/...``      ``/api/org/<org>/...``
-DCAT catalogue      ``https://discovery.usmart.io/org/<org>/...`` ``/discovery/org/<org>/...``
-signed uploads      a pre-signed S3 URL                          ``/storage/uploads/<ref>?X-Amz-...``
-==================  ===========================================  ===========================
+- actions and downloads: ``https://data.usmart.io/org/<org>/...`` -> ``/org/<org>/...``
+- URQL data API: ``https://api.usmart.io/org/<org>/...`` -> ``/api/org/<org>/...``
+- DCAT catalogue: ``https://discovery.usmart.io/org/<org>/...`` -> ``/discovery/org/<org>/...``
+- signed uploads: a pre-signed S3 URL -> ``/storage/uploads/<reference>?X-Amz-...``
 
 The state model lives in :mod:`specclient.emulators.usmart_state`; URQL in
 :mod:`specclient.emulators.usmart_urql`. Uploads are streamed to disk by an async handler,
