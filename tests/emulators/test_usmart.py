@@ -293,3 +293,23 @@ def test_anonymous_urql_reads_public_data_only(emu, http):
 def test_unknown_emulator_option_is_a_parameter_error():
     with pytest.raises(ParameterError, match="unknown uSmart emulator option 'pipeline'"):
         build(seed=0, pipeline={})
+
+
+def test_pipeline_list_is_configurable():
+    only = {"geojson-export": {"title": "GeoJSON", "kind": "download", "supported": True}}
+    with (
+        running("usmart", seed=2, pipelines=only) as emulator,
+        httpx.Client(base_url=emulator.base_url) as http,
+    ):
+        ds = first_dataset(emulator)
+        made = action(
+            http,
+            "resourceContainer:create",
+            {"datasetGUID": ds.guid, "pipelineId": "geojson-export"},
+        )
+        assert made.status_code == 200
+        refused = action(
+            http, "resourceContainer:create", {"datasetGUID": ds.guid, "pipelineId": "data-api"}
+        )
+        assert refused.status_code == 400
+        assert refused.json()["message"] == "unknown pipelineId 'data-api'; known: geojson-export"
