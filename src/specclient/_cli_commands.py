@@ -170,7 +170,8 @@ class MethodCommand(click.Command):
 
 def _own_options(operation: Operation) -> list[click.Parameter]:
     options = _common_options()
-    if operation.body is not None:
+    names = {p.name for p in operation.params}
+    if operation.body is not None and "body" not in names:  # else the spec's own `body` wins
         options.append(
             click.Option(
                 ["--body"],
@@ -179,7 +180,7 @@ def _own_options(operation: Operation) -> list[click.Parameter]:
                 help="The whole request body as JSON (or @file.json).",
             )
         )
-    if operation.pagination is not None:
+    if pagination_of(operation) is not None and "iterator" not in names:
         options.append(
             click.Option(
                 ["--all-pages"],
@@ -420,6 +421,14 @@ class PlatformGroup(click.Group):
         return _resolve_with_hint(
             super().resolve_command, ctx, args, self.spec.resource_names(), "resource"
         )
+
+
+def pagination_of(operation: Operation) -> Any:
+    """How the runtime pages this operation: ``x-pagination``, or Civis's convention, which
+    the client recognises without one (``page_num`` / ``limit``)."""
+    from .pagination import civis_style_pagination
+
+    return operation.pagination or civis_style_pagination(operation)
 
 
 def workflow_methods(cls: type | None) -> dict[str, Callable[..., Any]]:

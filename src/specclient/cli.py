@@ -23,7 +23,13 @@ from typing import Any
 import click
 
 from . import __version__
-from ._cli_commands import MethodCommand, PlatformGroup, WorkflowCommand, stderr_is_terminal
+from ._cli_commands import (
+    MethodCommand,
+    PlatformGroup,
+    WorkflowCommand,
+    pagination_of,
+    stderr_is_terminal,
+)
 from .errors import ParameterError, SpecClientError
 from .spec.model import Operation
 
@@ -137,8 +143,9 @@ def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., A
 def _records(operation: Operation) -> str | None:
     if operation.records:
         return operation.records
-    if operation.pagination is not None and operation.pagination.items:
-        return operation.pagination.items
+    pagination = pagination_of(operation)
+    if pagination is not None and pagination.items:
+        return pagination.items
     return None
 
 

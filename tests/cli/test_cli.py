@@ -355,3 +355,62 @@ def test_version_needs_no_installed_metadata(capsys) -> None:
     status, out, _ = run(capsys, "--version")
     assert status == 0
     assert out == f"specclient, version {specclient.__version__}\n"
+
+
+# -- Civis: civis-python's names, pages walked with --all-pages -----------------------------------
+
+
+def test_civis_tables_all_pages_as_csv(capsys, monkeypatch) -> None:
+    with running("civis", seed=1) as civis:
+        monkeypatch.setenv("CIVIS_API_KEY", civis.credentials["api_key"])
+        status, out, err = run(
+            capsys,
+            "civis",
+            "tables",
+            "list",
+            "--database-id",
+            "1",
+            "--all-pages",
+            "--limit",
+            "2",
+            "-o",
+            "csv",
+            "--base-url",
+            civis.base_url,
+        )
+    assert status == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    names = {f"{row['schema']}.{row['name']}" for row in rows}
+    assert {"public.customers", "public.orders"} <= names
+    assert len(rows) > 2  # more than one page of 2
+
+
+# -- --wait: the x-waiter's poll, with a status line only on a terminal ---------------------------
+
+
+def test_wait_option_polls_through_the_waiter(capsys, monkeypatch) -> None:
+    calls = []
+
+    class FakeMethod:
+        def wait(self, *args: Any, **kwargs: Any) -> Any:
+            calls.append((args, kwargs))
+            return {"id": args[0], "status": "COMPLETED"}
+
+    class FakeClient:
+        def __enter__(self) -> FakeClient:
+            return self
+
+        def __exit__(self, *exc: Any) -> None:
+            pass
+
+        def resource(self, name: str) -> Any:
+            assert name == "cleanroom_question_runs"
+            return type("R", (), {"method": lambda self, m: FakeMethod()})()
+
+    monkeypatch.setattr(cli, "connect", lambda platform, **options: FakeClient())
+    status, out, _ = run(
+        capsys, "habu", "cleanroom_question_runs", "get", "run-1", "--wait", "-o", "json"
+    )
+    assert status == 0
+    assert json.loads(out) == {"id": "run-1", "status": "COMPLETED"}
+    assert calls == [(("run-1",), {"progress": False})]
