@@ -139,6 +139,39 @@ class ResponseTypes:
     # operations, Civis's many identical sub-objects. Named after its first use.
     _by_shape: dict[str, str] = field(default_factory=dict)
     _by_identity: dict[tuple[int, int], tuple[Any, str]] = field(default_factory=dict)
+    _also_named: dict[str, list[str]] = field(default_factory=dict)  # other uses of a class
+
+    def final_names(self) -> dict[str, str]:
+        """Better names for shared classes, once every use is known: old name -> new name.
+
+        A class is first named after whichever operation met it first (``cleanrooms.create``
+        for the clean room object). When a ``get`` operation returns the same shape, its name
+        (``CleanroomsGetResponse``) says best what the object is; nested classes follow their
+        parent's new name. Apply the map with :func:`rename`.
+        """
+        renames: dict[str, str] = {}
+        for declared in self.classes:  # parents come before their nested classes
+            new = None
+            for parent_old, parent_new in renames.items():
+                if declared.name.startswith(parent_old) and declared.name != parent_old:
+                    new = parent_new + declared.name[len(parent_old) :]
+                    break
+            if new is None:
+                better = [
+                    n for n in self._also_named.get(declared.name, ()) if n.endswith("GetResponse")
+                ]
+                new = better[0] if better else None
+            if new and new not in self._names:
+                self._names.discard(declared.name)
+                self._names.add(new)
+                renames[declared.name] = new
+        for declared in self.classes:
+            declared.name = renames.get(declared.name, declared.name)
+            declared.attributes = [
+                (attribute, rename(kind, renames), doc)
+                for attribute, kind, doc in declared.attributes
+            ]
+        return renames
 
     def annotation(self, schema: Mapping[str, Any] | None, name: str, depth: int = 0) -> str:
         """The annotation of a value of ``schema``; declares classes for objects inside."""
@@ -186,16 +219,19 @@ class ResponseTypes:
         # the canonical JSON finds the rest (identical shapes written out twice).
         seen = self._by_identity.get((id(schema), depth))
         if seen is not None:
+            self._also_named[seen[1]].append(name)
             return seen[1]
         shape = json.dumps([depth, schema], sort_keys=True, default=str)
         if shape in self._by_shape:
             class_name = self._by_shape[shape]
             self._by_identity[(id(schema), depth)] = (schema, class_name)
+            self._also_named[class_name].append(name)
             return class_name
         class_name = self._by_shape[shape] = self._claim(name)
         self._by_identity[(id(schema), depth)] = (schema, class_name)  # keeps ``schema`` alive
         declared = ResponseClass(class_name)
         self.classes.append(declared)
+        self._also_named[class_name] = []
         for wire_name, prop in (schema.get("properties") or {}).items():
             attribute = snake_case(str(wire_name))
             if not is_attribute_name(attribute) or not isinstance(prop, Mapping):
@@ -211,6 +247,13 @@ class ResponseTypes:
             candidate, n = f"{name}{n}", n + 1
         self._names.add(candidate)
         return candidate
+
+
+def rename(annotation: str, renames: Mapping[str, str]) -> str:
+    """``annotation`` with every class name in ``renames`` replaced (whole words only)."""
+    if not renames or not annotation:
+        return annotation
+    return re.sub(r"\w+", lambda m: renames.get(m.group(0), m.group(0)), annotation)
 
 
 def _union_properties(objects: list[Mapping[str, Any]]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.types import ResponseClass, ResponseTypes, param_type, pascal_case
+from codegen.types import ResponseClass, ResponseTypes, param_type, pascal_case, rename
 from specclient.client import AsyncClient, AsyncResource, Client, Method, Resource
 from specclient.spec.model import (
     MISSING,
@@ -180,6 +180,13 @@ def build(
     clients = [client(runtime, Client, Resource, "")]
     if async_runtime is not None:
         clients.append(client(async_runtime, AsyncClient, AsyncResource, "Async"))
+    renames = types.final_names()
+    for view in methods.values():
+        view.returns = rename(view.returns, renames)
+        view.item = rename(view.item, renames) if view.item else view.item
+        view.wait_returns = rename(view.wait_returns, renames) if view.wait_returns else None
+        for o in view.overloads:
+            o.returns = rename(o.returns, renames)
     return SpecView(
         platform=platform,
         title=spec.title,

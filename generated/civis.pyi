@@ -119,14 +119,14 @@ class UsersGetResponse(Response):
 class CredentialsListTypesResponse(Response):
     types: _list[_str]
 
-class CredentialsListResponse(Response):
+class CredentialsGetResponse(Response):
     id: _int
     name: _str
     type: _str
     username: _str
     description: _str
     owner: _str
-    user: CredentialsListResponseUser
+    user: CredentialsGetResponseUser
     remote_host_id: _int
     remote_host_name: _str
     state: _str
@@ -137,14 +137,14 @@ class CredentialsListResponse(Response):
     provider: _str
     provider_metadata: Response
 
-class CredentialsListResponseUser(Response):
+class CredentialsGetResponseUser(Response):
     id: _int
     name: _str
     username: _str
     initials: _str
     online: _bool
 
-class DatabasesListResponse(Response):
+class DatabasesGetResponse(Response):
     id: _int
     name: _str
     adapter: _str
@@ -744,7 +744,7 @@ class _Credentials(_CivisResourceBase):
     @_overload
     def list_types(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialsListResponse]:
+    def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialsGetResponse]:
         """List credentials
 
         API: ``GET /credentials/``
@@ -776,16 +776,16 @@ class _Credentials(_CivisResourceBase):
 
         Returns
         -------
-        list[CredentialsListResponse] (``Iterator[CredentialsListResponse]`` with ``iterator=True``)
+        list[CredentialsGetResponse] (``Iterator[CredentialsGetResponse]`` with ``iterator=True``)
         """
     @_overload
     def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CredentialsListResponse]: ...
+    def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CredentialsGetResponse]: ...
     @_overload
-    def post(self, type: _str, username: _str, password: _str, *, name: _str | None = ..., description: _str | None = ..., remote_host_id: _int | None = ..., user_id: _int | None = ..., state: _str | None = ..., system_credential: _bool | None = ..., default: _bool | None = ..., oauth: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsListResponse:
+    def post(self, type: _str, username: _str, password: _str, *, name: _str | None = ..., description: _str | None = ..., remote_host_id: _int | None = ..., user_id: _int | None = ..., state: _str | None = ..., system_credential: _bool | None = ..., default: _bool | None = ..., oauth: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsGetResponse:
         """Create a credential
 
         API: ``POST /credentials/``
@@ -817,14 +817,14 @@ class _Credentials(_CivisResourceBase):
 
         Returns
         -------
-        CredentialsListResponse
+        CredentialsGetResponse
         """
     @_overload
     def post(self, type: _str, username: _str, password: _str, *, name: _str | None = ..., description: _str | None = ..., remote_host_id: _int | None = ..., user_id: _int | None = ..., state: _str | None = ..., system_credential: _bool | None = ..., default: _bool | None = ..., oauth: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def post(self, type: _str, username: _str, password: _str, *, name: _str | None = ..., description: _str | None = ..., remote_host_id: _int | None = ..., user_id: _int | None = ..., state: _str | None = ..., system_credential: _bool | None = ..., default: _bool | None = ..., oauth: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsListResponse:
+    def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsGetResponse:
         """Get a credential
 
         API: ``GET /credentials/{id}``
@@ -836,7 +836,7 @@ class _Credentials(_CivisResourceBase):
 
         Returns
         -------
-        CredentialsListResponse
+        CredentialsGetResponse
         """
     @_overload
     def get(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -864,21 +864,21 @@ class _Credentials(_CivisResourceBase):
 
 class _Databases(_CivisResourceBase):
     @_overload
-    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesListResponse]:
+    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesGetResponse]:
         """List databases
 
         API: ``GET /databases/``
 
         Returns
         -------
-        list[DatabasesListResponse]
+        list[DatabasesGetResponse]
         """
     @_overload
     def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DatabasesListResponse:
+    def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DatabasesGetResponse:
         """Show database information
 
         API: ``GET /databases/{id}``
@@ -890,7 +890,7 @@ class _Databases(_CivisResourceBase):
 
         Returns
         -------
-        DatabasesListResponse
+        DatabasesGetResponse
         """
     @_overload
     def get(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -1738,21 +1738,21 @@ class _AsyncCredentials(_AsyncCivisResourceBase):
     @_overload
     async def list_types(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialsListResponse]: ...
+    async def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialsGetResponse]: ...
     @_overload
     async def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CredentialsListResponse]: ...
+    async def list(self, *, type: _str | None = ..., remote_host_id: _int | None = ..., default: _bool | None = ..., system_credentials: _bool | None = ..., users: _str | None = ..., name: _str | None = ..., provider: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CredentialsGetResponse]: ...
     @_overload
-    async def post(self, type: _str, username: _str, password: _str, *, name: _str | None = ..., description: _str | None = ..., remote_host_id: _int | None = ..., user_id: _int | None = ..., state: _str | None = ..., system_credential: _bool | None = ..., default: _bool | None = ..., oauth: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsListResponse: ...
+    async def post(self, type: _str, username: _str, password: _str, *, name: _str | None = ..., description: _str | None = ..., remote_host_id: _int | None = ..., user_id: _int | None = ..., state: _str | None = ..., system_credential: _bool | None = ..., default: _bool | None = ..., oauth: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsGetResponse: ...
     @_overload
     async def post(self, type: _str, username: _str, password: _str, *, name: _str | None = ..., description: _str | None = ..., remote_host_id: _int | None = ..., user_id: _int | None = ..., state: _str | None = ..., system_credential: _bool | None = ..., default: _bool | None = ..., oauth: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def post(self, type: _str, username: _str, password: _str, *, name: _str | None = ..., description: _str | None = ..., remote_host_id: _int | None = ..., user_id: _int | None = ..., state: _str | None = ..., system_credential: _bool | None = ..., default: _bool | None = ..., oauth: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsListResponse: ...
+    async def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsGetResponse: ...
     @_overload
     async def get(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -1766,13 +1766,13 @@ class _AsyncCredentials(_AsyncCivisResourceBase):
 
 class _AsyncDatabases(_AsyncCivisResourceBase):
     @_overload
-    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesListResponse]: ...
+    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesGetResponse]: ...
     @_overload
     async def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DatabasesListResponse: ...
+    async def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DatabasesGetResponse: ...
     @_overload
     async def get(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload

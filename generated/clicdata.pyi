@@ -98,7 +98,7 @@ class DataVersionsResponseVersions(Response):
     reason: _str
     row_count: _int
 
-class DataAppendRowsResponse(Response):
+class AccountGetResponse(Response):
     success: _bool
     result: Any
     pagination: DataListResponsePagination
@@ -277,7 +277,7 @@ class _Data(_ClicDataDataBase):
     @_overload
     def version_rows(self, rec_id: _int, version: _int, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[Any]: ...
     @_overload
-    def append_rows(self, rec_id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def append_rows(self, rec_id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Append rows given as lists of {column, value} cells (legacy; at most 500 rows a call)
 
         API: ``POST /data/{rec_id}/row``
@@ -292,14 +292,14 @@ class _Data(_ClicDataDataBase):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def append_rows(self, rec_id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def append_rows(self, rec_id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def append_positional_rows(self, rec_id: _int, data: _list[_list[Any]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def append_positional_rows(self, rec_id: _int, data: _list[_list[Any]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Append rows given as positional lists, in column order (vendor sample, 2016)
 
         API: ``POST /data/{rec_id}/rows``
@@ -314,7 +314,7 @@ class _Data(_ClicDataDataBase):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def append_positional_rows(self, rec_id: _int, data: _list[_list[Any]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -343,7 +343,7 @@ class _Data(_ClicDataDataBase):
     @_overload
     def insert(self, rec_id: _int, data: _list[_dict[_str, Any]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def refresh_recreate(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def refresh_recreate(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Refresh by recreating the data set from its source
 
         API: ``POST /data/{rec_id}/recreate``
@@ -357,14 +357,14 @@ class _Data(_ClicDataDataBase):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def refresh_recreate(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def refresh_recreate(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def refresh_rebuild(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def refresh_rebuild(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Refresh by reloading every row (the wrapper's "reload")
 
         API: ``POST /data/{rec_id}/rebuild``
@@ -378,14 +378,14 @@ class _Data(_ClicDataDataBase):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def refresh_rebuild(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def refresh_rebuild(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def refresh_append(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def refresh_append(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Refresh by appending new source rows
 
         API: ``POST /data/{rec_id}/append``
@@ -399,14 +399,14 @@ class _Data(_ClicDataDataBase):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def refresh_append(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def refresh_append(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def refresh_update(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def refresh_update(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Refresh by updating existing rows from the source
 
         API: ``POST /data/{rec_id}/update``
@@ -420,14 +420,14 @@ class _Data(_ClicDataDataBase):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def refresh_update(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def refresh_update(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def refresh_updateappend(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def refresh_updateappend(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Refresh by updating existing rows and appending new ones
 
         API: ``POST /data/{rec_id}/updateappend``
@@ -441,7 +441,7 @@ class _Data(_ClicDataDataBase):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def refresh_updateappend(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -476,7 +476,7 @@ class _Tables(Resource):
     @_overload
     def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[Any]: ...
     @_overload
-    def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Refresh a table (versioned API)
 
         API: ``POST /table/{id}/refresh``
@@ -490,7 +490,7 @@ class _Tables(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -500,7 +500,7 @@ class _Tables(Resource):
 class _Account(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def get(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def get(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """The account (id, name, domain) with its usage and limits
 
         API: ``GET /account``
@@ -512,14 +512,14 @@ class _Account(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def get(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def activity_users(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def activity_users(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """User activity
 
         API: ``GET /account/activity/users``
@@ -531,14 +531,14 @@ class _Account(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def activity_users(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def activity_users(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def activity_dashboards(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def activity_dashboards(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Dashboard activity
 
         API: ``GET /account/activity/dashboards``
@@ -550,7 +550,7 @@ class _Account(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def activity_dashboards(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -560,7 +560,7 @@ class _Account(Resource):
 class _Profile(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def get(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def get(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """The signed-in user's profile
 
         API: ``GET /profile/user``
@@ -572,7 +572,7 @@ class _Profile(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def get(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -582,7 +582,7 @@ class _Profile(Resource):
 class _Dashboards(_ClicDataDashboardsBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, *, api_version: _str | None = ..., includethumbnail: _bool | None = ..., name: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def list(self, *, api_version: _str | None = ..., includethumbnail: _bool | None = ..., name: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """List dashboards; not paged
 
         API: ``GET /dashboard``
@@ -597,7 +597,7 @@ class _Dashboards(_ClicDataDashboardsBase):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def list(self, *, api_version: _str | None = ..., includethumbnail: _bool | None = ..., name: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -607,7 +607,7 @@ class _Dashboards(_ClicDataDashboardsBase):
 class _Schedules(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """List schedules; not paged
 
         API: ``GET /schedule``
@@ -619,14 +619,14 @@ class _Schedules(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def list(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def get(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """One schedule, with its tables and its last runs
 
         API: ``GET /schedule/{id}``
@@ -639,14 +639,14 @@ class _Schedules(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Run a schedule now (refreshes its data sets)
 
         API: ``POST /schedule/{id}/trigger``
@@ -659,7 +659,7 @@ class _Schedules(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -669,7 +669,7 @@ class _Schedules(Resource):
 class _Teams(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """List teams
 
         API: ``GET /team``
@@ -681,14 +681,14 @@ class _Teams(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def list(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def create(self, name: _str, *, api_version: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def create(self, name: _str, *, api_version: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Create a team
 
         API: ``POST /team``
@@ -702,14 +702,14 @@ class _Teams(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def create(self, name: _str, *, api_version: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def create(self, name: _str, *, api_version: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, id: _int, *, api_version: _str | None = ..., name: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def update(self, id: _int, *, api_version: _str | None = ..., name: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Rename or describe a team
 
         API: ``PUT /team/{id}``
@@ -724,14 +724,14 @@ class _Teams(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def update(self, id: _int, *, api_version: _str | None = ..., name: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def update(self, id: _int, *, api_version: _str | None = ..., name: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def delete(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def delete(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Delete a team
 
         API: ``DELETE /team/{id}``
@@ -744,14 +744,14 @@ class _Teams(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def delete(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def delete(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def add_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def add_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Add a user to a team
 
         API: ``POST /team/{id}/user``
@@ -765,14 +765,14 @@ class _Teams(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def add_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def add_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def remove_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def remove_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Remove a user from a team
 
         API: ``DELETE /team/{id}/user``
@@ -786,14 +786,14 @@ class _Teams(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def remove_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def remove_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def set_parameter(self, id: _int, name: _str, value: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def set_parameter(self, id: _int, name: _str, value: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Add or update a team parameter
 
         API: ``POST /team/{id}/parameter``
@@ -808,14 +808,14 @@ class _Teams(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def set_parameter(self, id: _int, name: _str, value: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def set_parameter(self, id: _int, name: _str, value: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def remove_parameter(self, id: _int, name: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def remove_parameter(self, id: _int, name: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Remove a team parameter
 
         API: ``DELETE /team/{id}/parameter``
@@ -829,7 +829,7 @@ class _Teams(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def remove_parameter(self, id: _int, name: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -839,7 +839,7 @@ class _Teams(Resource):
 class _Users(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """List users
 
         API: ``GET /user``
@@ -851,14 +851,14 @@ class _Users(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def list(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def create(self, email_address: _str, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def create(self, email_address: _str, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Create a user
 
         API: ``POST /user``
@@ -874,14 +874,14 @@ class _Users(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def create(self, email_address: _str, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def create(self, email_address: _str, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def get(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """One user
 
         API: ``GET /user/{id}``
@@ -894,14 +894,14 @@ class _Users(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, id: _int, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def update(self, id: _int, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Update a user
 
         API: ``PUT /user/{id}``
@@ -917,14 +917,14 @@ class _Users(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def update(self, id: _int, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def update(self, id: _int, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def delete(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def delete(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Delete a user
 
         API: ``DELETE /user/{id}``
@@ -937,14 +937,14 @@ class _Users(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def delete(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def delete(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def set_password(self, id: _int, password: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse:
+    def set_password(self, id: _int, password: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Set a user's password
 
         API: ``PUT /user/{id}/password``
@@ -958,7 +958,7 @@ class _Users(Resource):
 
         Returns
         -------
-        DataAppendRowsResponse
+        AccountGetResponse
         """
     @_overload
     def set_password(self, id: _int, password: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -1026,13 +1026,13 @@ class _AsyncData(_AsyncClicDataDataBase):
     @_overload
     async def version_rows(self, rec_id: _int, version: _int, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[Any]: ...
     @_overload
-    async def append_rows(self, rec_id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def append_rows(self, rec_id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def append_rows(self, rec_id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def append_rows(self, rec_id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def append_positional_rows(self, rec_id: _int, data: _list[_list[Any]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def append_positional_rows(self, rec_id: _int, data: _list[_list[Any]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def append_positional_rows(self, rec_id: _int, data: _list[_list[Any]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -1044,31 +1044,31 @@ class _AsyncData(_AsyncClicDataDataBase):
     @_overload
     async def insert(self, rec_id: _int, data: _list[_dict[_str, Any]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def refresh_recreate(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def refresh_recreate(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def refresh_recreate(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def refresh_recreate(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def refresh_rebuild(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def refresh_rebuild(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def refresh_rebuild(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def refresh_rebuild(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def refresh_append(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def refresh_append(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def refresh_append(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def refresh_append(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def refresh_update(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def refresh_update(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def refresh_update(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def refresh_update(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def refresh_updateappend(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def refresh_updateappend(self, rec_id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def refresh_updateappend(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -1085,7 +1085,7 @@ class _AsyncTables(AsyncResource):
     @_overload
     async def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[Any]: ...
     @_overload
-    async def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -1094,19 +1094,19 @@ class _AsyncTables(AsyncResource):
 class _AsyncAccount(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def get(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def get(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def get(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def activity_users(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def activity_users(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def activity_users(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def activity_users(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def activity_dashboards(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def activity_dashboards(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def activity_dashboards(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -1115,7 +1115,7 @@ class _AsyncAccount(AsyncResource):
 class _AsyncProfile(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def get(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def get(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def get(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -1124,7 +1124,7 @@ class _AsyncProfile(AsyncResource):
 class _AsyncDashboards(_AsyncClicDataDashboardsBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, *, api_version: _str | None = ..., includethumbnail: _bool | None = ..., name: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def list(self, *, api_version: _str | None = ..., includethumbnail: _bool | None = ..., name: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def list(self, *, api_version: _str | None = ..., includethumbnail: _bool | None = ..., name: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -1133,19 +1133,19 @@ class _AsyncDashboards(_AsyncClicDataDashboardsBase):
 class _AsyncSchedules(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def list(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def get(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -1154,49 +1154,49 @@ class _AsyncSchedules(AsyncResource):
 class _AsyncTeams(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def list(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def create(self, name: _str, *, api_version: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def create(self, name: _str, *, api_version: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def create(self, name: _str, *, api_version: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def create(self, name: _str, *, api_version: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, id: _int, *, api_version: _str | None = ..., name: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def update(self, id: _int, *, api_version: _str | None = ..., name: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def update(self, id: _int, *, api_version: _str | None = ..., name: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def update(self, id: _int, *, api_version: _str | None = ..., name: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def delete(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def delete(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def delete(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def delete(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def add_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def add_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def add_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def add_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def remove_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def remove_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def remove_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def remove_user(self, id: _int, user_id: _int, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def set_parameter(self, id: _int, name: _str, value: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def set_parameter(self, id: _int, name: _str, value: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def set_parameter(self, id: _int, name: _str, value: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def set_parameter(self, id: _int, name: _str, value: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def remove_parameter(self, id: _int, name: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def remove_parameter(self, id: _int, name: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def remove_parameter(self, id: _int, name: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -1205,37 +1205,37 @@ class _AsyncTeams(AsyncResource):
 class _AsyncUsers(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def list(self, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def create(self, email_address: _str, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def create(self, email_address: _str, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def create(self, email_address: _str, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def create(self, email_address: _str, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def get(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, id: _int, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def update(self, id: _int, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def update(self, id: _int, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def update(self, id: _int, *, api_version: _str | None = ..., first_name: _str | None = ..., last_name: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def delete(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def delete(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def delete(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def delete(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def set_password(self, id: _int, password: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataAppendRowsResponse: ...
+    async def set_password(self, id: _int, password: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload
     async def set_password(self, id: _int, password: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload

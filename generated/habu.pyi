@@ -49,7 +49,7 @@ class BillableConfigsUpsertResponse(Response):
 class BillableConfigsDeleteResponse(Response):
     success: _bool
 
-class CleanroomsCreateResponse(Response):
+class CleanroomsGetResponse(Response):
     id: _str
     display_id: _str
     name: _str
@@ -61,10 +61,10 @@ class CleanroomsCreateResponse(Response):
     questions_count: _int
     status: _str
     clean_room_parameters: Response
-    time_audit: CleanroomsCreateResponseTimeAudit
+    time_audit: CleanroomsGetResponseTimeAudit
     clean_room_type_id: _str
 
-class CleanroomsCreateResponseTimeAudit(Response):
+class CleanroomsGetResponseTimeAudit(Response):
     created_at: _str
     updated_at: _str
     deleted_at: _str
@@ -189,7 +189,7 @@ class CleanroomInvitationsListResponse(Response):
     partner_admin_email: _str
     invitor_email: _str
     status: _str
-    time_audit: CleanroomsCreateResponseTimeAudit
+    time_audit: CleanroomsGetResponseTimeAudit
 
 class CleanroomQuestionsAddResponse(Response):
     id: _str
@@ -215,7 +215,7 @@ class CleanroomQuestionsAddResponseLatestRun(Response):
     start_timestamp: _str
     end_timestamp: _str
 
-class CleanroomQuestionsListResponse(Response):
+class CleanroomQuestionsGetResponse(Response):
     id: _str
     name: _str
     display_id: _str
@@ -269,7 +269,7 @@ class CleanroomQuestionsGetParametersResponseParametersPartitionFieldConfig(Resp
     rolling_unit: _str
     is_enforced: _bool
 
-class CleanroomQuestionsCreateRunResponse(Response):
+class CleanroomQuestionRunsGetResponse(Response):
     id: _str
     name: _str
     status: _str
@@ -277,24 +277,24 @@ class CleanroomQuestionsCreateRunResponse(Response):
     executed_at: _str
     completed_at: _str
     parameters: Response
-    partition_parameters: _list[CleanroomQuestionsCreateRunResponsePartitionParameters]
-    run_metadata: CleanroomQuestionsCreateRunResponseRunMetadata
+    partition_parameters: _list[CleanroomQuestionRunsGetResponsePartitionParameters]
+    run_metadata: CleanroomQuestionRunsGetResponseRunMetadata
     failure_reason: _str
     is_retryable: _bool
     run_message: _str
     question_version: _int
 
-class CleanroomQuestionsCreateRunResponsePartitionParameters(Response):
+class CleanroomQuestionRunsGetResponsePartitionParameters(Response):
     name: _str
     value: _str
     data_type: _str
 
-class CleanroomQuestionsCreateRunResponseRunMetadata(Response):
+class CleanroomQuestionRunsGetResponseRunMetadata(Response):
     data_out_location: _str
-    dataset_parameters: _list[CleanroomQuestionsCreateRunResponseRunMetadataDatasetParameters]
+    dataset_parameters: _list[CleanroomQuestionRunsGetResponseRunMetadataDatasetParameters]
     salt_key: _str
 
-class CleanroomQuestionsCreateRunResponseRunMetadataDatasetParameters(Response):
+class CleanroomQuestionRunsGetResponseRunMetadataDatasetParameters(Response):
     data_set_id: _str
     data_set_name: _str
     data_in_location: _str
@@ -406,93 +406,93 @@ class CleanroomQuestionRunsGetExplainPlanResponse(Response):
     explain_plan: _str
     error_message: _str
 
-class CleanroomPartnersListResponse(Response):
+class CleanroomPartnersGetResponse(Response):
     id: _str
     partner_organization_id: _str
     name: _str
     user_count: _int
-    clean_room_users: _list[CleanroomPartnersListResponseCleanRoomUsers]
+    clean_room_users: _list[CleanroomPartnersGetResponseCleanRoomUsers]
 
-class CleanroomPartnersListResponseCleanRoomUsers(Response):
+class CleanroomPartnersGetResponseCleanRoomUsers(Response):
     id: _str
     clean_room_id: _str
-    user: CleanroomPartnersListResponseCleanRoomUsersUser
-    time_audit: CleanroomPartnersListResponseCleanRoomUsersTimeAudit
-    user_audit: CleanroomPartnersListResponseCleanRoomUsersUserAudit
-    role: CleanroomPartnersListResponseCleanRoomUsersRole
+    user: CleanroomPartnersGetResponseCleanRoomUsersUser
+    time_audit: CleanroomPartnersGetResponseCleanRoomUsersTimeAudit
+    user_audit: CleanroomPartnersGetResponseCleanRoomUsersUserAudit
+    role: CleanroomPartnersGetResponseCleanRoomUsersRole
 
-class CleanroomPartnersListResponseCleanRoomUsersUser(Response):
+class CleanroomPartnersGetResponseCleanRoomUsersUser(Response):
     id: _str
     name: _str
     email: _str
 
-class CleanroomPartnersListResponseCleanRoomUsersTimeAudit(Response):
+class CleanroomPartnersGetResponseCleanRoomUsersTimeAudit(Response):
     created_at: _str
     updated_at: _str
     deleted_at: _str
 
-class CleanroomPartnersListResponseCleanRoomUsersUserAudit(Response):
+class CleanroomPartnersGetResponseCleanRoomUsersUserAudit(Response):
     created_by: _str
     updated_by: _str
 
-class CleanroomPartnersListResponseCleanRoomUsersRole(Response):
+class CleanroomPartnersGetResponseCleanRoomUsersRole(Response):
     id: _str
     name: _str
     clean_room_id: _str
     organization_id: _str
 
-class CleanroomPartnersListRolesResponse(Response):
+class CleanroomRolesGetResponse(Response):
     id: _str
     name: _str
     clean_room_id: _str
     organization_id: _str
 
-class CleanroomPartnersUpdateUserRoleResponse(Response):
+class CleanroomUsersGetResponse(Response):
     id: _str
     clean_room_id: _str
-    user: CleanroomPartnersUpdateUserRoleResponseUser
-    time_audit: CleanroomsCreateResponseTimeAudit
-    user_audit: CleanroomPartnersUpdateUserRoleResponseUserAudit
-    role: CleanroomPartnersUpdateUserRoleResponseRole
+    user: CleanroomUsersGetResponseUser
+    time_audit: CleanroomsGetResponseTimeAudit
+    user_audit: CleanroomUsersGetResponseUserAudit
+    role: CleanroomUsersGetResponseRole
 
-class CleanroomPartnersUpdateUserRoleResponseUser(Response):
+class CleanroomUsersGetResponseUser(Response):
     id: _str
     name: _str
     email: _str
 
-class CleanroomPartnersUpdateUserRoleResponseUserAudit(Response):
+class CleanroomUsersGetResponseUserAudit(Response):
     created_by: _str
     updated_by: _str
 
-class CleanroomPartnersUpdateUserRoleResponseRole(Response):
+class CleanroomUsersGetResponseRole(Response):
     id: _str
     name: _str
     clean_room_id: _str
     organization_id: _str
 
-class DataConnectionsCreateResponse(Response):
+class DataConnectionsGetResponse(Response):
     id: _str
     name: _str
     category: _str
     config_status: _str
     run_status: _str
     stage: _str
-    data_type: DataConnectionsCreateResponseDataType
-    data_source: DataConnectionsCreateResponseDataSource
-    data_source_configuration: _list[DataConnectionsCreateResponseDataSourceConfiguration]
+    data_type: DataConnectionsGetResponseDataType
+    data_source: DataConnectionsGetResponseDataSource
+    data_source_configuration: _list[DataConnectionsGetResponseDataSourceConfiguration]
 
-class DataConnectionsCreateResponseDataType(Response):
+class DataConnectionsGetResponseDataType(Response):
     id: _str
     name: _str
     display_name: _str
 
-class DataConnectionsCreateResponseDataSource(Response):
+class DataConnectionsGetResponseDataSource(Response):
     id: _str
     name: _str
     display_name: _str
     credential_source: _str
 
-class DataConnectionsCreateResponseDataSourceConfiguration(Response):
+class DataConnectionsGetResponseDataSourceConfiguration(Response):
     id: _str
     name: _str
     display_name: _str
@@ -523,7 +523,7 @@ class DataConnectionsListImportDataTypesResponse(Response):
     name: _str
     display_name: _str
 
-class CleanroomDatasetsListResponse(Response):
+class CleanroomDatasetsGetResponse(Response):
     id: _str
     name: _str
     clean_room_id: _str
@@ -533,14 +533,14 @@ class CleanroomDatasetsListResponse(Response):
     stage: _str
     configuration_status: _str
     dataset_fields: _list[CleanroomQuestionsAssignDatasetOwnersResponseFields]
-    dataset_field_mappings: _list[CleanroomDatasetsListResponseDatasetFieldMappings]
-    dataset_filters: _list[CleanroomDatasetsListResponseDatasetFilters]
+    dataset_field_mappings: _list[CleanroomDatasetsGetResponseDatasetFieldMappings]
+    dataset_filters: _list[CleanroomDatasetsGetResponseDatasetFilters]
     dataset_parameters: _list[CleanroomQuestionsAssignDatasetOwnersResponseParameters]
-    partition_parameters: CleanroomDatasetsListResponsePartitionParameters
+    partition_parameters: CleanroomDatasetsGetResponsePartitionParameters
     is_view: _bool
     partner_can_assign: _bool
 
-class CleanroomDatasetsListResponseDatasetFieldMappings(Response):
+class CleanroomDatasetsGetResponseDatasetFieldMappings(Response):
     data_connection_id: _str
     id: _str
     field_index: _int
@@ -556,24 +556,24 @@ class CleanroomDatasetsListResponseDatasetFieldMappings(Response):
     is_partition_column: _bool
     partition_field_config: CleanroomQuestionsGetParametersResponseParametersPartitionFieldConfig
 
-class CleanroomDatasetsListResponseDatasetFilters(Response):
+class CleanroomDatasetsGetResponseDatasetFilters(Response):
     dataset_id: _str
     id: _str
     dataset_field_name: _str
     dataset_field_type: _str
     operator: _str
 
-class CleanroomDatasetsListResponsePartitionParameters(Response):
+class CleanroomDatasetsGetResponsePartitionParameters(Response):
     is_view: _bool
-    partition_groups: _list[CleanroomDatasetsListResponsePartitionParametersPartitionGroups]
+    partition_groups: _list[CleanroomDatasetsGetResponsePartitionParametersPartitionGroups]
 
-class CleanroomDatasetsListResponsePartitionParametersPartitionGroups(Response):
+class CleanroomDatasetsGetResponsePartitionParametersPartitionGroups(Response):
     data_connection_id: _str
     data_connection_name: _str
     data_connection_macro: _str
-    partition_fields: _list[CleanroomDatasetsListResponsePartitionParametersPartitionGroupsPartitionFields]
+    partition_fields: _list[CleanroomDatasetsGetResponsePartitionParametersPartitionGroupsPartitionFields]
 
-class CleanroomDatasetsListResponsePartitionParametersPartitionGroupsPartitionFields(Response):
+class CleanroomDatasetsGetResponsePartitionParametersPartitionGroupsPartitionFields(Response):
     field_name: _str
     data_type: _str
     parameters: _list[Response]
@@ -594,42 +594,42 @@ class CleanroomDatasetsGetOrganizationsResponseDatasetOrganizations(Response):
 
 class UsersListResponse(Response):
     role_name: _str
-    user: CleanroomPartnersUpdateUserRoleResponseUser
+    user: CleanroomUsersGetResponseUser
 
-class OrganizationCredentialsListResponse(Response):
+class OrganizationCredentialsGetResponse(Response):
     id: _str
     name: _str
     managed_credential: _bool
     credential_source_id: _str
     credential_source_name: _str
-    credentials: _list[OrganizationCredentialsListResponseCredentials]
-    time_audit: CleanroomsCreateResponseTimeAudit
-    user_audit: CleanroomPartnersUpdateUserRoleResponseUserAudit
+    credentials: _list[OrganizationCredentialsGetResponseCredentials]
+    time_audit: CleanroomsGetResponseTimeAudit
+    user_audit: CleanroomUsersGetResponseUserAudit
 
-class OrganizationCredentialsListResponseCredentials(Response):
+class OrganizationCredentialsGetResponseCredentials(Response):
     name: _str
     value: _str
 
-class CredentialSourcesListResponse(Response):
+class CredentialSourcesGetResponse(Response):
     id: _str
     name: _str
     provider: _str
-    credential_config: _list[CredentialSourcesListResponseCredentialConfig]
+    credential_config: _list[CredentialSourcesGetResponseCredentialConfig]
 
-class CredentialSourcesListResponseCredentialConfig(Response):
+class CredentialSourcesGetResponseCredentialConfig(Response):
     id: _str
     name: _str
     index: _int
     credential_config_type: _str
-    credential_config_list_values: _list[CredentialSourcesListResponseCredentialConfigCredentialConfigListValues]
+    credential_config_list_values: _list[CredentialSourcesGetResponseCredentialConfigCredentialConfigListValues]
 
-class CredentialSourcesListResponseCredentialConfigCredentialConfigListValues(Response):
+class CredentialSourcesGetResponseCredentialConfigCredentialConfigListValues(Response):
     id: _str
     value: _str
     display_name: _str
     index: _int
 
-class DataSourcesListResponse(Response):
+class DataSourcesGetResponse(Response):
     id: _str
     name: _str
     display_name: _str
@@ -743,7 +743,7 @@ class QuestionsGetDataTypesResponseDataSetTypeFields(Response):
     name: _str
     type: _str
 
-class DataConnectionViewsCreateResponse(Response):
+class DataConnectionViewsGetResponse(Response):
     id: _str
     name: _str
     query: _str
@@ -752,19 +752,19 @@ class DataConnectionViewsCreateResponse(Response):
     source_id: _str
     status: _str
     import_data_type_id: _str
-    data_connections: _list[DataConnectionViewsCreateResponseDataConnections]
-    fields: _list[DataConnectionViewsCreateResponseFields]
-    time_audit: CleanroomsCreateResponseTimeAudit
-    user_audit: CleanroomPartnersUpdateUserRoleResponseUserAudit
+    data_connections: _list[DataConnectionViewsGetResponseDataConnections]
+    fields: _list[DataConnectionViewsGetResponseFields]
+    time_audit: CleanroomsGetResponseTimeAudit
+    user_audit: CleanroomUsersGetResponseUserAudit
 
-class DataConnectionViewsCreateResponseDataConnections(Response):
+class DataConnectionViewsGetResponseDataConnections(Response):
     data_connection_id: _str
     data_connection_name: _str
     macro: _str
     data_source_id: _str
-    field_configurations: _list[DataConnectionViewsCreateResponseDataConnectionsFieldConfigurations]
+    field_configurations: _list[DataConnectionViewsGetResponseDataConnectionsFieldConfigurations]
 
-class DataConnectionViewsCreateResponseDataConnectionsFieldConfigurations(Response):
+class DataConnectionViewsGetResponseDataConnectionsFieldConfigurations(Response):
     data_connection_id: _str
     id: _str
     field_index: _int
@@ -777,14 +777,14 @@ class DataConnectionViewsCreateResponseDataConnectionsFieldConfigurations(Respon
     is_user_id_field: _bool
     is_excluded: _bool
     is_partition_column: _bool
-    partition_field_config: DataConnectionViewsCreateResponseDataConnectionsFieldConfigurationsPartitionFieldConfig
+    partition_field_config: DataConnectionViewsGetResponseDataConnectionsFieldConfigurationsPartitionFieldConfig
 
-class DataConnectionViewsCreateResponseDataConnectionsFieldConfigurationsPartitionFieldConfig(Response):
+class DataConnectionViewsGetResponseDataConnectionsFieldConfigurationsPartitionFieldConfig(Response):
     type: _str
     rolling_unit: _str
     is_enforced: _bool
 
-class DataConnectionViewsCreateResponseFields(Response):
+class DataConnectionViewsGetResponseFields(Response):
     name: _str
     type: _str
 
@@ -805,8 +805,8 @@ class DataConnectionViewsListResponseDataConnectionViews(Response):
     import_data_type_id: _str
     data_connections: _list[DataConnectionViewsListResponseDataConnectionViewsDataConnections]
     fields: _list[DataConnectionViewsListResponseDataConnectionViewsFields]
-    time_audit: CleanroomPartnersListResponseCleanRoomUsersTimeAudit
-    user_audit: CleanroomPartnersListResponseCleanRoomUsersUserAudit
+    time_audit: CleanroomPartnersGetResponseCleanRoomUsersTimeAudit
+    user_audit: CleanroomPartnersGetResponseCleanRoomUsersUserAudit
 
 class DataConnectionViewsListResponseDataConnectionViewsDataConnections(Response):
     data_connection_id: _str
@@ -844,7 +844,7 @@ class CleanroomFlowsGetResponseCleanRoomFlow(Response):
     flow_id: _str
     status: _str
     stage: _str
-    time_audit: CleanroomPartnersListResponseCleanRoomUsersTimeAudit
+    time_audit: CleanroomPartnersGetResponseCleanRoomUsersTimeAudit
     user_audit: CleanroomFlowsGetResponseCleanRoomFlowUserAudit
     flow: CleanroomFlowsGetResponseCleanRoomFlowFlow
     run_count: _int
@@ -902,7 +902,7 @@ class CleanroomFlowsListItem(Response):
     flow_id: _str
     status: _str
     stage: _str
-    time_audit: CleanroomsCreateResponseTimeAudit
+    time_audit: CleanroomsGetResponseTimeAudit
     user_audit: CleanroomFlowsListItemUserAudit
     flow: CleanroomFlowsListItemFlow
     run_count: _int
@@ -929,7 +929,7 @@ class CleanroomFlowsListItemFlow(Response):
     description: _str
     organization_id: _str
     status: _str
-    time_audit: CleanroomPartnersListResponseCleanRoomUsersTimeAudit
+    time_audit: CleanroomPartnersGetResponseCleanRoomUsersTimeAudit
     user_audit: CleanroomFlowsGetResponseCleanRoomFlowUserAudit
     nodes: _list[Response]
     edges: _list[Response]
@@ -1152,17 +1152,17 @@ class CleanroomFlowRunsListResponseCleanRoomFlowRunsFlowRunParameters(Response):
     node_id: _str
     parameters: Response
 
-class CleanroomFlowRunsListItem(Response):
+class CleanroomFlowRunsGetResponse(Response):
     id: _str
     name: _str
     status: _str
     submitted_at: _str
     executed_at: _str
     completed_at: _str
-    flow_run_parameters: _list[CleanroomFlowRunsListItemFlowRunParameters]
+    flow_run_parameters: _list[CleanroomFlowRunsGetResponseFlowRunParameters]
     run_message: _str
 
-class CleanroomFlowRunsListItemFlowRunParameters(Response):
+class CleanroomFlowRunsGetResponseFlowRunParameters(Response):
     node_id: _str
     parameters: Response
 
@@ -1217,8 +1217,8 @@ class CleanroomFlowRunsListOutputNodesResponseNode(Response):
     reference_id: _str
     position_x: _int
     position_y: _int
-    time_audit: CleanroomPartnersListResponseCleanRoomUsersTimeAudit
-    user_audit: CleanroomPartnersListResponseCleanRoomUsersUserAudit
+    time_audit: CleanroomPartnersGetResponseCleanRoomUsersTimeAudit
+    user_audit: CleanroomPartnersGetResponseCleanRoomUsersUserAudit
     level: _int
     title: _str
     cleanroom_question_id: _str
@@ -1253,8 +1253,8 @@ class ExportJobsListResponse(Response):
     status: _str
     partner_account: ExportJobsListResponsePartnerAccount
     job_type: _str
-    time_audit: CleanroomsCreateResponseTimeAudit
-    user_audit: CleanroomPartnersUpdateUserRoleResponseUserAudit
+    time_audit: CleanroomsGetResponseTimeAudit
+    user_audit: CleanroomUsersGetResponseUserAudit
     question_id: _str
     question_name: _str
     question_display_name: _str
@@ -1267,8 +1267,8 @@ class ExportJobsListResponsePartnerAccount(Response):
     organization_id: _str
     partner: ExportJobsListResponsePartnerAccountPartner
     credential: ExportJobsListResponsePartnerAccountCredential
-    time_audit: CleanroomPartnersListResponseCleanRoomUsersTimeAudit
-    user_audit: CleanroomPartnersListResponseCleanRoomUsersUserAudit
+    time_audit: CleanroomPartnersGetResponseCleanRoomUsersTimeAudit
+    user_audit: CleanroomPartnersGetResponseCleanRoomUsersUserAudit
     job_count: _list[ExportJobsListResponsePartnerAccountJobCount]
     latest_job_run_status_count: ExportJobsListResponsePartnerAccountLatestJobRunStatusCount
     config_status: _str
@@ -1419,8 +1419,8 @@ class CleanroomDestinationsListItem(Response):
     is_used_for_activation: _bool
 
 class CleanroomDestinationsProvisionResponse(Response):
-    time_audit: CleanroomsCreateResponseTimeAudit
-    user_audit: CleanroomPartnersUpdateUserRoleResponseUserAudit
+    time_audit: CleanroomsGetResponseTimeAudit
+    user_audit: CleanroomUsersGetResponseUserAudit
     cleanroom_id: _str
     partner_account_id: _str
     channel_status: _str
@@ -1438,8 +1438,8 @@ class DestinationsListPartnersResponsePartners(Response):
     logo_url: _str
     credential_source_name: _str
     partner_config_array: _list[DestinationsListPartnersResponsePartnersPartnerConfigArray]
-    time_audit: CleanroomPartnersListResponseCleanRoomUsersTimeAudit
-    user_audit: CleanroomPartnersListResponseCleanRoomUsersUserAudit
+    time_audit: CleanroomPartnersGetResponseCleanRoomUsersTimeAudit
+    user_audit: CleanroomPartnersGetResponseCleanRoomUsersUserAudit
     type: _str
     credential_sources: _list[_str]
     partner_config_map: Response
@@ -1463,8 +1463,8 @@ class DestinationsListItem(Response):
     organization_id: _str
     partner: DestinationsListPartnersResponsePartners
     credential: DestinationsListItemCredential
-    time_audit: CleanroomsCreateResponseTimeAudit
-    user_audit: CleanroomPartnersUpdateUserRoleResponseUserAudit
+    time_audit: CleanroomsGetResponseTimeAudit
+    user_audit: CleanroomUsersGetResponseUserAudit
     job_count: _list[DestinationsListItemJobCount]
     latest_job_run_status_count: DestinationsListItemLatestJobRunStatusCount
     config_status: _str
@@ -1625,7 +1625,7 @@ class _BillableConfigs(Resource):
 class _Cleanrooms(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsCreateResponse:
+    def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse:
         """Create Cleanroom
 
         API: ``POST /cleanrooms``
@@ -1645,14 +1645,14 @@ class _Cleanrooms(Resource):
 
         Returns
         -------
-        CleanroomsCreateResponse
+        CleanroomsGetResponse
         """
     @_overload
     def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomsCreateResponse]:
+    def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomsGetResponse]:
         """Fetch a list of all Cleanrooms
 
         API: ``GET /cleanrooms``
@@ -1666,16 +1666,16 @@ class _Cleanrooms(Resource):
 
         Returns
         -------
-        list[CleanroomsCreateResponse] (``Iterator[CleanroomsCreateResponse]`` with ``iterator=True``)
+        list[CleanroomsGetResponse] (``Iterator[CleanroomsGetResponse]`` with ``iterator=True``)
         """
     @_overload
     def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CleanroomsCreateResponse]: ...
+    def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CleanroomsGetResponse]: ...
     @_overload
-    def get(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsCreateResponse:
+    def get(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse:
         """Fetch a Cleanroom by ID
 
         API: ``GET /cleanrooms/{cleanroomId}``
@@ -1687,14 +1687,14 @@ class _Cleanrooms(Resource):
 
         Returns
         -------
-        CleanroomsCreateResponse
+        CleanroomsGetResponse
         """
     @_overload
     def get(self, cleanroom_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsCreateResponse:
+    def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse:
         """Update Cleanroom
 
         API: ``PUT /cleanrooms/{cleanroomId}``
@@ -1716,7 +1716,7 @@ class _Cleanrooms(Resource):
 
         Returns
         -------
-        CleanroomsCreateResponse
+        CleanroomsGetResponse
         """
     @_overload
     def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -1884,7 +1884,7 @@ class _CleanroomQuestions(Resource):
     @_overload
     def add(self, cleanroom_id: _str, question_id: _str, *, is_editable: _bool | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomQuestionsListResponse]:
+    def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomQuestionsGetResponse]:
         """Fetch a list of all Cleanroom Questions for a Cleanroom
 
         API: ``GET /cleanrooms/{cleanroomId}/cleanroom-questions``
@@ -1906,16 +1906,16 @@ class _CleanroomQuestions(Resource):
 
         Returns
         -------
-        list[CleanroomQuestionsListResponse] (``Iterator[CleanroomQuestionsListResponse]`` with ``iterator=True``)
+        list[CleanroomQuestionsGetResponse] (``Iterator[CleanroomQuestionsGetResponse]`` with ``iterator=True``)
         """
     @_overload
     def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CleanroomQuestionsListResponse]: ...
+    def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CleanroomQuestionsGetResponse]: ...
     @_overload
-    def get(self, cleanroom_question_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionsListResponse:
+    def get(self, cleanroom_question_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionsGetResponse:
         """Fetch a Cleanroom Question by ID
 
         API: ``GET /cleanroom-questions/{cleanroomQuestionId}``
@@ -1927,7 +1927,7 @@ class _CleanroomQuestions(Resource):
 
         Returns
         -------
-        CleanroomQuestionsListResponse
+        CleanroomQuestionsGetResponse
         """
     @_overload
     def get(self, cleanroom_question_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -2071,7 +2071,7 @@ class _CleanroomQuestions(Resource):
     @_overload
     def get_parameters(self, cleanroom_question_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def create_run(self, cleanroom_question_id: _str, name: _str, *, parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionsCreateRunResponse:
+    def create_run(self, cleanroom_question_id: _str, name: _str, *, parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionRunsGetResponse:
         """Create a Cleanroom Question Run for a Cleanroom Question
 
         API: ``POST /cleanroom-questions/{cleanroomQuestionId}/create-run``
@@ -2086,7 +2086,7 @@ class _CleanroomQuestions(Resource):
 
         Returns
         -------
-        CleanroomQuestionsCreateRunResponse
+        CleanroomQuestionRunsGetResponse
         """
     @_overload
     def create_run(self, cleanroom_question_id: _str, name: _str, *, parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -2379,7 +2379,7 @@ class _CleanroomQuestionRunsGetMethod(Method):
     # A method with x-waiter: callable, and `.wait()` polls until the job is done.
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def __call__(self, cleanroom_question_run_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionsCreateRunResponse:
+    def __call__(self, cleanroom_question_run_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionRunsGetResponse:
         """Fetch a Cleanroom Question Run by ID
 
         API: ``GET /cleanroom-question-runs/{cleanroomQuestionRunId}``
@@ -2391,18 +2391,18 @@ class _CleanroomQuestionRunsGetMethod(Method):
 
         Returns
         -------
-        CleanroomQuestionsCreateRunResponse
+        CleanroomQuestionRunsGetResponse
         """
     @_overload
     def __call__(self, cleanroom_question_run_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def __call__(self, cleanroom_question_run_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    def wait(self, *args: Any, timeout: _float | None = ..., delay: _float | None = ..., progress: _bool | None = ..., **kwargs: Any) -> CleanroomQuestionsCreateRunResponse: ...
+    def wait(self, *args: Any, timeout: _float | None = ..., delay: _float | None = ..., progress: _bool | None = ..., **kwargs: Any) -> CleanroomQuestionRunsGetResponse: ...
 
 class _CleanroomQuestionRuns(_HabuQuestionRunsBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomQuestionsCreateRunResponse]:
+    def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomQuestionRunsGetResponse]:
         """Fetch a list of all Cleanroom Question Runs for a Cleanroom Question
 
         API: ``GET /cleanroom-questions/{cleanroomQuestionId}/cleanroom-question-runs``
@@ -2424,14 +2424,14 @@ class _CleanroomQuestionRuns(_HabuQuestionRunsBase):
 
         Returns
         -------
-        list[CleanroomQuestionsCreateRunResponse] (``Iterator[CleanroomQuestionsCreateRunResponse]`` with ``iterator=True``)
+        list[CleanroomQuestionRunsGetResponse] (``Iterator[CleanroomQuestionRunsGetResponse]`` with ``iterator=True``)
         """
     @_overload
     def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CleanroomQuestionsCreateRunResponse]: ...
+    def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CleanroomQuestionRunsGetResponse]: ...
     get: _CleanroomQuestionRunsGetMethod
     @_overload
     def update_status(self, cleanroom_question_run_id: _str, id: _str, status: _str, *, post_run_details: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionRunsUpdateStatusResponse:
@@ -2616,7 +2616,7 @@ class _CleanroomPartners(Resource):
     @_overload
     def add(self, cleanroom_id: _str, *, partner_admin_email: _str | None = ..., invitation_note: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersListResponse]:
+    def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersGetResponse]:
         """Fetch a list of all Cleanroom Partners
 
         API: ``GET /cleanrooms/{cleanroomId}/partners``
@@ -2628,14 +2628,14 @@ class _CleanroomPartners(Resource):
 
         Returns
         -------
-        list[CleanroomPartnersListResponse]
+        list[CleanroomPartnersGetResponse]
         """
     @_overload
     def list(self, cleanroom_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersListResponse:
+    def get(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersGetResponse:
         """Fetch a Cleanroom Partner by Partner ID
 
         API: ``GET /cleanrooms/{cleanroomId}/partners/{cleanroomPartnerId}``
@@ -2649,7 +2649,7 @@ class _CleanroomPartners(Resource):
 
         Returns
         -------
-        CleanroomPartnersListResponse
+        CleanroomPartnersGetResponse
         """
     @_overload
     def get(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -2677,7 +2677,7 @@ class _CleanroomPartners(Resource):
     @_overload
     def delete(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list_roles(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersListRolesResponse]:
+    def list_roles(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomRolesGetResponse]:
         """Get Cleanroom Partner Roles in Cleanroom
 
         API: ``GET /cleanrooms/{cleanroomId}/partners/{cleanroomPartnerId}/cleanRoomRoles``
@@ -2691,14 +2691,14 @@ class _CleanroomPartners(Resource):
 
         Returns
         -------
-        list[CleanroomPartnersListRolesResponse]
+        list[CleanroomRolesGetResponse]
         """
     @_overload
     def list_roles(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list_roles(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersListRolesResponse:
+    def get_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomRolesGetResponse:
         """Get Cleanroom Partner Role by ID
 
         API: ``GET /cleanrooms/{cleanroomId}/partners/{cleanroomPartnerId}/cleanRoomRoles/{cleanRoomRoleId}``
@@ -2714,7 +2714,7 @@ class _CleanroomPartners(Resource):
 
         Returns
         -------
-        CleanroomPartnersListRolesResponse
+        CleanroomRolesGetResponse
         """
     @_overload
     def get_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, clean_room_role_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -2744,7 +2744,7 @@ class _CleanroomPartners(Resource):
     @_overload
     def delete_user(self, cleanroom_id: _str, cleanroom_partner_id: _str, cleanroom_user_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update_user_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersUpdateUserRoleResponse:
+    def update_user_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomUsersGetResponse:
         """Update a partner cleanroom user role
 
         API: ``PUT /cleanrooms/{cleanroomId}/partners/{cleanroomPartnerId}/users/{cleanroomUserId}/cleanRoomRoles/{cleanRoomRoleId}``
@@ -2762,7 +2762,7 @@ class _CleanroomPartners(Resource):
 
         Returns
         -------
-        CleanroomPartnersUpdateUserRoleResponse
+        CleanroomUsersGetResponse
         """
     @_overload
     def update_user_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -2772,7 +2772,7 @@ class _CleanroomPartners(Resource):
 class _CleanroomRoles(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersListRolesResponse]:
+    def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomRolesGetResponse]:
         """Fetch a list of cleanRoom roles
 
         API: ``GET /cleanrooms/{cleanroomId}/cleanRoomRoles``
@@ -2784,14 +2784,14 @@ class _CleanroomRoles(Resource):
 
         Returns
         -------
-        list[CleanroomPartnersListRolesResponse]
+        list[CleanroomRolesGetResponse]
         """
     @_overload
     def list(self, cleanroom_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, cleanroom_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersListRolesResponse:
+    def get(self, cleanroom_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomRolesGetResponse:
         """Fetch a cleanroom role by ID
 
         API: ``GET /cleanrooms/{cleanroomId}/cleanRoomRoles/{cleanRoomRoleId}``
@@ -2805,7 +2805,7 @@ class _CleanroomRoles(Resource):
 
         Returns
         -------
-        CleanroomPartnersListRolesResponse
+        CleanroomRolesGetResponse
         """
     @_overload
     def get(self, cleanroom_id: _str, clean_room_role_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -2815,7 +2815,7 @@ class _CleanroomRoles(Resource):
 class _CleanroomUsers(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def add(self, cleanroom_id: _str, *, user_id: _str | None = ..., role_id: _str | None = ..., email: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersUpdateUserRoleResponse:
+    def add(self, cleanroom_id: _str, *, user_id: _str | None = ..., role_id: _str | None = ..., email: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomUsersGetResponse:
         """Add Cleanroom User
 
         API: ``POST /cleanrooms/{cleanroomId}/users``
@@ -2835,14 +2835,14 @@ class _CleanroomUsers(Resource):
 
         Returns
         -------
-        CleanroomPartnersUpdateUserRoleResponse
+        CleanroomUsersGetResponse
         """
     @_overload
     def add(self, cleanroom_id: _str, *, user_id: _str | None = ..., role_id: _str | None = ..., email: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def add(self, cleanroom_id: _str, *, user_id: _str | None = ..., role_id: _str | None = ..., email: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, cleanroom_id: _str, *, cleanroom_user_email: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersUpdateUserRoleResponse]:
+    def list(self, cleanroom_id: _str, *, cleanroom_user_email: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomUsersGetResponse]:
         """Fetch a list of Cleanroom Users
 
         API: ``GET /cleanrooms/{cleanroomId}/users``
@@ -2856,14 +2856,14 @@ class _CleanroomUsers(Resource):
 
         Returns
         -------
-        list[CleanroomPartnersUpdateUserRoleResponse]
+        list[CleanroomUsersGetResponse]
         """
     @_overload
     def list(self, cleanroom_id: _str, *, cleanroom_user_email: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, cleanroom_id: _str, *, cleanroom_user_email: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, cleanroom_id: _str, cleanroom_user_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersUpdateUserRoleResponse:
+    def get(self, cleanroom_id: _str, cleanroom_user_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomUsersGetResponse:
         """Fetch a Cleanroom User by ID
 
         API: ``GET /cleanrooms/{cleanroomId}/users/{cleanroomUserId}``
@@ -2877,7 +2877,7 @@ class _CleanroomUsers(Resource):
 
         Returns
         -------
-        CleanroomPartnersUpdateUserRoleResponse
+        CleanroomUsersGetResponse
         """
     @_overload
     def get(self, cleanroom_id: _str, cleanroom_user_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -2905,7 +2905,7 @@ class _CleanroomUsers(Resource):
     @_overload
     def delete(self, cleanroom_id: _str, cleanroom_user_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update_role(self, cleanroom_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersUpdateUserRoleResponse:
+    def update_role(self, cleanroom_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomUsersGetResponse:
         """Update Cleanroom User Role
 
         API: ``PUT /cleanrooms/{cleanroomId}/users/{cleanroomUserId}/cleanRoomRoles/{cleanRoomRoleId}``
@@ -2921,7 +2921,7 @@ class _CleanroomUsers(Resource):
 
         Returns
         -------
-        CleanroomPartnersUpdateUserRoleResponse
+        CleanroomUsersGetResponse
         """
     @_overload
     def update_role(self, cleanroom_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -2931,7 +2931,7 @@ class _CleanroomUsers(Resource):
 class _DataConnections(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsCreateResponse:
+    def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse:
         """Create Data Connection
 
         API: ``POST /data-connections``
@@ -2950,28 +2950,28 @@ class _DataConnections(Resource):
 
         Returns
         -------
-        DataConnectionsCreateResponse
+        DataConnectionsGetResponse
         """
     @_overload
     def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataConnectionsCreateResponse]:
+    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataConnectionsGetResponse]:
         """Fetch a list of all Data Connections
 
         API: ``GET /data-connections``
 
         Returns
         -------
-        list[DataConnectionsCreateResponse]
+        list[DataConnectionsGetResponse]
         """
     @_overload
     def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, data_connection_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsCreateResponse:
+    def get(self, data_connection_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse:
         """Fetch a Data Connection by ID
 
         API: ``GET /data-connections/{dataConnectionId}``
@@ -2983,14 +2983,14 @@ class _DataConnections(Resource):
 
         Returns
         -------
-        DataConnectionsCreateResponse
+        DataConnectionsGetResponse
         """
     @_overload
     def get(self, data_connection_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, data_connection_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsCreateResponse:
+    def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse:
         """Update a Data Connection by ID
 
         API: ``PUT /data-connections/{dataConnectionId}``
@@ -3011,7 +3011,7 @@ class _DataConnections(Resource):
 
         Returns
         -------
-        DataConnectionsCreateResponse
+        DataConnectionsGetResponse
         """
     @_overload
     def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -3111,7 +3111,7 @@ class _DataConnections(Resource):
 class _CleanroomDatasets(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomDatasetsListResponse]:
+    def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomDatasetsGetResponse]:
         """Fetch a list of all Cleanroom Datasets
 
         API: ``GET /cleanrooms/{cleanroomId}/datasets``
@@ -3123,14 +3123,14 @@ class _CleanroomDatasets(Resource):
 
         Returns
         -------
-        list[CleanroomDatasetsListResponse]
+        list[CleanroomDatasetsGetResponse]
         """
     @_overload
     def list(self, cleanroom_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, cleanroom_id: _str, dataset_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsListResponse:
+    def get(self, cleanroom_id: _str, dataset_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsGetResponse:
         """Get a Cleanroom Dataset by ID
 
         API: ``GET /cleanrooms/{cleanroomId}/datasets/{datasetId}``
@@ -3144,14 +3144,14 @@ class _CleanroomDatasets(Resource):
 
         Returns
         -------
-        CleanroomDatasetsListResponse
+        CleanroomDatasetsGetResponse
         """
     @_overload
     def get(self, cleanroom_id: _str, dataset_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, cleanroom_id: _str, dataset_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, cleanroom_id: _str, dataset_id: _str, *, dataset_field_mappings: _list[_dict[_str, Any]] | None = ..., dataset_filters: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsListResponse:
+    def update(self, cleanroom_id: _str, dataset_id: _str, *, dataset_field_mappings: _list[_dict[_str, Any]] | None = ..., dataset_filters: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsGetResponse:
         """Update a Cleanroom Dataset by ID
 
         API: ``PUT /cleanrooms/{cleanroomId}/datasets/{datasetId}``
@@ -3168,14 +3168,14 @@ class _CleanroomDatasets(Resource):
 
         Returns
         -------
-        CleanroomDatasetsListResponse
+        CleanroomDatasetsGetResponse
         """
     @_overload
     def update(self, cleanroom_id: _str, dataset_id: _str, *, dataset_field_mappings: _list[_dict[_str, Any]] | None = ..., dataset_filters: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def update(self, cleanroom_id: _str, dataset_id: _str, *, dataset_field_mappings: _list[_dict[_str, Any]] | None = ..., dataset_filters: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def configure(self, cleanroom_id: _str, data_connection_id: _str, *, ramp_id_consent: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsListResponse:
+    def configure(self, cleanroom_id: _str, data_connection_id: _str, *, ramp_id_consent: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsGetResponse:
         """Configure a Cleanroom Dataset by Data Connection ID
 
         API: ``POST /cleanrooms/{cleanroomId}/datasets/configure``
@@ -3191,7 +3191,7 @@ class _CleanroomDatasets(Resource):
 
         Returns
         -------
-        CleanroomDatasetsListResponse
+        CleanroomDatasetsGetResponse
         """
     @_overload
     def configure(self, cleanroom_id: _str, data_connection_id: _str, *, ramp_id_consent: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -3284,21 +3284,21 @@ class _Users(Resource):
 class _OrganizationCredentials(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[OrganizationCredentialsListResponse]:
+    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[OrganizationCredentialsGetResponse]:
         """Fetch a list of all Organization Credentials
 
         API: ``GET /organization-credentials``
 
         Returns
         -------
-        list[OrganizationCredentialsListResponse]
+        list[OrganizationCredentialsGetResponse]
         """
     @_overload
     def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def create(self, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsListResponse:
+    def create(self, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsGetResponse:
         """Create Organization Credentials
 
         API: ``POST /organization-credentials``
@@ -3321,14 +3321,14 @@ class _OrganizationCredentials(Resource):
 
         Returns
         -------
-        OrganizationCredentialsListResponse
+        OrganizationCredentialsGetResponse
         """
     @_overload
     def create(self, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def create(self, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, organization_credential_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsListResponse:
+    def get(self, organization_credential_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsGetResponse:
         """Fetch an Organization Credential by ID
 
         API: ``GET /organization-credentials/{organizationCredentialId}``
@@ -3340,14 +3340,14 @@ class _OrganizationCredentials(Resource):
 
         Returns
         -------
-        OrganizationCredentialsListResponse
+        OrganizationCredentialsGetResponse
         """
     @_overload
     def get(self, organization_credential_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, organization_credential_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, organization_credential_id: _str, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsListResponse:
+    def update(self, organization_credential_id: _str, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsGetResponse:
         """Update Organization Credentials
 
         API: ``PUT /organization-credentials/{organizationCredentialId}``
@@ -3372,7 +3372,7 @@ class _OrganizationCredentials(Resource):
 
         Returns
         -------
-        OrganizationCredentialsListResponse
+        OrganizationCredentialsGetResponse
         """
     @_overload
     def update(self, organization_credential_id: _str, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -3401,21 +3401,21 @@ class _OrganizationCredentials(Resource):
 class _CredentialSources(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialSourcesListResponse]:
+    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialSourcesGetResponse]:
         """Fetch a list of all Credential Sources
 
         API: ``GET /credential-sources``
 
         Returns
         -------
-        list[CredentialSourcesListResponse]
+        list[CredentialSourcesGetResponse]
         """
     @_overload
     def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, credential_source_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialSourcesListResponse:
+    def get(self, credential_source_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialSourcesGetResponse:
         """Fetch a Credential Source by ID
 
         API: ``GET /credential-sources/{credentialSourceId}``
@@ -3427,14 +3427,14 @@ class _CredentialSources(Resource):
 
         Returns
         -------
-        CredentialSourcesListResponse
+        CredentialSourcesGetResponse
         """
     @_overload
     def get(self, credential_source_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, credential_source_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get_by_name(self, name: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialSourcesListResponse]:
+    def get_by_name(self, name: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialSourcesGetResponse]:
         """Fetch a Credential Source by Name
 
         API: ``GET /credential-sources/credential-name/{name}``
@@ -3446,7 +3446,7 @@ class _CredentialSources(Resource):
 
         Returns
         -------
-        list[CredentialSourcesListResponse]
+        list[CredentialSourcesGetResponse]
         """
     @_overload
     def get_by_name(self, name: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -3456,21 +3456,21 @@ class _CredentialSources(Resource):
 class _DataSources(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataSourcesListResponse]:
+    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataSourcesGetResponse]:
         """Fetch a list of all Data Sources
 
         API: ``GET /data-sources``
 
         Returns
         -------
-        list[DataSourcesListResponse]
+        list[DataSourcesGetResponse]
         """
     @_overload
     def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def get(self, data_source_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataSourcesListResponse:
+    def get(self, data_source_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataSourcesGetResponse:
         """Fetch a Data Source by ID
 
         API: ``GET /data-sources/{dataSourceId}``
@@ -3482,7 +3482,7 @@ class _DataSources(Resource):
 
         Returns
         -------
-        DataSourcesListResponse
+        DataSourcesGetResponse
         """
     @_overload
     def get(self, data_source_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -3669,7 +3669,7 @@ class _Questions(Resource):
 class _DataConnectionViews(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def create(self, name: _str, query: _str, data_connections: _list[_dict[_str, Any]], *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsCreateResponse:
+    def create(self, name: _str, query: _str, data_connections: _list[_dict[_str, Any]], *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsGetResponse:
         """Create a Data Connection View
 
         API: ``POST /data-connection-views``
@@ -3685,7 +3685,7 @@ class _DataConnectionViews(Resource):
 
         Returns
         -------
-        DataConnectionViewsCreateResponse
+        DataConnectionViewsGetResponse
         """
     @_overload
     def create(self, name: _str, query: _str, data_connections: _list[_dict[_str, Any]], *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -3710,16 +3710,16 @@ class _DataConnectionViews(Resource):
 
         Returns
         -------
-        DataConnectionViewsListResponse (``Iterator[DataConnectionViewsCreateResponse]`` with ``iterator=True``)
+        DataConnectionViewsListResponse (``Iterator[DataConnectionViewsGetResponse]`` with ``iterator=True``)
         """
     @_overload
     def list(self, *, stage: _str | None = ..., status: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, *, stage: _str | None = ..., status: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, *, stage: _str | None = ..., status: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[DataConnectionViewsCreateResponse]: ...
+    def list(self, *, stage: _str | None = ..., status: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[DataConnectionViewsGetResponse]: ...
     @_overload
-    def get(self, view_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsCreateResponse:
+    def get(self, view_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsGetResponse:
         """Fetch a Data Connection View by ID
 
         API: ``GET /data-connection-views/{viewId}``
@@ -3731,14 +3731,14 @@ class _DataConnectionViews(Resource):
 
         Returns
         -------
-        DataConnectionViewsCreateResponse
+        DataConnectionViewsGetResponse
         """
     @_overload
     def get(self, view_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, view_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, view_id: _str, *, name: _str | None = ..., query: _str | None = ..., data_connections: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsCreateResponse:
+    def update(self, view_id: _str, *, name: _str | None = ..., query: _str | None = ..., data_connections: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsGetResponse:
         """Update a Data Connection View by ID
 
         API: ``PUT /data-connection-views/{viewId}``
@@ -3756,7 +3756,7 @@ class _DataConnectionViews(Resource):
 
         Returns
         -------
-        DataConnectionViewsCreateResponse
+        DataConnectionViewsGetResponse
         """
     @_overload
     def update(self, view_id: _str, *, name: _str | None = ..., query: _str | None = ..., data_connections: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -4122,7 +4122,7 @@ class _CleanroomFlowRunsGetMethod(Method):
     # A method with x-waiter: callable, and `.wait()` polls until the job is done.
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def __call__(self, cleanroom_id: _str, cleanroom_flow_run_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomFlowRunsListItem:
+    def __call__(self, cleanroom_id: _str, cleanroom_flow_run_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomFlowRunsGetResponse:
         """Fetch a Cleanroom Flow Run by ID
 
         API: ``GET /cleanrooms/{cleanroomId}/cleanroom-flow-runs/{cleanroomFlowRunId}``
@@ -4136,13 +4136,13 @@ class _CleanroomFlowRunsGetMethod(Method):
 
         Returns
         -------
-        CleanroomFlowRunsListItem
+        CleanroomFlowRunsGetResponse
         """
     @_overload
     def __call__(self, cleanroom_id: _str, cleanroom_flow_run_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def __call__(self, cleanroom_id: _str, cleanroom_flow_run_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    def wait(self, *args: Any, timeout: _float | None = ..., delay: _float | None = ..., progress: _bool | None = ..., **kwargs: Any) -> CleanroomFlowRunsListItem: ...
+    def wait(self, *args: Any, timeout: _float | None = ..., delay: _float | None = ..., progress: _bool | None = ..., **kwargs: Any) -> CleanroomFlowRunsGetResponse: ...
 
 class _CleanroomFlowRuns(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
@@ -4248,16 +4248,16 @@ class _CleanroomFlowRuns(Resource):
 
         Returns
         -------
-        CleanroomFlowRunsListResponse (``Iterator[CleanroomFlowRunsListItem]`` with ``iterator=True``)
+        CleanroomFlowRunsListResponse (``Iterator[CleanroomFlowRunsGetResponse]`` with ``iterator=True``)
         """
     @_overload
     def list(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, search: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def list(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, search: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def list(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, search: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CleanroomFlowRunsListItem]: ...
+    def list(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, search: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[CleanroomFlowRunsGetResponse]: ...
     @_overload
-    def create(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, name: _str | None = ..., pause_level_id: _str | None = ..., nodes: _list[_dict[_str, Any]] | None = ..., branches: _str | None = ..., exclude_nodes_without_tags: _bool | None = ..., ignore_parent_child_rule: _bool | None = ..., include_mismatching_tagged_nodes: _bool | None = ..., dataset_assignments: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomFlowRunsListItem:
+    def create(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, name: _str | None = ..., pause_level_id: _str | None = ..., nodes: _list[_dict[_str, Any]] | None = ..., branches: _str | None = ..., exclude_nodes_without_tags: _bool | None = ..., ignore_parent_child_rule: _bool | None = ..., include_mismatching_tagged_nodes: _bool | None = ..., dataset_assignments: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomFlowRunsGetResponse:
         """Create a Cleanroom Flow Run
 
         API: ``POST /cleanrooms/{cleanroomId}/cleanroom-flows/{cleanroomFlowId}/cleanroom-flow-runs``
@@ -4287,7 +4287,7 @@ class _CleanroomFlowRuns(Resource):
 
         Returns
         -------
-        CleanroomFlowRunsListItem
+        CleanroomFlowRunsGetResponse
         """
     @_overload
     def create(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, name: _str | None = ..., pause_level_id: _str | None = ..., nodes: _list[_dict[_str, Any]] | None = ..., branches: _str | None = ..., exclude_nodes_without_tags: _bool | None = ..., ignore_parent_child_rule: _bool | None = ..., include_mismatching_tagged_nodes: _bool | None = ..., dataset_assignments: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -4983,27 +4983,27 @@ class _AsyncBillableConfigs(AsyncResource):
 class _AsyncCleanrooms(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsCreateResponse: ...
+    async def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse: ...
     @_overload
     async def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomsCreateResponse]: ...
+    async def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomsGetResponse]: ...
     @_overload
     async def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CleanroomsCreateResponse]: ...
+    async def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CleanroomsGetResponse]: ...
     @_overload
-    async def get(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsCreateResponse: ...
+    async def get(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse: ...
     @_overload
     async def get(self, cleanroom_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsCreateResponse: ...
+    async def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse: ...
     @_overload
     async def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5063,15 +5063,15 @@ class _AsyncCleanroomQuestions(AsyncResource):
     @_overload
     async def add(self, cleanroom_id: _str, question_id: _str, *, is_editable: _bool | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomQuestionsListResponse]: ...
+    async def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomQuestionsGetResponse]: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CleanroomQuestionsListResponse]: ...
+    async def list(self, cleanroom_id: _str, *, start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., question_type: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CleanroomQuestionsGetResponse]: ...
     @_overload
-    async def get(self, cleanroom_question_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionsListResponse: ...
+    async def get(self, cleanroom_question_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionsGetResponse: ...
     @_overload
     async def get(self, cleanroom_question_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5119,7 +5119,7 @@ class _AsyncCleanroomQuestions(AsyncResource):
     @_overload
     async def get_parameters(self, cleanroom_question_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def create_run(self, cleanroom_question_id: _str, name: _str, *, parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionsCreateRunResponse: ...
+    async def create_run(self, cleanroom_question_id: _str, name: _str, *, parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionRunsGetResponse: ...
     @_overload
     async def create_run(self, cleanroom_question_id: _str, name: _str, *, parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5210,23 +5210,23 @@ class _AsyncCleanroomQuestionRunsGetMethod(AsyncMethod):
     # A method with x-waiter: callable, and `.wait()` polls until the job is done.
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def __call__(self, cleanroom_question_run_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionsCreateRunResponse: ...
+    async def __call__(self, cleanroom_question_run_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionRunsGetResponse: ...
     @_overload
     async def __call__(self, cleanroom_question_run_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def __call__(self, cleanroom_question_run_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    async def wait(self, *args: Any, timeout: _float | None = ..., delay: _float | None = ..., progress: _bool | None = ..., **kwargs: Any) -> CleanroomQuestionsCreateRunResponse: ...
+    async def wait(self, *args: Any, timeout: _float | None = ..., delay: _float | None = ..., progress: _bool | None = ..., **kwargs: Any) -> CleanroomQuestionRunsGetResponse: ...
 
 class _AsyncCleanroomQuestionRuns(_AsyncHabuQuestionRunsBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomQuestionsCreateRunResponse]: ...
+    async def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomQuestionRunsGetResponse]: ...
     @_overload
     async def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CleanroomQuestionsCreateRunResponse]: ...
+    async def list(self, cleanroom_question_id: _str, *, question_run_status: _str | None = ..., start_date: _str | None = ..., end_date: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CleanroomQuestionRunsGetResponse]: ...
     get: _AsyncCleanroomQuestionRunsGetMethod
     @_overload
     async def update_status(self, cleanroom_question_run_id: _str, id: _str, status: _str, *, post_run_details: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomQuestionRunsUpdateStatusResponse: ...
@@ -5286,13 +5286,13 @@ class _AsyncCleanroomPartners(AsyncResource):
     @_overload
     async def add(self, cleanroom_id: _str, *, partner_admin_email: _str | None = ..., invitation_note: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersListResponse]: ...
+    async def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersGetResponse]: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersListResponse: ...
+    async def get(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersGetResponse: ...
     @_overload
     async def get(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5304,13 +5304,13 @@ class _AsyncCleanroomPartners(AsyncResource):
     @_overload
     async def delete(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list_roles(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersListRolesResponse]: ...
+    async def list_roles(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomRolesGetResponse]: ...
     @_overload
     async def list_roles(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list_roles(self, cleanroom_id: _str, cleanroom_partner_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersListRolesResponse: ...
+    async def get_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomRolesGetResponse: ...
     @_overload
     async def get_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, clean_room_role_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5322,7 +5322,7 @@ class _AsyncCleanroomPartners(AsyncResource):
     @_overload
     async def delete_user(self, cleanroom_id: _str, cleanroom_partner_id: _str, cleanroom_user_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update_user_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersUpdateUserRoleResponse: ...
+    async def update_user_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomUsersGetResponse: ...
     @_overload
     async def update_user_role(self, cleanroom_id: _str, cleanroom_partner_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5331,13 +5331,13 @@ class _AsyncCleanroomPartners(AsyncResource):
 class _AsyncCleanroomRoles(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersListRolesResponse]: ...
+    async def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomRolesGetResponse]: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, cleanroom_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersListRolesResponse: ...
+    async def get(self, cleanroom_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomRolesGetResponse: ...
     @_overload
     async def get(self, cleanroom_id: _str, clean_room_role_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5346,19 +5346,19 @@ class _AsyncCleanroomRoles(AsyncResource):
 class _AsyncCleanroomUsers(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def add(self, cleanroom_id: _str, *, user_id: _str | None = ..., role_id: _str | None = ..., email: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersUpdateUserRoleResponse: ...
+    async def add(self, cleanroom_id: _str, *, user_id: _str | None = ..., role_id: _str | None = ..., email: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomUsersGetResponse: ...
     @_overload
     async def add(self, cleanroom_id: _str, *, user_id: _str | None = ..., role_id: _str | None = ..., email: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def add(self, cleanroom_id: _str, *, user_id: _str | None = ..., role_id: _str | None = ..., email: _str | None = ..., role: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, cleanroom_id: _str, *, cleanroom_user_email: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomPartnersUpdateUserRoleResponse]: ...
+    async def list(self, cleanroom_id: _str, *, cleanroom_user_email: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomUsersGetResponse]: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, cleanroom_user_email: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, cleanroom_user_email: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, cleanroom_id: _str, cleanroom_user_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersUpdateUserRoleResponse: ...
+    async def get(self, cleanroom_id: _str, cleanroom_user_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomUsersGetResponse: ...
     @_overload
     async def get(self, cleanroom_id: _str, cleanroom_user_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5370,7 +5370,7 @@ class _AsyncCleanroomUsers(AsyncResource):
     @_overload
     async def delete(self, cleanroom_id: _str, cleanroom_user_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update_role(self, cleanroom_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomPartnersUpdateUserRoleResponse: ...
+    async def update_role(self, cleanroom_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomUsersGetResponse: ...
     @_overload
     async def update_role(self, cleanroom_id: _str, cleanroom_user_id: _str, clean_room_role_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5379,25 +5379,25 @@ class _AsyncCleanroomUsers(AsyncResource):
 class _AsyncDataConnections(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsCreateResponse: ...
+    async def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse: ...
     @_overload
     async def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataConnectionsCreateResponse]: ...
+    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataConnectionsGetResponse]: ...
     @_overload
     async def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, data_connection_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsCreateResponse: ...
+    async def get(self, data_connection_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse: ...
     @_overload
     async def get(self, data_connection_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, data_connection_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsCreateResponse: ...
+    async def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse: ...
     @_overload
     async def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5436,25 +5436,25 @@ class _AsyncDataConnections(AsyncResource):
 class _AsyncCleanroomDatasets(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomDatasetsListResponse]: ...
+    async def list(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomDatasetsGetResponse]: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, cleanroom_id: _str, dataset_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsListResponse: ...
+    async def get(self, cleanroom_id: _str, dataset_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsGetResponse: ...
     @_overload
     async def get(self, cleanroom_id: _str, dataset_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, cleanroom_id: _str, dataset_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, cleanroom_id: _str, dataset_id: _str, *, dataset_field_mappings: _list[_dict[_str, Any]] | None = ..., dataset_filters: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsListResponse: ...
+    async def update(self, cleanroom_id: _str, dataset_id: _str, *, dataset_field_mappings: _list[_dict[_str, Any]] | None = ..., dataset_filters: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsGetResponse: ...
     @_overload
     async def update(self, cleanroom_id: _str, dataset_id: _str, *, dataset_field_mappings: _list[_dict[_str, Any]] | None = ..., dataset_filters: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def update(self, cleanroom_id: _str, dataset_id: _str, *, dataset_field_mappings: _list[_dict[_str, Any]] | None = ..., dataset_filters: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def configure(self, cleanroom_id: _str, data_connection_id: _str, *, ramp_id_consent: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsListResponse: ...
+    async def configure(self, cleanroom_id: _str, data_connection_id: _str, *, ramp_id_consent: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomDatasetsGetResponse: ...
     @_overload
     async def configure(self, cleanroom_id: _str, data_connection_id: _str, *, ramp_id_consent: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5495,25 +5495,25 @@ class _AsyncUsers(AsyncResource):
 class _AsyncOrganizationCredentials(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[OrganizationCredentialsListResponse]: ...
+    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[OrganizationCredentialsGetResponse]: ...
     @_overload
     async def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def create(self, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsListResponse: ...
+    async def create(self, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsGetResponse: ...
     @_overload
     async def create(self, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def create(self, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, organization_credential_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsListResponse: ...
+    async def get(self, organization_credential_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsGetResponse: ...
     @_overload
     async def get(self, organization_credential_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, organization_credential_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, organization_credential_id: _str, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsListResponse: ...
+    async def update(self, organization_credential_id: _str, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OrganizationCredentialsGetResponse: ...
     @_overload
     async def update(self, organization_credential_id: _str, name: _str, credentials: _list[_dict[_str, Any]], *, id: _str | None = ..., managed_credential: _bool | None = ..., credential_source_id: _str | None = ..., credential_source_name: _str | None = ..., time_audit: _dict[_str, Any] | None = ..., user_audit: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5528,19 +5528,19 @@ class _AsyncOrganizationCredentials(AsyncResource):
 class _AsyncCredentialSources(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialSourcesListResponse]: ...
+    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialSourcesGetResponse]: ...
     @_overload
     async def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, credential_source_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialSourcesListResponse: ...
+    async def get(self, credential_source_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialSourcesGetResponse: ...
     @_overload
     async def get(self, credential_source_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, credential_source_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get_by_name(self, name: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialSourcesListResponse]: ...
+    async def get_by_name(self, name: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CredentialSourcesGetResponse]: ...
     @_overload
     async def get_by_name(self, name: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5549,13 +5549,13 @@ class _AsyncCredentialSources(AsyncResource):
 class _AsyncDataSources(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataSourcesListResponse]: ...
+    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataSourcesGetResponse]: ...
     @_overload
     async def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def get(self, data_source_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataSourcesListResponse: ...
+    async def get(self, data_source_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataSourcesGetResponse: ...
     @_overload
     async def get(self, data_source_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5615,7 +5615,7 @@ class _AsyncQuestions(AsyncResource):
 class _AsyncDataConnectionViews(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def create(self, name: _str, query: _str, data_connections: _list[_dict[_str, Any]], *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsCreateResponse: ...
+    async def create(self, name: _str, query: _str, data_connections: _list[_dict[_str, Any]], *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsGetResponse: ...
     @_overload
     async def create(self, name: _str, query: _str, data_connections: _list[_dict[_str, Any]], *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5627,15 +5627,15 @@ class _AsyncDataConnectionViews(AsyncResource):
     @_overload
     async def list(self, *, stage: _str | None = ..., status: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, *, stage: _str | None = ..., status: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[DataConnectionViewsCreateResponse]: ...
+    async def list(self, *, stage: _str | None = ..., status: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[DataConnectionViewsGetResponse]: ...
     @_overload
-    async def get(self, view_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsCreateResponse: ...
+    async def get(self, view_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsGetResponse: ...
     @_overload
     async def get(self, view_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, view_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, view_id: _str, *, name: _str | None = ..., query: _str | None = ..., data_connections: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsCreateResponse: ...
+    async def update(self, view_id: _str, *, name: _str | None = ..., query: _str | None = ..., data_connections: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionViewsGetResponse: ...
     @_overload
     async def update(self, view_id: _str, *, name: _str | None = ..., query: _str | None = ..., data_connections: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
@@ -5742,12 +5742,12 @@ class _AsyncCleanroomFlowRunsGetMethod(AsyncMethod):
     # A method with x-waiter: callable, and `.wait()` polls until the job is done.
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def __call__(self, cleanroom_id: _str, cleanroom_flow_run_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomFlowRunsListItem: ...
+    async def __call__(self, cleanroom_id: _str, cleanroom_flow_run_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomFlowRunsGetResponse: ...
     @_overload
     async def __call__(self, cleanroom_id: _str, cleanroom_flow_run_id: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def __call__(self, cleanroom_id: _str, cleanroom_flow_run_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    async def wait(self, *args: Any, timeout: _float | None = ..., delay: _float | None = ..., progress: _bool | None = ..., **kwargs: Any) -> CleanroomFlowRunsListItem: ...
+    async def wait(self, *args: Any, timeout: _float | None = ..., delay: _float | None = ..., progress: _bool | None = ..., **kwargs: Any) -> CleanroomFlowRunsGetResponse: ...
 
 class _AsyncCleanroomFlowRuns(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
@@ -5776,9 +5776,9 @@ class _AsyncCleanroomFlowRuns(AsyncResource):
     @_overload
     async def list(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, search: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def list(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, search: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CleanroomFlowRunsListItem]: ...
+    async def list(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, search: _str | None = ..., limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[CleanroomFlowRunsGetResponse]: ...
     @_overload
-    async def create(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, name: _str | None = ..., pause_level_id: _str | None = ..., nodes: _list[_dict[_str, Any]] | None = ..., branches: _str | None = ..., exclude_nodes_without_tags: _bool | None = ..., ignore_parent_child_rule: _bool | None = ..., include_mismatching_tagged_nodes: _bool | None = ..., dataset_assignments: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomFlowRunsListItem: ...
+    async def create(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, name: _str | None = ..., pause_level_id: _str | None = ..., nodes: _list[_dict[_str, Any]] | None = ..., branches: _str | None = ..., exclude_nodes_without_tags: _bool | None = ..., ignore_parent_child_rule: _bool | None = ..., include_mismatching_tagged_nodes: _bool | None = ..., dataset_assignments: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomFlowRunsGetResponse: ...
     @_overload
     async def create(self, cleanroom_id: _str, cleanroom_flow_id: _str, *, name: _str | None = ..., pause_level_id: _str | None = ..., nodes: _list[_dict[_str, Any]] | None = ..., branches: _str | None = ..., exclude_nodes_without_tags: _bool | None = ..., ignore_parent_child_rule: _bool | None = ..., include_mismatching_tagged_nodes: _bool | None = ..., dataset_assignments: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload

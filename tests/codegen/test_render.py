@@ -59,8 +59,8 @@ def test_path_parameter_is_positional_and_overrides_are_keyword_only(stub: ast.M
     assert [a.arg for a in get.args.args] == ["self", "room_id"]
     assert ast.unparse(get.args.args[1].annotation) == "_str"
     assert [a.arg for a in get.args.kwonlyargs] == ["return_type", "timeout", "headers"]
-    # the same schema as rooms.list's items: one class, named after its first use
-    assert ast.unparse(get.returns) == "RoomsListResponse"
+    # rooms.list's items have the same schema: one class, named after the get that returns it
+    assert ast.unparse(get.returns) == "RoomsGetResponse"
 
 
 def test_required_body_field_is_positional_and_optional_ones_accept_none(stub: ast.Module) -> None:
@@ -83,11 +83,11 @@ def test_return_type_selects_the_result_type(files: dict[str, str]) -> None:
     assert ") -> _pd.DataFrame: ..." in text
     # paginated: iterator=True walks pages of typed items
     assert "iterator: Literal[True]" in text
-    assert "-> Iterator[RoomsListResponse]: ..." in text
+    assert "-> Iterator[RoomsGetResponse]: ..." in text
 
 
 def test_response_classes_follow_the_schema_with_snake_case_fields(stub: ast.Module) -> None:
-    room = _class(stub, "RoomsListResponse")
+    room = _class(stub, "RoomsGetResponse")
     fields = {
         node.target.id: ast.unparse(node.annotation)
         for node in room.body
@@ -98,15 +98,17 @@ def test_response_classes_follow_the_schema_with_snake_case_fields(stub: ast.Mod
         "id": "_str",
         "display_name": "_str",
         "member_count": "_int",
-        "owner": "RoomsListResponseOwner",
+        "owner": "RoomsGetResponseOwner",
         "tags": "_list[_str]",
     }
 
 
-def test_one_class_per_distinct_shape(files: dict[str, str]) -> None:
+def test_one_class_per_distinct_shape_named_after_its_get(files: dict[str, str]) -> None:
     # rooms.list items, rooms.get and rooms.create all return the same ROOM schema
-    assert files["rooms.pyi"].count("class RoomsListResponse(Response)") == 1
-    assert "class RoomsGetResponse(" not in files["rooms.pyi"]
+    assert files["rooms.pyi"].count("class RoomsGetResponse(Response)") == 1
+    assert files["rooms.pyi"].count("class RoomsGetResponseOwner(Response)") == 1
+    assert "RoomsListResponse" not in files["rooms.pyi"]
+    assert "RoomsCreateResponse" not in files["rooms.pyi"]
 
 
 def test_waiter_method_is_a_callable_with_wait(stub: ast.Module) -> None:
