@@ -290,6 +290,21 @@ def _numpy_parameters(doc: str) -> dict[str, str]:
     return found
 
 
+def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An absolute http(s) URL, checked before anything connects."""
+    if value is None:
+        return None
+    import httpx
+
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL as exc:
+        raise click.BadParameter(f"{value!r} is not a URL ({exc})") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise click.BadParameter(f"{value!r} is not an absolute http(s) URL, e.g. https://host/v1")
+    return value
+
+
 def _common_options() -> list[click.Parameter]:
     return [
         click.Option(
@@ -298,7 +313,12 @@ def _common_options() -> list[click.Parameter]:
             default=None,
             help="How to print the result (default: table on a terminal, else json).",
         ),
-        click.Option(["--base-url"], default=None, help="API root (default: the platform's)."),
+        click.Option(
+            ["--base-url"],
+            default=None,
+            callback=_check_base_url,
+            help="API root (default: the platform's).",
+        ),
         click.Option(["--creds-path"], default=None, help="YAML credentials file to read."),
     ]
 

@@ -16,6 +16,7 @@ one. Exit status: 0 on success, 1 when the service (or the network, or a credent
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -290,6 +291,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    except Exception as exc:
+        # Not a user error: a bug in specclient or a library. One line by default; the
+        # traceback when SPECCLIENT_DEBUG is set, for the bug report.
+        if os.environ.get("SPECCLIENT_DEBUG"):
+            raise
+        _error(f"unexpected {type(exc).__name__}: {exc} (set SPECCLIENT_DEBUG=1 for details)")
+        return EXIT_API
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_API
     return result if isinstance(result, int) else EXIT_OK

@@ -414,3 +414,21 @@ def test_wait_option_polls_through_the_waiter(capsys, monkeypatch) -> None:
     assert status == 0
     assert json.loads(out) == {"id": "run-1", "status": "COMPLETED"}
     assert calls == [(("run-1",), {"progress": False})]
+
+
+@pytest.mark.parametrize("url", ["nonsense", "http://[::1", "ftp://example.com/v1"])
+def test_bad_base_url_is_a_usage_error(capsys, url: str) -> None:
+    status, _, err = run(capsys, "habu", "cleanrooms", "list", "--base-url", url)
+    assert status == 2
+    assert f"Invalid value for '--base-url': {url!r}" in err
+
+
+def test_unexpected_failure_is_one_line_not_a_traceback(capsys, monkeypatch) -> None:
+    def broken(platform: str, **options: Any) -> Any:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(cli, "connect", broken)
+    monkeypatch.delenv("SPECCLIENT_DEBUG", raising=False)
+    status, _, err = run(capsys, "habu", "cleanrooms", "list")
+    assert status == 1
+    assert err == "error: unexpected KeyError: 'a bug' (set SPECCLIENT_DEBUG=1 for details)\n"
