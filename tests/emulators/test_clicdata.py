@@ -267,3 +267,10 @@ def test_the_same_seed_gives_the_same_account(emu):
         assert [d["_thumbnail"] for d in emu.state.dashboards.values()] == [
             d["_thumbnail"] for d in twin.state.dashboards.values()
         ]
+
+
+def test_a_malformed_api_version_answers_invalid_version(emu):
+    with _http(emu) as http:
+        reply = http.get("/account", params={"api_version": "latest"})
+        assert reply.status_code == 400 and reply.json()["error"]["code"] == "InvalidVersion"
+        assert "2025.3" in reply.headers["api-supported-versions"]

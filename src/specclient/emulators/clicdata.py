@@ -16,6 +16,7 @@ credential), ``require_version`` (answer ``APIVersionRequired`` without ``api_ve
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -41,6 +42,7 @@ DEFAULT_PASSWORD = "demo-password-3a8e"
 SECRETS = (CREDENTIALS["client_secret"], DEFAULT_API_KEY, DEFAULT_PASSWORD)
 
 SUPPORTED_VERSIONS = ("2021.08", "2022.01", "2025.3")
+_VERSION = re.compile(r"^\d{4}\.\d{1,2}$")
 
 # Which scope each resource needs (the platform notes' suggestion): reading vs writing.
 _SCOPES: dict[str, tuple[str, str]] = {
@@ -204,6 +206,13 @@ def build(
 
     def authenticate(req: EmuRequest) -> frozenset[str]:
         version = req.query.get("api_version")
+        if version is not None and not _VERSION.match(version):
+            raise EmuError(
+                400,
+                f"api_version {version!r} is not a version (YYYY.M or YYYY.MM)",
+                code="InvalidVersion",
+                headers={"api-supported-versions": ", ".join(SUPPORTED_VERSIONS)},
+            )
         if version is None and state.require_version:
             raise EmuError(
                 400,

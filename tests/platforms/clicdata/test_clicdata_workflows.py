@@ -245,3 +245,12 @@ def test_teams_and_users_endpoints_work_end_to_end(emu, wire):
     assert all(u["id"] != user["id"] for u in client.users.list()["result"])
     (password_call,) = wire.to("/password")
     assert password_call.method == "PUT"
+
+
+def test_spec_methods_page_and_give_frames_from_their_annotations(emu):
+    client = emu.client()
+    rows = list(client.data.rows(_table(emu, "Sales").rec_id, page_size=50, iterator=True))
+    assert len(rows) == 120 and rows[-1]["order_id"] == 120
+    assert len(list(client.tables.list(page_size=1, iterator=True))) == 2
+    listing = client.data.list(return_type="pandas")
+    assert listing["name"].tolist() == ["Sales", "Customers"]
