@@ -128,8 +128,9 @@ def test_response_has_attribute_access_and_json(client):
     assert me.feature_flags == {"python_3_scripts": True}
 
 
-def test_deprecated_list_me_alias_still_works(client):
-    assert client.users.list_me().username == "demo-user"
+def test_deprecated_list_me_alias_still_works_and_says_so(client):
+    with pytest.warns(FutureWarning, match="switch to ``<client>.users.get_me``"):
+        assert client.users.list_me().username == "demo-user"
 
 
 def test_iterator_walks_every_page_with_page_num(client):
