@@ -21,7 +21,13 @@ import pytest
 
 import specclient
 import specclient.emulators
-from specclient.emulators.clicdata import CREDENTIALS, DEFAULT_API_KEY, DEFAULT_PASSWORD, DEFAULT_USERNAME, SECRETS
+from specclient.emulators.clicdata import (
+    CREDENTIALS,
+    DEFAULT_API_KEY,
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    SECRETS,
+)
 from specclient.platforms.clicdata import ClicDataScopeError
 from specclient.testing import assert_no_secrets
 from specclient.testing import vcr_config as specclient_vcr_config
@@ -54,8 +60,9 @@ def _served(record_mode: str, **options) -> Iterator[None]:
 
 
 def _client(**options):
-    return specclient.connect("clicdata", base_url=BASE_URL, max_retries=0,
-                              **{**CREDENTIALS, **options})
+    return specclient.connect(
+        "clicdata", base_url=BASE_URL, max_retries=0, **{**CREDENTIALS, **options}
+    )
 
 
 @pytest.mark.vcr
@@ -68,12 +75,18 @@ def test_replayed_rows_become_a_typed_frame(record_mode):
 
 @pytest.mark.vcr
 def test_replayed_create_append_and_read_back(record_mode):
-    frame = pd.DataFrame({"n": pd.array([1, None, 3], dtype="Int64"), "s": ["a", "b", None],
-                          "t": pd.to_datetime(["2024-01-01", "2024-01-02", None], utc=True)})
+    frame = pd.DataFrame(
+        {
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "s": ["a", "b", None],
+            "t": pd.to_datetime(["2024-01-01", "2024-01-02", None], utc=True),
+        }
+    )
     with _served(record_mode):
         client = _client()
-        rec_id = client.data.create_from_dataframe("cassette table", frame, chunk_size=2,
-                                                   progress=False)
+        rec_id = client.data.create_from_dataframe(
+            "cassette table", frame, chunk_size=2, progress=False
+        )
         back = client.data.get(rec_id)
     assert back["n"].tolist()[::2] == [1, 3] and back["n"].isna().tolist() == [False, True, False]
     assert back["t"].tolist()[:2] == frame["t"].tolist()[:2]
