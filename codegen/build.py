@@ -59,6 +59,21 @@ def platform_client(platform: str, spec: Path, *, asynchronous: bool = False) ->
     return connect(spec=str(spec), base_url="http://127.0.0.1:9", **credentials)
 
 
+def _placeholders(platform: str) -> dict[str, str]:
+    """The demo credentials' values an adapter may write into paths -> ``{name}``.
+
+    uSmart's adapter puts the organisation GUID into every path; the stubs and reference
+    should show ``/org/{org_guid}/...``, not the emulator's GUID.
+    """
+    emulator = importlib.import_module(f"specclient.emulators.{platform}")
+    credentials = dict(getattr(emulator, "CREDENTIALS", {}) or {})
+    return {
+        value: "{" + key + "}"
+        for key, value in credentials.items()
+        if isinstance(value, str) and len(value) >= 8
+    }
+
+
 def runtime_of(client: Any) -> Runtime:
     resource_classes = {name: type(client.resource(name)) for name in client.spec.resource_names()}
     return Runtime(type(client), resource_classes)
@@ -72,6 +87,7 @@ def render_bundled(root: Path = ROOT) -> dict[str, str]:
         client = platform_client(platform, path)
         runtime = runtime_of(client)
         runtime.strict = platform not in LIVE_SPEC_PLATFORMS
+        runtime.placeholders = _placeholders(platform)
         # connect_async's client: its own classes, the same spec (nothing was sent: no
         # connection to close on either)
         async_runtime = runtime_of(platform_client(platform, path, asynchronous=True))

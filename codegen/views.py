@@ -125,6 +125,8 @@ class Runtime:
     client_class: type = Client
     resource_classes: Mapping[str, type] = field(default_factory=dict)
     strict: bool = True
+    # Values the adapter wrote into paths (uSmart's org GUID), shown as placeholders instead.
+    placeholders: Mapping[str, str] = field(default_factory=dict)
 
 
 def build(
@@ -154,7 +156,10 @@ def build(
         # Built once and shared by the sync and async classes (same signature, same types).
         if (resource, name) not in methods:
             owner = "_" + pascal_case(resource)
-            methods[(resource, name)] = _method(name, operation, types, owner)
+            view = _method(name, operation, types, owner)
+            for value, placeholder in runtime.placeholders.items():
+                view.path = view.path.replace(value, placeholder)
+            methods[(resource, name)] = view
         return methods[(resource, name)]
 
     def client(rt: Runtime, client_base: type, resource_base: type, prefix: str) -> ClientView:

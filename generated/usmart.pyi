@@ -132,7 +132,7 @@ class _Datasets(_UsmartDatasetsBase):
     def view(self, dataset_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DatasetsViewResponse:
         """All metadata of one dataset, with its files and output pipelines
 
-        API: ``POST /org/28ccd497-7acd-4470-bd17-721d5cbbd6ef/dataset:view``
+        API: ``POST /org/{org_guid}/dataset:view``
 
         Parameters
         ----------
@@ -151,7 +151,7 @@ class _Datasets(_UsmartDatasetsBase):
     def view_discovery(self, dataset_guid: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Response:
         """The public page of a dataset (also the DCAT identifier of the dataset)
 
-        API: ``GET /org/28ccd497-7acd-4470-bd17-721d5cbbd6ef/dataset:viewDiscovery``
+        API: ``GET /org/{org_guid}/dataset:viewDiscovery``
 
         Parameters
         ----------
@@ -172,7 +172,7 @@ class _Uploads(_UsmartResourceBase):
     def generate_put_request(self, file_name: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> UploadsGeneratePutRequestResponse:
         """A pre-signed S3 URL to upload one file to
 
-        API: ``POST /org/28ccd497-7acd-4470-bd17-721d5cbbd6ef/s3:generatePutRequest``
+        API: ``POST /org/{org_guid}/s3:generatePutRequest``
 
         Parameters
         ----------
@@ -194,7 +194,7 @@ class _Files(_UsmartFilesBase):
     def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesCreateResponse:
         """Register an uploaded file as a new file of a dataset
 
-        API: ``POST /org/28ccd497-7acd-4470-bd17-721d5cbbd6ef/file:create``
+        API: ``POST /org/{org_guid}/file:create``
 
         Parameters
         ----------
@@ -222,7 +222,7 @@ class _Documents(_UsmartResourceBase):
     def download(self, document_guid: _str, file_name: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _bytes:
         """Download a document attached to a dataset (pdf, zip)
 
-        API: ``GET /org/28ccd497-7acd-4470-bd17-721d5cbbd6ef/additionalDocumentation/{documentGuid}/{fileName}``
+        API: ``GET /org/{org_guid}/additionalDocumentation/{documentGuid}/{fileName}``
 
         Parameters
         ----------
@@ -247,7 +247,7 @@ class _Data(_UsmartDataBase):
     def urql(self, resource_guid: _str, revision: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[Response]:
         """Records of an API pipeline, selected with URQL terms
 
-        API: ``GET /org/28ccd497-7acd-4470-bd17-721d5cbbd6ef/{resourceGuid}/{revision}/urql``
+        API: ``GET /org/{org_guid}/{resourceGuid}/{revision}/urql``
 
         Parameters
         ----------
@@ -271,7 +271,7 @@ class _Catalog(_UsmartCatalogBase):
     def public(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CatalogPublicResponse:
         """The public DCAT catalogue (Project Open Data v1.1), one document
 
-        API: ``GET /org/28ccd497-7acd-4470-bd17-721d5cbbd6ef/dcat/data.json``
+        API: ``GET /org/{org_guid}/dcat/data.json``
 
         Returns
         -------
@@ -285,7 +285,7 @@ class _Catalog(_UsmartCatalogBase):
     def private(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CatalogPublicResponse:
         """The private DCAT catalogue (every dataset); needs the key headers
 
-        API: ``GET /org/28ccd497-7acd-4470-bd17-721d5cbbd6ef/dcat/private``
+        API: ``GET /org/{org_guid}/dcat/private``
 
         Returns
         -------

@@ -56,3 +56,18 @@ def test_a_broken_spec_is_one_clear_error(tmp_path: Path, capsys) -> None:
     assert err.startswith("codegen: ")
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_generated_files_hold_no_credential_values() -> None:
+    # Stubs are rendered from clients built with the emulators' demo credentials; none of
+    # those values (nor uSmart's org GUID, which its adapter writes into paths) may leak.
+    import importlib
+
+    from codegen.build import ROOT, bundled_specs
+
+    texts = {p.name: p.read_text() for p in (ROOT / "generated").iterdir()}
+    for platform in bundled_specs():
+        credentials = importlib.import_module(f"specclient.emulators.{platform}").CREDENTIALS
+        for key, value in credentials.items():
+            for name, text in texts.items():
+                assert str(value) not in text, f"{platform} {key} appears in generated/{name}"
