@@ -24,6 +24,7 @@ from .spec.model import MISSING, Operation, Param, is_nullable, schema_types
 #: (then the spec's parameter wins and the option is not available for that method).
 CALL_OPTIONS = ("return_type", "timeout", "headers", "iterator", "body")
 RETURN_TYPES = ("snake", "raw", "pandas")
+_ITEMS_CHECKED = 100
 
 _PY_TYPES = {
     "integer": "int",
@@ -317,7 +318,9 @@ def type_problem(value: Any, schema: Mapping[str, Any] | None, depth: int = 0) -
     for kind in kinds:
         if _fits(value, kind, schema):
             if kind == "array" and depth < 2 and isinstance(schema.get("items"), Mapping):
-                for index, item in enumerate(value):
+                # A sample is enough to catch a call-site mistake; checking a million rows
+                # item by item would cost more than sending them.
+                for index, item in enumerate(value[:_ITEMS_CHECKED]):
                     problem = type_problem(item, schema["items"], depth + 1)
                     if problem:
                         return f"item {index}: {problem}"
