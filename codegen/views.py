@@ -75,6 +75,17 @@ class ResourceView:
     class_name: str
     base: str  # the class the stub's resource class extends (a platform's workflow class)
     methods: list[MethodView] = field(default_factory=list)
+    workflows: list[WorkflowView] = field(default_factory=list)
+
+
+@dataclass
+class WorkflowView:
+    """A method a platform adds in Python (several calls), for the reference docs."""
+
+    name: str
+    signature: str  # "(dataset_guid: str, path: str | os.PathLike[str], *, progress: ...)"
+    summary: str
+    returns: str
 
 
 @dataclass
@@ -85,6 +96,7 @@ class ClientView:
     base: str  # the runtime class it extends (a platform's client class, or Client)
     resources: list[ResourceView]
     is_async: bool = False
+    workflows: list[WorkflowView] = field(default_factory=list)  # on the client itself
 
 
 @dataclass
@@ -173,6 +185,7 @@ def build(
             for name, operation in spec.operations(resource).items():
                 if name not in own:  # else the workflow of that name is what users get
                     view.methods.append(method(resource, name, operation))
+            view.workflows = _workflows(cls, resource_base)
             resources.append(view)
         client_own = _own_names(rt.client_class, client_base)
         return ClientView(
@@ -183,6 +196,7 @@ def build(
         )
 
     clients = [client(runtime, Client, Resource, "")]
+    clients[0].workflows = _workflows(runtime.client_class, Client)
     if async_runtime is not None:
         clients.append(client(async_runtime, AsyncClient, AsyncResource, "Async"))
     renames = types.final_names()
@@ -206,6 +220,58 @@ def build(
         ],
         strict=runtime.strict,
     )
+
+
+def _workflows(cls: type, base: type) -> list[WorkflowView]:
+    """The public methods ``cls`` adds to ``base``, documented from their own source."""
+    found = []
+    for name in sorted(_own_names(cls, base)):
+        member = inspect.getattr_static(cls, name)
+        function = member.fget if isinstance(member, property) else member
+        if not callable(function) or isinstance(function, type):
+            continue
+        doc = inspect.cleandoc(function.__doc__ or "")
+        if isinstance(member, property):
+            signature, returns = "", ""
+        else:
+            sig = inspect.signature(function)
+            signature = _signature_text(sig)
+            returns = (
+                ""
+                if sig.return_annotation is sig.empty
+                else _annotation_text(sig.return_annotation)
+            )
+        found.append(WorkflowView(name, signature, _first_paragraph(doc), returns))
+    return found
+
+
+def _annotation_text(annotation: Any) -> str:
+    # Adapters use `from __future__ import annotations`: annotations are already source text.
+    return annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+
+
+def _signature_text(sig: inspect.Signature) -> str:
+    """``(a: str, *, b: int | None = None)``, annotations as written in the source."""
+    parts: list[str] = []
+    star_done = False
+    for p in sig.parameters.values():
+        if p.name == "self":
+            continue
+        if p.kind is p.KEYWORD_ONLY and not star_done:
+            parts.append("*")
+        star_done = star_done or p.kind in (p.KEYWORD_ONLY, p.VAR_POSITIONAL)
+        prefix = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "")
+        text = prefix + p.name
+        if p.annotation is not p.empty:
+            text += f": {_annotation_text(p.annotation)}"
+        if p.default is not p.empty:
+            text += f" = {p.default!r}"
+        parts.append(text)
+    return f"({', '.join(parts)})"
+
+
+def _first_paragraph(text: str) -> str:
+    return " ".join(text.split("\n\n")[0].split()) if text.strip() else ""
 
 
 def _own_names(cls: type, base: type) -> set[str]:

@@ -136,7 +136,7 @@ def test_binary_upload_and_text_response(stub: ast.Module) -> None:
 
 def test_reference_lists_parameters_fields_and_pagination(files: dict[str, str]) -> None:
     md = files["rooms.md"]
-    assert "# Rooms API API reference (`rooms`)" in md
+    assert md.startswith("# Rooms API reference (`rooms`)\n")
     assert "3 resources, 7 methods" in md
     assert "### `rooms.get`\n\n`GET /rooms/{roomId}`" in md
     assert "| `room_id` | `str` | path (`roomId`) | yes | The room's UUID. |" in md
