@@ -8,6 +8,8 @@ import pytest
 from fixture_spec import rooms_spec
 
 from codegen.render import render_spec
+from codegen.views import Runtime
+from specclient.client import Resource
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +146,39 @@ def test_reference_lists_parameters_fields_and_pagination(files: dict[str, str])
     assert "pass `iterator=True` to walk every page" in md
     assert "`.wait()` polls `room_runs.get` until `status` is COMPLETED; fails on FAILED" in md
     assert "client.rooms.get(room_id)" in md
+
+
+class RoomsWithWorkflows(Resource):
+    """A platform's resource class: one workflow of its own, one that replaces ``get``."""
+
+    def archive(self, room_id: str, *, reason: str = "") -> dict:
+        """Archive a room and its runs.
+
+        More detail that the reference leaves to the source.
+        """
+        return {}
+
+    def get(self, room_id: str) -> dict:
+        """Get a room, following its redirects."""
+        return {}
+
+
+def test_platform_workflows_are_inherited_and_documented() -> None:
+    runtime = Runtime(resource_classes={"rooms": RoomsWithWorkflows})
+    files = render_spec(rooms_spec(), "rooms", "rooms.yaml", runtime)
+    stub = ast.parse(files["rooms.pyi"])
+    rooms = _class(stub, "_Rooms")
+    assert [ast.unparse(b) for b in rooms.bases] == ["_RoomsWithWorkflowsBase"]
+    defined = {n.name for n in rooms.body if isinstance(n, ast.FunctionDef)}
+    assert "get" not in defined  # the workflow of that name is what users get, typed by its source
+    assert {"list", "create", "delete"} <= defined
+    assert (
+        f"from {__name__} import RoomsWithWorkflows as _RoomsWithWorkflowsBase"
+        in files["rooms.pyi"]
+    )
+    md = files["rooms.md"]
+    assert "`archive` (workflow), `get` (workflow)" in md
+    assert (
+        "- `client.rooms.archive(room_id: str, *, reason: str = '')` → `dict`: "
+        "Archive a room and its runs." in md
+    )
