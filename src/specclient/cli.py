@@ -204,7 +204,13 @@ class SpecclientCLI(click.Group):
         return self.commands.get(cmd_name)
 
 
-@click.group(cls=SpecclientCLI, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=SpecclientCLI,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Credentials come from each platform's environment variables or its credentials "
+    "file (--creds-path). Exit status: 0 success, 1 the service, network or credentials "
+    "failed, 2 usage mistake.",
+)
 @click.version_option(__version__, prog_name="specclient")
 def cli() -> None:
     """API clients for Habu, uSmart, ClicData and Civis, built from their specs.
