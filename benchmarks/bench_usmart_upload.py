@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,7 +55,7 @@ def _status_kb(field: str, pid: int | str = "self") -> int:
 
 
 def _child(args: argparse.Namespace) -> None:
-    """Run one upload in this process and print {seconds, rss_before_kb, rss_peak_kb}."""
+    """Run one upload in this process; print seconds, CPU seconds and memory as JSON."""
     if args.child == "specclient":
         import specclient
 
@@ -62,14 +63,14 @@ def _child(args: argparse.Namespace) -> None:
             "usmart", base_url=args.base_url, **json.loads(os.environ["BENCH_USMART_CREDENTIALS"])
         )
         client.datasets.get(args.dataset)  # warm: imports, spec, connection
-        before = _status_kb("VmRSS")
+        before, cpu = _status_kb("VmRSS"), _cpu_seconds()
         started = time.perf_counter()
         client.files.upload(args.dataset, args.file, progress=False)
     else:
         import requests
 
         signed = json.loads(os.environ["BENCH_USMART_SIGNED"])
-        before = _status_kb("VmRSS")
+        before, cpu = _status_kb("VmRSS"), _cpu_seconds()
         started = time.perf_counter()
         with open(args.file, "rb") as handle:  # the seed tutorial's code, with a status check
             reply = requests.put(
@@ -79,8 +80,16 @@ def _child(args: argparse.Namespace) -> None:
             )
         reply.raise_for_status()
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu
     peak = _status_kb("VmHWM")
-    print(json.dumps({"seconds": seconds, "rss_before_kb": before, "rss_peak_kb": peak}))
+    print(
+        json.dumps({"seconds": seconds, "cpu": cpu, "rss_before_kb": before, "rss_peak_kb": peak})
+    )
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _run_child(argv: list[str], secrets: dict[str, str]) -> dict:
@@ -122,14 +131,19 @@ def _run_curl(path: Path, signed: dict) -> dict | None:
     process.stdin.write(f'url = "{signed["signedRequest"]}"\n')
     process.stdin.close()
     peak = 0
-    while process.poll() is None:  # sample curl's peak RSS while it runs
+    while True:  # sample curl's peak RSS while it runs; wait4 also gives its CPU time
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
         peak = max(peak, _status_kb("VmHWM", process.pid))
         time.sleep(0.02)
     seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise RuntimeError("curl upload failed")
     # curl's size before the upload is not known from outside; its whole peak counts as growth.
-    return {"seconds": seconds, "rss_before_kb": 0, "rss_peak_kb": peak}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"seconds": seconds, "cpu": cpu, "rss_before_kb": 0, "rss_peak_kb": peak}
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -210,19 +224,23 @@ def main() -> None:
 
     print(
         f"uSmart upload of {args.size_mb} MiB to the emulator, {args.repeat} run(s) each "
-        f"(median; memory = peak RSS growth of the client process during the upload)\n"
+        f"(median; CPU = user+system seconds of the client process during the upload; memory = its peak RSS growth)\n"
     )
-    print("| client | seconds | MiB/s | client memory growth (MiB) | peak RSS (MiB) |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| client | seconds | MiB/s | client CPU s | client memory growth (MiB) | peak RSS (MiB) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     for name, runs in results.items():
         if not runs:
-            print(f"| {name} | skipped (not installed) | | | |")
+            print(f"| {name} | skipped (not installed) | | | | |")
             continue
         seconds = statistics.median(r["seconds"] for r in runs)
         growth = statistics.median((r["rss_peak_kb"] - r["rss_before_kb"]) / 1024 for r in runs)
         peak = statistics.median(r["rss_peak_kb"] / 1024 for r in runs)
+        cpu = statistics.median(r["cpu"] for r in runs)
         print(
-            f"| {name} | {seconds:.2f} | {args.size_mb / seconds:.0f} | {growth:.1f} | {peak:.0f} |"
+            f"| {name} | {seconds:.2f} | {args.size_mb / seconds:.0f} | {cpu:.2f} | "
+            f"{growth:.1f} | {peak:.0f} |"
         )
 
 
