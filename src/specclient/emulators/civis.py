@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from specclient._resources import bundled_spec
+from specclient.emulators._messages import NO_JSON
 from specclient.emulators.civis_handlers import HANDLERS, Call
 from specclient.emulators.civis_state import DEMO_API_KEY, CivisState, Invalid, NotFound
 from specclient.emulators.core import EmuError, EmulatorApp, EmuRequest, EmuResponse
+from specclient.spec.model import Operation
 
 __all__ = ["CREDENTIALS", "build", "served_spec"]
 
@@ -161,11 +165,57 @@ def build(
     # One route can have two names (civis-python keeps deprecated ``list_*`` aliases such as
     # users.list_me beside users.get_me): every name gets the route's handler.
     for qualname, operation in app.operations.items():
-        app.handle(qualname)(_adapt(HANDLERS[(operation.verb, operation.path)], state))
+        app.handle(qualname)(_adapt(HANDLERS[(operation.verb, operation.path)], state, operation))
     return app
 
 
-def _adapt(handler: Any, state: CivisState) -> Any:
+def _complete(value: Any, schema: Mapping[str, Any] | None, now: float) -> Any:
+    """Add the fields the published schema requires and the state model does not keep.
+
+    Civis sends every documented field, and ``null`` for what is unset, even where its spec
+    does not say the field is nullable (its own examples show it). So a missing scalar is sent
+    as null, a missing list as ``[]``, a missing object with its own required fields filled
+    the same way; a field with a ``default`` gets it. Fields the schema does not list are
+    left out, as Civis leaves them out.
+    """
+    if not isinstance(schema, Mapping):
+        return value
+    if isinstance(value, list):
+        items = schema.get("items")
+        return [_complete(item, items, now) for item in value]
+    if not isinstance(value, dict):
+        return value
+    properties = schema.get("properties") or {}
+    if properties:  # and nothing it does not document (a script seen through /jobs is a job)
+        for name in [name for name in value if name not in properties]:
+            del value[name]
+    for name in schema.get("required") or ():
+        if name not in value:
+            prop = properties.get(name)
+            value[name] = _unset(prop, now)
+    for name, item in value.items():
+        if name in properties:
+            value[name] = _complete(item, properties[name], now)
+    return value
+
+
+def _unset(schema: Mapping[str, Any] | None, now: float) -> Any:
+    if not isinstance(schema, Mapping):
+        return None
+    if "default" in schema:
+        return schema["default"]
+    kind = schema.get("type") or ("object" if "properties" in schema else None)
+    if kind == "array":
+        return []
+    if kind == "object" and "$recursive" not in schema:
+        return _complete({}, schema, now)
+    return None
+
+
+def _adapt(handler: Any, state: CivisState, operation: Operation) -> Any:
+    success = operation.success
+    schema = success.schema if success is not None else None
+
     def answer(request: EmuRequest) -> Any:
         body = request.json() if request.has_body else None
         call = Call(
@@ -176,11 +226,17 @@ def _adapt(handler: Any, state: CivisState) -> Any:
             request.principal or {},
         )
         try:
-            return handler(call)
+            reply = handler(call)
         except NotFound as problem:
             raise EmuError(404, str(problem)) from None
         except Invalid as problem:
             raise EmuError(400, str(problem)) from None
+        # Completed on a copy: the state's own objects stay as the state model keeps them.
+        if isinstance(reply, EmuResponse) and reply.json is not NO_JSON:
+            reply.json = _complete(copy.deepcopy(reply.json), schema, state.now())
+        elif isinstance(reply, dict | list):
+            reply = _complete(copy.deepcopy(reply), schema, state.now())
+        return reply
 
     answer.__name__ = getattr(handler, "__name__", "civis_handler")
     return answer

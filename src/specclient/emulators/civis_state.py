@@ -88,7 +88,16 @@ class Run:
             body.update(maxMemoryUsage=None, maxCpuUsage=None)
         elif kind == "sql":
             body = {"id": self.id, "sqlId": self.job_id, **body}
-            body.update(output=self.outputs if state == "succeeded" else [], outputCachedOn=None)
+            # A SQL run lists its result files its own way (ScriptOutput), unlike /outputs.
+            files = [
+                {
+                    "outputName": o["name"],
+                    "fileId": o["objectId"],
+                    "path": f"https://files.example.com/{o['objectId']}/{o['name']}",
+                }
+                for o in self.outputs
+            ]
+            body.update(output=files if state == "succeeded" else [], outputCachedOn=None)
         return body
 
 

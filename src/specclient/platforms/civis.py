@@ -458,7 +458,7 @@ def demo(client: CivisClient, echo: Callable[[str], None]) -> None:
     final = future.result(timeout=600)
     echo(
         f"sql script {sql.id} run {future.run_id}: {final.state}; outputs: "
-        + ", ".join(o.name for o in final.output)
+        + ", ".join(o.output_name for o in final.output)
     )
     long = client.scripts.post_containers(
         required_resources={"cpu": 256, "memory": 512},

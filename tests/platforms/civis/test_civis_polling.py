@@ -96,7 +96,7 @@ def test_sql_run_outputs_via_the_future(client):
         credential_id=client.default_database_credential_id,
     )
     future = client.scripts.run_sql(sql.id)
-    assert [o.name for o in future.result().output] == ["output.csv"]
+    assert [o.output_name for o in future.result().output] == ["output.csv"]
     assert [o.object_type for o in future.outputs()] == ["File"]
 
 
