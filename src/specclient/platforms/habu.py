@@ -559,12 +559,22 @@ class HabuClient(Client):
         builder.add(rows)
         offsets = _remaining_offsets(first, len(rows), size)
         if offsets is not None:
+            count = workers or self.result_workers
+            if count == 1:
+                for offset in offsets:
+                    builder.add(fetch(offset).get("stats") or [])
+                return builder.frame()
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(max_workers=workers or self.result_workers) as pool:
-                # map keeps the order; at most a few pages wait to be added
-                for page in pool.map(fetch, offsets):
-                    builder.add(page.get("stats") or [])
+            with ThreadPoolExecutor(max_workers=count) as pool:
+                # a bounded window, in order: at most 2 x workers pages are held at a time
+                window: deque[Any] = deque()
+                for offset in offsets:
+                    window.append(pool.submit(fetch, offset))
+                    if len(window) >= 2 * count:
+                        builder.add(window.popleft().result().get("stats") or [])
+                while window:
+                    builder.add(window.popleft().result().get("stats") or [])
             return builder.frame()
         offset = len(rows)
         while rows and len(rows) >= size:
