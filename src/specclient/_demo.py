@@ -91,6 +91,11 @@ def run_demo(platforms: Iterable[str], echo: Echo, *, seed: int = 0) -> bool:
     for outcome in outcomes:
         timing = f"{outcome.seconds:6.2f}s" if outcome.status != "skipped" else "      -"
         echo(f"  {outcome.platform:<9} {outcome.status:<8} {timing}")
+    ok = [o for o in outcomes if o.status == "ok"]
+    echo(
+        f"  {len(ok)} of {len(outcomes)} workflows ran offline in "
+        f"{sum(o.seconds for o in outcomes):.2f}s"
+    )
     return all(outcome.status != "failed" for outcome in outcomes)
 
 

@@ -40,6 +40,7 @@ def test_demo_runs_all_four_workflows_offline(capsys) -> None:
     for heading in ("== habu ==", "== usmart ==", "== clicdata ==", "== civis =="):
         assert heading in out
     assert re.search(r"^  habu\s+ok\s+\d+\.\d\ds$", out, re.M)  # with its timing
+    assert re.search(r"^  4 of 4 workflows ran offline in \d+\.\d\ds$", out, re.M)
 
 
 def test_demo_of_one_platform(capsys) -> None:
