@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import types
 from dataclasses import dataclass
+from typing import Any
 
 from codegen.render import _tidy, environment
 from codegen.types import pascal_case
@@ -49,11 +51,45 @@ def exports(package: str = "specclient") -> list[Export]:
     return imports + values
 
 
+_SIMPLE = re.compile(r"^(str|int|float|bool|None)( \| (str|int|float|bool|None))*$")
+
+
+def connect_options(function: Any) -> str:
+    """A platform ``connect``'s keyword arguments as stub text: ``*, api_key: str | None = ...``.
+
+    Annotations made of builtins are kept; any other becomes ``Any`` (the package stub does not
+    import the adapters' types). ``**options`` stays open where the adapter takes it.
+    """
+    parts = []
+    for p in inspect.signature(function).parameters.values():
+        if p.kind is p.VAR_KEYWORD:
+            parts.append("**options: Any")
+            continue
+        if p.kind is not p.KEYWORD_ONLY:
+            continue
+        annotation = p.annotation if isinstance(p.annotation, str) else "Any"
+        annotation = annotation if _SIMPLE.match(annotation) else "Any"
+        default = "" if p.default is p.empty else " = ..."
+        parts.append(f"{p.name}: {annotation}{default}")
+    keywords = [part for part in parts if not part.startswith("**")]
+    rest = [part for part in parts if part.startswith("**")]
+    return ", ".join((["*"] if keywords else []) + keywords + rest)
+
+
 def package_stub(platforms: list[str], package: str = "specclient") -> str:
     """The text of ``specclient/__init__.pyi`` for the given bundled platforms."""
     module = importlib.import_module(package)
+    from specclient.platforms import platform_module
+
     clients = [
-        (p, pascal_case(p) + "Client", "Async" + pascal_case(p) + "Client") for p in platforms
+        (
+            p,
+            pascal_case(p) + "Client",
+            "Async" + pascal_case(p) + "Client",
+            connect_options(platform_module(p).connect),
+            connect_options(platform_module(p).connect_async),
+        )
+        for p in platforms
     ]
     text = (
         environment()
