@@ -42,15 +42,16 @@ EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
 
 def load_platform_spec(platform: str) -> Any:
     """The bundled spec a platform's commands are built from, with that platform's naming."""
+    import importlib
+
     from ._resources import bundled_spec
     from .spec import load
 
-    if platform == "usmart":
-        # connect("usmart") fills the organisation GUID in every path, so commands must not
-        # ask for it (it would land in the next positional argument).
-        from .platforms.usmart import command_spec
-
-        return command_spec()
+    adapter = importlib.import_module(f"specclient.platforms.{platform}")
+    if hasattr(adapter, "command_spec"):
+        # The adapter reshapes its spec for the commands: uSmart's connect() fills the
+        # organisation GUID in every path, so no command may ask for it.
+        return adapter.command_spec()
 
     naming = None
     if platform == "civis":
