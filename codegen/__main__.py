@@ -12,6 +12,7 @@ argparse rather than click: this is a developer tool with three flags, run from 
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         if stale or extra:
             for name in stale:
                 print(f"stale: {out / name}", file=sys.stderr)
+                _show_difference(_read(out / name) or "", files[name], out / name)
             for name in extra:
                 print(f"not produced by any spec: {out / name}", file=sys.stderr)
             print("run `python -m codegen` and commit the result", file=sys.stderr)
@@ -64,6 +66,23 @@ def main(argv: list[str] | None = None) -> int:
         (out / name).unlink()
     print(f"rendered {len(files)} files into {out} in {elapsed:.2f}s ({len(stale)} changed)")
     return 0
+
+
+def _show_difference(old: str, new: str, path: Path, limit: int = 12) -> None:
+    """The first lines of the diff, so a CI log shows what moved without a checkout."""
+    diff = difflib.unified_diff(
+        old.splitlines(),
+        new.splitlines(),
+        f"{path} (committed)",
+        f"{path} (rendered)",
+        lineterm="",
+        n=0,
+    )
+    for number, line in enumerate(diff):
+        if number == limit:
+            print("    ...", file=sys.stderr)
+            break
+        print(f"    {line[:160]}", file=sys.stderr)
 
 
 def _read(path: Path) -> str | None:
