@@ -73,7 +73,7 @@ def _show_difference(old: str, new: str, path: Path, limit: int = 12) -> None:
     diff = difflib.unified_diff(
         old.splitlines(),
         new.splitlines(),
-        f"{path} (committed)",
+        f"{path} (on disk)",
         f"{path} (rendered)",
         lineterm="",
         n=0,
