@@ -2,7 +2,7 @@
 
 httpx reads a file object once; a retry would then send an empty body. :class:`FileBody` opens
 the file afresh on every iteration, so whoever retries the PUT (our sender, or the workflow
-after a fresh signed URL) sends the same bytes from the start, in 1 MiB chunks, without ever
+after a fresh signed URL) sends the same bytes from the start, in 64 KiB chunks, without ever
 holding the file in memory. A tqdm bar shows progress on a terminal only.
 """
 
@@ -16,7 +16,10 @@ from typing import Any
 
 from specclient.errors import ParameterError, SpecClientError
 
-CHUNK_SIZE = 1024 * 1024
+# 64 KiB, as httpx reads files itself. Bigger chunks cost CPU, not memory alone: httpcore
+# sends a chunk with ``socket.send`` and re-slices the unsent rest after each partial send, so a
+# 1 MiB chunk is copied many times over (measured: 1.8 s of CPU per GiB against 1.0 s).
+CHUNK_SIZE = 64 * 1024
 
 
 def checked_upload_path(operation: str, path: str | os.PathLike[str]) -> tuple[Path, int]:
