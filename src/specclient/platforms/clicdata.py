@@ -437,7 +437,7 @@ def _bundled_spec() -> Any:
 
 
 def demo(client: Client, echo: Callable[[str], None]) -> None:
-    """List data sets, round-trip a DataFrame, refresh, trigger a schedule, fetch a thumbnail."""
+    """List data sets, round-trip a DataFrame, append, rebuild, trigger a schedule, thumbnail."""
     import pandas as pd
 
     tables = _result(_payload(client.data.list(return_type="raw")), "data") or []
@@ -461,6 +461,8 @@ def demo(client: Client, echo: Callable[[str], None]) -> None:
     echo(f"created data set {rec_id} from a {len(frame)}-row DataFrame")
     back = client.data.get(rec_id)
     echo(f"read back {len(back)} rows: {', '.join(f'{c}:{t}' for c, t in back.dtypes.items())}")
+    appended = client.data.append(rec_id, frame.iloc[[0, 2]], progress=False)
+    echo(f"appended {appended} rows: {client.data.row_count(rec_id)} rows now")
     deleted = client.data.delete_rows(rec_id, {"city": "Lyon"})
     echo(f"deleted {deleted} row(s) where city == 'Lyon'")
     sales = next((t for t in tables if t["name"] == "Sales"), tables[0] if tables else None)

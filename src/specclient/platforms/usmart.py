@@ -365,7 +365,7 @@ def connect_async(**options: Any) -> AsyncUsmartClient:
 
 
 def demo(client: UsmartClient, echo: Callable[[str], None]) -> None:
-    """Catalogue → upload a CSV → refresh the pipelines → read the data back as a table."""
+    """Catalogue → upload a CSV → its next revision → refresh the pipelines → read the data."""
     catalogue = client.catalog.datasets(private=True)
     echo(
         f"catalogue: {len(catalogue)} datasets "
@@ -380,10 +380,13 @@ def demo(client: UsmartClient, echo: Callable[[str], None]) -> None:
             encoding="utf-8",
         )
         created = client.files.upload(dataset["guid"], path, progress=False)
-    echo(
-        f"uploaded {created['file_name']} ({created['file_size']} bytes) as file "
-        f"{created['file_guid']} revision {created['revision']}"
-    )
+        echo(
+            f"uploaded {created['file_name']} ({created['file_size']} bytes) as file "
+            f"{created['file_guid']} revision {created['revision']}"
+        )
+        # the corrected file a data owner sends again: same name, next revision
+        revised = client.files.update_revision(created["file_guid"], path, progress=False)
+        echo(f"updated {revised['file_name']} to revision {revised['revision']}")
     for outcome in client.pipelines.refresh_all(dataset["guid"], wait=True, timeout=30):
         echo(f"pipeline {outcome.pipeline_id}: {outcome.state}")
     view = client.datasets.get(dataset["guid"])
