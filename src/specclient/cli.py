@@ -270,7 +270,11 @@ def demo(platforms: tuple[str, ...], live: str | None, seed: int) -> None:
 
 
 def _error(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    # Errors of our own are redacted already; a library's message may quote a URL whose query
+    # holds a key or a signature, so every line goes through the URL redaction once more.
+    from .http.redact import redact_text_urls
+
+    click.echo(f"error: {redact_text_urls(message)}", err=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -479,3 +479,14 @@ def test_emulate_prints_where_and_how_to_connect_then_serves(tmp_path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_library_error_quoting_a_signed_url_is_redacted(capsys, monkeypatch) -> None:
+    def broken(platform: str, **options: Any) -> Any:
+        raise RuntimeError("GET https://bucket.example/f.csv?X-Amz-Signature=abc123secret failed")
+
+    monkeypatch.setattr(cli, "connect", broken)
+    status, _, err = run(capsys, "habu", "cleanrooms", "list")
+    assert status == 1
+    assert "abc123secret" not in err
+    assert "X-Amz-Signature=***" in err
