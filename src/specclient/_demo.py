@@ -46,10 +46,13 @@ def _demo_function(platform: str) -> Callable[..., None] | None:
 
 
 def _describe(exc: BaseException) -> str:
+    from .http.redact import redact_text_urls
+
     if isinstance(exc, SpecClientError):
         return f"{type(exc).__name__}: {exc}"
-    # A bug in a demo, not a user error: name it plainly, still without a traceback dump.
-    return f"unexpected {type(exc).__name__}: {exc}"
+    # A bug in a demo, not a user error: name it plainly, still without a traceback dump, and
+    # without the query values of any URL it quotes (signed links carry credentials).
+    return f"unexpected {type(exc).__name__}: {redact_text_urls(str(exc))}"
 
 
 def run_one(platform: str, echo: Echo, *, seed: int = 0) -> Outcome:
