@@ -104,8 +104,11 @@ class QuestionRunFailed(WaiterError):
 
 
 def _base_url(explicit: str | None, file_values: Mapping[str, Any]) -> str:
-    """The API root ending in ``/v1``. ``HABU_API`` is the host (``https://api.habu.com/``)."""
-    url = credential(explicit, env=ENV_BASE_URL, file_values=file_values, file_keys=("HABU_API",))
+    """The API root. ``base_url=`` is used as given; ``HABU_API`` is the host the tutorial
+    sets (``https://api.habu.com/``), so ``/v1`` is added to it unless already there."""
+    if explicit:
+        return str(explicit).rstrip("/")
+    url = credential(None, env=ENV_BASE_URL, file_values=file_values, file_keys=("HABU_API",))
     if not url:
         return DEFAULT_BASE_URL
     url = str(url).rstrip("/")
@@ -475,19 +478,36 @@ class HabuClient(Client):
     ) -> Any:
         """Poll a run until COMPLETED (returned) or FAILED / ERROR / CANCELLED (raised as
         :class:`QuestionRunFailed` with ``failureReason``)."""
+        from ..polling import wait_for
+
         get = self.resource("cleanroom_question_runs").method("get")
-        delay = poll_interval or self.poll_interval
         try:
-            return get.wait(
-                run_id,
-                delay=delay,
-                timeout=timeout or DEFAULT_RUN_TIMEOUT,
-                progress=self.progress if progress is None else progress,
+            return wait_for(
+                lambda: get(run_id),
+                get.operation.waiter,
+                clock=self.clock,
+                what=f"question run {run_id}",
+                **self._poll_options(poll_interval, timeout, progress),
             )
         except WaiterError as exc:
             if exc.state in _TERMINAL_FAILURES:
                 raise _failure(exc.payload, "question run") from None
             raise
+
+    def _poll_options(
+        self, poll_interval: float | None, timeout: float | None, progress: bool | None
+    ) -> dict[str, Any]:
+        """The platform's cadence: first wait ``poll_interval``, then x1.5 up to 15 minutes
+        (or the interval itself when that is longer), for at most 20 hours."""
+        delay = poll_interval or self.poll_interval
+        if delay <= 0:
+            raise ParameterError("wait", "poll_interval must be positive", "poll_interval")
+        return {
+            "delay": delay,
+            "max_delay": max(delay, DEFAULT_MAX_POLL_INTERVAL),
+            "timeout": timeout or DEFAULT_RUN_TIMEOUT,
+            "progress": self.progress if progress is None else progress,
+        }
 
     def run_question(
         self,
@@ -670,14 +690,17 @@ class HabuClient(Client):
         ledger.record()
         if not wait:
             return run
+        from ..polling import wait_for
+
         get = self.resource("cleanroom_flow_runs").method("get")
+        run_id = _payload(run)["id"]
         try:
-            return get.wait(
-                cleanroom_id,
-                _payload(run)["id"],
-                delay=poll_interval or self.poll_interval,
-                timeout=timeout or DEFAULT_RUN_TIMEOUT,
-                progress=self.progress if progress is None else progress,
+            return wait_for(
+                lambda: get(cleanroom_id, run_id),
+                get.operation.waiter,
+                clock=self.clock,
+                what=f"flow run {run_id}",
+                **self._poll_options(poll_interval, timeout, progress),
             )
         except WaiterError as exc:
             if exc.state in _TERMINAL_FAILURES:
@@ -869,6 +892,7 @@ class AsyncHabuClient(AsyncClient):
 
     _configure = HabuClient._configure
     _guard_rate_wait = HabuClient._guard_rate_wait
+    _poll_options = HabuClient._poll_options
 
     async def create_question_run(
         self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None = None
@@ -927,13 +951,17 @@ class AsyncHabuClient(AsyncClient):
         timeout: float | None = None,
         progress: bool | None = None,
     ) -> Any:
+        """See :meth:`HabuClient.wait_for_question_run`."""
+        from ..polling import await_for
+
         get = self.resource("cleanroom_question_runs").method("get")
         try:
-            return await get.wait(
-                run_id,
-                delay=poll_interval or self.poll_interval,
-                timeout=timeout or DEFAULT_RUN_TIMEOUT,
-                progress=self.progress if progress is None else progress,
+            return await await_for(
+                lambda: get(run_id),
+                get.operation.waiter,
+                clock=self.clock,
+                what=f"question run {run_id}",
+                **self._poll_options(poll_interval, timeout, progress),
             )
         except WaiterError as exc:
             if exc.state in _TERMINAL_FAILURES:
@@ -1070,14 +1098,17 @@ class AsyncHabuClient(AsyncClient):
         ledger.record()
         if not wait:
             return run
+        from ..polling import await_for
+
         get = self.resource("cleanroom_flow_runs").method("get")
+        run_id = _payload(run)["id"]
         try:
-            return await get.wait(
-                cleanroom_id,
-                _payload(run)["id"],
-                delay=poll_interval or self.poll_interval,
-                timeout=timeout or DEFAULT_RUN_TIMEOUT,
-                progress=self.progress if progress is None else progress,
+            return await await_for(
+                lambda: get(cleanroom_id, run_id),
+                get.operation.waiter,
+                clock=self.clock,
+                what=f"flow run {run_id}",
+                **self._poll_options(poll_interval, timeout, progress),
             )
         except WaiterError as exc:
             if exc.state in _TERMINAL_FAILURES:

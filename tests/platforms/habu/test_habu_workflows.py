@@ -210,3 +210,20 @@ async def test_async_results_fetch_pages_concurrently_in_order(emu, ready_questi
     async with emu.async_client(progress=False, page_size=90) as client:
         frame = await client.question_results(run.id, workers=3)
     assert frame.equals(expected)
+
+
+def test_a_poll_interval_longer_than_the_usual_cap_is_kept(emu, ready_question):
+    client = emu.client(poll_interval=1200, progress=False)
+    crq, _ = ready_question(client)
+    emu.clock.sleeps.clear()
+    client.run_question(crq.id, name="hourly-ish polls")
+    assert [s for s in emu.clock.sleeps if s > 0] == [1200]
+
+
+def test_progress_is_shown_on_stderr_while_waiting(emu, ready_question, capsys):
+    client = emu.client(progress=True)
+    crq, _ = ready_question(client)
+    run = client.run_question(crq.id, name="visible")
+    err = capsys.readouterr().err
+    assert f"question run {run.id}: QUEUED" in err
+    assert "COMPLETED" in err
