@@ -11,6 +11,7 @@ import contextlib
 import json
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import RateLimitError, ResponseDecodeError, api_error_for_status
@@ -36,6 +37,7 @@ _REQUEST_ID_HEADERS = (
 )
 
 
+@lru_cache(maxsize=8192)  # a handful of field names recur in every reply: convert each once
 def camel_to_snake(word: str) -> str:
     word = _UNDERSCORER1.sub(r"\1_\2", word)
     return _UNDERSCORER2.sub(r"\1_\2", word).lower().replace("-", "_")
