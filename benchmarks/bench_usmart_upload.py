@@ -149,10 +149,12 @@ def _run_curl(path: Path, signed: dict) -> dict | None:
 # -- the run --------------------------------------------------------------------------------------
 
 
-def _start_emulator() -> tuple[subprocess.Popen, dict]:
+def _start_emulator(storage: Path) -> tuple[subprocess.Popen, dict]:
+    """The emulator in its own process, storing uploads under ``storage`` (which we delete:
+    a SIGTERM ends it before it could clean its own temporary folder)."""
     code = (
         "from specclient.emulators.core import serve_forever; "
-        "serve_forever('usmart', port=0, seed=1, process_delay=0)"
+        f"serve_forever('usmart', port=0, seed=1, process_delay=0, storage_dir={str(storage)!r})"
     )
     env = {**os.environ, "PYTHONPATH": str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     process = subprocess.Popen(
@@ -165,6 +167,12 @@ def _start_emulator() -> tuple[subprocess.Popen, dict]:
     assert process.stdout is not None
     info = json.loads(process.stdout.readline())
     return process, info
+
+
+def _forget_uploads(storage: Path) -> None:
+    """Delete the bytes the emulator stored so far: a run must not fill the shared disk."""
+    for blob in (storage / "blobs").glob("*"):
+        blob.unlink(missing_ok=True)
 
 
 def main() -> None:
@@ -185,7 +193,8 @@ def main() -> None:
 
     size = args.size_mb * 1024 * 1024
     folder = Path(tempfile.mkdtemp(prefix="bench-usmart-"))
-    emulator, info = _start_emulator()
+    storage = folder / "emulator"
+    emulator, info = _start_emulator(storage)
     client = None
     try:
         path = folder / "upload.bin"
@@ -211,10 +220,13 @@ def main() -> None:
         for _ in range(args.repeat):
             results["specclient"].append(_run_child(["--child", "specclient", *common], keys))
             url = {"BENCH_USMART_SIGNED": json.dumps(signed())}
+            _forget_uploads(storage)
             results["requests"].append(_run_child(["--child", "requests", *common], url))
+            _forget_uploads(storage)
             curl = _run_curl(path, signed())
             if curl is not None:
                 results["curl -T"].append(curl)
+            _forget_uploads(storage)
     finally:
         if client is not None:
             client.close()  # an open keep-alive connection would hold up the server's shutdown

@@ -7,6 +7,7 @@ Raw httpx on purpose: these tests pin what the emulator answers, independent of 
 from __future__ import annotations
 
 import json
+import shutil
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -24,6 +25,7 @@ KEYS = {"api-key-id": CREDENTIALS["api_key_id"], "api-key-secret": CREDENTIALS["
 def emu():
     with running("usmart", seed=1, process_delay=2.0) as emulator:
         yield emulator
+    shutil.rmtree(emulator.state.root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import pytest
 
@@ -22,6 +23,8 @@ def _clean_env(tmp_path, monkeypatch):
 def emu():
     with running("usmart", seed=1) as emulator:
         yield emulator
+    # Uploaded bytes live on disk; do not leave them for the end of the session.
+    shutil.rmtree(emulator.state.root, ignore_errors=True)
 
 
 @pytest.fixture
