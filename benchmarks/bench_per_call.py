@@ -104,6 +104,37 @@ def run_specclient(base: str, calls: int) -> float:
         return time.perf_counter() - start
 
 
+BODY = (
+    b'{"id": 1, "name": "thing", "createdAt": "2026-01-01T00:00:00Z", '
+    b'"tags": ["a", "b"], "ownerId": 7}'
+)
+
+
+def client_cost_without_network(calls: int) -> dict[str, float]:
+    """Seconds per call with an in-process transport: what each client itself costs."""
+    import httpx
+
+    import specclient
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=BODY, headers={"content-type": "application/json"})
+
+    transport = httpx.MockTransport(reply)
+    raw = httpx.Client(transport=transport)
+    ours = specclient.Client.from_spec(SPEC, base_url="http://bench", cache=False, http=transport)
+    get = ours.things.get
+    get(0)
+    start = time.perf_counter()
+    for i in range(calls):
+        raw.get(f"http://bench/things/{i}").json()
+    raw_time = (time.perf_counter() - start) / calls
+    start = time.perf_counter()
+    for i in range(calls):
+        get(i).name  # noqa: B018
+    ours_time = (time.perf_counter() - start) / calls
+    return {"raw httpx": raw_time, "specclient": ours_time}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
@@ -127,6 +158,12 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
+    inproc = {
+        name: statistics.median(
+            client_cost_without_network(args.calls)[name] for _ in range(args.rounds)
+        )
+        for name in ("raw httpx", "specclient")
+    }
     httpx_time = results["raw httpx (one Client)"]
     print(
         f"{args.calls} sequential GETs, median of {args.rounds} rounds, server in its own "
@@ -139,6 +176,17 @@ def main() -> None:
             f"| {name} | {seconds:.2f} | {seconds / args.calls * 1e6:.0f} | "
             f"{seconds / httpx_time:.2f}× |"
         )
+
+    print("\nThe client's own cost, with an in-process transport (no network, no server):\n")
+    print("| client | per call µs |")
+    print("|---|---:|")
+    for name, seconds in inproc.items():
+        print(f"| {name} | {seconds * 1e6:.0f} |")
+    print(
+        f"\nspecclient's overhead over raw httpx: "
+        f"{(inproc['specclient'] - inproc['raw httpx']) * 1e6:.0f} µs per call "
+        "(binding and checking arguments, building the request, Response objects)"
+    )
 
 
 if __name__ == "__main__":
