@@ -779,7 +779,7 @@ class HabuState:
         return self.crq_datasets(crq_id)
 
     def crq_datasets(self, crq_id: str) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         for macro, org in self.ownership[crq_id].items():
             assigned = self.assignments[crq_id].get(macro)
             dataset = self.datasets.get(assigned["datasetId"]) if assigned else None

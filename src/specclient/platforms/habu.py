@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from .._clock import Clock
 from ..client import AsyncClient, AsyncResource, Client, Resource
 from ..errors import (
     APIError,
@@ -362,13 +363,24 @@ def _matching_run(runs: Iterable[Any], name: str) -> Any:
 # ------------------------------------------------------------------------------ sync client
 
 
-class HabuClient(Client):
-    """A :class:`~specclient.Client` for Habu with the platform's multi-call workflows."""
+class _HabuSettings:
+    """Settings and helpers the sync and async Habu clients share (no I/O here)."""
 
     organization: str | None = None
     poll_interval: float = DEFAULT_POLL_INTERVAL
     page_size: int = DEFAULT_PAGE_SIZE
+    result_workers: int = DEFAULT_RESULT_WORKERS
     progress: bool | None = None
+    max_create_attempts: int = 3
+    rate_limit_timeout: float = 2 * RUN_CREATE_WINDOW
+    clock: Clock
+    _ledger: _RunLedger
+    _flow_ledger: _RunLedger
+
+    if TYPE_CHECKING:
+
+        @property
+        def base_url(self) -> str: ...
 
     def _configure(
         self,
@@ -396,8 +408,40 @@ class HabuClient(Client):
         self.result_workers = result_workers
         self.progress = progress
         self._ledger = _RunLedger(run_create_limit, self.clock)
-        self.max_create_attempts = 3
-        self.rate_limit_timeout = 2 * RUN_CREATE_WINDOW
+
+    def _guard_rate_wait(self, waited: float, target_id: str) -> None:
+        if waited > self.rate_limit_timeout:
+            raise RateLimitError(
+                f"run-creation budget still exhausted after waiting {waited:.0f}s "
+                f"({RUN_CREATE_LIMIT} runs per hour); {target_id} was not started",
+                status_code=429,
+                method="POST",
+                url=self.base_url,
+            )
+
+    def _poll_options(
+        self, poll_interval: float | None, timeout: float | None, progress: bool | None
+    ) -> dict[str, Any]:
+        """The platform's cadence: first wait ``poll_interval``, then x1.5 up to 15 minutes
+        (or the interval itself when that is longer), for at most 20 hours."""
+        delay = poll_interval or self.poll_interval
+        if delay <= 0:
+            raise ParameterError("wait", "poll_interval must be positive", "poll_interval")
+        return {
+            "delay": delay,
+            "max_delay": max(delay, DEFAULT_MAX_POLL_INTERVAL),
+            "timeout": timeout or DEFAULT_RUN_TIMEOUT,
+            "progress": self.progress if progress is None else progress,
+        }
+
+    def _ledger_flow(self) -> _RunLedger:
+        if not hasattr(self, "_flow_ledger"):
+            self._flow_ledger = _RunLedger(self._ledger.limit, self.clock)
+        return self._flow_ledger
+
+
+class HabuClient(_HabuSettings, Client):
+    """A :class:`~specclient.Client` for Habu with the platform's multi-call workflows."""
 
     # -- question runs ---------------------------------------------------------------------------
 
@@ -443,16 +487,6 @@ class HabuClient(Client):
             self._ledger.record()
             return run
 
-    def _guard_rate_wait(self, waited: float, target_id: str) -> None:
-        if waited > self.rate_limit_timeout:
-            raise RateLimitError(
-                f"run-creation budget still exhausted after waiting {waited:.0f}s "
-                f"({RUN_CREATE_LIMIT} runs per hour); {target_id} was not started",
-                status_code=429,
-                method="POST",
-                url=self.base_url,
-            )
-
     def find_question_run(self, cleanroom_question_id: str, name: str) -> Any:
         """The most recent run of the question with this ``name`` (submitted in the last 2
         days), or ``None``."""
@@ -493,21 +527,6 @@ class HabuClient(Client):
             if exc.state in _TERMINAL_FAILURES:
                 raise _failure(exc.payload, "question run") from None
             raise
-
-    def _poll_options(
-        self, poll_interval: float | None, timeout: float | None, progress: bool | None
-    ) -> dict[str, Any]:
-        """The platform's cadence: first wait ``poll_interval``, then x1.5 up to 15 minutes
-        (or the interval itself when that is longer), for at most 20 hours."""
-        delay = poll_interval or self.poll_interval
-        if delay <= 0:
-            raise ParameterError("wait", "poll_interval must be positive", "poll_interval")
-        return {
-            "delay": delay,
-            "max_delay": max(delay, DEFAULT_MAX_POLL_INTERVAL),
-            "timeout": timeout or DEFAULT_RUN_TIMEOUT,
-            "progress": self.progress if progress is None else progress,
-        }
 
     def run_question(
         self,
@@ -707,11 +726,6 @@ class HabuClient(Client):
                 raise _failure(exc.payload, "flow run") from None
             raise
 
-    def _ledger_flow(self) -> _RunLedger:
-        if not hasattr(self, "_flow_ledger"):
-            self._flow_ledger = _RunLedger(self._ledger.limit, self.clock)
-        return self._flow_ledger
-
     def flow_report(
         self, cleanroom_id: str, flow_run_id: str, node: str, *, page_size: int | None = None
     ) -> pd.DataFrame:
@@ -882,17 +896,8 @@ RESOURCE_CLASSES: dict[str, type] = {"cleanroom_question_runs": HabuQuestionRuns
 # ------------------------------------------------------------------------------ async client
 
 
-class AsyncHabuClient(AsyncClient):
+class AsyncHabuClient(_HabuSettings, AsyncClient):
     """The awaitable twin of :class:`HabuClient` (same workflows, same rules)."""
-
-    organization: str | None = None
-    poll_interval: float = DEFAULT_POLL_INTERVAL
-    page_size: int = DEFAULT_PAGE_SIZE
-    progress: bool | None = None
-
-    _configure = HabuClient._configure
-    _guard_rate_wait = HabuClient._guard_rate_wait
-    _poll_options = HabuClient._poll_options
 
     async def create_question_run(
         self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None = None
@@ -1044,8 +1049,6 @@ class AsyncHabuClient(AsyncClient):
         crq = self.resource("cleanroom_questions")
         await crq.method("assign_dataset_owners")(cleanroom_question_id, body=owners)
         return await crq.method("assign_datasets")(cleanroom_question_id, body=assignments)
-
-    _ledger_flow = HabuClient._ledger_flow
 
     async def run_flow(
         self,

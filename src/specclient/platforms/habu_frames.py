@@ -115,9 +115,13 @@ class ResultFrameBuilder:
         if self._keys is None:
             self._keys = [_key_of(m, rows[0]) for m in self.metadata]
             self._pending = {name: [] for name in self.names}
-            getter = operator.itemgetter(*self._keys)
-            # itemgetter of one key returns the value, not a 1-tuple
-            self._getter = getter if len(self._keys) > 1 else (lambda row: (getter(row),))
+            if self._keys:
+                getter = operator.itemgetter(*self._keys)
+                # itemgetter of one key returns the value, not a 1-tuple
+                self._getter = getter if len(self._keys) > 1 else (lambda row: (getter(row),))
+        if not self._keys:
+            return  # no metadata: nothing to name the values by
+        columns: list[Sequence[Any]]
         try:
             # one C-level pass: each row to a tuple of its values, then transposed
             columns = list(zip(*map(self._getter, rows), strict=True))
