@@ -18,6 +18,7 @@ spec cannot say:
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -288,6 +289,24 @@ def _run_name(prefix: str = "specclient") -> str:
     return f"{prefix}-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DISPLAY_ID = re.compile(r"^[A-Z]{1,4}-\d+(_\d+)?$")
+
+
+def _require_uuid(value: Any, argument: str, where: str) -> str:
+    """Path ids are UUIDs; users mix them up with display ids (``CRQ-138038``): say so before
+    anything is sent."""
+    if isinstance(value, str) and _UUID.match(value):
+        return value
+    if isinstance(value, str) and _DISPLAY_ID.match(value):
+        raise ParameterError(
+            where,
+            f"{argument}={value!r} is a display ID; pass the UUID `id` of the object instead",
+            argument,
+        )
+    raise ParameterError(where, f"{argument} must be a UUID string, got {value!r}", argument)
+
+
 def _check_run_args(name: Any, parameters: Any) -> dict[str, str]:
     if not isinstance(name, str) or not name.strip():
         raise ParameterError("run_question", "name must be a non-empty string", "name")
@@ -455,6 +474,7 @@ class HabuClient(_HabuSettings, Client):
         ``name`` is taken as ours. Only when none exists is the create sent again. A 429 (no
         ``Retry-After`` on this platform) waits for the hourly budget to free up.
         """
+        _require_uuid(cleanroom_question_id, "cleanroom_question_id", "create_question_run")
         params = _check_run_args(name, parameters)
         create = self.resource("cleanroom_questions").method("create_run")
         attempts = 0
@@ -514,6 +534,7 @@ class HabuClient(_HabuSettings, Client):
         :class:`QuestionRunFailed` with ``failureReason``)."""
         from ..polling import wait_for
 
+        _require_uuid(run_id, "run_id", "wait_for_question_run")
         get = self.resource("cleanroom_question_runs").method("get")
         try:
             return wait_for(
@@ -585,6 +606,7 @@ class HabuClient(_HabuSettings, Client):
         fetched ``workers`` at a time (default: the client's ``result_workers``, 4) and added
         in order. Without a ``count`` the pages are walked one by one until a short page.
         """
+        _require_uuid(run_id, "run_id", "question_results")
         get_data = self.resource("cleanroom_question_runs").method("get_data")
         size = page_size or self.page_size
 
@@ -903,6 +925,7 @@ class AsyncHabuClient(_HabuSettings, AsyncClient):
         self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None = None
     ) -> Any:
         """See :meth:`HabuClient.create_question_run`."""
+        _require_uuid(cleanroom_question_id, "cleanroom_question_id", "create_question_run")
         params = _check_run_args(name, parameters)
         create = self.resource("cleanroom_questions").method("create_run")
         attempts = 0
@@ -959,6 +982,7 @@ class AsyncHabuClient(_HabuSettings, AsyncClient):
         """See :meth:`HabuClient.wait_for_question_run`."""
         from ..polling import await_for
 
+        _require_uuid(run_id, "run_id", "wait_for_question_run")
         get = self.resource("cleanroom_question_runs").method("get")
         try:
             return await await_for(
@@ -998,6 +1022,7 @@ class AsyncHabuClient(_HabuSettings, AsyncClient):
         """See :meth:`HabuClient.question_results` (``workers`` requests in flight)."""
         import asyncio
 
+        _require_uuid(run_id, "run_id", "question_results")
         get_data = self.resource("cleanroom_question_runs").method("get_data")
         size = page_size or self.page_size
 

@@ -227,3 +227,12 @@ def test_progress_is_shown_on_stderr_while_waiting(emu, ready_question, capsys):
     err = capsys.readouterr().err
     assert f"question run {run.id}: QUEUED" in err
     assert "COMPLETED" in err
+
+
+def test_workflows_refuse_a_display_id_before_sending_anything(emu, client):
+    before = len(emu.state.tokens)
+    with pytest.raises(ParameterError, match="display ID"):
+        client.run_question("CRQ-138038", name="x")
+    with pytest.raises(ParameterError, match="UUID"):
+        client.question_results("not-an-id")
+    assert len(emu.state.tokens) == before == 0  # not even a token was asked for
