@@ -358,3 +358,40 @@ def test_download_streams_the_result_as_csv(emu, authed):
     lines = reply.text.splitlines()
     assert lines[0].startswith("segment,day,impressions")
     assert len(lines) == 1001
+
+
+def test_credential_values_are_stored_but_never_sent_back(emu, authed):
+    created = authed.post(
+        "/organization-credentials",
+        json={
+            "name": "s3",
+            "credentialSourceName": "AWS S3 Credential",
+            "credentials": [{"name": "AWS_SECRET_ACCESS_KEY", "value": "s3-secret-value-123"}],
+        },
+    )
+    assert created.status_code == 200, created.text
+    assert "s3-secret-value-123" not in created.text
+    listed = authed.get("/organization-credentials")
+    assert "s3-secret-value-123" not in listed.text
+    assert listed.json()[0]["credentials"][0]["name"] == "AWS_SECRET_ACCESS_KEY"
+
+
+def test_run_schedules_are_kept_per_question(emu, authed):
+    crq = _ready_question(authed)
+    created = authed.post(
+        f"/cleanroom-questions/{crq}/cleanroom-question-run-schedules",
+        json={"name": "weekly", "repeatFrequency": "WEEKLY", "daysOfWeek": ["MON"]},
+    )
+    schedule_id = created.json()["id"]
+    listed = authed.get(f"/cleanroom-questions/{crq}/cleanroom-question-run-schedules").json()
+    assert [s["name"] for s in listed] == ["weekly"]
+    path = f"/cleanroom-questions/{crq}/cleanroom-question-run-schedules/{schedule_id}"
+    assert authed.delete(path).json() == {"success": True}
+    assert authed.get(path).status_code == 404
+
+
+def test_an_operation_the_emulator_does_not_model_answers_501_naming_itself(authed):
+    reply = authed.get("/destinations/partners")
+    assert reply.status_code == 501
+    assert reply.json()["code"] == "501"
+    assert "destinations.list_partners" in reply.json()["message"]

@@ -308,6 +308,74 @@ def _register(app: EmulatorApp, state: HabuState) -> None:
         del state.questions[question["id"]]
         return {"code": "200", "message": "Question deleted"}
 
+    @on("questions.update")
+    def update_question(req: EmuRequest) -> Any:
+        question = state.question(req.path_params["questionID"])
+        body = req.json() or {}
+        if "questionDetails" in body:
+            question["questionDetails"] = body["questionDetails"]
+            question["version"] += 1
+        return {"success": True, "message": "Question updated successfully", "question": question}
+
+    # -- organization credentials: values are stored, never sent back -------------------------
+    @on("organization_credentials.create")
+    def create_credential(req: EmuRequest) -> Any:
+        body = req.json() or {}
+        for key in ("name", "credentialSourceName", "credentials"):
+            if not body.get(key):
+                raise EmuError(400, f"Field '{key}' is required")
+        cred_id = state.new_id()
+        state.credentials[cred_id] = {**body, "id": cred_id, "managedCredential": False}
+        return _masked(state.credentials[cred_id])
+
+    @on("organization_credentials.list")
+    def list_credentials(req: EmuRequest) -> Any:
+        return [_masked(c) for c in state.credentials.values()]
+
+    @on("organization_credentials.get")
+    def get_credential(req: EmuRequest) -> Any:
+        return _masked(_credential(state, req))
+
+    @on("organization_credentials.delete")
+    def delete_credential(req: EmuRequest) -> Any:
+        del state.credentials[_credential(state, req)["id"]]
+        return {"code": "200", "message": "Organization credential deleted"}
+
+    # -- run schedules ----------------------------------------------------------------------------
+    @on("cleanroom_question_run_schedules.create")
+    def create_schedule(req: EmuRequest) -> Any:
+        crq = state.crq(req.path_params["cleanroomQuestionId"])
+        body = req.json() or {}
+        if not body.get("name"):
+            raise EmuError(400, "Field 'name' is required")
+        schedule_id = state.new_id()
+        state.schedules[schedule_id] = {
+            "id": schedule_id,
+            "crqId": crq["id"],
+            "name": body["name"],
+            "description": body.get("description") or "",
+            "ownerId": state.organization,
+            "startDateTime": body.get("startSchedule"),
+            "endDateTime": body.get("endSchedule"),
+            "active": True,
+            "repeatFrequency": body.get("repeatFrequency"),
+        }
+        return {"id": schedule_id}
+
+    @on("cleanroom_question_run_schedules.list")
+    def list_schedules(req: EmuRequest) -> Any:
+        crq = state.crq(req.path_params["cleanroomQuestionId"])
+        return [_public(v) for v in state.schedules.values() if v["crqId"] == crq["id"]]
+
+    @on("cleanroom_question_run_schedules.get")
+    def get_schedule(req: EmuRequest) -> Any:
+        return _public(_schedule(state, req))
+
+    @on("cleanroom_question_run_schedules.delete")
+    def delete_schedule(req: EmuRequest) -> Any:
+        del state.schedules[_schedule(state, req)["id"]]
+        return {"success": True}
+
     # -- clean-room questions -----------------------------------------------------------------
     @on("cleanroom_questions.add")
     def add_question(req: EmuRequest) -> Any:
@@ -483,6 +551,39 @@ def _register(app: EmulatorApp, state: HabuState) -> None:
             _int(req, "limit", 500),
             _int(req, "offset", 0),
         )
+
+
+def _masked(credential: dict[str, Any]) -> dict[str, Any]:
+    """A credential as the API shows it: names of the secret parts, never their values."""
+    return {
+        **credential,
+        "credentials": [
+            {"name": c.get("name"), "value": "********"}
+            for c in credential.get("credentials") or []
+        ],
+    }
+
+
+def _credential(state: HabuState, req: EmuRequest) -> dict[str, Any]:
+    cred_id = state.require_uuid(
+        req.path_params["organizationCredentialId"], "organizationCredentialId"
+    )
+    found = state.credentials.get(cred_id)
+    if found is None:
+        raise EmuError(404, f"Organization credential {cred_id} not found")
+    return found
+
+
+def _schedule(state: HabuState, req: EmuRequest) -> dict[str, Any]:
+    crq = state.crq(req.path_params["cleanroomQuestionId"])
+    found = state.schedules.get(req.path_params["cleanroomQuestionRunScheduleId"])
+    if found is None or found["crqId"] != crq["id"]:
+        raise EmuError(404, "Cleanroom question run schedule not found")
+    return found
+
+
+def _public(schedule: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in schedule.items() if k != "crqId"}
 
 
 def _json_or_400(raw: str) -> Any:

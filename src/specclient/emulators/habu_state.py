@@ -350,6 +350,8 @@ class HabuState:
         self.runs: dict[str, QuestionRun] = {}
         self.flows: dict[str, dict[str, Any]] = {}
         self.flow_runs: dict[str, FlowRun] = {}
+        self.credentials: dict[str, dict[str, Any]] = {}  # organization credentials
+        self.schedules: dict[str, dict[str, Any]] = {}  # clean-room question run schedules
         # cleanroom id -> partner id -> partner
         self.partners: dict[str, dict[str, dict[str, Any]]] = {}
 
