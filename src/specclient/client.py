@@ -165,28 +165,28 @@ class _ClientBase:
 
         return self._retry or RetryPolicy(max_retries=self._max_retries)
 
-
-class Client(_ClientBase):
-    """A synchronous client built from a spec. See ``docs/CONTRACTS.md``."""
+    def _new_sender(self) -> Any:
+        raise NotImplementedError
 
     @property
     def _sender(self) -> Any:
         if self._sender_obj is None:
-            from .http.transport import Sender
-
-            self._sender_obj = Sender(
-                auth=self._auth,
-                timeout=self._timeout,
-                retry=self._retry_policy(),
-                http=self._http,
-                headers=self._headers,
-                clock=self.clock,
-            )
+            self._sender_obj = self._new_sender()
         return self._sender_obj
 
+    def _sender_options(self) -> dict[str, Any]:
+        return {
+            "auth": self._auth,
+            "timeout": self._timeout,
+            "retry": self._retry_policy(),
+            "http": self._http,
+            "headers": self._headers,
+            "clock": self.clock,
+        }
+
     @property
-    def http(self) -> httpx.Client:
-        """The pooled ``httpx.Client`` underneath (created on first use)."""
+    def http(self) -> Any:
+        """The pooled ``httpx.Client`` (or ``AsyncClient``) underneath, created on first use."""
         return self._sender.client
 
     def request(
@@ -208,17 +208,35 @@ class Client(_ClientBase):
     ) -> Any:
         """Send a request the spec does not describe (absolute URLs allowed: signed uploads).
 
-        ``auth=False`` sends no credentials at all, e.g. to a storage host.
+        ``auth=False`` sends no credentials at all, e.g. to a storage host. On an
+        :class:`AsyncClient` the result is awaitable.
         """
-        from .response import decode
-
         factory = _raw_request_factory(self, verb, url, params, json, content, data, files, headers)
-        response = self._sender.send(
+        sent = self._sender.send(
             factory, idempotent=idempotent, timeout=_timeout(timeout), auth=auth, stream=stream
         )
-        if stream:
-            return response
-        return decode(response, None, return_type)
+        return self._deliver(sent, stream, return_type)
+
+    def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
+        raise NotImplementedError
+
+
+def _decoded(response: Any, stream: bool, return_type: str) -> Any:
+    from .response import decode
+
+    return response if stream else decode(response, None, return_type)
+
+
+class Client(_ClientBase):
+    """A synchronous client built from a spec. See ``docs/CONTRACTS.md``."""
+
+    def _new_sender(self) -> Any:
+        from .http.transport import Sender
+
+        return Sender(**self._sender_options())
+
+    def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
+        return _decoded(sent, stream, return_type)
 
     def close(self) -> None:
         if self._sender_obj is not None:
@@ -234,51 +252,13 @@ class Client(_ClientBase):
 class AsyncClient(_ClientBase):
     """The same surface as :class:`Client`; every method call is awaitable."""
 
-    @property
-    def _sender(self) -> Any:
-        if self._sender_obj is None:
-            from .http.transport import AsyncSender
+    def _new_sender(self) -> Any:
+        from .http.transport import AsyncSender
 
-            self._sender_obj = AsyncSender(
-                auth=self._auth,
-                timeout=self._timeout,
-                retry=self._retry_policy(),
-                http=self._http,
-                headers=self._headers,
-                clock=self.clock,
-            )
-        return self._sender_obj
+        return AsyncSender(**self._sender_options())
 
-    @property
-    def http(self) -> httpx.AsyncClient:
-        return self._sender.client
-
-    async def request(
-        self,
-        verb: str,
-        url: str,
-        *,
-        params: Any = None,
-        json: Any = None,
-        content: Any = None,
-        data: Any = None,
-        files: Any = None,
-        headers: Mapping[str, str] | None = None,
-        timeout: Any = None,
-        idempotent: bool | None = None,
-        auth: bool = True,
-        return_type: str = "raw",
-        stream: bool = False,
-    ) -> Any:
-        from .response import decode
-
-        factory = _raw_request_factory(self, verb, url, params, json, content, data, files, headers)
-        response = await self._sender.send(
-            factory, idempotent=idempotent, timeout=_timeout(timeout), auth=auth, stream=stream
-        )
-        if stream:
-            return response
-        return decode(response, None, return_type)
+    async def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
+        return _decoded(await sent, stream, return_type)
 
     async def aclose(self) -> None:
         if self._sender_obj is not None:
