@@ -13,6 +13,7 @@ subclasses is the client's job. Transport failures that outlast the retry policy
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -123,6 +124,77 @@ def _request_of(exc: Exception) -> httpx.Request | None:
         return exc.request  # type: ignore[attr-defined,no-any-return]
     except (AttributeError, RuntimeError):  # httpx raises RuntimeError when unset
         return None
+
+
+_PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+def _env_proxies() -> bool:
+    return any(os.environ.get(name) for name in _PROXY_VARIABLES)
+
+
+class _TLSOnDemand:
+    """Pools by scheme: plain HTTP now, TLS on the first ``https`` request.
+
+    httpx builds a verifying SSL context (loading the CA bundle: 50-90 ms here) whenever a
+    client is created. Emulators, local services and tests speak plain HTTP and never need it;
+    real services get exactly httpx's default TLS transport, built when first used.
+    """
+
+    def __init__(self, plain: Any, tls: Callable[[], Any]) -> None:
+        self._plain = plain
+        self._make_tls = tls
+        self._tls: Any = None
+        self._lock = threading.Lock()
+
+    def _pool(self, request: httpx.Request) -> Any:
+        if request.url.scheme != "https":
+            return self._plain
+        if self._tls is None:
+            with self._lock:
+                if self._tls is None:
+                    self._tls = self._make_tls()
+        return self._tls
+
+
+class _SyncTLSOnDemand(_TLSOnDemand, httpx.BaseTransport):
+    def __init__(self) -> None:
+        # verify=False only skips loading CA certificates: this pool never carries https.
+        super().__init__(httpx.HTTPTransport(verify=False), httpx.HTTPTransport)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._pool(request).handle_request(request)
+
+    def close(self) -> None:
+        self._plain.close()
+        if self._tls is not None:
+            self._tls.close()
+
+
+class _AsyncTLSOnDemand(_TLSOnDemand, httpx.AsyncBaseTransport):
+    def __init__(self) -> None:
+        super().__init__(httpx.AsyncHTTPTransport(verify=False), httpx.AsyncHTTPTransport)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._pool(request).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._plain.aclose()
+        if self._tls is not None:
+            await self._tls.aclose()
+
+
+def _default_transport(kind: type) -> Any:
+    """Our lazy-TLS transport, unless proxies come from the environment (httpx then needs
+    to build its own transports to honour them)."""
+    return None if _env_proxies() else kind()
 
 
 class _Attempts:
@@ -335,7 +407,7 @@ class Sender(_SenderBase):
             with self._lock:
                 if self._client is None:
                     self._client = httpx.Client(
-                        transport=self._http,  # type: ignore[arg-type]
+                        transport=self._http or _default_transport(_SyncTLSOnDemand),  # type: ignore[arg-type]
                         timeout=self.timeout,
                         follow_redirects=self.follow_redirects,
                     )
@@ -451,7 +523,7 @@ class AsyncSender(_SenderBase):
             with self._lock:
                 if self._client is None:
                     self._client = httpx.AsyncClient(
-                        transport=self._http,  # type: ignore[arg-type]
+                        transport=self._http or _default_transport(_AsyncTLSOnDemand),  # type: ignore[arg-type]
                         timeout=self.timeout,
                         follow_redirects=self.follow_redirects,
                     )
