@@ -1,16 +1,17 @@
 """ClicData's data workflows, written once for :class:`Client` and :class:`AsyncClient`.
 
 Each workflow is a generator that *yields* what it needs done (call a spec method, post bytes,
-sleep) and receives the response, or has the error thrown into it. A small driver runs it with
-the sync client, another awaits each step on the async one; the logic (paging, typing, chunking,
-the exactly-once check) exists once. Same idea as httpx's auth flows.
+sleep) and receives the response, or has the error thrown into it. The drivers in
+:mod:`specclient.platforms._flows` run it with the sync client, or await each step on the async
+one; the logic (paging, typing, chunking, the exactly-once check) exists once. Same idea as
+httpx's auth flows.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -25,6 +26,7 @@ from specclient.errors import (
     SpecClientError,
     TransportError,
 )
+from specclient.platforms._flows import Call, Flow, Request, Sleep, arun, run
 from specclient.platforms.clicdata_frames import (
     ColumnCollector,
     check_frame,
@@ -51,9 +53,7 @@ INSERT_CAP = 500
 REFRESH_METHODS = ("recreate", "rebuild", "append", "update", "updateappend")
 _REFRESH_ALIASES = {"reload": "rebuild"}
 _RETRYABLE = (ServerError, TransportError, RateLimitError)
-
-Step = tuple[Any, ...]  # ("call", method, args, kwargs) | ("post", path, bytes) | ("sleep", s)
-Flow = Generator[Step, Any, Any]
+_JSON = {"Content-Type": "application/json"}
 
 
 # -- envelope helpers ------------------------------------------------------------------------------
@@ -167,8 +167,13 @@ class _DataFlows:
     def _legacy(self) -> bool:
         return self._settings.get("api_version") is None
 
+    def _call(self, step: Call) -> Any:
+        # the spec's own operation, even where a workflow shadows it; the raw reply (a coroutine
+        # of it on the async client), whose envelope the flows read
+        return self.method(step.method)(*step.args, **step.kwargs, return_type="raw")
+
     def _describe_flow(self, rec_id: Any) -> Flow:
-        body = payload((yield ("call", "list", (), {})))
+        body = payload((yield Call("list")))
         for item in result_of(body, "data") or []:
             if str(item.get("id", item.get("rec_id", item.get("RecId")))) == str(rec_id):
                 return dict(item)
@@ -199,7 +204,7 @@ class _DataFlows:
                 if size is not None:
                     kwargs["page_size"] = size
                 # An error on any page raises: the wrapper printed it and returned half the rows.
-                body = payload((yield ("call", operation, path, kwargs)))
+                body = payload((yield Call(operation, path, kwargs)))
                 chunk = result_of(body, "data") or []
                 collected.add(chunk)
                 bar.update(len(chunk))
@@ -221,7 +226,7 @@ class _DataFlows:
         import pandas as pd
 
         if version is None:
-            body = payload((yield ("call", "versions", (rec_id,), {})))
+            body = payload((yield Call("versions", (rec_id,))))
             return pd.DataFrame(list(result_of(body, "versions") or []))
         meta = yield from self._describe_flow(rec_id)
         collected = yield from self._walk_flow(
@@ -231,7 +236,7 @@ class _DataFlows:
 
     def _row_count_flow(self, rec_id: Any) -> Flow:
         if not self._legacy:
-            body = payload((yield ("call", "rows", (rec_id,), {"page": 1, "page_size": 1})))
+            body = payload((yield Call("rows", (rec_id,), {"page": 1, "page_size": 1})))
             block = body.get("pagination") if isinstance(body, Mapping) else None
             if block and block.get("result_total_count") is not None:
                 return int(block["result_total_count"])
@@ -250,7 +255,7 @@ class _DataFlows:
         columns = columns_for_frame(df, operation=operation)
         _check_chunk_size(chunk_size, operation)
         kwargs = {"name": name, "description": description, "columns": columns}
-        created = result_of(payload((yield ("call", "create", (), kwargs))))
+        created = result_of(payload((yield Call("create", (), kwargs))))
         rec_id = created.get("id") if isinstance(created, Mapping) else created
         try:
             rec_id = int(str(rec_id).strip())
@@ -296,7 +301,7 @@ class _DataFlows:
             bar.close()
         return expected - start
 
-    def _chunk_body(self, rec_id: Any, names: list[str], chunk: Sequence[tuple]) -> Step:
+    def _chunk_body(self, rec_id: Any, names: list[str], chunk: Sequence[tuple]) -> Request:
         # Posted as bytes through client.request (same sender, auth, api_version and envelope
         # check) rather than through the spec method: the rows are already JSON-safe, and the
         # method's per-item argument check would cost about 20 microseconds a row, more than
@@ -311,7 +316,7 @@ class _DataFlows:
             path = f"/data/{int(rec_id)}/insert"
             rows = [dict(zip(names, row, strict=True)) for row in chunk]
         content = json.dumps({"data": rows}, separators=(",", ":"), allow_nan=False).encode()
-        return ("post", path, content)
+        return Request("POST", path, {"content": content, "idempotent": False, "headers": _JSON})
 
     def _chunk_flow(
         self, rec_id: Any, names: list[str], chunk: Sequence[tuple], before: int, attempts: int
@@ -338,7 +343,7 @@ class _DataFlows:
                     url=f"{self._client.base_url}/data/{rec_id}",
                 )
             if attempt < attempts:
-                yield ("sleep", _backoff(attempt))
+                yield Sleep(_backoff(attempt))
         assert failure is not None
         raise failure
 
@@ -349,18 +354,18 @@ class _DataFlows:
             except _RETRYABLE:
                 if attempt == attempts:
                     raise
-            yield ("sleep", _backoff(attempt))
+            yield Sleep(_backoff(attempt))
         raise AssertionError("unreachable")
 
     def _rebuild_flow(self, rec_id: Any, method: Any) -> Flow:
         chosen = _refresh_method(method)
-        return result_of(payload((yield ("call", f"refresh_{chosen}", (rec_id,), {}))))
+        return result_of(payload((yield Call(f"refresh_{chosen}", (rec_id,)))))
 
     def _delete_flow(self, rec_id: Any, filters: Any, multiple: Any) -> Flow:
         find = _cells(filters, "data.delete_rows", "filters")
         multiple = _multiple(multiple, "data.delete_rows")
         kwargs = {"find": find, "multiplerows": multiple}
-        result = result_of(payload((yield ("call", "delete_rows", (rec_id,), kwargs))))
+        result = result_of(payload((yield Call("delete_rows", (rec_id,), kwargs))))
         return int(result.get("rows_deleted", 0)) if isinstance(result, Mapping) else 0
 
     def _update_flow(self, rec_id: Any, filters: Any, values: Any, multiple: Any) -> Flow:
@@ -368,59 +373,15 @@ class _DataFlows:
         changes = _cells(values, "data.update_rows", "values")
         multiple = _multiple(multiple, "data.update_rows")
         kwargs = {"find": find, "set": changes, "multiplerows": multiple}
-        result = result_of(payload((yield ("call", "update_rows", (rec_id,), kwargs))))
+        result = result_of(payload((yield Call("update_rows", (rec_id,), kwargs))))
         return int(result.get("rows_updated", 0)) if isinstance(result, Mapping) else 0
-
-
-_JSON = {"Content-Type": "application/json"}
-
-
-def _drive(flow: Flow, execute: Callable[[Step], Any]) -> Any:
-    """Run a flow on the sync client: each step's result (or error) goes back into it."""
-    try:
-        step = next(flow)
-        while True:
-            try:
-                outcome = execute(step)
-            except SpecClientError as exc:
-                step = flow.throw(exc)
-            else:
-                step = flow.send(outcome)
-    except StopIteration as done:
-        return done.value
-
-
-async def _adrive(flow: Flow, execute: Callable[[Step], Any]) -> Any:
-    """Run a flow on the async client: the same, awaiting each step."""
-    try:
-        step = next(flow)
-        while True:
-            try:
-                outcome = await execute(step)
-            except SpecClientError as exc:
-                step = flow.throw(exc)
-            else:
-                step = flow.send(outcome)
-    except StopIteration as done:
-        return done.value
 
 
 class ClicDataData(_DataFlows, Resource):
     """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
 
-    def _execute(self, step: Step) -> Any:
-        kind = step[0]
-        if kind == "call":
-            return self.method(step[1])(*step[2], **step[3], return_type="raw")
-        if kind == "post":
-            return self._client.request(
-                "POST", step[1], content=step[2], idempotent=False, headers=_JSON
-            )
-        self._client.clock.sleep(step[1])
-        return None
-
     def _run(self, flow: Flow) -> Any:
-        return _drive(flow, self._execute)
+        return run(flow, self._client, self._call)
 
     def describe(self, rec_id: int) -> dict[str, Any]:
         """The data set's metadata (name, columns with their types, row count when given).
@@ -590,19 +551,8 @@ class ClicDataData(_DataFlows, Resource):
 class AsyncClicDataData(_DataFlows, AsyncResource):
     """``client.data`` on an AsyncClient: the same workflows, awaitable (see ClicDataData)."""
 
-    async def _execute(self, step: Step) -> Any:
-        kind = step[0]
-        if kind == "call":
-            return await self.method(step[1])(*step[2], **step[3], return_type="raw")
-        if kind == "post":
-            return await self._client.request(
-                "POST", step[1], content=step[2], idempotent=False, headers=_JSON
-            )
-        await self._client.clock.asleep(step[1])
-        return None
-
     async def _run(self, flow: Flow) -> Any:
-        return await _adrive(flow, self._execute)
+        return await arun(flow, self._client, self._call)
 
     async def describe(self, rec_id: int) -> dict[str, Any]:
         """See :meth:`ClicDataData.describe`."""

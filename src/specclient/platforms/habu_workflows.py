@@ -1,0 +1,651 @@
+"""Habu's workflows of many calls, written once for :class:`HabuClient` and
+:class:`AsyncHabuClient`.
+
+Each workflow is a generator that yields its steps (call a spec method, sleep, wait for a run,
+fetch these pages) to a driver in :mod:`specclient.platforms._flows`: the sync client does each
+step, the async client awaits it. The exactly-once create-run, the platform's polling cadence and
+the result paging exist once; :mod:`specclient.platforms.habu` holds the thin public classes.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .._clock import Clock
+from ..errors import (
+    APIError,
+    ParameterError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+    WaiterError,
+)
+from ._flows import Call, Fan, Flow, Sleep, Wait
+from .habu_frames import ResultFrameBuilder
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "DEFAULT_POLL_INTERVAL",
+    "DEFAULT_MAX_POLL_INTERVAL",
+    "DEFAULT_RUN_TIMEOUT",
+    "RUN_CREATE_LIMIT",
+    "RUN_CREATE_WINDOW",
+    "DEFAULT_PAGE_SIZE",
+    "DEFAULT_RESULT_WORKERS",
+    "QuestionRunFailed",
+]
+
+#: The platform's guidance: at most once per run every 5 minutes (20 polls per object per hour).
+DEFAULT_POLL_INTERVAL = 300.0
+DEFAULT_MAX_POLL_INTERVAL = 900.0
+DEFAULT_RUN_TIMEOUT = 72_000.0  # LiveRamp's SDK: 240 polls x 300 s
+#: Documented: 20 create-run calls per rolling hour per API user, organization and IP.
+RUN_CREATE_LIMIT = 20
+RUN_CREATE_WINDOW = 3600.0
+#: Rows per /data request: the API's own default page size.
+DEFAULT_PAGE_SIZE = 500
+#: /data requests in flight at once once the row count is known. Pages are independent, so
+#: a few in flight hide the round trip; kept small because the service documents no limit.
+DEFAULT_RESULT_WORKERS = 4
+
+_TERMINAL_FAILURES = ("FAILED", "ERROR", "CANCELLED")
+
+
+class QuestionRunFailed(WaiterError):
+    """A question or flow run ended FAILED, ERROR or CANCELLED.
+
+    ``reason`` is the platform's ``failureReason`` (``runMessage`` for flow runs), ``run`` the
+    last run record seen, ``run_id`` its id.
+    """
+
+    # public as specclient.platforms.habu.QuestionRunFailed: tracebacks and pickles say so
+    __module__ = "specclient.platforms.habu"
+
+    def __init__(self, message: str, *, state: str | None, reason: str | None, run: Any) -> None:
+        super().__init__(message, state=state, reason=reason, payload=run)
+        self.run = run
+        self.run_id = run.get("id") if isinstance(run, Mapping) else None
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _payload(value: Any) -> Any:
+    """The JSON of a reply (httpx response or Response); an empty body is ``None``, which the
+    platform uses for "no data"."""
+    if isinstance(getattr(value, "content", None), bytes) and not value.content:
+        return None
+    return value.json() if hasattr(value, "json") and callable(value.json) else value
+
+
+def _ambiguous(exc: Exception) -> bool:
+    """A failure after which the server may or may not have applied the request."""
+    return isinstance(exc, TransportError | ServerError)
+
+
+def _run_name(prefix: str = "specclient") -> str:
+    # Distinct names are what make a lost reply recoverable: the run is found again by name.
+    return f"{prefix}-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DISPLAY_ID = re.compile(r"^[A-Z]{1,4}-\d+(_\d+)?$")
+
+
+def _require_uuid(value: Any, argument: str, where: str) -> str:
+    """Path ids are UUIDs; users mix them up with display ids (``CRQ-138038``): say so before
+    anything is sent."""
+    if isinstance(value, str) and _UUID.match(value):
+        return value
+    if isinstance(value, str) and _DISPLAY_ID.match(value):
+        raise ParameterError(
+            where,
+            f"{argument}={value!r} is a display ID; pass the UUID `id` of the object instead",
+            argument,
+        )
+    raise ParameterError(where, f"{argument} must be a UUID string, got {value!r}", argument)
+
+
+def _check_run_args(name: Any, parameters: Any) -> dict[str, str]:
+    if not isinstance(name, str) or not name.strip():
+        raise ParameterError("run_question", "name must be a non-empty string", "name")
+    params = dict(parameters or {})
+    bad = [k for k, v in params.items() if not isinstance(k, str) or not isinstance(v, str)]
+    if bad:
+        raise ParameterError(
+            "run_question",
+            "parameters must map strings to strings (the API "
+            f"sends every value as a string); {bad[0]!r} does not",
+            "parameters",
+        )
+    return params
+
+
+def _failure(run: Any, what: str) -> QuestionRunFailed:
+    body = _payload(run) or {}
+    state = body.get("status")
+    reason = body.get("failureReason") or body.get("runMessage")
+    detail = f": {reason}" if reason else ""
+    return QuestionRunFailed(
+        f"{what} {body.get('id')} ended {state}{detail}", state=state, reason=reason, run=body
+    )
+
+
+class _RunLedger:
+    """This process's create-run calls, to wait for budget instead of hitting 429s.
+
+    The platform allows ``limit`` creates per rolling hour and sends no ``Retry-After``; the wait
+    is derived from when our own earlier calls leave the window.
+    """
+
+    def __init__(self, limit: int | None, clock: Any) -> None:
+        self.limit = limit
+        self.clock = clock
+        self.times: deque[float] = deque()
+
+    def _trim(self) -> None:
+        now = self.clock.time()
+        while self.times and self.times[0] <= now - RUN_CREATE_WINDOW:
+            self.times.popleft()
+
+    def wait_needed(self) -> float:
+        """Seconds until one more create fits in the window (0 if it fits now)."""
+        if self.limit is None:
+            return 0.0
+        self._trim()
+        if len(self.times) < self.limit:
+            return 0.0
+        return max(self.times[-self.limit] + RUN_CREATE_WINDOW - self.clock.time(), 0.0)
+
+    def after_429(self) -> float:
+        """The server refused though our ledger had room: other callers share the budget.
+        Wait until our oldest call leaves the window, at least a window's twentieth."""
+        self._trim()
+        floor = RUN_CREATE_WINDOW / (self.limit or RUN_CREATE_LIMIT)
+        if not self.times:
+            return floor
+        return max(self.times[0] + RUN_CREATE_WINDOW - self.clock.time(), floor)
+
+    def record(self) -> None:
+        self.times.append(self.clock.time())
+
+
+def _matching_run(runs: Iterable[Any], name: str) -> Any:
+    for run in runs:
+        body = _payload(run)
+        if isinstance(body, Mapping) and body.get("name") == name:
+            return run
+    return None
+
+
+def _remaining_offsets(first: Mapping[str, Any], got: int, size: int) -> list[int] | None:
+    """Offsets of the pages after the first, when the first page gave a usable ``count``;
+    ``None`` when the pages must be walked until a short one."""
+    total = first.get("count")
+    if isinstance(total, bool) or not isinstance(total, int):
+        return None if got >= size else []
+    if got == 0 or got >= total:
+        return []
+    # the server may serve fewer rows than asked (a clamped limit): step by what it gave
+    return list(range(got, total, got))
+
+
+def _flow_payload(
+    name: str, nodes: Sequence[Mapping[str, Any]] | None, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"name": name}
+    if nodes is not None:
+        payload["nodes"] = [dict(node) for node in nodes]
+    payload.update(body)
+    return payload
+
+
+def _with_type_fields(details: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(details)
+    out["dataTypes"] = [
+        {**dt, "dataSetTypeFields": list(dt.get("dataSetTypeFields") or [])}
+        for dt in details.get("dataTypes") or []
+    ]
+    return out
+
+
+def _question_id(reply: Any, base_url: str) -> str:
+    if not isinstance(reply, Mapping) or not reply.get("success") or not reply.get("questionID"):
+        message = (reply or {}).get("message") if isinstance(reply, Mapping) else None
+        raise APIError(
+            f"question was not created: {message or 'success is false'}",
+            status_code=200,
+            method="POST",
+            url=f"{base_url}/question",
+            body=reply,
+        )
+    return str(reply["questionID"])
+
+
+def _split_assignments(
+    datasets: Sequence[Mapping[str, Any]], organization: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    if not datasets:
+        raise ParameterError("assign_question_datasets", "give at least one dataset", "datasets")
+    owners, assignments = [], []
+    for item in datasets:
+        macro = item.get("macro")
+        dataset_id = item.get("dataset_id") or item.get("datasetId")
+        org = item.get("organization_id") or item.get("organizationId") or organization
+        if not macro or not dataset_id:
+            raise ParameterError(
+                "assign_question_datasets",
+                "each dataset needs 'macro' and 'dataset_id'",
+                "datasets",
+            )
+        if not org:
+            raise ParameterError(
+                "assign_question_datasets",
+                "no organization_id: pass it per "
+                "dataset or connect with organization= / HABU_ORGANIZATION",
+                "datasets",
+            )
+        owners.append({"organizationId": org, "macro": macro})
+        entry = {"datasetId": dataset_id, "macro": macro, "fields": list(item.get("fields") or [])}
+        connection = item.get("data_connection_id") or item.get("dataConnectionId")
+        if connection:
+            entry["dataConnectionId"] = connection
+        assignments.append(entry)
+    return owners, assignments
+
+
+def _flatten_record(stat: Mapping[str, Any]) -> dict[str, Any]:
+    row = {d.get("key"): d.get("value") for d in stat.get("dimensions") or []}
+    row.update({r.get("key"): r.get("value") for r in stat.get("records") or []})
+    return row
+
+
+def _report_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Report values are strings too; numeric columns become numbers where every value parses."""
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(rows)
+    for column in frame.columns:
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        if len(frame) and numbers.notna().all():
+            frame[column] = numbers
+    return frame
+
+
+def _spec_caller(client: Any) -> Callable[[Call], Any]:
+    """What the drivers call a :class:`Call` with: ``"resource.method"`` is the spec's own
+    operation, even where a workflow shadows it (a coroutine of the reply on the async client)."""
+
+    def call(step: Call) -> Any:
+        resource, _, method = step.method.partition(".")
+        return client.resource(resource).method(method)(*step.args, **step.kwargs)
+
+    return call
+
+
+# ------------------------------------------------------------------------------ the flows
+
+
+class _HabuFlows:
+    """Settings and workflows the sync and async Habu clients share. No I/O here: the flows
+    yield their steps and the client's driver does them."""
+
+    organization: str | None = None
+    poll_interval: float = DEFAULT_POLL_INTERVAL
+    page_size: int = DEFAULT_PAGE_SIZE
+    result_workers: int = DEFAULT_RESULT_WORKERS
+    progress: bool | None = None
+    max_create_attempts: int = 3
+    rate_limit_timeout: float = 2 * RUN_CREATE_WINDOW
+    clock: Clock
+    _ledger: _RunLedger
+    _flow_ledger: _RunLedger
+
+    if TYPE_CHECKING:
+
+        @property
+        def base_url(self) -> str: ...
+
+        def resource(self, name: str) -> Any: ...
+
+    def _configure(
+        self,
+        *,
+        organization: str | None,
+        poll_interval: float,
+        page_size: int,
+        result_workers: int = DEFAULT_RESULT_WORKERS,
+        run_create_limit: int | None,
+        progress: bool | None,
+    ) -> None:
+        if poll_interval <= 0:
+            raise ParameterError(
+                "connect('habu')", "poll_interval must be positive", "poll_interval"
+            )
+        if page_size < 1:
+            raise ParameterError("connect('habu')", "page_size must be at least 1", "page_size")
+        self.organization = organization
+        self.poll_interval = poll_interval
+        self.page_size = page_size
+        if result_workers < 1:
+            raise ParameterError(
+                "connect('habu')", "result_workers must be at least 1", "result_workers"
+            )
+        self.result_workers = result_workers
+        self.progress = progress
+        self._ledger = _RunLedger(run_create_limit, self.clock)
+
+    def _guard_rate_wait(self, waited: float, target_id: str) -> None:
+        if waited > self.rate_limit_timeout:
+            raise RateLimitError(
+                f"run-creation budget still exhausted after waiting {waited:.0f}s "
+                f"({RUN_CREATE_LIMIT} runs per hour); {target_id} was not started",
+                status_code=429,
+                method="POST",
+                url=self.base_url,
+            )
+
+    def _poll_options(
+        self, poll_interval: float | None, timeout: float | None, progress: bool | None
+    ) -> dict[str, Any]:
+        """The platform's cadence: first wait ``poll_interval``, then x1.5 up to 15 minutes
+        (or the interval itself when that is longer), for at most 20 hours."""
+        delay = poll_interval or self.poll_interval
+        if delay <= 0:
+            raise ParameterError("wait", "poll_interval must be positive", "poll_interval")
+        return {
+            "delay": delay,
+            "max_delay": max(delay, DEFAULT_MAX_POLL_INTERVAL),
+            "timeout": timeout or DEFAULT_RUN_TIMEOUT,
+            "progress": self.progress if progress is None else progress,
+        }
+
+    def _ledger_flow(self) -> _RunLedger:
+        if not hasattr(self, "_flow_ledger"):
+            self._flow_ledger = _RunLedger(self._ledger.limit, self.clock)
+        return self._flow_ledger
+
+    # -- the flows: generators of steps, driven by HabuClient / AsyncHabuClient ----------------
+
+    def _create_once_flow(
+        self, ledger: _RunLedger, target_id: str, create: Call, find: Callable[[], Flow]
+    ) -> Flow:
+        """Send ``create`` once, never twice: after an ambiguous failure ``find`` looks for the
+        run by name and only when there is none is the create sent again. A 429 (no
+        ``Retry-After`` on this platform) waits for the hourly budget to free up."""
+        attempts = 0
+        waited = 0.0
+        while True:
+            pause = ledger.wait_needed()
+            if pause:
+                waited += pause
+                self._guard_rate_wait(waited, target_id)
+                yield Sleep(pause)
+            try:
+                run = yield create
+            except RateLimitError:
+                pause = ledger.after_429()
+                waited += pause
+                self._guard_rate_wait(waited, target_id)
+                yield Sleep(pause)
+                continue
+            except Exception as exc:
+                if not _ambiguous(exc):
+                    raise
+                attempts += 1
+                found = yield from find()
+                if found is None:
+                    if attempts >= self.max_create_attempts:
+                        raise
+                    continue
+                run = found
+            ledger.record()
+            return run
+
+    def _wait_flow(
+        self,
+        get: Call,
+        what: str,
+        run_id: str,
+        poll_interval: float | None,
+        timeout: float | None,
+        progress: bool | None,
+    ) -> Flow:
+        """Poll ``get`` at the platform's cadence; a failed run raises QuestionRunFailed."""
+        resource, _, method = get.method.partition(".")
+        waiter = self.resource(resource).method(method).operation.waiter
+        try:
+            options = self._poll_options(poll_interval, timeout, progress)
+            return (yield Wait(get, waiter, {"what": f"{what} {run_id}", **options}))
+        except WaiterError as exc:
+            if exc.state in _TERMINAL_FAILURES:
+                raise _failure(exc.payload, what) from None
+            raise
+
+    def _create_question_run_flow(
+        self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None
+    ) -> Flow:
+        _require_uuid(cleanroom_question_id, "cleanroom_question_id", "create_question_run")
+        params = _check_run_args(name, parameters)
+        create = Call(
+            "cleanroom_questions.create_run",
+            (cleanroom_question_id,),
+            {"name": name, "parameters": params},
+        )
+        return (
+            yield from self._create_once_flow(
+                self._ledger,
+                cleanroom_question_id,
+                create,
+                lambda: self._find_question_run_flow(cleanroom_question_id, name),
+            )
+        )
+
+    def _find_question_run_flow(self, cleanroom_question_id: str, name: str) -> Flow:
+        since = (datetime.fromtimestamp(self.clock.time(), UTC) - timedelta(days=1)).date()
+        offset = 0
+        while True:
+            page = yield Call(
+                "cleanroom_question_runs.list",
+                (cleanroom_question_id,),
+                {"start_date": since.isoformat(), "limit": 100, "offset": offset},
+            )
+            found = _matching_run(page, name)
+            if found is not None or len(page) < 100:
+                return found
+            offset += 100
+
+    def _wait_for_question_run_flow(
+        self,
+        run_id: str,
+        poll_interval: float | None,
+        timeout: float | None,
+        progress: bool | None,
+    ) -> Flow:
+        _require_uuid(run_id, "run_id", "wait_for_question_run")
+        get = Call("cleanroom_question_runs.get", (run_id,))
+        return (
+            yield from self._wait_flow(
+                get, "question run", run_id, poll_interval, timeout, progress
+            )
+        )
+
+    def _run_question_flow(
+        self,
+        cleanroom_question_id: str,
+        name: str | None,
+        parameters: Mapping[str, str] | None,
+        wait: bool,
+        poll_interval: float | None,
+        timeout: float | None,
+        progress: bool | None,
+    ) -> Flow:
+        run = yield from self._create_question_run_flow(
+            cleanroom_question_id, name or _run_name(), parameters
+        )
+        if not wait:
+            return run
+        return (
+            yield from self._wait_for_question_run_flow(
+                _payload(run)["id"], poll_interval, timeout, progress
+            )
+        )
+
+    def _question_results_flow(
+        self, run_id: str, page_size: int | None, workers: int | None
+    ) -> Flow:
+        _require_uuid(run_id, "run_id", "question_results")
+        size = page_size or self.page_size
+
+        def page(offset: int) -> Call:
+            kwargs = {"limit": size, "offset": offset, "return_type": "raw"}
+            return Call("cleanroom_question_runs.get_data", (run_id,), kwargs)
+
+        first = _payload((yield page(0))) or {}
+        builder = ResultFrameBuilder(first.get("metadata") or [])
+        rows = first.get("stats") or []
+        builder.add(rows)
+        offsets = _remaining_offsets(first, len(rows), size)
+        if offsets is not None:
+            # the pages are independent: several in flight, added in order (see Fan)
+            yield Fan(
+                [page(offset) for offset in offsets],
+                workers or self.result_workers,
+                lambda reply: builder.add((_payload(reply) or {}).get("stats") or []),
+            )
+            return builder.frame()
+        offset = len(rows)
+        while rows and len(rows) >= size:
+            rows = (_payload((yield page(offset))) or {}).get("stats") or []
+            builder.add(rows)
+            offset += len(rows)
+        return builder.frame()
+
+    def _create_question_flow(
+        self,
+        question_details: Mapping[str, Any],
+        cleanroom_id: str | None,
+        settings: Mapping[str, Any] | None,
+    ) -> Flow:
+        details = _with_type_fields(question_details)
+        body: dict[str, Any] = {"questionDetails": details}
+        if settings is not None:
+            body["settings"] = dict(settings)
+        kwargs = {"clean_room_id": cleanroom_id} if cleanroom_id else {}
+        create = Call("questions.create", (), {"body": body, "return_type": "raw", **kwargs})
+        return _question_id(_payload((yield create)), self.base_url)
+
+    def _assign_question_datasets_flow(
+        self, cleanroom_question_id: str, datasets: Sequence[Mapping[str, Any]]
+    ) -> Flow:
+        owners, assignments = _split_assignments(datasets, self.organization)
+        yield Call(
+            "cleanroom_questions.assign_dataset_owners", (cleanroom_question_id,), {"body": owners}
+        )
+        return (
+            yield Call(
+                "cleanroom_questions.assign_datasets",
+                (cleanroom_question_id,),
+                {"body": assignments},
+            )
+        )
+
+    def _run_flow_flow(
+        self,
+        cleanroom_id: str,
+        flow_id: str,
+        name: str | None,
+        nodes: Sequence[Mapping[str, Any]] | None,
+        wait: bool,
+        poll_interval: float | None,
+        timeout: float | None,
+        progress: bool | None,
+        body: Mapping[str, Any],
+    ) -> Flow:
+        run_name = name or _run_name("flow")
+        create = Call(
+            "cleanroom_flow_runs.create",
+            (cleanroom_id, flow_id),
+            {"body": _flow_payload(run_name, nodes, body)},
+        )
+
+        def find() -> Flow:
+            reply = yield Call(
+                "cleanroom_flow_runs.list",
+                (cleanroom_id, flow_id),
+                {"search": run_name, "limit": 100, "return_type": "raw"},
+            )
+            return _matching_run((_payload(reply) or {}).get("cleanRoomFlowRuns") or [], run_name)
+
+        run = yield from self._create_once_flow(self._ledger_flow(), flow_id, create, find)
+        if not wait:
+            return run
+        run_id = _payload(run)["id"]
+        get = Call("cleanroom_flow_runs.get", (cleanroom_id, run_id))
+        return (
+            yield from self._wait_flow(get, "flow run", run_id, poll_interval, timeout, progress)
+        )
+
+    def _flow_report_flow(
+        self, cleanroom_id: str, flow_run_id: str, node: str, page_size: int | None
+    ) -> Flow:
+        size = page_size or self.page_size
+        rows: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            reply = yield Call(
+                "cleanroom_flow_runs.get_report",
+                (cleanroom_id, flow_run_id),
+                {"node": node, "limit": size, "offset": offset, "return_type": "raw"},
+            )
+            stats = (_payload(reply) or {}).get("recordStats") or []
+            rows.extend(_flatten_record(stat) for stat in stats)
+            offset += len(stats)
+            if len(stats) < size:
+                break
+        return _report_frame(rows)
+
+
+class _QuestionRunsFlows:
+    """``cleanroom_question_runs.get_data`` as a flow, for the sync and async resources."""
+
+    _client: Any
+
+    def _get_data_flow(
+        self,
+        cleanroom_question_run_id: str,
+        limit: int | None,
+        offset: int | None,
+        return_type: str | None,
+        options: Mapping[str, Any],
+    ) -> Flow:
+        rt = return_type or self._client.return_type
+        if rt == "pandas" and not options.get("iterator"):
+            if limit is None and offset is None:
+                return (
+                    yield from self._client._question_results_flow(
+                        cleanroom_question_run_id, None, None
+                    )
+                )
+            from .habu_frames import result_frame
+
+            kwargs = {"limit": limit, "offset": offset, "return_type": "raw", **options}
+            page = yield Call(
+                "cleanroom_question_runs.get_data", (cleanroom_question_run_id,), kwargs
+            )
+            return result_frame(_payload(page) or {})
+        given = {k: v for k, v in (("limit", limit), ("offset", offset)) if v is not None}
+        return (
+            yield Call(
+                "cleanroom_question_runs.get_data",
+                (cleanroom_question_run_id,),
+                {"return_type": rt, **given, **options},
+            )
+        )
