@@ -130,8 +130,8 @@ def table(r: dict[str, float]) -> str:
             "start-up excluded). Spec: `../shared/upstream-specs/civis-api-spec.json` "
             "(2.5 MB, 909 methods). Python "
             f"{platform.python_version()}, {os.cpu_count()} cores, load average "
-            f"{r['load']:.1f} at the end of the run (other work was running: absolute times "
-            "move with load, the runs are interleaved so the ratios hold).",
+            f"{r['load']:.1f} at the end of the run (absolute times move with load; the runs "
+            "are interleaved so the ratios hold).",
             "",
             "| what | median | vs civis-python |",
             "|---|---:|---:|",
