@@ -93,6 +93,20 @@ def require(
     return value
 
 
+def required_credential(
+    explicit: Any,
+    *,
+    platform: str,
+    argument: str,
+    env: Sequence[str] = (),
+    file_values: Mapping[str, Any] | None = None,
+    file_keys: Sequence[str] = (),
+) -> Any:
+    """:func:`credential`, then :func:`require`: found in one of the places, or AuthError."""
+    value = credential(explicit, env=env, file_values=file_values, file_keys=file_keys)
+    return require(value, platform=platform, argument=argument, env=env, file_keys=file_keys)
+
+
 def split_options(
     platform: str, options: Mapping[str, Any], own: Sequence[str] = ()
 ) -> tuple[dict[str, Any], dict[str, Any]]:

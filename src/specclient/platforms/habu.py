@@ -27,7 +27,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..client import AsyncClient, AsyncResource, Client, Resource
-from ._base import build_client, credential, read_credentials_file, require, split_options
+from ._base import (
+    build_client,
+    credential,
+    read_credentials_file,
+    required_credential,
+    split_options,
+)
 from ._flows import Flow, arun, run
 from .habu_workflows import (  # the constants stay importable from here
     DEFAULT_MAX_POLL_INTERVAL,  # noqa: F401
@@ -116,28 +122,20 @@ def _resolve(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         file_values = read_credentials_file(own["creds_path"])
     common["base_url"] = _base_url(common.get("base_url"), file_values)
     if common.get("auth") is None:
-        client_id = require(
-            credential(
-                own.get("client_id"),
-                env=ENV_CLIENT_ID,
-                file_values=file_values,
-                file_keys=("HABU_API_CLIENT",),
-            ),
+        client_id = required_credential(
+            own.get("client_id"),
             platform=PLATFORM,
             argument="client_id",
             env=ENV_CLIENT_ID,
+            file_values=file_values,
             file_keys=("HABU_API_CLIENT",),
         )
-        client_secret = require(
-            credential(
-                own.get("client_secret"),
-                env=ENV_CLIENT_SECRET,
-                file_values=file_values,
-                file_keys=("HABU_API_SECRET",),
-            ),
+        client_secret = required_credential(
+            own.get("client_secret"),
             platform=PLATFORM,
             argument="client_secret",
             env=ENV_CLIENT_SECRET,
+            file_values=file_values,
             file_keys=("HABU_API_SECRET",),
         )
         common["auth"] = _oauth(

@@ -256,16 +256,12 @@ def _options(options: Mapping[str, Any]) -> tuple[dict[str, Any], str, Hosts, An
     common, own = _base.split_options(PLATFORM, options, OWN_OPTIONS)
     creds_path = _base.credential(own.get("creds_path"), env=(ENV_CREDENTIALS_FILE,))
     file_values = _base.read_credentials_file(creds_path) if creds_path else {}
-    org = _base.require(
-        _base.credential(
-            own.get("org_guid"),
-            env=(ENV_ORG,),
-            file_values=file_values,
-            file_keys=("org_guid", ENV_ORG),
-        ),
+    org = _base.required_credential(
+        own.get("org_guid"),
         platform=PLATFORM,
         argument="org_guid",
         env=(ENV_ORG,),
+        file_values=file_values,
         file_keys=("org_guid", ENV_ORG),
     )
     org_guid = parse_org_guid(org)
@@ -274,28 +270,20 @@ def _options(options: Mapping[str, Any]) -> tuple[dict[str, Any], str, Hosts, An
     )
     auth: Any = None
     if common.get("auth") is None and not own.get("anonymous"):
-        key_id = _base.require(
-            _base.credential(
-                own.get("api_key_id"),
-                env=(ENV_KEY_ID,),
-                file_values=file_values,
-                file_keys=("api_key_id", ENV_KEY_ID),
-            ),
+        key_id = _base.required_credential(
+            own.get("api_key_id"),
             platform=PLATFORM,
             argument="api_key_id",
             env=(ENV_KEY_ID,),
+            file_values=file_values,
             file_keys=("api_key_id", ENV_KEY_ID),
         )
-        key_secret = _base.require(
-            _base.credential(
-                own.get("api_key_secret"),
-                env=(ENV_KEY_SECRET,),
-                file_values=file_values,
-                file_keys=("api_key_secret", ENV_KEY_SECRET),
-            ),
+        key_secret = _base.required_credential(
+            own.get("api_key_secret"),
             platform=PLATFORM,
             argument="api_key_secret",
             env=(ENV_KEY_SECRET,),
+            file_values=file_values,
             file_keys=("api_key_secret", ENV_KEY_SECRET),
         )
         auth = UsmartKeys(key_id, key_secret)
