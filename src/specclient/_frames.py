@@ -119,7 +119,7 @@ def _all_bools(series: Any) -> bool:
 
 
 def _ints(series: Any) -> list[Any]:
-    out = []
+    out: list[Any] = []
     for v in series.tolist():
         if v is None or (isinstance(v, float) and v != v):
             out.append(None)

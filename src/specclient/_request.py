@@ -57,9 +57,9 @@ def join_url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-def query_items(query: Mapping[str, Any]) -> list[tuple[str, str]]:
+def query_items(query: Mapping[str, Any]) -> list[tuple[str, str | int | float | bool | None]]:
     """Flatten query values: lists repeat the key (OpenAPI's default ``form`` + ``explode``)."""
-    items: list[tuple[str, str]] = []
+    items: list[tuple[str, str | int | float | bool | None]] = []
     for key, value in query.items():
         if isinstance(value, list | tuple | set | frozenset):
             items.extend((key, wire_scalar(v)) for v in value)

@@ -449,6 +449,13 @@ class _MethodBase:
         arguments = {k: v for k, v in bound.items() if k not in ("iterator", "return_type")}
         return PageWalker(self.pagination, arguments)
 
+    def _page_schemas(self) -> dict[str, Any]:
+        """Column schemas of the items of a paginated operation's pages."""
+        from ._frames import column_schemas
+
+        items = self.pagination.items if self.pagination is not None else None
+        return column_schemas(self.operation, items or None)
+
     def _security(self) -> Any:
         # An operation the spec marks as needing no auth (security: []) sends no credentials.
         return self.operation.security != ()
@@ -485,12 +492,10 @@ class Method(_MethodBase):
         walker = self._walker(args, kwargs)
         pages = self._pages(walker, kwargs.get("timeout"), kwargs.get("headers"))
         if return_type == "pandas":
-            from ._frames import column_schemas, frame_from_records
+            from ._frames import frame_from_records
 
             rows = [row for page in pages for row in page]
-            return frame_from_records(
-                rows, column_schemas(self.operation, self.pagination.items or None)
-            )
+            return frame_from_records(rows, self._page_schemas())
         if return_type == "raw":
             return (item for page in pages for item in page)
         from .response import _convert
@@ -550,12 +555,10 @@ class AsyncMethod(_MethodBase):
         return_type = self._return_type(parts)
         if parts.options.get("iterator"):
             if return_type == "pandas":
-                from ._frames import column_schemas, frame_from_records
+                from ._frames import frame_from_records
 
                 rows = [row async for row in self._iterate(args, kwargs, "raw")]
-                return frame_from_records(
-                    rows, column_schemas(self.operation, self.pagination.items or None)
-                )
+                return frame_from_records(rows, self._page_schemas())
             return self._iterate(args, kwargs, return_type)
         from .response import decode
 

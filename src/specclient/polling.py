@@ -82,14 +82,12 @@ class Poller:
 def _configure(
     waiter: Waiter, timeout: float | None, delay: float | None, max_delay: float | None
 ) -> Waiter:
-    changes: dict[str, float] = {}
-    if timeout is not None:
-        changes["timeout"] = timeout
-    if delay is not None:
-        changes["delay"] = delay
-    if max_delay is not None:
-        changes["max_delay"] = max_delay
-    return replace(waiter, **changes) if changes else waiter
+    return replace(
+        waiter,
+        timeout=waiter.timeout if timeout is None else timeout,
+        delay=waiter.delay if delay is None else delay,
+        max_delay=waiter.max_delay if max_delay is None else max_delay,
+    )
 
 
 def _progress(what: str, enabled: bool | None) -> Callable[[str | None, float], None] | None:

@@ -313,7 +313,17 @@ class _SenderBase:
         headers: Mapping[str, str] | None,
         clock: Clock,
         follow_redirects: bool,
+        http: Any = None,
     ) -> None:
+        client_type, transport_type = self._HTTP_TYPES
+        if http is not None and not isinstance(http, client_type | transport_type):
+            raise ParameterError(
+                type(self).__name__,
+                f"http= must be an httpx.{client_type.__name__} or "
+                f"httpx.{transport_type.__name__}, not {type(http).__name__}",
+            )
+        self._http = http
+        self._client: Any = http if isinstance(http, client_type) else None
         if isinstance(auth, tuple) and len(auth) == 2:  # httpx's ("user", "password") form
             from specclient.auth import Basic
 
@@ -332,6 +342,23 @@ class _SenderBase:
         self.follow_redirects = follow_redirects
         self._lock = threading.Lock()
         self._owns_client = False
+
+    #: (the httpx client class, the transport base class) this sender works with
+    _HTTP_TYPES: tuple[type, type] = (httpx.Client, httpx.BaseTransport)
+    _LAZY_TLS: type = object
+
+    def _client_on_demand(self) -> Any:
+        """The httpx client, created on first use (building an SSL context is slow)."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._HTTP_TYPES[0](
+                        transport=self._http or _default_transport(self._LAZY_TLS),
+                        timeout=self.timeout,
+                        follow_redirects=self.follow_redirects,
+                    )
+                    self._owns_client = True
+        return self._client
 
     def _prepare(self, request: httpx.Request, timeout: Any) -> httpx.Request:
         for name, value in self.headers.items():
@@ -373,6 +400,9 @@ class Sender(_SenderBase):
         Passed to httpx.
     """
 
+    _HTTP_TYPES = (httpx.Client, httpx.BaseTransport)
+    _LAZY_TLS = _SyncTLSOnDemand
+
     def __init__(
         self,
         *,
@@ -384,11 +414,6 @@ class Sender(_SenderBase):
         clock: Clock = SYSTEM_CLOCK,
         follow_redirects: bool = False,
     ) -> None:
-        if http is not None and not isinstance(http, httpx.Client | httpx.BaseTransport):
-            raise ParameterError(
-                "Sender",
-                f"http= must be an httpx.Client or httpx.BaseTransport, not {type(http).__name__}",
-            )
         super().__init__(
             auth=auth,
             timeout=timeout,
@@ -396,23 +421,13 @@ class Sender(_SenderBase):
             headers=headers,
             clock=clock,
             follow_redirects=follow_redirects,
+            http=http,
         )
-        self._http = http
-        self._client: httpx.Client | None = http if isinstance(http, httpx.Client) else None
 
     @property
     def client(self) -> httpx.Client:
-        """The httpx client, created on first use (building an SSL context is slow)."""
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = httpx.Client(
-                        transport=self._http or _default_transport(_SyncTLSOnDemand),  # type: ignore[arg-type]
-                        timeout=self.timeout,
-                        follow_redirects=self.follow_redirects,
-                    )
-                    self._owns_client = True
-        return self._client
+        """The httpx client, created on first use."""
+        return self._client_on_demand()  # type: ignore[no-any-return]
 
     def send(
         self,
@@ -486,6 +501,9 @@ class Sender(_SenderBase):
 class AsyncSender(_SenderBase):
     """:class:`Sender` over :class:`httpx.AsyncClient`; waits with ``await clock.asleep``."""
 
+    _HTTP_TYPES = (httpx.AsyncClient, httpx.AsyncBaseTransport)
+    _LAZY_TLS = _AsyncTLSOnDemand
+
     def __init__(
         self,
         *,
@@ -497,12 +515,6 @@ class AsyncSender(_SenderBase):
         clock: Clock = SYSTEM_CLOCK,
         follow_redirects: bool = False,
     ) -> None:
-        if http is not None and not isinstance(http, httpx.AsyncClient | httpx.AsyncBaseTransport):
-            raise ParameterError(
-                "AsyncSender",
-                "http= must be an httpx.AsyncClient or httpx.AsyncBaseTransport, "
-                f"not {type(http).__name__}",
-            )
         super().__init__(
             auth=auth,
             timeout=timeout,
@@ -510,25 +522,13 @@ class AsyncSender(_SenderBase):
             headers=headers,
             clock=clock,
             follow_redirects=follow_redirects,
-        )
-        self._http = http
-        self._client: httpx.AsyncClient | None = (
-            http if isinstance(http, httpx.AsyncClient) else None
+            http=http,
         )
 
     @property
     def client(self) -> httpx.AsyncClient:
         """The httpx async client, created on first use."""
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = httpx.AsyncClient(
-                        transport=self._http or _default_transport(_AsyncTLSOnDemand),  # type: ignore[arg-type]
-                        timeout=self.timeout,
-                        follow_redirects=self.follow_redirects,
-                    )
-                    self._owns_client = True
-        return self._client
+        return self._client_on_demand()  # type: ignore[no-any-return]
 
     async def send(
         self,
