@@ -364,7 +364,7 @@ class ResourceGroup(click.Group):
         return _resolve_with_hint(super().resolve_command, ctx, args, self._operations, "method")
 
 
-def _summary(operations: Mapping[str, Operation]) -> str:
+def _summary(operations: Mapping[str, object]) -> str:
     names = list(operations)
     shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
     return f"{len(names)} method{'s' if len(names) != 1 else ''}: {shown}"

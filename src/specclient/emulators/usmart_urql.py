@@ -81,11 +81,7 @@ def run(query: Query, rows: Sequence[Row]) -> Iterator[Row]:
     matched: Sequence[Row] = [r for r in rows if all(p(r) for p in query.predicates)]
     for key, descending in reversed(query.sort):
         # None sorts last either way, as Elasticsearch puts missing values last.
-        matched = sorted(
-            matched,
-            key=lambda r, k=key: (r.get(k) is None, r.get(k) if r.get(k) is not None else 0),
-            reverse=descending,
-        )
+        matched = sorted(matched, key=_missing_last(key), reverse=descending)
     if query.limit is not None and query.limit >= 0:
         matched = matched[query.offset : query.offset + query.limit]
     elif query.offset:
@@ -223,3 +219,13 @@ def _split_top(text: str, sep: str) -> list[str]:
         raise URQLError(f"unbalanced parentheses in {text!r}")
     parts.append(text[start:])
     return parts
+
+
+def _missing_last(key: str) -> Callable[[Row], tuple[bool, Any]]:
+    """A sort key that puts rows without ``key`` last, as Elasticsearch does."""
+
+    def sort_key(row: Row) -> tuple[bool, Any]:
+        value = row.get(key)
+        return (value is None, value if value is not None else 0)
+
+    return sort_key

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -157,6 +157,7 @@ class _DataFlows:
     """The workflows as generators; ``ClicDataData`` and ``AsyncClicDataData`` drive them."""
 
     _client: Any
+    method: Callable[[str], Any]  # provided by the Resource this mixes into
 
     @property
     def _settings(self) -> dict[str, Any]:

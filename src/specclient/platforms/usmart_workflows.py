@@ -532,7 +532,7 @@ class UsmartCatalog(UsmartResource):
         entries = method(return_type="raw").json().get("dataset") or []
         rows = []
         for entry in entries:
-            row = {"guid": dataset_guid_of(entry)}
+            row: dict[str, Any] = {"guid": dataset_guid_of(entry)}
             row.update({k: v for k, v in entry.items() if k != "@type"})
             row["api_urls"] = [
                 d.get("accessURL")
