@@ -307,13 +307,13 @@ class _SenderBase:
     def __init__(
         self,
         *,
-        auth: httpx.Auth | None,
-        timeout: float | httpx.Timeout | None,
-        retry: RetryPolicy | None,
-        headers: Mapping[str, str] | None,
-        clock: Clock,
-        follow_redirects: bool,
-        http: Any = None,
+        auth: httpx.Auth | None = None,
+        timeout: float | httpx.Timeout | None = 30.0,
+        retry: RetryPolicy | None = None,
+        http: Any = None,  # an httpx client or transport of the sender's kind (_HTTP_TYPES)
+        headers: Mapping[str, str] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        follow_redirects: bool = False,
     ) -> None:
         client_type, transport_type = self._HTTP_TYPES
         if http is not None and not isinstance(http, client_type | transport_type):
@@ -403,27 +403,6 @@ class Sender(_SenderBase):
     _HTTP_TYPES = (httpx.Client, httpx.BaseTransport)
     _LAZY_TLS = _SyncTLSOnDemand
 
-    def __init__(
-        self,
-        *,
-        auth: httpx.Auth | None = None,
-        timeout: float | httpx.Timeout | None = 30.0,
-        retry: RetryPolicy | None = None,
-        http: httpx.Client | httpx.BaseTransport | None = None,
-        headers: Mapping[str, str] | None = None,
-        clock: Clock = SYSTEM_CLOCK,
-        follow_redirects: bool = False,
-    ) -> None:
-        super().__init__(
-            auth=auth,
-            timeout=timeout,
-            retry=retry,
-            headers=headers,
-            clock=clock,
-            follow_redirects=follow_redirects,
-            http=http,
-        )
-
     @property
     def client(self) -> httpx.Client:
         """The httpx client, created on first use."""
@@ -503,27 +482,6 @@ class AsyncSender(_SenderBase):
 
     _HTTP_TYPES = (httpx.AsyncClient, httpx.AsyncBaseTransport)
     _LAZY_TLS = _AsyncTLSOnDemand
-
-    def __init__(
-        self,
-        *,
-        auth: httpx.Auth | None = None,
-        timeout: float | httpx.Timeout | None = 30.0,
-        retry: RetryPolicy | None = None,
-        http: httpx.AsyncClient | httpx.AsyncBaseTransport | None = None,
-        headers: Mapping[str, str] | None = None,
-        clock: Clock = SYSTEM_CLOCK,
-        follow_redirects: bool = False,
-    ) -> None:
-        super().__init__(
-            auth=auth,
-            timeout=timeout,
-            retry=retry,
-            headers=headers,
-            clock=clock,
-            follow_redirects=follow_redirects,
-            http=http,
-        )
 
     @property
     def client(self) -> httpx.AsyncClient:
