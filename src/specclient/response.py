@@ -26,7 +26,6 @@ __all__ = ["Response", "ResponseList", "camel_to_snake", "decode", "raise_for_st
 # The same two-step rule civis-python uses, so names match theirs exactly.
 _UNDERSCORER1 = re.compile(r"(.)([A-Z][a-z]+)")
 _UNDERSCORER2 = re.compile(r"([a-z0-9])([A-Z])")
-_SECRET_KEY = re.compile(r"(?i)(secret|password|token|api[_-]?key|credential)")
 _REQUEST_ID_HEADERS = (
     "x-request-id",
     "x-amzn-requestid",
@@ -125,9 +124,9 @@ class Response(Mapping[str, Any]):
         return f"Response({shown!r})"
 
     def _is_secret(self, snake_key: str) -> bool:
-        if any(camel_to_snake(f) == snake_key for f in self._secret_fields):
-            return True
-        return bool(_SECRET_KEY.search(snake_key)) and not snake_key.endswith(("_id", "_ids"))
+        from .http.redact import is_secret_name  # the one redaction rule, shared with logs
+
+        return is_secret_name(snake_key, [camel_to_snake(f) for f in self._secret_fields])
 
     def __getstate__(self) -> dict[str, Any]:
         return {
