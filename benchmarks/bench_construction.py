@@ -55,7 +55,7 @@ OURS_BUILD = """
 import json, time, inspect
 t0 = time.perf_counter()
 import specclient
-from specclient.spec import CIVIS_PYTHON
+from specclient.openapi import CIVIS_PYTHON
 t1 = time.perf_counter()
 client = specclient.Client.from_spec({spec!r}, naming=CIVIS_PYTHON, base_url="http://127.0.0.1:1")
 inspect.signature(client.tables.list)

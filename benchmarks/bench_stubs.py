@@ -146,7 +146,7 @@ def main() -> None:
     parser.add_argument("--mypy", action="store_true", help="also time a cold mypy run on each")
     args = parser.parse_args()
 
-    from specclient.spec import CIVIS_PYTHON, load
+    from specclient.openapi import CIVIS_PYTHON, load
 
     started = time.perf_counter()
     cold = load(args.spec, cache=False, naming=CIVIS_PYTHON)

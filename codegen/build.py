@@ -11,7 +11,7 @@ from typing import Any
 from codegen.package import package_stub
 from codegen.render import render_spec
 from codegen.views import Runtime
-from specclient.spec import load
+from specclient.openapi import load
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_STUB = "_package.pyi"

@@ -10,7 +10,7 @@ import jinja2
 
 from codegen.types import pascal_case
 from codegen.views import Runtime, SpecView, build, stub_type
-from specclient.spec.model import Spec
+from specclient.openapi.model import Spec
 
 TEMPLATES = Path(__file__).parent / "templates"
 

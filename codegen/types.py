@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from specclient.openapi.model import is_nullable, schema_types
 from specclient.response import Response, camel_to_snake
-from specclient.spec.model import is_nullable, schema_types
 
 # Nested response objects deeper than this are typed as plain ``Response``: Civis's schemas
 # nest up to nine levels, and the deep tail adds bulk to the stubs without helping an editor.

@@ -1,7 +1,7 @@
 """The normalised model, reshaped into what the templates print.
 
 Templates stay free of logic: every annotation, default and docstring line is decided here,
-from :mod:`specclient.spec.model` objects only, so stubs, reference docs and the runtime
+from :mod:`specclient.openapi.model` objects only, so stubs, reference docs and the runtime
 client all read the same source.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 from codegen.types import ResponseClass, ResponseTypes, param_type, pascal_case, rename
 from specclient.client import AsyncClient, AsyncResource, Client, Method, Resource
-from specclient.spec.model import (
+from specclient.openapi.model import (
     MISSING,
     Operation,
     Pagination,

@@ -10,9 +10,9 @@ from specclient.response import Response as Response
 from specclient import auth as auth
 from specclient import emulators as emulators
 from specclient import errors as errors
+from specclient import openapi as openapi
 from specclient import pagination as pagination
 from specclient import polling as polling
-from specclient import spec as spec
 from specclient import testing as testing
 __version__: str
 from specclient.client import AsyncClient as _AsyncClient

@@ -33,7 +33,7 @@ _LAZY = {
     "connect": ("specclient.platforms", "connect"),
     "connect_async": ("specclient.platforms", "connect_async"),
 }
-_SUBMODULES = {"auth", "emulators", "errors", "spec", "testing", "polling", "pagination"}
+_SUBMODULES = {"auth", "emulators", "errors", "openapi", "testing", "polling", "pagination"}
 
 if TYPE_CHECKING:
     from . import auth, emulators, errors

@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from .errors import ParameterError
-from .spec.model import MISSING, Operation, Param, is_nullable, schema_types
+from .openapi.model import MISSING, Operation, Param, is_nullable, schema_types
 
 #: Per-call options every method accepts, unless the spec itself has a parameter of that name
 #: (then the spec's parameter wins and the option is not available for that method).

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from .spec.model import Operation, Param, schema_types
+from .openapi.model import Operation, Param, schema_types
 
 # Options of our own on every method command. A spec parameter with one of these names is
 # offered as ``--<name>-param`` instead (Civis has parameters called ``output``).

@@ -10,7 +10,7 @@ from ._binding import annotation_for
 
 if TYPE_CHECKING:
     from ._binding import Binder
-    from .spec.model import Operation, Param
+    from .openapi.model import Operation, Param
 
 _WIDTH = 79
 

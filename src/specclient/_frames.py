@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .spec.model import Operation
+    from .openapi.model import Operation
 
 
 def find_records(payload: Any, records: str | None) -> list[Any]:

@@ -24,7 +24,7 @@ import httpx
 
 from ._binding import CallParts, wire_scalar
 from .errors import ParameterError
-from .spec.model import MISSING, Operation
+from .openapi.model import MISSING, Operation
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 

@@ -32,7 +32,7 @@ from ._cli_commands import (
     stderr_is_terminal,
 )
 from .errors import ParameterError, SpecClientError
-from .spec.model import Operation
+from .openapi.model import Operation
 
 __all__ = ["main", "cli"]
 
@@ -45,7 +45,7 @@ def load_platform_spec(platform: str) -> Any:
     import importlib
 
     from ._resources import bundled_spec
-    from .spec import load
+    from .openapi import load
 
     adapter = importlib.import_module(f"specclient.platforms.{platform}")
     if hasattr(adapter, "command_spec"):
@@ -56,7 +56,7 @@ def load_platform_spec(platform: str) -> Any:
     naming = None
     if platform == "civis":
         # civis-python's names (the Civis adapter builds its client with the same rules).
-        from .spec.naming import CIVIS_PYTHON
+        from .openapi.naming import CIVIS_PYTHON
 
         naming = CIVIS_PYTHON
     return load(bundled_spec(platform), naming=naming)

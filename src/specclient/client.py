@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ._binding import Binder, CallParts
 from ._clock import SYSTEM_CLOCK, Clock
 from .errors import ParameterError, SpecClientError
+from .openapi.model import Operation, Pagination, Spec
 from .pagination import PageWalker, civis_style_pagination
-from .spec.model import Operation, Pagination, Spec
 
 if TYPE_CHECKING:
     import httpx
@@ -34,7 +34,7 @@ _RETURN_TYPES = ("snake", "raw", "pandas")
 def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool) -> Spec:
     if isinstance(spec, Spec):
         return spec
-    from .spec import load
+    from .openapi import load
 
     return load(spec, naming=naming, cache=cache)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .openapi.model import Operation, Pagination
 from .response import dig
-from .spec.model import Operation, Pagination
 
 __all__ = ["PageWalker", "civis_style_pagination"]
 

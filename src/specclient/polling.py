@@ -14,8 +14,8 @@ from typing import Any
 
 from ._clock import SYSTEM_CLOCK, Clock
 from .errors import WaiterError, WaiterTimeoutError
+from .openapi.model import Waiter
 from .response import dig
-from .spec.model import Waiter
 
 __all__ = ["Poller", "wait_for", "await_for"]
 

@@ -19,7 +19,7 @@ from .errors import RateLimitError, ResponseDecodeError, api_error_for_status
 if TYPE_CHECKING:
     import httpx
 
-    from .spec.model import Operation
+    from .openapi.model import Operation
 
 __all__ = ["Response", "ResponseList", "camel_to_snake", "decode", "raise_for_status"]
 

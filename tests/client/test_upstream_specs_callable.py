@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 import specclient
-from specclient.spec.model import schema_types
+from specclient.openapi.model import schema_types
 
 SPEC = (
     Path(__file__).resolve().parents[2].parent

@@ -1,6 +1,6 @@
 """A small normalised spec built straight from the model classes.
 
-Codegen reads only :mod:`specclient.spec.model`, so its tests build the model directly: they
+Codegen reads only :mod:`specclient.openapi.model`, so its tests build the model directly: they
 exercise every shape the templates handle (path, query, body fields, nullable, arrays, nested
 responses, pagination, a waiter, a binary upload) without depending on the loader.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from specclient.spec.model import (
+from specclient.openapi.model import (
     Operation,
     Pagination,
     Param,

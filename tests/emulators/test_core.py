@@ -22,7 +22,7 @@ from specclient.emulators import (
     serve_spec,
 )
 from specclient.errors import ParameterError
-from specclient.spec import load
+from specclient.openapi import load
 
 PET = {
     "type": "object",

@@ -10,7 +10,7 @@ import pytest
 
 from specclient.emulators import EmulatorApp, EmulatorClock, running_app
 from specclient.errors import ParameterError
-from specclient.spec import load
+from specclient.openapi import load
 
 DOC: dict[str, Any] = {
     "openapi": "3.0.3",

@@ -25,7 +25,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 PLATFORM_MODULE = textwrap.dedent(
     """
     from specclient.emulators import EmuError, EmulatorApp
-    from specclient.spec import load
+    from specclient.openapi import load
 
     CREDENTIALS = {"api_key": "demo-key"}
     DOC = {

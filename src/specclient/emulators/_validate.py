@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema import Draft4Validator, Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from specclient.spec.model import Operation, Param, schema_types
+from specclient.openapi.model import Operation, Param, schema_types
 
 __all__ = ["OperationValidator", "RequestInvalid", "body_kind", "to_json_schema"]
 

@@ -29,7 +29,7 @@ from specclient.emulators._messages import NO_JSON
 from specclient.emulators.civis_handlers import HANDLERS, Call
 from specclient.emulators.civis_state import DEMO_API_KEY, CivisState, Invalid, NotFound
 from specclient.emulators.core import EmuError, EmulatorApp, EmuRequest, EmuResponse
-from specclient.spec.model import Operation
+from specclient.openapi.model import Operation
 
 __all__ = ["CREDENTIALS", "build", "served_spec"]
 
@@ -124,8 +124,8 @@ def build(
             "unknown option(s): " + ", ".join(sorted(options)),
             sorted(options)[0],
         )
-    from specclient.spec import load
-    from specclient.spec.naming import CIVIS_PYTHON
+    from specclient.openapi import load
+    from specclient.openapi.naming import CIVIS_PYTHON
 
     document, served_bytes = _served()
     spec = load(document, naming=CIVIS_PYTHON)

@@ -23,7 +23,7 @@ A platform module (``specclient/emulators/pets.py``; a user's own can live anywh
 named by its dotted path)::
 
     from specclient.emulators import EmuError, EmulatorApp, paginate_offset
-    from specclient.spec import load
+    from specclient.openapi import load
 
     CREDENTIALS = {"api_key": "demo-key"}           # the keyword arguments connect() takes
 
@@ -100,7 +100,7 @@ from specclient.emulators._server import TRANSPORT_KEY, ServerThread, bind_socke
 from specclient.emulators._synth import example_for
 from specclient.emulators._validate import OperationValidator, RequestInvalid
 from specclient.errors import ParameterError, SpecClientError
-from specclient.spec.model import Operation, Spec
+from specclient.openapi.model import Operation, Spec
 
 __all__ = [
     "EmuError",
@@ -349,7 +349,7 @@ class EmulatorApp:
 
     Parameters
     ----------
-    spec : Spec, or a path / dict for :func:`specclient.spec.load`
+    spec : Spec, or a path / dict for :func:`specclient.openapi.load`
     clock : EmulatorClock, optional
         Shared with connected clients; a new one when omitted.
     seed : int
@@ -400,7 +400,7 @@ class EmulatorApp:
         check_responses: bool = False,
     ) -> None:
         if not isinstance(spec, Spec):
-            from specclient.spec import load  # the loader is only needed for this convenience
+            from specclient.openapi import load  # the loader is only needed for this convenience
 
             spec = load(spec)
         self.spec: Spec = spec

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SpecClientError
 
 if TYPE_CHECKING:
-    from ..spec.model import Waiter
+    from ..openapi.model import Waiter
 
 __all__ = ["Call", "Request", "Sleep", "Wait", "Fan", "Flow", "run", "arun"]
 

@@ -2,7 +2,7 @@
 
 ``connect("civis")`` fetches the spec like civis-python (cached on disk, see
 :mod:`specclient.platforms.civis_endpoints`), builds a client with civis-python's names
-(:data:`specclient.spec.naming.CIVIS_PYTHON`), and adds what civis-python's ``APIClient`` adds
+(:data:`specclient.openapi.naming.CIVIS_PYTHON`), and adds what civis-python's ``APIClient`` adds
 on top of the spec: the ID helpers (``get_database_id`` ...), ``username``,
 ``default_database_credential_id``, and futures for job and script runs
 (:class:`~specclient.platforms.civis_futures.CivisFuture`).
@@ -231,7 +231,7 @@ def _options(
 
 
 def _naming() -> Any:
-    from specclient.spec.naming import CIVIS_PYTHON
+    from specclient.openapi.naming import CIVIS_PYTHON
 
     return CIVIS_PYTHON
 

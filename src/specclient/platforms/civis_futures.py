@@ -20,8 +20,8 @@ from typing import Any
 
 from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient.errors import NotFoundError, WaiterError, WaiterTimeoutError
+from specclient.openapi.model import Waiter
 from specclient.polling import Poller
-from specclient.spec.model import Waiter
 
 __all__ = ["CivisFuture", "CivisJobFailure", "DONE", "FAILED", "FINISHED", "CANCELLED"]
 

@@ -247,7 +247,7 @@ def command_spec() -> Any:
     ``connect()`` fills the organisation GUID, so no command asks for it; paths read
     ``/org/<org>/...`` in the commands' help.
     """
-    from specclient.spec import load
+    from specclient.openapi import load
 
     return load(specialise(_bundled_document(), "<org>", REAL_HOSTS, org_segment="<org>"))
 

@@ -417,8 +417,8 @@ class UsmartPipelines(UsmartResource):
         ``WaiterTimeoutError`` after ``timeout`` seconds. Sleeps go through the client's
         clock, so an emulator-backed client waits without really sleeping.
         """
+        from specclient.openapi.model import Waiter
         from specclient.polling import wait_for
-        from specclient.spec.model import Waiter
 
         _require_guid("pipelines.wait", "container_guid", container_guid)
 

@@ -1,7 +1,7 @@
 """Civis parity, extended to signatures: every method civis-python builds from Civis's spec has,
 in our client built from the same spec, the same required parameters (positional, in the same
 order) and the same optional ones (keyword-only). Names alone are checked in
-``tests/spec/test_civis_parity.py``; this file checks what a call site depends on.
+``tests/openapi/test_civis_parity.py``; this file checks what a call site depends on.
 
 Our methods add per-call options (``return_type``, ``timeout``, ``headers``, ``body``) as
 keyword-only parameters; they are not part of civis-python's signatures and are left out.
@@ -18,7 +18,7 @@ import pytest
 civis_resources = pytest.importorskip("civis.resources")
 
 from specclient.client import Client  # noqa: E402
-from specclient.spec.naming import CIVIS_PYTHON  # noqa: E402
+from specclient.openapi.naming import CIVIS_PYTHON  # noqa: E402
 
 CIVIS_SPEC = Path(civis_resources.__file__).parent / "civis_api_spec.json"
 BUNDLED_SUBSET = Path(__file__).parents[3] / "specs" / "civis.yaml"

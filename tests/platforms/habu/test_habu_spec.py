@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from specclient._resources import bundled_spec
-from specclient.spec import load
+from specclient.openapi import load
 
 ROOT = Path(__file__).resolve().parents[3]
 UPSTREAM = ROOT.parent / "shared" / "upstream-specs" / "habu-clean-room-openapi.yml"

@@ -39,7 +39,7 @@ def _debug(message: str, *args: object) -> None:
     # logging is imported only when there is something to say: a warm start never pays for it.
     import logging
 
-    logging.getLogger("specclient.spec.cache").debug(message, *args)
+    logging.getLogger("specclient.openapi.cache").debug(message, *args)
 
 
 #: Bump when the meaning of a model field changes without its name changing.

@@ -1,6 +1,6 @@
 """The spec engine: load an OpenAPI 3.x / Swagger 2.0 document into the normalised model.
 
->>> from specclient.spec import load
+>>> from specclient.openapi import load
 >>> spec = load("petstore.yaml")                       # doctest: +SKIP
 >>> spec.operations("pets")["list"].params             # doctest: +SKIP
 """

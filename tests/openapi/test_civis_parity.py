@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from specclient.spec import CIVIS_PYTHON, load
+from specclient.openapi import CIVIS_PYTHON, load
 
 SPEC = (
     Path(__file__).resolve().parents[2] / ".." / "shared" / "upstream-specs" / "civis-api-spec.json"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from specclient.spec import load
+from specclient.openapi import load
 
 SPEC = (
     Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from specclient.errors import SpecError
-from specclient.spec import load
+from specclient.openapi import load
 
 
 def _doc(paths=None, **extra):

@@ -6,7 +6,7 @@ Two steps, so a client pays only for what it touches:
   operation (``resource.method``), and records where each one sits. Everything a broken spec
   can get wrong at the level of paths, parameters and references is found here.
 * :meth:`Engine.build_resource` (lazy, per resource): expands schemas and builds the
-  :class:`~specclient.spec.model.Operation` objects of one resource.
+  :class:`~specclient.openapi.model.Operation` objects of one resource.
 """
 
 from __future__ import annotations
@@ -395,7 +395,7 @@ class Engine:
             )
 
     def _disambiguate(self, named: list[Any]) -> list[Any]:
-        """Rename automatic names that collide (see :mod:`specclient.spec.naming`)."""
+        """Rename automatic names that collide (see :mod:`specclient.openapi.naming`)."""
         groups: dict[tuple[str, str], list[int]] = {}
         for i, (resource, method, *_rest) in enumerate(named):
             groups.setdefault((resource, method), []).append(i)

@@ -359,7 +359,7 @@ _CIVIS_LEGACY_LIST_PATHS = frozenset(
 )
 
 #: civis-python 2.10's naming (civis/resources/_resources.py) as data: the Civis adapter
-#: passes it to :func:`specclient.spec.load` so the client has civis-python's exact names.
+#: passes it to :func:`specclient.openapi.load` so the client has civis-python's exact names.
 CIVIS_PYTHON = NamingRules(
     name="civis-python",
     honour_extensions=False,

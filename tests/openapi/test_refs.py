@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from specclient.spec import load
-from specclient.spec._refs import Resolver
+from specclient.openapi import load
+from specclient.openapi._refs import Resolver
 
 
 def _schema_doc(schemas, root):
@@ -131,7 +131,7 @@ def test_refs_to_parameters_responses_bodies_and_path_items_all_resolve():
 
 
 def test_a_very_long_chain_of_references_is_cut_instead_of_overflowing():
-    from specclient.spec._refs import MAX_REF_DEPTH
+    from specclient.openapi._refs import MAX_REF_DEPTH
 
     schemas = {
         f"S{i}": {"type": "object", "properties": {"next": _ref(f"S{i + 1}")}} for i in range(400)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from specclient.spec import load
-from specclient.spec.naming import NamingRules, python_name
+from specclient.openapi import load
+from specclient.openapi.naming import NamingRules, python_name
 
 OK = {"200": {"description": "ok"}}
 
@@ -211,7 +211,7 @@ def test_rules_fingerprint_is_stable_across_hash_seeds():
     import subprocess
     import sys
 
-    code = "from specclient.spec import CIVIS_PYTHON as r; print(r.fingerprint())"
+    code = "from specclient.openapi import CIVIS_PYTHON as r; print(r.fingerprint())"
     outs = {
         subprocess.run(
             [sys.executable, "-c", code],

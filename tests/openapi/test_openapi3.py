@@ -7,7 +7,7 @@ import copy
 import pytest
 from spec_samples import PETS_30
 
-from specclient.spec import MISSING, load
+from specclient.openapi import MISSING, load
 
 
 @pytest.fixture(scope="module")

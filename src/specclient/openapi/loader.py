@@ -83,11 +83,11 @@ def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None =
         A file path, an ``http(s)://`` URL (fetched with httpx), the document's bytes, or the
         already parsed document. JSON or YAML. A :class:`Spec` is returned as it is.
     cache : bool, optional
-        Use the on-disk cache of the normalised model (see :mod:`specclient.spec.cache`).
+        Use the on-disk cache of the normalised model (see :mod:`specclient.openapi.cache`).
         ``SPECCLIENT_NO_CACHE=1`` turns it off too.
     naming : NamingRules, optional
         How operations and parameters are named; the general rule by default.
-        :data:`specclient.spec.naming.CIVIS_PYTHON` gives civis-python's names.
+        :data:`specclient.openapi.naming.CIVIS_PYTHON` gives civis-python's names.
 
     Returns
     -------

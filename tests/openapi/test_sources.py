@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from specclient import errors
-from specclient.spec import Spec, load
+from specclient.openapi import Spec, load
 
 YAML = b"""\
 openapi: 3.0.0
@@ -133,7 +133,7 @@ def test_importing_the_engine_loads_neither_yaml_nor_httpx(tmp_path):
     import sys
 
     code = (
-        "import sys, specclient.spec; "
+        "import sys, specclient.openapi; "
         "print(sorted(m for m in ('yaml', 'httpx', 'pandas') if m in sys.modules))"
     )
     out = subprocess.run(

@@ -184,7 +184,7 @@ class Spec:
 
     Resources are materialised lazily: building a client touches only :meth:`resource_names`;
     :meth:`operations` builds (or reads from the on-disk cache) one resource's operations the
-    first time it is asked for. Implementations live in :mod:`specclient.spec.loader`.
+    first time it is asked for. Implementations live in :mod:`specclient.openapi.loader`.
     """
 
     title: str = ""

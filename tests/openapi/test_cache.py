@@ -8,9 +8,9 @@ import pickle
 
 import pytest
 
-from specclient.spec import load
-from specclient.spec import loader as loader_module
-from specclient.spec.naming import NamingRules
+from specclient.openapi import load
+from specclient.openapi import loader as loader_module
+from specclient.openapi.naming import NamingRules
 
 DOC = {
     "openapi": "3.0.0",
@@ -120,14 +120,14 @@ def test_cache_dir_that_is_a_file_is_silently_ignored(spec_file, tmp_path, monke
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
     monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(blocker))
-    with caplog.at_level("DEBUG", logger="specclient.spec.cache"):
+    with caplog.at_level("DEBUG", logger="specclient.openapi.cache"):
         spec = load(spec_file)
         assert spec.operation("b.get").path == "/b/{id}"
     assert "cannot write" in caplog.text
 
 
 def test_location_falls_back_to_xdg_then_home(monkeypatch, tmp_path):
-    from specclient.spec.cache import cache_dir
+    from specclient.openapi.cache import cache_dir
 
     monkeypatch.delenv("SPECCLIENT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
@@ -144,7 +144,7 @@ def test_dict_sources_are_cached_by_content(isolated_cache):
 
 
 def test_warm_load_reads_only_the_index_until_a_resource_is_touched(spec_file, monkeypatch):
-    from specclient.spec.cache import SpecCache
+    from specclient.openapi.cache import SpecCache
 
     load(spec_file).operations("a")
     reads = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specclient.spec import load
+from specclient.openapi import load
 
 STORE_20 = {
     "swagger": "2.0",
