@@ -12,6 +12,8 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._jsonpath import dig
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -21,8 +23,6 @@ if TYPE_CHECKING:
 def find_records(payload: Any, records: str | None) -> list[Any]:
     """Where the table sits: ``records`` path, else the payload if a list, else the one list
     of objects inside an envelope, else the object as a single row."""
-    from .response import dig
-
     if records:
         found = dig(payload, records)
         return list(found) if isinstance(found, list) else ([] if found is None else [found])

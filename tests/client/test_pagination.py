@@ -85,3 +85,57 @@ def test_civis_style_page_num_is_recognised_and_honours_total_pages(recorder):
     ids = [t.id for t in client.tables.list(iterator=True, limit=2)]
     assert ids == [10, 11, 20, 21, 30, 31]
     assert [r.url.params["page_num"] for r in recorder.requests] == ["1", "2", "3"]
+
+
+# -- Civis: the server's page count decides how many pages are fetched ---------------------------
+
+
+def _civis_pages_on_the_wire(limit: int | None) -> tuple[list[str], list[httpx.Request]]:
+    from specclient.emulators import running
+
+    sent: list[httpx.Request] = []
+    with (
+        running("civis", seed=1) as emu,
+        httpx.Client(event_hooks={"request": [sent.append]}) as http,
+    ):
+        client = emu.client(http=http)
+        options = {} if limit is None else {"limit": limit}
+        names = [t.name for t in client.tables.list(iterator=True, **options)]
+    return names, [r for r in sent if r.url.path.rstrip("/").endswith("/tables")]
+
+
+def test_civis_iterator_sends_one_request_when_the_server_says_there_is_one_page():
+    names, sent = _civis_pages_on_the_wire(limit=None)
+    assert names == ["customers", "orders", "daily_revenue", "bar"]
+    assert [r.url.params["page_num"] for r in sent] == ["1"]
+
+
+def test_civis_iterator_stops_at_the_last_full_page_the_server_announced():
+    # 4 tables in pages of 2: X-Pagination-Total-Pages is 2, so no third (empty) page is asked for
+    names, sent = _civis_pages_on_the_wire(limit=2)
+    assert names == ["customers", "orders", "daily_revenue", "bar"]
+    assert [(r.url.params["page_num"], r.url.params["limit"]) for r in sent] == [
+        ("1", "2"),
+        ("2", "2"),
+    ]
+
+
+async def test_async_civis_iterator_sends_as_many_requests_as_the_server_has_pages():
+    from specclient.emulators import running
+
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request)
+
+    with running("civis", seed=1) as emu:
+        async with (
+            httpx.AsyncClient(event_hooks={"request": [record]}) as http,
+            emu.async_client(http=http) as client,
+        ):
+            pages = await client.tables.list(limit=2, iterator=True)
+            names = [t.name async for t in pages]
+    assert names == ["customers", "orders", "daily_revenue", "bar"]
+    assert [
+        r.url.params["page_num"] for r in sent if r.url.path.rstrip("/").endswith("/tables")
+    ] == ["1", "2"]

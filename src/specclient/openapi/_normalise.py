@@ -43,6 +43,9 @@ _SECRET_NAMES = re.compile(
     r"id_token|token|private_key|secret_access_key|aws_secret_access_key|authorization)$"
 )
 _PAGINATION_STYLES = ("offset", "page", "cursor")
+# Pages inferred from ``NamingRules.infer_page_pagination`` (Civis's page_num/limit convention)
+# end where the server's page count says: without it a last full page costs an empty request.
+INFERRED_PAGE_COUNT = "header:X-Pagination-Total-Pages"
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
@@ -776,7 +779,13 @@ class Engine:
             infer = self.rules.infer_page_pagination
             names = {p.name for p in params}
             if infer and verb == "get" and all(n in names for n in infer):
-                return Pagination(style="page", limit_param=infer[0], page_param=infer[1], start=1)
+                return Pagination(
+                    style="page",
+                    limit_param=infer[0],
+                    page_param=infer[1],
+                    start=1,
+                    total=INFERRED_PAGE_COUNT,
+                )
             return None
         at = child(at_op, "x-pagination")
         if not isinstance(raw, Mapping):
