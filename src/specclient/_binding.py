@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ._annotations import KIND_NAMES, body_annotation, parameter_annotation, return_annotation
 from .errors import ParameterError
 from .openapi.model import MISSING, Operation, Param, is_nullable, schema_types
 
@@ -25,34 +26,6 @@ from .openapi.model import MISSING, Operation, Param, is_nullable, schema_types
 CALL_OPTIONS = ("return_type", "timeout", "headers", "iterator", "body")
 RETURN_TYPES = ("snake", "raw", "pandas")
 _ITEMS_CHECKED = 100
-
-_PY_TYPES = {
-    "integer": "int",
-    "number": "float",
-    "string": "str",
-    "boolean": "bool",
-    "array": "list",
-    "object": "dict",
-    "file": "bytes | IO",
-}
-
-
-def annotation_for(schema: Mapping[str, Any] | None) -> str:
-    """A readable type for signatures and docs, e.g. ``int`` or ``list[str]``."""
-    kinds = schema_types(schema)
-    if not kinds:
-        if schema and schema.get("format") == "binary":
-            return "bytes | IO"
-        return "Any"
-    names = []
-    for kind in kinds:
-        if kind == "array" and schema and isinstance(schema.get("items"), Mapping):
-            names.append(f"list[{annotation_for(schema['items'])}]")
-        elif kind == "string" and schema and schema.get("format") == "binary":
-            names.append("bytes | IO")
-        else:
-            names.append(_PY_TYPES.get(kind, "Any"))
-    return " | ".join(dict.fromkeys(names))
 
 
 @dataclass
@@ -96,7 +69,7 @@ class Binder:
         optional = [p for p in self.params if not p.required]
         out = [
             inspect.Parameter(
-                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation_for(p.schema)
+                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=parameter_annotation(p)
             )
             for p in required
         ]
@@ -105,7 +78,7 @@ class Binder:
                 p.name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=p.default if p.default is not MISSING else None,
-                annotation=annotation_for(p.schema),
+                annotation=parameter_annotation(p),
             )
             for p in optional
         ]
@@ -114,7 +87,7 @@ class Binder:
             "timeout": "float | None",
             "headers": "Mapping[str, str] | None",
             "iterator": "bool",
-            "body": "Any",
+            "body": body_annotation(self.operation) or "Any",
         }
         for name in self.options:
             if name == "iterator" and self.operation.pagination is None:
@@ -130,7 +103,7 @@ class Binder:
                     annotation=option_annotations[name],
                 )
             )
-        return inspect.Signature(out)
+        return inspect.Signature(out, return_annotation=return_annotation(self.operation.success))
 
     def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CallParts:
         """Check the arguments and sort them by location. Raises ParameterError."""
@@ -325,7 +298,7 @@ def type_problem(value: Any, schema: Mapping[str, Any] | None, depth: int = 0) -
                     if problem:
                         return f"item {index}: {problem}"
             return None
-    wanted = " or ".join(_PY_TYPES.get(k, k) for k in kinds)
+    wanted = " or ".join(KIND_NAMES.get(k, k) for k in kinds)
     return f"expected {wanted}, got {type(value).__name__} {_short_repr(value)}"
 
 

@@ -325,9 +325,7 @@ class _SenderBase:
         self._http = http
         self._client: Any = http if isinstance(http, client_type) else None
         if isinstance(auth, tuple) and len(auth) == 2:  # httpx's ("user", "password") form
-            from specclient.auth import Basic
-
-            auth = Basic(*auth)
+            auth = httpx.BasicAuth(*auth)
         if auth is not None and not isinstance(auth, httpx.Auth):
             raise ParameterError(
                 type(self).__name__,

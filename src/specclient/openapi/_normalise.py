@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._secrets import is_secret_name
 from ..errors import SpecError
 from ._refs import Resolver, child, pointer
 from .model import (
@@ -36,11 +37,6 @@ _LOCATIONS_2 = ("path", "query", "header", "body", "formData")
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _INTERPRETED = frozenset(
     {"x-resource", "x-method", "x-pagination", "x-records", "x-waiter", "x-idempotent"}
-)
-# Names that carry a secret whatever the spec says (compared after snake_casing).
-_SECRET_NAMES = re.compile(
-    r"^(password|passwd|secret|client_secret|api_key|apikey|access_token|refresh_token|"
-    r"id_token|token|private_key|secret_access_key|aws_secret_access_key|authorization)$"
 )
 _PAGINATION_STYLES = ("offset", "page", "cursor")
 # Pages inferred from ``NamingRules.infer_page_pagination`` (Civis's page_num/limit convention)
@@ -134,7 +130,7 @@ def _is_secret(name: str, schema: Any, raw: Mapping[str, Any] | None = None) -> 
         return True
     if isinstance(schema, Mapping) and schema.get("x-secret"):
         return True
-    return bool(_SECRET_NAMES.match(python_name(name)))
+    return is_secret_name(name)  # the one rule logs, errors and cassettes use
 
 
 def _secret_properties(schema: Any, found: set[str], seen: set[int]) -> None:
