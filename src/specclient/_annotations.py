@@ -98,16 +98,29 @@ def _argument_base(schema: Mapping[str, Any]) -> str:
     kinds = schema_types(schema)
     if not kinds:
         return "dict[str, Any]" if "properties" in schema else "Any"
+    return _by_kind(schema, kinds, argument_annotation, "dict[str, Any]", binary=_BINARY)
+
+
+def _by_kind(
+    schema: Mapping[str, Any],
+    kinds: Iterable[str],
+    item: Callable[[Any], str],
+    obj: str,
+    *,
+    binary: str | None = None,
+) -> str:
+    """One annotation per JSON type: scalars, ``list[item]``, ``obj`` for a bare object, and
+    ``binary`` for a binary string when the value is a file argument."""
     names = []
     for kind in kinds:
-        if kind == "string" and schema.get("format") == "binary":
-            names.append(_BINARY)
+        if binary and kind == "string" and schema.get("format") == "binary":
+            names.append(binary)
         elif kind in SCALARS:
             names.append(SCALARS[kind])
         elif kind == "array":
-            names.append(f"list[{argument_annotation(schema.get('items'))}]")
+            names.append(f"list[{item(schema.get('items'))}]")
         elif kind == "object":
-            names.append("dict[str, Any]")
+            names.append(obj)
         else:
             names.append("Any")
     return " | ".join(unique(names))
@@ -177,18 +190,12 @@ def _value(
         return objects(schema, name, depth)
     if not kinds:
         return "Any"
-    names = []
-    for kind in kinds:
-        if kind in SCALARS:
-            names.append(SCALARS[kind])
-        elif kind == "array":
-            item = value_annotation(schema.get("items"), name, depth, objects=objects)
-            names.append(f"list[{item}]")
-        elif kind == "object":
-            names.append("Response")
-        else:
-            names.append("Any")
-    return " | ".join(unique(names))
+    return _by_kind(
+        schema,
+        kinds,
+        lambda items: value_annotation(items, name, depth, objects=objects),
+        "Response",
+    )
 
 
 def return_annotation(
