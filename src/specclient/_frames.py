@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._jsonpath import dig
+from .openapi.model import schema_types
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,9 +87,7 @@ def apply_dtypes(frame: pd.DataFrame, schemas: Mapping[str, Mapping]) -> pd.Data
 
     for column in frame.columns:
         schema = schemas.get(column) or {}
-        kind = schema.get("type")
-        if isinstance(kind, list):
-            kind = next((k for k in kind if k != "null"), None)
+        kind = next(iter(schema_types(schema)), None)  # the model's one reading of "type"
         fmt = schema.get("format")
         series = frame[column]
         try:
