@@ -111,9 +111,11 @@ def test_file_not_in_the_named_dataset_is_refused(client, emu, dataset, csv_file
     nothing_created(emu, before)
 
 
-def test_expired_signed_url_twice_is_forbidden_and_registers_nothing(emu, dataset, csv_file):
+def test_expired_signed_url_twice_is_forbidden_and_registers_nothing(
+    make_client, emu, dataset, csv_file
+):
     emu.state.signed_url_ttl = -1  # every URL is already expired when it arrives
-    client = emu.client()
+    client = make_client()
     files_before = len(dataset.files)
     with pytest.raises(ForbiddenError, match="403"):
         client.files.upload(dataset.guid, csv_file)
@@ -239,8 +241,8 @@ def test_wait_reports_a_pipeline_that_ends_failed_with_its_reason(client, emu, d
     assert [o.state for o in info.value.outcomes] == ["failed", "failed"]
 
 
-def test_workflows_work_on_a_client_that_returns_frames(emu, dataset, csv_file):
-    client = emu.client(return_type="pandas")
+def test_workflows_work_on_a_client_that_returns_frames(make_client, dataset, csv_file):
+    client = make_client(return_type="pandas")
     created = client.files.upload(dataset.guid, csv_file)
     assert created["file_name"] == "counts.csv"
     assert [o.ok for o in client.pipelines.refresh_all(dataset.guid)] == [True, True]
