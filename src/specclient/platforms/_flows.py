@@ -39,6 +39,7 @@ __all__ = [
     "Fan",
     "Upload",
     "Download",
+    "Streamed",
     "Flow",
     "run",
     "arun",
