@@ -155,3 +155,29 @@ def test_stub_resources_have_the_runtime_methods_and_signatures(pair: Any) -> No
             )
             checked += 1
     assert checked > 0
+
+
+def test_a_stub_type_that_disagrees_with_the_runtime_is_caught() -> None:
+    # The disagreement this comparison was added for: the runtime annotated a required object
+    # argument ``dict`` and an optional one ``int``; the stubs said ``dict[str, Any]`` and
+    # ``int | None``. Compared by name only, both sides looked the same.
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    runtime = inspect.Signature(
+        [
+            inspect.Parameter("body", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation="dict"),
+            inspect.Parameter("limit", keyword, default=None, annotation="int"),
+        ],
+        return_annotation="Response",
+    )
+    stub = ast.parse(
+        "def get(self, body: _dict[_str, Any], *, limit: _int | None = ...) -> _ThingResponse: ..."
+    ).body[0]
+    assert _stub_params(stub) == _runtime_params(runtime)  # names and kinds agree...
+    assert _stub_types(stub, {"_ThingResponse"}) != _runtime_types(runtime)  # ...types do not
+    fixed = runtime.replace(
+        parameters=[
+            runtime.parameters["body"].replace(annotation="dict[str, Any]"),
+            runtime.parameters["limit"].replace(annotation="int | None"),
+        ]
+    )
+    assert _stub_types(stub, {"_ThingResponse"}) == _runtime_types(fixed)
