@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from specclient._clock import FakeClock
-from specclient.emulators.civis_handlers import HANDLERS, Call
-from specclient.emulators.civis_state import DEMO_API_KEY, CivisState, Invalid, NotFound
-from specclient.emulators.civis_subset import OPERATIONS
+from specclient.emulators.civis.operations import HANDLERS, Call
+from specclient.emulators.civis.state import DEMO_API_KEY, CivisState, Invalid, NotFound
+from specclient.emulators.civis.subset import OPERATIONS
 
 
 @pytest.fixture
@@ -256,7 +256,7 @@ def _null_allowed(schema):
 def test_every_reply_has_the_shape_civis_publishes(served):
     import jsonschema
 
-    from specclient.emulators._validate import to_json_schema
+    from specclient.emulators.core.validation import to_json_schema
 
     served.clock.advance(0)
     client = served.client()

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from specclient.emulators._messages import EmuError, EmuResponse
+from specclient.emulators.core.messages import EmuError, EmuResponse
 
 __all__ = ["paginate_cursor", "paginate_offset", "paginate_page"]
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from specclient._resources import bundled_spec
-from specclient.emulators.clicdata_state import (
+from specclient.emulators.clicdata.state import (
     ALL_SCOPES,
     REFRESH_MODES,
     VERSIONED_REFRESH_MODES,

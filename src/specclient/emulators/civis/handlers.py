@@ -1,9 +1,9 @@
 """The Civis emulator: serves ``/endpoints`` and keeps state for what civis-python users touch.
 
 It serves ``specs/civis.yaml``, a verbatim subset of Civis's published spec (why a subset: see
-:mod:`specclient.emulators.civis_subset`), from ``GET /endpoints`` so that ``connect("civis")``
+:mod:`specclient.emulators.civis.subset`), from ``GET /endpoints`` so that ``connect("civis")``
 builds its client exactly as against the real service, and answers every operation of that
-subset from :class:`~specclient.emulators.civis_state.CivisState`. Authentication is civis-python's:
+subset from :class:`~specclient.emulators.civis.state.CivisState`. Authentication is civis-python's:
 the API key as the HTTP Basic user name (a ``Bearer`` key works too); a wrong key gets Civis's 401
 with a ``WWW-Authenticate`` header. Errors use Civis's envelope
 ``{"error": ..., "errorDescription": ..., "code": ...}``.
@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from specclient._resources import bundled_spec
-from specclient.emulators._messages import NO_JSON
-from specclient.emulators.civis_handlers import HANDLERS, Call
-from specclient.emulators.civis_state import DEMO_API_KEY, CivisState, Invalid, NotFound
+from specclient.emulators.civis.operations import HANDLERS, Call
+from specclient.emulators.civis.state import DEMO_API_KEY, CivisState, Invalid, NotFound
 from specclient.emulators.core import EmuError, EmulatorApp, EmuRequest, EmuResponse
+from specclient.emulators.core.messages import NO_JSON
 from specclient.openapi.model import Operation
 
 __all__ = ["CREDENTIALS", "build", "served_spec"]

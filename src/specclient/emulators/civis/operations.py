@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from specclient.emulators._messages import EmuResponse
-from specclient.emulators._pagination import paginate_page
-from specclient.emulators.civis_state import CivisState, Invalid
+from specclient.emulators.civis.state import CivisState, Invalid
+from specclient.emulators.core.messages import EmuResponse
+from specclient.emulators.core.pagination import paginate_page
 
 __all__ = ["Call", "HANDLERS"]
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from specclient._resources import bundled_spec
 from specclient.emulators.core import EmuError, EmulatorApp, EmulatorClock, EmuRequest, EmuResponse
-from specclient.emulators.habu_state import HabuError, HabuState, iso, result_page
+from specclient.emulators.habu.state import HabuError, HabuState, iso, result_page
 
 __all__ = ["CREDENTIALS", "build"]
 
@@ -89,7 +89,7 @@ def build(*, seed: int = 0, clock: EmulatorClock | None = None, **options: Any) 
         The credentials it accepts (default :data:`CREDENTIALS`).
     token_lifetime, token_cap, token_cap_status, run_create_limit, queue_seconds, run_seconds,
     result_rows, failure_rate, max_data_limit
-        See :class:`~specclient.emulators.habu_state.HabuState`.
+        See :class:`~specclient.emulators.habu.state.HabuState`.
     """
     unknown = sorted(set(options) - set(_STATE_OPTIONS) - set(CREDENTIALS))
     if unknown:

@@ -7,8 +7,8 @@ Every host of the real service is served under one origin (``base_url`` reaches 
 - DCAT catalogue: ``https://discovery.usmart.io/org/<org>/...`` -> ``/discovery/org/<org>/...``
 - signed uploads: a pre-signed S3 URL -> ``/storage/uploads/<reference>?X-Amz-...``
 
-The state model lives in :mod:`specclient.emulators.usmart_state`; URQL in
-:mod:`specclient.emulators.usmart_urql`. Uploads are streamed to disk by an async handler,
+The state model lives in :mod:`specclient.emulators.usmart.state`; URQL in
+:mod:`specclient.emulators.usmart.urql`. Uploads are streamed to disk by an async handler,
 never held in memory.
 """
 
@@ -21,9 +21,9 @@ from functools import cache
 from typing import Any
 
 from specclient._resources import bundled_spec
-from specclient.emulators import usmart_urql as urql
 from specclient.emulators.core import EmuError, EmulatorApp, EmuRequest, EmuResponse
-from specclient.emulators.usmart_state import (
+from specclient.emulators.usmart import urql
+from specclient.emulators.usmart.state import (
     PROVIDER,
     VIEWER,
     VIEWER_ACTIONS,
