@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+from specclient.errors import SpecClientError
+
 __all__ = ["EXTRA_MODULES", "EmulatorsNotInstalled", "require_extra"]
 
 #: import name -> distribution, for what ``pip install "specclient[emulators]"`` adds.
@@ -15,7 +17,7 @@ EXTRA_MODULES = {
 }
 
 
-class EmulatorsNotInstalled(ImportError):
+class EmulatorsNotInstalled(ImportError, SpecClientError):
     """The ``emulators`` extra is not installed (a client-only install carries no web server)."""
 
 
@@ -30,3 +32,10 @@ def require_extra() -> None:
             'install them with: pip install "specclient[emulators]"',
             name=missing[0],
         )
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a module set to None in sys.modules, a broken parent
+        return False
