@@ -73,6 +73,7 @@ also works in-process (except for dropped connections, which need a real socket)
 
 from specclient.emulators.core.app import EmulatorApp, Handler
 from specclient.emulators.core.clock import EmulatorClock
+from specclient.emulators.core.collection import Collection
 from specclient.emulators.core.faults import Fault, FaultInjector, FiredFault
 from specclient.emulators.core.generic import build_generic, serve_spec
 from specclient.emulators.core.messages import (
@@ -82,9 +83,11 @@ from specclient.emulators.core.messages import (
     default_error_body,
 )
 from specclient.emulators.core.pagination import paginate_cursor, paginate_offset, paginate_page
+from specclient.emulators.core.routes import Routes
 from specclient.emulators.core.running import (
     PLATFORMS,
     Emulator,
+    check_options,
     running,
     running_app,
     serve_forever,
@@ -92,6 +95,7 @@ from specclient.emulators.core.running import (
 
 __all__ = [
     "PLATFORMS",
+    "Collection",
     "EmuError",
     "EmuRequest",
     "EmuResponse",
@@ -103,10 +107,12 @@ __all__ = [
     "FiredFault",
     "Handler",
     "build_generic",
+    "check_options",
     "default_error_body",
     "paginate_cursor",
     "paginate_offset",
     "paginate_page",
+    "Routes",
     "running",
     "running_app",
     "serve_forever",

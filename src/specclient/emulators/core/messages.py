@@ -16,7 +16,7 @@ from specclient.openapi.model import Operation
 if TYPE_CHECKING:
     from specclient.emulators.core.app import EmulatorApp
 
-__all__ = ["NO_JSON", "EmuError", "EmuRequest", "EmuResponse", "default_error_body"]
+__all__ = ["NO_JSON", "EmuError", "EmuRequest", "EmuResponse", "default_error_body", "whole"]
 
 
 class _NoJson:
@@ -50,6 +50,17 @@ class EmuError(Exception):
         self.headers = dict(headers or {})
         self.extra = extra
         super().__init__(f"{self.status} {message}")
+
+
+def whole(value: Any, name: str, minimum: int) -> int:
+    """``value`` as an int of at least ``minimum``; 400 naming ``name`` otherwise."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise EmuError(400, f"{name} must be an integer, got {value!r}", field=name) from None
+    if number < minimum:
+        raise EmuError(400, f"{name} must be >= {minimum}, got {number}", field=name)
+    return number
 
 
 class EmuResponse:
@@ -165,6 +176,12 @@ class EmuRequest:
     @property
     def headers(self) -> Headers:
         return self.raw.headers
+
+    def query_int(self, name: str, default: int, *, minimum: int = 0) -> int:
+        """Query parameter ``name`` as an int (``default`` when absent or empty); 400 naming
+        it when it is not a whole number of at least ``minimum``."""
+        raw = self.query.get(name)
+        return default if raw in (None, "") else whole(raw, name, minimum)
 
     @property
     def has_body(self) -> bool:

@@ -6,7 +6,7 @@ import contextlib
 import importlib
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
 from specclient.emulators.core.app import EmulatorApp
@@ -15,9 +15,21 @@ from specclient.emulators.core.faults import FaultInjector
 from specclient.emulators.core.server import ServerThread, bind_socket, make_server
 from specclient.errors import ParameterError, SpecClientError
 
-__all__ = ["PLATFORMS", "Emulator", "running", "running_app", "serve_forever"]
+__all__ = ["PLATFORMS", "Emulator", "check_options", "running", "running_app", "serve_forever"]
 
 PLATFORMS: tuple[str, ...] = ("habu", "usmart", "clicdata", "civis")
+
+
+def check_options(platform: str, options: Mapping[str, Any], known: Iterable[str]) -> None:
+    """Refuse an option a platform's ``build`` does not take, naming the ones it does."""
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise ParameterError(
+            f'running("{platform.lower()}")',
+            f"unknown {platform} emulator option {unknown[0]!r}; options: "
+            + ", ".join(sorted(known)),
+            unknown[0],
+        )
 
 
 class Emulator:

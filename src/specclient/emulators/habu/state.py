@@ -2,8 +2,8 @@
 
 :mod:`specclient.emulators.habu` maps requests onto these methods. Objects are kept as the wire
 shows them (camelCase keys, ISO-8601 times, UUID ids with ``displayId`` beside them), so handlers
-return them as they are. Errors are :class:`HabuError` carrying the status; the handler layer
-wraps them in the platform's envelope ``{"code": "<status>", "message": ...}``.
+return them as they are. Errors are :class:`HabuError` (an ``EmuError``) carrying the status,
+answered in the platform's envelope ``{"code": "<status>", "message": ...}``.
 
 A run's status is not stored but read from the clock: ``QUEUED`` for ``queue_seconds``,
 ``RUNNING`` for ``run_seconds``, then ``COMPLETED`` or ``FAILED`` (decided at creation, from
@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from specclient._clock import Clock
+from specclient.emulators.core import Collection, EmuError
 
 __all__ = [
     "HabuError",
@@ -46,18 +47,11 @@ _DAY = 86400.0
 _TERMINAL = ("COMPLETED", "FAILED", "ERROR", "CANCELLED")
 
 
-class HabuError(Exception):
+class HabuError(EmuError):
     """A refusal the platform answers with an error status and its envelope."""
 
     def __init__(self, status: int, message: str, *, headers: Mapping[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = dict(headers or {})
-
-    def envelope(self) -> dict[str, str]:
-        """The spec's ``ReturnObject``: ``code`` is a string there."""
-        return {"code": str(self.status), "message": self.message}
+        super().__init__(status, message, headers=headers)
 
 
 def iso(seconds: float) -> str:
@@ -339,19 +333,23 @@ class HabuState:
         self.run_creates: deque[float] = deque()
         self.flow_run_creates: deque[float] = deque()
         self._scripted_failures: deque[str] = deque()
-        self.cleanrooms: dict[str, dict[str, Any]] = {}
-        self.data_connections: dict[str, dict[str, Any]] = {}
+        self.cleanrooms = self._things("Cleanroom", "cleanroomId")
+        self.data_connections = self._things("Data connection", "dataConnectionId")
         self.field_configurations: dict[str, list[dict[str, Any]]] = {}
-        self.datasets: dict[str, dict[str, Any]] = {}  # clean-room datasets
-        self.questions: dict[str, dict[str, Any]] = {}
-        self.cleanroom_questions: dict[str, dict[str, Any]] = {}
+        self.datasets: Collection[str, dict[str, Any]] = Collection(
+            "Dataset"
+        )  # clean-room datasets
+        self.questions = self._things("Question", "questionID")
+        self.cleanroom_questions = self._things("Cleanroom question", "cleanroomQuestionId")
         self.ownership: dict[str, dict[str, str]] = {}  # crq id -> macro -> organization id
         self.assignments: dict[str, dict[str, dict[str, Any]]] = {}  # crq id -> macro -> dataset
         self.runs: dict[str, QuestionRun] = {}
         self.flows: dict[str, dict[str, Any]] = {}
         self.flow_runs: dict[str, FlowRun] = {}
-        self.credentials: dict[str, dict[str, Any]] = {}  # organization credentials
-        self.schedules: dict[str, dict[str, Any]] = {}  # clean-room question run schedules
+        self.credentials = self._things("Organization credential", "organizationCredentialId")
+        self.schedules: Collection[str, dict[str, Any]] = Collection(
+            "Cleanroom question run schedule"
+        )
         # cleanroom id -> partner id -> partner
         self.partners: dict[str, dict[str, dict[str, Any]]] = {}
 
@@ -375,6 +373,11 @@ class HabuState:
             )
             raise HabuError(400, f"Invalid {what}: {value!r} is not a UUID{hint}")
         return value
+
+    def _things(self, noun: str, param: str) -> Collection[str, dict[str, Any]]:
+        """A collection keyed by UUID path parameter ``param``, answering 404 ``<noun> <id> not
+        found`` (and 400 for an id that is not a UUID, as the platform does)."""
+        return Collection(noun, key=lambda raw: self.require_uuid(raw, param), error=HabuError)
 
     @property
     def now(self) -> float:
@@ -509,15 +512,8 @@ class HabuState:
         self.cleanrooms[room_id] = room
         return room
 
-    def cleanroom(self, room_id: str) -> dict[str, Any]:
-        self.require_uuid(room_id, "cleanroomId")
-        try:
-            return self.cleanrooms[room_id]
-        except KeyError:
-            raise HabuError(404, f"Cleanroom {room_id} not found") from None
-
     def update_cleanroom(self, room_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        room = self.cleanroom(room_id)
+        room = self.cleanrooms.find(room_id)
         for key in ("name", "description", "startAt", "endAt"):
             if key in body:
                 room[key] = body[key]
@@ -525,7 +521,7 @@ class HabuState:
         return room
 
     def delete_cleanroom(self, room_id: str) -> None:
-        self.cleanroom(room_id)
+        self.cleanrooms.find(room_id)
         del self.cleanrooms[room_id]
 
     # ---------------------------------------------------------------- data connections
@@ -581,16 +577,9 @@ class HabuState:
         ]
         return conn
 
-    def data_connection(self, conn_id: str) -> dict[str, Any]:
-        self.require_uuid(conn_id, "dataConnectionId")
-        try:
-            return self.data_connections[conn_id]
-        except KeyError:
-            raise HabuError(404, f"Data connection {conn_id} not found") from None
-
     def map_fields(self, conn_id: str, body: Any) -> list[dict[str, Any]]:
         """Field mapping: a JSON array of field configurations, matched by ``fieldName``."""
-        conn = self.data_connection(conn_id)
+        conn = self.data_connections.find(conn_id)
         if not isinstance(body, list) or not body:
             raise HabuError(400, "Body must be a JSON array of field configurations")
         current = {f["fieldName"]: f for f in self.field_configurations[conn_id]}
@@ -607,10 +596,10 @@ class HabuState:
     # ---------------------------------------------------------------- clean-room datasets
 
     def configure_dataset(self, room_id: str, conn_id: str | None, body: Any) -> dict[str, Any]:
-        room = self.cleanroom(room_id)
+        room = self.cleanrooms.find(room_id)
         if not conn_id:
             raise HabuError(400, "Required request parameter 'dataConnectionId' is not present")
-        conn = self.data_connection(conn_id)
+        conn = self.data_connections.find(conn_id)
         if not isinstance(body, Mapping) or not isinstance(body.get("rampIDConsent"), bool):
             raise HabuError(400, 'Body must be {"rampIDConsent": true|false}')
         ds_id = self.new_id()
@@ -639,7 +628,7 @@ class HabuState:
         return dataset
 
     def dataset(self, room_id: str, ds_id: str) -> dict[str, Any]:
-        self.cleanroom(room_id)
+        self.cleanrooms.find(room_id)
         self.require_uuid(ds_id, "datasetId")
         found = self.datasets.get(ds_id)
         if found is None or found["cleanRoomId"] != room_id:
@@ -657,7 +646,7 @@ class HabuState:
                 # what the real service does (an NPE surfacing as a 500), kept on purpose
                 raise HabuError(500, "Internal Server Error: dataSetTypeFields is null")
         if room_id:
-            self.cleanroom(room_id)
+            self.cleanrooms.find(room_id)
         q_id = self.new_id()
         self.questions[q_id] = {
             "id": q_id,
@@ -668,13 +657,6 @@ class HabuState:
         }
         return {"success": True, "message": "Question created successfully", "questionID": q_id}
 
-    def question(self, q_id: str) -> dict[str, Any]:
-        self.require_uuid(q_id, "questionID")
-        try:
-            return self.questions[q_id]
-        except KeyError:
-            raise HabuError(404, f"Question {q_id} not found") from None
-
     def macros(self, question: Mapping[str, Any]) -> list[str]:
         details = question.get("questionDetails") or {}
         return [dt["macro"] for dt in details.get("dataTypes") or [] if dt.get("macro")]
@@ -682,10 +664,10 @@ class HabuState:
     # ---------------------------------------------------------------- clean-room questions
 
     def attach_question(self, room_id: str, q_id: str | None, editable: bool) -> dict[str, Any]:
-        room = self.cleanroom(room_id)
+        room = self.cleanrooms.find(room_id)
         if not q_id:
             raise HabuError(400, "Required request parameter 'questionId' is not present")
-        question = self.question(q_id)
+        question = self.questions.find(q_id)
         crq_id = self.new_id()
         details = question.get("questionDetails") or {}
         crq = {
@@ -707,22 +689,15 @@ class HabuState:
         room["questionsCount"] += 1
         return self.crq_wire(crq_id)
 
-    def crq(self, crq_id: str) -> dict[str, Any]:
-        self.require_uuid(crq_id, "cleanroomQuestionId")
-        try:
-            return self.cleanroom_questions[crq_id]
-        except KeyError:
-            raise HabuError(404, f"Cleanroom question {crq_id} not found") from None
-
     def crq_status(self, crq_id: str) -> str:
         """READY once every macro of the question has an owner and a dataset."""
-        crq = self.crq(crq_id)
+        crq = self.cleanroom_questions.find(crq_id)
         macros = self.macros(self.questions[crq["questionId"]])
         assigned = self.assignments[crq_id]
         return "READY" if all(m in assigned for m in macros) else "DATASETS_NOT_ASSIGNED"
 
     def crq_wire(self, crq_id: str) -> dict[str, Any]:
-        crq = self.crq(crq_id)
+        crq = self.cleanroom_questions.find(crq_id)
         runs = [r for r in self.runs.values() if r.crq_id == crq_id and not r.deleted]
         latest = max(runs, key=lambda r: r.submitted, default=None)
         status = self.crq_status(crq_id)
@@ -743,7 +718,7 @@ class HabuState:
         }
 
     def assign_owners(self, crq_id: str, body: Any) -> list[dict[str, Any]]:
-        crq = self.crq(crq_id)
+        crq = self.cleanroom_questions.find(crq_id)
         items = [body] if isinstance(body, Mapping) else body
         if not isinstance(items, list) or not items:
             raise HabuError(400, "Body must be a JSON array of {organizationId, macro}")
@@ -758,7 +733,7 @@ class HabuState:
         return self.crq_datasets(crq_id)
 
     def assign_datasets(self, crq_id: str, body: Any) -> list[dict[str, Any]]:
-        self.crq(crq_id)
+        self.cleanroom_questions.find(crq_id)
         if not isinstance(body, list) or not body:
             raise HabuError(400, "Body must be a JSON array of {datasetId, macro, fields}")
         for item in body:
@@ -814,7 +789,7 @@ class HabuState:
         return "COMPLETED", None
 
     def create_run(self, crq_id: str, body: Any) -> dict[str, Any]:
-        crq = self.crq(crq_id)
+        crq = self.cleanroom_questions.find(crq_id)
         if (
             not isinstance(body, Mapping)
             or not isinstance(body.get("name"), str)
@@ -862,7 +837,7 @@ class HabuState:
         limit: int,
         offset: int,
     ) -> list[dict[str, Any]]:
-        self.crq(crq_id)
+        self.cleanroom_questions.find(crq_id)
         if limit > 100:
             raise HabuError(400, "limit must be at most 100")
         runs = sorted(
@@ -895,7 +870,7 @@ class HabuState:
     # ---------------------------------------------------------------- flows
 
     def create_flow(self, room_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        self.cleanroom(room_id)
+        self.cleanrooms.find(room_id)
         if not body.get("flowName") or not isinstance(body.get("nodes"), list):
             raise HabuError(400, "Fields 'flowName' and 'nodes' are required")
         existing = next(
@@ -946,7 +921,7 @@ class HabuState:
         }
 
     def flow(self, room_id: str, flow_id: str) -> dict[str, Any]:
-        self.cleanroom(room_id)
+        self.cleanrooms.find(room_id)
         self.require_uuid(flow_id, "cleanroomFlowId")
         found = self.flows.get(flow_id)
         if found is None or found["cleanroomId"] != room_id:
@@ -982,7 +957,7 @@ class HabuState:
         return run.wire(self.now)
 
     def flow_run(self, room_id: str, run_id: str) -> FlowRun:
-        self.cleanroom(room_id)
+        self.cleanrooms.find(room_id)
         self.require_uuid(run_id, "cleanroomFlowRunId")
         found = self.flow_runs.get(run_id)
         if found is None or found.cleanroom_id != room_id:
