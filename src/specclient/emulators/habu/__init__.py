@@ -71,7 +71,9 @@ def build(*, seed: int = 0, clock: EmulatorClock | None = None, **options: Any) 
     state = HabuState(
         seed=seed,
         clock=clock,
-        **credentials,
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        organization=credentials["organization"],
         **{k: options[k] for k in _STATE_OPTIONS if k in options},
     )
     app = EmulatorApp(bundled_spec("habu"), clock=clock, seed=seed, error_body=_error_body)
