@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from specclient._clock import FakeClock
-from specclient.emulators.civis.operations import HANDLERS, Call
+from specclient.emulators.civis.handlers import routes
 from specclient.emulators.civis.state import DEMO_API_KEY, CivisState, Invalid, NotFound
 from specclient.emulators.civis.subset import OPERATIONS
 
@@ -23,12 +23,24 @@ def state(clock):
     return CivisState(seed=1, clock=clock)
 
 
+class Request:
+    """What a handler reads of a request, without HTTP: path, query (strings), body, user."""
+
+    def __init__(self, path, params, query, body, user):
+        self.path, self.path_params, self.query, self.principal = path, params, query, user
+        self.operation = None
+        self.has_body = body is not None
+        self._body = body
+
+    def json(self):
+        return self._body
+
+
 def call(state, verb, path, body=None, **params):
     query = {k: str(v) for k, v in params.pop("query", {}).items()}
     me = state.user_for_key(DEMO_API_KEY)
-    return HANDLERS[(verb, path)](
-        Call(state, {k: str(v) for k, v in params.items()}, query, body, me)
-    )
+    request = Request(path, {k: str(v) for k, v in params.items()}, query, body, me)
+    return routes.find(f"{verb.upper()} {path}")(state, request)
 
 
 def container(state, command="echo hi"):
@@ -45,7 +57,8 @@ def container(state, command="echo hi"):
 
 
 def test_every_served_operation_has_a_handler():
-    assert set(HANDLERS) == set(OPERATIONS)
+    assert set(routes.keys) == {f"{verb.upper()} {path}" for verb, path in OPERATIONS}
+    assert len(routes.keys) == len(OPERATIONS)
 
 
 def test_demo_key_signs_in_the_demo_user_and_others_do_not(state):

@@ -1,188 +1,301 @@
-"""The Civis emulator: serves ``/endpoints`` and keeps state for what civis-python users touch.
+"""What the Civis emulator answers to each operation it serves, over :class:`CivisState`.
 
-It serves ``specs/civis.yaml``, a verbatim subset of Civis's published spec (why a subset: see
-:mod:`specclient.emulators.civis.subset`), from ``GET /endpoints`` so that ``connect("civis")``
-builds its client exactly as against the real service, and answers every operation of that
-subset from :class:`~specclient.emulators.civis.state.CivisState`. Authentication is civis-python's:
-the API key as the HTTP Basic user name (a ``Bearer`` key works too); a wrong key gets Civis's 401
-with a ``WWW-Authenticate`` header. Errors use Civis's envelope
-``{"error": ..., "errorDescription": ..., "code": ...}``.
-
-Options for :func:`build` (also ``specclient emulate civis`` / ``running("civis", ...)``):
-``api_key`` (the key accepted), ``queue_seconds`` and ``run_seconds`` (how long runs wait and
-run on the emulator's clock).
+Handlers are keyed by route (``"GET /users/me"``) exactly as :data:`.subset.OPERATIONS` spells
+them, so every civis-python name of a route (``users.list_me`` beside ``users.get_me``) gets
+the route's handler. Lists answer with Civis's pagination headers; every reply is completed
+with the fields the published schema requires (:func:`complete`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
-import json
 from collections.abc import Mapping
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from specclient._resources import bundled_spec
-from specclient.emulators.civis.operations import HANDLERS, Call
-from specclient.emulators.civis.state import DEMO_API_KEY, CivisState, Invalid, NotFound
-from specclient.emulators.core import EmuError, EmulatorApp, EmuRequest, EmuResponse
-from specclient.emulators.core.messages import NO_JSON
-from specclient.openapi.model import Operation
+from specclient.emulators.civis.state import CivisState, Invalid
+from specclient.emulators.core import EmuRequest, EmuResponse, Routes, paginate_page
 
-__all__ = ["CREDENTIALS", "build", "served_spec"]
+__all__ = ["complete", "routes"]
 
-CREDENTIALS = {"api_key": DEMO_API_KEY}
-
-_SLUGS = {
-    400: "bad_request",
-    401: "invalid_token",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    422: "unprocessable_entity",
-    429: "too_many_requests",
-    500: "internal_server_error",
-    501: "not_implemented",
-    502: "bad_gateway",
-    503: "service_unavailable",
-    504: "gateway_timeout",
-}
+DEFAULT_LIMIT = 50  # Civis's page size when none is asked for
 
 
-@cache
-def _served() -> tuple[dict[str, Any], bytes]:
-    import yaml
-
-    path: Path = bundled_spec("civis")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # 10x faster on this 450 kB file
-    document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    return document, json.dumps(document).encode()
-
-
-def served_spec() -> dict[str, Any]:
-    """The Swagger 2.0 document ``GET /endpoints`` answers (a copy: safe to change)."""
-    return json.loads(_served()[1])
-
-
-def _error_body(error: EmuError, request: EmuRequest) -> dict[str, Any]:
-    return {
-        "error": _SLUGS.get(error.status, "error"),
-        "errorDescription": error.message,
-        "code": error.status,
-    }
-
-
-def _api_key(request: EmuRequest) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer":
-        return value.strip() or None
-    if scheme.lower() == "basic":
-        try:
-            user, _, _password = base64.b64decode(value.strip()).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return None
-        return user or None
-    return None
-
-
-def build(
-    *,
-    seed: int,
-    clock: Any,
-    api_key: str = DEMO_API_KEY,
-    queue_seconds: float = 2.0,
-    run_seconds: float = 10.0,
-    **options: Any,
-) -> EmulatorApp:
-    """A Civis emulator app.
-
-    Parameters
-    ----------
-    seed : int
-        Seeds table sizes and request ids.
-    clock : EmulatorClock
-        Moves runs from ``queued`` to ``running`` to their end.
-    api_key : str, optional
-        The key accepted for the demo user (default :data:`CREDENTIALS`).
-    queue_seconds, run_seconds : float, optional
-        Time a run waits, then runs (a container's ``sleep N`` overrides ``run_seconds``;
-        ``exit N`` makes it fail).
-
-    Raises
-    ------
-    ParameterError
-        For an unknown option.
-    """
-    if options:
-        from specclient.errors import ParameterError
-
-        raise ParameterError(
-            "emulators.civis.build",
-            "unknown option(s): " + ", ".join(sorted(options)),
-            sorted(options)[0],
-        )
-    from specclient.openapi import load
-    from specclient.openapi.naming import CIVIS_PYTHON
-
-    document, served_bytes = _served()
-    spec = load(document, naming=CIVIS_PYTHON)
-    # Civis publishes its paths at the root of the API host, whatever the spec's host says.
-    app = EmulatorApp(spec, clock=clock, seed=seed, error_body=_error_body, base_path="")
-    state = CivisState(
-        seed=seed,
-        clock=clock,
-        api_key=api_key,
-        queue_seconds=queue_seconds,
-        run_seconds=run_seconds,
-    )
-    app.state = state
-    app.credentials = {"api_key": api_key}
-
-    def authenticate(request: EmuRequest) -> dict[str, Any]:
-        key = _api_key(request)
-        user = state.user_for_key(key) if key else None
-        if user is None:
-            raise EmuError(
-                401,
-                "The access token is invalid",
-                headers={
-                    "WWW-Authenticate": 'Bearer realm="api", '
-                    'error="invalid_token", '
-                    'error_description="The access token is invalid"'
-                },
-            )
-        return user
-
-    app.authenticate = authenticate
-
-    @app.route("GET", "/endpoints", name="endpoints", auth=True)
-    def endpoints(request: EmuRequest) -> EmuResponse:
-        return EmuResponse(200, served_bytes, media_type="application/json")
-
-    # One route can have two names (civis-python keeps deprecated ``list_*`` aliases such as
-    # users.list_me beside users.get_me): every name gets the route's handler.
-    for qualname, operation in app.operations.items():
-        app.handle(qualname)(_adapt(HANDLERS[(operation.verb, operation.path)], state, operation))
-    return app
-
-
-def _complete(value: Any, schema: Mapping[str, Any] | None, now: float) -> Any:
+def complete(reply: Any, req: EmuRequest) -> Any:
     """Add the fields the published schema requires and the state model does not keep.
 
     Civis sends every documented field, and ``null`` for what is unset, even where its spec
     does not say the field is nullable (its own examples show it). So a missing scalar is sent
     as null, a missing list as ``[]``, a missing object with its own required fields filled
     the same way; a field with a ``default`` gets it. Fields the schema does not list are
-    left out, as Civis leaves them out.
+    left out, as Civis leaves them out. Completed on a copy: the state's own objects stay as
+    the state model keeps them.
     """
+    success = req.operation.success if req.operation is not None else None
+    schema = success.schema if success is not None else None
+    if isinstance(reply, EmuResponse) and isinstance(reply.json, dict | list):
+        reply.json = _complete(copy.deepcopy(reply.json), schema)
+    elif isinstance(reply, dict | list):
+        reply = _complete(copy.deepcopy(reply), schema)
+    return reply
+
+
+routes = Routes(finish=complete)
+
+
+def _id(req: EmuRequest, name: str = "id") -> int:
+    return int(req.path_params[name])
+
+
+def _body(req: EmuRequest) -> Any:
+    return req.json() if req.has_body else None
+
+
+def _page(req: EmuRequest, items: list[Any]) -> EmuResponse:
+    return paginate_page(items, req.query.get("page_num", 1), req.query.get("limit", DEFAULT_LIMIT))
+
+
+def _ordered(items: list[dict[str, Any]], req: EmuRequest, default: str = "id") -> list[dict]:
+    order = req.query.get("order", default)
+    key = order if order and items and order in items[0] else default
+    descending = req.query.get("order_dir", "asc").lower() == "desc"
+    return sorted(
+        items, key=lambda item: (item.get(key) is None, item.get(key)), reverse=descending
+    )
+
+
+# -- users -------------------------------------------------------------------------------------
+@routes("GET /users/")
+def users_list(state: CivisState, req: EmuRequest) -> EmuResponse:
+    summaries = [
+        {
+            "id": u["id"],
+            "user": u["username"],
+            "name": u["name"],
+            "email": u["email"],
+            "active": u["active"],
+            "primaryGroupId": u["primaryGroupId"],
+            "groups": u["groups"],
+            "createdAt": u["createdAt"],
+        }
+        for u in state.users.values()
+    ]
+    return _page(req, summaries)
+
+
+@routes("GET /users/me")
+def users_me(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    return {key: value for key, value in req.principal.items() if key != "active"}
+
+
+@routes("GET /users/{id}")
+def users_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    return state.users.find(_id(req))
+
+
+# -- credentials -------------------------------------------------------------------------------
+@routes("GET /credentials/types")
+def credential_types(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    return {
+        "types": [
+            "Amazon Web Services S3",
+            "Database",
+            "Custom",
+            "Github user",
+            "Salesforce User",
+            "Google",
+        ]
+    }
+
+
+@routes("GET /credentials/")
+def credentials_list(state: CivisState, req: EmuRequest) -> EmuResponse:
+    return _page(req, _ordered(state.list_credentials(dict(req.query)), req))
+
+
+@routes("POST /credentials/")
+def credentials_post(state: CivisState, req: EmuRequest) -> EmuResponse:
+    if not isinstance(_body(req), Mapping):
+        raise Invalid("a JSON object body is required")
+    created = state.create_credential(dict(_body(req)), req.principal["username"])
+    return EmuResponse(201, json=created)
+
+
+@routes("GET /credentials/{id}")
+def credentials_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    return state.credentials.find(_id(req))
+
+
+@routes("DELETE /credentials/{id}")
+def credentials_delete(state: CivisState, req: EmuRequest) -> EmuResponse:
+    state.credentials.remove(_id(req))
+    return EmuResponse(204)
+
+
+# -- databases and tables ----------------------------------------------------------------------
+@routes("GET /databases/")
+def databases_list(state: CivisState, req: EmuRequest) -> list[dict[str, Any]]:
+    return list(state.databases.values())  # Civis does not paginate this one
+
+
+@routes("GET /databases/{id}")
+def databases_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    return state.databases.find(_id(req))
+
+
+@routes("GET /databases/{id}/schemas")
+def databases_schemas(state: CivisState, req: EmuRequest) -> list[dict[str, Any]]:
+    database = databases_get(state, req)
+    schemas = sorted({t["schema"] for t in state.list_tables({"database_id": str(database["id"])})})
+    if "name" in req.query:
+        schemas = [s for s in schemas if req.query["name"] in s]
+    return [{"schema": schema} for schema in schemas]
+
+
+def _table_summary(table: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in table.items() if key != "columns"}
+
+
+@routes("GET /databases/{id}/schemas/{schema_name}/tables")
+def databases_schema_tables(state: CivisState, req: EmuRequest) -> EmuResponse:
+    database = databases_get(state, req)
+    query = {"database_id": str(database["id"]), "schema": req.path_params["schema_name"]}
+    if "name" in req.query:
+        query["search"] = req.query["name"]
+    tables = [_table_summary(t) for t in state.list_tables(query)]
+    return _page(req, _ordered(tables, req))
+
+
+@routes("GET /tables/")
+def tables_list(state: CivisState, req: EmuRequest) -> EmuResponse:
+    tables = [_table_summary(t) for t in state.list_tables(dict(req.query))]
+    return _page(req, _ordered(tables, req))
+
+
+@routes("GET /tables/{id}")
+def tables_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    return state.tables.find(_id(req))
+
+
+@routes("GET /tables/{id}/columns")
+def tables_columns(state: CivisState, req: EmuRequest) -> EmuResponse:
+    return _page(req, list(tables_get(state, req)["columns"]))
+
+
+# -- scripts -----------------------------------------------------------------------------------
+@routes("GET /scripts/")
+def scripts_list(state: CivisState, req: EmuRequest) -> EmuResponse:
+    summaries = [state.job_wire(job, summary=True) for job in state.jobs.values()]
+    if req.query.get("type"):
+        kinds = {kind.strip() for kind in req.query["type"].split(",")}
+        names = {"container": "JobTypes::ContainerDocker", "sql": "JobTypes::SqlRunner"}
+        summaries = [s for s in summaries if any(names.get(kind) == s["type"] for kind in kinds)]
+    return _page(req, _ordered(summaries, req))
+
+
+@routes("GET /scripts/{id}")
+def scripts_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    return state.job_wire(state.job(_id(req)))
+
+
+def _kind(req: EmuRequest) -> str | None:
+    """``container`` or ``sql`` for a script route, None for a job's: one id space, three views."""
+    path = req.operation.path if req.operation is not None else req.path
+    return "container" if "/containers" in path else "sql" if "/sql" in path else None
+
+
+@routes("POST /scripts/containers", "POST /scripts/sql")
+def script_post(state: CivisState, req: EmuRequest) -> EmuResponse:
+    body = _body(req)
+    if not isinstance(body, Mapping):
+        raise Invalid("a JSON object body is required")
+    script = state.create_script(_kind(req) or "", dict(body), dict(req.principal))
+    return EmuResponse(201, json=state.job_wire(script))
+
+
+@routes("GET /scripts/containers/{id}", "GET /scripts/sql/{id}")
+def script_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    return state.job_wire(state.job(_id(req), _kind(req)))
+
+
+@routes("POST /scripts/containers/{id}/runs", "POST /scripts/sql/{id}/runs", "POST /jobs/{id}/runs")
+def runs_post(state: CivisState, req: EmuRequest) -> EmuResponse:
+    kind = _kind(req)
+    run = state.start_run(_id(req), kind)
+    # Civis answers 202 to a script run and 201 to a job run.
+    return EmuResponse(201 if kind is None else 202, json=run.wire(state.now(), kind or "job"))
+
+
+@routes("GET /scripts/containers/{id}/runs", "GET /scripts/sql/{id}/runs", "GET /jobs/{id}/runs")
+def runs_list(state: CivisState, req: EmuRequest) -> EmuResponse:
+    kind = _kind(req)
+    state.job(_id(req), kind)
+    now = state.now()
+    return _page(req, [run.wire(now, kind or "job") for run in reversed(state.runs[_id(req)])])
+
+
+@routes(
+    "GET /scripts/containers/{id}/runs/{run_id}",
+    "GET /scripts/sql/{id}/runs/{run_id}",
+    "GET /jobs/{id}/runs/{run_id}",
+)
+def runs_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    kind = _kind(req)
+    return state.run(_id(req), _id(req, "run_id"), kind).wire(state.now(), kind or "job")
+
+
+@routes(
+    "DELETE /scripts/containers/{id}/runs/{run_id}",
+    "DELETE /scripts/sql/{id}/runs/{run_id}",
+    "DELETE /jobs/{id}/runs/{run_id}",
+)
+def runs_delete(state: CivisState, req: EmuRequest) -> EmuResponse:
+    state.cancel_run(_id(req), _id(req, "run_id"), _kind(req))
+    return EmuResponse(202)
+
+
+@routes(
+    "GET /scripts/containers/{id}/runs/{run_id}/outputs",
+    "GET /scripts/sql/{id}/runs/{run_id}/outputs",
+    "GET /jobs/{id}/runs/{run_id}/outputs",
+)
+def runs_outputs(state: CivisState, req: EmuRequest) -> EmuResponse:
+    run = state.run(_id(req), _id(req, "run_id"), _kind(req))
+    return _page(req, state.run_outputs(run))
+
+
+# -- jobs --------------------------------------------------------------------------------------
+@routes("GET /jobs/")
+def jobs_list(state: CivisState, req: EmuRequest) -> EmuResponse:
+    summaries = [state.job_wire(job, summary=True) for job in state.jobs.values()]
+    if req.query.get("state"):
+        wanted = {s.strip() for s in req.query["state"].split(",")}
+        summaries = [s for s in summaries if s["state"] in wanted]
+    return _page(req, _ordered(summaries, req))
+
+
+@routes("GET /jobs/{id}")
+def jobs_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    job = state.job(_id(req))
+    body = state.job_wire(job)
+    now = state.now()
+    body["runs"] = [run.wire(now, "job") for run in reversed(state.runs[job["id"]])][:10]
+    return body
+
+
+@routes("GET /jobs/{id}/runs/{run_id}/logs")
+def jobs_logs(state: CivisState, req: EmuRequest) -> list[dict[str, Any]]:
+    run = state.run(_id(req), _id(req, "run_id"))
+    logs = state.run_logs(run)
+    limit = int(req.query.get("limit", 250))
+    return logs[:limit]
+
+
+def _complete(value: Any, schema: Mapping[str, Any] | None) -> Any:
     if not isinstance(schema, Mapping):
         return value
     if isinstance(value, list):
         items = schema.get("items")
-        return [_complete(item, items, now) for item in value]
+        return [_complete(item, items) for item in value]
     if not isinstance(value, dict):
         return value
     properties = schema.get("properties") or {}
@@ -192,14 +305,14 @@ def _complete(value: Any, schema: Mapping[str, Any] | None, now: float) -> Any:
     for name in schema.get("required") or ():
         if name not in value:
             prop = properties.get(name)
-            value[name] = _unset(prop, now)
+            value[name] = _unset(prop)
     for name, item in value.items():
         if name in properties:
-            value[name] = _complete(item, properties[name], now)
+            value[name] = _complete(item, properties[name])
     return value
 
 
-def _unset(schema: Mapping[str, Any] | None, now: float) -> Any:
+def _unset(schema: Mapping[str, Any] | None) -> Any:
     if not isinstance(schema, Mapping):
         return None
     if "default" in schema:
@@ -208,35 +321,5 @@ def _unset(schema: Mapping[str, Any] | None, now: float) -> Any:
     if kind == "array":
         return []
     if kind == "object" and "$recursive" not in schema:
-        return _complete({}, schema, now)
+        return _complete({}, schema)
     return None
-
-
-def _adapt(handler: Any, state: CivisState, operation: Operation) -> Any:
-    success = operation.success
-    schema = success.schema if success is not None else None
-
-    def answer(request: EmuRequest) -> Any:
-        body = request.json() if request.has_body else None
-        call = Call(
-            state,
-            dict(request.path_params),
-            dict(request.query.items()),
-            body,
-            request.principal or {},
-        )
-        try:
-            reply = handler(call)
-        except NotFound as problem:
-            raise EmuError(404, str(problem)) from None
-        except Invalid as problem:
-            raise EmuError(400, str(problem)) from None
-        # Completed on a copy: the state's own objects stay as the state model keeps them.
-        if isinstance(reply, EmuResponse) and reply.json is not NO_JSON:
-            reply.json = _complete(copy.deepcopy(reply.json), schema, state.now())
-        elif isinstance(reply, dict | list):
-            reply = _complete(copy.deepcopy(reply), schema, state.now())
-        return reply
-
-    answer.__name__ = getattr(handler, "__name__", "civis_handler")
-    return answer

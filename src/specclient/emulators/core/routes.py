@@ -146,6 +146,13 @@ class Routes:
             raise ParameterError("Routes.serve", f"the spec has no operation {key!r}", "key")
         return found
 
+    def find(self, key: str) -> StateHandler:
+        """The function declared for ``key`` (for tests that call a handler without HTTP)."""
+        for entry in self._entries:
+            if key in entry.keys:
+                return entry.fn
+        raise KeyError(key)
+
     @property
     def keys(self) -> list[str]:
         """Every spec operation key in the table, in declaration order."""
