@@ -11,46 +11,7 @@ from specclient.emulators._extra import require_extra
 
 require_extra()
 
-from specclient.emulators.core import (  # noqa: E402  (after the check that names the extra)
-    PLATFORMS,
-    EmuError,
-    Emulator,
-    EmulatorApp,
-    EmulatorClock,
-    EmuRequest,
-    EmuResponse,
-    Fault,
-    FaultInjector,
-    FiredFault,
-    build_generic,
-    default_error_body,
-    paginate_cursor,
-    paginate_offset,
-    paginate_page,
-    running,
-    running_app,
-    serve_forever,
-    serve_spec,
-)
+from specclient.emulators import core  # noqa: E402  (after the check that names the extra)
+from specclient.emulators.core import *  # noqa: E402, F403  (the public names are core's)
 
-__all__ = [
-    "PLATFORMS",
-    "EmuError",
-    "EmuRequest",
-    "EmuResponse",
-    "Emulator",
-    "EmulatorApp",
-    "EmulatorClock",
-    "Fault",
-    "FaultInjector",
-    "FiredFault",
-    "build_generic",
-    "default_error_body",
-    "paginate_cursor",
-    "paginate_offset",
-    "paginate_page",
-    "running",
-    "running_app",
-    "serve_forever",
-    "serve_spec",
-]
+__all__ = list(core.__all__)

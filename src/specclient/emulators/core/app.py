@@ -5,7 +5,7 @@ against the spec, then the handler; whatever goes wrong is answered in the platf
 envelope. Sync handlers run one at a time on the server's event-loop thread while holding
 ``app.lock``; take the same lock in a test thread to read or change ``app.state``
 consistently. Async handlers run on the loop without the lock (use them for streamed uploads:
-``stream=True``). The package docstring (:mod:`specclient.emulators.core`) has an example.
+``stream=True``). How a platform uses it: docs/CONTRACTS.md, "Emulators".
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ import random
 import re
 import uuid
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from specclient._clock import Clock
@@ -1007,12 +1007,3 @@ class HabuState:
                 for row in rows
             ],
         }
-
-
-def page(items: Iterable[Any], limit: int, offset: int) -> list[Any]:
-    """A bare-array page, the way the Habu-era list endpoints answer."""
-    return list(items)[max(offset, 0) : max(offset, 0) + max(limit, 0)]
-
-
-def date_days_ago(now: float, days: int) -> str:
-    return (datetime.fromtimestamp(now, UTC) - timedelta(days=days)).date().isoformat()
