@@ -87,9 +87,7 @@ def users_me(state: CivisState, req: EmuRequest) -> dict[str, Any]:
     return {key: value for key, value in req.principal.items() if key != "active"}
 
 
-@routes("GET /users/{id}")
-def users_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
-    return state.users.find(_id(req))
+routes.found("GET /users/{id}", "users", "id")
 
 
 # -- credentials -------------------------------------------------------------------------------
@@ -120,31 +118,18 @@ def credentials_post(state: CivisState, req: EmuRequest) -> EmuResponse:
     return EmuResponse(201, json=created)
 
 
-@routes("GET /credentials/{id}")
-def credentials_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
-    return state.credentials.find(_id(req))
-
-
-@routes("DELETE /credentials/{id}")
-def credentials_delete(state: CivisState, req: EmuRequest) -> EmuResponse:
-    state.credentials.remove(_id(req))
-    return EmuResponse(204)
+routes.found("GET /credentials/{id}", "credentials", "id")
+routes.found("DELETE /credentials/{id}", "credentials", "id", remove=True, reply=EmuResponse(204))
 
 
 # -- databases and tables ----------------------------------------------------------------------
-@routes("GET /databases/")
-def databases_list(state: CivisState, req: EmuRequest) -> list[dict[str, Any]]:
-    return list(state.databases.values())  # Civis does not paginate this one
-
-
-@routes("GET /databases/{id}")
-def databases_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
-    return state.databases.find(_id(req))
+routes.listing("GET /databases/", "databases")  # Civis does not paginate this one
+routes.found("GET /databases/{id}", "databases", "id")
 
 
 @routes("GET /databases/{id}/schemas")
 def databases_schemas(state: CivisState, req: EmuRequest) -> list[dict[str, Any]]:
-    database = databases_get(state, req)
+    database = state.databases.find(_id(req))
     schemas = sorted({t["schema"] for t in state.list_tables({"database_id": str(database["id"])})})
     if "name" in req.query:
         schemas = [s for s in schemas if req.query["name"] in s]
@@ -157,7 +142,7 @@ def _table_summary(table: Mapping[str, Any]) -> dict[str, Any]:
 
 @routes("GET /databases/{id}/schemas/{schema_name}/tables")
 def databases_schema_tables(state: CivisState, req: EmuRequest) -> EmuResponse:
-    database = databases_get(state, req)
+    database = state.databases.find(_id(req))
     query = {"database_id": str(database["id"]), "schema": req.path_params["schema_name"]}
     if "name" in req.query:
         query["search"] = req.query["name"]
@@ -171,14 +156,12 @@ def tables_list(state: CivisState, req: EmuRequest) -> EmuResponse:
     return _page(req, _ordered(tables, req))
 
 
-@routes("GET /tables/{id}")
-def tables_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
-    return state.tables.find(_id(req))
+routes.found("GET /tables/{id}", "tables", "id")
 
 
 @routes("GET /tables/{id}/columns")
 def tables_columns(state: CivisState, req: EmuRequest) -> EmuResponse:
-    return _page(req, list(tables_get(state, req)["columns"]))
+    return _page(req, list(state.tables.find(_id(req))["columns"]))
 
 
 # -- scripts -----------------------------------------------------------------------------------

@@ -1,23 +1,12 @@
 """The one way a platform declares its handlers: a table of module-level functions.
 
-Every platform writes its handlers the same way, as plain functions of ``(state, req)`` at
-module level, each under the decorator that says what it answers::
-
-    routes = Routes()
-
-    @routes("cleanrooms.get")                   # a spec operation, by qualname
-    def get_cleanroom(state: HabuState, req: EmuRequest) -> Any:
-        return state.cleanrooms.find(req.path_params["cleanroomId"])
-
-    @routes("GET /users/me")                    # or by route: every name the spec gives it
-    def me(state, req): ...
-
-    @routes.extra("PUT", "/storage/uploads/{guid}", name="storage.put", stream=True)
-    async def put(state, req): ...              # a route the spec lacks (a signed upload URL)
-
-and ``routes.serve(app, state)`` in the platform's ``build``. A handler returns a JSON-able
-value, bytes, an :class:`EmuResponse`, or None, and refuses by raising :class:`EmuError` (the
-platforms' own errors are subclasses of it), which the app renders in the platform's envelope.
+Every platform writes its handlers the same way: plain functions of ``(state, req)`` at module
+level, each under the decorator that says what it answers (a spec operation by qualname or by
+``"VERB /path"``, or :meth:`Routes.extra` for a route the spec lacks), plus one-line
+declarations for the commonest ones (:meth:`Routes.found`, :meth:`Routes.listing`); the
+platform's ``build`` calls ``routes.serve(app, state)``. docs/CONTRACTS.md has an example.
+A handler returns a JSON-able value, bytes, an :class:`EmuResponse` or None, and refuses by
+raising :class:`EmuError` (the platforms' own errors are subclasses of it).
 """
 
 from __future__ import annotations
@@ -102,6 +91,24 @@ class Routes:
             return fn
 
         return register
+
+    def found(
+        self, key: str, things: str, param: str, *, remove: bool = False, reply: Any = None
+    ) -> None:
+        """Declare the commonest handler: the thing ``state.<things>`` (a :class:`Collection`)
+        holds under path parameter ``param`` (404 when absent), removed when ``remove``;
+        answered as it is, or with ``reply`` (a removal's acknowledgement)."""
+
+        def handler(state: Any, req: EmuRequest) -> Any:
+            collection = getattr(state, things)
+            item = (collection.remove if remove else collection.find)(req.path_params[param])
+            return item if reply is None else reply
+
+        self(key)(handler)
+
+    def listing(self, key: str, things: str) -> None:
+        """Declare a handler answering every thing in ``state.<things>``, in insertion order."""
+        self(key)(lambda state, req: list(getattr(state, things).values()))
 
     def serve(self, app: EmulatorApp, state: Any) -> None:
         """Bind every handler to ``app`` with ``state`` as its first argument.

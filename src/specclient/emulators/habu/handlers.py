@@ -6,12 +6,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from specclient.emulators.core import EmuError, EmuRequest, EmuResponse, Routes, paginate_offset
-from specclient.emulators.habu.state import HabuState, result_page
+from specclient.emulators.habu.state import HabuState, require, result_page
 
 __all__ = ["routes"]
 
 routes = Routes()
 ROOM = "cleanroomId"
+
+
+def _deleted(noun: str) -> dict[str, str]:
+    """The platform's acknowledgement of a deletion (its ReturnObject)."""
+    return {"code": "200", "message": f"{noun} deleted"}
 
 
 # -- service and auth ------------------------------------------------------------------
@@ -45,9 +50,7 @@ def list_cleanrooms(state: HabuState, req: EmuRequest) -> Any:
     return paginate_offset(rooms, req.query_int("limit", 500), req.query_int("offset", 0))
 
 
-@routes("cleanrooms.get")
-def get_cleanroom(state: HabuState, req: EmuRequest) -> Any:
-    return state.cleanrooms.find(req.path_params[ROOM])
+routes.found("cleanrooms.get", "cleanrooms", ROOM)
 
 
 @routes("cleanrooms.update")
@@ -55,10 +58,7 @@ def update_cleanroom(state: HabuState, req: EmuRequest) -> Any:
     return state.update_cleanroom(req.path_params[ROOM], req.json() or {})
 
 
-@routes("cleanrooms.delete")
-def delete_cleanroom(state: HabuState, req: EmuRequest) -> Any:
-    state.delete_cleanroom(req.path_params[ROOM])
-    return {"code": "200", "message": "Cleanroom deleted"}
+routes.found("cleanrooms.delete", "cleanrooms", ROOM, remove=True, reply=_deleted("Cleanroom"))
 
 
 @routes("cleanrooms.list_types")
@@ -90,20 +90,19 @@ def create_connection(state: HabuState, req: EmuRequest) -> Any:
     return state.create_data_connection(req.json() or {})
 
 
-@routes("data_connections.list")
-def list_connections(state: HabuState, req: EmuRequest) -> Any:
-    return list(state.data_connections.values())
+routes.listing("data_connections.list", "data_connections")
 
 
-@routes("data_connections.get")
-def get_connection(state: HabuState, req: EmuRequest) -> Any:
-    return state.data_connections.find(req.path_params["dataConnectionId"])
+routes.found("data_connections.get", "data_connections", "dataConnectionId")
 
 
-@routes("data_connections.delete")
-def delete_connection(state: HabuState, req: EmuRequest) -> Any:
-    state.data_connections.remove(req.path_params["dataConnectionId"])
-    return {"code": "200", "message": "Data connection deleted"}
+routes.found(
+    "data_connections.delete",
+    "data_connections",
+    "dataConnectionId",
+    remove=True,
+    reply=_deleted("Data connection"),
+)
 
 
 @routes("data_connections.list_field_configurations")
@@ -169,15 +168,10 @@ def create_question(state: HabuState, req: EmuRequest) -> Any:
     return state.create_question(req.json() or {}, req.query.get("cleanRoomID"))
 
 
-@routes("questions.get")
-def get_question(state: HabuState, req: EmuRequest) -> Any:
-    return state.questions.find(req.path_params["questionID"])
+routes.found("questions.get", "questions", "questionID")
 
 
-@routes("questions.delete")
-def delete_question(state: HabuState, req: EmuRequest) -> Any:
-    state.questions.remove(req.path_params["questionID"])
-    return {"code": "200", "message": "Question deleted"}
+routes.found("questions.delete", "questions", "questionID", remove=True, reply=_deleted("Question"))
 
 
 @routes("questions.update")
@@ -194,9 +188,7 @@ def update_question(state: HabuState, req: EmuRequest) -> Any:
 @routes("organization_credentials.create")
 def create_credential(state: HabuState, req: EmuRequest) -> Any:
     body = req.json() or {}
-    for key in ("name", "credentialSourceName", "credentials"):
-        if not body.get(key):
-            raise EmuError(400, f"Field '{key}' is required")
+    require(body, "name", "credentialSourceName", "credentials")
     cred_id = state.new_id()
     state.credentials[cred_id] = {**body, "id": cred_id, "managedCredential": False}
     return _masked(state.credentials[cred_id])
@@ -212,10 +204,13 @@ def get_credential(state: HabuState, req: EmuRequest) -> Any:
     return _masked(state.credentials.find(req.path_params["organizationCredentialId"]))
 
 
-@routes("organization_credentials.delete")
-def delete_credential(state: HabuState, req: EmuRequest) -> Any:
-    state.credentials.remove(req.path_params["organizationCredentialId"])
-    return {"code": "200", "message": "Organization credential deleted"}
+routes.found(
+    "organization_credentials.delete",
+    "credentials",
+    "organizationCredentialId",
+    remove=True,
+    reply=_deleted("Organization credential"),
+)
 
 
 # -- run schedules ----------------------------------------------------------------------------
@@ -223,8 +218,7 @@ def delete_credential(state: HabuState, req: EmuRequest) -> Any:
 def create_schedule(state: HabuState, req: EmuRequest) -> Any:
     crq = state.cleanroom_questions.find(req.path_params["cleanroomQuestionId"])
     body = req.json() or {}
-    if not body.get("name"):
-        raise EmuError(400, "Field 'name' is required")
+    require(body, "name")
     schedule_id = state.new_id()
     state.schedules[schedule_id] = {
         "id": schedule_id,
@@ -278,10 +272,13 @@ def get_crq(state: HabuState, req: EmuRequest) -> Any:
     return state.crq_wire(req.path_params["cleanroomQuestionId"])
 
 
-@routes("cleanroom_questions.delete")
-def delete_crq(state: HabuState, req: EmuRequest) -> Any:
-    state.cleanroom_questions.remove(req.path_params["cleanroomQuestionId"])
-    return {"code": "200", "message": "Cleanroom question deleted"}
+routes.found(
+    "cleanroom_questions.delete",
+    "cleanroom_questions",
+    "cleanroomQuestionId",
+    remove=True,
+    reply=_deleted("Cleanroom question"),
+)
 
 
 # not validated against the spec: the published document's query-parameter form is

@@ -54,6 +54,13 @@ class HabuError(EmuError):
         super().__init__(status, message, headers=headers)
 
 
+def require(body: Mapping[str, Any], *fields: str) -> None:
+    """400 ``Field '<name>' is required`` for the first of ``fields`` missing or empty."""
+    for name in fields:
+        if not body.get(name):
+            raise HabuError(400, f"Field '{name}' is required")
+
+
 def iso(seconds: float) -> str:
     """``2023-10-14T18:47:16.104+00:00``: the platform's timestamp format."""
     moment = datetime.fromtimestamp(seconds, UTC)
@@ -477,9 +484,7 @@ class HabuState:
     )
 
     def create_cleanroom(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        for key in ("name", "startAt", "type"):
-            if not body.get(key):
-                raise HabuError(400, f"Field '{key}' is required")
+        require(body, "name", "startAt", "type")
         if body["type"] not in self._ROOM_TYPES:
             raise HabuError(400, f"Invalid cleanroom type: {body['type']!r}")
         if any(r["name"] == body["name"] for r in self.cleanrooms.values()):
@@ -520,16 +525,10 @@ class HabuState:
         room["timeAudit"]["updatedAt"] = iso(self.now)
         return room
 
-    def delete_cleanroom(self, room_id: str) -> None:
-        self.cleanrooms.find(room_id)
-        del self.cleanrooms[room_id]
-
     # ---------------------------------------------------------------- data connections
 
     def create_data_connection(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        for key in ("name", "category"):
-            if not body.get(key):
-                raise HabuError(400, f"Field '{key}' is required")
+        require(body, "name", "category")
         conn_id = self.new_id()
         data_type = dict(body.get("dataType") or {})
         conn = {
@@ -932,8 +931,7 @@ class HabuState:
         self, room_id: str, flow_id: str, body: Mapping[str, Any]
     ) -> dict[str, Any]:
         flow = self.flow(room_id, flow_id)
-        if not (body or {}).get("name"):
-            raise HabuError(400, "Field 'name' is required")
+        require(body or {}, "name")
         self._spend(self.flow_run_creates, "flow runs")
         outcome, reason = self._outcome()
         run = FlowRun(
