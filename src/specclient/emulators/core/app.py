@@ -18,7 +18,7 @@ import random
 import threading
 import uuid
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from http import HTTPStatus
 from pathlib import Path
@@ -49,7 +49,11 @@ from specclient.emulators.core.validation import OperationValidator, RequestInva
 from specclient.errors import ParameterError
 from specclient.openapi.model import Operation, Spec
 
-__all__ = ["EmulatorApp", "Handler"]
+__all__ = ["CLOCK_PATH", "EmulatorApp", "Handler", "clock_control"]
+
+#: Below ``base_url``: GET reads the emulator's clock, POST ``{"advance": s}``, ``{"pace": p}``
+#: or ``{"freeze": true}`` moves, paces or stops it (docs/CONTRACTS.md, "Emulators").
+CLOCK_PATH = "/_emulator/clock"
 
 logger = logging.getLogger("specclient.emulators")
 
@@ -209,6 +213,8 @@ class EmulatorApp:
             self._targets[operation.qualname] = target
             prefix = base_path_of(operation.servers[0]) if operation.servers else self.base_path
             self._spec_router.add(compile_route(operation.verb, prefix + operation.path, target))
+        for verb in ("GET", "POST"):  # the clock of a standalone emulator, from any process
+            self.route(verb, self.base_path + CLOCK_PATH, name="emulator.clock")(clock_control)
 
     # -- registration -----------------------------------------------------------------------
     @property
@@ -509,3 +515,22 @@ class EmulatorApp:
         return (
             f"EmulatorApp({self.spec.title or self.spec.source!r}, {len(self._targets)} operations)"
         )
+
+
+def clock_control(req: EmuRequest) -> dict[str, Any]:
+    """Read, advance, pace or freeze the emulator's clock over HTTP (see :data:`CLOCK_PATH`)."""
+    clock = req.app.clock
+    body = req.json() if req.method == "POST" and req.has_body else {}
+    if not isinstance(body, dict) or set(body) - {"advance", "pace", "freeze"}:
+        raise EmuError(400, 'send a JSON object with "advance", "pace" and/or "freeze"')
+    try:
+        if body.get("freeze"):
+            clock.freeze()
+        if "pace" in body:
+            clock.set_pace(float(body["pace"]))
+        if "advance" in body:
+            clock.advance(float(body["advance"]))
+    except (TypeError, ValueError) as problem:
+        raise EmuError(400, f"clock: {problem}") from None
+    now = clock.time()
+    return {"time": now, "now": datetime.fromtimestamp(now, UTC).isoformat(), "pace": clock.pace}

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
 from specclient.emulators.core.app import EmulatorApp
-from specclient.emulators.core.clock import EmulatorClock
+from specclient.emulators.core.clock import DEFAULT_PACE, EmulatorClock
 from specclient.emulators.core.faults import FaultInjector
 from specclient.emulators.core.server import ServerThread, bind_socket, make_server
 from specclient.errors import ParameterError, SpecClientError
@@ -213,6 +213,7 @@ def running(
     port: int = 0,
     host: str = "127.0.0.1",
     clock: EmulatorClock | None = None,
+    pace: float = 0.0,
     **options: Any,
 ) -> Iterator[Emulator]:
     """Build a platform's emulator, serve it on a loopback port, stop it on exit.
@@ -229,6 +230,11 @@ def running(
         Loopback by default.
     clock : EmulatorClock, optional
         Share one clock between several emulators; a new one by default.
+    pace : float
+        Emulated seconds per real second the clock moves on its own. 0 (the default) keeps
+        it manual, as tests want: ``emu.client()`` advances it by sleeping on it, a test with
+        ``emu.clock.advance()``. Give a pace (e.g. :data:`DEFAULT_PACE`) when the emulator is
+        used by a client that does not share the clock.
     **options
         Passed to the platform's ``build`` (credentials, limits...).
 
@@ -239,6 +245,10 @@ def running(
     ...     client.cleanrooms.list()
     ...     emu.clock.advance(3600)
     """
+    if clock is None:
+        clock = EmulatorClock(pace=pace)
+    elif pace:
+        clock.set_pace(pace)
     app, credentials = _build(platform, seed, options, clock)
     with running_app(app, port=port, host=host, platform=platform, credentials=credentials) as emu:
         yield emu
@@ -251,6 +261,7 @@ def serve_forever(
     seed: int = 0,
     host: str = "127.0.0.1",
     out: TextIO | None = None,
+    pace: float = DEFAULT_PACE,
     **options: Any,
 ) -> None:
     """Serve a platform's emulator in the foreground until SIGINT/SIGTERM.
@@ -259,8 +270,13 @@ def serve_forever(
     ``{"platform", "base_url", "credentials"}``, flushed before serving, so a parent process
     can read where to connect. The port is bound before the line is printed; connections
     made right after reading it wait in the listen queue.
+
+    Its clients live in other processes and sleep in real time, so the clock moves on its
+    own, ``pace`` emulated seconds per real second (:data:`DEFAULT_PACE`: a Habu run
+    completes in seconds); 0 keeps it still. ``GET``/``POST <base_url>/_emulator/clock``
+    reads, advances, paces or freezes it.
     """
-    app, credentials = _build(platform, seed, options)
+    app, credentials = _build(platform, seed, options, EmulatorClock(pace=pace))
     sock = bind_socket(host, port)
     try:
         base_url = f"http://{_url_host(host)}:{sock.getsockname()[1]}{app.base_path}"
