@@ -97,3 +97,15 @@ def _name(requirement: str) -> str:
     for stop in "<>=!~[; ":
         requirement = requirement.split(stop)[0]
     return requirement.strip().lower()
+
+
+def test_demo_without_the_extra_says_what_to_install_and_fails():
+    code = WITHOUT_EXTRA.replace("{stack}", repr(("starlette",))) + (
+        "from specclient.cli import main\nraise SystemExit(main(['demo', 'civis']))\n"
+    )
+    run = _python(code)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == (
+        "error: the emulators need starlette, which a client-only install leaves out; "
+        'install them with: pip install "specclient[emulators]"'
+    )
