@@ -97,7 +97,7 @@ def test_cancelling_a_running_run_freezes_it_cancelled(state, clock):
     assert run.state(clock.time()) == "cancelled"
     wire = run.wire(clock.time(), "job")
     assert wire["startedAt"] is not None  # it had started before the cancel
-    cancelled_at = datetime.fromtimestamp(run.created + 10, UTC)
+    cancelled_at = datetime.fromtimestamp(run.submitted + 10, UTC)
     assert wire["finishedAt"] == cancelled_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from specclient._clock import Clock
 from specclient.emulators.core import Collection, EmuError
+from specclient.emulators.core.lifecycle import Timed
 
 __all__ = ["CivisState", "NotFound", "Invalid", "DEMO_API_KEY"]
 
@@ -56,34 +57,24 @@ def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-@dataclass
-class Run:
+@dataclass(kw_only=True)
+class Run(Timed):
     """One run of a job (container script, SQL script or any job)."""
 
     id: int
     job_id: int
-    created: float
-    queue_seconds: float
-    duration: float
     exit_code: int = 0
-    cancelled_at: float | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)
 
     def state(self, now: float) -> str:
-        started = self.created + self.queue_seconds
-        finished = started + self.duration
-        if self.cancelled_at is not None and self.cancelled_at < finished:
-            return "cancelled"
-        if now < started:
-            return "queued"
-        if now < finished:
-            return "running"
-        return "failed" if self.exit_code else "succeeded"
+        phase = self.phase(now)
+        if phase == "done":
+            return "failed" if self.exit_code else "succeeded"
+        return phase
 
     def wire(self, now: float, kind: str) -> dict[str, Any]:
         state = self.state(now)
-        started = self.created + self.queue_seconds
-        finished = started + self.duration
+        started, finished = self.started, self.finished
         done_at = (
             finished if self.cancelled_at is None or state != "cancelled" else self.cancelled_at
         )
@@ -93,7 +84,7 @@ class Run:
             "id": self.id,
             "state": state,
             "isCancelRequested": self.cancelled_at is not None,
-            "createdAt": _iso(self.created),
+            "createdAt": _iso(self.submitted),
             "startedAt": _iso(started) if ran else None,
             "finishedAt": _iso(done_at) if state in ("succeeded", "failed", "cancelled") else None,
             "error": (
@@ -423,9 +414,9 @@ class CivisState:
         run = Run(
             id=self.new_id(),
             job_id=job["id"],
-            created=self.now(),
+            submitted=self.now(),
             queue_seconds=self.queue_seconds,
-            duration=duration,
+            run_seconds=duration,
             exit_code=exit_code,
         )
         if job["_kind"] == "sql":
@@ -474,7 +465,7 @@ class CivisState:
         return [
             {
                 "id": run.id * 100 + index,
-                "createdAt": _iso(run.created),
+                "createdAt": _iso(run.submitted),
                 "message": message,
                 "level": level,
             }

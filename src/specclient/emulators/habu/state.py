@@ -30,6 +30,7 @@ from typing import Any
 
 from specclient._clock import Clock
 from specclient.emulators.core import Collection, EmuError
+from specclient.emulators.core.lifecycle import Timed
 
 __all__ = [
     "HabuError",
@@ -161,49 +162,49 @@ def result_page(
 # --------------------------------------------------------------------------- runs
 
 
-@dataclass
-class QuestionRun:
-    """One run of a clean-room question; its status is read from the clock."""
+@dataclass(kw_only=True)
+class _Run(Timed):
+    """A question or flow run: QUEUED, RUNNING, then its outcome, read from the clock."""
 
     id: str
-    crq_id: str
     name: str
-    parameters: dict[str, str]
-    submitted: float
-    queue_seconds: float
-    run_seconds: float
     outcome: str = "COMPLETED"  # or FAILED
     failure_reason: str | None = None
     rows: int = 0
+
+    def status(self, now: float) -> str:
+        phase = self.phase(now)
+        return self.outcome if phase == "done" else phase.upper()
+
+    def _times(self, now: float, status: str) -> dict[str, Any]:
+        return {
+            "submittedAt": iso(self.submitted),
+            "executedAt": iso(self.started) if now >= self.started else None,
+            "completedAt": iso(self.finished) if status in _TERMINAL else None,
+        }
+
+
+@dataclass(kw_only=True)
+class QuestionRun(_Run):
+    """One run of a clean-room question."""
+
+    crq_id: str
+    parameters: dict[str, str]
     columns: list[dict[str, str]] = field(default_factory=list)
     question_version: int = 1
-    cancelled_at: float | None = None
     reported_status: str | None = None  # PUT .../cleanroom-question-runs/{id} from a partner
     deleted: bool = False
 
     def status(self, now: float) -> str:
-        started = self.submitted + self.queue_seconds
-        finished = started + self.run_seconds
-        if self.reported_status:
-            return self.reported_status
-        if self.cancelled_at is not None and self.cancelled_at < finished:
-            return "CANCELLED"
-        if now < started:
-            return "QUEUED"
-        if now < finished:
-            return "RUNNING"
-        return self.outcome
+        return self.reported_status or super().status(now)
 
     def wire(self, now: float) -> dict[str, Any]:
         status = self.status(now)
-        started = self.submitted + self.queue_seconds
         body: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "status": status,
-            "submittedAt": iso(self.submitted),
-            "executedAt": iso(started) if now >= started else None,
-            "completedAt": iso(started + self.run_seconds) if status in _TERMINAL else None,
+            **self._times(now, status),
             "parameters": dict(self.parameters),
             "partitionParameters": [],
             "runMetadata": {
@@ -226,41 +227,22 @@ class QuestionRun:
         return body
 
 
-@dataclass
-class FlowRun:
+@dataclass(kw_only=True)
+class FlowRun(_Run):
     """One run of a flow; one node per question in the flow, all finishing together."""
 
-    id: str
     cleanroom_id: str
     flow_id: str
-    name: str
-    submitted: float
-    queue_seconds: float
-    run_seconds: float
     nodes: list[dict[str, Any]]
     parameters: list[dict[str, Any]]
-    outcome: str = "COMPLETED"
-    failure_reason: str | None = None
-    rows: int = 0
-
-    def status(self, now: float) -> str:
-        started = self.submitted + self.queue_seconds
-        if now < started:
-            return "QUEUED"
-        if now < started + self.run_seconds:
-            return "RUNNING"
-        return self.outcome
 
     def wire(self, now: float) -> dict[str, Any]:
         status = self.status(now)
-        started = self.submitted + self.queue_seconds
         return {
             "id": self.id,
             "name": self.name,
             "status": status,
-            "submittedAt": iso(self.submitted),
-            "executedAt": iso(started) if now >= started else None,
-            "completedAt": iso(started + self.run_seconds) if status in _TERMINAL else None,
+            **self._times(now, status),
             "flowRunParameters": list(self.parameters),
             "runMessage": (self.failure_reason or "Flow run failed")
             if status == "FAILED"
