@@ -6,12 +6,13 @@
   :class:`EmuError`
 - :mod:`.routes` — :class:`Routes`, the one way a platform declares its handlers
 - :mod:`.collection` — :class:`Collection`, the shared "things with an id" store (ids, 404s)
+- :mod:`.lifecycle` — :class:`~.lifecycle.Timed`, work that waits, runs and ends on the clock
 - :mod:`.pagination` — offset, page-number and cursor pages
 - :mod:`.routing` — matching raw paths against the spec's path templates
 - :mod:`.validation` — checking a request against its operation (jsonschema)
 - :mod:`.auth` — reading credentials off a request; the expired-token reply
 - :mod:`.faults` — the fault injector (``emu.faults``)
-- :mod:`.clock` — the emulator clock (``emu.clock``)
+- :mod:`.clock` — the emulator clock (``emu.clock``): manual, or paced when standalone
 - :mod:`.server` — uvicorn on a loopback port, in a thread or in the foreground
 - :mod:`.running` — ``running()``, ``serve_forever()``, :class:`Emulator`
 - :mod:`.generic` — a stateless emulator for any spec
