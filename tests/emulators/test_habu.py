@@ -9,8 +9,10 @@ import httpx
 import pytest
 
 import specclient.emulators
-from specclient.emulators import habu, habu_state
-from specclient.emulators.habu_state import result_columns, result_page
+from specclient.emulators import habu
+from specclient.emulators.habu import handlers as habu_handlers
+from specclient.emulators.habu import state as habu_state
+from specclient.emulators.habu.state import result_columns, result_page
 
 
 @pytest.fixture
@@ -324,8 +326,8 @@ def test_a_million_row_result_serves_any_page_without_building_the_rest(monkeypa
         computed.append(len(rows))
         return rows
 
-    for module in (habu, habu_state):
-        monkeypatch.setattr(module, "result_page", counting_result_page, raising=False)
+    for module in (habu_handlers, habu_state):
+        monkeypatch.setattr(module, "result_page", counting_result_page)
     with (
         specclient.emulators.running("habu", seed=3, result_rows=1_000_000) as emu,
         httpx.Client(base_url=emu.base_url) as http,
