@@ -39,17 +39,27 @@ def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: 
     return load(spec, naming=naming, cache=cache)
 
 
+#: The client's own helpers. A resource of the same name always wins ``client.<name>``; each
+#: helper stays reachable as ``client._<name>`` (and under its plain name when no resource
+#: takes it), so no spec can hide one.
+_HELPERS = frozenset(
+    {"request", "spec", "http", "auth", "base_url", "call", "resource", "clock", "return_type"}
+)
+
+
 class _ClientBase:
     """Options and resource lookup shared by the sync and async clients."""
 
     _sender_cls_path: str = ""
     _resource_cls: type[Resource] | type[AsyncResource]
+    _helpers: frozenset[str] = _HELPERS
 
     def __init__(
         self,
         spec: Spec | str | Path | Mapping[str, Any],
         *,
         base_url: str | None = None,
+        servers: Mapping[str, str] | None = None,
         auth: Any = None,
         timeout: float | Any = 30.0,
         max_retries: int = 3,
@@ -71,15 +81,16 @@ class _ClientBase:
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
         self._spec = _load_spec(spec, naming, cache)
-        self._base_url = base_url
+        self._base_url_option = base_url
+        self._server_map = _server_map(servers)
         self._auth = auth
-        self._timeout = timeout
+        self._timeout_option = timeout
         self._retry = retry
         self._max_retries = max_retries
-        self.return_type = return_type
-        self._http = http
+        self._return_type = return_type
+        self._http_option = http
         self._headers = dict(headers or {})
-        self.clock: Clock = clock or SYSTEM_CLOCK
+        self._clock: Clock = clock or SYSTEM_CLOCK
         self._resource_classes = dict(resource_classes or {})
         self._resources: dict[str, Any] = {}
         self._sender_obj: Any = None
@@ -89,29 +100,38 @@ class _ClientBase:
         """Build a client from a spec path, URL, dict or loaded ``Spec``."""
         return cls(spec, **options)
 
-    # -- what the client knows ------------------------------------------------------------------
+    # -- what the client knows (the helpers, spelled so no resource can shadow them) ----------
 
     @property
-    def spec(self) -> Spec:
-        return self._spec
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url:
-            return self._base_url
+    def _base_url(self) -> str:
+        """``base_url=`` if given, else the spec's first absolute server (mapped by ``servers=``)."""
+        if self._base_url_option:
+            return self._base_url_option
         for server in self._spec.servers:
             if server.startswith(("http://", "https://")):
-                return server
+                return self._server_map.get(server.rstrip("/"), server)
         raise SpecClientError(
             "no base_url: the spec names no absolute server URL; pass base_url=..."
         )
 
-    @property
-    def auth(self) -> Any:
-        return self._auth
+    def _server_for(self, operation: Operation) -> str:
+        """Where ``operation`` is sent: its own (or its path's) server, else the base URL.
 
-    def resource(self, name: str) -> Any:
-        """``client.resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
+        An absolute server is used as written unless ``servers=`` maps it; a relative one is
+        resolved against the effective base URL (``/upload`` -> that host's ``/upload``,
+        ``upload`` -> ``<base_url>/upload``).
+        """
+        if not operation.servers:
+            return self._base_url
+        server = operation.servers[0]
+        if server.startswith(("http://", "https://")):
+            return self._server_map.get(server.rstrip("/"), server)
+        from urllib.parse import urljoin
+
+        return urljoin(self._base_url.rstrip("/") + "/", server)
+
+    def _resource(self, name: str) -> Any:
+        """``client._resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
         if name not in self._resources:
             try:
                 operations = self._spec.operations(name)
@@ -121,14 +141,19 @@ class _ClientBase:
             self._resources[name] = cls(self, name, operations)
         return self._resources[name]
 
-    def call(self, qualname: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, qualname: str, *args: Any, **kwargs: Any) -> Any:
         resource, _, method = qualname.partition(".")
-        return self.resource(resource).method(method)(*args, **kwargs)
+        return self._resource(resource)._method(method)(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.resource(self._python_to_resource(name))
+        resource = self._python_to_resource(name)
+        if resource in self._resources or resource in self._spec.resource_names():
+            return self._resource(resource)
+        if name in self._helpers:
+            return getattr(self, "_" + name)
+        raise AttributeError(self._unknown_resource(name))
 
     def _python_to_resource(self, name: str) -> str:
         names = self._spec.resource_names()
@@ -148,12 +173,13 @@ class _ClientBase:
 
     def __dir__(self) -> list[str]:
         public = [n for n in super().__dir__() if not n.startswith("_")]
-        return sorted(set(public) | set(self._spec.resource_names()))
+        resources = set(self._spec.resource_names())
+        return sorted(set(public) | resources | (self._helpers - resources))
 
     def __repr__(self) -> str:
         title = self._spec.title or self._spec.source or "spec"
         try:
-            where = self.base_url
+            where = self._base_url
         except SpecClientError:
             where = "no base_url"
         return f"<{type(self).__name__} {title!r} at {where}>"
@@ -177,19 +203,19 @@ class _ClientBase:
     def _sender_options(self) -> dict[str, Any]:
         return {
             "auth": self._auth,
-            "timeout": self._timeout,
+            "timeout": self._timeout_option,
             "retry": self._retry_policy(),
-            "http": self._http,
+            "http": self._http_option,
             "headers": self._headers,
-            "clock": self.clock,
+            "clock": self._clock,
         }
 
     @property
-    def http(self) -> Any:
+    def _http(self) -> Any:
         """The pooled ``httpx.Client`` (or ``AsyncClient``) underneath, created on first use."""
         return self._sender.client
 
-    def request(
+    def _request(
         self,
         verb: str,
         url: str,
@@ -221,6 +247,17 @@ class _ClientBase:
         raise NotImplementedError
 
 
+def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:
+    """``servers={"<url as in the spec>": "<url to use>"}``, keyed without a trailing slash."""
+    if servers is None:
+        return {}
+    if not isinstance(servers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in servers.items()
+    ):
+        raise ParameterError("Client", "servers= must map spec server URLs to URLs", "servers")
+    return {k.rstrip("/"): v.rstrip("/") for k, v in servers.items()}
+
+
 def _decoded(response: Any, stream: bool, return_type: str) -> Any:
     from .response import decode
 
@@ -230,6 +267,8 @@ def _decoded(response: Any, stream: bool, return_type: str) -> Any:
 class Client(_ClientBase):
     """A synchronous client built from a spec. See ``docs/CONTRACTS.md``."""
 
+    _helpers = _HELPERS | {"close"}
+
     def _new_sender(self) -> Any:
         from .http.transport import Sender
 
@@ -238,7 +277,7 @@ class Client(_ClientBase):
     def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
         return _decoded(sent, stream, return_type)
 
-    def close(self) -> None:
+    def _close(self) -> None:
         if self._sender_obj is not None:
             self._sender_obj.close()
 
@@ -246,11 +285,13 @@ class Client(_ClientBase):
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
+        self._close()
 
 
 class AsyncClient(_ClientBase):
     """The same surface as :class:`Client`; every method call is awaitable."""
+
+    _helpers = _HELPERS | {"aclose"}
 
     def _new_sender(self) -> Any:
         from .http.transport import AsyncSender
@@ -260,7 +301,7 @@ class AsyncClient(_ClientBase):
     async def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
         return _decoded(await sent, stream, return_type)
 
-    async def aclose(self) -> None:
+    async def _aclose(self) -> None:
         if self._sender_obj is not None:
             await self._sender_obj.aclose()
 
@@ -268,7 +309,7 @@ class AsyncClient(_ClientBase):
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
+        await self._aclose()
 
 
 def _raw_request_factory(
@@ -286,7 +327,7 @@ def _raw_request_factory(
 
     from ._request import encode_json, join_url
 
-    full_url = url if url.startswith(("http://", "https://")) else join_url(client.base_url, url)
+    full_url = url if url.startswith(("http://", "https://")) else join_url(client._base_url, url)
     request_headers = dict(headers or {})
     body = content
     if json is not None:
@@ -328,8 +369,11 @@ class _ResourceBase:
         self._operations = operations
         self._methods: dict[str, Any] = {}
 
-    def method(self, name: str) -> Any:
-        """The spec's own operation ``name`` (even when a workflow method shadows it)."""
+    def _method(self, name: str) -> Any:
+        """The spec's own operation ``name`` (even when a workflow method shadows it).
+
+        Also ``resource.method(name)`` when the spec has no method called ``method``.
+        """
         if name not in self._methods:
             try:
                 operation = self._operations[name]
@@ -341,7 +385,9 @@ class _ResourceBase:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.method(name)
+        if name == "method" and name not in self._operations:
+            return self._method
+        return self._method(name)
 
     def _unknown_method(self, name: str) -> str:
         import difflib
@@ -355,7 +401,8 @@ class _ResourceBase:
 
     def __dir__(self) -> list[str]:
         public = [n for n in super().__dir__() if not n.startswith("_")]
-        return sorted(set(public) | set(self._operations))
+        helpers = {"method"} - set(self._operations)
+        return sorted(set(public) | set(self._operations) | helpers)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._name!r}: {len(self._operations)} methods>"
@@ -428,7 +475,7 @@ class _MethodBase:
         warnings.warn(text, category, stacklevel=4)
 
     def _return_type(self, parts: CallParts) -> str:
-        return parts.options.get("return_type") or self._client.return_type
+        return parts.options.get("return_type") or self._client._return_type
 
     def _factory(self, parts: CallParts) -> Any:
         from ._request import build_request
@@ -436,7 +483,7 @@ class _MethodBase:
         return build_request(
             self.operation,
             parts,
-            base_url=self._client.base_url,
+            base_url=self._client._server_for(self.operation),
             extra_headers=parts.options.get("headers"),
         )
 
@@ -446,8 +493,17 @@ class _MethodBase:
     def _walker(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> PageWalker:
         assert self.pagination is not None
         bound = self._binder.signature.bind_partial(*args, **kwargs).arguments
-        arguments = {k: v for k, v in bound.items() if k not in ("iterator", "return_type")}
+        options = set(self._binder.shown.values())
+        arguments = {k: v for k, v in bound.items() if k not in options}
         return PageWalker(self.pagination, arguments)
+
+    def _shown_spelling(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """``kwargs`` with each per-call option spelled as the signature shows it."""
+        binder = self._binder
+        return {
+            (binder.shown[binder.spellings[k]] if k in binder.spellings else k): v
+            for k, v in kwargs.items()
+        }
 
     def _page_schemas(self) -> dict[str, Any]:
         """Column schemas of the items of a paginated operation's pages."""
@@ -471,7 +527,7 @@ class Method(_MethodBase):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         parts = self._bind(args, dict(kwargs))
         if parts.options.get("iterator"):
-            return self._iterate(args, kwargs, self._return_type(parts))
+            return self._iterate(args, self._shown_spelling(kwargs), self._return_type(parts))
         return self._send(parts, self._return_type(parts))
 
     def _send(self, parts: CallParts, return_type: str) -> Any:
@@ -509,7 +565,7 @@ class Method(_MethodBase):
         while not walker.done:
             call_args = walker.arguments()
             parts = self._binder.bind(
-                (), {**call_args, "return_type": "raw", "timeout": timeout, "headers": headers}
+                (), {**call_args, "_return_type": "raw", "_timeout": timeout, "_headers": headers}
             )
             response = self._client._sender.send(
                 self._factory(parts),
@@ -541,7 +597,7 @@ class Method(_MethodBase):
         return wait_for(
             lambda: self(*args, **kwargs),
             waiter,
-            clock=self._client.clock,
+            clock=self._client._clock,
             timeout=timeout,
             delay=delay,
             progress=progress,
@@ -557,9 +613,10 @@ class AsyncMethod(_MethodBase):
             if return_type == "pandas":
                 from ._frames import frame_from_records
 
-                rows = [row async for row in self._iterate(args, kwargs, "raw")]
+                page_kwargs = self._shown_spelling(kwargs)
+                rows = [row async for row in self._iterate(args, page_kwargs, "raw")]
                 return frame_from_records(rows, self._page_schemas())
-            return self._iterate(args, kwargs, return_type)
+            return self._iterate(args, self._shown_spelling(kwargs), return_type)
         from .response import decode
 
         response = await self._client._sender.send(
@@ -582,9 +639,9 @@ class AsyncMethod(_MethodBase):
                 (),
                 {
                     **walker.arguments(),
-                    "return_type": "raw",
-                    "timeout": timeout,
-                    "headers": headers,
+                    "_return_type": "raw",
+                    "_timeout": timeout,
+                    "_headers": headers,
                 },
             )
             response = await self._client._sender.send(
@@ -617,7 +674,7 @@ class AsyncMethod(_MethodBase):
         return await await_for(
             lambda: self(*args, **kwargs),
             waiter,
-            clock=self._client.clock,
+            clock=self._client._clock,
             timeout=timeout,
             delay=delay,
             progress=progress,
