@@ -39,12 +39,21 @@ def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: 
     return load(spec, naming=naming, cache=cache)
 
 
-#: The client's own helpers. A resource of the same name always wins ``client.<name>``; each
-#: helper stays reachable as ``client._<name>`` (and under its plain name when no resource
-#: takes it), so no spec can hide one.
-_HELPERS = frozenset(
-    {"request", "spec", "http", "auth", "base_url", "call", "resource", "clock", "return_type"}
-)
+class _Shadowable:
+    """A helper that a resource (on a client) or a method (on a resource) of its name shadows.
+
+    ``client.request`` is the spec's ``request`` resource when there is one, else the helper
+    ``client._request``; the underscore spelling always reaches the helper, since no name from
+    a spec can start with an underscore.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return obj._shadowing(self.name)
 
 
 class _ClientBase:
@@ -52,7 +61,16 @@ class _ClientBase:
 
     _sender_cls_path: str = ""
     _resource_cls: type[Resource] | type[AsyncResource]
-    _helpers: frozenset[str] = _HELPERS
+
+    request = _Shadowable()
+    spec = _Shadowable()
+    http = _Shadowable()
+    auth = _Shadowable()
+    base_url = _Shadowable()
+    call = _Shadowable()
+    resource = _Shadowable()
+    clock = _Shadowable()
+    return_type = _Shadowable()
 
     def __init__(
         self,
@@ -148,12 +166,13 @@ class _ClientBase:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
+        return self._resource(self._python_to_resource(name))
+
+    def _shadowing(self, name: str) -> Any:
         resource = self._python_to_resource(name)
         if resource in self._resources or resource in self._spec.resource_names():
             return self._resource(resource)
-        if name in self._helpers:
-            return getattr(self, "_" + name)
-        raise AttributeError(self._unknown_resource(name))
+        return getattr(self, "_" + name)
 
     def _python_to_resource(self, name: str) -> str:
         names = self._spec.resource_names()
@@ -173,8 +192,7 @@ class _ClientBase:
 
     def __dir__(self) -> list[str]:
         public = [n for n in super().__dir__() if not n.startswith("_")]
-        resources = set(self._spec.resource_names())
-        return sorted(set(public) | resources | (self._helpers - resources))
+        return sorted(set(public) | set(self._spec.resource_names()))
 
     def __repr__(self) -> str:
         title = self._spec.title or self._spec.source or "spec"
@@ -267,7 +285,7 @@ def _decoded(response: Any, stream: bool, return_type: str) -> Any:
 class Client(_ClientBase):
     """A synchronous client built from a spec. See ``docs/CONTRACTS.md``."""
 
-    _helpers = _HELPERS | {"close"}
+    close = _Shadowable()
 
     def _new_sender(self) -> Any:
         from .http.transport import Sender
@@ -291,7 +309,7 @@ class Client(_ClientBase):
 class AsyncClient(_ClientBase):
     """The same surface as :class:`Client`; every method call is awaitable."""
 
-    _helpers = _HELPERS | {"aclose"}
+    aclose = _Shadowable()
 
     def _new_sender(self) -> Any:
         from .http.transport import AsyncSender
@@ -382,12 +400,15 @@ class _ResourceBase:
             self._methods[name] = self._method_cls(self._client, operation)
         return self._methods[name]
 
+    method = _Shadowable()
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        if name == "method" and name not in self._operations:
-            return self._method
         return self._method(name)
+
+    def _shadowing(self, name: str) -> Any:
+        return self._method(name) if name in self._operations else getattr(self, "_" + name)
 
     def _unknown_method(self, name: str) -> str:
         import difflib
@@ -401,8 +422,7 @@ class _ResourceBase:
 
     def __dir__(self) -> list[str]:
         public = [n for n in super().__dir__() if not n.startswith("_")]
-        helpers = {"method"} - set(self._operations)
-        return sorted(set(public) | set(self._operations) | helpers)
+        return sorted(set(public) | set(self._operations))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._name!r}: {len(self._operations)} methods>"
