@@ -261,8 +261,8 @@ class Binder:
                     self.qualname, f"{param.name!r} is required and cannot be None", param.name
                 )
             return
-        if param.location == "file":
-            return
+        if param.location == "file" or (param.location == "form" and _looks_like_file(value)):
+            return  # bytes or a file for a form part: its Encoding Object says what it is
         if (
             param.location in ("path", "query", "header", "cookie")
             and isinstance(value, numbers.Integral)

@@ -116,7 +116,10 @@ def build_request(
         if encoded is None:
             return httpx.Request(verb, url, headers=headers)
         if isinstance(encoded.stream, ChunkStream):
-            return httpx.Request(verb, url, headers=headers, stream=encoded.stream)
+            # Built without a body so httpx adds Host; our stream and framing headers go in.
+            request = httpx.Request(verb, url, headers=headers)
+            request.stream = encoded.stream
+            return request
         content = encoded.content if encoded.stream is None else encoded.stream
         return httpx.Request(verb, url, headers=headers, content=content)
 

@@ -32,12 +32,27 @@ def form_quote(text: str) -> str:
     return quote_plus(text, safe="").replace("~", "%7E")
 
 
+def is_file_tuple(value: Any) -> bool:
+    """httpx's ``(filename, content[, content_type])`` spelling of one file."""
+    return (
+        isinstance(value, tuple)
+        and len(value) in (2, 3)
+        and isinstance(value[0], str | None)
+        and (isinstance(value[1], bytes | bytearray | os.PathLike) or hasattr(value[1], "read"))
+    )
+
+
 def looks_like_file(value: Any) -> bool:
     return (
         isinstance(value, bytes | bytearray | memoryview | os.PathLike)
         or hasattr(value, "read")
-        or (isinstance(value, tuple) and len(value) in (2, 3))
+        or is_file_tuple(value)
     )
+
+
+def items_of(value: Any) -> list[Any]:
+    """The values one property gives: each item of an array, else the value itself."""
+    return list(value) if is_array(value) and not is_file_tuple(value) else [value]
 
 
 class FormEncoder:
@@ -81,7 +96,7 @@ class FormEncoder:
                 renderer = Renderer(self.qualname, name, enc, "in a form body")
                 pairs += [f"{k}={v}" for k, v in renderer.pairs(style, explode, value)]
                 continue
-            for item in value if is_array(value) else [value]:
+            for item in items_of(value):
                 if item is None:
                     continue
                 if looks_like_file(item) and not isinstance(item, bytes | bytearray):
@@ -114,17 +129,17 @@ class FormEncoder:
                 renderer = Renderer(self.qualname, name, verbatim, "in a multipart part")
                 parts += [Part(k, v.encode()) for k, v in renderer.pairs(style, explode, value)]
                 continue
-            for item in value if is_array(value) else [value]:
+            for item in items_of(value):
                 if item is not None:
                     parts.append(self._part(name, item))
         return parts
 
     def _part(self, name: str, value: Any) -> Part:
         declared = self._declared_type(name)
-        if isinstance(value, tuple) and len(value) in (2, 3):  # (filename, content[, type])
+        if is_file_tuple(value):
             filename, content = value[0], value[1]
             explicit = value[2] if len(value) == 3 else None
-            source = Source(content.encode() if isinstance(content, str) else content)
+            source = Source(content)
             return Part(name, source, filename, explicit or self._file_type(declared, filename))
         if looks_like_file(value) or (name in self.file_fields and isinstance(value, str)):
             # A string given for a binary field is a path (what a caller means by it).
