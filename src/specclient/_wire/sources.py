@@ -81,7 +81,14 @@ class Source:
             yield from _read(value)
         else:
             for chunk in value:
-                yield chunk.encode() if isinstance(chunk, str) else bytes(chunk)
+                if isinstance(chunk, str):
+                    yield chunk.encode()
+                elif isinstance(chunk, bytes | bytearray | memoryview):
+                    yield bytes(chunk)
+                else:  # bytes(3) would silently send three zero bytes
+                    raise TypeError(
+                        f"a streamed body must yield bytes or str, not {type(chunk).__name__}"
+                    )
 
 
 def _seekable(handle: Any) -> bool:
