@@ -9,10 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from specclient.client import AsyncClient, Client
-from specclient.platforms import civis_lookup as by_name
-from specclient.platforms.civis_futures import CivisFuture
-from specclient.platforms.civis_lookup import find_one
-from specclient.platforms.civis_responses import AsyncCivisResource, CivisResource
+from specclient.platforms.civis import lookup as by_name
+from specclient.platforms.civis.futures import CivisFuture
+from specclient.platforms.civis.lookup import find_one
+from specclient.platforms.civis.responses import AsyncCivisResource, CivisResource
 
 __all__ = ["CivisClient", "AsyncCivisClient", "CivisJobs", "CivisScripts", "RESOURCE_CLASSES"]
 
@@ -364,3 +364,17 @@ class AsyncCivisClient(AsyncClient):
             return by_name.first_id(creds)
 
         return await self._remember(("default_database_credential",), lookup)
+
+    async def get_storage_host_id(self, storage_host: str | int) -> int:
+        """Async :meth:`CivisClient.get_storage_host_id`."""
+        if isinstance(storage_host, int):
+            return storage_host
+
+        async def lookup() -> int:
+            hosts = await self.storage_hosts.list(return_type="snake")
+            host = find_one(hosts, name=storage_host)
+            if not host:
+                raise ValueError(f"Storage Host {storage_host} not found.")
+            return host["id"]
+
+        return await self._remember(("storage_host", storage_host), lookup)

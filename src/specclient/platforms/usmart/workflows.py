@@ -1,0 +1,818 @@
+"""uSmart workflows that take more than one call: upload, new revision, pipelines, catalogue,
+and URQL data into DataFrames; written once for the sync and the async client.
+
+Each workflow is a flow (:mod:`specclient.platforms._flows`): a generator that yields the calls
+it needs and is sent their replies. The ``*Workflows`` mixins hold them as ``@workflow``
+methods; each spec resource has a sync class (``UsmartFiles``) and an async one
+(``AsyncUsmartFiles``) made of the same mixin, so both clients have the same methods with the
+same signatures and behaviour, and only the driver differs. A ``Call("files.create", ...)``
+reaches the spec's own operation even where a workflow shares its name. The client they hang
+off knows the organisation GUID and the host of each part of the service.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from specclient.client import AsyncMethod, AsyncResource, Method, Resource
+from specclient.errors import (
+    APIError,
+    ConflictError,
+    ForbiddenError,
+    ParameterError,
+    ServerError,
+    SpecClientError,
+    TransportError,
+)
+
+from .._flows import Call, Download, Flow, Request, Sleep, Upload, Wait, Workflows, workflow
+from .upload import FileBody, checked_upload_path
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+log = logging.getLogger("specclient.usmart")
+
+URQL_WINDOW = 10_000
+_GUID_IN_URL = re.compile(r"datasetGUID=([0-9A-Za-z-]+)|discovery-view-detail/([0-9A-Za-z-]+)")
+_RESOURCE_IN_URL = re.compile(r"resourceGUID=([0-9A-Za-z-]+)")
+# Registering an upload is retried only after the server shows it did not happen.
+_AMBIGUOUS = (ServerError, TransportError)
+_REGISTER_ATTEMPTS = 4
+_PUT_SERVER_RETRIES = 2
+
+
+class PipelineRefreshError(SpecClientError):
+    """One or more output pipelines could not be processed; ``outcomes`` has every result."""
+
+    def __init__(self, dataset_guid: str, outcomes: list[PipelineOutcome]) -> None:
+        self.dataset_guid = dataset_guid
+        self.outcomes = outcomes
+        failed = [o for o in outcomes if not o.ok]
+        lines = "; ".join(f"{o.pipeline_id} {o.container_guid}: {o.error}" for o in failed)
+        super().__init__(
+            f"{len(failed)} of {len(outcomes)} pipelines of dataset {dataset_guid} failed: {lines}"
+        )
+
+
+@dataclass(frozen=True)
+class PipelineOutcome:
+    """What happened to one resource container in :meth:`UsmartPipelines.refresh_all`."""
+
+    container_guid: str
+    pipeline_id: str
+    ok: bool
+    state: str | None = None
+    error: str | None = None
+
+
+class _HostMethod(Method):
+    """A spec method that honours the operation's own server (uSmart's api./discovery. hosts).
+
+    ``connect()`` rewrites those servers from ``base_url``, so the emulator's single origin and
+    the real service's several hosts both work.
+    """
+
+    def _factory(self, parts: Any) -> Any:
+        from specclient._request import build_request
+
+        servers = [s for s in self.operation.servers if s.startswith(("http://", "https://"))]
+        base = servers[0] if servers else self._client.base_url
+        return build_request(
+            self.operation, parts, base_url=base, extra_headers=parts.options.get("headers")
+        )
+
+
+class _AsyncHostMethod(AsyncMethod):
+    """The async twin of :class:`_HostMethod`."""
+
+    _factory = _HostMethod._factory
+
+
+class AsyncUsmartResource(AsyncResource):
+    """An async uSmart resource: spec methods reach the host their operation names."""
+
+    _method_cls = _AsyncHostMethod
+
+
+class UsmartResource(Resource):
+    """A uSmart resource: spec methods reach the host their operation names."""
+
+    _method_cls = _HostMethod
+
+
+# -- flows the workflows share ---------------------------------------------------------------------
+
+
+def _result(response: Any) -> Any:
+    """The ``result`` of an action; a reply without one is an error, not a silent None."""
+    payload = response.json() if hasattr(response, "json") else response
+    if not isinstance(payload, Mapping) or "result" not in payload:
+        raise SpecClientError(f"uSmart answered without a 'result': {str(payload)[:200]}")
+    return response["result"]
+
+
+def _action(qualname: str, **arguments: Any) -> Flow:
+    """Call one spec action; its ``result``."""
+    return _result((yield Call(qualname, (), {**arguments, "return_type": "snake"})))
+
+
+def _view(dataset_guid: Any) -> Flow:
+    """``dataset:view``'s result: the dataset's metadata, files and resource containers."""
+    _require_guid("datasets.get", "dataset_guid", dataset_guid)
+    return (yield from _action("datasets.view", dataset_guid=dataset_guid))
+
+
+def _catalogue(private: bool) -> Flow:
+    """The DCAT catalogue's dataset entries, as published."""
+    reply = yield Call(
+        "catalog.private" if private else "catalog.public", (), {"return_type": "raw"}
+    )
+    return reply.json().get("dataset") or []
+
+
+def _container_in(view: Mapping[str, Any], guid: str) -> Mapping[str, Any] | None:
+    containers = view["resource_containers"]
+    return next((c for c in containers if c["resource_container_guid"] == guid), None)
+
+
+def _container_now(dataset_guid: str, guid: str) -> Flow:
+    """The container as the server has it now, or None when the dataset cannot be read."""
+    try:
+        view = yield from _view(dataset_guid)
+    except SpecClientError:
+        return None
+    return _container_in(view, guid)
+
+
+def _client_settings(host: Any) -> tuple[str, Any]:
+    """The organisation GUID and hosts the connected client was given."""
+    client = host._client
+    return client.org_guid, client.hosts
+
+
+# -- the workflows ---------------------------------------------------------------------------------
+
+
+class DatasetsWorkflows(Workflows):
+    """``client.datasets``: ``view(dataset_guid=...)`` and the helpers below."""
+
+    @workflow
+    def get(self, dataset_guid: str) -> Flow[Any]:
+        """The dataset's metadata, files and resource containers (``dataset:view``'s result).
+
+        Raises ``NotFoundError`` for an unknown GUID.
+        """
+        return (yield from _view(dataset_guid))
+
+
+class FilesWorkflows(Workflows):
+    """``client.files``: ``create``/``update_revision`` actions plus upload workflows."""
+
+    @workflow
+    def upload(
+        self, dataset_guid: str, path: str | os.PathLike[str], *, progress: bool | None = None
+    ) -> Flow[Any]:
+        """Upload a local file as a new file of a dataset.
+
+        Asks for a signed URL, streams the file to it with a PUT (no uSmart key headers), then
+        registers it with ``file:create`` using the bare file name and its size.
+
+        Parameters
+        ----------
+        dataset_guid : str
+            The dataset that gets the file; checked with ``dataset:view`` first.
+        path : str or PathLike
+            The file. A missing, empty or directory path is refused before any call.
+        progress : bool, optional
+            Show a progress bar; by default only on a terminal.
+
+        Returns
+        -------
+        Response
+            The new file (``file_guid``, ``file_name``, ``file_size``, ``revision``...).
+        """
+        file_path, size = checked_upload_path("files.upload", path)
+        _require_guid("files.upload", "dataset_guid", dataset_guid)
+        yield from _view(dataset_guid)  # unknown GUID: NotFoundError, nothing sent
+        reference, name = yield from _put(file_path, size, progress)
+        body = {
+            "dataset_guid": dataset_guid,
+            "reference": reference,
+            "file_name": name,
+            "file_size": size,
+            "action": "file:create",
+        }
+
+        def ours(file: Mapping[str, Any]) -> bool:
+            return bool(file["reference"] == reference)
+
+        return (yield from _register("files.create", body, dataset_guid, ours))
+
+    @workflow
+    def update_revision(
+        self,
+        file_guid: str,
+        path: str | os.PathLike[str],
+        *,
+        dataset_guid: str | None = None,
+        progress: bool | None = None,
+    ) -> Flow[Any]:
+        """Upload a local file as the new revision of an existing file.
+
+        Parameters
+        ----------
+        file_guid : str
+            The file to replace (see ``datasets.get(...)["files"]``).
+        path : str or PathLike
+            The new content. A missing, empty or directory path is refused before any call.
+        dataset_guid : str, optional
+            The file's dataset. Given, the file is looked up with ``dataset:view``; otherwise
+            in the private DCAT catalogue. An unknown file is refused before anything uploads.
+        progress : bool, optional
+            Show a progress bar; by default only on a terminal.
+
+        Returns
+        -------
+        Response
+            The file with its new revision.
+        """
+        file_path, size = checked_upload_path("files.update_revision", path)
+        _require_guid("files.update_revision", "file_guid", file_guid)
+        org_guid, _ = _client_settings(self)
+        dataset_guid = yield from _dataset_of_file(file_guid, dataset_guid, org_guid)
+        reference, name = yield from _put(file_path, size, progress)
+        body = {
+            "file_guid": file_guid,
+            "reference": reference,
+            "file_name": name,
+            "file_size": size,
+            "action": "file:updateRevision",
+        }
+
+        def ours(file: Mapping[str, Any]) -> bool:
+            return bool(file["file_guid"] == file_guid and file["reference"] == reference)
+
+        return (yield from _register("files.update_revision", body, dataset_guid, ours))
+
+    @workflow
+    def download(
+        self, resource_guid: str, *, return_type: str | None = None, **kw: Any
+    ) -> Flow[Any]:
+        """The latest revision of a file (bytes, or text for text types)."""
+        arguments = {"resource_guid": resource_guid, "return_type": return_type, **kw}
+        return (yield Call("files.download", (), arguments))
+
+
+def _put(file_path: Path, size: int, progress: bool | None) -> Flow:
+    """Stream the file to a fresh signed URL; returns (reference, bare file name).
+
+    The sender retries the PUT itself on 502/503/504 and dropped connections (PUT is
+    idempotent: same URL, same bytes); a 500 is retried here too, as S3 asks for its
+    ``InternalError``. A URL that expired meanwhile (403 "Request has expired") gets one
+    fresh signed URL.
+    """
+    name = file_path.name  # never the local path: the UI shows it (UrbanTide's warning)
+    body = FileBody(file_path, size, progress=progress)
+    signed: Any = None
+    fresh_urls = server_retries = 0
+    try:
+        while True:
+            if signed is None:
+                signed = yield from _action("uploads.generate_put_request", file_name=name)
+            headers = {"Content-Type": signed["content_type"], "Content-Length": str(size)}
+            options = {"auth": False, "idempotent": True, "return_type": "raw", "headers": headers}
+            try:
+                yield Upload("PUT", signed["signed_request"], body, options)
+            except ForbiddenError as exc:
+                if fresh_urls == 0 and "expired" in (exc.response_excerpt or "").lower():
+                    log.info("signed URL expired before the upload; asking for a new one")
+                    fresh_urls += 1
+                    signed = None
+                    continue
+                raise
+            except ServerError:
+                if server_retries >= _PUT_SERVER_RETRIES:
+                    raise
+                server_retries += 1
+                yield Sleep(min(2.0**server_retries, 8.0))
+                continue
+            log.info("uploaded %s (%d bytes) in %d attempt(s)", name, size, body.attempts)
+            return signed["reference"], name
+    finally:
+        body.close()
+
+
+def _register(
+    qualname: str,
+    body: dict[str, Any],
+    dataset_guid: str,
+    ours: Callable[[Mapping[str, Any]], bool],
+) -> Flow:
+    """Call ``file:create`` / ``file:updateRevision`` so that it takes effect exactly once.
+
+    After an ambiguous failure (5xx, dropped connection) the dataset is read back: if the file
+    with our reference is there (``ours``), the call did happen and is not repeated.
+    """
+
+    def already_done() -> Flow:
+        view = yield from _view(dataset_guid)
+        return next((f for f in view["files"] if ours(f)), None)
+
+    for attempt in range(1, _REGISTER_ATTEMPTS + 1):
+        try:
+            return (yield from _action(qualname, **body))
+        except _AMBIGUOUS as exc:
+            done = yield from already_done()
+            if done is not None:
+                log.info(
+                    "%s took effect despite %s; not repeating it", qualname, type(exc).__name__
+                )
+                return done
+            if attempt == _REGISTER_ATTEMPTS:
+                raise
+            yield Sleep(min(2.0 ** (attempt - 1), 8.0))
+        except ConflictError:
+            # The reference was registered by an earlier attempt whose answer was lost.
+            done = yield from already_done()
+            if done is None:
+                raise
+            return done
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _dataset_of_file(file_guid: str, dataset_guid: str | None, org_guid: str) -> Flow:
+    if dataset_guid is not None:
+        _require_guid("files.update_revision", "dataset_guid", dataset_guid)
+        view = yield from _view(dataset_guid)
+        if any(f["file_guid"] == file_guid for f in view["files"]):
+            return dataset_guid
+        raise ParameterError(
+            "files.update_revision",
+            f"dataset {dataset_guid} has no file {file_guid}",
+            "file_guid",
+        )
+    for entry in (yield from _catalogue(private=True)):
+        for dist in entry.get("distribution") or []:
+            found = _RESOURCE_IN_URL.search(dist.get("accessURL") or "")
+            if found and found.group(1) == file_guid:
+                guid = dataset_guid_of(entry)
+                if guid:
+                    return guid
+    raise ParameterError(
+        "files.update_revision",
+        f"no file {file_guid} in any dataset of organisation {org_guid}",
+        "file_guid",
+    )
+
+
+class PipelinesWorkflows(Workflows):
+    """``client.pipelines``: output pipelines (resource containers) of datasets."""
+
+    @workflow
+    def create(self, dataset_guid: str, pipeline_id: str) -> Flow[Any]:
+        """Create an output pipeline (``resourceContainer:create``); returns the container."""
+        _require_guid("pipelines.create", "dataset_guid", dataset_guid)
+        if not isinstance(pipeline_id, str) or not pipeline_id:
+            raise ParameterError(
+                "pipelines.create", "pipeline_id must be a non-empty string", "pipeline_id"
+            )
+        return (
+            yield from _action(
+                "pipelines.create", dataset_guid=dataset_guid, pipeline_id=pipeline_id
+            )
+        )
+
+    @workflow
+    def process(self, container_guid: str) -> Flow[Any]:
+        """Re-run one output pipeline (``resourceContainer:process``); returns the container.
+
+        Processing is asynchronous: the revision grows when it finishes.
+        """
+        return (yield from _process(container_guid))
+
+    @workflow
+    def refresh_all(
+        self,
+        dataset_guid: str,
+        *,
+        echo: Callable[[str], None] | None = None,
+        wait: bool = False,
+        timeout: float = 600.0,
+    ) -> Flow[list[PipelineOutcome]]:
+        """Process every output pipeline of a dataset, as after a file change.
+
+        Goes on past a failure; at the end raises :class:`PipelineRefreshError` naming every
+        pipeline that failed (its ``outcomes`` holds all results). A call whose answer was
+        lost is checked against ``dataset:view`` and never run twice.
+
+        Parameters
+        ----------
+        dataset_guid : str
+            The dataset whose pipelines to refresh.
+        echo : callable, optional
+            Called with one short line per pipeline as its outcome is known.
+        wait : bool
+            Also wait until each started pipeline has finished processing (see :meth:`wait`);
+            a pipeline that ends ``failed`` counts as a failure.
+        timeout : float
+            Seconds to wait for each pipeline when ``wait`` is true.
+
+        Returns
+        -------
+        list of PipelineOutcome
+            One per resource container, in the dataset's order.
+        """
+        view = yield from _view(dataset_guid)
+        outcomes = []
+        for container in view["resource_containers"]:
+            outcomes.append((yield from _process_once(dataset_guid, container)))
+        if wait:
+            for index, outcome in enumerate(outcomes):
+                if outcome.ok:
+                    outcomes[index] = yield from _finished(dataset_guid, outcome, timeout)
+        for outcome in outcomes:
+            line = (
+                f"{outcome.pipeline_id} {outcome.container_guid}: "
+                f"{outcome.state if outcome.ok else 'FAILED ' + str(outcome.error)}"
+            )
+            log.info("refresh %s", line)
+            if echo is not None:
+                echo(line)
+        if any(not o.ok for o in outcomes):
+            raise PipelineRefreshError(dataset_guid, outcomes)
+        return outcomes
+
+    @workflow
+    def wait(
+        self, dataset_guid: str, container_guid: str, *, timeout: float = 600.0, delay: float = 1.0
+    ) -> Flow[Any]:
+        """Poll ``dataset:view`` until a pipeline has finished processing; returns it.
+
+        Raises ``WaiterError`` when it ends ``failed`` (with the failure reason) and
+        ``WaiterTimeoutError`` after ``timeout`` seconds. Sleeps go through the client's
+        clock, so an emulator-backed client waits without really sleeping.
+        """
+        return (yield from _processed(dataset_guid, container_guid, timeout, delay))
+
+
+def _process(container_guid: Any) -> Flow:
+    _require_guid("pipelines.process", "container_guid", container_guid)
+    return (yield from _action("pipelines.process", resource_container_guid=container_guid))
+
+
+def _processed(dataset_guid: str, container_guid: str, timeout: float, delay: float) -> Flow:
+    from specclient.openapi.model import Waiter
+
+    _require_guid("pipelines.wait", "container_guid", container_guid)
+    _require_guid("datasets.get", "dataset_guid", dataset_guid)
+
+    def container(reply: Any) -> Mapping[str, Any]:
+        found = _container_in(_result(reply), container_guid)
+        if found is None:
+            raise ParameterError(
+                "pipelines.wait",
+                f"dataset {dataset_guid} has no resource container {container_guid}",
+                "container_guid",
+            )
+        return found
+
+    waiter = Waiter(
+        field="state",
+        success=("processed",),
+        failure=("failed",),
+        delay=delay,
+        max_delay=30.0,
+        timeout=timeout,
+        reason_field="failureReason",
+    )
+    view = Call("datasets.view", (), {"dataset_guid": dataset_guid, "return_type": "snake"})
+    options = {"progress": False, "what": f"pipeline {container_guid}"}
+    return (yield Wait(view, waiter, options, pick=container))
+
+
+def _finished(dataset_guid: str, outcome: PipelineOutcome, timeout: float) -> Flow:
+    try:
+        done = yield from _processed(dataset_guid, outcome.container_guid, timeout, 1.0)
+    except SpecClientError as exc:
+        return PipelineOutcome(
+            outcome.container_guid,
+            outcome.pipeline_id,
+            False,
+            state=getattr(exc, "state", None),
+            error=_short(exc),
+        )
+    return PipelineOutcome(
+        outcome.container_guid, outcome.pipeline_id, True, state=done.get("state")
+    )
+
+
+def _process_once(dataset_guid: str, container: Mapping[str, Any]) -> Flow:
+    guid = container["resource_container_guid"]
+    pipeline = container.get("pipeline_id") or "?"
+    before = (container.get("revision"), container.get("processed_at"))
+    for attempt in range(1, _REGISTER_ATTEMPTS + 1):
+        try:
+            result = yield from _process(guid)
+            return PipelineOutcome(guid, pipeline, True, state=result.get("state"))
+        except _AMBIGUOUS as exc:
+            now = yield from _container_now(dataset_guid, guid)
+            if now is not None and (
+                now.get("state") == "processing"
+                or (now.get("revision"), now.get("processed_at")) != before
+            ):
+                return PipelineOutcome(guid, pipeline, True, state=now.get("state"))
+            if (
+                attempt == _REGISTER_ATTEMPTS
+                or isinstance(exc, ServerError)
+                and _is_handler_failure(exc)
+            ):
+                return PipelineOutcome(guid, pipeline, False, state="failed", error=_short(exc))
+            yield Sleep(min(2.0 ** (attempt - 1), 8.0))
+        except APIError as exc:
+            return PipelineOutcome(guid, pipeline, False, error=_short(exc))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class CatalogWorkflows(Workflows):
+    """``client.catalog``: the DCAT catalogue, whole (``public()``/``private()``) or as a table."""
+
+    @workflow
+    def datasets(self, private: bool = False) -> Flow[pd.DataFrame]:
+        """The DCAT catalogue as a DataFrame, one row per dataset.
+
+        Parameters
+        ----------
+        private : bool
+            False: the public catalogue (anonymous). True: every dataset (needs the keys).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``guid`` (taken from the dataset's ``identifier`` URL, the only place it appears),
+            then the DCAT keys as published (``title``, ``accessLevel``, ``modified``...);
+            ``api_urls`` lists the URQL endpoints among the distributions.
+        """
+        if not isinstance(private, bool):
+            raise ParameterError("catalog.datasets", "private must be True or False", "private")
+        return _catalogue_frame((yield from _catalogue(private)))
+
+
+def _catalogue_frame(entries: list[Mapping[str, Any]]) -> Any:
+    import pandas as pd
+
+    rows = []
+    for entry in entries:
+        row: dict[str, Any] = {"guid": dataset_guid_of(entry)}
+        row.update({k: v for k, v in entry.items() if k != "@type"})
+        row["api_urls"] = [
+            d.get("accessURL")
+            for d in entry.get("distribution") or []
+            if str(d.get("accessURL", "")).endswith("/urql")
+        ]
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        frame = pd.DataFrame(
+            columns=[
+                "guid",
+                "title",
+                "description",
+                "accessLevel",
+                "status",
+                "modified",
+                "distribution",
+                "api_urls",
+            ]
+        )
+    for column in ("modified", "issued", "createdAt", "lastModificationDate"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
+    return frame
+
+
+class DataWorkflows(Workflows):
+    """``client.data``: records of API pipelines through URQL."""
+
+    @workflow
+    def query(
+        self,
+        resource_guid: str,
+        *terms: str,
+        revision: int | str = "latest",
+        where: Mapping[str, Any] | None = None,
+        select: Iterable[str] | None = None,
+        sort: Iterable[str] | None = None,
+        limit: int | None = None,
+        chunk_size: int = 1 << 16,
+    ) -> Flow[pd.DataFrame]:
+        """Records of an API resource as a DataFrame.
+
+        Without ``limit`` (or with one past 10,000) the records are fetched with URQL's
+        ``limit(-1)`` and parsed as they stream in, since ``limit(n, offset)`` reaches only the
+        first 10,000 records.
+
+        Parameters
+        ----------
+        resource_guid : str
+            The API pipeline's resource GUID (``resource_container_guid``).
+        *terms : str
+            Raw URQL terms, e.g. ``"gt(count,100)"``, ``"in(site,(A,B))"``.
+        revision : int or "latest"
+            A processed revision; ``latest`` is the newest processed one.
+        where : mapping, optional
+            Equality filters, sent as ``key=value``.
+        select, sort : iterable of str, optional
+            Columns to keep; sort keys (``"-count"`` for descending).
+        limit : int, optional
+            At most this many records.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per record, with ``usmart_id``.
+        """
+        import pandas as pd
+
+        _require_guid("data.query", "resource_guid", resource_guid)
+        if not (revision == "latest" or isinstance(revision, int) and revision >= 0):
+            raise ParameterError(
+                "data.query", "revision must be 'latest' or a whole number", "revision"
+            )
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise ParameterError("data.query", "limit must be a whole number >= 0", "limit")
+        parts = [t for t in terms]
+        for key, value in (where or {}).items():
+            parts.append(f"{quote(str(key), safe='')}={quote(_wire(value), safe='')}")
+        if sort:
+            parts.append(f"sort({','.join(sort)})")
+        if select:
+            parts.append(f"select({','.join(select)})")
+        streaming = limit is None or limit > URQL_WINDOW
+        parts.append("limit(-1)" if streaming else f"limit({limit},0)")
+        org_guid, hosts = _client_settings(self)
+        url = (
+            f"{hosts.api}/org/{org_guid}/"
+            f"{quote(resource_guid, safe='')}/{revision}/urql?{'&'.join(parts)}"
+        )
+        reader = JsonArrayReader()
+        records: list[Any] = []
+
+        def take(chunk: bytes) -> bool:
+            for record in reader.feed(chunk):
+                records.append(record)
+                if limit is not None and len(records) >= limit:
+                    return True
+            return reader.done
+
+        read = Request("GET", url, {"idempotent": True})
+        if not (yield Download(read, chunk_size, take)):
+            reader.end()
+        return pd.DataFrame.from_records(records) if records else pd.DataFrame()
+
+
+# -- the sync and async resource classes: one mixin each, two drivers --------------------------------
+
+
+class UsmartDatasets(DatasetsWorkflows, UsmartResource):
+    """``client.datasets``: the spec's actions plus :meth:`get`."""
+
+
+class UsmartFiles(FilesWorkflows, UsmartResource):
+    """``client.files``: the spec's actions plus :meth:`upload` and :meth:`update_revision`."""
+
+
+class UsmartPipelines(PipelinesWorkflows, UsmartResource):
+    """``client.pipelines``: output pipelines (resource containers) of datasets."""
+
+
+class UsmartCatalog(CatalogWorkflows, UsmartResource):
+    """``client.catalog``: the DCAT catalogue, whole or as a table."""
+
+
+class UsmartData(DataWorkflows, UsmartResource):
+    """``client.data``: records of API pipelines through URQL."""
+
+
+class AsyncUsmartDatasets(DatasetsWorkflows, AsyncUsmartResource):
+    """``client.datasets`` on the async client (see :class:`UsmartDatasets`)."""
+
+
+class AsyncUsmartFiles(FilesWorkflows, AsyncUsmartResource):
+    """``client.files`` on the async client (see :class:`UsmartFiles`)."""
+
+
+class AsyncUsmartPipelines(PipelinesWorkflows, AsyncUsmartResource):
+    """``client.pipelines`` on the async client (see :class:`UsmartPipelines`)."""
+
+
+class AsyncUsmartCatalog(CatalogWorkflows, AsyncUsmartResource):
+    """``client.catalog`` on the async client (see :class:`UsmartCatalog`)."""
+
+
+class AsyncUsmartData(DataWorkflows, AsyncUsmartResource):
+    """``client.data`` on the async client (see :class:`UsmartData`)."""
+
+
+class JsonArrayReader:
+    """Items of a JSON array, parsed as its bytes arrive, without holding the whole text.
+
+    ``feed(chunk)`` returns the items the chunk completed; ``done`` turns true at the closing
+    ``]``; ``end()`` is called when the bytes ran out and refuses an answer cut short. Fed by
+    the sync and the async client alike (a reader, not a loop, so the parsing exists once).
+
+    Hand-written over ``json.JSONDecoder.raw_decode`` because no streaming JSON parser is a
+    dependency; the array of flat records URQL sends is all it needs to read.
+    """
+
+    def __init__(self) -> None:
+        self._decoder = json.JSONDecoder()
+        self._text = codecs.getincrementaldecoder("utf-8")()  # a character may straddle chunks
+        self._buffer = ""
+        self._started = False
+        self.done = False
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        if self.done:
+            return []
+        items: list[Any] = []
+        buffer = self._buffer + self._text.decode(chunk)
+        position = 0
+        while True:
+            while position < len(buffer) and buffer[position] in " \t\r\n,":
+                position += 1
+            if position >= len(buffer):
+                break
+            if not self._started:
+                if buffer[position] != "[":
+                    raise SpecClientError("the data API did not answer with a JSON array")
+                self._started = True
+                position += 1
+                continue
+            if buffer[position] == "]":
+                self.done = True
+                break
+            try:
+                item, end = self._decoder.raw_decode(buffer, position)
+            except json.JSONDecodeError:
+                break  # the item is not complete yet
+            if end == len(buffer) and not isinstance(item, dict | list | str):
+                break  # a number at the very end may still have digits to come
+            items.append(item)
+            position = end
+        self._buffer = "" if self.done else buffer[position:]
+        return items
+
+    def end(self) -> None:
+        """The bytes ran out: an answer cut short is an error, never a silently shorter table."""
+        if not self.done:
+            raise SpecClientError("the data API's answer ended before the closing ']' of its array")
+
+
+def iter_json_array(chunks: Iterable[bytes]) -> Iterator[Any]:
+    """Yield the items of a JSON array as its bytes arrive (see :class:`JsonArrayReader`)."""
+    reader = JsonArrayReader()
+    for chunk in chunks:
+        yield from reader.feed(chunk)
+        if reader.done:
+            return
+    reader.end()
+
+
+def dataset_guid_of(entry: Mapping[str, Any]) -> str | None:
+    """The dataset GUID of a DCAT entry: it appears only inside its URLs."""
+    for key in ("identifier", "landingPage"):
+        found = _GUID_IN_URL.search(str(entry.get(key) or ""))
+        if found:
+            return found.group(1) or found.group(2)
+    return None
+
+
+def _require_guid(operation: str, name: str, value: Any) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ParameterError(operation, f"{name} must be a non-empty GUID string", name)
+
+
+def _wire(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).split(" response: ")[0][:300]
+
+
+def _is_handler_failure(exc: ServerError) -> bool:
+    """A 5xx whose body says the pipeline itself failed (not a proxy or a fault)."""
+    body = exc.body if isinstance(exc.body, Mapping) else {}
+    return body.get("error") == "ProcessingFailed"
