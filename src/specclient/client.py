@@ -512,18 +512,8 @@ class _MethodBase:
 
     def _walker(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> PageWalker:
         assert self.pagination is not None
-        bound = self._binder.signature.bind_partial(*args, **kwargs).arguments
-        options = set(self._binder.shown.values())
-        arguments = {k: v for k, v in bound.items() if k not in options}
-        return PageWalker(self.pagination, arguments)
-
-    def _shown_spelling(self, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """``kwargs`` with each per-call option spelled as the signature shows it."""
-        binder = self._binder
-        return {
-            (binder.shown[binder.spellings[k]] if k in binder.spellings else k): v
-            for k, v in kwargs.items()
-        }
+        arguments = self._binder.signature.bind_partial(*args, **kwargs).arguments
+        return PageWalker(self.pagination, dict(arguments))
 
     def _page_schemas(self) -> dict[str, Any]:
         """Column schemas of the items of a paginated operation's pages."""
@@ -547,7 +537,7 @@ class Method(_MethodBase):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         parts = self._bind(args, dict(kwargs))
         if parts.options.get("iterator"):
-            return self._iterate(args, self._shown_spelling(kwargs), self._return_type(parts))
+            return self._iterate(args, kwargs, self._return_type(parts))
         return self._send(parts, self._return_type(parts))
 
     def _send(self, parts: CallParts, return_type: str) -> Any:
@@ -563,10 +553,10 @@ class Method(_MethodBase):
         return decode(response, self.operation, return_type)
 
     def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> Any:
-        kwargs = {k: v for k, v in kwargs.items() if k != "iterator"}
-        kwargs.pop("return_type", None)
+        kwargs = dict(kwargs)
+        options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
         walker = self._walker(args, kwargs)
-        pages = self._pages(walker, kwargs.get("timeout"), kwargs.get("headers"))
+        pages = self._pages(walker, options.get("timeout"), options.get("headers"))
         if return_type == "pandas":
             from ._frames import frame_from_records
 
@@ -633,10 +623,9 @@ class AsyncMethod(_MethodBase):
             if return_type == "pandas":
                 from ._frames import frame_from_records
 
-                page_kwargs = self._shown_spelling(kwargs)
-                rows = [row async for row in self._iterate(args, page_kwargs, "raw")]
+                rows = [row async for row in self._iterate(args, kwargs, "raw")]
                 return frame_from_records(rows, self._page_schemas())
-            return self._iterate(args, self._shown_spelling(kwargs), return_type)
+            return self._iterate(args, kwargs, return_type)
         from .response import decode
 
         response = await self._client._sender.send(
@@ -651,8 +640,9 @@ class AsyncMethod(_MethodBase):
     async def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> AsyncIterator[Any]:
         from .response import _convert, raise_for_status, response_json
 
-        kwargs = {k: v for k, v in kwargs.items() if k not in ("iterator", "return_type")}
-        timeout, headers = kwargs.get("timeout"), kwargs.get("headers")
+        kwargs = dict(kwargs)
+        options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
+        timeout, headers = options.get("timeout"), options.get("headers")
         walker = self._walker(args, kwargs)
         while not walker.done:
             parts = self._binder.bind(
