@@ -661,12 +661,18 @@ class Engine:
         param, at = body_param
         schema = self.refs.schema(param.get("schema") or {}, child(at, "schema"))
         media = _pick_media(list(consumes)) or "application/json"
-        form = not _is_json(media)
+        base = media.split(";", 1)[0].strip().lower()
+        if _is_json(media):
+            fields = self._fields(schema, "body")
+        elif base == "application/x-www-form-urlencoded" or base.startswith("multipart/"):
+            fields = self._fields(schema, "form", form=base.startswith("multipart/"))
+        else:
+            fields = ()  # XML, binary, text: passed whole with _body=
         return RequestBody(
             media_type=media,
             schema=schema,
             required=bool(param.get("required", False)),
-            fields=self._fields(schema, "form" if form else "body", form=form),
+            fields=fields,
             description=str(param.get("description") or ""),
             media_types=tuple(str(c) for c in consumes) or (media,),
         )
