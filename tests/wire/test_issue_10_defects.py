@@ -271,6 +271,12 @@ def test_an_unmapped_absolute_operation_server_is_where_the_request_goes():
     assert api._server_for(api.files.upload.operation) == "https://uploads.example.invalid"
 
 
+def test_connect_passes_servers_to_the_client():
+    mapped = {"https://uploads.example.invalid": "http://127.0.0.1:9"}
+    client = specclient.connect("habu", client_id="i", client_secret="s", servers=mapped)
+    assert client._server_map == mapped
+
+
 def test_a_relative_operation_server_resolves_against_the_base_url(wire):
     client(_upload_spec("/uploads"), wire).files.upload()
     assert wire.last.target == "/uploads/upload"
