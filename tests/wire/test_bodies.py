@@ -361,3 +361,12 @@ def test_a_swagger_2_xml_only_body_is_passed_whole(wire):
     ]
     api.t.call(body="<order/>")
     assert (wire.last.header("Content-Type"), wire.last.body) == ("application/xml", b"<order/>")
+
+
+def test_a_missing_file_is_a_parameter_error_before_sending(wire, tmp_path):
+    properties = {"upload": {"type": "string", "format": "binary"}}
+    with pytest.raises(ParameterError, match="field 'upload': no such file"):
+        client(_form_spec("multipart/form-data", properties), wire).t.call(upload="nope.bin")
+    with pytest.raises(ParameterError, match="the body file does not exist"):
+        client(_raw_spec("application/octet-stream"), wire).t.call(_body=tmp_path / "nope")
+    assert wire.requests == []

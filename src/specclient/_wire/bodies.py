@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +115,8 @@ def _raw(media: str, value: Any, qualname: str) -> Encoded:
         return Encoded(media, content=value.encode("utf-8"))
     if hasattr(value, "__aiter__") and not hasattr(value, "__iter__"):
         return Encoded(media, stream=value)  # an async generator: only an AsyncClient can send it
+    if isinstance(value, os.PathLike) and not os.path.isfile(value):
+        raise ParameterError(qualname, f"the body file does not exist: {value}", "_body")
     if is_stream_like(value):
         source = Source(value)
         return Encoded(media, stream=ChunkStream(source.chunks), length=source.size())

@@ -143,6 +143,8 @@ class FormEncoder:
             return Part(name, source, filename, explicit or self._file_type(declared, filename))
         if looks_like_file(value) or (name in self.file_fields and isinstance(value, str)):
             # A string given for a binary field is a path (what a caller means by it).
+            if isinstance(value, str | os.PathLike) and not Path(value).is_file():
+                raise ParameterError(self.qualname, f"field {name!r}: no such file: {value}", name)
             source = Source(Path(value) if isinstance(value, str) else value)
             filename = source.filename or name
             return Part(name, source, filename, self._file_type(declared, filename))
