@@ -311,3 +311,19 @@ def test_async_client_streams_the_same_multipart_body(wire):
         b'name="doc"; filename="doc"\r\nContent-Type: application/octet-stream\r\n\r\nasync bytes'
         in (wire.last.body)
     )
+
+
+def test_async_client_streams_an_async_generator_body(wire):
+    document = openapi("/raw", "put", requestBody={"content": {"application/octet-stream": {}}})
+
+    async def chunks():
+        yield b"first "
+        yield b"second"
+
+    async def send():
+        async with specclient.AsyncClient(document, base_url=wire.base_url, cache=False) as api:
+            await api.t.call(_body=chunks())
+
+    asyncio.run(send())
+    assert wire.last.header("Transfer-Encoding") == "chunked"
+    assert wire.last.body == b"first second"
