@@ -370,3 +370,12 @@ def test_a_missing_file_is_a_parameter_error_before_sending(wire, tmp_path):
     with pytest.raises(ParameterError, match="the body file does not exist"):
         client(_raw_spec("application/octet-stream"), wire).t.call(_body=tmp_path / "nope")
     assert wire.requests == []
+
+
+def test_a_text_mode_file_is_sent_as_utf8_without_a_guessed_length(wire, tmp_path):
+    data = tmp_path / "notes.txt"
+    data.write_text("héllo wörld", encoding="utf-8")
+    with data.open(encoding="utf-8") as handle:
+        client(_raw_spec("text/plain"), wire).t.call(_body=handle)
+    assert wire.last.header("Content-Length") is None
+    assert wire.last.body == "héllo wörld".encode()

@@ -8,6 +8,7 @@ body cannot be sent again" instead of silently sending an empty body.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
@@ -55,11 +56,11 @@ class Source:
             return len(value)
         if isinstance(value, os.PathLike):
             return os.stat(value).st_size
-        if self.start is not None:
+        if self.start is not None and not isinstance(value, io.TextIOBase):
             end = value.seek(0, os.SEEK_END)
             value.seek(self.start)
             return int(end - self.start)
-        return None
+        return None  # an iterator, an unseekable stream, or text (its UTF-8 length is unknown)
 
     def chunks(self) -> Iterator[bytes]:
         value = self.value
