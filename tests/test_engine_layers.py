@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "specclient._frames",
             "specclient.pagination",
             "specclient.response",
+            "specclient._wire.",
             "specclient._binding",
             "specclient._request",
             "specclient._docs",

@@ -39,17 +39,45 @@ def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: 
     return load(spec, naming=naming, cache=cache)
 
 
+class _Shadowable:
+    """A helper that a resource (on a client) or a method (on a resource) of its name shadows.
+
+    ``client.request`` is the spec's ``request`` resource when there is one, else the helper
+    ``client._request``; the underscore spelling always reaches the helper, since no name from
+    a spec can start with an underscore.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return obj._shadowing(self.name)
+
+
 class _ClientBase:
     """Options and resource lookup shared by the sync and async clients."""
 
     _sender_cls_path: str = ""
     _resource_cls: type[Resource] | type[AsyncResource]
 
+    request = _Shadowable()
+    spec = _Shadowable()
+    http = _Shadowable()
+    auth = _Shadowable()
+    base_url = _Shadowable()
+    call = _Shadowable()
+    resource = _Shadowable()
+    clock = _Shadowable()
+    return_type = _Shadowable()
+
     def __init__(
         self,
         spec: Spec | str | Path | Mapping[str, Any],
         *,
         base_url: str | None = None,
+        servers: Mapping[str, str] | None = None,
         auth: Any = None,
         timeout: float | Any = 30.0,
         max_retries: int = 3,
@@ -71,15 +99,16 @@ class _ClientBase:
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
         self._spec = _load_spec(spec, naming, cache)
-        self._base_url = base_url
+        self._base_url_option = base_url
+        self._server_map = _server_map(servers)
         self._auth = auth
-        self._timeout = timeout
+        self._timeout_option = timeout
         self._retry = retry
         self._max_retries = max_retries
-        self.return_type = return_type
-        self._http = http
+        self._return_type = return_type
+        self._http_option = http
         self._headers = dict(headers or {})
-        self.clock: Clock = clock or SYSTEM_CLOCK
+        self._clock: Clock = clock or SYSTEM_CLOCK
         self._resource_classes = dict(resource_classes or {})
         self._resources: dict[str, Any] = {}
         self._sender_obj: Any = None
@@ -89,29 +118,38 @@ class _ClientBase:
         """Build a client from a spec path, URL, dict or loaded ``Spec``."""
         return cls(spec, **options)
 
-    # -- what the client knows ------------------------------------------------------------------
+    # -- what the client knows (the helpers, spelled so no resource can shadow them) ----------
 
     @property
-    def spec(self) -> Spec:
-        return self._spec
-
-    @property
-    def base_url(self) -> str:
-        if self._base_url:
-            return self._base_url
+    def _base_url(self) -> str:
+        """``base_url=`` if given, else the spec's first absolute server (mapped by ``servers=``)."""
+        if self._base_url_option:
+            return self._base_url_option
         for server in self._spec.servers:
             if server.startswith(("http://", "https://")):
-                return server
+                return self._server_map.get(server.rstrip("/"), server)
         raise SpecClientError(
             "no base_url: the spec names no absolute server URL; pass base_url=..."
         )
 
-    @property
-    def auth(self) -> Any:
-        return self._auth
+    def _server_for(self, operation: Operation) -> str:
+        """Where ``operation`` is sent: its own (or its path's) server, else the base URL.
 
-    def resource(self, name: str) -> Any:
-        """``client.resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
+        An absolute server is used as written unless ``servers=`` maps it; a relative one is
+        resolved against the effective base URL (``/upload`` -> that host's ``/upload``,
+        ``upload`` -> ``<base_url>/upload``).
+        """
+        if not operation.servers:
+            return self._base_url
+        server = operation.servers[0]
+        if server.startswith(("http://", "https://")):
+            return self._server_map.get(server.rstrip("/"), server)
+        from urllib.parse import urljoin
+
+        return urljoin(self._base_url.rstrip("/") + "/", server)
+
+    def _resource(self, name: str) -> Any:
+        """``client._resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
         if name not in self._resources:
             try:
                 operations = self._spec.operations(name)
@@ -121,14 +159,20 @@ class _ClientBase:
             self._resources[name] = cls(self, name, operations)
         return self._resources[name]
 
-    def call(self, qualname: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, qualname: str, *args: Any, **kwargs: Any) -> Any:
         resource, _, method = qualname.partition(".")
-        return self.resource(resource).method(method)(*args, **kwargs)
+        return self._resource(resource)._method(method)(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.resource(self._python_to_resource(name))
+        return self._resource(self._python_to_resource(name))
+
+    def _shadowing(self, name: str) -> Any:
+        resource = self._python_to_resource(name)
+        if resource in self._resources or resource in self._spec.resource_names():
+            return self._resource(resource)
+        return getattr(self, "_" + name)
 
     def _python_to_resource(self, name: str) -> str:
         names = self._spec.resource_names()
@@ -153,7 +197,7 @@ class _ClientBase:
     def __repr__(self) -> str:
         title = self._spec.title or self._spec.source or "spec"
         try:
-            where = self.base_url
+            where = self._base_url
         except SpecClientError:
             where = "no base_url"
         return f"<{type(self).__name__} {title!r} at {where}>"
@@ -177,19 +221,19 @@ class _ClientBase:
     def _sender_options(self) -> dict[str, Any]:
         return {
             "auth": self._auth,
-            "timeout": self._timeout,
+            "timeout": self._timeout_option,
             "retry": self._retry_policy(),
-            "http": self._http,
+            "http": self._http_option,
             "headers": self._headers,
-            "clock": self.clock,
+            "clock": self._clock,
         }
 
     @property
-    def http(self) -> Any:
+    def _http(self) -> Any:
         """The pooled ``httpx.Client`` (or ``AsyncClient``) underneath, created on first use."""
         return self._sender.client
 
-    def request(
+    def _request(
         self,
         verb: str,
         url: str,
@@ -221,14 +265,27 @@ class _ClientBase:
         raise NotImplementedError
 
 
+def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:
+    """``servers={"<url as in the spec>": "<url to use>"}``, keyed without a trailing slash."""
+    if servers is None:
+        return {}
+    if not isinstance(servers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in servers.items()
+    ):
+        raise ParameterError("Client", "servers= must map spec server URLs to URLs", "servers")
+    return {k.rstrip("/"): v.rstrip("/") for k, v in servers.items()}
+
+
 def _decoded(client: _ClientBase, response: Any, stream: bool, return_type: str) -> Any:
     from .response import decode
 
-    return response if stream else decode(response, None, return_type, now=client.clock.time())
+    return response if stream else decode(response, None, return_type, now=client._clock.time())
 
 
 class Client(_ClientBase):
     """A synchronous client built from a spec. See ``docs/CONTRACTS.md``."""
+
+    close = _Shadowable()
 
     def _new_sender(self) -> Any:
         from .http.transport import Sender
@@ -238,7 +295,7 @@ class Client(_ClientBase):
     def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
         return _decoded(self, sent, stream, return_type)
 
-    def close(self) -> None:
+    def _close(self) -> None:
         if self._sender_obj is not None:
             self._sender_obj.close()
 
@@ -246,11 +303,13 @@ class Client(_ClientBase):
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
+        self._close()
 
 
 class AsyncClient(_ClientBase):
     """The same surface as :class:`Client`; every method call is awaitable."""
+
+    aclose = _Shadowable()
 
     def _new_sender(self) -> Any:
         from .http.transport import AsyncSender
@@ -260,7 +319,7 @@ class AsyncClient(_ClientBase):
     async def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
         return _decoded(self, await sent, stream, return_type)
 
-    async def aclose(self) -> None:
+    async def _aclose(self) -> None:
         if self._sender_obj is not None:
             await self._sender_obj.aclose()
 
@@ -268,7 +327,7 @@ class AsyncClient(_ClientBase):
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
+        await self._aclose()
 
 
 def _raw_request_factory(
@@ -286,7 +345,7 @@ def _raw_request_factory(
 
     from ._request import encode_json, join_url
 
-    full_url = url if url.startswith(("http://", "https://")) else join_url(client.base_url, url)
+    full_url = url if url.startswith(("http://", "https://")) else join_url(client._base_url, url)
     request_headers = dict(headers or {})
     body = content
     if json is not None:
@@ -328,8 +387,11 @@ class _ResourceBase:
         self._operations = operations
         self._methods: dict[str, Any] = {}
 
-    def method(self, name: str) -> Any:
-        """The spec's own operation ``name`` (even when a workflow method shadows it)."""
+    def _method(self, name: str) -> Any:
+        """The spec's own operation ``name`` (even when a workflow method shadows it).
+
+        Also ``resource.method(name)`` when the spec has no method called ``method``.
+        """
         if name not in self._methods:
             try:
                 operation = self._operations[name]
@@ -338,10 +400,15 @@ class _ResourceBase:
             self._methods[name] = self._method_cls(self._client, operation)
         return self._methods[name]
 
+    method = _Shadowable()
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.method(name)
+        return self._method(name)
+
+    def _shadowing(self, name: str) -> Any:
+        return self._method(name) if name in self._operations else getattr(self, "_" + name)
 
     def _unknown_method(self, name: str) -> str:
         import difflib
@@ -427,7 +494,7 @@ class _MethodBase:
         warnings.warn(text, category, stacklevel=4)
 
     def _return_type(self, parts: CallParts) -> str:
-        return parts.options.get("return_type") or self._client.return_type
+        return parts.options.get("return_type") or self._client._return_type
 
     def _factory(self, parts: CallParts) -> Any:
         from ._request import build_request
@@ -435,7 +502,7 @@ class _MethodBase:
         return build_request(
             self.operation,
             parts,
-            base_url=self._client.base_url,
+            base_url=self._client._server_for(self.operation),
             extra_headers=parts.options.get("headers"),
         )
 
@@ -459,19 +526,26 @@ class _MethodBase:
     def _result(self, response: Any, return_type: str) -> Any:
         from .response import decode
 
-        return decode(response, self.operation, return_type, now=self._client.clock.time())
+        return decode(response, self.operation, return_type, now=self._client._clock.time())
 
     # -- iterator=True: the page loop, written once ---------------------------------------------
 
-    def _first_page(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-        """The arguments (Python names) of the first page's call."""
+    def _first_page(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The spec arguments (Python names) of the first page's call, and the per-call
+        options every page is sent with."""
         assert self.pagination is not None
-        bound = self._binder.signature.bind_partial(*args, **kwargs).arguments
-        arguments = {k: v for k, v in bound.items() if k not in ("iterator", "return_type")}
-        return first_page_arguments(self.pagination, arguments)
+        kwargs = dict(kwargs)
+        options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
+        arguments = self._binder.signature.bind_partial(*args, **kwargs).arguments
+        every_page = {"_timeout": options.get("timeout"), "_headers": options.get("headers")}
+        return first_page_arguments(self.pagination, arguments), every_page
 
     def _walk(
-        self, arguments: dict[str, Any] | None, view: Callable[[Any], Any]
+        self,
+        first: tuple[dict[str, Any], dict[str, Any]],
+        view: Callable[[Any], Any],
     ) -> Generator[Any, Any, None]:
         """The page loop without I/O, for both drivers.
 
@@ -482,12 +556,14 @@ class _MethodBase:
         from .response import raise_for_status, response_json
 
         assert self.pagination is not None
+        arguments: dict[str, Any] | None
+        arguments, every_page = first
         seen = 0
         while arguments is not None:
             # Reading a page changes nothing on the server: retried whatever the verb.
-            parts = self._binder.bind((), dict(arguments))
+            parts = self._binder.bind((), {**arguments, **every_page})
             response = yield self._request(parts, idempotent=True)
-            raise_for_status(response, self.operation, now=self._client.clock.time())
+            raise_for_status(response, self.operation, now=self._client._clock.time())
             payload = response_json(response, self.operation)
             page = read_page(self.pagination, arguments, payload, response.headers, seen)
             yield [view(item) for item in page.items]
@@ -523,7 +599,9 @@ class Method(_MethodBase):
             return self._frame(list(items)) if return_type == "pandas" else items
         return self._result(self._client._sender.send(**self._request(parts)), return_type)
 
-    def _items(self, first: dict[str, Any], view: Callable[[Any], Any]) -> Iterator[Any]:
+    def _items(
+        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
+    ) -> Iterator[Any]:
         """The sync driver of :meth:`_walk`: a page is fetched when the last one is used up."""
         walk = self._walk(first, view)
         for request in walk:
@@ -546,7 +624,7 @@ class Method(_MethodBase):
         return wait_for(
             lambda: self(*args, **kwargs),
             waiter,
-            clock=self._client.clock,
+            clock=self._client._clock,
             timeout=timeout,
             delay=delay,
             progress=progress,
@@ -565,7 +643,9 @@ class AsyncMethod(_MethodBase):
             return items
         return self._result(await self._client._sender.send(**self._request(parts)), return_type)
 
-    async def _items(self, first: dict[str, Any], view: Callable[[Any], Any]) -> AsyncIterator[Any]:
+    async def _items(
+        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
+    ) -> AsyncIterator[Any]:
         """The async driver of :meth:`_walk`."""
         walk = self._walk(first, view)
         for request in walk:
@@ -588,7 +668,7 @@ class AsyncMethod(_MethodBase):
         return await await_for(
             lambda: self(*args, **kwargs),
             waiter,
-            clock=self._client.clock,
+            clock=self._client._clock,
             timeout=timeout,
             delay=delay,
             progress=progress,

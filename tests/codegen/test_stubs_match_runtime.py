@@ -73,7 +73,11 @@ def _stub_types(fn: Any, response_classes: set[str]) -> dict[str, str]:
         return re.sub(r"\w+", lambda m: "Response" if m[0] in response_classes else m[0], text)
 
     arguments = fn.args.args[1:] + fn.args.kwonlyargs
-    types = {a.arg: plain(a.annotation) for a in arguments if a.arg not in _OVERLOAD_SELECTORS}
+    types = {
+        a.arg: plain(a.annotation)
+        for a in arguments
+        if a.arg.lstrip("_") not in _OVERLOAD_SELECTORS  # plain, or spelled _return_type
+    }
     types["return"] = plain(fn.returns)
     return types
 
@@ -82,7 +86,7 @@ def _runtime_types(signature: inspect.Signature) -> dict[str, str]:
     types = {
         p.name: str(p.annotation)
         for p in signature.parameters.values()
-        if p.name not in _OVERLOAD_SELECTORS
+        if p.name.lstrip("_") not in _OVERLOAD_SELECTORS
     }
     types["return"] = str(signature.return_annotation)
     return types
