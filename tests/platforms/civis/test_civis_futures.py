@@ -68,7 +68,9 @@ def test_failed_run_raises_civis_job_failure_with_its_error():
     with pytest.raises(CivisJobFailure, match="Process exited with status 1") as info:
         future.result()
     assert (info.value.job_id, info.value.run_id) == (7, 70)
-    assert info.value.error_message == "Process exited with status 1"
+    # civis-python's error_message: the run's error prefixed with the job and run (issue 13)
+    assert info.value.error_message == "(From job 7 / run 70) Process exited with status 1"
+    assert str(info.value) == info.value.error_message
     assert future.failed() and future.done() and not future.succeeded()
     assert isinstance(future.exception(), CivisJobFailure)
 

@@ -18,14 +18,17 @@ from typing import Any
 from specclient._clock import Clock
 from specclient.errors import AuthError, ParameterError
 from specclient.platforms.civis.client import (
+    ASYNC_RESOURCE_CLASSES,
     RESOURCE_CLASSES,
     AsyncCivisClient,
+    AsyncCivisJobs,
+    AsyncCivisScripts,
     CivisClient,
     CivisJobs,
     CivisScripts,
 )
 from specclient.platforms.civis.endpoints import DEFAULT_TTL, load_endpoints
-from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
+from specclient.platforms.civis.futures import AsyncCivisFuture, CivisFuture, CivisJobFailure
 from specclient.platforms.civis.lookup import find, find_one, split_schema_tablename
 from specclient.platforms.civis.responses import (
     AsyncCivisResource,
@@ -40,6 +43,7 @@ __all__ = [
     "CivisClient",
     "AsyncCivisClient",
     "CivisFuture",
+    "AsyncCivisFuture",
     "CivisJobFailure",
     "CivisResponse",
     "CivisResponseList",
@@ -47,6 +51,8 @@ __all__ = [
     "AsyncCivisResource",
     "CivisJobs",
     "CivisScripts",
+    "AsyncCivisJobs",
+    "AsyncCivisScripts",
     "APIClient",
     "connect",
     "connect_async",
@@ -64,11 +70,14 @@ for _cls in (
     AsyncCivisClient,
     CivisJobs,
     CivisScripts,
+    AsyncCivisJobs,
+    AsyncCivisScripts,
     CivisResource,
     AsyncCivisResource,
     CivisResponse,
     CivisResponseList,
     CivisFuture,
+    AsyncCivisFuture,
     CivisJobFailure,
 ):
     _cls.__module__ = __name__
@@ -358,7 +367,9 @@ def connect_async(**options: Any) -> AsyncCivisClient:
     spec_http = None if _is_async_http(http) else http
     source, client_options = _options(**_defaults(options), http=spec_http)
     client_options["http"] = http
-    return AsyncCivisClient(source, naming=_naming(), **client_options)
+    return AsyncCivisClient(
+        source, naming=_naming(), resource_classes=ASYNC_RESOURCE_CLASSES, **client_options
+    )
 
 
 def _refuse_unknown(where: str, unknown: Mapping[str, Any]) -> None:
@@ -420,7 +431,11 @@ def APIClient(  # noqa: N802 - named after the class it stands in for
 
 
 def run_job(job_id: int, client: CivisClient, polling_interval: float | None = None) -> CivisFuture:
-    """Start a run of any Civis job and return a future on it (``civis.utils.run_job``)."""
+    """Start a run of any Civis job and return a future on it (``civis.utils.run_job``).
+
+    With an :class:`AsyncCivisClient`, ``await run_job(job_id, client)`` gives an
+    :class:`AsyncCivisFuture`.
+    """
     return client.jobs.run(job_id, polling_interval=polling_interval)
 
 
