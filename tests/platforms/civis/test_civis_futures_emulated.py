@@ -139,7 +139,9 @@ def test_cancel_refused_with_a_500_warns_and_returns_false(client, emu):
     future = client.jobs.run(container(client, "sleep 3000").id)
     emu.faults.add("jobs.delete_runs", "500", count=1)
 
-    with pytest.warns(UserWarning, match=f"Unexpected error when attempting to cancel Civis job"):
+    with pytest.warns(
+        UserWarning, match=f"Unexpected error when attempting to cancel Civis job {future.job_id}"
+    ):
         assert future.cancel() is False
     assert not future.cancelled()
     assert client.jobs.get_runs(future.job_id, future.run_id).state != "cancelled"
