@@ -251,3 +251,45 @@ def test_cancel_refused_by_civis_warns_and_returns_false():
     with pytest.warns(UserWarning, match="Unexpected error when attempting to cancel Civis job 7"):
         assert future.cancel() is False
     assert not future.cancelled()
+
+
+class LogsClient:
+    """Just enough client for a failed run's logs (newest first, as Civis sends them)."""
+
+    def __init__(self, *messages):
+        self.clock = FakeClock()
+        self.jobs = self
+        self.asked = []
+        self.messages = messages
+
+    def list_runs_logs(self, job_id, run_id, limit):
+        self.asked.append((job_id, run_id, limit, sum(self.clock.sleeps)))
+        lines = [{"message": m, "level": lvl} for lvl, m in self.messages]
+        return list(reversed(lines))
+
+
+def test_a_run_failing_without_a_message_is_explained_from_its_logs_as_civis_python():
+    client = LogsClient(("info", "Running"), ("error", "Segmentation fault"))
+    future = CivisFuture(Run("running", "failed").poll, (7, 70), client=client)
+
+    error = future.exception()
+
+    assert isinstance(error, CivisJobFailure)
+    assert error.error_message == "(From job 7 / run 70) Running\nSegmentation fault\n"
+    # read after 15 s on the clock (civis-python: logs lag the run), the last 15 lines
+    assert client.asked == [(7, 70, 15, sum(client.clock.sleeps))]
+    assert client.clock.sleeps[-1] == 15.0
+
+
+def test_a_run_that_ran_out_of_memory_raises_memory_error_as_civis_python():
+    client = LogsClient(
+        ("info", "Running"), ("error", "Process ran out of its allowed 512 MiB of memory")
+    )
+    future = CivisFuture(Run("running", "failed").poll, (7, 70), client=client)
+
+    with pytest.raises(MemoryError) as caught:
+        future.result()
+    assert (
+        str(caught.value)
+        == "(From job 7 / run 70) Process ran out of its allowed 512 MiB of memory"
+    )

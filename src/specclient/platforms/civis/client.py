@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from specclient.client import AsyncClient, Client
+from specclient.futures import RunProgress
 from specclient.platforms.civis import lookup as by_name
 from specclient.platforms.civis.futures import AsyncCivisFuture, CivisFuture
 from specclient.platforms.civis.lookup import find_one
@@ -45,6 +46,7 @@ class _Runs:
         kind: str,
         polling_interval: float | None,
         max_retries: int = 0,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> Any:
         restart = {"restart": self.method("post_runs")} if kind == "" else {}
         return self._future_cls(
@@ -54,6 +56,7 @@ class _Runs:
             client=self._client,
             max_retries=max_retries,
             cancel=self.method(f"delete_{kind}runs"),
+            progress=progress,
             **restart,
         )
 
@@ -62,29 +65,47 @@ class CivisJobs(_Runs, CivisResource):
     """``client.jobs``: the spec's methods plus :meth:`run`."""
 
     def run(
-        self, id: int, *, polling_interval: float | None = None, max_retries: int = 0
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        max_retries: int = 0,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> CivisFuture:
         """Start a run of job ``id`` and return a future on it (``civis.utils.run_job``).
 
         ``max_retries`` re-runs a failed job up to that many times (only for jobs that are
-        safe to run twice).
+        safe to run twice). ``progress``: a callable given each state change (a
+        :class:`~specclient.futures.RunProgress`), or ``True`` for a status line on stderr.
         """
         run = self.method("post_runs")(id)
-        return self._future(run, id, "", polling_interval, max_retries)  # type: ignore[no-any-return]
+        return self._future(run, id, "", polling_interval, max_retries, progress)  # type: ignore[no-any-return]
 
 
 class CivisScripts(_Runs, CivisResource):
     """``client.scripts``: the spec's methods plus :meth:`run_containers` and :meth:`run_sql`."""
 
-    def run_containers(self, id: int, *, polling_interval: float | None = None) -> CivisFuture:
+    def run_containers(
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
+    ) -> CivisFuture:
         """Start a run of container script ``id``; the future polls ``get_containers_runs``."""
         run = self.method("post_containers_runs")(id)
-        return self._future(run, id, "containers_", polling_interval)  # type: ignore[no-any-return]
+        return self._future(run, id, "containers_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
-    def run_sql(self, id: int, *, polling_interval: float | None = None) -> CivisFuture:
+    def run_sql(
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
+    ) -> CivisFuture:
         """Start a run of SQL script ``id``; the future polls ``get_sql_runs``."""
         run = self.method("post_sql_runs")(id)
-        return self._future(run, id, "sql_", polling_interval)  # type: ignore[no-any-return]
+        return self._future(run, id, "sql_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
 
 class AsyncCivisJobs(_Runs, AsyncCivisResource):
@@ -94,11 +115,16 @@ class AsyncCivisJobs(_Runs, AsyncCivisResource):
     _future_cls = AsyncCivisFuture
 
     async def run(
-        self, id: int, *, polling_interval: float | None = None, max_retries: int = 0
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        max_retries: int = 0,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> AsyncCivisFuture:
         """Async :meth:`CivisJobs.run`."""
         run = await self.method("post_runs")(id)
-        return self._future(run, id, "", polling_interval, max_retries)  # type: ignore[no-any-return]
+        return self._future(run, id, "", polling_interval, max_retries, progress)  # type: ignore[no-any-return]
 
 
 class AsyncCivisScripts(_Runs, AsyncCivisResource):
@@ -107,16 +133,26 @@ class AsyncCivisScripts(_Runs, AsyncCivisResource):
     _future_cls = AsyncCivisFuture
 
     async def run_containers(
-        self, id: int, *, polling_interval: float | None = None
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> AsyncCivisFuture:
         """Async :meth:`CivisScripts.run_containers`."""
         run = await self.method("post_containers_runs")(id)
-        return self._future(run, id, "containers_", polling_interval)  # type: ignore[no-any-return]
+        return self._future(run, id, "containers_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
-    async def run_sql(self, id: int, *, polling_interval: float | None = None) -> AsyncCivisFuture:
+    async def run_sql(
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
+    ) -> AsyncCivisFuture:
         """Async :meth:`CivisScripts.run_sql`."""
         run = await self.method("post_sql_runs")(id)
-        return self._future(run, id, "sql_", polling_interval)  # type: ignore[no-any-return]
+        return self._future(run, id, "sql_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
 
 RESOURCE_CLASSES: dict[str, type] = {"jobs": CivisJobs, "scripts": CivisScripts}

@@ -26,7 +26,7 @@ from specclient._clock import Clock
 from specclient.errors import RunFailed
 from specclient.futures import AsyncRunFuture, RunFuture, RunProgress, RunTracker
 from specclient.openapi.model import Waiter
-from specclient.polling import Invoke, Step, Verdict
+from specclient.polling import Invoke, Pause, Step, Verdict
 
 __all__ = [
     "CivisFuture",
@@ -49,6 +49,11 @@ DONE = FINISHED + FAILED + CANCELLED
 
 _FIRST_INTERVAL = 1.0
 _MAX_INTERVAL = 15.0
+# civis-python: when a run fails without a message, wait this long (its logs lag) and read the
+# last _LOG_LINES lines of its log for the cause.
+_LOG_LAG = 15.0
+_LOG_LINES = 15
+_OUT_OF_MEMORY = "Process ran out of its"
 # civis-python's links point at the Platform UI, whichever API endpoint the client uses.
 _UI = "https://platform.civisanalytics.com/spa/#/jobs/"
 
@@ -163,6 +168,7 @@ class CivisTracker(RunTracker):
         self.retries_left = max_retries or 0
         self._cancel = cancel
         self._restart = restart
+        self._from_logs: BaseException | None = None
         fixed = polling_interval
         waiter = Waiter(
             field="state",
@@ -221,13 +227,22 @@ class CivisTracker(RunTracker):
         restart = self._restart or self.jobs("max_retries (or a restart callable)").post_runs
         return restart(self.job_id)
 
+    def _run_logs(self) -> Any:
+        return self.jobs("reading the logs").list_runs_logs(
+            self.job_id, self.run_id, limit=_LOG_LINES
+        )
+
     # -- logic ------------------------------------------------------------------------------
     def steps(
         self, deadline: float | None = None, *, once: bool = False
     ) -> Generator[Step, Any, Verdict]:
         while True:
             verdict = yield from super().steps(deadline, once=once)
-            if verdict.outcome != "failed" or self.retries_left <= 0:
+            if verdict.outcome != "failed":
+                return verdict
+            if self.retries_left <= 0:
+                if not _field(verdict.result, "error") and self.client is not None:
+                    yield from self._explain_from_logs()
                 return verdict
             # civis-python's max_retries: a failed run is replaced by a new run of the job
             self.retries_left -= 1
@@ -241,7 +256,33 @@ class CivisTracker(RunTracker):
             )
             self.poller_args = (self.job_id, _field(run, "id"), *self.poller_args[2:])
 
-    def failure(self, verdict: Verdict) -> RunFailed:
+    def _explain_from_logs(self) -> Generator[Step, Any, None]:
+        """civis-python's answer to a run that failed without a message: the cause from the
+        end of its log -- a ``MemoryError`` when it ran out of memory, else the log lines."""
+        yield Pause(_LOG_LAG)
+        try:
+            logs = yield Invoke(self._run_logs)
+        except Exception as error:  # the failure stands; only its explanation is missing
+            log.warning("could not read the logs of %s: %s", self.label, error)
+            return
+        lines = [entry["message"] for entry in reversed(list(logs))]  # newest first on the wire
+        errors = [entry["message"] for entry in logs if entry["level"] == "error"]
+        memory = [line for line in reversed(errors) if line.startswith(_OUT_OF_MEMORY)]
+        if memory:
+            self._from_logs = MemoryError(
+                _err_msg_with_job_run_ids(memory[0], self.job_id, self.run_id)
+            )
+        else:
+            self._from_logs = CivisJobFailure("", None, self.job_id, self.run_id)
+            self._from_logs.error_message = _err_msg_with_job_run_ids(
+                "\n".join(lines) + "\n", self.job_id, self.run_id
+            )
+
+    def failure(self, verdict: Verdict) -> Any:
+        if self._from_logs is not None:
+            if isinstance(self._from_logs, CivisJobFailure):
+                self._from_logs.response = verdict.result
+            return self._from_logs
         message = str(_field(verdict.result, "error") or "")
         return CivisJobFailure(message, verdict.result, self.job_id, self.run_id)
 
