@@ -217,3 +217,17 @@ async def test_async_cancel_stops_watching_and_cancel_run_asks_the_platform():
     assert only_local.cancel() is True and watched.cancels == 0
     assert await remote.cancel_run() is True and stopped.cancels == 1
     assert only_local.cancelled() and remote.cancelled()
+
+
+def test_sync_futures_do_not_import_asyncio():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, specclient.futures, specclient.platforms.civis;"
+        "assert 'asyncio' not in sys.modules, 'asyncio imported';"
+        "from specclient.futures import AsyncRunFuture;"
+        "from specclient.platforms.civis import AsyncCivisFuture;"
+        "assert issubclass(AsyncCivisFuture, AsyncRunFuture)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -26,7 +26,6 @@ the state the run was in, and the run goes on. An error raised by a done-callbac
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import logging
 import threading
@@ -35,7 +34,7 @@ import warnings
 from collections.abc import Callable, Generator
 from concurrent.futures._base import CANCELLED_AND_NOTIFIED, RUNNING
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._clock import SYSTEM_CLOCK, Clock
 from .errors import APIError, NotFoundError, RunFailed, RunTimeoutError, TransportError
@@ -48,9 +47,11 @@ from .polling import (
     StatusLine,
     Step,
     Verdict,
-    adrive,
     drive,
 )
+
+if TYPE_CHECKING:
+    from ._async_future import AsyncRunFuture
 
 __all__ = ["RunTracker", "RunProgress", "RunFuture", "AsyncRunFuture"]
 
@@ -494,66 +495,11 @@ class RunFuture(_RunView, concurrent.futures.Future):  # type: ignore[type-arg]
             self._callback_thread = outer
 
 
-class AsyncRunFuture(_RunView, asyncio.Future):  # type: ignore[type-arg]
-    """The awaitable twin of :class:`RunFuture`: an :class:`asyncio.Future` polled by a task.
+def __getattr__(name: str) -> Any:
+    # The async twin subclasses asyncio.Future; importing asyncio costs tens of milliseconds
+    # that sync users should not pay, so it is loaded on first use.
+    if name == "AsyncRunFuture":
+        from ._async_future import AsyncRunFuture
 
-    ``await future``, ``asyncio.wait``, ``asyncio.gather`` and ``asyncio.as_completed`` work.
-    Made inside a running event loop; polling starts at once in a task of that loop.
-    ``cancel()`` has asyncio's meaning: stop waiting (the run goes on; awaiting tasks that are
-    cancelled cancel the futures they await, as with any asyncio future).
-    ``await future.cancel_run()`` asks the platform to stop the run.
-    """
-
-    def __init__(self, tracker: RunTracker) -> None:
-        super().__init__()
-        self._tracker = tracker
-        self._follower = asyncio.get_running_loop().create_task(
-            self._follow(), name=f"specclient-{tracker.label}"
-        )
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._tracker.label} state={self.state or 'unknown'}>"
-
-    async def _follow(self) -> None:
-        try:
-            verdict = await adrive(self._tracker.steps(), self._tracker.clock)
-        except Exception as error:
-            self._end(("exception", error))
-        else:
-            ending = self._tracker.ending(verdict)
-            if ending is not None:
-                self._end(ending)
-
-    def _end(self, ending: Ending) -> None:
-        self._tracker.finish()
-        if self.done():
-            return
-        kind, value = ending
-        if kind == "result":
-            self.set_result(value)
-        elif kind == "exception":
-            self.set_exception(value)
-        else:
-            super().cancel()
-
-    def _run_error(self) -> BaseException | None:
-        return self.exception()
-
-    def cancel(self, msg: Any = None) -> bool:
-        """Stop waiting for the run (it goes on); see :meth:`cancel_run`."""
-        self._tracker.finish()
-        if self._follower is not asyncio.current_task():
-            self._follower.cancel()
-        return super().cancel(msg)
-
-    async def cancel_run(self) -> bool:
-        """Ask the platform to cancel the run; ``True`` when it is cancelled (as the sync
-        future's ``cancel()``)."""
-        if self.cancelled():
-            return True
-        if self.done():
-            return False
-        if not await adrive(self._tracker.cancel_steps(), self._tracker.clock):
-            return False
-        self.cancel()
-        return True
+        return AsyncRunFuture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -33,6 +33,7 @@ from .openapi.model import Waiter
 from .response import dig
 
 __all__ = [
+    "Clock",
     "PollLoop",
     "PollEvent",
     "Verdict",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from specclient._clock import Clock
 from specclient.errors import AuthError, ParameterError
@@ -28,7 +28,7 @@ from specclient.platforms.civis.client import (
     CivisScripts,
 )
 from specclient.platforms.civis.endpoints import DEFAULT_TTL, load_endpoints
-from specclient.platforms.civis.futures import AsyncCivisFuture, CivisFuture, CivisJobFailure
+from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
 from specclient.platforms.civis.lookup import find, find_one, split_schema_tablename
 from specclient.platforms.civis.responses import (
     AsyncCivisResource,
@@ -77,7 +77,6 @@ for _cls in (
     CivisResponse,
     CivisResponseList,
     CivisFuture,
-    AsyncCivisFuture,
     CivisJobFailure,
 ):
     _cls.__module__ = __name__
@@ -486,3 +485,16 @@ def demo(client: CivisClient, echo: Callable[[str], None]) -> None:
         f"job {long.id} run {future.run_id} started; cancel() -> {future.cancel()}; "
         f"state now {client.jobs.get_runs(long.id, future.run_id).state}"
     )
+
+
+if TYPE_CHECKING:
+    from specclient.platforms.civis.async_futures import AsyncCivisFuture
+
+
+def __getattr__(name: str) -> Any:
+    # AsyncCivisFuture loads asyncio; sync users do not pay for it
+    if name == "AsyncCivisFuture":
+        from specclient.platforms.civis.async_futures import AsyncCivisFuture
+
+        return AsyncCivisFuture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

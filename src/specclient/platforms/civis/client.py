@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from specclient.client import AsyncClient, Client
 from specclient.futures import RunProgress
+from specclient.platforms.civis import futures as run_futures
 from specclient.platforms.civis import lookup as by_name
-from specclient.platforms.civis.futures import AsyncCivisFuture, CivisFuture
+from specclient.platforms.civis.futures import CivisFuture
 from specclient.platforms.civis.lookup import find_one
 from specclient.platforms.civis.responses import AsyncCivisResource, CivisResource
+
+if TYPE_CHECKING:
+    from specclient.platforms.civis.async_futures import AsyncCivisFuture
 
 __all__ = [
     "CivisClient",
@@ -35,7 +39,7 @@ class _Runs:
     :class:`AsyncCivisFuture` on the async client (whose methods return coroutines).
     """
 
-    _future_cls: type[CivisFuture] | type[AsyncCivisFuture] = CivisFuture
+    _future_name = "CivisFuture"  # a name: the async one is imported only when first used
     method: Callable[[str], Any]
     _client: Any
 
@@ -49,7 +53,8 @@ class _Runs:
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> Any:
         restart = {"restart": self.method("post_runs")} if kind == "" else {}
-        return self._future_cls(
+        future_cls = getattr(run_futures, self._future_name)
+        return future_cls(
             self.method(f"get_{kind}runs"),
             (job_id, run["id"]),
             polling_interval,
@@ -112,7 +117,7 @@ class AsyncCivisJobs(_Runs, AsyncCivisResource):
     """``client.jobs`` on the async client: ``await client.jobs.run(id)`` gives an
     :class:`AsyncCivisFuture`."""
 
-    _future_cls = AsyncCivisFuture
+    _future_name = "AsyncCivisFuture"
 
     async def run(
         self,
@@ -130,7 +135,7 @@ class AsyncCivisJobs(_Runs, AsyncCivisResource):
 class AsyncCivisScripts(_Runs, AsyncCivisResource):
     """``client.scripts`` on the async client: runs give :class:`AsyncCivisFuture` objects."""
 
-    _future_cls = AsyncCivisFuture
+    _future_name = "AsyncCivisFuture"
 
     async def run_containers(
         self,

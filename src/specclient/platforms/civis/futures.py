@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Generator, Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from specclient._clock import Clock
 from specclient.errors import RunFailed
-from specclient.futures import AsyncRunFuture, RunFuture, RunProgress, RunTracker
+from specclient.futures import RunFuture, RunProgress, RunTracker
 from specclient.openapi.model import Waiter
-from specclient.polling import Invoke, Pause, Step, Verdict
+from specclient.polling import Clock, Invoke, Pause, Step, Verdict
+
+if TYPE_CHECKING:
+    from specclient.platforms.civis.async_futures import AsyncCivisFuture
 
 __all__ = [
     "CivisFuture",
@@ -409,41 +411,10 @@ class CivisFuture(_CivisView, RunFuture):
         return self._civis.jobs("outputs()").list_runs_outputs(self.job_id, self.run_id)
 
 
-class AsyncCivisFuture(_CivisView, AsyncRunFuture):
-    """The awaitable twin of :class:`CivisFuture`, returned by ``connect_async("civis")``'s
-    run methods: ``await future``, ``asyncio.gather``, ``asyncio.wait``;
-    ``await future.cancel_run()`` cancels the run, ``await future.outputs()`` lists its outputs.
-    Takes :class:`CivisFuture`'s parameters (``poller`` returns a coroutine)."""
+def __getattr__(name: str) -> Any:
+    # as specclient.futures: the async twin loads asyncio, which sync users should not pay for
+    if name == "AsyncCivisFuture":
+        from specclient.platforms.civis.async_futures import AsyncCivisFuture
 
-    def __init__(
-        self,
-        poller: Callable[..., Any],
-        poller_args: Sequence[Any],
-        polling_interval: float | None = None,
-        client: Any = None,
-        poll_on_creation: bool = True,
-        max_retries: int | None = None,
-        *,
-        cancel: Callable[..., Any] | None = None,
-        restart: Callable[[Any], Any] | None = None,
-        clock: Clock | None = None,
-        progress: bool | Callable[[RunProgress], Any] | None = None,
-    ) -> None:
-        tracker = CivisTracker(
-            poller,
-            poller_args,
-            polling_interval,
-            client,
-            max_retries,
-            poll_on_creation=poll_on_creation,
-            cancel=cancel,
-            restart=restart,
-            clock=clock,
-            progress=progress,
-        )
-        super().__init__(tracker)
-
-    async def outputs(self) -> Any:
-        """Wait for success and return the run's outputs (``jobs.list_runs_outputs``)."""
-        await self
-        return await self._civis.jobs("outputs()").list_runs_outputs(self.job_id, self.run_id)
+        return AsyncCivisFuture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
