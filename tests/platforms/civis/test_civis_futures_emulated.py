@@ -73,6 +73,7 @@ def test_wait_first_exception_returns_the_failed_run(client):
 
     assert bad in done
     assert isinstance(bad.exception(), CivisJobFailure)
+    good.cancel()  # its background poller stops with it
 
 
 def test_as_completed_yields_each_run_once_with_its_outcome(client):
@@ -126,11 +127,12 @@ def test_polls_answered_500_every_time_end_the_future_with_the_error(client, emu
 
 def test_cancel_stops_the_run_and_wakes_a_wait_in_another_thread(client):
     future = client.jobs.run(container(client, "sleep 360000").id)
-    waiting = concurrent.futures.ThreadPoolExecutor(1).submit(concurrent.futures.wait, [future])
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(concurrent.futures.wait, [future])
 
-    assert future.cancel() is True
+        assert future.cancel() is True
 
-    done, _ = waiting.result()
+        done, _ = waiting.result()
     assert done == {future} and future.cancelled()
     assert client.jobs.get_runs(future.job_id, future.run_id).state == "cancelled"
 
