@@ -237,13 +237,14 @@ async def test_async_runs_are_awaitable_futures_under_gather(emu):
 async def test_async_wait_and_await(emu):
     sync = emu.client()
     script = container(sync, "sleep 10")
+    sql = sync.scripts.post_sql(name="q", sql="SELECT 1", remote_host_id=1, credential_id=1)
     async with emu.async_client() as client:
         first = await run_job(script.id, client)
-        second = await client.jobs.run(script.id)
+        second = await client.scripts.run_sql(sql.id)
         done, pending = await asyncio.wait([first, second])
         assert done == {first, second} and not pending
         assert (await first).state == "succeeded"
-        assert [o.object_type for o in await second.outputs()] == []
+        assert [o.object_type for o in await second.outputs()] == ["File"]
 
 
 async def test_async_cancel_run_cancels_on_civis(emu):
