@@ -127,9 +127,35 @@ def redact_url(url: Any, secret_fields: Iterable[str] = (), mask: str = MASK) ->
     return f"{text[: start + 1]}{'&'.join(pairs)}{text[end:]}"
 
 
-_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_LONGEST_SCHEME = 64  # no real scheme is longer; the query after it is redacted either way
+_URL_REST = re.compile(r"[^\s\"'<>]*")
 
 
 def redact_text_urls(text: str, mask: str = MASK) -> str:
-    """Redact every URL found inside free text (error messages, signed URLs in bodies)."""
-    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0), mask=mask), text)
+    """Redact every URL found inside free text (error messages, signed URLs in bodies).
+
+    Linear in the text: each ``://`` is found once, its scheme read backwards and the rest
+    forwards. (A regex that tries a scheme at every position is quadratic on long runs of
+    letters: a 60 KB error body took 3.7 s, 20 MB never finished.)
+    """
+    out: list[str] = []
+    done = 0  # text[:done] is in out already
+    at = text.find("://")
+    while at >= 0:
+        start, floor = at, max(done, at - _LONGEST_SCHEME)
+        while start > floor and text[start - 1] in _SCHEME_CHARS:
+            start -= 1
+        while start < at and not text[start].isalpha():
+            start += 1  # a scheme starts with a letter
+        match = _URL_REST.match(text, at + 3)
+        end = match.end() if match else at + 3
+        if start < at and text[start].isascii():
+            out.append(text[done:start])
+            out.append(redact_url(text[start:end], mask=mask))
+            done = end
+        at = text.find("://", max(end, at + 3))
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)

@@ -186,6 +186,8 @@ def is_json(response: httpx.Response) -> bool:
     return response.content[:1] in (b"{", b"[")
 
 
+_MESSAGE_LIMIT = 500  # characters of the server's message in an error (the excerpt has more)
+
 _MESSAGE_KEYS = (
     "message",
     "error_description",
@@ -238,6 +240,8 @@ def raise_for_status(
     except ValueError:
         payload = None
     message = _error_message(payload) or response.reason_phrase or "error"
+    if len(message) > _MESSAGE_LIMIT:
+        message = message[:_MESSAGE_LIMIT] + "..."
     if operation is not None:
         message = f"{message} [{operation.qualname}]"
     request_id = next(

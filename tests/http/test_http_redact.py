@@ -120,3 +120,63 @@ def test_body_excerpt_by_content_type() -> None:
     )
     assert redact_body(b"\xff\xfe\x00", None) == "<3 bytes binary>"
     assert redact_body(b"x" * 50, "text/plain", limit=10) == "x" * 10 + "..."
+
+
+# -- item 11 of issue 12: redaction is linear and the excerpt bounded -------------------------
+# No timings: these inputs took minutes or never finished with the quadratic scan, so the
+# suite itself would hang on a regression.
+
+
+def test_redacting_twenty_megabytes_of_letters_finishes_and_masks_the_url_after_them() -> None:
+    from specclient._secrets import redact_text_urls
+
+    text = "a" * 20_000_000 + "https://h.example/x?token=s3cr3t&page=2 tail"
+    redacted = redact_text_urls(text)
+    assert redacted.endswith("https://h.example/x?token=***&page=2 tail")
+    assert "s3cr3t" not in redacted
+    assert len(redacted) == len(text) - len("s3cr3t") + len("***")
+
+
+def test_many_urls_in_one_long_run_are_each_masked() -> None:
+    from specclient._secrets import redact_text_urls
+
+    text = "x://h?key=k&" * 200_000
+    assert "key=k&" not in redact_text_urls(text)
+
+
+def test_urls_are_found_after_digits_and_inside_words() -> None:
+    from specclient._secrets import redact_text_urls
+
+    assert (
+        redact_text_urls("got 1https://h/p?token=t seehttps://h/?sig=s")
+        == "got 1https://h/p?token=*** seehttps://h/?sig=***"
+    )
+
+
+def test_the_error_excerpt_of_a_huge_text_body_is_bounded() -> None:
+    body = ("word " * 4_000_000).encode() + b"https://h/?token=late"
+    excerpt = redact_body(body, "text/plain")
+    assert len(excerpt) == 503 and excerpt.endswith("...")
+    assert excerpt.startswith("word word")
+
+
+def test_a_huge_json_error_body_is_summarised_not_parsed() -> None:
+    body = b'{"password": "p", "pad": "' + b"x" * 2_000_000 + b'"}'
+    assert redact_body(body, "application/json") == f"<{len(body)} bytes application/json>"
+
+
+def test_an_api_error_for_a_twenty_megabyte_body_has_a_bounded_message() -> None:
+    import httpx
+
+    from specclient.response import raise_for_status
+
+    body = ("a" * 20_000_000 + " https://h/?token=t").encode()
+    reply = httpx.Response(
+        500,
+        content=body,
+        headers={"content-type": "text/plain"},
+        request=httpx.Request("GET", "http://h/x"),
+    )
+    with pytest.raises(errors.ServerError) as caught:
+        raise_for_status(reply)
+    assert len(str(caught.value)) < 1200

@@ -76,6 +76,10 @@ def redact_form(text: str, secret_fields: Iterable[str] = (), mask: str = MASK) 
     return redact_url(f"?{text}", secret_fields, mask)[1:]
 
 
+_PARSE_LIMIT = 1_000_000  # bytes of JSON parsed to redact an excerpt
+_MARGIN = 2048
+
+
 def redact_body(
     content: bytes | str | None,
     content_type: str | None,
@@ -96,13 +100,25 @@ def redact_body(
     raw = content.encode() if isinstance(content, str) else content
     if kind.startswith("multipart/") or kind in {"application/octet-stream"}:
         return f"<{len(raw)} bytes {kind}>"
+    is_json = kind.endswith("json") or raw[:1] in (b"{", b"[")
+    if is_json and len(raw) > _PARSE_LIMIT:
+        # Masking by field name needs the whole document; an excerpt of a huge one is not
+        # worth parsing megabytes for.
+        return f"<{len(raw)} bytes {kind or 'json'}>"
+    if limit is not None and not is_json:
+        # Only the excerpt is shown, so only a little more than it is decoded and redacted
+        # (the margin lets a URL cut at the limit still be recognised and masked).
+        raw = raw[: 4 * limit + _MARGIN]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return f"<{len(raw)} bytes {kind or 'binary'}>"
+        try:  # a multi-byte character cut at the edge is not binary
+            text = raw[:-3].decode("utf-8") if len(raw) > 3 else raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"<{len(content)} bytes {kind or 'binary'}>"
     if kind == "application/x-www-form-urlencoded":
         text = redact_form(text, secret_fields, mask)
-    elif kind.endswith("json") or text[:1] in "{[":
+    elif is_json:
         try:
             text = json.dumps(redact_json(json.loads(text), secret_fields, mask))
         except ValueError:
