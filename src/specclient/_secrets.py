@@ -31,6 +31,9 @@ __all__ = [
     "redact_text_urls",
     "redact_url",
     "register_secret_name",
+    "register_secret_value",
+    "redact_secret_values",
+    "has_secret_values",
 ]
 
 MASK = "***"
@@ -159,3 +162,37 @@ def redact_text_urls(text: str, mask: str = MASK) -> str:
         return text
     out.append(text[done:])
     return "".join(out)
+
+
+# Credential values the process was given (auth objects register them), so free text that
+# quotes one anyway (a library's error, a server echoing a header) can be masked by value.
+# Kept as a set; the pattern is rebuilt only when a new value arrives.
+_VALUES: set[str] = set()
+_VALUES_PATTERN: re.Pattern[str] | None = None
+_SHORTEST_VALUE = 8  # masking short words everywhere would mangle text and protect little
+
+
+def register_secret_value(value: str) -> None:
+    """Mask ``value`` (as given and stripped) wherever text is redacted by value."""
+    global _VALUES_PATTERN
+    if not isinstance(value, str):
+        return
+    new = {v for v in (value, value.strip()) if len(v.strip()) >= _SHORTEST_VALUE} - _VALUES
+    if new:
+        _VALUES.update(new)
+        # Longest first, so a value and its stripped spelling mask as one.
+        spellings = sorted(_VALUES, key=len, reverse=True)
+        _VALUES_PATTERN = re.compile("|".join(re.escape(v) for v in spellings))
+
+
+def redact_secret_values(text: str, mask: str = MASK) -> str:
+    """``text`` with every registered credential value replaced by ``mask`` (one pass)."""
+    pattern = _VALUES_PATTERN
+    if pattern is None or not text:
+        return text
+    return pattern.sub(mask, text)
+
+
+def has_secret_values() -> bool:
+    """Whether any credential value has been registered (nothing to mask by value if not)."""
+    return _VALUES_PATTERN is not None

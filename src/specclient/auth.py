@@ -16,21 +16,27 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import hmac
 import json
 import logging
 import os
 import threading
+import time
 import weakref
 from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import httpx
 
 from specclient._clock import SYSTEM_CLOCK, Clock
+from specclient._secrets import register_secret_value
 from specclient.errors import AuthError, ParameterError
 from specclient.http.redact import redact_url, register_secret_name
+
+if TYPE_CHECKING:
+    from specclient.http.retry import RetryPolicy
 
 __all__ = [
     "APIKey",
@@ -73,12 +79,22 @@ class Secret:
         return bool(self._value)
 
 
-def _required(cls: str, what: str, value: Any) -> str:
-    """Credentials must be non-empty strings; an empty one is a configuration mistake."""
+def _required(cls: str, what: str, value: Any, *, secret: bool = True) -> str:
+    """Credentials must be non-empty strings; an empty one is a configuration mistake.
+
+    Surrounding whitespace is dropped: it comes from a YAML file or an environment variable
+    (``echo key > file``), no platform's key, secret or token can mean it, and a newline in a
+    header value makes httpx refuse the request with the value in its error. Both the given
+    and the stripped spelling are registered for redaction, in case either is printed
+    elsewhere. The message names the type only, never the value.
+    """
     if isinstance(value, Secret):
         value = value.reveal()
     if not isinstance(value, str):
         raise ParameterError(cls, f"{what} must be a string, not {type(value).__name__}")
+    if secret:
+        register_secret_value(value)
+    value = value.strip()
     if not value:
         raise AuthError(f"{cls}: {what} is empty (check the credentials configuration)")
     return value
@@ -161,11 +177,14 @@ class Basic(httpx.Auth):
     """``Authorization: Basic base64(username:password)`` (UTF-8, as httpx and RFC 7617)."""
 
     def __init__(self, username: str, password: str) -> None:
-        self.username = _required("Basic", "username", username)
+        self.username = _required("Basic", "username", username, secret=False)
         if not isinstance(password, str | Secret):
             raise ParameterError(
                 "Basic", f"password must be a string, not {type(password).__name__}"
             )
+        # A password may mean its spaces (it travels base64-encoded, whitespace and all): kept
+        # as given, but hidden in every spelling.
+        register_secret_value(password.reveal() if isinstance(password, Secret) else password)
         self._password = password if isinstance(password, Secret) else Secret(password)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -203,7 +222,8 @@ def default_token_dir() -> Path:
 
 
 class FileTokenCache:
-    """OAuth tokens on disk, shared by processes: one JSON file per (token URL, client id).
+    """OAuth tokens on disk, shared by processes: one JSON file per grant (token URL, client
+    id, keyed hash of the secret, scope, extra fields).
 
     Files are ``0600`` in a ``0700`` directory and hold the access token, its type and its
     expiry, never the client secret. ``SPECCLIENT_TOKEN_CACHE=0`` turns the cache off. A
@@ -224,6 +244,34 @@ class FileTokenCache:
 
     def _file(self, key: str) -> Path:
         return self.directory / f"{key}.json"
+
+    def hash_key(self) -> bytes:
+        """The random key secrets are hashed with into cache keys, shared by the processes
+        using this directory (``.hash-key``, ``0600``); created once, atomically. Without a
+        readable one (cache off, read-only disk) a per-process key is used: tokens are then
+        not shared across processes, but no secret's hash is guessable."""
+        if not _cache_enabled():
+            return _process_hash_key()
+        target = self.directory / ".hash-key"
+        with contextlib.suppress(OSError):
+            key = target.read_bytes()
+            if len(key) == 32:
+                return key
+        temporary = self.directory / f".hash-key.{os.getpid()}.{threading.get_ident()}.tmp"
+        try:
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(os.urandom(32))
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, target)  # the first process's key wins, whole
+            key = target.read_bytes()
+        except OSError:
+            return _process_hash_key()
+        finally:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        return key if len(key) == 32 else _process_hash_key()
 
     def get(self, key: str) -> dict[str, Any] | None:
         if not _cache_enabled():
@@ -348,7 +396,15 @@ class OAuth2ClientCredentials(httpx.Auth):
     extra_params : mapping, optional
         More form fields for the token request (e.g. ``audience``).
     base_url : str, optional
-        Base for a relative ``token_url`` (the client sets it).
+        Base for a relative ``token_url``; the client sets it to its own base URL when it is
+        not given. A relative token URL is never resolved against another host: credentials
+        go only where the spec or the platform says.
+    retry : RetryPolicy, optional
+        How a token request answered 429, 502, 503 or 504 is retried (those answers issue no
+        token); by default two retries, waiting ``Retry-After`` when the server says.
+    error_hints : mapping of int to str, optional
+        A platform's advice added to a refused token request's error, by status (Habu: its
+        daily token cap on 429, its ``/v1`` base URL on 404).
 
     Notes
     -----
@@ -372,15 +428,17 @@ class OAuth2ClientCredentials(httpx.Auth):
         refresh_margin: float = 60,
         extra_params: Mapping[str, str] | None = None,
         base_url: str | None = None,
+        retry: RetryPolicy | None = None,
+        error_hints: Mapping[int, str] | None = None,
     ) -> None:
         name = "OAuth2ClientCredentials"
         if client_auth not in ("basic", "form"):
             raise ParameterError(
                 name, f"client_auth must be 'basic' or 'form', not {client_auth!r}"
             )
-        self.client_id = _required(name, "client_id", client_id)
+        self.client_id = _required(name, "client_id", client_id, secret=False)
         self._client_secret = Secret(_required(name, "client_secret", client_secret))
-        self.token_url = _required(name, "token_url", token_url)
+        self.token_url = _required(name, "token_url", token_url, secret=False)
         self.client_auth = client_auth
         self.scope = " ".join(scope) if isinstance(scope, list | tuple) else scope
         self.token_cache = token_cache
@@ -388,6 +446,8 @@ class OAuth2ClientCredentials(httpx.Auth):
         self.refresh_margin = float(refresh_margin)
         self.extra_params = dict(extra_params or {})
         self.base_url = base_url
+        self.retry = retry if retry is not None else _token_retry_policy()
+        self.error_hints = dict(error_hints or {})
         self.token_requests = 0  # how many tokens this object fetched (observability, tests)
         self._token: _Token | None = None
         self._token_key: str | None = None
@@ -404,6 +464,13 @@ class OAuth2ClientCredentials(httpx.Auth):
             f"token_url={self.token_url!r}, client_auth={self.client_auth!r})"
         )
 
+    def default_base_url(self, base_url: str) -> None:
+        """Resolve a relative ``token_url`` against ``base_url`` unless one was given (the
+        client calls this with its own base URL before the first request)."""
+        if self.base_url is None:
+            self.base_url = base_url
+            self._targets.clear()
+
     # -- the flows: the same steps, sync and async; only the locking and reading differ.
 
     def sync_auth_flow(
@@ -416,14 +483,23 @@ class OAuth2ClientCredentials(httpx.Auth):
             if token is None:
                 with self._thread_lock, self._process_lock(key):
                     token = self._usable(key, stale)  # another thread or process got one
-                    if token is None:
+                    attempt = 0
+                    while token is None:
                         reply = yield self._token_request(url, request)
                         reply.read()
-                        token = self._accept(reply, url, key)
+                        attempt += 1
+                        delay = self._retry_delay(reply, attempt)
+                        if delay is None:
+                            token = self._accept(reply, url, key, attempt)
+                        else:
+                            self.clock.sleep(delay)
             self._apply(request, token)
             response = yield request
             if response.status_code != 401:
                 return
+            # Give the refused reply's connection back before waiting on the lock: with many
+            # requests refused at once, each would hold one and starve the token request.
+            response.read()
             stale = token
 
     async def async_auth_flow(
@@ -436,14 +512,22 @@ class OAuth2ClientCredentials(httpx.Auth):
             if token is None:
                 async with self._async_lock():
                     token = self._usable(key, stale)
-                    if token is None:
+                    attempt = 0
+                    while token is None:
                         reply = yield self._token_request(url, request)
                         await reply.aread()
-                        token = self._accept(reply, url, key)
+                        attempt += 1
+                        delay = self._retry_delay(reply, attempt)
+                        if delay is None:
+                            token = self._accept(reply, url, key, attempt)
+                        else:
+                            await self.clock.asleep(delay)
             self._apply(request, token)
             response = yield request
             if response.status_code != 401:
                 return
+            # See the sync flow: > 100 tasks refused at once held the whole pool (issue 12).
+            await response.aread()
             stale = token
 
     # -- the steps
@@ -459,10 +543,17 @@ class OAuth2ClientCredentials(httpx.Auth):
         return target
 
     def resolve_token_url(self, request_url: httpx.URL) -> httpx.URL:
-        """The absolute token URL for a request to ``request_url``."""
+        """The absolute token URL for a request to ``request_url``.
+
+        A relative ``token_url`` is taken from ``base_url`` when one is set, whatever host the
+        request goes to (``client.request()`` to another host must not receive the client's
+        secret); without a ``base_url``, from the request's own origin.
+        """
         url = httpx.URL(self.token_url)
         if url.is_absolute_url:
             return url
+        if self.base_url:
+            request_url = httpx.URL(self.base_url)
         origin = request_url.copy_with(path="/", query=None, fragment=None)
         if self.token_url.startswith("/") or not self.base_url:
             return origin.join(self.token_url)
@@ -472,8 +563,20 @@ class OAuth2ClientCredentials(httpx.Auth):
         return base.join(self.token_url)
 
     def cache_key(self, token_url: httpx.URL | str) -> str:
-        """Hash of (token URL, client id): names the cache entry, reveals neither."""
-        return hashlib.sha256(f"{token_url}\n{self.client_id}".encode()).hexdigest()[:32]
+        """Names the cache entry of this grant, revealing none of it.
+
+        Everything that defines the grant is in it: the token URL, the client id, a keyed
+        hash of the secret (so a wrong secret never finds the token a right one fetched, and
+        the file name cannot be used to test guesses without the key), the scope and the
+        extra form fields (``audience``). The secret itself is never stored.
+        """
+        secret_key = getattr(self.token_cache, "hash_key", _process_hash_key)()
+        secret_hash = hmac.new(
+            secret_key, self._client_secret.reveal().encode(), hashlib.sha256
+        ).hexdigest()
+        grant = [str(token_url), self.client_id, secret_hash, self.scope or ""]
+        grant += [f"{k}={v}" for k, v in sorted(self.extra_params.items())]
+        return hashlib.sha256("\n".join(grant).encode()).hexdigest()[:32]
 
     def _usable(self, key: str, stale: _Token | None) -> _Token | None:
         """A token good for another request: ours, else the shared cache's (another object
@@ -521,14 +624,17 @@ class OAuth2ClientCredentials(httpx.Auth):
         self.token_requests += 1
         return httpx.Request("POST", url, data=data, headers=headers, extensions=extensions)
 
-    def _accept(self, reply: httpx.Response, url: httpx.URL, key: str) -> _Token:
+    def _retry_delay(self, reply: httpx.Response, attempt: int) -> float | None:
+        """Seconds before asking again, when the reply is one that issued no token and may
+        pass (429, 502, 503, 504); None otherwise or when the policy gives up."""
+        return self.retry.delay_for(
+            attempt, verb="POST", idempotent=True, response=reply, now=self.clock.time()
+        )
+
+    def _accept(self, reply: httpx.Response, url: httpx.URL, key: str, attempts: int = 1) -> _Token:
         where = redact_url(url)
         if not reply.is_success:
-            raise AuthError(
-                f"the token request to {where} was refused: {reply.status_code} "
-                f"{reply.reason_phrase}{_oauth_error_detail(reply)} (check client_id and "
-                "client_secret)"
-            )
+            raise _token_refused(reply, where, self.client_id, attempts, self.error_hints)
         try:
             payload = reply.json()
         except ValueError:
@@ -561,7 +667,8 @@ def _seconds(value: Any) -> float:
 
 
 def _oauth_error_detail(reply: httpx.Response) -> str:
-    """RFC 6749 ``error``/``error_description`` only: other members may echo credentials."""
+    """RFC 6749 ``error``/``error_description`` and a ``message`` only: other members may
+    echo credentials (and the error tree masks known credential values in any case)."""
     try:
         payload = reply.json()
     except ValueError:
@@ -570,7 +677,52 @@ def _oauth_error_detail(reply: httpx.Response) -> str:
         return ""
     parts = [
         str(payload[name])[:200]
-        for name in ("error", "error_description")
+        for name in ("error", "error_description", "message")
         if isinstance(payload.get(name), str)
     ]
     return f" ({': '.join(parts)})" if parts else ""
+
+
+def _token_retry_policy() -> RetryPolicy:
+    from specclient.http.retry import RetryPolicy
+
+    return RetryPolicy(max_retries=2)
+
+
+_PROCESS_HASH_KEY = os.urandom(32)
+
+
+def _process_hash_key() -> bytes:
+    """The key for hashing secrets into cache keys when the cache keeps none of its own."""
+    return _PROCESS_HASH_KEY
+
+
+def _token_refused(
+    reply: httpx.Response, where: str, client_id: str, attempts: int, hints: Mapping[int, str]
+) -> AuthError:
+    """The error for a token request that was answered but not with a token: what happened,
+    in the words a user acts on (wait, fix the URL, fix the credentials)."""
+    status = reply.status_code
+    said = f"{status} {reply.reason_phrase}{_oauth_error_detail(reply)}"
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    if status == 429:
+        from specclient.http.retry import retry_after_seconds
+
+        wait = retry_after_seconds(reply, time.time())
+        when = f"; the server says to retry in {wait:.0f} s" if wait is not None else ""
+        text = f"the token endpoint {where} is refusing new tokens for now ({said}){tries}{when}"
+    elif status == 404:
+        text = f"there is no token endpoint at {where} ({said}): check base_url and token_url"
+    elif status in (400, 401, 403):
+        text = (
+            f"the token request to {where} was refused: {said}: check client_id "
+            f"({client_id!r}) and client_secret"
+        )
+    elif status >= 500:
+        text = f"the token endpoint {where} failed ({said}){tries}; try again later"
+    else:
+        text = f"the token request to {where} was refused: {said}"
+    hint = hints.get(status)
+    error = AuthError(f"{text}. {hint}" if hint else text)
+    error.status_code = status  # type: ignore[attr-defined]
+    return error

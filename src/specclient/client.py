@@ -9,6 +9,7 @@ shared; ``Client`` and ``AsyncClient`` differ only in how they send.
 
 from __future__ import annotations
 
+import contextlib
 import keyword
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from functools import cached_property
@@ -219,6 +220,12 @@ class _ClientBase:
         return self._sender_obj
 
     def _sender_options(self) -> dict[str, Any]:
+        default_base_url = getattr(self._auth, "default_base_url", None)
+        if default_base_url is not None:
+            # A relative token URL belongs to this client's API, never to whichever host a
+            # request goes to.
+            with contextlib.suppress(SpecClientError):
+                default_base_url(self._base_url)
         return {
             "auth": self._auth,
             "timeout": self._timeout_option,
@@ -246,16 +253,20 @@ class _ClientBase:
         headers: Mapping[str, str] | None = None,
         timeout: Any = None,
         idempotent: bool | None = None,
-        auth: bool = True,
+        auth: bool | None = None,
         return_type: str = "raw",
         stream: bool = False,
     ) -> Any:
         """Send a request the spec does not describe (absolute URLs allowed: signed uploads).
 
-        ``auth=False`` sends no credentials at all, e.g. to a storage host. On an
+        Credentials go only to the origins the client knows (its base URL, the spec's servers
+        and the ``servers=`` map): by default (``auth=None``) an absolute URL elsewhere is
+        sent without them. ``auth=False`` never sends them, ``auth=True`` always does. On an
         :class:`AsyncClient` the result is awaitable.
         """
         factory = _raw_request_factory(self, verb, url, params, json, content, data, files, headers)
+        if auth is None:
+            auth = self._knows_origin(url)
         sent = self._sender.send(
             factory, idempotent=idempotent, timeout=_timeout(timeout), auth=auth, stream=stream
         )
@@ -263,6 +274,27 @@ class _ClientBase:
 
     def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
         raise NotImplementedError
+
+    def _knows_origin(self, url: str) -> bool:
+        """Whether ``url`` is relative or on an origin this client was told about."""
+        if not url.startswith(("http://", "https://")):
+            return True
+        known = [*self._spec.servers, *self._server_map.values()]
+        with contextlib.suppress(SpecClientError):
+            known.append(self._base_url)
+        return _origin(url) in {_origin(u) for u in known if u.startswith(("http", "HTTP"))}
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port
 
 
 def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:

@@ -11,7 +11,7 @@ import builtins
 from typing import Any
 
 # One redaction rule for logs, errors and cassettes; re-exported here for existing callers.
-from specclient._secrets import redact_url
+from specclient._secrets import redact_secret_values, redact_url
 
 __all__ = [
     "SpecClientError",
@@ -42,7 +42,15 @@ _EXCERPT_LIMIT = 500
 
 
 class SpecClientError(Exception):
-    """Base of every error specclient raises."""
+    """Base of every error specclient raises.
+
+    Text arguments are masked by value against the credentials the process was given
+    (:func:`specclient._secrets.register_secret_value`), a last line of defence for a message
+    that quotes one: ``str``, ``repr`` and tracebacks all read ``args``.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(redact_secret_values(a) if isinstance(a, str) else a for a in args))
 
 
 class SpecError(SpecClientError):

@@ -33,30 +33,6 @@ __all__ = ["Sender", "AsyncSender", "DEFAULT", "RequestSource", "transport_error
 logger = logging.getLogger("specclient.http")
 
 
-class _RedactHttpxURLs(logging.Filter):
-    """httpx logs every request URL at INFO; hide secret query values there as well.
-
-    Installed on the ``httpx`` logger when this module is imported, because users who turn on
-    logging to debug specclient get httpx's records too.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
-            record.args = tuple(
-                redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args
-            )
-        return True
-
-
-def _install_httpx_filter() -> None:
-    httpx_logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _RedactHttpxURLs) for f in httpx_logger.filters):
-        httpx_logger.addFilter(_RedactHttpxURLs())
-
-
-_install_httpx_filter()
-
-
 class _Default:
     """Marker for "use the sender's setting": ``None`` is a real value (no timeout)."""
 
