@@ -170,3 +170,35 @@ async def test_connect_async_uses_the_same_credentials_and_cache(emu, tmp_path):
         assert await client.cleanrooms.list() == []
     emu.client(token_cache=str(tmp_path / "t")).cleanrooms.list()
     assert len(emu.state.token_issues) == 1
+
+
+# -- issue 14 item 2 / issue 12 item 17: token errors say what happened ----------------------
+
+
+def test_the_daily_token_cap_is_named_not_blamed_on_the_credentials(emu):
+    for _ in range(2):
+        emu.client(token_cache=False).cleanrooms.list()
+    with pytest.raises(AuthError) as caught:
+        emu.client(token_cache=False).cleanrooms.list()
+    text = str(caught.value)
+    assert "is refusing new tokens for now (429" in text
+    assert "Token limit reached: at most 2 access tokens per 24 hours" in text
+    assert "Habu issues at most 2 access tokens per client in 24 hours" in text
+    assert "check client_id" not in text
+    assert len(emu.state.token_issues) == 2
+
+
+def test_a_base_url_without_v1_is_named_as_the_problem(emu):
+    client = specclient.connect(
+        "habu",
+        base_url=emu.base_url.removesuffix("/v1"),
+        clock=emu.clock,
+        token_cache=False,
+        **emu.credentials,
+    )
+    with pytest.raises(AuthError) as caught:
+        client.cleanrooms.list()
+    text = str(caught.value)
+    assert "there is no token endpoint at" in text and "(404" in text
+    assert text.endswith("check base_url: Habu's ends in /v1 (https://api.habu.com/v1)")
+    assert "check client_id" not in text

@@ -168,7 +168,19 @@ def _oauth(base_url: str, client_id: str, client_secret: str, cache: Any, clock:
         clock=clock or SYSTEM_CLOCK,
         # renew well before expiry: a request must never race the 12 h deadline
         refresh_margin=300,
+        error_hints=TOKEN_ERROR_HINTS,
     )
+
+
+#: What a refused token request means on Habu, added to the error by status.
+TOKEN_ERROR_HINTS = {
+    429: (
+        "Habu issues at most 2 access tokens per client in 24 hours; the count frees up 24 h "
+        "after the oldest of them was issued. Keep the token cache on (SPECCLIENT_TOKEN_CACHE "
+        "unset) so every process and CLI call reuses the token it has"
+    ),
+    404: "check base_url: Habu's ends in /v1 (https://api.habu.com/v1)",
+}
 
 
 def _client_options(own: Mapping[str, Any]) -> dict[str, Any]:
