@@ -9,7 +9,9 @@ operation and the argument; the server remains the judge of deeper rules.
 from __future__ import annotations
 
 import datetime as _dt
+import decimal as _decimal
 import inspect
+import math
 import numbers
 import os
 from collections.abc import Mapping
@@ -159,6 +161,8 @@ class Binder:
                 f"return_type must be one of {RETURN_TYPES}, not {return_type!r}",
                 self.shown["return_type"],
             )
+        if parts.options.get("timeout") is not None:
+            check_timeout(parts.options["timeout"], op.qualname, self.shown["timeout"])
         body_override = parts.options.pop("body", MISSING)
         whole_body = body_override is not MISSING and body_override is not None
         signature = self._body_optional_signature if whole_body else self._plain_signature
@@ -171,7 +175,7 @@ class Binder:
                 continue
             param = self._by_name[name]
             self._check(param, value)
-            self._place(parts, param, value)
+            self._place(parts, param, _as_declared(param, value))
         if whole_body:
             self._apply_body_override(parts, body_override)
         self._check_required_body(parts, whole_body)
@@ -249,7 +253,7 @@ class Binder:
             and not param.schema.get("enum")
         ):
             return  # an integer ID for a string path/query parameter travels the same
-        problem = type_problem(value, param.schema)
+        problem = type_problem(value, param.schema, secret=param.secret)
         if problem:
             raise ParameterError(self.qualname, f"argument {param.name!r}: {problem}", param.name)
 
@@ -271,11 +275,26 @@ class Binder:
             parts.body[param.wire_name] = value
 
     def _apply_body_override(self, parts: CallParts, body: Any) -> None:
+        self._check_whole_body(body, parts.options.get("content_type"))
         if isinstance(parts.body, dict) and parts.body and isinstance(body, Mapping):
             # Keyword fields refine a _body= mapping rather than being silently dropped.
             parts.body = {**body, **parts.body}
         else:
             parts.body = body
+
+    def _check_whole_body(self, body: Any, content_type: str | None) -> None:
+        """A JSON body given whole must have the schema's type (a str where an object is due
+        is a mistake, not a body). Bytes and files are passed through as already encoded."""
+        request_body = self.operation.body
+        if request_body is None or not request_body.schema:
+            return
+        base = (content_type or request_body.media_type).split(";")[0].strip().lower()
+        if not (base.endswith("/json") or base.endswith("+json")) or _looks_like_file(body):
+            return
+        problem = type_problem(body, request_body.schema, depth=1)
+        if problem:
+            option = self.shown["body"]
+            raise ParameterError(self.qualname, f"{option}=: {problem}", option)
 
     def _check_required_body(self, parts: CallParts, whole_body: bool) -> None:
         request_body = self.operation.body
@@ -305,14 +324,38 @@ class Binder:
                 )
 
 
-def type_problem(value: Any, schema: Mapping[str, Any] | None, depth: int = 0) -> str | None:
-    """Why ``value`` does not fit ``schema`` (shallow), or None when it fits."""
+def check_timeout(value: Any, where: str, argument: str = "timeout") -> None:
+    """A timeout is None (no limit), seconds > 0, or an ``httpx.Timeout``; refused otherwise
+    before anything is sent (``timeout=-1`` used to be found out after a run was created)."""
+    if value is None or type(value).__name__ == "Timeout":
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ParameterError(
+            where,
+            f"{argument} must be a number of seconds or None, not {type(value).__name__}",
+            argument,
+        )
+    if not math.isfinite(value) or value <= 0:
+        raise ParameterError(
+            where, f"{argument} must be a positive number of seconds, not {value!r}", argument
+        )
+
+
+def type_problem(
+    value: Any, schema: Mapping[str, Any] | None, depth: int = 0, *, secret: bool = False
+) -> str | None:
+    """Why ``value`` does not fit ``schema`` (shallow), or None when it fits.
+
+    ``secret``: the value is a credential; the message names its type, never quotes it.
+    """
     if not schema:
         return None
     if value is None:
         return None if is_nullable(schema) or depth == 0 else "null is not allowed"
     enum = schema.get("enum")
     if enum and isinstance(value, str | int | float | bool) and value not in enum:
+        if secret:
+            return "the value is not one of the allowed values"
         allowed = ", ".join(repr(e) for e in enum[:20])
         more = ", ..." if len(enum) > 20 else ""
         return f"{value!r} is not one of {allowed}{more}"
@@ -325,12 +368,13 @@ def type_problem(value: Any, schema: Mapping[str, Any] | None, depth: int = 0) -
                 # A sample is enough to catch a call-site mistake; checking a million rows
                 # item by item would cost more than sending them.
                 for index, item in enumerate(value[:_ITEMS_CHECKED]):
-                    problem = type_problem(item, schema["items"], depth + 1)
+                    problem = type_problem(item, schema["items"], depth + 1, secret=secret)
                     if problem:
                         return f"item {index}: {problem}"
             return None
     wanted = " or ".join(KIND_NAMES.get(k, k) for k in kinds)
-    return f"expected {wanted}, got {type(value).__name__} {_short_repr(value)}"
+    shown = "(value hidden: a secret)" if secret else _short_repr(value)
+    return f"expected {wanted}, got {type(value).__name__} {shown}"
 
 
 def _fits(value: Any, kind: str, schema: Mapping[str, Any]) -> bool:
@@ -339,9 +383,15 @@ def _fits(value: Any, kind: str, schema: Mapping[str, Any]) -> bool:
             return False
         if isinstance(value, numbers.Integral):
             return True
+        # JSON Schema 2020-12 (and OpenAPI 3.1): 3.0 is an integer; it is sent as 3.
         return isinstance(value, float) and value.is_integer()
     if kind == "number":
-        return isinstance(value, numbers.Real) and not isinstance(value, bool)
+        # inf and nan are not JSON numbers: no server could read them.
+        return (
+            isinstance(value, numbers.Real)
+            and not isinstance(value, bool)
+            and (not isinstance(value, float | _decimal.Decimal) or _finite(value))
+        )
     if kind == "boolean":
         return isinstance(value, bool) or type(value).__name__ == "bool_"
     if kind == "string":
@@ -357,6 +407,19 @@ def _fits(value: Any, kind: str, schema: Mapping[str, Any]) -> bool:
     if kind == "file":
         return _looks_like_file(value)
     return True
+
+
+def _as_declared(param: Param, value: Any) -> Any:
+    """An integral float for an integer parameter travels as the integer (``3``, not ``3.0``:
+    a server parsing an integer may refuse the decimal point)."""
+    kinds = schema_types(param.schema)
+    if isinstance(value, float) and value.is_integer() and "integer" in kinds:
+        return value if "number" in kinds else int(value)
+    return value
+
+
+def _finite(value: float | _decimal.Decimal) -> bool:
+    return value.is_finite() if isinstance(value, _decimal.Decimal) else math.isfinite(value)
 
 
 def _looks_like_file(value: Any) -> bool:

@@ -16,8 +16,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._binding import Binder, CallParts
+from ._binding import Binder, CallParts, check_timeout
 from ._clock import SYSTEM_CLOCK, Clock
+from ._secrets import redact_url
 from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation, Pagination, Spec
 from .pagination import first_page_arguments, read_page
@@ -97,8 +98,15 @@ class _ClientBase:
                 f"return_type must be one of {_RETURN_TYPES}, not {return_type!r}",
                 "return_type",
             )
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ParameterError(
+                "Client",
+                f"max_retries must be a whole number >= 0, not {max_retries!r}",
+                "max_retries",
+            )
+        check_timeout(timeout, "Client")
+        if base_url is not None:
+            _check_base_url(base_url)
         self._spec = _load_spec(spec, naming, cache)
         self._base_url_option = base_url
         self._server_map = _server_map(servers)
@@ -285,6 +293,31 @@ class _ClientBase:
         return _origin(url) in {_origin(u) for u in known if u.startswith(("http", "HTTP"))}
 
 
+def _check_base_url(base_url: Any) -> None:
+    """``base_url`` is an absolute http(s) URL with a host: a typo is found here, not as an
+    httpx error on the first call."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(base_url, str):
+        raise ParameterError(
+            "Client", f"base_url must be a string, not {type(base_url).__name__}", "base_url"
+        )
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError as exc:
+        raise ParameterError("Client", f"base_url is not a URL: {exc}", "base_url") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ParameterError(
+            "Client",
+            f"base_url must be an absolute http:// or https:// URL with a host, not "
+            f"{redact_url(base_url)!r}",
+            "base_url",
+        )
+    if any(c.isspace() for c in base_url):
+        raise ParameterError("Client", "base_url contains whitespace", "base_url")
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     from urllib.parse import urlsplit
 
@@ -377,11 +410,16 @@ def _raw_request_factory(
 
     from ._request import encode_json, join_url
 
+    if not isinstance(verb, str) or not isinstance(url, str):
+        raise ParameterError("request", "verb and url must be strings")
     full_url = url if url.startswith(("http://", "https://")) else join_url(client._base_url, url)
     request_headers = dict(headers or {})
     body = content
     if json is not None:
-        body = encode_json(json)
+        try:
+            body = encode_json(json)
+        except TypeError as exc:
+            raise ParameterError("request", f"json= cannot be encoded: {exc}", "json") from None
         request_headers.setdefault("Content-Type", "application/json")
 
     def factory() -> httpx.Request:

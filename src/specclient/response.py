@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._jsonpath import dig
+from ._secrets import redact_url
 from .errors import RateLimitError, ResponseDecodeError, api_error_for_status
 from .openapi.naming import camel_to_snake  # the one snake_case rule; re-exported
 
@@ -169,14 +170,54 @@ def response_json(response: httpx.Response, operation: Operation | None = None) 
         return None
     try:
         return json.loads(response.content)
-    except ValueError:
-        name = operation.qualname if operation else f"{response.request.method} request"
-        excerpt = response.text[:200]
+    except (ValueError, RecursionError):
         raise ResponseDecodeError(
-            f"{name}: the server's reply (status {response.status_code}, "
+            f"{_what(response, operation)}: the server's reply (status {response.status_code}, "
             f"{response.headers.get('content-type', 'no content type')}) is not valid JSON: "
-            f"{excerpt!r}"
+            f"{_excerpt(response, operation)}"
         ) from None
+
+
+def _what(response: httpx.Response, operation: Operation | None) -> str:
+    return operation.qualname if operation else f"{response.request.method} request"
+
+
+def _excerpt(response: httpx.Response, operation: Operation | None) -> str:
+    """A short, redacted excerpt of a reply for an error: never the raw text (it may echo a
+    credential), never more than 200 characters."""
+    from .http.redact import redact_body
+
+    text = redact_body(
+        response.content,
+        response.headers.get("content-type") or "text/plain",
+        operation.secret_fields if operation else (),
+        limit=200,
+    )
+    return repr(text)
+
+
+def _promises_json(operation: Operation | None) -> bool:
+    media = operation.success.media_type if operation and operation.success else None
+    base = (media or "").split(";")[0].strip().lower()
+    return base.endswith("/json") or base.endswith("+json")
+
+
+def _refuse_redirect(response: httpx.Response, operation: Operation | None) -> None:
+    """A 3xx reaching decoding was not followed: it is no answer, and an empty ``Response``
+    would pass for one."""
+    status = response.status_code
+    if status == 304:
+        why = "Not Modified: the server sent no content (answer to a conditional request)"
+    else:
+        target = response.headers.get("location")
+        where = f" to {redact_url(target)}" if target else ""
+        why = f"the server redirected{where}; API calls do not follow redirects: check base_url"
+    raise api_error_for_status(status)(
+        f"{why} [{_what(response, operation)}]",
+        status_code=status,
+        method=response.request.method,
+        url=str(response.request.url),
+    )
 
 
 def is_json(response: httpx.Response) -> bool:
@@ -281,6 +322,8 @@ def decode(
     raise_for_status(response, operation, now=now)
     if return_type == "raw":
         return response
+    if 300 <= response.status_code < 400:
+        _refuse_redirect(response, operation)
     secret_fields = operation.secret_fields if operation else frozenset()
     if not response.content:
         payload = None
@@ -288,6 +331,13 @@ def decode(
         payload = response_json(response, operation)
     else:
         kind = response.headers.get("content-type", "")
+        if _promises_json(operation):
+            # An HTML login page or a proxy's text error is not the answer the spec promised.
+            raise ResponseDecodeError(
+                f"{_what(response, operation)}: the spec promises JSON but the server answered "
+                f"{kind or 'without a content type'} (status {response.status_code}): "
+                f"{_excerpt(response, operation)}"
+            )
         if return_type == "pandas" and ("csv" in kind):
             from ._frames import frame_from_csv
 

@@ -16,6 +16,8 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, _dt.datetime | _dt.date | _dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise TypeError(f"{value!r} is not valid JSON (JSON has no NaN or Infinity)")
         return float(value) if value != value.to_integral_value() else int(value)
     if isinstance(value, uuid.UUID | Path):
         return str(value)
@@ -39,16 +41,34 @@ def _nan_to_none(value: Any) -> Any:
 
 
 def encode_json(value: Any) -> bytes:
-    """Compact JSON bytes; NaN becomes null (strict JSON has no NaN and servers reject it).
+    """Compact JSON bytes; a float NaN becomes null (pandas' missing value; strict JSON has no
+    NaN and servers reject it).
 
-    Raises ``TypeError`` for a value JSON cannot hold; callers name the argument.
+    Raises ``TypeError`` for a value JSON cannot hold, including infinities and a Decimal
+    NaN (no missing-value reading fits them); callers name the argument.
     """
     try:
         return json.dumps(
             value, default=to_jsonable, allow_nan=False, separators=(",", ":")
         ).encode()
+    except ValueError as exc:
+        if "ircular" in str(exc):
+            raise TypeError(_CIRCULAR) from None
+    except RecursionError:
+        raise TypeError(_CIRCULAR) from None
+    try:
+        return json.dumps(
+            _nan_to_none(value), default=to_jsonable, allow_nan=False, separators=(",", ":")
+        ).encode()
+    except RecursionError:
+        raise TypeError(_CIRCULAR) from None
     except ValueError:
-        return json.dumps(_nan_to_none(value), default=to_jsonable, separators=(",", ":")).encode()
+        raise TypeError(
+            "infinity is not valid JSON (JSON has no Infinity; NaN is sent as null)"
+        ) from None
+
+
+_CIRCULAR = "the value contains itself, or nests too deeply, to be sent as JSON"
 
 
 def is_json_media(media_type: str) -> bool:

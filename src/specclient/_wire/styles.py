@@ -179,6 +179,14 @@ def path_text(param: Param, value: Any, qualname: str) -> str:
     text = Renderer(qualname, param.wire_name, pct, "in a path").expansion(style, explode, value)
     if text and set(text) == {"."} and style == "simple":
         text = text.replace(".", "%2E")  # ".." would climb a level once the URL is normalised
+    if not text and style == "simple":
+        # /pets/{id} with "" is /pets/: the collection, not an item (DELETE would empty it).
+        raise ParameterError(
+            qualname,
+            f"argument {param.name!r} is empty: path parameter {param.wire_name!r} needs a "
+            "value, and an empty one would address the parent path instead",
+            param.name,
+        )
     return text
 
 
