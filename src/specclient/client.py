@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import keyword
+import threading
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["Client", "AsyncClient", "Resource", "AsyncResource", "Method", "AsyncMethod"]
 
 _RETURN_TYPES = ("snake", "raw", "pandas")
+_UNSET: Any = object()  # an option left to the sender's default
 
 
 def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool) -> Spec:
@@ -91,6 +93,7 @@ class _ClientBase:
         resource_classes: Mapping[str, type] | None = None,
         naming: Any = None,
         cache: bool = True,
+        max_response_bytes: int | None | Any = _UNSET,
     ) -> None:
         if return_type not in _RETURN_TYPES:
             raise ParameterError(
@@ -121,6 +124,9 @@ class _ClientBase:
         self._resource_classes = dict(resource_classes or {})
         self._resources: dict[str, Any] = {}
         self._sender_obj: Any = None
+        # 16 threads making a new client's first call at once must build one pool, not 16.
+        self._sender_lock = threading.Lock()
+        self._max_response_bytes = max_response_bytes
 
     @classmethod
     def from_spec(cls, spec: Spec | str | Path | Mapping[str, Any], **options: Any) -> Any:
@@ -224,7 +230,9 @@ class _ClientBase:
     @property
     def _sender(self) -> Any:
         if self._sender_obj is None:
-            self._sender_obj = self._new_sender()
+            with self._sender_lock:
+                if self._sender_obj is None:
+                    self._sender_obj = self._new_sender()
         return self._sender_obj
 
     def _sender_options(self) -> dict[str, Any]:
@@ -234,7 +242,7 @@ class _ClientBase:
             # request goes to.
             with contextlib.suppress(SpecClientError):
                 default_base_url(self._base_url)
-        return {
+        options = {
             "auth": self._auth,
             "timeout": self._timeout_option,
             "retry": self._retry_policy(),
@@ -242,6 +250,9 @@ class _ClientBase:
             "headers": self._headers,
             "clock": self._clock,
         }
+        if self._max_response_bytes is not _UNSET:
+            options["max_response_bytes"] = self._max_response_bytes
+        return options
 
     @property
     def _http(self) -> Any:

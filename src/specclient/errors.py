@@ -31,6 +31,7 @@ __all__ = [
     "TimeoutError",
     "ConnectionError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "WaiterError",
     "WaiterTimeoutError",
     "RunFailed",
@@ -184,6 +185,15 @@ class ConnectionError(TransportError, builtins.ConnectionError):
 
 class ResponseDecodeError(SpecClientError):
     """The server's reply could not be decoded as the spec says it should be."""
+
+
+class ResponseTooLargeError(ResponseDecodeError):
+    """The reply is larger than the client's ``max_response_bytes`` (after decompression):
+    it was not read into memory. ``limit`` is the limit in bytes."""
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        self.limit = limit
+        super().__init__(message)
 
 
 class WaiterError(SpecClientError):

@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,11 +25,24 @@ from typing import Any
 import httpx
 
 from specclient._clock import SYSTEM_CLOCK, Clock
-from specclient.errors import ConnectionError, ParameterError, TimeoutError, TransportError
+from specclient.errors import (
+    ConnectionError,
+    ParameterError,
+    ResponseTooLargeError,
+    TimeoutError,
+    TransportError,
+)
 from specclient.http.redact import redact_body, redact_text_urls, redact_url
 from specclient.http.retry import RetryPolicy
 
-__all__ = ["Sender", "AsyncSender", "DEFAULT", "RequestSource", "transport_error"]
+__all__ = [
+    "Sender",
+    "AsyncSender",
+    "DEFAULT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "RequestSource",
+    "transport_error",
+]
 
 logger = logging.getLogger("specclient.http")
 
@@ -187,6 +201,61 @@ class _Retry:
     discard: httpx.Response | None
 
 
+#: Default largest reply body read into memory, decompressed (a 1 MB gzip reply can expand to
+#: gigabytes). Streamed replies (``stream=True``) are the caller's to read.
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+
+
+class _BodyBudget:
+    """What one attempt's reply may cost while it is read: bytes (after decompression) and
+    time (a whole-reply deadline: httpx's timeouts are per read, so a server sending a byte
+    every half second would hold a call forever). No I/O: both drivers feed it chunks."""
+
+    def __init__(self, limit: int | None, seconds: float | None) -> None:
+        self.limit = limit
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.seconds = seconds
+        self.size = 0
+        self.chunks: list[bytes] = []
+
+    def before_reading(self, response: httpx.Response) -> None:
+        declared = response.headers.get("content-length", "")
+        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+        limit = self.limit
+        if limit is not None and declared.isdigit() and not encoded and int(declared) > limit:
+            raise self._too_large(response, f"it declares {int(declared)} bytes")
+
+    def take(self, response: httpx.Response, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.limit is not None and self.size > self.limit:
+            raise self._too_large(response, "it is larger once decompressed")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise httpx.ReadTimeout(
+                f"the reply was still arriving after the call's timeout of {self.seconds:g} s",
+                request=response.request,
+            )
+        self.chunks.append(chunk)
+
+    def finish(self, response: httpx.Response) -> None:
+        # What httpx's own read() leaves behind, so .content, .text and .json() work.
+        response._content = b"".join(self.chunks)  # noqa: SLF001
+
+    def _too_large(self, response: httpx.Response, why: str) -> ResponseTooLargeError:
+        request = response.request
+        return ResponseTooLargeError(
+            f"the reply to {request.method} {redact_url(request.url)} exceeds the limit of "
+            f"{self.limit} bytes ({why}); raise max_response_bytes= on the client, or stream "
+            "it (client.request(..., stream=True))",
+            limit=self.limit or 0,
+        )
+
+
+def _call_seconds(timeout: dict[str, Any]) -> float | None:
+    """The whole-reply deadline of an attempt: its read timeout, as a total."""
+    value = timeout.get("read")
+    return float(value) if isinstance(value, int | float) else None
+
+
 class _Attempts:
     """The retry bookkeeping of one ``send()``: decide, log, give up. No I/O, no sleeping."""
 
@@ -304,8 +373,21 @@ class _SenderBase:
         headers: Mapping[str, str] | None = None,
         clock: Clock = SYSTEM_CLOCK,
         follow_redirects: bool = False,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         client_type, transport_type = self._HTTP_TYPES
+        if max_response_bytes is not None and (
+            isinstance(max_response_bytes, bool)
+            or not isinstance(max_response_bytes, int)
+            or max_response_bytes <= 0
+        ):
+            raise ParameterError(
+                type(self).__name__,
+                f"max_response_bytes must be a positive whole number or None, not "
+                f"{max_response_bytes!r}",
+                "max_response_bytes",
+            )
+        self.max_response_bytes = max_response_bytes
         if http is not None and not isinstance(http, client_type | transport_type):
             raise ParameterError(
                 type(self).__name__,
@@ -378,13 +460,20 @@ class _SenderBase:
                     raise attempts.failure(current, outcome) from outcome
                 yield _Retry(delay, None)
 
-    def _how(self, auth: bool | httpx.Auth, stream: bool) -> dict[str, Any]:
-        """httpx's ``send`` options for every attempt of one call."""
+    def _how(self, auth: bool | httpx.Auth) -> dict[str, Any]:
+        """httpx's ``send`` options for every attempt of one call: always streamed, so the
+        drivers read the body themselves within its budget (or leave it to the caller)."""
         return {
             "auth": self._auth_for(auth),
-            "stream": stream,
+            "stream": True,
             "follow_redirects": self.follow_redirects,
         }
+
+    def _budget(self, request: httpx.Request, stream: bool) -> _BodyBudget | None:
+        """The budget for reading an attempt's reply; None when the caller reads it."""
+        if stream:
+            return None
+        return _BodyBudget(self.max_response_bytes, _call_seconds(request.extensions["timeout"]))
 
     def _prepare(self, request: httpx.Request, timeout: Any) -> httpx.Request:
         for name, value in self.headers.items():
@@ -402,6 +491,32 @@ class _SenderBase:
         if auth is False or auth is None:
             return _NO_AUTH
         return auth
+
+
+def _read_within(response: Any, budget: _BodyBudget) -> None:
+    """Read a reply's body chunk by chunk within ``budget``; close it if that fails."""
+    try:
+        budget.before_reading(response)
+        for chunk in response.iter_bytes():
+            budget.take(response, chunk)
+    except BaseException:
+        response.close()
+        raise
+    budget.finish(response)
+    response.close()
+
+
+async def _aread_within(response: Any, budget: _BodyBudget) -> None:
+    """:func:`_read_within` for an async reply."""
+    try:
+        budget.before_reading(response)
+        async for chunk in response.aiter_bytes():
+            budget.take(response, chunk)
+    except BaseException:
+        await response.aclose()
+        raise
+    budget.finish(response)
+    await response.aclose()
 
 
 class Sender(_SenderBase):
@@ -424,6 +539,16 @@ class Sender(_SenderBase):
         Where retry waits sleep; a FakeClock makes them instant.
     follow_redirects : bool
         Passed to httpx.
+    max_response_bytes : int or None
+        Largest reply body read into memory, counted after decompression
+        (``DEFAULT_MAX_RESPONSE_BYTES``, 256 MiB); a larger one raises
+        ``ResponseTooLargeError``. None: no limit. Streamed replies are not counted.
+
+    Notes
+    -----
+    The timeout is also a deadline for the whole reply of each attempt: its body must have
+    arrived within the read timeout in total, not per read (a server trickling a byte at a
+    time cannot hold a call), and a late reply counts as a read timeout for retries.
     """
 
     _HTTP_TYPES = (httpx.Client, httpx.BaseTransport)
@@ -468,11 +593,14 @@ class Sender(_SenderBase):
             The transport failed and the policy gave up.
         """
         loop = self._attempt_loop(request, idempotent, timeout, secret_fields)
-        how = self._how(auth, stream)
+        how = self._how(auth)
         try:
             for attempt in loop:
+                budget = self._budget(attempt, stream)
                 try:
                     outcome: httpx.Response | Exception = self.client.send(attempt, **how)
+                    if budget is not None:
+                        _read_within(outcome, budget)
                 except _SEND_ERRORS as exc:
                     outcome = exc
                 retry = loop.send(outcome)
@@ -502,11 +630,32 @@ class AsyncSender(_SenderBase):
 
     _HTTP_TYPES = (httpx.AsyncClient, httpx.AsyncBaseTransport)
     _LAZY_TLS = _AsyncTLSOnDemand
+    _loop: weakref.ref[Any] | None = None
 
     @property
     def client(self) -> httpx.AsyncClient:
-        """The httpx async client, created on first use."""
-        return self._client_on_demand()  # type: ignore[no-any-return]
+        """The httpx async client, created on first use, for the running event loop.
+
+        Its pooled connections belong to the loop that opened them. When that loop has been
+        closed (``asyncio.run`` twice), a new client is made for the new one; using one
+        client from two live loops at once is refused with a clear error rather than
+        httpx's ``RuntimeError``.
+        """
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        owner = self._loop() if self._loop is not None else None
+        if self._client is not None and self._owns_client and owner is not loop:
+            if owner is not None and not owner.is_closed():
+                raise TransportError(
+                    "this AsyncClient is in use on another event loop that is still running; "
+                    "make one AsyncClient per event loop (or per thread)"
+                )
+            self._client = None  # the old loop is gone, and its sockets with it
+            self._owns_client = False
+        client = self._client_on_demand()
+        self._loop = weakref.ref(loop)
+        return client  # type: ignore[no-any-return]
 
     async def send(
         self,
@@ -520,11 +669,14 @@ class AsyncSender(_SenderBase):
     ) -> httpx.Response:
         """Send ``request`` with retries; see :meth:`Sender.send`."""
         loop = self._attempt_loop(request, idempotent, timeout, secret_fields)
-        how = self._how(auth, stream)
+        how = self._how(auth)
         try:
             for attempt in loop:
+                budget = self._budget(attempt, stream)
                 try:
                     outcome: httpx.Response | Exception = await self.client.send(attempt, **how)
+                    if budget is not None:
+                        await _aread_within(outcome, budget)
                 except _SEND_ERRORS as exc:
                     outcome = exc
                 retry = loop.send(outcome)
