@@ -144,3 +144,29 @@ def test_importing_the_engine_loads_neither_yaml_nor_httpx(tmp_path):
         env={"PYTHONPATH": ":".join(sys.path)},
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_a_spec_download_trickling_past_the_deadline_times_out(monkeypatch):
+    """Issue 12 item 13: the fetch timeout bounds the whole download, not each read."""
+    from specclient import errors
+    from specclient.openapi import _document
+    from tests.http.loopback import serve, trickle
+
+    monkeypatch.setattr(_document, "FETCH_TIMEOUT", 1.0)
+    late = pytest.raises(errors.TimeoutError, match="timed out after 1s fetching the spec")
+    with serve(lambda *_: trickle(b"openapi: 3.0.3" + b" " * 26, 0.25)) as server, late:
+        _document.read(f"{server.url}/spec.yaml")
+
+
+def test_a_spec_larger_than_the_limit_once_decompressed_is_refused(monkeypatch):
+    import gzip
+
+    from specclient.openapi import _document
+    from tests.http.loopback import Reply, serve
+
+    monkeypatch.setattr(_document, "MAX_SPEC_BYTES", 1000)
+    bomb = gzip.compress(b"#" * 100_000)
+    reply = Reply(headers={"Content-Encoding": "gzip"}, chunks=[bomb])
+    refused = pytest.raises(errors.SpecError, match="is larger than 1000 bytes")
+    with serve(lambda *_: reply) as server, refused:
+        _document.read(f"{server.url}/spec.yaml")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 from .. import errors
 from ..errors import SpecError, redact_url
 
-FETCH_TIMEOUT = 30.0
+FETCH_TIMEOUT = 30.0  # seconds for the whole download, not per read
+MAX_SPEC_BYTES = 64 * 1024 * 1024  # the Civis spec, the largest we know, is under 4 MB
 
 
 @dataclass
@@ -51,19 +53,36 @@ def _fetch(url: str) -> bytes:
     import httpx  # only when a URL is given: keeps `import specclient` light
 
     shown = redact_url(url)
+    # httpx's timeout is per read: a server sending a byte at a time would never time out.
+    # The download as a whole gets FETCH_TIMEOUT, checked as each chunk arrives.
+    deadline = time.monotonic() + FETCH_TIMEOUT
+    chunks: list[bytes] = []
+    size = 0
     try:
-        response = httpx.get(url, timeout=FETCH_TIMEOUT, follow_redirects=True)
+        with httpx.stream("GET", url, timeout=FETCH_TIMEOUT, follow_redirects=True) as response:
+            if response.status_code >= 400:
+                raise SpecError(
+                    f"fetching the spec from {shown} failed with HTTP {response.status_code}"
+                )
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_SPEC_BYTES:
+                    raise SpecError(
+                        f"the spec at {shown} is larger than {MAX_SPEC_BYTES} bytes "
+                        "(decompressed); download it and pass the file"
+                    )
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the whole download took too long")
+                chunks.append(chunk)
     except httpx.TimeoutException:
         raise errors.TimeoutError(
             f"timed out after {FETCH_TIMEOUT:g}s fetching the spec", method="GET", url=url
         ) from None
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise errors.ConnectionError(
             f"could not fetch the spec ({type(exc).__name__})", method="GET", url=url
         ) from None
-    if response.status_code >= 400:
-        raise SpecError(f"fetching the spec from {shown} failed with HTTP {response.status_code}")
-    return response.content
+    return b"".join(chunks)
 
 
 def parse(raw: bytes, label: str | None) -> dict[str, Any]:
