@@ -195,3 +195,16 @@ def test_scrub_response_masks_signed_urls_in_headers() -> None:
     assert scrub_response(response)["headers"]["Location"] == [
         "https://b.example/k?X-Amz-Signature=REDACTED&v=1"
     ]
+
+
+def test_assert_no_secrets_finds_the_secret_inside_a_basic_header(tmp_path: Path) -> None:
+    """Issue 12 item 10: base64(id:secret) holds no base64(secret); every alignment counts."""
+    for client_id in ("a", "ab", "abc", "client-1"):
+        header = base64.b64encode(f"{client_id}:s3cr3t-value-9".encode()).decode()
+        cassette = tmp_path / f"{client_id}.yaml"
+        cassette.write_text(f"Authorization: Basic {header}\n")
+        with pytest.raises(AssertionError, match="secret #0"):
+            assert_no_secrets(cassette, ["s3cr3t-value-9"])
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(f"Authorization: Basic {base64.b64encode(b'client:other-value').decode()}\n")
+    assert_no_secrets(clean, ["s3cr3t-value-9"])

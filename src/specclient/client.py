@@ -662,9 +662,11 @@ class _MethodBase:
     def _frame(self, rows: list[Any]) -> Any:
         """All pages' rows as one DataFrame, typed from the items' schema."""
         from ._frames import column_schemas, frame_from_records
+        from .response import mask_secret_columns
 
         items = self.pagination.items if self.pagination is not None else None
-        return frame_from_records(rows, column_schemas(self.operation, items or None))
+        frame = frame_from_records(rows, column_schemas(self.operation, items or None))
+        return mask_secret_columns(frame, self.operation.secret_fields)
 
 
 def _as_sent(item: Any) -> Any:

@@ -151,10 +151,32 @@ def vcr_config(*, secret_fields: Iterable[str] = (), **overrides: Any) -> dict[s
 
 
 def _spellings(secret: str) -> set[str]:
-    """The ways a secret can appear in a cassette: raw, URL-encoded, JSON-escaped, in Basic."""
+    """The ways a secret can appear in a cassette: raw, URL-encoded, JSON-escaped, base64.
+
+    Inside Basic's ``base64(id:secret)`` the secret's own base64 does not appear (the id
+    shifts its bytes), so each of the three alignments contributes the characters that
+    encode the secret's bytes alone (:func:`base64_cores`).
+    """
     spellings = {secret, quote(secret, safe=""), quote_plus(secret), json.dumps(secret)[1:-1]}
     spellings.add(base64.b64encode(secret.encode()).decode())
+    spellings.update(base64_cores(secret))
     return {s for s in spellings if s}
+
+
+def base64_cores(secret: str, shortest: int = 6) -> set[str]:
+    """The base64 characters that encode only ``secret``'s bytes, whatever comes before it,
+    for each of the three byte alignments (too short a core would match by chance)."""
+    raw = secret.encode()
+    cores = set()
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw).decode()
+        # Character i holds bits [6i, 6i + 6); keep those entirely inside the secret's bits.
+        first = -(-8 * offset // 6)
+        last = (8 * (offset + len(raw)) - 6) // 6
+        core = encoded[first : last + 1]
+        if len(core) >= shortest:
+            cores.add(core)
+    return cores
 
 
 def assert_no_secrets(path_or_dir: str | Path, secrets: Iterable[str]) -> None:

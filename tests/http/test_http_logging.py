@@ -98,3 +98,24 @@ def test_oauth_exchange_leaves_no_secret_in_any_log(
     )
     assert "GET https://api.example/v1/things -> 200" in caplog.text
     assert "tok-secret-1" not in caplog.text and "cs-000" not in caplog.text
+
+
+def test_root_debug_logging_shows_no_set_cookie_from_httpcore(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 12 item 10: httpcore logs response headers at DEBUG; secret ones are masked."""
+    from tests.http.loopback import Reply, serve
+
+    def answer(method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        return Reply(
+            headers={"Set-Cookie": "sid=cookie-value-42; HttpOnly", "X-Plain": "shown"},
+            chunks=[b"{}"],
+        )
+
+    caplog.set_level(logging.DEBUG)  # the root logger, as a user debugging would
+    with serve(answer) as server, Sender() as sender:
+        sender.send(httpx.Request("GET", f"{server.url}/x"))
+    httpcore_lines = [r.getMessage() for r in caplog.records if r.name.startswith("httpcore")]
+    assert any("(b'Set-Cookie', b'***')" in line for line in httpcore_lines)
+    assert any("(b'X-Plain', b'shown')" in line for line in httpcore_lines)
+    assert "cookie-value-42" not in caplog.text
