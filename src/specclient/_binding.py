@@ -163,6 +163,8 @@ class Binder:
             )
         if parts.options.get("timeout") is not None:
             check_timeout(parts.options["timeout"], op.qualname, self.shown["timeout"])
+        if parts.options.get("headers") is not None:
+            check_headers(parts.options["headers"], op.qualname, self.shown["headers"])
         body_override = parts.options.pop("body", MISSING)
         whole_body = body_override is not MISSING and body_override is not None
         signature = self._body_optional_signature if whole_body else self._plain_signature
@@ -238,7 +240,10 @@ class Binder:
 
     def _check(self, param: Param, value: Any) -> None:
         if value is None:
-            if param.required and param.location == "path":
+            # A required path value, or a required body field the schema does not make
+            # nullable, has no "leave it out" reading: null would be sent as the value.
+            required_field = param.location in ("body", "form") and not is_nullable(param.schema)
+            if param.required and (param.location == "path" or required_field):
                 raise ParameterError(
                     self.qualname, f"{param.name!r} is required and cannot be None", param.name
                 )
@@ -339,6 +344,30 @@ def check_timeout(value: Any, where: str, argument: str = "timeout") -> None:
         raise ParameterError(
             where, f"{argument} must be a positive number of seconds, not {value!r}", argument
         )
+
+
+def check_headers(value: Any, where: str, argument: str = "headers") -> None:
+    """Extra headers are a mapping of text names to text values without line breaks (a line
+    break would inject a header, and httpx's refusal would quote the value)."""
+    if not isinstance(value, Mapping):
+        raise ParameterError(
+            where,
+            f"{argument} must be a mapping of names to values, not {type(value).__name__}",
+            argument,
+        )
+    for name, text in value.items():
+        if not isinstance(name, str) or not name or any(c in name for c in "\r\n:"):
+            raise ParameterError(where, f"{argument}: {name!r} is not a header name", argument)
+        if not isinstance(text, str):
+            raise ParameterError(
+                where,
+                f"{argument}: the value of {name!r} must be a string, not {type(text).__name__}",
+                argument,
+            )
+        if "\r" in text or "\n" in text:
+            raise ParameterError(
+                where, f"{argument}: the value of {name!r} cannot hold a line break", argument
+            )
 
 
 def type_problem(

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._binding import Binder, CallParts, check_timeout
+from ._binding import Binder, CallParts, check_headers, check_timeout
 from ._clock import SYSTEM_CLOCK, Clock
 from ._secrets import redact_url
 from .errors import ParameterError, SpecClientError
@@ -108,6 +108,8 @@ class _ClientBase:
                 "max_retries",
             )
         check_timeout(timeout, "Client")
+        if headers is not None:
+            check_headers(headers, "Client")
         if base_url is not None:
             _check_base_url(base_url)
         self._spec = _load_spec(spec, naming, cache)

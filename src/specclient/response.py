@@ -278,7 +278,7 @@ def raise_for_status(
     try:
         text = response.text
         payload = json.loads(text) if text else None
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = None
     message = _error_message(payload) or response.reason_phrase or "error"
     if len(message) > _MESSAGE_LIMIT:

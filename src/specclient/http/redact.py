@@ -125,7 +125,7 @@ def redact_body(
     elif is_json:
         try:
             text = json.dumps(redact_json(json.loads(text), secret_fields, mask))
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             text = redact_text_urls(text, mask)
     else:
         text = redact_text_urls(text, mask)
