@@ -40,6 +40,8 @@ __all__ = [
     "FileTokenCache",
     "TokenCache",
     "Secret",
+    "AllOf",
+    "from_spec",
 ]
 
 logger = logging.getLogger("specclient.auth")
@@ -103,6 +105,9 @@ class APIKey(httpx.Auth):
     prefix : str, optional
         Put before the key, separated by one space (``prefix="Bearer"`` gives
         ``Bearer <key>``), unless the prefix already ends in a space.
+    secret : bool
+        ``False`` for a key *identifier* sent beside its secret (uSmart's ``api-key-id``): its
+        header is then not added to the names redacted everywhere.
     """
 
     def __init__(
@@ -112,6 +117,7 @@ class APIKey(httpx.Auth):
         header: str | None = None,
         query: str | None = None,
         prefix: str | None = None,
+        secret: bool = True,
     ) -> None:
         if (header is None) == (query is None):
             raise ParameterError("APIKey", "give exactly one of header= or query=")
@@ -120,7 +126,8 @@ class APIKey(httpx.Auth):
         self.prefix = prefix
         # A key under an innocent-looking name ("code", "X-Org") must still be hidden in logs,
         # errors and cassettes.
-        register_secret_name(header or query or "")
+        if secret:
+            register_secret_name(header or query or "")
         self._value = Secret(_required("APIKey", "the key (value=)", value))
 
     def _wire_value(self) -> str:
@@ -574,3 +581,120 @@ def _oauth_error_detail(reply: httpx.Response) -> str:
         if isinstance(payload.get(name), str)
     ]
     return f" ({': '.join(parts)})" if parts else ""
+
+
+# --------------------------------------------------------------------------- auth from a spec
+
+#: what each kind of security scheme needs: the inputs a caller gives per scheme
+SCHEME_INPUTS: Mapping[str, tuple[str, ...]] = {
+    "apiKey": ("value",),
+    "basic": ("username", "password"),
+    "bearer": ("token",),
+    "oauth2": ("client_id", "client_secret"),
+}
+
+
+def _scheme_kind(scheme: Any) -> str:
+    if scheme.type == "http":
+        return scheme.scheme or "basic"
+    return str(scheme.type)
+
+
+def _token_url(url: str, spec: Any, base_url: str | None) -> str:
+    """A spec's token URL against the client's base URL: relative ones are joined to it; one
+    under a server the spec names moves with the base URL (an emulator, another region)."""
+    if not base_url:
+        return url
+    root = base_url.rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        from urllib.parse import urlsplit
+
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(root))
+        return origin + url if url.startswith("/") else f"{root}/{url}"
+    for server in spec.servers:
+        if server.startswith(("http://", "https://")) and url.startswith(server.rstrip("/") + "/"):
+            return root + url[len(server.rstrip("/")) :]
+    return url
+
+
+def _scheme_auth(
+    spec: Any, name: str, given: Mapping[str, Any], base_url: str | None, options: Mapping
+) -> httpx.Auth:
+    scheme = spec.security_schemes[name]
+    kind = _scheme_kind(scheme)
+    extra = dict(options.get(name) or {})
+    if kind == "apiKey":
+        where = "query" if scheme.location == "query" else "header"
+        if scheme.location not in (None, "header", "query"):
+            raise ParameterError("auth", f"security scheme {name!r}: apiKey in {scheme.location}")
+        return APIKey(given["value"], **{where: scheme.param_name}, **extra)
+    if kind == "basic":
+        return Basic(given["username"], given["password"])
+    if kind == "bearer":
+        return Bearer(given["token"])
+    if kind == "oauth2":
+        if not scheme.token_url:
+            raise ParameterError(
+                "auth", f"security scheme {name!r} names no clientCredentials tokenUrl"
+            )
+        return OAuth2ClientCredentials(
+            given["client_id"],
+            given["client_secret"],
+            _token_url(scheme.token_url, spec, base_url),
+            **extra,
+        )
+    raise ParameterError(
+        "auth", f"security scheme {name!r} of type {scheme.type!r} is not supported"
+    )
+
+
+class AllOf(httpx.Auth):
+    """Several one-step auths applied to every request together (a spec requirement naming
+    two schemes, e.g. uSmart's key id and key secret headers)."""
+
+    def __init__(self, *parts: httpx.Auth) -> None:
+        self.parts = parts
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        for part in self.parts:
+            request = next(part.sync_auth_flow(request))
+        yield request
+
+    def __repr__(self) -> str:
+        return f"AllOf({', '.join(map(repr, self.parts))})"
+
+
+def from_spec(
+    spec: Any,
+    inputs: Mapping[str, Mapping[str, Any]],
+    *,
+    base_url: str | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> httpx.Auth | None:
+    """Auth as the spec's ``securitySchemes`` describe it, for the credentials given.
+
+    ``inputs`` maps a scheme name to what that kind of scheme needs (:data:`SCHEME_INPUTS`:
+    an apiKey's ``value``, basic's ``username``/``password``, oauth2's ``client_id``/
+    ``client_secret``). The spec's ``security`` alternatives are tried in order; the first whose
+    schemes all have their inputs is built (header names, token URLs from the spec).
+    ``options`` adds per scheme what a spec cannot say (``client_auth``, ``token_cache``...).
+    ``None`` when no alternative is satisfied (the caller says which credential is missing).
+    """
+    options = options or {}
+    requirements = spec.security_requirements or tuple((n,) for n in spec.security_schemes)
+    for requirement in requirements:
+        if not requirement or any(n not in spec.security_schemes for n in requirement):
+            continue
+        needed = [
+            (name, SCHEME_INPUTS.get(_scheme_kind(spec.security_schemes[name]), ()))
+            for name in requirement
+        ]
+        if all(
+            roles and all((inputs.get(name) or {}).get(role) not in (None, "") for role in roles)
+            for name, roles in needed
+        ):
+            parts = [
+                _scheme_auth(spec, name, inputs[name], base_url, options) for name in requirement
+            ]
+            return parts[0] if len(parts) == 1 else AllOf(*parts)
+    return None

@@ -19,6 +19,7 @@ from ._binding import Binder, CallParts
 from ._clock import SYSTEM_CLOCK, Clock
 from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation, Pagination, Spec
+from .options import ClientOptions
 from .pagination import PageWalker, civis_style_pagination
 
 if TYPE_CHECKING:
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     from .http.retry import RetryPolicy
 
 __all__ = ["Client", "AsyncClient", "Resource", "AsyncResource", "Method", "AsyncMethod"]
-
-_RETURN_TYPES = ("snake", "raw", "pandas")
 
 
 def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool) -> Spec:
@@ -49,37 +48,17 @@ class _ClientBase:
         self,
         spec: Spec | str | Path | Mapping[str, Any],
         *,
-        base_url: str | None = None,
-        auth: Any = None,
-        timeout: float | Any = 30.0,
-        max_retries: int = 3,
-        retry: RetryPolicy | None = None,
-        return_type: str = "snake",
-        http: Any = None,
-        headers: Mapping[str, str] | None = None,
-        clock: Clock | None = None,
+        options: ClientOptions | None = None,
         resource_classes: Mapping[str, type] | None = None,
         naming: Any = None,
-        cache: bool = True,
+        **option_values: Any,
     ) -> None:
-        if return_type not in _RETURN_TYPES:
-            raise ParameterError(
-                "Client",
-                f"return_type must be one of {_RETURN_TYPES}, not {return_type!r}",
-                "return_type",
-            )
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
-        self._spec = _load_spec(spec, naming, cache)
-        self._base_url = base_url
-        self._auth = auth
-        self._timeout = timeout
-        self._retry = retry
-        self._max_retries = max_retries
-        self.return_type = return_type
-        self._http = http
-        self._headers = dict(headers or {})
-        self.clock: Clock = clock or SYSTEM_CLOCK
+        """``option_values`` are :class:`~specclient.options.ClientOptions` fields; given beside
+        ``options=`` they replace its values. Everything is validated before the spec loads."""
+        self.options: ClientOptions = _options(type(self).__name__, options, option_values)
+        self._spec = _load_spec(spec, naming, self.options.cache)
+        self.return_type = self.options.return_type
+        self.clock: Clock = self.options.clock or SYSTEM_CLOCK
         self._resource_classes = dict(resource_classes or {})
         self._resources: dict[str, Any] = {}
         self._sender_obj: Any = None
@@ -96,9 +75,14 @@ class _ClientBase:
         return self._spec
 
     @property
+    def settings(self) -> Mapping[str, Any]:
+        """The platform's own settings (``options.settings``), read-only."""
+        return self.options.settings
+
+    @property
     def base_url(self) -> str:
-        if self._base_url:
-            return self._base_url
+        if self.options.base_url:
+            return self.options.base_url
         for server in self._spec.servers:
             if server.startswith(("http://", "https://")):
                 return server
@@ -108,7 +92,7 @@ class _ClientBase:
 
     @property
     def auth(self) -> Any:
-        return self._auth
+        return self.options.auth
 
     def resource(self, name: str) -> Any:
         """``client.resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
@@ -163,7 +147,7 @@ class _ClientBase:
     def _retry_policy(self) -> RetryPolicy:
         from .http.retry import RetryPolicy
 
-        return self._retry or RetryPolicy(max_retries=self._max_retries)
+        return self.options.retry or RetryPolicy(max_retries=self.options.max_retries)
 
     def _new_sender(self) -> Any:
         raise NotImplementedError
@@ -176,13 +160,40 @@ class _ClientBase:
 
     def _sender_options(self) -> dict[str, Any]:
         return {
-            "auth": self._auth,
-            "timeout": self._timeout,
+            "auth": self.options.auth,
+            "timeout": self.options.timeout,
             "retry": self._retry_policy(),
-            "http": self._http,
-            "headers": self._headers,
+            "http": self.options.http,
+            "headers": dict(self.options.headers),
             "clock": self.clock,
         }
+
+    def _send(self, factory: Any, **send_options: Any) -> Any:
+        """Send through the sender with the options' event hooks: request hooks see every
+        attempt's request, response hooks the final response (awaitable on AsyncClient)."""
+        hooks = self.options.event_hooks
+        if hooks["request"]:
+            factory = _hooked_factory(factory, hooks["request"])
+        sent = self._sender.send(factory, **send_options)
+        after = self._response_hooks
+        if not after or send_options.get("stream"):
+            return sent
+        return self._after_response(sent, after)
+
+    @cached_property
+    def _response_hooks(self) -> tuple[Any, ...]:
+        """The options' response hooks, then the spec's error envelope check (if it has one)."""
+        from .envelopes import envelope_of
+
+        envelope = envelope_of(self._spec)
+        hooks = tuple(self.options.event_hooks["response"])
+        if envelope is None:
+            return hooks
+        classes = self.options.envelope_errors
+        return (*hooks, lambda response: envelope.check(response, classes))
+
+    def _after_response(self, sent: Any, hooks: Any) -> Any:
+        raise NotImplementedError
 
     @property
     def http(self) -> Any:
@@ -212,7 +223,7 @@ class _ClientBase:
         :class:`AsyncClient` the result is awaitable.
         """
         factory = _raw_request_factory(self, verb, url, params, json, content, data, files, headers)
-        sent = self._sender.send(
+        sent = self._send(
             factory, idempotent=idempotent, timeout=_timeout(timeout), auth=auth, stream=stream
         )
         return self._deliver(sent, stream, return_type)
@@ -221,10 +232,47 @@ class _ClientBase:
         raise NotImplementedError
 
 
-def _decoded(response: Any, stream: bool, return_type: str) -> Any:
+def _decoded(response: Any, stream: bool, return_type: str, response_class: Any) -> Any:
     from .response import decode
 
-    return response if stream else decode(response, None, return_type)
+    return response if stream else decode(response, None, return_type, cls=response_class)
+
+
+def _options(who: str, options: ClientOptions | None, values: Mapping[str, Any]) -> ClientOptions:
+    unknown = sorted(set(values) - set(ClientOptions.names()))
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], ClientOptions.names(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ParameterError(who, f"unknown option {unknown[0]!r}{hint}", unknown[0])
+    values = {
+        k: (
+            {}
+            if v is None and k in ("headers", "event_hooks", "settings", "envelope_errors")
+            else v
+        )
+        for k, v in values.items()
+    }
+    if options is None:
+        return ClientOptions(**values)
+    return options.replace(**values) if values else options
+
+
+def _hooked_factory(factory: Any, hooks: Any) -> Any:
+    def hooked() -> Any:
+        request = factory()
+        for hook in hooks:
+            hook(request)
+        return request
+
+    return hooked
+
+
+def _run_hooks(response: Any, hooks: Any) -> Any:
+    for hook in hooks:
+        hook(response)
+    return response
 
 
 class Client(_ClientBase):
@@ -236,7 +284,10 @@ class Client(_ClientBase):
         return Sender(**self._sender_options())
 
     def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
-        return _decoded(sent, stream, return_type)
+        return _decoded(sent, stream, return_type, self.options.response_class)
+
+    def _after_response(self, sent: Any, hooks: Any) -> Any:
+        return _run_hooks(sent, hooks)
 
     def close(self) -> None:
         if self._sender_obj is not None:
@@ -258,7 +309,10 @@ class AsyncClient(_ClientBase):
         return AsyncSender(**self._sender_options())
 
     async def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
-        return _decoded(await sent, stream, return_type)
+        return _decoded(await sent, stream, return_type, self.options.response_class)
+
+    async def _after_response(self, sent: Any, hooks: Any) -> Any:
+        return _run_hooks(await sent, hooks)
 
     async def aclose(self) -> None:
         if self._sender_obj is not None:
@@ -327,6 +381,11 @@ class _ResourceBase:
         self._name = name
         self._operations = operations
         self._methods: dict[str, Any] = {}
+
+    @property
+    def client(self) -> Any:
+        """The client this resource belongs to (workflows on a resource call through it)."""
+        return self._client
 
     def method(self, name: str) -> Any:
         """The spec's own operation ``name`` (even when a workflow method shadows it)."""
@@ -477,14 +536,16 @@ class Method(_MethodBase):
     def _send(self, parts: CallParts, return_type: str) -> Any:
         from .response import decode
 
-        response = self._client._sender.send(
+        response = self._client._send(
             self._factory(parts),
             idempotent=self._idempotent(),
             timeout=_timeout(parts.options.get("timeout")),
             auth=self._security(),
             secret_fields=self.operation.secret_fields,
         )
-        return decode(response, self.operation, return_type)
+        return decode(
+            response, self.operation, return_type, cls=self._client.options.response_class
+        )
 
     def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> Any:
         kwargs = {k: v for k, v in kwargs.items() if k != "iterator"}
@@ -500,8 +561,8 @@ class Method(_MethodBase):
             return (item for page in pages for item in page)
         from .response import _convert
 
-        secret = self.operation.secret_fields
-        return (_convert(item, secret) for page in pages for item in page)
+        secret, cls = self.operation.secret_fields, self._client.options.response_class
+        return (_convert(item, secret, cls) for page in pages for item in page)
 
     def _pages(self, walker: PageWalker, timeout: Any, headers: Any) -> Iterator[list[Any]]:
         from .response import raise_for_status, response_json
@@ -511,7 +572,7 @@ class Method(_MethodBase):
             parts = self._binder.bind(
                 (), {**call_args, "return_type": "raw", "timeout": timeout, "headers": headers}
             )
-            response = self._client._sender.send(
+            response = self._client._send(
                 self._factory(parts),
                 idempotent=True,
                 timeout=_timeout(timeout),
@@ -562,14 +623,16 @@ class AsyncMethod(_MethodBase):
             return self._iterate(args, kwargs, return_type)
         from .response import decode
 
-        response = await self._client._sender.send(
+        response = await self._client._send(
             self._factory(parts),
             idempotent=self._idempotent(),
             timeout=_timeout(parts.options.get("timeout")),
             auth=self._security(),
             secret_fields=self.operation.secret_fields,
         )
-        return decode(response, self.operation, return_type)
+        return decode(
+            response, self.operation, return_type, cls=self._client.options.response_class
+        )
 
     async def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> AsyncIterator[Any]:
         from .response import _convert, raise_for_status, response_json
@@ -587,7 +650,7 @@ class AsyncMethod(_MethodBase):
                     "headers": headers,
                 },
             )
-            response = await self._client._sender.send(
+            response = await self._client._send(
                 self._factory(parts),
                 idempotent=True,
                 timeout=_timeout(timeout),
@@ -599,7 +662,13 @@ class AsyncMethod(_MethodBase):
             items = walker.items(payload)
             walker.advance(payload, response.headers, len(items))
             for item in items:
-                yield item if return_type == "raw" else _convert(item, self.operation.secret_fields)
+                yield (
+                    item
+                    if return_type == "raw"
+                    else _convert(
+                        item, self.operation.secret_fields, self._client.options.response_class
+                    )
+                )
 
     async def wait(
         self,

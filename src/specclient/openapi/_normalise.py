@@ -84,6 +84,15 @@ def _names_of(requirements: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _requirements_of(requirements: Any) -> tuple[tuple[str, ...], ...]:
+    """The spec's security alternatives, each the schemes that apply together (AND)."""
+    return tuple(
+        tuple(str(n) for n in requirement)
+        for requirement in requirements or ()
+        if isinstance(requirement, Mapping)
+    )
+
+
 def merge_all_of(schema: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """An object schema's properties and required names, with ``allOf`` parts merged in."""
     properties: dict[str, Any] = {}
@@ -208,6 +217,10 @@ class Engine:
             "servers": self._servers(),
             "security_schemes": self._security_schemes(),
             "default_security": _names_of(self.doc.get("security")),
+            "security_requirements": _requirements_of(self.doc.get("security")),
+            "extensions": {
+                k: v for k, v in self.doc.items() if isinstance(k, str) and k.startswith("x-")
+            },
             "resources": tuple(self.entries),
         }
 

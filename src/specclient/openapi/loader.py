@@ -43,6 +43,11 @@ class LoadedSpec(Spec):
         schemes: dict[str, SecurityScheme] = dict(meta["security_schemes"])
         self.security_schemes = MappingProxyType(schemes)
         self.default_security = tuple(meta["default_security"])
+        self.security_requirements = tuple(
+            tuple(r)
+            for r in meta.get("security_requirements", ((n,) for n in self.default_security))
+        )
+        self.extensions = MappingProxyType(dict(meta.get("extensions") or {}))
         self.source = source
         self.digest = digest
         self._resources: tuple[str, ...] = tuple(meta["resources"])

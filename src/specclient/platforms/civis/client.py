@@ -12,7 +12,7 @@ from specclient.client import AsyncClient, Client
 from specclient.platforms.civis import lookup as by_name
 from specclient.platforms.civis.futures import CivisFuture
 from specclient.platforms.civis.lookup import find_one
-from specclient.platforms.civis.responses import AsyncCivisResource, CivisResource
+from specclient.platforms.civis.responses import CivisResource
 
 __all__ = ["CivisClient", "AsyncCivisClient", "CivisJobs", "CivisScripts", "RESOURCE_CLASSES"]
 
@@ -34,7 +34,7 @@ class CivisJobs(CivisResource):
             self.method("get_runs"),
             (id, run["id"]),
             polling_interval,
-            client=self._client,
+            client=self.client,
             max_retries=max_retries,
             cancel=self.method("delete_runs"),
             restart=self.method("post_runs"),
@@ -50,7 +50,7 @@ class CivisScripts(CivisResource):
             self.method(f"get_{kind}_runs"),
             (id, run["id"]),
             polling_interval,
-            client=self._client,
+            client=self.client,
             cancel=self.method(f"delete_{kind}_runs"),
         )
 
@@ -73,8 +73,6 @@ class CivisClient(Client):
     Lookups by name are remembered per client, as civis-python's ``lru_cache`` does, so a
     loop calling ``get_table_id`` asks the API once per distinct argument.
     """
-
-    _resource_cls = CivisResource
 
     def __init__(self, spec: Any, **options: Any) -> None:
         super().__init__(spec, **options)
@@ -252,11 +250,7 @@ class CivisClient(Client):
         return self._remember(("username",), lambda: self._me()["username"])
 
     def _me(self) -> Any:
-        users = self.users
-        # civis-python 2.10 calls it get_me; specs older than the list/get naming fix have
-        # only list_me.
-        name = "get_me" if "get_me" in users._operations else "list_me"
-        return users.method(name)(return_type="snake")
+        return self.users.method(by_name.me_method(self.spec))(return_type="snake")
 
     @property
     def default_database_credential_id(self) -> int | None:
@@ -289,8 +283,6 @@ class AsyncCivisClient(AsyncClient):
     are methods here (``await client.get_username()``,
     ``await client.get_default_database_credential_id()``). Run futures are sync only.
     """
-
-    _resource_cls = AsyncCivisResource
 
     def __init__(self, spec: Any, **options: Any) -> None:
         super().__init__(spec, **options)
@@ -352,7 +344,8 @@ class AsyncCivisClient(AsyncClient):
         """The current user's username (the sync client's ``username``)."""
 
         async def lookup() -> str:
-            return (await self.users.get_me(return_type="snake"))["username"]
+            me = self.users.method(by_name.me_method(self.spec))
+            return (await me(return_type="snake"))["username"]
 
         return await self._remember(("username",), lookup)
 

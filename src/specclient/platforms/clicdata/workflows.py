@@ -156,13 +156,13 @@ def _refresh_method(method: Any) -> str:
 class _DataFlows:
     """The workflows as generators; ``ClicDataData`` and ``AsyncClicDataData`` drive them."""
 
-    _client: Any
+    client: Any  # the Resource this mixes into provides it
     method: Callable[[str], Any]  # provided by the Resource this mixes into
 
     @property
-    def _settings(self) -> dict[str, Any]:
-        default = {"api_version": DEFAULT_API_VERSION, "page_size": 1000}
-        return getattr(self._client, "clicdata_settings", default)
+    def _settings(self) -> Mapping[str, Any]:
+        # connect("clicdata") validated these into the client's options; defaults otherwise
+        return {"api_version": DEFAULT_API_VERSION, "page_size": 1000, **self.client.settings}
 
     @property
     def _legacy(self) -> bool:
@@ -182,7 +182,7 @@ class _DataFlows:
             f"ClicData has no data set with RecId {rec_id}",
             status_code=404,
             method="GET",
-            url=f"{self._client.base_url}/data",
+            url=f"{self.client.base_url}/data",
         )
 
     def _walk_flow(
@@ -341,7 +341,7 @@ class _DataFlows:
                     f"it; stopped with {before} rows in place",
                     status_code=409,
                     method="POST",
-                    url=f"{self._client.base_url}/data/{rec_id}",
+                    url=f"{self.client.base_url}/data/{rec_id}",
                 )
             if attempt < attempts:
                 yield Sleep(_backoff(attempt))
@@ -382,7 +382,7 @@ class ClicDataData(_DataFlows, Resource):
     """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
 
     def _run(self, flow: Flow) -> Any:
-        return run(flow, self._client, self._call)
+        return run(flow, self.client, self._call)
 
     def describe(self, rec_id: int) -> dict[str, Any]:
         """The data set's metadata (name, columns with their types, row count when given).
@@ -553,7 +553,7 @@ class AsyncClicDataData(_DataFlows, AsyncResource):
     """``client.data`` on an AsyncClient: the same workflows, awaitable (see ClicDataData)."""
 
     async def _run(self, flow: Flow) -> Any:
-        return await arun(flow, self._client, self._call)
+        return await arun(flow, self.client, self._call)
 
     async def describe(self, rec_id: int) -> dict[str, Any]:
         """See :meth:`ClicDataData.describe`."""

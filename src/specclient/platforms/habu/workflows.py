@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..._clock import Clock
+from ...clock import Clock
 from ...errors import (
     APIError,
     ParameterError,
@@ -313,34 +313,22 @@ class _HabuFlows:
         @property
         def base_url(self) -> str: ...
 
+        @property
+        def settings(self) -> Mapping[str, Any]: ...
+
         def resource(self, name: str) -> Any: ...
 
-    def _configure(
-        self,
-        *,
-        organization: str | None,
-        poll_interval: float,
-        page_size: int,
-        result_workers: int = DEFAULT_RESULT_WORKERS,
-        run_create_limit: int | None,
-        progress: bool | None,
-    ) -> None:
-        if poll_interval <= 0:
-            raise ParameterError(
-                "connect('habu')", "poll_interval must be positive", "poll_interval"
-            )
-        if page_size < 1:
-            raise ParameterError("connect('habu')", "page_size must be at least 1", "page_size")
-        self.organization = organization
-        self.poll_interval = poll_interval
-        self.page_size = page_size
-        if result_workers < 1:
-            raise ParameterError(
-                "connect('habu')", "result_workers must be at least 1", "result_workers"
-            )
-        self.result_workers = result_workers
-        self.progress = progress
-        self._ledger = _RunLedger(run_create_limit, self.clock)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The platform's settings arrive validated in the client's options (connect("habu")
+        # filled the defaults); a client built another way gets the defaults here.
+        settings: Mapping[str, Any] = self.settings
+        self.organization = settings.get("organization")
+        self.poll_interval = settings.get("poll_interval", DEFAULT_POLL_INTERVAL)
+        self.page_size = settings.get("page_size", DEFAULT_PAGE_SIZE)
+        self.result_workers = settings.get("result_workers", DEFAULT_RESULT_WORKERS)
+        self.progress = settings.get("progress")
+        self._ledger = _RunLedger(settings.get("run_create_limit", RUN_CREATE_LIMIT), self.clock)
 
     def _guard_rate_wait(self, waited: float, target_id: str) -> None:
         if waited > self.rate_limit_timeout:
@@ -616,7 +604,7 @@ class _HabuFlows:
 class _QuestionRunsFlows:
     """``cleanroom_question_runs.get_data`` as a flow, for the sync and async resources."""
 
-    _client: Any
+    client: Any  # the Resource this mixes into provides it
 
     def _get_data_flow(
         self,
@@ -626,11 +614,11 @@ class _QuestionRunsFlows:
         return_type: str | None,
         options: Mapping[str, Any],
     ) -> Flow:
-        rt = return_type or self._client.return_type
+        rt = return_type or self.client.return_type
         if rt == "pandas" and not options.get("iterator"):
             if limit is None and offset is None:
                 return (
-                    yield from self._client._question_results_flow(
+                    yield from self.client._question_results_flow(
                         cleanroom_question_run_id, None, None
                     )
                 )
