@@ -37,6 +37,7 @@ __all__ = [
     "auth_from_spec",
     "connect",
     "connect_async",
+    "describe",
     "get",
     "names",
     "register",
@@ -149,6 +150,8 @@ class Platform:
     """A platform, declared. Only ``name`` is required; see ``docs/adding-a-platform.md``."""
 
     name: str
+    #: one line saying what it is (``specclient --help``)
+    title: str = ""
     #: the bundled spec's name (``specs/<spec>.yaml``), a path, or a dict
     spec: Any = None
     base_url: str | None = None
@@ -309,13 +312,17 @@ def auth_from_spec(conn: Connection) -> Any:
 
 # -- the registry ------------------------------------------------------------------------------
 
-#: name -> module declaring ``PLATFORM``; the one list connect, the CLI, codegen and the demo
-#: read. Declaration modules are imported only when their platform is used.
-_MODULES: dict[str, str] = {
-    "habu": "specclient.platforms.habu",
-    "usmart": "specclient.platforms.usmart",
-    "clicdata": "specclient.platforms.clicdata",
-    "civis": "specclient.platforms.civis",
+#: name -> (module declaring ``PLATFORM``, one line saying what it is); the one list connect,
+#: the CLI, codegen and the demo read. A declaration module is imported only when its platform
+#: is used, so ``specclient --help`` lists every platform without loading any.
+_MODULES: dict[str, tuple[str, str]] = {
+    "habu": ("specclient.platforms.habu", "LiveRamp Clean Room (Habu) API."),
+    "usmart": (
+        "specclient.platforms.usmart",
+        "uSmart data platform (actions, files, pipelines, catalogue).",
+    ),
+    "clicdata": ("specclient.platforms.clicdata", "ClicData data platform API."),
+    "civis": ("specclient.platforms.civis", "Civis Platform API (civis-python's names)."),
 }
 _REGISTERED: dict[str, Platform] = {}
 
@@ -351,9 +358,17 @@ def get(name: str) -> Platform:
         )
     import importlib
 
-    declared = importlib.import_module(_MODULES[key]).PLATFORM
-    assert isinstance(declared, Platform), f"{_MODULES[key]}.PLATFORM is not a Platform"
+    module = _MODULES[key][0]
+    declared = importlib.import_module(module).PLATFORM
+    assert isinstance(declared, Platform), f"{module}.PLATFORM is not a Platform"
     return declared
+
+
+def describe(name: str) -> str:
+    """One line saying what ``name`` is, without importing its declaration if it is bundled."""
+    if name in _REGISTERED:
+        return _REGISTERED[name].title
+    return _MODULES[name][1] if name in _MODULES else ""
 
 
 def connect(platform: str, **options: Any) -> Any:

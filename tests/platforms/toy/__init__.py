@@ -28,6 +28,7 @@ def demo(client: Any, echo: Any) -> None:
 
 PLATFORM = Platform(
     name="toy",
+    title="Toy notes API (a fifth platform in one module).",
     spec=str(SPEC),
     base_url="https://api.toy.example/v1",
     credentials=(Credential("api_key", env=("TOY_API_KEY",), scheme=("key", "value")),),

@@ -84,7 +84,7 @@ def test_the_cli_offers_its_commands(toy, monkeypatch):
 
     runner = CliRunner()
     listed = runner.invoke(cli, ["--help"])
-    assert "toy" in listed.output
+    assert "Toy notes API" in listed.output
     help_text = runner.invoke(cli, ["toy", "notes", "list", "--help"])
     assert help_text.exit_code == 0 and "--tag" in help_text.output
 

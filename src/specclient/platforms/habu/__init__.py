@@ -69,6 +69,19 @@ def _positive(name: str, kind: type, minimum: float, default: Any) -> Any:
     return check
 
 
+def _limit(value: Any) -> int | None:
+    """Create-run calls allowed per hour; ``None`` turns the guard off."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ParameterError(
+            "connect('habu')",
+            "run_create_limit must be a whole number >= 1 or None",
+            "run_create_limit",
+        )
+    return value
+
+
 def _token_cache(option: Any) -> Any:
     """``None``: the default on-disk cache (``SPECCLIENT_TOKEN_CACHE=0`` turns it off);
     ``False``: memory only; a path: a cache directory there; any other object: the cache."""
@@ -132,7 +145,7 @@ PLATFORM = Platform(
             DEFAULT_RESULT_WORKERS,
             _positive("result_workers", int, 1, DEFAULT_RESULT_WORKERS),
         ),
-        Setting("run_create_limit", RUN_CREATE_LIMIT),
+        Setting("run_create_limit", RUN_CREATE_LIMIT, _limit),
         Setting("progress"),
     ),
     auth_options=_auth_options,
