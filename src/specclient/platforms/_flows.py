@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import SpecClientError
 
 if TYPE_CHECKING:
     from ..openapi.model import Waiter
 
-__all__ = ["Call", "Request", "Sleep", "Wait", "Fan", "Flow", "run", "arun"]
+__all__ = ["Call", "Request", "Sleep", "Wait", "Fan", "Flow", "run", "arun", "workflow", "drive"]
 
 Flow = Generator[Any, Any, Any]
 
@@ -170,3 +170,61 @@ async def arun(flow: Flow, client: Any, call: Callable[[Call], Any]) -> Any:
                 step = flow.send(outcome)
     except StopIteration as done:
         return done.value
+
+
+# -- one definition, two clients -------------------------------------------------------------------
+
+_RETURNS = "__workflow_returns__"
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def workflow(returns: str = "Any") -> Callable[[_F], _F]:
+    """Mark a flow method (a generator with the workflow's public signature and docstring) as
+    a workflow both clients offer; ``returns`` is what the workflow returns once run (the
+    flow's own annotation must stay ``Any``: it is a generator)."""
+
+    def mark(flow: _F) -> _F:
+        setattr(flow, _RETURNS, returns)
+        return flow
+
+    return mark
+
+
+def drive(cls: type) -> type:
+    """Class decorator: one method per :func:`workflow` of ``cls``'s bases, which runs the flow
+    with ``cls._run`` — a plain method on a sync class, an ``async def`` on an async one (when
+    ``_run`` is a coroutine function). Signature and docstring are the flow's, so the sync and
+    async clients cannot drift apart."""
+    import functools
+    import inspect
+
+    asynchronous = inspect.iscoroutinefunction(cls._run)  # type: ignore[attr-defined]
+    for name in dir(cls):
+        flow = getattr(cls, name, None)
+        if flow is None or not hasattr(flow, _RETURNS) or name in vars(cls):
+            continue
+        method = _async_driver(flow) if asynchronous else _sync_driver(flow)
+        functools.update_wrapper(method, flow)
+        del method.__wrapped__  # type: ignore[attr-defined]  # the signature below is the truth
+        del method.__dict__[_RETURNS]  # a driven method is not a flow: subclasses keep it
+        signature = inspect.signature(flow)
+        method.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            return_annotation=getattr(flow, _RETURNS)
+        )
+        method.__qualname__ = f"{cls.__qualname__}.{name}"
+        setattr(cls, name, method)
+    return cls
+
+
+def _sync_driver(flow: Callable[..., Flow]) -> Callable[..., Any]:
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._run(flow(self, *args, **kwargs))
+
+    return method
+
+
+def _async_driver(flow: Callable[..., Flow]) -> Callable[..., Any]:
+    async def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return await self._run(flow(self, *args, **kwargs))
+
+    return method

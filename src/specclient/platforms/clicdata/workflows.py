@@ -26,7 +26,7 @@ from specclient.errors import (
     SpecClientError,
     TransportError,
 )
-from specclient.platforms._flows import Call, Flow, Request, Sleep, arun, run
+from specclient.platforms._flows import Call, Flow, Request, Sleep, arun, drive, run, workflow
 from specclient.platforms.clicdata.frames import (
     ColumnCollector,
     check_frame,
@@ -377,14 +377,10 @@ class _DataFlows:
         result = result_of(payload((yield Call("update_rows", (rec_id,), kwargs))))
         return int(result.get("rows_updated", 0)) if isinstance(result, Mapping) else 0
 
+    # == the workflows both resources offer (signature and docstring here, once) ==========
 
-class ClicDataData(_DataFlows, Resource):
-    """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
-
-    def _run(self, flow: Flow) -> Any:
-        return run(flow, self.client, self._call)
-
-    def describe(self, rec_id: int) -> dict[str, Any]:
+    @workflow("dict[str, Any]")
+    def describe(self, rec_id: int) -> Any:
         """The data set's metadata (name, columns with their types, row count when given).
 
         Raises
@@ -392,8 +388,9 @@ class ClicDataData(_DataFlows, Resource):
         specclient.errors.NotFoundError
             No data set has this RecId.
         """
-        return self._run(self._describe_flow(rec_id))
+        return (yield from self._describe_flow(rec_id))
 
+    @workflow("Any")
     def get(
         self, rec_id: int, *, page_size: int | None = None, progress: bool | None = None
     ) -> Any:
@@ -415,8 +412,9 @@ class ClicDataData(_DataFlows, Resource):
             ``checkbox`` -> bool; ``datetime`` -> datetime64 (UTC-aware when the values carry a
             zone); ``dropdown`` -> category; ``text`` -> object.
         """
-        return self._run(self._get_flow(rec_id, page_size, progress))
+        return (yield from self._get_flow(rec_id, page_size, progress))
 
+    @workflow("Any")
     def history(
         self, rec_id: int, version: int | None = None, *, page_size: int | None = None
     ) -> Any:
@@ -434,12 +432,14 @@ class ClicDataData(_DataFlows, Resource):
         -------
         pandas.DataFrame
         """
-        return self._run(self._history_flow(rec_id, version, page_size))
+        return (yield from self._history_flow(rec_id, version, page_size))
 
-    def row_count(self, rec_id: int) -> int:
+    @workflow("int")
+    def row_count(self, rec_id: int) -> Any:
         """How many rows the data set holds now (one small request on the versioned API)."""
-        return self._run(self._row_count_flow(rec_id))
+        return (yield from self._row_count_flow(rec_id))
 
+    @workflow("int")
     def create_from_dataframe(
         self,
         name: str,
@@ -448,7 +448,7 @@ class ClicDataData(_DataFlows, Resource):
         description: str = "",
         chunk_size: int = INSERT_CAP,
         progress: bool | None = None,
-    ) -> int:
+    ) -> Any:
         """Create a custom table with a column per DataFrame column, then append the rows.
 
         Every dtype maps by kind: ints and floats of any width (and nullable ``Int64``) ->
@@ -466,8 +466,9 @@ class ClicDataData(_DataFlows, Resource):
             Before anything is created: not a DataFrame, duplicate or unmappable columns,
             infinite floats, or a bad ``chunk_size``.
         """
-        return self._run(self._create_flow(name, df, description, chunk_size, progress))
+        return (yield from self._create_flow(name, df, description, chunk_size, progress))
 
+    @workflow("int")
     def append(
         self,
         rec_id: int,
@@ -476,7 +477,7 @@ class ClicDataData(_DataFlows, Resource):
         chunk_size: int = INSERT_CAP,
         progress: bool | None = None,
         max_attempts: int = 5,
-    ) -> int:
+    ) -> Any:
         """Append a DataFrame's rows, in chunks, exactly once each.
 
         NaN/NaT/NA become null, timestamps ISO 8601 (UTC with ``Z`` when tz-aware), numpy
@@ -509,8 +510,9 @@ class ClicDataData(_DataFlows, Resource):
         specclient.errors.ConflictError
             The row count moved by something else than this chunk (another writer).
         """
-        return self._run(self._append_flow(rec_id, df, chunk_size, progress, max_attempts))
+        return (yield from self._append_flow(rec_id, df, chunk_size, progress, max_attempts))
 
+    @workflow("Any")
     def rebuild(self, rec_id: int, method: str = "rebuild") -> Any:
         """Refresh a data set: ``recreate``, ``rebuild`` (the wrapper's ``reload``), ``append``,
         ``update`` or ``updateappend``.
@@ -520,9 +522,10 @@ class ClicDataData(_DataFlows, Resource):
         specclient.errors.ParameterError
             An unknown method name, before anything is sent.
         """
-        return self._run(self._rebuild_flow(rec_id, method))
+        return (yield from self._rebuild_flow(rec_id, method))
 
-    def delete_rows(self, rec_id: int, filters: Mapping[str, Any], multiple: str = "all") -> int:
+    @workflow("int")
+    def delete_rows(self, rec_id: int, filters: Mapping[str, Any], multiple: str = "all") -> Any:
         """Delete the rows whose columns equal ``filters``; ``multiple="first"`` deletes one.
 
         Returns
@@ -530,15 +533,16 @@ class ClicDataData(_DataFlows, Resource):
         int
             Rows deleted, when the server says.
         """
-        return self._run(self._delete_flow(rec_id, filters, multiple))
+        return (yield from self._delete_flow(rec_id, filters, multiple))
 
+    @workflow("int")
     def update_rows(
         self,
         rec_id: int,
         filters: Mapping[str, Any],
         values: Mapping[str, Any],
         multiple: str = "all",
-    ) -> int:
+    ) -> Any:
         """Set ``values`` on the rows whose columns equal ``filters``.
 
         Returns
@@ -546,75 +550,20 @@ class ClicDataData(_DataFlows, Resource):
         int
             Rows updated, when the server says.
         """
-        return self._run(self._update_flow(rec_id, filters, values, multiple))
+        return (yield from self._update_flow(rec_id, filters, values, multiple))
 
 
+@drive
+class ClicDataData(_DataFlows, Resource):
+    """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
+
+    def _run(self, flow: Flow) -> Any:
+        return run(flow, self.client, self._call)
+
+
+@drive
 class AsyncClicDataData(_DataFlows, AsyncResource):
-    """``client.data`` on an AsyncClient: the same workflows, awaitable (see ClicDataData)."""
+    """``client.data`` on an AsyncClient: the same workflows, awaitable."""
 
     async def _run(self, flow: Flow) -> Any:
         return await arun(flow, self.client, self._call)
-
-    async def describe(self, rec_id: int) -> dict[str, Any]:
-        """See :meth:`ClicDataData.describe`."""
-        return await self._run(self._describe_flow(rec_id))
-
-    async def get(
-        self, rec_id: int, *, page_size: int | None = None, progress: bool | None = None
-    ) -> Any:
-        """See :meth:`ClicDataData.get`."""
-        return await self._run(self._get_flow(rec_id, page_size, progress))
-
-    async def history(
-        self, rec_id: int, version: int | None = None, *, page_size: int | None = None
-    ) -> Any:
-        """See :meth:`ClicDataData.history`."""
-        return await self._run(self._history_flow(rec_id, version, page_size))
-
-    async def row_count(self, rec_id: int) -> int:
-        """See :meth:`ClicDataData.row_count`."""
-        return await self._run(self._row_count_flow(rec_id))
-
-    async def create_from_dataframe(
-        self,
-        name: str,
-        df: Any,
-        *,
-        description: str = "",
-        chunk_size: int = INSERT_CAP,
-        progress: bool | None = None,
-    ) -> int:
-        """See :meth:`ClicDataData.create_from_dataframe`."""
-        return await self._run(self._create_flow(name, df, description, chunk_size, progress))
-
-    async def append(
-        self,
-        rec_id: int,
-        df: Any,
-        *,
-        chunk_size: int = INSERT_CAP,
-        progress: bool | None = None,
-        max_attempts: int = 5,
-    ) -> int:
-        """See :meth:`ClicDataData.append`."""
-        return await self._run(self._append_flow(rec_id, df, chunk_size, progress, max_attempts))
-
-    async def rebuild(self, rec_id: int, method: str = "rebuild") -> Any:
-        """See :meth:`ClicDataData.rebuild`."""
-        return await self._run(self._rebuild_flow(rec_id, method))
-
-    async def delete_rows(
-        self, rec_id: int, filters: Mapping[str, Any], multiple: str = "all"
-    ) -> int:
-        """See :meth:`ClicDataData.delete_rows`."""
-        return await self._run(self._delete_flow(rec_id, filters, multiple))
-
-    async def update_rows(
-        self,
-        rec_id: int,
-        filters: Mapping[str, Any],
-        values: Mapping[str, Any],
-        multiple: str = "all",
-    ) -> int:
-        """See :meth:`ClicDataData.update_rows`."""
-        return await self._run(self._update_flow(rec_id, filters, values, multiple))

@@ -25,7 +25,7 @@ from ...errors import (
     TransportError,
     WaiterError,
 )
-from .._flows import Call, Fan, Flow, Sleep, Wait
+from .._flows import Call, Fan, Flow, Sleep, Wait, workflow
 from .frames import ResultFrameBuilder
 
 if TYPE_CHECKING:
@@ -600,11 +600,189 @@ class _HabuFlows:
                 break
         return _report_frame(rows)
 
+    # == the workflows both clients offer (signature and docstring here, once) ==============
+
+    # -- question runs ---------------------------------------------------------------------------
+
+    @workflow("Any")
+    def create_question_run(
+        self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None = None
+    ) -> Any:
+        """Start one run of a clean-room question, never two.
+
+        create-run has no idempotency key, so a reply lost to a dropped connection, a timeout
+        or a 5xx is not retried blindly: the question's runs are listed and a run with this
+        ``name`` is taken as ours. Only when none exists is the create sent again. A 429 (no
+        ``Retry-After`` on this platform) waits for the hourly budget to free up.
+        """
+        return (yield from self._create_question_run_flow(cleanroom_question_id, name, parameters))
+
+    @workflow("Any")
+    def find_question_run(self, cleanroom_question_id: str, name: str) -> Any:
+        """The most recent run of the question with this ``name`` (submitted in the last 2
+        days), or ``None``."""
+        return (yield from self._find_question_run_flow(cleanroom_question_id, name))
+
+    @workflow("Any")
+    def wait_for_question_run(
+        self,
+        run_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+    ) -> Any:
+        """Poll a run until COMPLETED (returned) or FAILED / ERROR / CANCELLED (raised as
+        :class:`QuestionRunFailed` with ``failureReason``)."""
+        return (
+            yield from self._wait_for_question_run_flow(run_id, poll_interval, timeout, progress)
+        )
+
+    @workflow("Any")
+    def run_question(
+        self,
+        cleanroom_question_id: str,
+        name: str | None = None,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        wait: bool = True,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+    ) -> Any:
+        """Run a clean-room question, by default waiting until it has finished.
+
+        Parameters
+        ----------
+        cleanroom_question_id : str
+            The clean-room question (its UUID ``id``, not the ``CRQ-`` display id).
+        name : str, optional
+            The run's name; a distinct one is generated when omitted. Names are how a run is
+            found again after a lost reply, so keep them distinct.
+        parameters : dict of str to str, optional
+            Run and partition parameters, all strings.
+        wait : bool
+            Poll until the run ends (default). ``False`` returns the run as created.
+        poll_interval : float, optional
+            Seconds between polls (default: the client's, 300).
+        timeout : float, optional
+            Give up waiting after this many seconds (default 20 h).
+        progress : bool, optional
+            Show the status on stderr (default: when it is a terminal).
+
+        Returns
+        -------
+        Response
+            The run (``id``, ``status``, ``completedAt``, ...).
+
+        Raises
+        ------
+        QuestionRunFailed
+            The run ended FAILED, ERROR or CANCELLED; ``reason`` is its ``failureReason``.
+        """
+        return (
+            yield from self._run_question_flow(
+                cleanroom_question_id, name, parameters, wait, poll_interval, timeout, progress
+            )
+        )
+
+    @workflow("pd.DataFrame")
+    def question_results(
+        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
+    ) -> Any:
+        """Every row of a completed run as a DataFrame typed from the result metadata.
+
+        The first page says how many rows there are (``count``); the other pages are then
+        fetched ``workers`` at a time (default: the client's ``result_workers``, 4) and added
+        in order. Without a ``count`` the pages are walked one by one until a short page.
+        """
+        return (yield from self._question_results_flow(run_id, page_size, workers))
+
+    # -- setup steps that must happen in order -----------------------------------------------
+
+    @workflow("str")
+    def create_question(
+        self,
+        question_details: Mapping[str, Any],
+        *,
+        cleanroom_id: str | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """Create a question and return its ``questionID``.
+
+        ``dataSetTypeFields`` is filled with ``[]`` where missing (the service fails without it)
+        and ``success: false`` on a 200 is raised as an :class:`APIError`.
+        """
+        return (yield from self._create_question_flow(question_details, cleanroom_id, settings))
+
+    @workflow("Any")
+    def assign_question_datasets(
+        self, cleanroom_question_id: str, datasets: Sequence[Mapping[str, Any]]
+    ) -> Any:
+        """Give each macro of a clean-room question an owner, then its dataset, in that order.
+
+        ``datasets``: ``[{"macro", "dataset_id", "fields": [{"name", "value"}],
+        "organization_id" (default: the client's organization), "data_connection_id"}]``.
+        """
+        return (yield from self._assign_question_datasets_flow(cleanroom_question_id, datasets))
+
+    # -- flows -------------------------------------------------------------------------------------
+
+    @workflow("Any")
+    def run_flow(
+        self,
+        cleanroom_id: str,
+        flow_id: str,
+        name: str | None = None,
+        *,
+        nodes: Sequence[Mapping[str, Any]] | None = None,
+        wait: bool = True,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+        **body: Any,
+    ) -> Any:
+        """Start a flow run (never twice, as :meth:`run_question`) and by default wait for it."""
+        return (
+            yield from self._run_flow_flow(
+                cleanroom_id, flow_id, name, nodes, wait, poll_interval, timeout, progress, body
+            )
+        )
+
+    @workflow("pd.DataFrame")
+    def flow_report(
+        self, cleanroom_id: str, flow_run_id: str, node: str, *, page_size: int | None = None
+    ) -> Any:
+        """A flow-run node's report, every page, one row per record (dimensions then facts)."""
+        return (yield from self._flow_report_flow(cleanroom_id, flow_run_id, node, page_size))
+
 
 class _QuestionRunsFlows:
     """``cleanroom_question_runs.get_data`` as a flow, for the sync and async resources."""
 
     client: Any  # the Resource this mixes into provides it
+
+    @workflow("Any")
+    def get_data(
+        self,
+        cleanroom_question_run_id: str,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        return_type: str | None = None,
+        **options: Any,
+    ) -> Any:
+        """Result rows of a run (``GET /cleanroom-question-runs/{id}/data``).
+
+        With ``return_type="pandas"`` and no ``limit``/``offset``, every page is fetched and the
+        DataFrame is typed from the result metadata; with them, that one page, typed. Other
+        return types give the page as the API sends it.
+        """
+        return (
+            yield from self._get_data_flow(
+                cleanroom_question_run_id, limit, offset, return_type, options
+            )
+        )
 
     def _get_data_flow(
         self,
