@@ -95,3 +95,25 @@ def test_no_platform_reassigns_the_class_of_an_answer():
                     assert not (isinstance(target, ast.Attribute) and target.attr == "__class__"), (
                         f"{path.relative_to(PLATFORMS)}:{node.lineno} reassigns __class__"
                     )
+
+
+def test_the_async_client_has_every_helper_of_the_sync_one_with_the_same_signature():
+    import inspect
+
+    helpers = [
+        name
+        for name in dir(CivisClient)
+        if name.startswith("get_") and callable(getattr(CivisClient, name))
+    ]
+    assert {"get_database_id", "get_table_id", "get_storage_host_id", "get_username"} <= set(
+        helpers
+    )
+    for name in helpers:
+        sync, asynchronous = getattr(CivisClient, name), getattr(AsyncCivisClient, name)
+        assert inspect.signature(sync) == inspect.signature(asynchronous), name
+        assert inspect.iscoroutinefunction(asynchronous), name
+
+
+async def test_async_storage_host_lookup_exists_and_is_remembered(emu):
+    async with emu.async_client() as client:
+        assert await client.get_storage_host_id(5) == 5
