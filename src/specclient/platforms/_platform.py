@@ -58,7 +58,8 @@ SHARED_OPTIONS = (
 @dataclass(frozen=True)
 class Credential:
     """One credential: ``connect(argument=...)``, else an environment variable, else a key of
-    the credentials file. ``secret`` ones never appear in reprs, errors or output."""
+    the credentials file. ``secret=False`` marks an identifier (a client id, a key id): an
+    apiKey scheme filled with one does not add its header to the redacted names."""
 
     argument: str
     env: tuple[str, ...] = ()
@@ -202,9 +203,6 @@ class Platform:
     def option_names(self) -> tuple[str, ...]:
         own = [c.argument for c in self.credentials] + [s.name for s in self.settings]
         return (*SHARED_OPTIONS, *own, "creds_path")
-
-    def secret_names(self) -> frozenset[str]:
-        return frozenset(c.argument for c in self.credentials if c.secret)
 
     def bundled_spec(self) -> Any:
         if isinstance(self.spec, str) and "/" not in self.spec and "." not in self.spec:
