@@ -19,7 +19,11 @@ from ._platform import (
     unregister,
 )
 
+#: the bundled platforms' names, in the registry's order (``names()`` adds registered ones)
+PLATFORMS = names()
+
 __all__ = [
+    "PLATFORMS",
     "Connection",
     "Credential",
     "Platform",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from specclient.client import AsyncClient, Client
-from specclient.platforms._flows import Call, Flow, arun, drive, run, workflow
+from specclient.platforms._flows import Call, Flow, Workflows, run, spec_caller, workflow
 from specclient.platforms.civis import lookup as by_name
 from specclient.platforms.civis.futures import CivisFuture
 from specclient.platforms.civis.lookup import find_one
@@ -68,7 +68,7 @@ RESOURCE_CLASSES: dict[str, type] = {"jobs": CivisJobs, "scripts": CivisScripts}
 
 
 # -- the helpers, once --------------------------------------------------------------------------
-class _CivisHelpers:
+class _CivisHelpers(Workflows):
     """civis-python's ``APIClient`` helpers as flows (:mod:`specclient.platforms._flows`), so
     the sync and the async client have the same ones from one definition.
 
@@ -84,8 +84,8 @@ class _CivisHelpers:
             self._lookups[key] = yield from lookup()  # only successes are kept
         return self._lookups[key]
 
-    @workflow("int")
-    def get_database_id(self, database: str | int) -> Any:
+    @workflow
+    def get_database_id(self, database: str | int) -> Flow[int]:
         """Return the database ID for a given database name.
 
         Parameters
@@ -103,16 +103,12 @@ class _CivisHelpers:
         ValueError
             If the database can't be found.
         """
-        if isinstance(database, int):
-            return database
+        return (yield from self._database_id_flow(database))
 
-        def lookup() -> Flow:
-            return by_name.pick_database((yield _snake("databases.list")), database)
-
-        return (yield from self._remembered(("database", database), lookup))
-
-    @workflow("int")
-    def get_database_credential_id(self, username: str | int, database_name: str | int) -> Any:
+    @workflow
+    def get_database_credential_id(
+        self, username: str | int, database_name: str | int
+    ) -> Flow[int]:
         """Return the credential ID for a given username in a given database.
 
         Deprecated in civis-python 2.4 (no reliable way exists); prefer
@@ -134,7 +130,7 @@ class _CivisHelpers:
         ValueError
             If the credential can't be found.
         """
-        warnings.warn(by_name.DB_CREDENTIAL_DEPRECATED, FutureWarning, stacklevel=5)
+        warnings.warn(by_name.DB_CREDENTIAL_DEPRECATED, FutureWarning, stacklevel=4)
         if isinstance(username, int):
             return username
 
@@ -145,8 +141,8 @@ class _CivisHelpers:
         key = ("database_credential", username, database_name)
         return (yield from self._remembered(key, lookup))
 
-    @workflow("int")
-    def get_aws_credential_id(self, cred_name: str | int, owner: str | None = None) -> Any:
+    @workflow
+    def get_aws_credential_id(self, cred_name: str | int, owner: str | None = None) -> Flow[int]:
         """Find an AWS credential ID.
 
         Parameters
@@ -178,8 +174,8 @@ class _CivisHelpers:
 
         return (yield from self._remembered(("aws_credential", cred_name, owner), lookup))
 
-    @workflow("int")
-    def get_table_id(self, table: str, database: str | int) -> Any:
+    @workflow
+    def get_table_id(self, table: str, database: str | int) -> Flow[int]:
         """Return the table ID for a given database and table name.
 
         Parameters
@@ -201,15 +197,14 @@ class _CivisHelpers:
         """
 
         def lookup() -> Flow:
-            # the flow itself (the driven method of the same name runs it to the end)
-            database_id = yield from _CivisHelpers.get_database_id(self, database)
+            database_id = yield from self._database_id_flow(database)
             query = by_name.table_query(database_id, table)
             return by_name.pick_table((yield _snake("tables.list", **query)), table, database)
 
         return (yield from self._remembered(("table", table, database), lookup))
 
-    @workflow("int")
-    def get_storage_host_id(self, storage_host: str | int) -> Any:
+    @workflow
+    def get_storage_host_id(self, storage_host: str | int) -> Flow[int]:
         """Return the storage host ID for a given storage host name.
 
         Parameters
@@ -237,13 +232,13 @@ class _CivisHelpers:
 
         return (yield from self._remembered(("storage_host", storage_host), lookup))
 
-    @workflow("str")
-    def get_username(self) -> Any:
+    @workflow
+    def get_username(self) -> Flow[str]:
         """The current user's username (civis-python's ``client.username``)."""
         return (yield from self._username_flow())
 
-    @workflow("int | None")
-    def get_default_database_credential_id(self) -> Any:
+    @workflow
+    def get_default_database_credential_id(self) -> Flow[int | None]:
         """The current user's default database credential ID (``None`` if there is none);
         civis-python's ``client.default_database_credential_id``."""
 
@@ -253,6 +248,15 @@ class _CivisHelpers:
             return by_name.first_id(creds)
 
         return (yield from self._remembered(("default_database_credential",), lookup))
+
+    def _database_id_flow(self, database: str | int) -> Flow[int]:
+        if isinstance(database, int):
+            return database
+
+        def lookup() -> Flow[int]:
+            return by_name.pick_database((yield _snake("databases.list")), database)
+
+        return (yield from self._remembered(("database", database), lookup))
 
     def _username_flow(self) -> Flow:
         return (yield from self._remembered(("username",), lambda: self._me_flow("username")))
@@ -267,12 +271,7 @@ def _snake(qualname: str, **kwargs: Any) -> Call:
     return Call(qualname, (), {**kwargs, "return_type": "snake"})
 
 
-def _caller(client: Any) -> Callable[[Call], Any]:
-    return lambda step: client.call(step.method, *step.args, **step.kwargs)
-
-
 # -- the clients -----------------------------------------------------------------------------------
-@drive
 class CivisClient(_CivisHelpers, Client):
     """A client for Civis Platform with civis-python's ``APIClient`` helpers."""
 
@@ -282,9 +281,6 @@ class CivisClient(_CivisHelpers, Client):
 
     def __getstate__(self) -> Any:
         raise RuntimeError("The Civis client can't be pickled.")
-
-    def _run(self, flow: Flow) -> Any:
-        return run(flow, self, _caller(self))
 
     @property
     def username(self) -> str:
@@ -305,8 +301,10 @@ class CivisClient(_CivisHelpers, Client):
             FutureWarning,
             stacklevel=2,
         )
-        flags = self._run(
-            self._remembered(("feature_flags",), lambda: self._me_flow("feature_flags"))
+        flags = run(
+            self._remembered(("feature_flags",), lambda: self._me_flow("feature_flags")),
+            self,
+            spec_caller(self),
         )
         return tuple(name for name, enabled in flags.items() if enabled)
 
@@ -323,7 +321,6 @@ class CivisClient(_CivisHelpers, Client):
         return creds[0]["id"] if len(creds) > 0 else None
 
 
-@drive
 class AsyncCivisClient(_CivisHelpers, AsyncClient):
     """The async Civis client: the spec's methods and the same helpers, awaitable.
 
@@ -335,6 +332,3 @@ class AsyncCivisClient(_CivisHelpers, AsyncClient):
     def __init__(self, spec: Any, **options: Any) -> None:
         super().__init__(spec, **options)
         self._lookups: dict[tuple[Any, ...], Any] = {}
-
-    async def _run(self, flow: Flow) -> Any:
-        return await arun(flow, self, _caller(self))

@@ -25,7 +25,7 @@ from ...errors import (
     TransportError,
     WaiterError,
 )
-from .._flows import Call, Fan, Flow, Sleep, Wait, workflow
+from .._flows import Call, Fan, Flow, Sleep, Wait, Workflows, workflow
 from .frames import ResultFrameBuilder
 
 if TYPE_CHECKING:
@@ -279,21 +279,10 @@ def _report_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _spec_caller(client: Any) -> Callable[[Call], Any]:
-    """What the drivers call a :class:`Call` with: ``"resource.method"`` is the spec's own
-    operation, even where a workflow shadows it (a coroutine of the reply on the async client)."""
-
-    def call(step: Call) -> Any:
-        resource, _, method = step.method.partition(".")
-        return client.resource(resource).method(method)(*step.args, **step.kwargs)
-
-    return call
-
-
 # ------------------------------------------------------------------------------ the flows
 
 
-class _HabuFlows:
+class _HabuFlows(Workflows):
     """Settings and workflows the sync and async Habu clients share. No I/O here: the flows
     yield their steps and the client's driver does them."""
 
@@ -604,10 +593,10 @@ class _HabuFlows:
 
     # -- question runs ---------------------------------------------------------------------------
 
-    @workflow("Any")
+    @workflow
     def create_question_run(
         self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None = None
-    ) -> Any:
+    ) -> Flow[Any]:
         """Start one run of a clean-room question, never two.
 
         create-run has no idempotency key, so a reply lost to a dropped connection, a timeout
@@ -617,13 +606,13 @@ class _HabuFlows:
         """
         return (yield from self._create_question_run_flow(cleanroom_question_id, name, parameters))
 
-    @workflow("Any")
-    def find_question_run(self, cleanroom_question_id: str, name: str) -> Any:
+    @workflow
+    def find_question_run(self, cleanroom_question_id: str, name: str) -> Flow[Any]:
         """The most recent run of the question with this ``name`` (submitted in the last 2
         days), or ``None``."""
         return (yield from self._find_question_run_flow(cleanroom_question_id, name))
 
-    @workflow("Any")
+    @workflow
     def wait_for_question_run(
         self,
         run_id: str,
@@ -631,14 +620,14 @@ class _HabuFlows:
         poll_interval: float | None = None,
         timeout: float | None = None,
         progress: bool | None = None,
-    ) -> Any:
+    ) -> Flow[Any]:
         """Poll a run until COMPLETED (returned) or FAILED / ERROR / CANCELLED (raised as
         :class:`QuestionRunFailed` with ``failureReason``)."""
         return (
             yield from self._wait_for_question_run_flow(run_id, poll_interval, timeout, progress)
         )
 
-    @workflow("Any")
+    @workflow
     def run_question(
         self,
         cleanroom_question_id: str,
@@ -649,7 +638,7 @@ class _HabuFlows:
         poll_interval: float | None = None,
         timeout: float | None = None,
         progress: bool | None = None,
-    ) -> Any:
+    ) -> Flow[Any]:
         """Run a clean-room question, by default waiting until it has finished.
 
         Parameters
@@ -686,10 +675,10 @@ class _HabuFlows:
             )
         )
 
-    @workflow("pd.DataFrame")
+    @workflow
     def question_results(
         self, run_id: str, *, page_size: int | None = None, workers: int | None = None
-    ) -> Any:
+    ) -> Flow[pd.DataFrame]:
         """Every row of a completed run as a DataFrame typed from the result metadata.
 
         The first page says how many rows there are (``count``); the other pages are then
@@ -700,14 +689,14 @@ class _HabuFlows:
 
     # -- setup steps that must happen in order -----------------------------------------------
 
-    @workflow("str")
+    @workflow
     def create_question(
         self,
         question_details: Mapping[str, Any],
         *,
         cleanroom_id: str | None = None,
         settings: Mapping[str, Any] | None = None,
-    ) -> Any:
+    ) -> Flow[str]:
         """Create a question and return its ``questionID``.
 
         ``dataSetTypeFields`` is filled with ``[]`` where missing (the service fails without it)
@@ -715,10 +704,10 @@ class _HabuFlows:
         """
         return (yield from self._create_question_flow(question_details, cleanroom_id, settings))
 
-    @workflow("Any")
+    @workflow
     def assign_question_datasets(
         self, cleanroom_question_id: str, datasets: Sequence[Mapping[str, Any]]
-    ) -> Any:
+    ) -> Flow[Any]:
         """Give each macro of a clean-room question an owner, then its dataset, in that order.
 
         ``datasets``: ``[{"macro", "dataset_id", "fields": [{"name", "value"}],
@@ -728,7 +717,7 @@ class _HabuFlows:
 
     # -- flows -------------------------------------------------------------------------------------
 
-    @workflow("Any")
+    @workflow
     def run_flow(
         self,
         cleanroom_id: str,
@@ -741,7 +730,7 @@ class _HabuFlows:
         timeout: float | None = None,
         progress: bool | None = None,
         **body: Any,
-    ) -> Any:
+    ) -> Flow[Any]:
         """Start a flow run (never twice, as :meth:`run_question`) and by default wait for it."""
         return (
             yield from self._run_flow_flow(
@@ -749,20 +738,20 @@ class _HabuFlows:
             )
         )
 
-    @workflow("pd.DataFrame")
+    @workflow
     def flow_report(
         self, cleanroom_id: str, flow_run_id: str, node: str, *, page_size: int | None = None
-    ) -> Any:
+    ) -> Flow[pd.DataFrame]:
         """A flow-run node's report, every page, one row per record (dimensions then facts)."""
         return (yield from self._flow_report_flow(cleanroom_id, flow_run_id, node, page_size))
 
 
-class _QuestionRunsFlows:
+class _QuestionRunsFlows(Workflows):
     """``cleanroom_question_runs.get_data`` as a flow, for the sync and async resources."""
 
     client: Any  # the Resource this mixes into provides it
 
-    @workflow("Any")
+    @workflow
     def get_data(
         self,
         cleanroom_question_run_id: str,
@@ -771,7 +760,7 @@ class _QuestionRunsFlows:
         offset: int | None = None,
         return_type: str | None = None,
         **options: Any,
-    ) -> Any:
+    ) -> Flow[Any]:
         """Result rows of a run (``GET /cleanroom-question-runs/{id}/data``).
 
         With ``return_type="pandas"`` and no ``limit``/``offset``, every page is fetched and the

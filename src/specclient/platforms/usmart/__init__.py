@@ -40,6 +40,11 @@ from specclient.openapi import bundled_spec
 
 from .._platform import Connection, Credential, Platform, Setting, auth_from_spec
 from .workflows import (
+    AsyncUsmartCatalog,
+    AsyncUsmartData,
+    AsyncUsmartDatasets,
+    AsyncUsmartFiles,
+    AsyncUsmartPipelines,
     AsyncUsmartResource,
     PipelineOutcome,
     PipelineRefreshError,
@@ -91,8 +96,16 @@ RESOURCE_CLASSES: dict[str, type] = {
 }
 
 
-# The async client has the spec's calls (on the right hosts); workflows are synchronous.
-ASYNC_RESOURCE_CLASSES: dict[str, type] = {name: AsyncUsmartResource for name in RESOURCE_CLASSES}
+# The same workflows, awaitable: each pair of classes shares one mixin of flows.
+ASYNC_RESOURCE_CLASSES: dict[str, type] = {
+    "datasets": AsyncUsmartDatasets,
+    "files": AsyncUsmartFiles,
+    "pipelines": AsyncUsmartPipelines,
+    "catalog": AsyncUsmartCatalog,
+    "data": AsyncUsmartData,
+    "uploads": AsyncUsmartResource,
+    "documents": AsyncUsmartResource,
+}
 
 
 @dataclass(frozen=True)
@@ -173,19 +186,17 @@ class UsmartKeys(httpx.Auth):
 
 
 class _Organisation:
-    """What ``connect("usmart")`` settled, read from the client's options."""
+    """The organisation and hosts ``connect("usmart")`` settled, from the client's options
+    (values the client holds, the same on both clients)."""
 
-    settings: Mapping[str, Any]
+    org_guid: str
+    hosts: Hosts
 
-    @property
-    def org_guid(self) -> str:
-        """The organisation GUID every path carries."""
-        return str(self.settings["org_guid"])
-
-    @property
-    def hosts(self) -> Hosts:
-        """Where each part of the service lives."""
-        return self.settings.get("hosts") or REAL_HOSTS
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settings: Mapping[str, Any] = self.settings  # type: ignore[attr-defined]
+        self.org_guid = str(settings.get("org_guid") or "")
+        self.hosts = settings.get("hosts") or REAL_HOSTS
 
 
 class UsmartClient(_Organisation, Client):
@@ -193,7 +204,7 @@ class UsmartClient(_Organisation, Client):
 
 
 class AsyncUsmartClient(_Organisation, AsyncClient):
-    """The async twin: the spec's calls; the multi-call workflows are synchronous only."""
+    """The async twin: the spec's calls and the same workflows, awaitable."""
 
 
 @cache
