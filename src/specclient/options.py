@@ -54,7 +54,7 @@ def _hooks(value: Any) -> Mapping[str, tuple[Callable[[Any], Any], ...]]:
     return MappingProxyType(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ClientOptions:
     """The shared client options (see the design's list) plus a platform's ``settings``.
 
@@ -115,6 +115,21 @@ class ClientOptions:
         object.__setattr__(
             self, "envelope_errors", MappingProxyType(dict(self.envelope_errors or {}))
         )
+
+    def __repr__(self) -> str:
+        # Headers may carry credentials (an Authorization header given by hand): shown
+        # redacted, like every header specclient prints; auth objects hide their own secrets.
+        from .http.redact import redact_headers, redact_url
+
+        shown = []
+        for name in self.names():
+            value = getattr(self, name)
+            if name == "headers":
+                value = redact_headers(value)
+            elif name == "base_url" and value:
+                value = redact_url(value)
+            shown.append(f"{name}={value!r}")
+        return f"ClientOptions({', '.join(shown)})"
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

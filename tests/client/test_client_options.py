@@ -56,6 +56,16 @@ def test_options_are_validated_when_built_and_frozen():
         options.timeout = 1  # type: ignore[misc]
 
 
+def test_the_options_repr_hides_secret_headers_and_url_credentials():
+    options = specclient.ClientOptions(
+        base_url="https://api.example/v1?api_key=hush-1",
+        headers={"Authorization": "Bearer hush-2", "X-Trace": "t-1"},
+    )
+    shown = repr(options)
+    assert "hush-1" not in shown and "hush-2" not in shown
+    assert "X-Trace" in shown and "t-1" in shown
+
+
 def test_a_client_takes_options_whole_or_as_keywords_and_refuses_unknown_ones():
     options = specclient.ClientOptions(base_url="http://127.0.0.1:1", settings={"a": 1})
     client = specclient.Client(SPEC, options=options, cache=False)

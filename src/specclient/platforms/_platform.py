@@ -90,11 +90,11 @@ class Connection:
     """What a platform's hooks see while ``connect()`` runs: the shared options (mutable:
     ``prepare`` may fill ``spec`` or ``base_url``), resolved credentials and settings."""
 
-    platform: Platform
-    options: dict[str, Any]
-    credentials: dict[str, Any]
+    platform: Platform = field(repr=False)
+    options: dict[str, Any] = field(repr=False)  # may hold auth, headers
+    credentials: dict[str, Any] = field(repr=False)  # secrets: never shown
     settings: dict[str, Any]
-    file_values: Mapping[str, Any]
+    file_values: Mapping[str, Any] = field(repr=False)
     asynchronous: bool = False
 
     def spec(self) -> Any:

@@ -50,7 +50,9 @@ def test_the_registry_lists_it_and_connect_builds_its_client(toy, transport, see
     assert str(request.url) == "https://api.toy.example/v1/notes?tag=home"
     assert request.headers["X-Toy-Key"] == "toy-demo-key"  # the spec's scheme, built for us
     assert client.settings == {"shouting": True}
-    assert "toy-demo-key" not in repr(client) + repr(client.auth)
+    assert "toy-demo-key" not in repr(client) + repr(client.auth) + repr(client.options)
+    connection = toy.connection({"api_key": "toy-demo-key"}, asynchronous=False)
+    assert "toy-demo-key" not in repr(connection)
 
 
 def test_its_credentials_come_from_the_environment_and_are_required(toy, transport, monkeypatch):
