@@ -117,3 +117,13 @@ def test_an_unsupported_scheme_is_named():
     cookie = spec({"k": {"type": "apiKey", "in": "cookie", "name": "c"}}, [{"k": []}])
     with pytest.raises(ParameterError, match="security scheme 'k': apiKey in cookie"):
         from_spec(cookie, {"k": {"value": "v"}})
+
+
+def test_a_relative_token_url_without_a_base_url_uses_the_spec_server():
+    s = spec(KEYS, [{"oauth": []}])
+    auth = from_spec(s, {"oauth": {"client_id": "c", "client_secret": "x"}})
+    assert auth.token_url == "https://api.example/oauth/token"
+    auth = from_spec(
+        s, {"oauth": {"client_id": "c", "client_secret": "x"}}, base_url="http://h:1/api/v2"
+    )
+    assert auth.token_url == "http://h:1/oauth/token"

@@ -601,19 +601,21 @@ def _scheme_kind(scheme: Any) -> str:
 
 
 def _token_url(url: str, spec: Any, base_url: str | None) -> str:
-    """A spec's token URL against the client's base URL: relative ones are joined to it; one
-    under a server the spec names moves with the base URL (an emulator, another region)."""
-    if not base_url:
-        return url
-    root = base_url.rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        from urllib.parse import urlsplit
+    """A spec's token URL for this client: a relative one is resolved against the base URL
+    (RFC 3986: ``/oauth/token`` against the origin); one under a server the spec names moves
+    with the base URL (an emulator, another region). Without ``base_url``: the spec's first
+    absolute server."""
+    from urllib.parse import urljoin
 
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(root))
-        return origin + url if url.startswith("/") else f"{root}/{url}"
-    for server in spec.servers:
-        if server.startswith(("http://", "https://")) and url.startswith(server.rstrip("/") + "/"):
-            return root + url[len(server.rstrip("/")) :]
+    servers = [s.rstrip("/") for s in spec.servers if s.startswith(("http://", "https://"))]
+    root = (base_url or (servers[0] if servers else "")).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        if not root:
+            raise ParameterError("auth", f"token URL {url!r} is relative and there is no base_url")
+        return urljoin(root + "/", url)
+    for server in servers:
+        if url.startswith(server + "/"):
+            return root + url[len(server) :]
     return url
 
 
