@@ -54,6 +54,7 @@ class MethodView:
     positional: list[ParamView]  # required: positional or keyword, path parameters first
     keyword: list[ParamView]  # optional: keyword only
     options: tuple[str, ...]  # per-call options this method takes (return_type, iterator, ...)
+    spelled: dict[str, str]  # option -> its spelling here (``_body`` when a spec field is body)
     body_annotation: str | None  # the ``body=`` override, when the operation has a body
     returns: str  # annotation of the snake_case response
     returns_doc: str
@@ -291,13 +292,15 @@ def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> Metho
     signature = runtime.__signature__
     by_name = {p.name: p for p in op.params}
     positional, keyword, options = [], [], []
+    spelled: dict[str, str] = {}
     for parameter in signature.parameters.values():
         if parameter.name in by_name:
             view = _param(by_name[parameter.name])
             kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
             (positional if parameter.kind == kind else keyword).append(view)
         else:
-            options.append(parameter.name)
+            options.append(parameter.name.lstrip("_"))
+            spelled[parameter.name.lstrip("_")] = parameter.name
     success = op.success
     prefix = owner.lstrip("_") + pascal_case(name)
     returns = _returns(success, types, prefix + "Response")
@@ -325,6 +328,7 @@ def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> Metho
         positional=positional,
         keyword=keyword,
         options=tuple(options),
+        spelled=spelled,
         body_annotation=body_annotation,
         returns=returns,
         returns_doc=(success.description.strip() if success else ""),
@@ -366,34 +370,39 @@ def _overloads(m: MethodView) -> list[Overload]:
     """One signature per kind of result: typed response, DataFrame, raw reply, page iterator."""
     head = [f"{p.name}: {stub_type(p.annotation)}" for p in m.positional]
     own = [f"{p.name}: {stub_type(p.annotation)} = ..." for p in m.keyword]
+    name = m.spelled.get
     if m.body_annotation:
-        own.append(f"body: {stub_type(m.body_annotation)} = ...")
+        own.append(f"{name('body')}: {stub_type(m.body_annotation)} = ...")
+    if "content_type" in m.options:
+        own.append(f"{name('content_type')}: _str | None = ...")
     common = [o for o in ("timeout", "headers") if o in m.options]
-    common_text = [f"{o}: {_OPTION_TYPES[o]} = ..." for o in common]
+    common_text = [f"{name(o)}: {_OPTION_TYPES[o]} = ..." for o in common]
 
     def text(extra: list[str]) -> str:
         keywords = own + extra + common_text
         return ", ".join(head + (["*"] + keywords if keywords else []))
 
+    pages = name("iterator")
+    kind = name("return_type")
     if "return_type" not in m.options:
-        pager = ["iterator: bool = ..."] if "iterator" in m.options else []
+        pager = [f"{pages}: bool = ..."] if "iterator" in m.options else []
         return [Overload(text(pager), stub_type(m.returns))]
     paged = "iterator" in m.options and m.item is not None
     not_paged = (
-        ["iterator: Literal[False] = ..."]
+        [f"{pages}: Literal[False] = ..."]
         if paged
-        else (["iterator: bool = ..."] if "iterator" in m.options else [])
+        else ([f"{pages}: bool = ..."] if "iterator" in m.options else [])
     )
-    any_pages = ["iterator: bool = ..."] if "iterator" in m.options else []
+    any_pages = [f"{pages}: bool = ..."] if "iterator" in m.options else []
     result = [
-        Overload(text(["return_type: _Snake = ..."] + not_paged), stub_type(m.returns)),
-        Overload(text(['return_type: Literal["pandas"]'] + any_pages), "_pd.DataFrame"),
-        Overload(text(['return_type: Literal["raw"]'] + any_pages), "Any"),
+        Overload(text([f"{kind}: _Snake = ..."] + not_paged), stub_type(m.returns)),
+        Overload(text([f'{kind}: Literal["pandas"]'] + any_pages), "_pd.DataFrame"),
+        Overload(text([f'{kind}: Literal["raw"]'] + any_pages), "Any"),
     ]
     if paged:
         result.append(
             Overload(
-                text(["return_type: _Snake = ...", "iterator: Literal[True]"]),
+                text([f"{kind}: _Snake = ...", f"{pages}: Literal[True]"]),
                 f"Iterator[{stub_type(m.item)}]",
             )
         )

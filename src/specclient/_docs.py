@@ -68,16 +68,23 @@ def render_docstring(operation: Operation, binder: Binder) -> str:
         parts.append(".. deprecated:: the spec marks this operation deprecated.")
     params = [binder._by_name[n] for n in binder.signature.parameters if n in binder._by_name]
     option_docs = {
-        "iterator": "iterator : bool, optional\n    If True, return a generator over every item "
+        "iterator": "bool, optional\n    If True, return a generator over every item "
         "of every page (pages are fetched as you iterate).",
-        "return_type": "return_type : str, optional\n    'snake' (default), 'raw' "
+        "return_type": "str, optional\n    'snake' (default), 'raw' "
         "(httpx.Response) or 'pandas' (DataFrame) for this call.",
-        "timeout": "timeout : float, optional\n    Seconds before giving up on this call.",
-        "headers": "headers : dict, optional\n    Extra HTTP headers for this call.",
-        "body": "body : dict, optional\n    The whole request body, instead of keyword fields.",
+        "timeout": "float, optional\n    Seconds before giving up on this call.",
+        "headers": "dict, optional\n    Extra HTTP headers for this call.",
+        "body": "optional\n    The whole request body, instead of keyword fields.",
+        "content_type": "str, optional\n    The request media type to send, of: "
+        + ", ".join(operation.body.media_types if operation.body else ())
+        + ".",
     }
     blocks = [_param_block(p) for p in params]
-    blocks += [option_docs[n] for n in binder.signature.parameters if n in option_docs]
+    blocks += [
+        f"{binder.shown[option]} : {option_docs[option]}"
+        for option in binder.options
+        if option != "iterator" or operation.pagination is not None
+    ]
     if blocks:
         parts.append("Parameters\n----------\n" + "\n".join(blocks))
     success = operation.success

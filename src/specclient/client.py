@@ -19,7 +19,7 @@ from ._binding import Binder, CallParts
 from ._clock import SYSTEM_CLOCK, Clock
 from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation, Pagination, Spec
-from .options import ClientOptions
+from .options import ClientOptions, _server_map
 from .pagination import PageWalker, civis_style_pagination
 
 if TYPE_CHECKING:
@@ -38,11 +38,40 @@ def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: 
     return load(spec, naming=naming, cache=cache)
 
 
+class _Shadowable:
+    """A helper that a resource (on a client) or a method (on a resource) of its name shadows.
+
+    ``client.request`` is the spec's ``request`` resource when there is one, else the helper
+    ``client._request``; the underscore spelling always reaches the helper, since no name from
+    a spec can start with an underscore.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return obj._shadowing(self.name)
+
+
 class _ClientBase:
     """Options and resource lookup shared by the sync and async clients."""
 
     _sender_cls_path: str = ""
     _resource_cls: type[Resource] | type[AsyncResource]
+
+    request = _Shadowable()
+    spec = _Shadowable()
+    http = _Shadowable()
+    auth = _Shadowable()
+    base_url = _Shadowable()
+    call = _Shadowable()
+    resource = _Shadowable()
+    clock = _Shadowable()
+    return_type = _Shadowable()
+    options = _Shadowable()
+    settings = _Shadowable()
 
     def __init__(
         self,
@@ -55,10 +84,14 @@ class _ClientBase:
     ) -> None:
         """``option_values`` are :class:`~specclient.options.ClientOptions` fields; given beside
         ``options=`` they replace its values. Everything is validated before the spec loads."""
-        self.options: ClientOptions = _options(type(self).__name__, options, option_values)
-        self._spec = _load_spec(spec, naming, self.options.cache)
-        self.return_type = self.options.return_type
-        self.clock: Clock = self.options.clock or SYSTEM_CLOCK
+        chosen = _client_options(type(self).__name__, options, option_values)
+        self._options: ClientOptions = chosen
+        self._spec = _load_spec(spec, naming, chosen.cache)
+        # the helpers' values (``client.auth`` is ``client._auth``...), read from the options
+        self._server_map = _server_map(chosen.servers)
+        self._auth = chosen.auth
+        self._return_type = chosen.return_type
+        self._clock: Clock = chosen.clock or SYSTEM_CLOCK
         self._resource_classes = dict(resource_classes or {})
         self._resources: dict[str, Any] = {}
         self._sender_obj: Any = None
@@ -68,34 +101,43 @@ class _ClientBase:
         """Build a client from a spec path, URL, dict or loaded ``Spec``."""
         return cls(spec, **options)
 
-    # -- what the client knows ------------------------------------------------------------------
+    # -- what the client knows (the helpers, spelled so no resource can shadow them) ----------
 
     @property
-    def spec(self) -> Spec:
-        return self._spec
-
-    @property
-    def settings(self) -> Mapping[str, Any]:
+    def _settings(self) -> Mapping[str, Any]:
         """The platform's own settings (``options.settings``), read-only."""
-        return self.options.settings
+        return self._options.settings
 
     @property
-    def base_url(self) -> str:
-        if self.options.base_url:
-            return self.options.base_url
+    def _base_url(self) -> str:
+        """``base_url=`` if given, else the spec's first absolute server (mapped by ``servers=``)."""
+        if self._options.base_url:
+            return self._options.base_url
         for server in self._spec.servers:
             if server.startswith(("http://", "https://")):
-                return server
+                return self._server_map.get(server.rstrip("/"), server)
         raise SpecClientError(
             "no base_url: the spec names no absolute server URL; pass base_url=..."
         )
 
-    @property
-    def auth(self) -> Any:
-        return self.options.auth
+    def _server_for(self, operation: Operation) -> str:
+        """Where ``operation`` is sent: its own (or its path's) server, else the base URL.
 
-    def resource(self, name: str) -> Any:
-        """``client.resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
+        An absolute server is used as written unless ``servers=`` maps it; a relative one is
+        resolved against the effective base URL (``/upload`` -> that host's ``/upload``,
+        ``upload`` -> ``<base_url>/upload``).
+        """
+        if not operation.servers:
+            return self._base_url
+        server = operation.servers[0]
+        if server.startswith(("http://", "https://")):
+            return self._server_map.get(server.rstrip("/"), server)
+        from urllib.parse import urljoin
+
+        return urljoin(self._base_url.rstrip("/") + "/", server)
+
+    def _resource(self, name: str) -> Any:
+        """``client._resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
         if name not in self._resources:
             try:
                 operations = self._spec.operations(name)
@@ -105,14 +147,20 @@ class _ClientBase:
             self._resources[name] = cls(self, name, operations)
         return self._resources[name]
 
-    def call(self, qualname: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, qualname: str, *args: Any, **kwargs: Any) -> Any:
         resource, _, method = qualname.partition(".")
-        return self.resource(resource).method(method)(*args, **kwargs)
+        return self._resource(resource)._method(method)(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.resource(self._python_to_resource(name))
+        return self._resource(self._python_to_resource(name))
+
+    def _shadowing(self, name: str) -> Any:
+        resource = self._python_to_resource(name)
+        if resource in self._resources or resource in self._spec.resource_names():
+            return self._resource(resource)
+        return getattr(self, "_" + name)
 
     def _python_to_resource(self, name: str) -> str:
         names = self._spec.resource_names()
@@ -137,7 +185,7 @@ class _ClientBase:
     def __repr__(self) -> str:
         title = self._spec.title or self._spec.source or "spec"
         try:
-            where = self.base_url
+            where = self._base_url
         except SpecClientError:
             where = "no base_url"
         return f"<{type(self).__name__} {title!r} at {where}>"
@@ -147,7 +195,7 @@ class _ClientBase:
     def _retry_policy(self) -> RetryPolicy:
         from .http.retry import RetryPolicy
 
-        return self.options.retry or RetryPolicy(max_retries=self.options.max_retries)
+        return self._options.retry or RetryPolicy(max_retries=self._options.max_retries)
 
     def _new_sender(self) -> Any:
         raise NotImplementedError
@@ -160,18 +208,18 @@ class _ClientBase:
 
     def _sender_options(self) -> dict[str, Any]:
         return {
-            "auth": self.options.auth,
-            "timeout": self.options.timeout,
+            "auth": self._auth,
+            "timeout": self._options.timeout,
             "retry": self._retry_policy(),
-            "http": self.options.http,
-            "headers": dict(self.options.headers),
-            "clock": self.clock,
+            "http": self._options.http,
+            "headers": dict(self._options.headers),
+            "clock": self._clock,
         }
 
     def _send(self, factory: Any, **send_options: Any) -> Any:
         """Send through the sender with the options' event hooks: request hooks see every
         attempt's request, response hooks the final response (awaitable on AsyncClient)."""
-        hooks = self.options.event_hooks
+        hooks = self._options.event_hooks
         if hooks["request"]:
             factory = _hooked_factory(factory, hooks["request"])
         sent = self._sender.send(factory, **send_options)
@@ -186,21 +234,21 @@ class _ClientBase:
         from .envelopes import envelope_of
 
         envelope = envelope_of(self._spec)
-        hooks = tuple(self.options.event_hooks["response"])
+        hooks = tuple(self._options.event_hooks["response"])
         if envelope is None:
             return hooks
-        classes = self.options.envelope_errors
+        classes = self._options.envelope_errors
         return (*hooks, lambda response: envelope.check(response, classes))
 
     def _after_response(self, sent: Any, hooks: Any) -> Any:
         raise NotImplementedError
 
     @property
-    def http(self) -> Any:
+    def _http(self) -> Any:
         """The pooled ``httpx.Client`` (or ``AsyncClient``) underneath, created on first use."""
         return self._sender.client
 
-    def request(
+    def _request(
         self,
         verb: str,
         url: str,
@@ -238,7 +286,9 @@ def _decoded(response: Any, stream: bool, return_type: str, response_class: Any)
     return response if stream else decode(response, None, return_type, cls=response_class)
 
 
-def _options(who: str, options: ClientOptions | None, values: Mapping[str, Any]) -> ClientOptions:
+def _client_options(
+    who: str, options: ClientOptions | None, values: Mapping[str, Any]
+) -> ClientOptions:
     unknown = sorted(set(values) - set(ClientOptions.names()))
     if unknown:
         import difflib
@@ -246,14 +296,8 @@ def _options(who: str, options: ClientOptions | None, values: Mapping[str, Any])
         close = difflib.get_close_matches(unknown[0], ClientOptions.names(), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ParameterError(who, f"unknown option {unknown[0]!r}{hint}", unknown[0])
-    values = {
-        k: (
-            {}
-            if v is None and k in ("headers", "event_hooks", "settings", "envelope_errors")
-            else v
-        )
-        for k, v in values.items()
-    }
+    empty_is_none = ("headers", "event_hooks", "settings", "envelope_errors")
+    values = {k: ({} if v is None and k in empty_is_none else v) for k, v in values.items()}
     if options is None:
         return ClientOptions(**values)
     return options.replace(**values) if values else options
@@ -278,18 +322,20 @@ def _run_hooks(response: Any, hooks: Any) -> Any:
 class Client(_ClientBase):
     """A synchronous client built from a spec. See ``docs/CONTRACTS.md``."""
 
+    close = _Shadowable()
+
     def _new_sender(self) -> Any:
         from .http.transport import Sender
 
         return Sender(**self._sender_options())
 
     def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
-        return _decoded(sent, stream, return_type, self.options.response_class)
+        return _decoded(sent, stream, return_type, self._options.response_class)
 
     def _after_response(self, sent: Any, hooks: Any) -> Any:
         return _run_hooks(sent, hooks)
 
-    def close(self) -> None:
+    def _close(self) -> None:
         if self._sender_obj is not None:
             self._sender_obj.close()
 
@@ -297,11 +343,13 @@ class Client(_ClientBase):
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
+        self._close()
 
 
 class AsyncClient(_ClientBase):
     """The same surface as :class:`Client`; every method call is awaitable."""
+
+    aclose = _Shadowable()
 
     def _new_sender(self) -> Any:
         from .http.transport import AsyncSender
@@ -309,12 +357,12 @@ class AsyncClient(_ClientBase):
         return AsyncSender(**self._sender_options())
 
     async def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
-        return _decoded(await sent, stream, return_type, self.options.response_class)
+        return _decoded(await sent, stream, return_type, self._options.response_class)
 
     async def _after_response(self, sent: Any, hooks: Any) -> Any:
         return _run_hooks(await sent, hooks)
 
-    async def aclose(self) -> None:
+    async def _aclose(self) -> None:
         if self._sender_obj is not None:
             await self._sender_obj.aclose()
 
@@ -322,7 +370,7 @@ class AsyncClient(_ClientBase):
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
+        await self._aclose()
 
 
 def _raw_request_factory(
@@ -340,7 +388,7 @@ def _raw_request_factory(
 
     from ._request import encode_json, join_url
 
-    full_url = url if url.startswith(("http://", "https://")) else join_url(client.base_url, url)
+    full_url = url if url.startswith(("http://", "https://")) else join_url(client._base_url, url)
     request_headers = dict(headers or {})
     body = content
     if json is not None:
@@ -382,13 +430,11 @@ class _ResourceBase:
         self._operations = operations
         self._methods: dict[str, Any] = {}
 
-    @property
-    def client(self) -> Any:
-        """The client this resource belongs to (workflows on a resource call through it)."""
-        return self._client
+    def _method(self, name: str) -> Any:
+        """The spec's own operation ``name`` (even when a workflow method shadows it).
 
-    def method(self, name: str) -> Any:
-        """The spec's own operation ``name`` (even when a workflow method shadows it)."""
+        Also ``resource.method(name)`` when the spec has no method called ``method``.
+        """
         if name not in self._methods:
             try:
                 operation = self._operations[name]
@@ -397,10 +443,17 @@ class _ResourceBase:
             self._methods[name] = self._method_cls(self._client, operation)
         return self._methods[name]
 
+    method = _Shadowable()
+    #: the client this resource belongs to (``resource._client`` cannot be shadowed)
+    client = _Shadowable()
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.method(name)
+        return self._method(name)
+
+    def _shadowing(self, name: str) -> Any:
+        return self._method(name) if name in self._operations else getattr(self, "_" + name)
 
     def _unknown_method(self, name: str) -> str:
         import difflib
@@ -487,7 +540,7 @@ class _MethodBase:
         warnings.warn(text, category, stacklevel=4)
 
     def _return_type(self, parts: CallParts) -> str:
-        return parts.options.get("return_type") or self._client.return_type
+        return parts.options.get("return_type") or self._client._return_type
 
     def _factory(self, parts: CallParts) -> Any:
         from ._request import build_request
@@ -495,7 +548,7 @@ class _MethodBase:
         return build_request(
             self.operation,
             parts,
-            base_url=self._client.base_url,
+            base_url=self._client._server_for(self.operation),
             extra_headers=parts.options.get("headers"),
         )
 
@@ -504,9 +557,8 @@ class _MethodBase:
 
     def _walker(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> PageWalker:
         assert self.pagination is not None
-        bound = self._binder.signature.bind_partial(*args, **kwargs).arguments
-        arguments = {k: v for k, v in bound.items() if k not in ("iterator", "return_type")}
-        return PageWalker(self.pagination, arguments)
+        arguments = self._binder.signature.bind_partial(*args, **kwargs).arguments
+        return PageWalker(self.pagination, dict(arguments))
 
     def _page_schemas(self) -> dict[str, Any]:
         """Column schemas of the items of a paginated operation's pages."""
@@ -544,14 +596,14 @@ class Method(_MethodBase):
             secret_fields=self.operation.secret_fields,
         )
         return decode(
-            response, self.operation, return_type, cls=self._client.options.response_class
+            response, self.operation, return_type, cls=self._client._options.response_class
         )
 
     def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> Any:
-        kwargs = {k: v for k, v in kwargs.items() if k != "iterator"}
-        kwargs.pop("return_type", None)
+        kwargs = dict(kwargs)
+        options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
         walker = self._walker(args, kwargs)
-        pages = self._pages(walker, kwargs.get("timeout"), kwargs.get("headers"))
+        pages = self._pages(walker, options.get("timeout"), options.get("headers"))
         if return_type == "pandas":
             from ._frames import frame_from_records
 
@@ -561,7 +613,7 @@ class Method(_MethodBase):
             return (item for page in pages for item in page)
         from .response import _convert
 
-        secret, cls = self.operation.secret_fields, self._client.options.response_class
+        secret, cls = self.operation.secret_fields, self._client._options.response_class
         return (_convert(item, secret, cls) for page in pages for item in page)
 
     def _pages(self, walker: PageWalker, timeout: Any, headers: Any) -> Iterator[list[Any]]:
@@ -570,7 +622,7 @@ class Method(_MethodBase):
         while not walker.done:
             call_args = walker.arguments()
             parts = self._binder.bind(
-                (), {**call_args, "return_type": "raw", "timeout": timeout, "headers": headers}
+                (), {**call_args, "_return_type": "raw", "_timeout": timeout, "_headers": headers}
             )
             response = self._client._send(
                 self._factory(parts),
@@ -602,7 +654,7 @@ class Method(_MethodBase):
         return wait_for(
             lambda: self(*args, **kwargs),
             waiter,
-            clock=self._client.clock,
+            clock=self._client._clock,
             timeout=timeout,
             delay=delay,
             progress=progress,
@@ -631,23 +683,24 @@ class AsyncMethod(_MethodBase):
             secret_fields=self.operation.secret_fields,
         )
         return decode(
-            response, self.operation, return_type, cls=self._client.options.response_class
+            response, self.operation, return_type, cls=self._client._options.response_class
         )
 
     async def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> AsyncIterator[Any]:
         from .response import _convert, raise_for_status, response_json
 
-        kwargs = {k: v for k, v in kwargs.items() if k not in ("iterator", "return_type")}
-        timeout, headers = kwargs.get("timeout"), kwargs.get("headers")
+        kwargs = dict(kwargs)
+        options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
+        timeout, headers = options.get("timeout"), options.get("headers")
         walker = self._walker(args, kwargs)
         while not walker.done:
             parts = self._binder.bind(
                 (),
                 {
                     **walker.arguments(),
-                    "return_type": "raw",
-                    "timeout": timeout,
-                    "headers": headers,
+                    "_return_type": "raw",
+                    "_timeout": timeout,
+                    "_headers": headers,
                 },
             )
             response = await self._client._send(
@@ -666,7 +719,7 @@ class AsyncMethod(_MethodBase):
                     item
                     if return_type == "raw"
                     else _convert(
-                        item, self.operation.secret_fields, self._client.options.response_class
+                        item, self.operation.secret_fields, self._client._options.response_class
                     )
                 )
 
@@ -686,7 +739,7 @@ class AsyncMethod(_MethodBase):
         return await await_for(
             lambda: self(*args, **kwargs),
             waiter,
-            clock=self._client.clock,
+            clock=self._client._clock,
             timeout=timeout,
             delay=delay,
             progress=progress,

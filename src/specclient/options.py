@@ -54,6 +54,17 @@ def _hooks(value: Any) -> Mapping[str, tuple[Callable[[Any], Any], ...]]:
     return MappingProxyType(out)
 
 
+def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:
+    """``servers={"<url as in the spec>": "<url to use>"}``, keyed without a trailing slash."""
+    if servers is None:
+        return {}
+    if not isinstance(servers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in servers.items()
+    ):
+        raise ParameterError("Client", "servers= must map spec server URLs to URLs", "servers")
+    return {k.rstrip("/"): v.rstrip("/") for k, v in servers.items()}
+
+
 @dataclass(frozen=True, repr=False)
 class ClientOptions:
     """The shared client options (see the design's list) plus a platform's ``settings``.
@@ -63,6 +74,8 @@ class ClientOptions:
     """
 
     base_url: str | None = None
+    #: ``{"<server URL as in the spec>": "<URL to use>"}``, operation-level servers included
+    servers: Mapping[str, str] | None = None
     auth: Any = None
     timeout: float | Any = 30.0
     max_retries: int = 3
@@ -107,6 +120,7 @@ class ClientOptions:
                 raise ParameterError(
                     "Client", "response_class must be a Response subclass", "response_class"
                 )
+        _server_map(self.servers)  # a ParameterError for a malformed servers=
         if not isinstance(self.settings, Mapping):
             raise ParameterError("Client", "settings must be a mapping", "settings")
         object.__setattr__(self, "headers", MappingProxyType(dict(self.headers)))

@@ -26,6 +26,44 @@ def test_offset_pages_are_fetched_lazily(pets, recorder):
     assert [r.url.params["offset"] for r in recorder.requests] == ["0", "10", "20"]
 
 
+def test_underscore_spellings_walk_pages_too(pets, recorder):
+    recorder.handler = offset_server
+    items = pets.pets.list(limit=10, _iterator=True, _return_type="raw", _headers={"X-A": "1"})
+    assert [r["id"] for r in items] == [str(i) for i in range(25)]
+    assert [r.headers["X-A"] for r in recorder.requests] == ["1", "1", "1"]
+
+
+def test_pages_of_an_operation_whose_spec_takes_the_option_names(recorder):
+    spec = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "servers": [{"url": "https://api.example"}],
+        "paths": {
+            "/rows": {
+                "get": {
+                    "parameters": [
+                        {"name": name, "in": "query", "schema": {"type": "integer"}}
+                        for name in ("limit", "offset", "timeout")
+                    ],
+                    "x-pagination": {
+                        "style": "offset",
+                        "items": "items",
+                        "limit": "limit",
+                        "offset": "offset",
+                    },
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    recorder.handler = offset_server
+    client = specclient.Client.from_spec(spec, http=recorder.transport, cache=False)
+    rows = client.rows.list(limit=10, timeout=7, _iterator=True, _return_type="raw", _timeout=9.5)
+    assert len(list(rows)) == 25
+    assert [r.url.params["timeout"] for r in recorder.requests] == ["7", "7", "7"]
+    assert [r.extensions["timeout"]["read"] for r in recorder.requests] == [9.5, 9.5, 9.5]
+
+
 def test_pandas_over_all_pages_is_one_frame(pets, recorder):
     recorder.handler = offset_server
     frame = pets.pets.list(limit=10, iterator=True, return_type="pandas")

@@ -552,9 +552,9 @@ class Engine:
         ]
         params, fields = renamed[: len(params)], renamed[len(params) :]
         if body is not None and fields != list(body.fields):
-            body = RequestBody(
-                body.media_type, body.schema, body.required, tuple(fields), body.description
-            )
+            from dataclasses import replace
+
+            body = replace(body, fields=tuple(fields))
         all_params = tuple(params + fields)
 
         responses = self._responses(op, at_op)
@@ -603,6 +603,7 @@ class Engine:
 
     def _plain_param(self, param: dict[str, Any], at: str) -> Param:
         name = param["name"]
+        content_type = None
         if self.v2:
             schema = {
                 k: v
@@ -615,9 +616,13 @@ class Engine:
         else:
             raw_schema = param.get("schema")
             if raw_schema is None and isinstance(param.get("content"), Mapping):
+                # A parameter described by `content` (e.g. JSON in a query parameter) is sent
+                # as that media type's text, not per a style.
                 content = param["content"]
-                media = _pick_media(list(content))
-                raw_schema = (content.get(media) or {}).get("schema") if media else None
+                content_type = next(iter(content), None)
+                raw_schema = (
+                    (content.get(content_type) or {}).get("schema") if content_type else None
+                )
             schema = self.refs.schema(raw_schema or {}, child(at, "schema"))
             style, explode = param.get("style"), param.get("explode")
         default = param.get("default", MISSING) if self.v2 else schema.get("default", MISSING)
@@ -631,8 +636,11 @@ class Engine:
             default=default,
             deprecated=bool(param.get("deprecated", False)),
             secret=_is_secret(name, schema, param),
-            style=style,
-            explode=explode,
+            style=str(style) if style is not None else None,
+            explode=bool(explode) if explode is not None else None,
+            allow_reserved=bool(param.get("allowReserved", False)),
+            allow_empty_value=bool(param.get("allowEmptyValue", False)),
+            content_type=str(content_type) if content_type else None,
         )
 
     def _fields(
@@ -666,13 +674,20 @@ class Engine:
         param, at = body_param
         schema = self.refs.schema(param.get("schema") or {}, child(at, "schema"))
         media = _pick_media(list(consumes)) or "application/json"
-        form = not _is_json(media)
+        base = media.split(";", 1)[0].strip().lower()
+        if _is_json(media):
+            fields = self._fields(schema, "body")
+        elif base == "application/x-www-form-urlencoded" or base.startswith("multipart/"):
+            fields = self._fields(schema, "form", form=base.startswith("multipart/"))
+        else:
+            fields = ()  # XML, binary, text: passed whole with _body=
         return RequestBody(
             media_type=media,
             schema=schema,
             required=bool(param.get("required", False)),
-            fields=self._fields(schema, "form" if form else "body", form=form),
+            fields=fields,
             description=str(param.get("description") or ""),
+            media_types=tuple(str(c) for c in consumes) or (media,),
         )
 
     def _form_2(self, params: list[tuple[dict[str, Any], str]], consumes: list[str]) -> RequestBody:
@@ -687,11 +702,15 @@ class Engine:
         properties: dict[str, Any] = {}
         required: list[str] = []
         fields = []
+        encoding: dict[str, dict[str, Any]] = {}
         for param, at in params:
             p = self._plain_param(param, at)
             properties[p.wire_name] = p.schema
             if p.required:
                 required.append(p.wire_name)
+            if p.style is not None:
+                # collectionFormat of a formData array, as the Encoding Object would say it.
+                encoding[p.wire_name] = {"style": p.style, "explode": bool(p.explode)}
             location = "file" if param.get("type") == "file" else "form"
             fields.append(
                 Param(
@@ -704,12 +723,26 @@ class Engine:
                     default=p.default,
                     deprecated=p.deprecated,
                     secret=p.secret,
+                    allow_empty_value=p.allow_empty_value,
                 )
             )
         schema: dict[str, Any] = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
-        return RequestBody(media, schema, bool(required), tuple(fields))
+        media_types = [media] + [
+            c
+            for c in ("multipart/form-data", "application/x-www-form-urlencoded")
+            if c in lowered and c != media and not has_file
+        ]
+        encodings = {m: encoding for m in media_types} if encoding else {}
+        return RequestBody(
+            media,
+            schema,
+            bool(required),
+            tuple(fields),
+            media_types=tuple(media_types),
+            encodings=encodings,
+        )
 
     def _body_3(self, raw: Any, at: str) -> RequestBody | None:
         body, where = self.refs.deref(raw, at)
@@ -732,13 +765,24 @@ class Engine:
         elif form:
             fields = self._fields(schema, "form", form=base.startswith("multipart/"))
         else:
-            fields = ()  # binary / text bodies are passed whole with body=
+            fields = ()  # binary / text bodies are passed whole with _body=
+        encodings: dict[str, dict[str, Any]] = {}
+        for name, media_object in content.items():
+            encoding = media_object.get("encoding") if isinstance(media_object, Mapping) else None
+            if isinstance(encoding, Mapping) and encoding:
+                encodings[str(name)] = {
+                    str(prop): dict(value)
+                    for prop, value in encoding.items()
+                    if isinstance(value, Mapping)
+                }
         return RequestBody(
             media_type=media,
             schema=schema,
             required=bool(body.get("required", False)),
             fields=fields,
             description=str(body.get("description") or ""),
+            media_types=tuple(str(m) for m in content),
+            encodings=encodings,
         )
 
     def _responses(self, op: Mapping[str, Any], at_op: str) -> tuple[ResponseShape, ...]:

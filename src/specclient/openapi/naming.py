@@ -22,13 +22,14 @@ The general rule (``NamingRules()``, the default)
   only while every path keeps a literal segment after them. The wire path is unchanged
   (``Operation.path`` is always the spec's own path).
 * **Identifiers**: names are snake_case (``camelCase`` -> ``camel_case``, as civis-python's
-  ``camel_to_snake``), characters that cannot appear in an identifier become ``_``, a name
-  starting with a digit gets ``n_`` in front (``2fa`` -> ``n_2fa``), and a Python keyword gets
-  ``_`` after it (``from`` -> ``from_``, ``import`` -> ``import_``).
+  ``camel_to_snake``), characters that cannot appear in an identifier become ``_``, leading
+  underscores are dropped (``_id`` -> ``id``: the leading underscore belongs to the client's
+  per-call options and helpers), a name starting with a digit gets ``n_`` in front (``2fa`` ->
+  ``n_2fa``), and a Python keyword gets ``_`` after it (``from`` -> ``from_``).
 * **Duplicate argument names within a method** are resolved in signature order: path, query,
   header, cookie, then body fields. The first keeps its name; a later one that collides (or
-  that collides with a name the client reserves for per-call options, see
-  ``NamingRules.reserved_params``) becomes ``<name>_<location>`` (``id`` in the body next to
+  that collides with a name in ``NamingRules.reserved_params``; none by default, since the
+  per-call options are spelled with a leading underscore) becomes ``<name>_<location>`` (``id`` in the body next to
   an ``id`` in the path -> ``id_body``), then ``<name>_<location>_2``, ``_3`` ... if needed.
 * **Two operations with the same ``resource.method``.** When the names came from the path
   rule (real specs do this: ``DELETE /rooms/{id}/invites`` and
@@ -88,9 +89,11 @@ def python_name(raw: str, *, fallback: str = "param") -> str:
     ('page_num', 'from_', 'x_request_id')
     """
     # Punctuation separates words ("X-Request-Id", "dataset:view"); it is dropped at the ends
-    # ("$filter", "tags[]") while underscores the spec itself wrote ("_id") are kept.
+    # ("$filter", "tags[]"). Leading underscores are dropped too ("_id" -> "id"): a leading
+    # underscore is the spelling of the client's own per-call options and helpers (``_body=``,
+    # ``client._request``), which no name from a spec may take.
     parts = [camel_to_snake(part) for part in _NOT_IDENTIFIER.split(raw) if part]
-    name = "_".join(parts)
+    name = "_".join(parts).lstrip("_")
     if not name:
         return fallback
     if name[0].isdigit():
@@ -175,8 +178,9 @@ class NamingRules:
         ``(limit, page)``: a ``get`` with both query parameters (Python names) and no
         ``x-pagination`` pages with style ``page`` starting at 1.
     reserved_params : tuple of str
-        Argument names the client keeps for per-call options; a spec parameter with such a
-        name is renamed like any other duplicate.
+        Argument names a spec parameter may not take (renamed like any other duplicate).
+        Empty by default: per-call options are ``_return_type=``, ``_body=`` ..., which no
+        spec name can become, so a body field called ``body`` is simply ``body``.
     duplicate_operations : "error" or "last"
         Two operations with the same ``resource.method``: ``"error"`` falls back to the
         ``operationId`` and raises :class:`SpecError` when that cannot help (see the module
@@ -193,7 +197,7 @@ class NamingRules:
     legacy_list_alias_paths: frozenset[str] = frozenset()
     legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}."
     infer_page_pagination: tuple[str, str] | None = None
-    reserved_params: tuple[str, ...] = ("return_type", "timeout", "headers", "iterator", "body")
+    reserved_params: tuple[str, ...] = ()
     duplicate_operations: Literal["error", "last"] = "error"
 
     def fingerprint(self) -> str:

@@ -215,25 +215,25 @@ def _bundled_document() -> dict[str, Any]:
         return yaml.safe_load(handle)
 
 
-def specialise(
-    document: Mapping[str, Any], org_guid: str, hosts: Hosts, *, org_segment: str | None = None
-) -> dict[str, Any]:
-    """The spec for one organisation and set of hosts.
-
-    ``{orgGuid}`` becomes the organisation's GUID in every path (so no call takes it), and each
-    operation-level server (``api.``, ``discovery.``) is replaced by the configured host.
-    """
-    doc = copy.deepcopy(dict(document))
-    doc["servers"] = [{"url": hosts.data}]
-    by_real = {
+def servers_for(hosts: Hosts) -> dict[str, str]:
+    """``servers=`` for the client: each of the spec's real hosts -> the configured one."""
+    return {
+        REAL_HOSTS.data: hosts.data,
         REAL_HOSTS.api: hosts.api,
         REAL_HOSTS.discovery: hosts.discovery,
-        REAL_HOSTS.data: hosts.data,
     }
+
+
+def specialise(
+    document: Mapping[str, Any], org_guid: str, *, org_segment: str | None = None
+) -> dict[str, Any]:
+    """The spec for one organisation: ``{orgGuid}`` becomes the organisation's GUID in every
+    path, so no call takes it. (The hosts are not rewritten here: ``connect()`` maps the spec's
+    servers with ``servers=``, see :func:`servers_for`.)
+    """
+    doc = copy.deepcopy(dict(document))
     paths = {}
     for template, item in (doc.get("paths") or {}).items():
-        for server in item.get("servers", []):
-            server["url"] = by_real.get(server["url"].rstrip("/"), server["url"])
         for operation in item.values():
             if not isinstance(operation, dict):
                 continue
@@ -243,8 +243,6 @@ def specialise(
                 if p != {"$ref": "#/components/parameters/orgGuid"}
                 and not (isinstance(p, dict) and p.get("name") == "orgGuid")
             ]
-            for server in operation.get("servers", []):
-                server["url"] = by_real.get(server["url"].rstrip("/"), server["url"])
         segment = org_segment if org_segment is not None else quote(org_guid, safe="")
         paths[template.replace("{orgGuid}", segment)] = item
     doc["paths"] = paths
@@ -259,21 +257,21 @@ def command_spec() -> Any:
     """
     from specclient.openapi import load
 
-    return load(specialise(_bundled_document(), "<org>", REAL_HOSTS, org_segment="<org>"))
+    return load(specialise(_bundled_document(), "<org>", org_segment="<org>"))
 
 
-def _specialised(spec: Any, org_guid: str, hosts: Hosts) -> Any:
-    """The spec for this organisation and hosts: the bundled one, or ``spec=`` as a mapping
-    or a local file (a URL or a loaded Spec is used as it is)."""
+def _specialised(spec: Any, org_guid: str) -> Any:
+    """The spec for this organisation: the bundled one, or ``spec=`` as a mapping or a local
+    file (a URL or a loaded Spec is used as it is)."""
     if spec is None:
-        return specialise(_bundled_document(), org_guid, hosts)
+        return specialise(_bundled_document(), org_guid)
     if isinstance(spec, Mapping):
-        return specialise(spec, org_guid, hosts)
+        return specialise(spec, org_guid)
     if isinstance(spec, str | Path) and not str(spec).startswith(("http://", "https://")):
         import yaml
 
         document = yaml.safe_load(Path(spec).read_text(encoding="utf-8"))
-        return specialise(document, org_guid, hosts)
+        return specialise(document, org_guid)
     return spec
 
 
@@ -288,7 +286,9 @@ def _prepare(conn: Connection) -> None:
     )
     settings.update(org_guid=org_guid, hosts=hosts)
     conn.options["base_url"] = conn.options.get("base_url") or hosts.data
-    conn.options["spec"] = _specialised(conn.options.get("spec"), org_guid, hosts)
+    # the spec's own hosts, mapped; a servers= the caller gave wins
+    conn.options["servers"] = {**servers_for(hosts), **(conn.options.get("servers") or {})}
+    conn.options["spec"] = _specialised(conn.options.get("spec"), org_guid)
 
 
 def _auth(conn: Connection) -> Any:
