@@ -1,7 +1,8 @@
-"""A fifth platform in one short module: a spec beside it and a declaration.
+"""A fifth platform in one short module: a spec beside it, a declaration, and its emulator.
 
 Auth comes from the spec's ``key`` scheme (an ``X-Toy-Key`` header); the key from
-``api_key=``, ``TOY_API_KEY`` or a credentials file; one setting with a check.
+``api_key=``, ``TOY_API_KEY`` or a credentials file; one setting with a check. ``build`` is its
+emulator (the core's contract: ``build(seed, clock, **options)`` and ``CREDENTIALS``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,29 @@ def _shouting(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ParameterError("connect('toy')", "shouting must be True or False", "shouting")
     return value
+
+
+def build(*, seed: int = 0, clock: Any = None, api_key: str = CREDENTIALS["api_key"]) -> Any:
+    """The toy's emulator: notes in memory, the key checked as the spec's scheme says."""
+    from specclient.emulators import EmuError, EmulatorApp
+
+    app = EmulatorApp(SPEC, clock=clock, seed=seed)
+    app.state = [{"id": 1, "noteText": "buy milk", "tag": "home"}, {"id": 2, "noteText": "ship"}]
+    app.credentials = {"api_key": api_key}
+
+    def authenticate(req: Any) -> str:
+        if req.headers.get("x-toy-key") != api_key:
+            raise EmuError(401, "bad key")
+        return "user"
+
+    app.authenticate = authenticate
+
+    @app.handle("notes.list")
+    def notes(req: Any) -> list[dict[str, Any]]:
+        tag = req.query.get("tag")
+        return [n for n in app.state if tag is None or n.get("tag") == tag]
+
+    return app
 
 
 def demo(client: Any, echo: Any) -> None:

@@ -118,3 +118,20 @@ def test_the_demo_runs_its_declared_demo(toy):
     )
     toy.demo(client, lines.append)
     assert lines == ["2 notes"]
+
+
+def test_its_emulator_serves_a_client_connected_through_the_registry(toy):
+    """The emulator module the declaration names, served by the emulators' core; the client
+    ``emu.client()`` makes is ``specclient.connect("toy", ...)`` from the registry."""
+    import importlib
+
+    from specclient.emulators import EmulatorClock, running_app
+
+    emulator = importlib.import_module(toy.emulator)
+    app = emulator.build(seed=1, clock=EmulatorClock())
+    with running_app(app, platform="toy", credentials=emulator.CREDENTIALS) as emu:
+        client = emu.client()
+        assert [n.note_text for n in client.notes.list(tag="home")] == ["buy milk"]
+        assert type(client) is specclient.Client and client.settings == {"shouting": False}
+        with pytest.raises(AuthError):
+            emu.client(api_key="wrong").notes.list()
