@@ -43,6 +43,7 @@ _SUBMODULES = {
     "openapi",
     "testing",
     "polling",
+    "futures",
     "pagination",
 }
 

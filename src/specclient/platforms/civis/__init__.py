@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from specclient.errors import AuthError, ParameterError
 from specclient.platforms._platform import Connection, Credential, Platform, Setting
 from specclient.platforms.civis.client import (
+    ASYNC_RESOURCE_CLASSES,
     RESOURCE_CLASSES,
     AsyncCivisClient,
+    AsyncCivisJobs,
+    AsyncCivisScripts,
     CivisClient,
     CivisJobs,
     CivisScripts,
@@ -40,6 +43,7 @@ __all__ = [
     "CivisClient",
     "AsyncCivisClient",
     "CivisFuture",
+    "AsyncCivisFuture",
     "CivisJobFailure",
     "CivisResponse",
     "CivisResponseList",
@@ -47,6 +51,8 @@ __all__ = [
     "AsyncCivisResource",
     "CivisJobs",
     "CivisScripts",
+    "AsyncCivisJobs",
+    "AsyncCivisScripts",
     "APIClient",
     "connect",
     "connect_async",
@@ -64,6 +70,8 @@ for _cls in (
     AsyncCivisClient,
     CivisJobs,
     CivisScripts,
+    AsyncCivisJobs,
+    AsyncCivisScripts,
     CivisResource,
     AsyncCivisResource,
     CivisResponse,
@@ -221,6 +229,7 @@ PLATFORM = Platform(
     client=CivisClient,
     async_client=AsyncCivisClient,
     resources=RESOURCE_CLASSES,
+    async_resources=ASYNC_RESOURCE_CLASSES,
     naming=_naming(),
     response_class=CivisResponse,
     emulator="specclient.emulators.civis",
@@ -259,5 +268,22 @@ def APIClient(  # noqa: N802 - named after the class it stands in for
 
 
 def run_job(job_id: int, client: CivisClient, polling_interval: float | None = None) -> CivisFuture:
-    """Start a run of any Civis job and return a future on it (``civis.utils.run_job``)."""
+    """Start a run of any Civis job and return a future on it (``civis.utils.run_job``).
+
+    With an :class:`AsyncCivisClient`, ``await run_job(job_id, client)`` gives an
+    :class:`AsyncCivisFuture`.
+    """
     return client.jobs.run(job_id, polling_interval=polling_interval)
+
+
+if TYPE_CHECKING:
+    from specclient.platforms.civis.async_futures import AsyncCivisFuture
+
+
+def __getattr__(name: str) -> Any:
+    # AsyncCivisFuture loads asyncio; sync users do not pay for it
+    if name == "AsyncCivisFuture":
+        from specclient.platforms.civis.async_futures import AsyncCivisFuture
+
+        return AsyncCivisFuture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
