@@ -43,7 +43,7 @@ def _debug(message: str, *args: object) -> None:
 
 
 #: Bump when the meaning of a model field changes without its name changing.
-FORMAT_VERSION = 3  # 3: security_requirements and extensions in the index
+FORMAT_VERSION = 4  # 4: security_requirements, extensions; 3: page-count header, secret names
 _INDEX = "index.pickle"
 _MODEL_CLASSES = (
     model.Param,
