@@ -59,6 +59,7 @@ from typing import Any, Literal
 __all__ = [
     "CIVIS_PYTHON",
     "DEFAULT_RULES",
+    "NAMING_MODES",
     "NamingRules",
     "camel_to_snake",
     "python_name",
@@ -71,7 +72,15 @@ _UNDERSCORER1 = re.compile(r"(.)([A-Z][a-z]+)")
 _UNDERSCORER2 = re.compile(r"([a-z0-9])([A-Z])")
 _NOT_IDENTIFIER = re.compile(r"\W+", re.ASCII)
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
-_BASE_PATH_SEGMENT = re.compile(r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*)$")
+_BASE_PATH_SEGMENT = re.compile(r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2})$")
+# A format suffix on a path segment names no resource: /Accounts/{Sid}/Calls.json
+_FORMAT_SUFFIX = re.compile(r"(?i)\.(json|xml|yaml|csv)$")
+#: What ``naming=`` accepts as a string (see the module docstring).
+NAMING_MODES = ("auto", "path", "operation_id")
+#: In "auto" mode, a path rule that puts more than this share of at least
+#: ``_DEGENERATE_MIN`` operations into one resource is not used when the spec tags them all.
+_DEGENERATE_SHARE = 0.5
+_DEGENERATE_MIN = 10
 
 
 def camel_to_snake(word: str) -> str:
@@ -103,6 +112,54 @@ def python_name(raw: str, *, fallback: str = "param") -> str:
 def split_path(path: str) -> list[str]:
     """The segments of a path template, without empty ones (leading/trailing slashes)."""
     return [segment for segment in path.split("/") if segment]
+
+
+def naming_segments(path: str) -> list[str]:
+    """The segments names are made from: a format suffix (``Calls.json``) dropped."""
+    return [_FORMAT_SUFFIX.sub("", segment) for segment in split_path(path)]
+
+
+def operation_id_name(operation_id: str) -> tuple[str | None, str]:
+    """``issues/create`` -> ``("issues", "create")``; ``addPet`` -> ``(None, "add_pet")``.
+
+    A ``/`` or ``.`` in an operationId separates the group its author chose from the name.
+    """
+    text = operation_id.strip()
+    for separator in ("/", "."):
+        group, found, name = text.rpartition(separator)
+        if found and group.strip(separator) and name:
+            return python_name(group.split(separator)[0], fallback="root"), python_name(name)
+    return None, python_name(text)
+
+
+def is_grouped_operation_id(operation_id: object) -> bool:
+    return isinstance(operation_id, str) and operation_id_name(operation_id)[0] is not None
+
+
+def tag_resources(tags: Iterable[str]) -> dict[str, str]:
+    """Each tag's resource name, with words every tag starts with dropped.
+
+    Generated descriptions prefix every tag alike (Twilio: ``Api20100401Call``,
+    ``Api20100401Account``); the shared words name no resource.
+    """
+    words = {tag: python_name(tag, fallback="root").split("_") for tag in tags}
+    if len(words) < 2:
+        return {tag: "_".join(w) for tag, w in words.items()}
+    common = 0
+    lists = list(words.values())
+    while all(len(w) > common + 1 for w in lists) and len({w[common] for w in lists}) == 1:
+        common += 1
+    return {tag: python_name("_".join(w[common:]), fallback="root") for tag, w in words.items()}
+
+
+def is_degenerate(resources: Sequence[str]) -> bool:
+    """Whether one resource would hold most of a spec's operations (see ``_DEGENERATE_*``)."""
+    if len(resources) < _DEGENERATE_MIN:
+        return False
+    counts: dict[str, int] = {}
+    for resource in resources:
+        counts[resource] = counts.get(resource, 0) + 1
+    return max(counts.values()) > _DEGENERATE_SHARE * len(resources)
 
 
 @lru_cache(maxsize=4096)
@@ -150,6 +207,10 @@ class NamingRules:
     ----------
     name : str
         Shown in messages; not part of any name.
+    mode : "auto", "path" or "operation_id"
+        Where names come from when ``x-resource`` / ``x-method`` do not say (see the module
+        docstring): the path rule, the operationId and tags, or ``"auto"``, which picks one
+        of them for the whole spec.
     honour_extensions : bool
         Let ``x-resource`` / ``x-method`` override the path rule.
     strip_base_path : bool
@@ -184,6 +245,7 @@ class NamingRules:
     """
 
     name: str = "default"
+    mode: Literal["auto", "path", "operation_id"] = "auto"
     honour_extensions: bool = True
     strip_base_path: bool = True
     excluded_resources: frozenset[str] = frozenset()
@@ -362,6 +424,7 @@ _CIVIS_LEGACY_LIST_PATHS = frozenset(
 #: passes it to :func:`specclient.openapi.load` so the client has civis-python's exact names.
 CIVIS_PYTHON = NamingRules(
     name="civis-python",
+    mode="path",
     honour_extensions=False,
     strip_base_path=False,
     excluded_resources=frozenset({"feature_flags"}),

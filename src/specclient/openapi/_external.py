@@ -1,0 +1,154 @@
+"""Multi-file descriptions: ``$ref``s to other files, inlined into one document at load.
+
+A reference such as ``schemas/pet.yaml#/Pet`` is read relative to the file that holds it, the
+file is parsed (with the same size and alias bounds as the main document) and mounted under
+``#/x-specclient-files/<n>``; every reference into it, and every local reference inside it,
+is rewritten to point there. After that the rest of the engine sees one document with local
+references only. Each file is read once, so files that refer to each other are safe.
+
+Remote references (``https://...``, or any reference inside a description that was itself
+fetched from a URL) are fetched only when the caller asked for it with
+``load(..., remote_refs=True)``: a description must not make the client reach the network on
+its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urljoin
+
+from ..errors import SpecError
+from . import _document
+from ._refs import _DATA_KEYS, Resolver, child
+
+MOUNT = "x-specclient-files"
+
+# A $ref whose value does not start with '#' (JSON or YAML spelling), found in the raw text so
+# a one-file description (nearly all of them) costs one regular-expression scan.
+_EXTERNAL = re.compile(rb"""["']?\$ref["']?\s*:\s*["']?[^"'#\s]""")
+
+
+def might_have_external_refs(raw: bytes | None) -> bool:
+    return raw is None or _EXTERNAL.search(raw) is not None
+
+
+def _is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+class _Bundler:
+    def __init__(self, document: dict[str, Any], base: str | None, remote: bool) -> None:
+        self.document = document
+        self.base = base
+        self.remote = remote
+        self.files: list[Any] = []
+        self.mounted: dict[str, int] = {}  # absolute location -> index under MOUNT
+        self.digests: dict[str, str] = {}  # absolute local path -> content hash (cache check)
+        self.rewritten: list[tuple[str, str, str | None]] = []  # (new ref, where, file)
+
+    def location_of(self, uri: str, base: str | None, ref: str, at: str, label: str | None) -> str:
+        if _is_url(uri):
+            return uri
+        if base is None:
+            raise SpecError(
+                f"$ref {ref!r} points outside this document, to a file relative to an unknown "
+                "location: load the description from its file (or URL) so the files beside it "
+                "can be found",
+                at,
+                label,
+            )
+        if _is_url(base):
+            return urljoin(base, uri)
+        return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(base)), uri))
+
+    def mount(self, location: str, ref: str, at: str, label: str | None) -> int:
+        index = self.mounted.get(location)
+        if index is not None:
+            return index
+        if _is_url(location):
+            if not self.remote:
+                raise SpecError(
+                    f"$ref {ref!r} needs {location}, which is not fetched unless asked: pass "
+                    "remote_refs=True to specclient.openapi.load (or Client.from_spec) to "
+                    "allow it",
+                    at,
+                    label,
+                )
+            raw = _document.fetch(location)
+        else:
+            try:
+                raw = _document.read(location).raw or b""
+            except SpecError as exc:
+                raise SpecError(f"$ref {ref!r}: {exc}", at, label) from None
+            from .cache import content_hash
+
+            self.digests[location] = content_hash(raw)
+        parsed: Any = _document.parse_any(raw, location)
+        index = self.mounted[location] = len(self.files)
+        self.files.append(parsed)
+        self.rewrite(parsed, "#/" + MOUNT + f"/{index}", location)
+        return index
+
+    def rewrite(self, root: Any, prefix: str, location: str | None) -> None:
+        """Point every ``$ref`` under ``root`` (a document at ``location``) into the bundle."""
+        pending: list[tuple[Any, str]] = [(root, "#")]
+        while pending:
+            node, at = pending.pop()
+            if isinstance(node, dict):
+                ref = node.get("$ref")
+                if isinstance(ref, str):
+                    node["$ref"] = new = self.target(ref, at, location, prefix)
+                    self.rewritten.append((new, at, location))
+                for key, value in node.items():
+                    if isinstance(value, (dict, list)) and key not in _DATA_KEYS:
+                        if isinstance(key, str) and key.startswith("x-"):
+                            continue
+                        pending.append((value, child(at, key)))
+            elif isinstance(node, list):
+                pending.extend((v, child(at, i)) for i, v in enumerate(node))
+
+    def target(self, ref: str, at: str, location: str | None, prefix: str) -> str:
+        uri, _, fragment = ref.partition("#")
+        if not uri:
+            return ref if prefix == "#" else prefix + fragment
+        where = self.location_of(uri, location, ref, at, location)
+        index = self.mount(where, ref, at, location)
+        return f"#/{MOUNT}/{index}{fragment}"
+
+
+def bundle(
+    document: dict[str, Any], base: str | None, *, remote: bool
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The document with every file it refers to inlined, and the local files read (with
+    their content hashes, so the cache can tell when one changed)."""
+    document = json.loads(json.dumps(document))  # never rewrite the caller's objects
+    bundler = _Bundler(document, base, remote)
+    bundler.rewrite(document, "#", base)
+    if not bundler.files:
+        return document, {}
+    document[MOUNT] = {str(i): f for i, f in enumerate(bundler.files)}
+    resolver = Resolver(document, base)
+    for ref, at, location in bundler.rewritten:
+        try:
+            resolver.lookup(ref, at)
+        except SpecError as exc:
+            raise SpecError(str(exc).split(" at ")[0], at, location or base) from None
+    return document, bundler.digests
+
+
+def files_unchanged(files: Mapping[str, str]) -> bool:
+    """Whether every local file a cached description was built from still has its content."""
+    from .cache import content_hash
+
+    for path, digest in files.items():
+        try:
+            with open(path, "rb") as fh:
+                if content_hash(fh.read()) != digest:
+                    return False
+        except OSError:
+            return False
+    return True
