@@ -45,8 +45,8 @@ class _Bundler:
         self.document = document
         self.base = base
         self.remote = remote
-        self.files: list[Any] = []
-        self.mounted: dict[str, int] = {}  # absolute location -> index under MOUNT
+        self.files: dict[str, Any] = {}  # mount name -> parsed file
+        self.mounted: dict[str, str] = {}  # absolute location -> mount name
         self.digests: dict[str, str] = {}  # absolute local path -> content hash (cache check)
         self.rewritten: list[tuple[str, str, str | None]] = []  # (new ref, where, file)
 
@@ -65,10 +65,10 @@ class _Bundler:
             return urljoin(base, uri)
         return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(base)), uri))
 
-    def mount(self, location: str, ref: str, at: str, label: str | None) -> int:
-        index = self.mounted.get(location)
-        if index is not None:
-            return index
+    def mount(self, location: str, ref: str, at: str, label: str | None) -> str:
+        name = self.mounted.get(location)
+        if name is not None:
+            return name
         if _is_url(location):
             if not self.remote:
                 raise SpecError(
@@ -88,10 +88,16 @@ class _Bundler:
 
             self.digests[location] = content_hash(raw)
         parsed: Any = _document.parse_any(raw, location)
-        index = self.mounted[location] = len(self.files)
-        self.files.append(parsed)
-        self.rewrite(parsed, "#/" + MOUNT + f"/{index}", location)
-        return index
+        # Named after the file, so a cycle through a whole file is cut at a readable
+        # ``{"$recursive": "pet"}``.
+        stem = re.sub(r"\W+", "_", location.rstrip("/").rsplit("/", 1)[-1].split(".")[0]) or "file"
+        name, n = stem, 2
+        while name in self.files:
+            name, n = f"{stem}_{n}", n + 1
+        self.mounted[location] = name
+        self.files[name] = parsed
+        self.rewrite(parsed, f"#/{MOUNT}/{name}", location)
+        return name
 
     def rewrite(self, root: Any, prefix: str, location: str | None) -> None:
         """Point every ``$ref`` under ``root`` (a document at ``location``) into the bundle."""
@@ -116,8 +122,8 @@ class _Bundler:
         if not uri:
             return ref if prefix == "#" else prefix + fragment
         where = self.location_of(uri, location, ref, at, location)
-        index = self.mount(where, ref, at, location)
-        return f"#/{MOUNT}/{index}{fragment}"
+        name = self.mount(where, ref, at, location)
+        return f"#/{MOUNT}/{name}{fragment}"
 
 
 def bundle(
@@ -130,7 +136,7 @@ def bundle(
     bundler.rewrite(document, "#", base)
     if not bundler.files:
         return document, {}
-    document[MOUNT] = {str(i): f for i, f in enumerate(bundler.files)}
+    document[MOUNT] = bundler.files
     resolver = Resolver(document, base)
     for ref, at, location in bundler.rewritten:
         try:

@@ -400,9 +400,10 @@ class Engine:
             explicit = False
             if rules.honour_extensions:
                 x_resource = self._extension_name(op, "x-resource", at_op)
-                method = self._extension_name(op, "x-method", at_op)
-                explicit = bool(x_resource or method)
+                x_method = self._extension_name(op, "x-method", at_op)
+                explicit = bool(x_resource or x_method)
                 resource = x_resource or resource
+                method = x_method or method
             if method is None:
                 array = rules.list_requires_array_response and self._array_response(path, op, at_op)
                 method = rules.method_for(verb, segments, array_response=array)

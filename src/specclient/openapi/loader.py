@@ -223,3 +223,5 @@ def _canonical_bytes(document: Mapping[str, Any]) -> bytes | None:
         return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     except (TypeError, ValueError):
         return None
+    except RecursionError:
+        raise _document.too_deep(None) from None
