@@ -273,7 +273,7 @@ def test_auto_uses_operation_ids_when_every_one_is_grouped():
 
 def test_auto_uses_tags_when_the_path_rule_would_put_most_under_one_resource():
     paths = {}
-    for i, thing in enumerate(["Call", "Address", "Queue", "Recording", "Message", "Key"]):
+    for thing in ["Call", "Address", "Queue", "Recording", "Message", "Key"]:
         collection = f"/2010-04-01/Accounts/{{AccountSid}}/{thing}s"
         paths[collection + ".json"] = {
             "parameters": _p("AccountSid"),
