@@ -171,6 +171,26 @@ def test_two_explicit_names_that_collide_both_stay():
     assert spec.operation("things.get_b").path == "/b"
 
 
+def test_everything_worked_around_is_one_warning_per_load_also_from_the_cache():
+    doc = _doc(
+        {
+            "/t": {"get": {"responses": OK}},
+            "/t/": {"get": {"responses": OK}},
+            "/u/{id}": {"get": {"responses": OK}},
+        }
+    )
+    for _ in ("cold", "warm"):
+        with pytest.warns(SpecWarning) as caught:
+            spec = load(doc)
+        assert len(caught) == 1
+        assert len(spec.warnings) == 2
+        text = str(caught[0].message)
+        lines = text.splitlines()
+        assert lines[0] == "loading worked around 2 problems:"
+        assert lines[1].startswith("- GET /u/{id} uses path parameter(s) {id}")
+        assert lines[2].startswith("- GET /t and GET /t/ both map to t.list")
+
+
 @pytest.mark.parametrize("document", [[1, 2], "just text", None])
 def test_not_a_mapping(document):
     raw = b"- 1\n- 2\n" if document == [1, 2] else (b"" if document is None else b"just text")

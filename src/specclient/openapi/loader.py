@@ -208,9 +208,16 @@ def _loaded(
 ) -> LoadedSpec:
     spec = LoadedSpec(meta, build, source=label, digest=digest)
     if spec.warnings:
+        # One warning per load, also from a warm cache where nothing is parsed: a fault does
+        # not go quiet, and a spec with fifty collisions does not print fifty warnings.
         from ..errors import SpecWarning
-    for message in spec.warnings:
-        # Also from a warm cache, where nothing is parsed: a fault does not go quiet.
+
+        message = spec.warnings[0]
+        if len(spec.warnings) > 1:
+            where = f" {label}" if label else ""
+            message = f"loading{where} worked around {len(spec.warnings)} problems:\n" + (
+                "\n".join(f"- {m}" for m in spec.warnings)
+            )
         warnings.warn(message, SpecWarning, stacklevel=3)
     return spec
 
