@@ -128,7 +128,7 @@ def table(r: dict) -> str:
             "",
             f"`python benchmarks/bench_large_spec.py --runs {r['runs']}`: median of "
             f"{r['runs']} fresh processes per cell, clock started before the import. "
-            f"Document: Stripe `spec3.json` of 2022-04-12 ({r['document'] / mb:.1f} MB, "
+            f"Document: Stripe `spec3.json` of 2022-04-12 ({r['document'] / mb:.1f} MiB, "
             f"{r['operations']} operations, 561 schemas; `benchmarks/data/`, MIT). Python "
             f"{platform.python_version()}, {os.cpu_count()} cores, load average "
             f"{r['load']:.1f} at the end.",
@@ -138,7 +138,7 @@ def table(r: dict) -> str:
             "| before (per-operation expansion, commit a889f06): model | 138.4 s | 41.0 s "
             "| 316 MiB (79× the document) |",
             f"| model: `load` + `operations()` of all {r['operations']} | {s(r['model'])} "
-            f"| {s(r['model_warm'])} | {r["cache"] / mb:.1f} MiB "
+            f"| {s(r['model_warm'])} | {r['cache'] / mb:.1f} MiB "
             f"({r['cache'] / r['document']:.2f}× the document) |",
             f"| client: `Client.from_spec` + `inspect.signature` of all {r['methods']} methods "
             f"| {s(r['client'])} | {s(r['client_warm'])} | same |",
