@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 
 from ..errors import SpecError
 from . import _document
-from ._refs import _DATA_KEYS, Resolver, child
+from ._refs import Resolver, child, is_data
 
 MOUNT = "x-specclient-files"
 
@@ -110,7 +110,7 @@ class _Bundler:
                     node["$ref"] = new = self.target(ref, at, location, prefix)
                     self.rewritten.append((new, at, location))
                 for key, value in node.items():
-                    if isinstance(value, (dict, list)) and key not in _DATA_KEYS:
+                    if isinstance(value, (dict, list)) and not is_data(key, at):
                         if isinstance(key, str) and key.startswith("x-"):
                             continue
                         pending.append((value, child(at, key)))

@@ -918,7 +918,10 @@ def _from_operation_id(
     if not isinstance(op_id, str) or not op_id.strip():
         return resource, None
     group, method = operation_id_name(op_id)
-    return group or resource, method
+    if group:
+        return group, method
+    # Slack's chat_postMessage under the tag "chat" is chat.post_message.
+    return resource, method.removeprefix(resource + "_") or method
 
 
 def _label(named: tuple[Any, ...]) -> str:

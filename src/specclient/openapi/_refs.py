@@ -44,6 +44,12 @@ def ref_name(ref: str) -> str:
     return unquote(ref.rsplit("/", 1)[-1]).replace("~1", "/").replace("~0", "~")
 
 
+def is_data(key: object, at: str) -> bool:
+    """Whether ``key`` (under the node at pointer ``at``) holds data rather than spec objects;
+    ``default`` is data in a schema but the catch-all response under ``responses``."""
+    return key in _DATA_KEYS and not (key == "default" and at.endswith("/responses"))
+
+
 def _marker(ref: str) -> dict[str, str]:
     return {"$recursive": ref_name(ref)}
 
@@ -314,7 +320,9 @@ class Resolver:
                     lookup(ref, pointer(*path))
                     good.add(ref)
                 for key, value in node.items():
-                    if isinstance(value, (dict, list)) and key not in _DATA_KEYS:
+                    if isinstance(value, (dict, list)) and not (
+                        key in _DATA_KEYS and not (key == "default" and path[-1:] == ["responses"])
+                    ):
                         if isinstance(key, str) and key.startswith("x-"):
                             continue
                         path.append(key)

@@ -81,6 +81,8 @@ NAMING_MODES = ("auto", "path", "operation_id")
 #: ``_DEGENERATE_MIN`` operations into one resource is not used when the spec tags them all.
 _DEGENERATE_SHARE = 0.5
 _DEGENERATE_MIN = 10
+#: ... or that makes more resources than this share of its operations.
+_SINGLETONS_SHARE = 0.8
 
 
 def camel_to_snake(word: str) -> str:
@@ -153,13 +155,18 @@ def tag_resources(tags: Iterable[str]) -> dict[str, str]:
 
 
 def is_degenerate(resources: Sequence[str]) -> bool:
-    """Whether one resource would hold most of a spec's operations (see ``_DEGENERATE_*``)."""
+    """Whether the path rule groups a spec's operations uselessly: one resource holding most
+    of them (Twilio: everything under ``/Accounts/{Sid}/...``), or nearly every operation a
+    resource of its own (Slack: ``/chat.postMessage``, ``/chat.delete``...)."""
     if len(resources) < _DEGENERATE_MIN:
         return False
     counts: dict[str, int] = {}
     for resource in resources:
         counts[resource] = counts.get(resource, 0) + 1
-    return max(counts.values()) > _DEGENERATE_SHARE * len(resources)
+    return (
+        max(counts.values()) > _DEGENERATE_SHARE * len(resources)
+        or len(counts) > _SINGLETONS_SHARE * len(resources)
+    )
 
 
 @lru_cache(maxsize=4096)
