@@ -10,6 +10,7 @@ from typing import Any
 
 from codegen.package import package_stub
 from codegen.render import render_spec
+from codegen.validate import validate_file
 from codegen.views import Runtime
 from specclient.openapi import load
 
@@ -37,6 +38,7 @@ def render_paths(paths: Iterable[Path]) -> dict[str, str]:
     """Files for the given specs (default naming), each named after its file's stem."""
     files: dict[str, str] = {}
     for path in paths:
+        validate_file(path)
         files.update(render_spec(load(path), path.stem, _label(path)))
     return files
 
@@ -84,6 +86,7 @@ def render_bundled(root: Path = ROOT) -> dict[str, str]:
     specs = bundled_specs(root)
     files: dict[str, str] = {}
     for platform, path in specs.items():
+        validate_file(path)
         client = platform_client(platform, path)
         runtime = runtime_of(client)
         runtime.strict = platform not in LIVE_SPEC_PLATFORMS

@@ -17,9 +17,9 @@ import pandas as _pd
 
 from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, Method, Resource
 from specclient.response import Response
-from specclient.platforms.clicdata_workflows import ClicDataData as _ClicDataDataBase
+from specclient.platforms.clicdata.workflows import ClicDataData as _ClicDataDataBase
 from specclient.platforms.clicdata import ClicDataDashboards as _ClicDataDashboardsBase
-from specclient.platforms.clicdata_workflows import AsyncClicDataData as _AsyncClicDataDataBase
+from specclient.platforms.clicdata.workflows import AsyncClicDataData as _AsyncClicDataDataBase
 from specclient.platforms.clicdata import AsyncClicDataDashboards as _AsyncClicDataDashboardsBase
 
 _Snake: TypeAlias = Literal["snake"] | None

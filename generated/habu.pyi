@@ -601,7 +601,7 @@ class OrganizationCredentialsGetResponse(Response):
     name: _str
     managed_credential: _bool
     credential_source_id: _str
-    credential_source_name: _str
+    credential_source_name: _str | None
     credentials: _list[OrganizationCredentialsGetResponseCredentials]
     time_audit: CleanroomsGetResponseTimeAudit
     user_audit: CleanroomUsersGetResponseUserAudit

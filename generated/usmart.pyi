@@ -17,14 +17,14 @@ import pandas as _pd
 
 from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, Method, Resource
 from specclient.response import Response
-from specclient.platforms.usmart_workflows import UsmartDatasets as _UsmartDatasetsBase
-from specclient.platforms.usmart_workflows import UsmartResource as _UsmartResourceBase
-from specclient.platforms.usmart_workflows import UsmartFiles as _UsmartFilesBase
-from specclient.platforms.usmart_workflows import UsmartPipelines as _UsmartPipelinesBase
-from specclient.platforms.usmart_workflows import UsmartData as _UsmartDataBase
-from specclient.platforms.usmart_workflows import UsmartCatalog as _UsmartCatalogBase
+from specclient.platforms.usmart.workflows import UsmartDatasets as _UsmartDatasetsBase
+from specclient.platforms.usmart.workflows import UsmartResource as _UsmartResourceBase
+from specclient.platforms.usmart.workflows import UsmartFiles as _UsmartFilesBase
+from specclient.platforms.usmart.workflows import UsmartPipelines as _UsmartPipelinesBase
+from specclient.platforms.usmart.workflows import UsmartData as _UsmartDataBase
+from specclient.platforms.usmart.workflows import UsmartCatalog as _UsmartCatalogBase
 from specclient.platforms.usmart import UsmartClient as _UsmartClientBase
-from specclient.platforms.usmart_workflows import AsyncUsmartResource as _AsyncUsmartResourceBase
+from specclient.platforms.usmart.workflows import AsyncUsmartResource as _AsyncUsmartResourceBase
 from specclient.platforms.usmart import AsyncUsmartClient as _AsyncUsmartClientBase
 
 _Snake: TypeAlias = Literal["snake"] | None

@@ -11,7 +11,7 @@ import pytest
 
 from specclient._clock import FakeClock
 from specclient.errors import AuthError, ConnectionError
-from specclient.platforms.civis_endpoints import (
+from specclient.platforms.civis.endpoints import (
     StaleSpecWarning,
     cache_path,
     default_cache_dir,

@@ -8,7 +8,7 @@ import pytest
 
 from specclient._clock import FakeClock
 from specclient.errors import NotFoundError, WaiterTimeoutError
-from specclient.platforms.civis_futures import CivisFuture, CivisJobFailure
+from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
 
 
 class Run:

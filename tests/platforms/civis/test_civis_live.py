@@ -13,7 +13,7 @@ from specclient.emulators import running
 from specclient.emulators.civis import CREDENTIALS
 from specclient.errors import AuthError, NotFoundError, ParameterError, ServerError
 from specclient.platforms.civis import APIClient, CivisClient
-from specclient.platforms.civis_endpoints import StaleSpecWarning
+from specclient.platforms.civis.endpoints import StaleSpecWarning
 from specclient.response import Response
 
 KEY = CREDENTIALS["api_key"]

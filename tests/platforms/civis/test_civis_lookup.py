@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from specclient.platforms.civis import find, find_one, split_schema_tablename
-from specclient.platforms.civis_lookup import pick_aws
+from specclient.platforms.civis.lookup import pick_aws
 from specclient.response import Response
 
 ITEMS = [

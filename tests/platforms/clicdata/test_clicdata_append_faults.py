@@ -9,7 +9,7 @@ import pytest
 
 import specclient.emulators
 from specclient.errors import ConflictError, ServerError
-from specclient.platforms.clicdata_frames import iter_record_blocks
+from specclient.platforms.clicdata.frames import iter_record_blocks
 
 
 def _frame(rows: int) -> pd.DataFrame:

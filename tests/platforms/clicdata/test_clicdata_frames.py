@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from specclient.errors import ParameterError
-from specclient.platforms.clicdata_frames import (
+from specclient.platforms.clicdata.frames import (
     column_type_for,
     columns_for_frame,
     iter_record_blocks,
@@ -200,7 +200,7 @@ def test_an_empty_table_still_has_its_columns():
 
 
 def test_pages_collected_by_column_keep_columns_that_appear_late():
-    from specclient.platforms.clicdata_frames import ColumnCollector
+    from specclient.platforms.clicdata.frames import ColumnCollector
 
     collected = ColumnCollector([{"name": "a", "data_type": "number"}])
     collected.add([{"a": 1}, {"a": 2}])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from specclient.platforms.habu_frames import ResultFrameBuilder, result_frame
+from specclient.platforms.habu.frames import ResultFrameBuilder, result_frame
 
 METADATA = [
     {"fieldName": "segment", "dataType": "STRING", "columnName": "Segment"},

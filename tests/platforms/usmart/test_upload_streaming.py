@@ -8,7 +8,7 @@ import tracemalloc
 import pytest
 
 from specclient.errors import SpecClientError
-from specclient.platforms.usmart_upload import CHUNK_SIZE, FileBody
+from specclient.platforms.usmart.upload import CHUNK_SIZE, FileBody
 
 SIZE = 200 * 1024 * 1024
 

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from specclient.client import AsyncClient, Client
-from specclient.platforms import civis_lookup as by_name
-from specclient.platforms.civis_futures import CivisFuture
-from specclient.platforms.civis_lookup import find_one
-from specclient.platforms.civis_responses import AsyncCivisResource, CivisResource
+from specclient.platforms.civis import lookup as by_name
+from specclient.platforms.civis.futures import CivisFuture
+from specclient.platforms.civis.lookup import find_one
+from specclient.platforms.civis.responses import AsyncCivisResource, CivisResource
 
 __all__ = ["CivisClient", "AsyncCivisClient", "CivisJobs", "CivisScripts", "RESOURCE_CLASSES"]
 

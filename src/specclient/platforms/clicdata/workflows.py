@@ -27,7 +27,7 @@ from specclient.errors import (
     TransportError,
 )
 from specclient.platforms._flows import Call, Flow, Request, Sleep, arun, run
-from specclient.platforms.clicdata_frames import (
+from specclient.platforms.clicdata.frames import (
     ColumnCollector,
     check_frame,
     columns_for_frame,

@@ -14,7 +14,7 @@ spec cannot say:
 - the tutorial's setup steps that must happen in order (dataset owners, then datasets), and
   flows (create, run, wait, report).
 
-The workflows are written once, as generators, in :mod:`specclient.platforms.habu_workflows`;
+The workflows are written once, as generators, in :mod:`specclient.platforms.habu.workflows`;
 the classes here run them on the sync or the async client.
 """
 
@@ -26,16 +26,16 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..client import AsyncClient, AsyncResource, Client, Resource
-from ._base import (
+from ...client import AsyncClient, AsyncResource, Client, Resource
+from .._base import (
     build_client,
     credential,
     read_credentials_file,
     required_credential,
     split_options,
 )
-from ._flows import Flow, arun, run
-from .habu_workflows import (  # the constants stay importable from here
+from .._flows import Flow, arun, run
+from .workflows import (  # the constants stay importable from here
     DEFAULT_MAX_POLL_INTERVAL,  # noqa: F401
     DEFAULT_PAGE_SIZE,
     DEFAULT_POLL_INTERVAL,
@@ -104,7 +104,7 @@ def _base_url(explicit: str | None, file_values: Mapping[str, Any]) -> str:
 def _token_cache(option: Any) -> Any:
     """``None``: the default on-disk cache (``SPECCLIENT_TOKEN_CACHE=0`` turns it off);
     ``False``: memory only; a path: a cache directory there; any other object: the cache."""
-    from ..auth import FileTokenCache
+    from ...auth import FileTokenCache
 
     if option is None:
         return FileTokenCache()
@@ -156,8 +156,8 @@ def _resolve(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _oauth(base_url: str, client_id: str, client_secret: str, cache: Any, clock: Any) -> Any:
     """Client credentials with Basic client auth; the reply is camelCase, not RFC 6749."""
-    from .._clock import SYSTEM_CLOCK
-    from ..auth import OAuth2ClientCredentials
+    from ..._clock import SYSTEM_CLOCK
+    from ...auth import OAuth2ClientCredentials
 
     return OAuth2ClientCredentials(
         client_id,
@@ -212,7 +212,7 @@ def connect(**options: Any) -> HabuClient:
         The shared options: ``auth``, ``timeout``, ``max_retries``, ``return_type``, ``spec``,
         ``http``, ``clock``.
     """
-    from .._resources import bundled_spec
+    from ..._resources import bundled_spec
 
     common, own = _resolve(dict(options))
     client = build_client(
@@ -229,7 +229,7 @@ def connect(**options: Any) -> HabuClient:
 
 def connect_async(**options: Any) -> AsyncHabuClient:
     """The :class:`AsyncHabuClient` twin of :func:`connect` (same options)."""
-    from .._resources import bundled_spec
+    from ..._resources import bundled_spec
 
     common, own = _resolve(dict(options))
     client = build_client(

@@ -41,7 +41,7 @@ from specclient.errors import (
     UnauthorizedError,
 )
 from specclient.platforms import _base
-from specclient.platforms.clicdata_workflows import (
+from specclient.platforms.clicdata.workflows import (
     DEFAULT_API_VERSION,
     INSERT_CAP,
     REFRESH_METHODS,

@@ -16,7 +16,7 @@ signed uploads          whatever URL the service returns  (the emulator returns 
 ``api_url=`` and ``discovery_url=`` override the derived hosts (UrbanTide has been moving them).
 Workflows: ``client.files.upload``, ``client.files.update_revision``,
 ``client.pipelines.create/process/refresh_all``, ``client.catalog.datasets`` and
-``client.data.query`` (see :mod:`specclient.platforms.usmart_workflows`).
+``client.data.query`` (see :mod:`specclient.platforms.usmart.workflows`).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from specclient.auth import Secret
 from specclient.client import AsyncClient, Client
 from specclient.errors import ParameterError
 
-from . import _base
-from .usmart_workflows import (
+from .. import _base
+from .workflows import (
     AsyncUsmartResource,
     PipelineOutcome,
     PipelineRefreshError,

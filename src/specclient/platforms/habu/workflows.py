@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .._clock import Clock
-from ..errors import (
+from ..._clock import Clock
+from ...errors import (
     APIError,
     ParameterError,
     RateLimitError,
@@ -25,8 +25,8 @@ from ..errors import (
     TransportError,
     WaiterError,
 )
-from ._flows import Call, Fan, Flow, Sleep, Wait
-from .habu_frames import ResultFrameBuilder
+from .._flows import Call, Fan, Flow, Sleep, Wait
+from .frames import ResultFrameBuilder
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -634,7 +634,7 @@ class _QuestionRunsFlows:
                         cleanroom_question_run_id, None, None
                     )
                 )
-            from .habu_frames import result_frame
+            from .frames import result_frame
 
             kwargs = {"limit": limit, "offset": offset, "return_type": "raw", **options}
             page = yield Call(

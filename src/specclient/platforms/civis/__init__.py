@@ -1,11 +1,11 @@
 """Civis Platform: the client civis-python builds, from the spec Civis serves at ``/endpoints``.
 
 ``connect("civis")`` fetches the spec like civis-python (cached on disk, see
-:mod:`specclient.platforms.civis_endpoints`), builds a client with civis-python's names
+:mod:`specclient.platforms.civis.endpoints`), builds a client with civis-python's names
 (:data:`specclient.openapi.naming.CIVIS_PYTHON`), and adds what civis-python's ``APIClient`` adds
 on top of the spec: the ID helpers (``get_database_id`` ...), ``username``,
 ``default_database_credential_id``, and futures for job and script runs
-(:class:`~specclient.platforms.civis_futures.CivisFuture`).
+(:class:`~specclient.platforms.civis.futures.CivisFuture`).
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from typing import Any
 
 from specclient._clock import Clock
 from specclient.errors import AuthError, ParameterError
-from specclient.platforms.civis_client import (
+from specclient.platforms.civis.client import (
     RESOURCE_CLASSES,
     AsyncCivisClient,
     CivisClient,
     CivisJobs,
     CivisScripts,
 )
-from specclient.platforms.civis_endpoints import DEFAULT_TTL, load_endpoints
-from specclient.platforms.civis_futures import CivisFuture, CivisJobFailure
-from specclient.platforms.civis_lookup import find, find_one, split_schema_tablename
-from specclient.platforms.civis_responses import (
+from specclient.platforms.civis.endpoints import DEFAULT_TTL, load_endpoints
+from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
+from specclient.platforms.civis.lookup import find, find_one, split_schema_tablename
+from specclient.platforms.civis.responses import (
     AsyncCivisResource,
     CivisResource,
     CivisResponse,

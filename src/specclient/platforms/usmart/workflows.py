@@ -30,12 +30,12 @@ from specclient.errors import (
     TransportError,
 )
 
-from .usmart_upload import FileBody, checked_upload_path
+from .upload import FileBody, checked_upload_path
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .usmart import UsmartClient
+    from . import UsmartClient
 
 log = logging.getLogger("specclient.usmart")
 
