@@ -106,7 +106,19 @@ def test_every_operation_is_in_the_model_once(public):
     assert set(names) <= qualnames
 
 
-def test_every_operation_is_reachable_from_the_client(public):
+# Twilio has a resource "call" and Slack one called "auth", names the client itself uses
+# today: issue 10 item 3 makes every resource ``client.<name>`` (WIRE's part); until that
+# lands these two fail, and the strict marker fails the suite the day they pass.
+SHADOWED = {"twilio", "slack"}
+
+
+def test_every_operation_is_reachable_from_the_client(public, request):
+    if request.node.callspec.id in SHADOWED:
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True, reason="a resource named like a client attribute (issue 10 item 3)"
+            )
+        )
     path, count, _ = public
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -175,7 +187,8 @@ def _value(param):
 
 
 def _plain(op) -> bool:
-    """Path/query scalars and, if any, a JSON body: shapes every client gets right."""
+    """Path/query scalars and, if any, a JSON body, sent to the base URL: shapes every
+    client gets right (an operation with its own server could leave loopback)."""
     if op.servers or op.verb not in ("get", "post", "put", "patch", "delete"):
         return False
     if op.body is not None and "json" not in op.body.media_type:
@@ -194,7 +207,7 @@ def _expected_path(op, values) -> str:
 
 
 def test_a_sample_of_plain_operations_goes_out_with_its_verb_and_path(public, server):
-    path, _, _ = public
+    path, count, _ = public
     base, seen = server
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -207,10 +220,36 @@ def test_a_sample_of_plain_operations_goes_out_with_its_verb_and_path(public, se
         if op.body is not None and op.body.required and not op.body.fields:
             extra["body"] = {}
         before = len(seen)
-        getattr(getattr(client, op.resource), op.method)(**values, **extra)
+        client.call(op.qualname, **values, **extra)
         assert len(seen) == before + 1, op.qualname
         verb, sent = seen[-1]
         assert verb == op.verb.upper(), op.qualname
         assert sent.split("?")[0] == "/base" + _expected_path(op, values), op.qualname
     client.close()
-    assert len(sample) == min(len(plain), len(sample)) and (len(plain) == 0 or sample)
+    # Twilio's operations each name their own server (routing them is item 5's, tested
+    # there); every other description here but the webhook-only one has calls to check.
+    assert len(sample) >= min(len(plain), 20)
+    assert sample or not count or all(op.servers for op in client.spec.all_operations())
+
+
+STRIPE = Path(__file__).resolve().parents[2] / "benchmarks" / "data"
+STRIPE_FILE = STRIPE / "stripe-spec3-2022-04-12.json.gz"
+
+
+@pytest.mark.skipif(not STRIPE_FILE.exists(), reason=f"{STRIPE_FILE} is absent")
+def test_stripe_builds_every_operation_with_schemas_shared_not_copied(tmp_path):
+    # 561 schemas, most in one cycle through "expandable" fields: expanded per operation
+    # this took minutes and a 316 MiB cache; the suite's run time is the bound here.
+    path = tmp_path / "stripe.json"
+    path.write_bytes(gzip.decompress(STRIPE_FILE.read_bytes()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spec = load(path)
+    operations = list(spec.all_operations())
+    assert len(operations) == len({(op.path, op.verb) for op in operations}) == 417
+    created = spec.operation("customers.post").success.schema  # the customer schema
+    listed = spec.operation("customers.list").success.schema["properties"]["data"]["items"]
+    assert created is listed  # one expansion, shared by every operation that returns it
+    # A link back into the cycle is a marker naming the schema, not another copy of it.
+    subscriptions = created["properties"]["subscriptions"]["properties"]["data"]
+    assert subscriptions["items"] == {"$recursive": "subscription"}
