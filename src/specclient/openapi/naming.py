@@ -163,10 +163,9 @@ def is_degenerate(resources: Sequence[str]) -> bool:
     counts: dict[str, int] = {}
     for resource in resources:
         counts[resource] = counts.get(resource, 0) + 1
-    return (
-        max(counts.values()) > _DEGENERATE_SHARE * len(resources)
-        or len(counts) > _SINGLETONS_SHARE * len(resources)
-    )
+    return max(counts.values()) > _DEGENERATE_SHARE * len(resources) or len(
+        counts
+    ) > _SINGLETONS_SHARE * len(resources)
 
 
 @lru_cache(maxsize=4096)
