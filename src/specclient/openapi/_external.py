@@ -72,9 +72,9 @@ class _Bundler:
         if _is_url(location):
             if not self.remote:
                 raise SpecError(
-                    f"$ref {ref!r} needs {location}, which is not fetched unless asked: pass "
-                    "remote_refs=True to specclient.openapi.load (or Client.from_spec) to "
-                    "allow it",
+                    f"$ref {ref!r} needs {location}, which is not fetched unless asked: "
+                    "load the spec with specclient.openapi.load(..., remote_refs=True) and "
+                    "give the result to Client.from_spec",
                     at,
                     label,
                 )

@@ -413,7 +413,7 @@ class Engine:
             if alias:
                 named.append((resource, alias, explicit, path, verb, op_id, at_op, method))
 
-        if rules.duplicate_operations == "error":
+        if rules.duplicate_operations == "rename":
             named = self._disambiguate(named)
         for resource, method, _, path, verb, _, _, alias_of in named:
             self.entries.setdefault(resource, {})[method] = Entry(

@@ -1,9 +1,30 @@
 """Python names for a spec's operations and parameters.
 
-The general rule (``NamingRules()``, the default)
---------------------------------------------------
-* ``x-resource`` / ``x-method`` on an operation win, each on its own (an operation may set
-  only one of them; the other comes from the rule below).
+Three modes (``load(..., naming="auto" | "path" | "operation_id")``)
+--------------------------------------------------------------------
+In every mode ``x-resource`` / ``x-method`` on an operation win, each on its own (an operation
+may set only one of them; the other comes from the mode's rule).
+
+* ``"path"``: the path rule below (civis-python's).
+* ``"operation_id"``: names the spec's authors chose. An operationId with a ``/`` or ``.``
+  names both (``issues/create`` -> ``client.issues.create``, ``repos/get-content`` ->
+  ``repos.get_content``); otherwise the resource is the operation's first tag (with words
+  that every tag of the spec starts with dropped: Twilio's ``Api20100401Call`` -> ``call``)
+  and the method the operationId in snake_case, without a leading ``<resource>_``
+  (``addPet`` under ``pet`` -> ``add_pet``; Slack's ``chat_postMessage`` under ``chat`` ->
+  ``post_message``). Without a tag the resource, and without an operationId the method, come
+  from the path rule.
+* ``"auto"`` (the default) picks one of those for the whole spec: ``"operation_id"`` when every
+  operationId is grouped (``x/y``), or when the path rule would group the operations
+  uselessly -- one resource holding more than half of at least 10 operations (Twilio: all
+  under ``/2010-04-01/Accounts/{Sid}/...``), or more resources than 80% of the operations
+  (Slack: ``/chat.postMessage``) -- and every operation has a tag and an operationId;
+  otherwise ``"path"``. Specs that name their operations with ``x-`` keys, Civis's (read with
+  :data:`CIVIS_PYTHON`, always ``"path"``) and every spec with path-shaped resources keep the
+  path rule's names.
+
+The path rule
+-------------
 * **Resource** = the first literal (non-``{parameter}``) segment of the path, in snake_case
   with ``-`` -> ``_`` (``/cleanroom-questions/{id}`` -> ``cleanroom_questions``). A path with
   no literal segment at all (``/`` or ``/{id}``) belongs to the resource ``root``.
@@ -15,7 +36,8 @@ The general rule (``NamingRules()``, the default)
   ``/org/{orgGuid}/dataset:view`` -> ``post_dataset_view``, ``/jobs/{id}:cancel`` ->
   ``post_cancel``.
 * **Base-path prefixes.** When *every* path starts with the same segments that look like a
-  base path -- ``api``, ``rest``, or a version such as ``v1``, ``v2beta``, ``1.0`` -- those
+  base path -- ``api``, ``rest``, or a version such as ``v1``, ``v2beta``, ``1.0``,
+  ``2010-04-01`` -- those
   segments are skipped for naming, because users expect ``client.users.list()`` rather than
   ``client.v1.list_users()``. Only such base-path-like segments are skipped (a common real
   segment such as ``/pets`` in ``/pets`` + ``/pets/{id}`` is a resource, not a prefix), and
@@ -30,14 +52,16 @@ The general rule (``NamingRules()``, the default)
   that collides with a name the client reserves for per-call options, see
   ``NamingRules.reserved_params``) becomes ``<name>_<location>`` (``id`` in the body next to
   an ``id`` in the path -> ``id_body``), then ``<name>_<location>_2``, ``_3`` ... if needed.
-* **Two operations with the same ``resource.method``.** When the names came from the path
-  rule (real specs do this: ``DELETE /rooms/{id}/invites`` and
-  ``DELETE /rooms/{id}/invites/{inviteId}`` both give ``delete_invites``), the first in
-  document order keeps the name and each later one is named by its ``operationId`` in
-  snake_case (``deleteInvite`` -> ``delete_invite``); an explicit ``x-method``/``x-resource``
-  name always keeps its name and pushes automatic ones aside. A :class:`SpecError` pointing
-  at the later operation is raised when that is impossible: two explicit names collide, a
-  colliding operation has no ``operationId``, or the fallback names collide again. (With
+* **Format suffixes** (``.json``, ``.xml``, ``.yaml``, ``.csv``) at the end of a segment name
+  nothing: ``/Accounts/{Sid}/Calls.json`` is named as ``/Accounts/{Sid}/Calls``.
+* **Two operations with the same ``resource.method``** (real specs do this:
+  ``DELETE /rooms/{id}/invites`` and ``DELETE /rooms/{id}/invites/{inviteId}`` both give
+  ``delete_invites``) both stay callable; the document is never refused for it. The one with
+  an explicit ``x-method``/``x-resource`` name, else the first in document order, keeps the
+  name; each other one takes its ``operationId`` in snake_case (``deleteInvite`` ->
+  ``delete_invite``) when no operation of the resource has that name, else the name with
+  ``_2``, ``_3``... (first free). Each shared name gives one line of the load's single
+  :class:`~specclient.errors.SpecWarning` naming the operations and where each went. (With
   ``duplicate_operations="last"``, civis-python's behaviour, the later one simply wins.)
 
 Rules for a particular spec family are data, not code: :class:`NamingRules` holds every knob,
@@ -244,10 +268,10 @@ class NamingRules:
     reserved_params : tuple of str
         Argument names the client keeps for per-call options; a spec parameter with such a
         name is renamed like any other duplicate.
-    duplicate_operations : "error" or "last"
-        Two operations with the same ``resource.method``: ``"error"`` falls back to the
-        ``operationId`` and raises :class:`SpecError` when that cannot help (see the module
-        docstring); ``"last"``: the later one replaces the earlier (civis-python's behaviour).
+    duplicate_operations : "rename" or "last"
+        Two operations with the same ``resource.method``: ``"rename"`` keeps both, the later
+        one renamed (see the module docstring); ``"last"``: the later one replaces the
+        earlier (civis-python's behaviour).
     """
 
     name: str = "default"
@@ -262,7 +286,7 @@ class NamingRules:
     legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}."
     infer_page_pagination: tuple[str, str] | None = None
     reserved_params: tuple[str, ...] = ("return_type", "timeout", "headers", "iterator", "body")
-    duplicate_operations: Literal["error", "last"] = "error"
+    duplicate_operations: Literal["rename", "last"] = "rename"
 
     def fingerprint(self) -> str:
         """A stable text form (independent of hash seeds) for the cache key."""
