@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from specclient.errors import SpecWarning
 from specclient.openapi import load
 from specclient.openapi.naming import NamingRules, python_name
 
@@ -120,19 +121,21 @@ def test_x_resource_and_x_method_each_win_alone():
 
 
 def test_colliding_automatic_names_fall_back_to_operation_id():
-    names = _names(
-        {
-            "/rooms/{id}/invites": {
-                "parameters": _p("id"),
-                "delete": {"operationId": "deleteAllInvites", "responses": OK},
-            },
-            "/rooms/{id}/invites/{inviteId}": {
-                "parameters": _p("id", "inviteId"),
-                "delete": {"operationId": "deleteInvite", "responses": OK},
-            },
-        }
-    )
+    with pytest.warns(SpecWarning, match="both map to rooms.delete_invites") as caught:
+        names = _names(
+            {
+                "/rooms/{id}/invites": {
+                    "parameters": _p("id"),
+                    "delete": {"operationId": "deleteAllInvites", "responses": OK},
+                },
+                "/rooms/{id}/invites/{inviteId}": {
+                    "parameters": _p("id", "inviteId"),
+                    "delete": {"operationId": "deleteInvite", "responses": OK},
+                },
+            }
+        )
     assert names == {"rooms": ["delete_invites", "delete_invite"]}
+    assert len(caught) == 1 and caught[0].filename == __file__
 
 
 def test_duplicate_argument_names_are_disambiguated_by_location():

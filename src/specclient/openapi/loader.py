@@ -218,8 +218,21 @@ def _loaded(
             message = f"loading{where} worked around {len(spec.warnings)} problems:\n" + (
                 "\n".join(f"- {m}" for m in spec.warnings)
             )
-        warnings.warn(message, SpecWarning, stacklevel=3)
+        warnings.warn(message, SpecWarning, stacklevel=_outside_specclient())
     return spec
+
+
+def _outside_specclient() -> int:
+    """The ``stacklevel`` of the first caller outside this package, so the warning points at
+    the user's ``Client.from_spec`` / ``connect`` line rather than our own."""
+    import sys
+
+    package = __name__.rsplit(".", 2)[0] + "."
+    frame: Any = sys._getframe(1)
+    level = 1
+    while frame is not None and (frame.f_globals.get("__name__") or "").startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _canonical_bytes(document: Mapping[str, Any]) -> bytes | None:
