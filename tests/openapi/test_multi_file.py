@@ -148,3 +148,37 @@ def test_a_relative_ref_in_a_document_without_a_location_says_so():
         load(doc, cache=False)
     assert caught.value.pointer == "#/paths/~1a/get/responses/200"
     assert "load the description from its file" in str(caught.value)
+
+
+def test_a_yaml_alias_holding_an_external_ref_is_rewritten_once(tmp_path):
+    main = _write(
+        tmp_path,
+        {
+            "openapi.yaml": (
+                "openapi: 3.0.3\n"
+                "info: {title: t, version: '1'}\n"
+                "paths:\n"
+                "  /a:\n"
+                "    get:\n"
+                "      responses:\n"
+                "        '200': &ok\n"
+                "          description: ok\n"
+                "          content: {application/json: {schema: {$ref: 'thing.yaml'}}}\n"
+                "  /b:\n"
+                "    get:\n"
+                "      responses: {'200': *ok}\n"
+            ),
+            "thing.yaml": (
+                "type: object\n"
+                "properties:\n"
+                "  n: &leaf {$ref: '#/definitions/Leaf'}\n"
+                "  m: *leaf\n"
+                "definitions:\n"
+                "  Leaf: {type: integer}\n"
+            ),
+        },
+    )
+    spec = load(main, cache=False)
+    for name in ("a.list", "b.list"):
+        properties = spec.operation(name).success.schema["properties"]
+        assert properties == {"n": {"type": "integer"}, "m": {"type": "integer"}}

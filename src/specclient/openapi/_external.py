@@ -14,7 +14,7 @@ its own.
 
 from __future__ import annotations
 
-import json
+import copy
 import os
 import re
 from collections.abc import Mapping
@@ -102,8 +102,12 @@ class _Bundler:
     def rewrite(self, root: Any, prefix: str, location: str | None) -> None:
         """Point every ``$ref`` under ``root`` (a document at ``location``) into the bundle."""
         pending: list[tuple[Any, str]] = [(root, "#")]
+        seen: set[int] = set()  # a YAML alias is one object reached twice: rewrite it once
         while pending:
             node, at = pending.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
             if isinstance(node, dict):
                 ref = node.get("$ref")
                 if isinstance(ref, str):
@@ -131,7 +135,7 @@ def bundle(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """The document with every file it refers to inlined, and the local files read (with
     their content hashes, so the cache can tell when one changed)."""
-    document = json.loads(json.dumps(document))  # never rewrite the caller's objects
+    document = copy.deepcopy(document)  # never rewrite the caller's objects
     bundler = _Bundler(document, base, remote)
     bundler.rewrite(document, "#", base)
     if not bundler.files:
