@@ -164,6 +164,16 @@ def too_deep(label: str | None) -> SpecError:
     )
 
 
+# A $ref whose value does not start with '#' (JSON or YAML spelling), found in the raw text so
+# a one-file description (nearly all of them) costs one regular-expression scan.
+_EXTERNAL_REF = re.compile(rb"""["']?\$ref["']?\s*:\s*["']?[^"'#\s]""")
+
+
+def might_have_external_refs(raw: bytes | None) -> bool:
+    """Whether the text may refer to other files (see :mod:`._external`)."""
+    return raw is None or _EXTERNAL_REF.search(raw) is not None
+
+
 # An anchor (``&name``) is what an alias needs; without one the expansion walk is skipped.
 _ANCHOR = re.compile(rb"(?:^|[\s\[{,:?-])&[^\s\[\]{},]")
 

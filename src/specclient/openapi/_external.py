@@ -27,15 +27,6 @@ from ._refs import Resolver, child, is_data
 
 MOUNT = "x-specclient-files"
 
-# A $ref whose value does not start with '#' (JSON or YAML spelling), found in the raw text so
-# a one-file description (nearly all of them) costs one regular-expression scan.
-_EXTERNAL = re.compile(rb"""["']?\$ref["']?\s*:\s*["']?[^"'#\s]""")
-
-
-def might_have_external_refs(raw: bytes | None) -> bool:
-    return raw is None or _EXTERNAL.search(raw) is not None
-
-
 def _is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 

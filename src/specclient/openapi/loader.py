@@ -17,7 +17,7 @@ from os import PathLike
 from types import MappingProxyType
 from typing import Any
 
-from . import _document, _external
+from . import _document
 from .cache import SpecCache, cache_disabled, cache_key
 from .model import Operation, SecurityScheme, Spec
 from .naming import DEFAULT_RULES, NAMING_MODES, NamingRules
@@ -144,7 +144,9 @@ def load(
                 document = _document.parse(read.raw, read.label)
             files: dict[str, str] = {}
             checked_raw = read.raw
-            if _external.might_have_external_refs(raw):
+            if _document.might_have_external_refs(raw):
+                from . import _external  # multi-file descriptions only
+
                 document, files = _external.bundle(document, read.label, remote=remote_refs)
                 if files or _external.MOUNT in document:
                     checked_raw = None  # the text no longer matches the document
@@ -158,7 +160,7 @@ def load(
 
     if store is not None:
         index = store.read_index()
-        if index is not None and _external.files_unchanged(index.get("files", {})):
+        if index is not None and _files_unchanged(index.get("files") or {}):
 
             def build_cached(resource: str) -> dict[str, Operation]:
                 operations = store.read_resource(resource)
@@ -171,7 +173,7 @@ def load(
 
     eng = engine()
     meta = {**eng.meta(), "files": eng.files}
-    if store is None or any(_external._is_url(f) for f in eng.files):
+    if store is None or any(f.startswith(("http://", "https://")) for f in eng.files):
         return _loaded(meta, eng.build_resource, read.label, digest)
 
     store.write_index(meta)
@@ -182,6 +184,14 @@ def load(
         return operations
 
     return _loaded(meta, build_and_store, read.label, digest)
+
+
+def _files_unchanged(files: Mapping[str, str]) -> bool:
+    if not files:
+        return True
+    from ._external import files_unchanged
+
+    return files_unchanged(files)
 
 
 def rules_for(naming: NamingRules | str | None) -> NamingRules:
