@@ -27,6 +27,7 @@ from ._refs import Resolver, child, is_data
 
 MOUNT = "x-specclient-files"
 
+
 def _is_url(location: str) -> bool:
     return location.startswith(("http://", "https://"))
 
