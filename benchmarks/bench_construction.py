@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -76,13 +77,23 @@ print(json.dumps({{"seconds": t1 - t0, "loaded": loaded}}))
 EMPTY = "import json; print(json.dumps({}))"
 
 
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run(code: str, env: dict[str, str]) -> dict:
+    cpu = _cpu_of_children()
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     wall = time.perf_counter() - started
-    return {**json.loads(out.stdout.strip().splitlines()[-1]), "process": wall}
+    return {
+        **json.loads(out.stdout.strip().splitlines()[-1]),
+        "process": wall,
+        "cpu": _cpu_of_children() - cpu,
+    }
 
 
 def _env(cache_dir: Path) -> dict[str, str]:
@@ -90,6 +101,9 @@ def _env(cache_dir: Path) -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     env["SPECCLIENT_CACHE_DIR"] = str(cache_dir)
     env.pop("SPECCLIENT_NO_CACHE", None)
+    # As installed packages have: compiled bytecode (civis-python's is in site-packages; a
+    # shell with PYTHONDONTWRITEBYTECODE=1 would otherwise recompile ours in every run).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["HOME"] = str(cache_dir.parent)  # neither client may pick up a user's files
     return env
 
@@ -99,6 +113,8 @@ def measure(runs: int) -> dict:
         cache = Path(tmp) / "cache"
         env = _env(cache)
         rows: dict[str, list[dict]] = {"civis": [], "cold": [], "warm": [], "empty": []}
+        for code in (CIVIS_BUILD, OURS_BUILD):  # untimed: writes both sides' bytecode
+            _run(code.format(spec=str(SPEC)), env)
         # Interleaved, so a busy machine slows every case alike.
         for _ in range(runs):
             rows["civis"].append(_run(CIVIS_BUILD.format(spec=str(SPEC)), env))
@@ -116,7 +132,9 @@ def measure(runs: int) -> dict:
     for case in ("civis", "cold", "warm"):
         result[case] = med(case, "seconds")
         result[case + "_process"] = med(case, "process")
+        result[case + "_cpu"] = med(case, "cpu")
     result["empty_process"] = med("empty", "process")
+    result["empty_cpu"] = med("empty", "cpu")
     return result
 
 
@@ -125,12 +143,14 @@ def table(r: dict) -> str:
         return f"{seconds * 1000:,.1f} ms"
 
     def row(label: str, case: str) -> str:
-        ratio = (
-            "1×"
-            if case == "civis"
-            else f"{r['civis'] / r[case]:.1f}× / {r['civis_process'] / r[case + '_process']:.1f}×"
-        )
-        return f"| {label} | {ms(r[case])} | {ms(r[case + '_process'])} | {ratio} |"
+        cells = [ms(r[case]), ms(r[case + "_process"]), ms(r[case + "_cpu"])]
+        if case == "civis":
+            ratio = "1×"
+        else:
+            ratio = " / ".join(
+                f"{r['civis' + k] / r[case + k]:.1f}×" for k in ("", "_process", "_cpu")
+            )
+        return f"| {label} | {' | '.join(cells)} | {ratio} |"
 
     return "\n".join(
         [
@@ -143,17 +163,20 @@ def table(r: dict) -> str:
             f"{r['load']:.1f} at the end of the run.",
             "",
             "| what (`import` + build + `inspect.signature(c.tables.list)`) | from import "
-            "| process | faster than civis-python (from import / process) |",
-            "|---|---:|---:|---:|",
+            "| process | process CPU | faster than civis-python (from import / process / "
+            "CPU) |",
+            "|---|---:|---:|---:|---:|",
             row("civis-python 2.10: `APIClient(local_api_spec=PATH)`", "civis"),
             row('specclient, cold cache: `connect("civis", spec=PATH)`', "cold"),
             row("specclient, warm cache: same", "warm"),
             f"| empty interpreter (`python -c pass`, for reference) | | "
-            f"{ms(r['empty_process'])} | |",
+            f"{ms(r['empty_process'])} | {ms(r['empty_cpu'])} | |",
             "",
             '"from import" starts the clock on the child\'s first line, before `import '
             'specclient` / `import civis`; "process" is the child\'s whole wall time as its '
-            "parent sees it (interpreter start-up and exit included). A warm start imports "
+            'parent sees it (interpreter start-up and exit included); "process CPU" is that '
+            "child's user + system CPU time, the figure least moved by other work on a "
+            "shared machine. A warm start imports "
             "neither httpx, asyncio nor pandas (checked by the script): credentials are built "
             "without httpx, which is imported with the first request. Cold = empty model "
             "cache: read and hash the file, parse the JSON, check every `$ref` and path "
