@@ -95,3 +95,31 @@ def test_a_document_larger_than_the_limit_is_refused_before_reading(tmp_path):
         load(path, cache=False)
     with pytest.raises(SpecError, match="more than the"):
         load(b" " * (_document.MAX_DOCUMENT_BYTES + 1), cache=False)
+
+
+def test_a_download_is_cut_off_at_the_limit(monkeypatch):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Endless(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            self.send_response(200)
+            self.end_headers()  # no Content-Length: the size is only known by reading
+            try:
+                for _ in range(10_000):
+                    self.wfile.write(b"x" * 4096)
+            except OSError:
+                pass  # the client hung up, as it should
+
+        def log_message(self, *args):
+            pass
+
+    monkeypatch.setattr(_document, "MAX_DOCUMENT_BYTES", 100_000)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(SpecError, match="more than the 100,000"):
+            load(f"http://127.0.0.1:{httpd.server_address[1]}/spec.json", cache=False)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

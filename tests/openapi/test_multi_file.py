@@ -182,3 +182,56 @@ def test_a_yaml_alias_holding_an_external_ref_is_rewritten_once(tmp_path):
     for name in ("a.list", "b.list"):
         properties = spec.operation(name).success.schema["properties"]
         assert properties == {"n": {"type": "integer"}, "m": {"type": "integer"}}
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A loopback server for a directory of description files."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    requested: list[str] = []
+
+    class Handler(SimpleHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            requested.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    _write(
+        tmp_path,
+        {
+            "openapi.yaml": MAIN,
+            "paths/pet.yaml": PET_PATH,
+            "common.yaml": COMMON,
+            "schemas/pet.yaml": PET,
+            "schemas/owner.yaml": OWNER,
+        },
+    )
+    httpd = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(tmp_path))
+    )
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", requested
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_fetched_description_fetches_the_files_beside_it_only_when_asked(served):
+    base, requested = served
+    with pytest.raises(SpecError, match="remote_refs=True"):
+        load(f"{base}/openapi.yaml", cache=False)
+    assert requested == ["/openapi.yaml"]  # nothing else was fetched
+    op = load(f"{base}/openapi.yaml", cache=False, remote_refs=True).operation("pets.get")
+    assert [p.wire_name for p in op.params] == ["id"]
+    assert op.success.schema["properties"]["name"] == {"type": "string"}
+    assert sorted(requested[2:]) == [
+        "/common.yaml",
+        "/paths/pet.yaml",
+        "/schemas/owner.yaml",
+        "/schemas/pet.yaml",
+    ]
