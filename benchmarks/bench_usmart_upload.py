@@ -9,6 +9,8 @@ child, minus its resident size just before the upload):
 
 - ``specclient``: ``client.files.upload(dataset, path)`` — the whole workflow
   (``dataset:view``, ``s3:generatePutRequest``, the streamed PUT, ``file:create``).
+- ``specclient async``: ``await client.files.upload(dataset, path)`` on ``connect_async`` — the
+  same flow, the file read in worker threads.
 - ``requests``: the seed tutorial's way, ``open`` + ``requests.put(url, data=f)``, PUT only.
 - ``curl -T``: ``curl -T file -H 'Content-Type: ...' <signed URL>``, PUT only (install with
   ``apt-get install -y curl`` if missing; the row is skipped without it).
@@ -66,6 +68,23 @@ def _child(args: argparse.Namespace) -> None:
         before, cpu = _status_kb("VmRSS"), _cpu_seconds()
         started = time.perf_counter()
         client.files.upload(args.dataset, args.file, progress=False)
+    elif args.child == "specclient-async":
+        import asyncio
+
+        import specclient
+
+        async def upload() -> tuple[int, float, float]:
+            credentials = json.loads(os.environ["BENCH_USMART_CREDENTIALS"])
+            async with specclient.connect_async(
+                "usmart", base_url=args.base_url, **credentials
+            ) as client:
+                await client.datasets.get(args.dataset)  # warm: imports, spec, connection
+                before, cpu = _status_kb("VmRSS"), _cpu_seconds()
+                started = time.perf_counter()
+                await client.files.upload(args.dataset, args.file, progress=False)
+                return before, cpu, started
+
+        before, cpu, started = asyncio.run(upload())
     else:
         import requests
 
@@ -179,7 +198,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=1024)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", choices=["specclient", "requests"])
+    parser.add_argument("--child", choices=["specclient", "specclient-async", "requests"])
     parser.add_argument("--base-url")
     parser.add_argument("--dataset")
     parser.add_argument("--file")
@@ -215,10 +234,19 @@ def main() -> None:
             reply = client.uploads.generate_put_request(file_name=path.name)
             return reply.json()["result"] if hasattr(reply, "json") else reply["result"]
 
-        results: dict[str, list[dict]] = {"specclient": [], "requests": [], "curl -T": []}
+        results: dict[str, list[dict]] = {
+            "specclient": [],
+            "specclient async": [],
+            "requests": [],
+            "curl -T": [],
+        }
         keys = {"BENCH_USMART_CREDENTIALS": json.dumps(info["credentials"])}
         for _ in range(args.repeat):
             results["specclient"].append(_run_child(["--child", "specclient", *common], keys))
+            _forget_uploads(storage)
+            results["specclient async"].append(
+                _run_child(["--child", "specclient-async", *common], keys)
+            )
             url = {"BENCH_USMART_SIGNED": json.dumps(signed())}
             _forget_uploads(storage)
             results["requests"].append(_run_child(["--child", "requests", *common], url))

@@ -24,7 +24,12 @@ from specclient.platforms.usmart.workflows import UsmartPipelines as _UsmartPipe
 from specclient.platforms.usmart.workflows import UsmartData as _UsmartDataBase
 from specclient.platforms.usmart.workflows import UsmartCatalog as _UsmartCatalogBase
 from specclient.platforms.usmart import UsmartClient as _UsmartClientBase
+from specclient.platforms.usmart.workflows import AsyncUsmartDatasets as _AsyncUsmartDatasetsBase
 from specclient.platforms.usmart.workflows import AsyncUsmartResource as _AsyncUsmartResourceBase
+from specclient.platforms.usmart.workflows import AsyncUsmartFiles as _AsyncUsmartFilesBase
+from specclient.platforms.usmart.workflows import AsyncUsmartPipelines as _AsyncUsmartPipelinesBase
+from specclient.platforms.usmart.workflows import AsyncUsmartData as _AsyncUsmartDataBase
+from specclient.platforms.usmart.workflows import AsyncUsmartCatalog as _AsyncUsmartCatalogBase
 from specclient.platforms.usmart import AsyncUsmartClient as _AsyncUsmartClientBase
 
 _Snake: TypeAlias = Literal["snake"] | None
@@ -112,18 +117,6 @@ class CatalogPublicResponseDatasetDistribution(Response):
     access_url: _str
     media_type: _str
     title: _str
-
-class PipelinesCreateResponse(Response):
-    result: PipelinesCreateResponseResult
-
-class PipelinesCreateResponseResult(Response):
-    resource_container_guid: _str
-    pipeline_id: _str
-    title: _str
-    revision: _int
-    state: _str
-    failure_reason: _str | None
-    processed_at: _str | None
 
 
 class _Datasets(_UsmartDatasetsBase):
@@ -309,7 +302,7 @@ class UsmartClient(_UsmartClientBase):
     catalog: _Catalog
 
 
-class _AsyncDatasets(_AsyncUsmartResourceBase):
+class _AsyncDatasets(_AsyncUsmartDatasetsBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
     async def view(self, dataset_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DatasetsViewResponse: ...
@@ -333,7 +326,7 @@ class _AsyncUploads(_AsyncUsmartResourceBase):
     @_overload
     async def generate_put_request(self, file_name: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncFiles(_AsyncUsmartResourceBase):
+class _AsyncFiles(_AsyncUsmartFilesBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
     async def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesCreateResponse: ...
@@ -341,18 +334,6 @@ class _AsyncFiles(_AsyncUsmartResourceBase):
     async def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    @_overload
-    async def update_revision(self, file_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesCreateResponse: ...
-    @_overload
-    async def update_revision(self, file_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
-    @_overload
-    async def update_revision(self, file_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    @_overload
-    async def download(self, resource_guid: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _bytes: ...
-    @_overload
-    async def download(self, resource_guid: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
-    @_overload
-    async def download(self, resource_guid: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _AsyncDocuments(_AsyncUsmartResourceBase):
     __getattr__: None  # type: ignore[misc, assignment]
@@ -363,22 +344,10 @@ class _AsyncDocuments(_AsyncUsmartResourceBase):
     @_overload
     async def download(self, document_guid: _str, file_name: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncPipelines(_AsyncUsmartResourceBase):
+class _AsyncPipelines(_AsyncUsmartPipelinesBase):
     __getattr__: None  # type: ignore[misc, assignment]
-    @_overload
-    async def create(self, dataset_guid: _str, pipeline_id: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> PipelinesCreateResponse: ...
-    @_overload
-    async def create(self, dataset_guid: _str, pipeline_id: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
-    @_overload
-    async def create(self, dataset_guid: _str, pipeline_id: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    @_overload
-    async def process(self, resource_container_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> PipelinesCreateResponse: ...
-    @_overload
-    async def process(self, resource_container_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
-    @_overload
-    async def process(self, resource_container_guid: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncData(_AsyncUsmartResourceBase):
+class _AsyncData(_AsyncUsmartDataBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
     async def urql(self, resource_guid: _str, revision: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[Response]: ...
@@ -387,7 +356,7 @@ class _AsyncData(_AsyncUsmartResourceBase):
     @_overload
     async def urql(self, resource_guid: _str, revision: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncCatalog(_AsyncUsmartResourceBase):
+class _AsyncCatalog(_AsyncUsmartCatalogBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
     async def public(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CatalogPublicResponse: ...

@@ -17,6 +17,8 @@ def readme_commands() -> list[str]:
 def test_readme_opens_with_install_and_demo_then_install_and_tests():
     demo, tests = readme_commands()
     assert "specclient demo" in demo and "pip install" in demo
+    # the demo runs the emulators, whose web server is the `emulators` extra
+    assert 'pip install -q ".[emulators]"' in demo
     assert "pytest" in tests and "pip install" in tests
 
 
@@ -24,3 +26,9 @@ def test_ci_runs_exactly_the_readme_test_command():
     _, tests = readme_commands()
     ci = (ROOT / ".ci" / "run").read_text()
     assert tests in ci.splitlines()
+
+
+def test_ci_runs_exactly_the_readme_demo_command():
+    demo, _ = readme_commands()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert demo in ci.splitlines()

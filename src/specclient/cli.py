@@ -233,15 +233,27 @@ def cli() -> None:
     help="Port on 127.0.0.1 (0 picks a free one).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the emulator's data.")
-def emulate(platform: str, port: int, seed: int) -> None:
+@click.option(
+    "--pace",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Emulated seconds per real second its clock moves on its own "
+    "(default 60: a Habu run completes in seconds); 0 keeps it still.",
+)
+def emulate(platform: str, port: int, seed: int, pace: float | None) -> None:
     """Serve PLATFORM's local emulator until stopped (Ctrl-C).
 
     The first line printed is one JSON object with the base URL and the credentials the
-    emulator accepts; pass them to specclient.connect().
+    emulator accepts; pass them to specclient.connect(). Its clock moves on its own;
+    GET or POST <base_url>/_emulator/clock reads it, advances it ({"advance": seconds}),
+    paces it ({"pace": p}) or freezes it ({"freeze": true}).
     """
     from .emulators import serve_forever
 
-    serve_forever(platform, port=port, seed=seed)
+    if pace is None:
+        serve_forever(platform, port=port, seed=seed)  # its own default pace
+    else:
+        serve_forever(platform, port=port, seed=seed, pace=pace)
 
 
 @cli.command()

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from specclient._clock import FakeClock
-from specclient.emulators.civis_handlers import HANDLERS, Call
-from specclient.emulators.civis_state import DEMO_API_KEY, CivisState, Invalid, NotFound
-from specclient.emulators.civis_subset import OPERATIONS
+from specclient.emulators.civis.handlers import routes
+from specclient.emulators.civis.state import DEMO_API_KEY, CivisState, Invalid, NotFound
+from specclient.emulators.civis.subset import OPERATIONS
 
 
 @pytest.fixture
@@ -23,12 +23,24 @@ def state(clock):
     return CivisState(seed=1, clock=clock)
 
 
+class Request:
+    """What a handler reads of a request, without HTTP: path, query (strings), body, user."""
+
+    def __init__(self, path, params, query, body, user):
+        self.path, self.path_params, self.query, self.principal = path, params, query, user
+        self.operation = None
+        self.has_body = body is not None
+        self._body = body
+
+    def json(self):
+        return self._body
+
+
 def call(state, verb, path, body=None, **params):
     query = {k: str(v) for k, v in params.pop("query", {}).items()}
     me = state.user_for_key(DEMO_API_KEY)
-    return HANDLERS[(verb, path)](
-        Call(state, {k: str(v) for k, v in params.items()}, query, body, me)
-    )
+    request = Request(path, {k: str(v) for k, v in params.items()}, query, body, me)
+    return routes.find(f"{verb.upper()} {path}")(state, request)
 
 
 def container(state, command="echo hi"):
@@ -45,7 +57,8 @@ def container(state, command="echo hi"):
 
 
 def test_every_served_operation_has_a_handler():
-    assert set(HANDLERS) == set(OPERATIONS)
+    assert set(routes.keys) == {f"{verb.upper()} {path}" for verb, path in OPERATIONS}
+    assert len(routes.keys) == len(OPERATIONS)
 
 
 def test_demo_key_signs_in_the_demo_user_and_others_do_not(state):
@@ -84,7 +97,7 @@ def test_cancelling_a_running_run_freezes_it_cancelled(state, clock):
     assert run.state(clock.time()) == "cancelled"
     wire = run.wire(clock.time(), "job")
     assert wire["startedAt"] is not None  # it had started before the cancel
-    cancelled_at = datetime.fromtimestamp(run.created + 10, UTC)
+    cancelled_at = datetime.fromtimestamp(run.submitted + 10, UTC)
     assert wire["finishedAt"] == cancelled_at.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
@@ -256,7 +269,7 @@ def _null_allowed(schema):
 def test_every_reply_has_the_shape_civis_publishes(served):
     import jsonschema
 
-    from specclient.emulators._validate import to_json_schema
+    from specclient.emulators.core.validation import to_json_schema
 
     served.clock.advance(0)
     client = served.client()

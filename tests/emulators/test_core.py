@@ -638,6 +638,7 @@ def test_public_names_are_exactly_the_documented_ones():
     assert sorted(emulators.__all__) == sorted(
         [
             "PLATFORMS",
+            "Collection",
             "EmuError",
             "EmuRequest",
             "EmuResponse",
@@ -647,7 +648,9 @@ def test_public_names_are_exactly_the_documented_ones():
             "Fault",
             "FaultInjector",
             "FiredFault",
+            "Routes",
             "build_generic",
+            "check_options",
             "default_error_body",
             "paginate_cursor",
             "paginate_offset",

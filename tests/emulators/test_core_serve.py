@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from specclient.emulators import EmulatorClock, running, running_app
-from specclient.emulators._server import bind_socket
+from specclient.emulators.core.server import bind_socket
 from specclient.errors import ParameterError
 
 SRC = Path(__file__).resolve().parents[2] / "src"

@@ -11,7 +11,7 @@ import pytest
 
 import specclient.emulators
 from specclient.emulators import habu
-from specclient.emulators.habu_state import result_columns, result_page
+from specclient.emulators.habu.state import result_columns, result_page
 
 
 @pytest.fixture

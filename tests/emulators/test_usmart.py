@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from specclient.emulators import running
-from specclient.emulators import usmart_urql as urql
-from specclient.emulators.usmart import CREDENTIALS, ORG_GUID, VIEWER_CREDENTIALS, build
+from specclient.emulators.usmart import CREDENTIALS, ORG_GUID, VIEWER_CREDENTIALS, build, urql
 from specclient.errors import ParameterError
 
 KEYS = {"api-key-id": CREDENTIALS["api_key_id"], "api-key-secret": CREDENTIALS["api_key_secret"]}

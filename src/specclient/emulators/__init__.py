@@ -1,45 +1,17 @@
-"""Local emulators of the platforms, and the core they share (see :mod:`.core`).
+"""Local emulators of the platforms, and the core they share (:mod:`.core`).
 
 >>> with specclient.emulators.running("habu", seed=1) as emu:   # doctest: +SKIP
 ...     emu.client().cleanrooms.list()
+
+The emulators serve HTTP with starlette under uvicorn, which a client-only install does not
+carry: they come with the ``emulators`` extra (``pip install "specclient[emulators]"``).
 """
 
-from specclient.emulators._faults import Fault, FaultInjector, FiredFault
-from specclient.emulators._pagination import paginate_cursor, paginate_offset, paginate_page
-from specclient.emulators.core import (
-    PLATFORMS,
-    EmuError,
-    Emulator,
-    EmulatorApp,
-    EmulatorClock,
-    EmuRequest,
-    EmuResponse,
-    build_generic,
-    default_error_body,
-    running,
-    running_app,
-    serve_forever,
-    serve_spec,
-)
+from specclient.emulators._extra import require_extra
 
-__all__ = [
-    "PLATFORMS",
-    "EmuError",
-    "EmuRequest",
-    "EmuResponse",
-    "Emulator",
-    "EmulatorApp",
-    "EmulatorClock",
-    "Fault",
-    "FaultInjector",
-    "FiredFault",
-    "build_generic",
-    "default_error_body",
-    "paginate_cursor",
-    "paginate_offset",
-    "paginate_page",
-    "running",
-    "running_app",
-    "serve_forever",
-    "serve_spec",
-]
+require_extra()
+
+from specclient.emulators import core  # noqa: E402  (after the check that names the extra)
+from specclient.emulators.core import *  # noqa: E402, F403  (the public names are core's)
+
+__all__ = list(core.__all__)

@@ -2,28 +2,57 @@
 
 A workflow is a generator that *yields* what it needs done (a :class:`Call` of a spec method, a
 raw :class:`Request`, a :class:`Sleep`, a :class:`Wait` on a waiter, a :class:`Fan` of
-independent calls) and is sent the result, or has the error thrown into it. :func:`run` does each
-step with a sync client, :func:`arun` awaits each on an async one; the logic (paging, retries,
-exactly-once checks) exists once. Same idea as httpx's auth flows.
+independent calls, an :class:`Upload` of a streamed body, a :class:`Download` of a streamed
+reply) and is sent the result, or has the error thrown into it. :func:`run` does each step with
+a sync client, :func:`arun` awaits each on an async one; the logic (paging, retries, exactly-once
+checks) exists once. Same idea as httpx's auth flows.
 
 How a :class:`Call` names its method is the platform's business: the drivers are given a
-``call(step)`` that resolves and calls it (returning an awaitable on the async client).
+``call(step)`` that resolves and calls it (returning an awaitable on the async client);
+:func:`spec_caller` is the usual one (``"resource.method"`` is the spec's own operation).
+
+:class:`workflow` turns one flow into the method of both twins: decorated once on a
+:class:`Workflows` mixin, it is a plain method on a sync resource or client and a coroutine
+method on an async one, with the same name, docstring and signature, so the twins cannot drift.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping, Sequence
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from types import MethodType
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
+from ..client import AsyncClient, AsyncResource, Client, Resource
 from ..errors import SpecClientError
 
 if TYPE_CHECKING:
     from ..openapi.model import Waiter
 
-__all__ = ["Call", "Request", "Sleep", "Wait", "Fan", "Flow", "run", "arun"]
+__all__ = [
+    "Call",
+    "Request",
+    "Sleep",
+    "Wait",
+    "Fan",
+    "Upload",
+    "Download",
+    "Streamed",
+    "Flow",
+    "run",
+    "arun",
+    "spec_caller",
+    "workflow",
+    "Workflows",
+]
 
-Flow = Generator[Any, Any, Any]
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: A flow; ``Flow[pd.DataFrame]`` says what it returns (a :class:`workflow`'s public result).
+Flow = Generator[Any, Any, T]
 
 
 @dataclass(frozen=True)
@@ -54,11 +83,16 @@ class Sleep:
 @dataclass(frozen=True)
 class Wait:
     """Poll ``call`` until ``waiter`` says done (``wait_for`` / ``await_for`` with ``options``);
-    sent the final result, or thrown the :class:`~specclient.errors.WaiterError`."""
+    sent the final result, or thrown the :class:`~specclient.errors.WaiterError`.
+
+    ``pick``, when given, turns each poll's reply into what the waiter reads (the one pipeline
+    in a dataset's view); an error it raises ends the wait.
+    """
 
     call: Call
     waiter: Waiter
     options: Mapping[str, Any] = field(default_factory=dict)
+    pick: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,73 @@ class Fan:
     each: Callable[[Any], None]
 
 
+class Streamed(Protocol):
+    """A request body read afresh from its first byte on every iteration, sync or async."""
+
+    def __iter__(self) -> Iterator[bytes]: ...
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+
+@dataclass(frozen=True)
+class Upload:
+    """``client.request(verb, url, content=body, **options)`` streaming ``body``; sent the reply.
+
+    Its own step because httpx takes any iterable as a *sync* body, which an ``AsyncClient``
+    refuses to send: the async driver hands httpx the body's async iteration instead. ``body``
+    restarts at byte 0 on every iteration, so the sender may retry the request.
+    """
+
+    verb: str
+    url: str
+    body: Streamed
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Download:
+    """Send ``request`` with ``stream=True`` and hand each chunk of the reply (``chunk_size``
+    bytes) to ``each`` until it returns true; the reply is closed either way.
+
+    An error status raises the :class:`~specclient.errors.APIError` (body read for the excerpt)
+    before any chunk is handed over. Sent ``True`` when ``each`` stopped the reading, ``False``
+    when the body ended first. Its own step because a streamed body is iterated differently on
+    each client (``iter_bytes`` / ``aiter_bytes``); the parsing in ``each`` is written once.
+    """
+
+    request: Request
+    chunk_size: int
+    each: Callable[[bytes], bool]
+
+
+class _AsyncOnly:
+    """``body`` as an async iterable only, so that httpx streams it on an ``AsyncClient``."""
+
+    def __init__(self, body: Streamed) -> None:
+        self._body = body
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._body.__aiter__()
+
+
+def _read(step: Download, response: Any) -> bool:
+    from ..response import raise_for_status
+
+    raise_for_status(response)
+    return any(step.each(chunk) for chunk in response.iter_bytes(step.chunk_size))
+
+
+async def _aread(step: Download, response: Any) -> bool:
+    from ..response import raise_for_status
+
+    if response.status_code >= 400:
+        await response.aread()  # the error's excerpt needs the body
+    raise_for_status(response)
+    async for chunk in response.aiter_bytes(step.chunk_size):
+        if step.each(chunk):
+            return True
+    return False
+
+
 def _step(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
     if isinstance(step, Call):
         return call(step)
@@ -87,11 +188,27 @@ def _step(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
     if isinstance(step, Wait):
         from ..polling import wait_for
 
-        return wait_for(lambda: call(step.call), step.waiter, clock=client.clock, **step.options)
+        pick = step.pick or _same
+        return wait_for(
+            lambda: pick(call(step.call)), step.waiter, clock=client.clock, **step.options
+        )
     if isinstance(step, Fan):
         _fan(step, call)
         return None
+    if isinstance(step, Upload):
+        return client.request(step.verb, step.url, content=step.body, **step.options)
+    if isinstance(step, Download):
+        request = step.request
+        response = client.request(request.verb, request.path, **request.options, stream=True)
+        try:
+            return _read(step, response)
+        finally:
+            response.close()
     raise TypeError(f"a flow yielded {step!r}, which is not a step")
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _fan(step: Fan, call: Callable[[Call], Any]) -> None:
@@ -124,9 +241,12 @@ async def _astep(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
     if isinstance(step, Wait):
         from ..polling import await_for
 
-        return await await_for(
-            lambda: call(step.call), step.waiter, clock=client.clock, **step.options
-        )
+        pick = step.pick or _same
+
+        async def fetch() -> Any:
+            return pick(await call(step.call))
+
+        return await await_for(fetch, step.waiter, clock=client.clock, **step.options)
     if isinstance(step, Fan):
         import asyncio
 
@@ -135,6 +255,16 @@ async def _astep(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
             for result in await asyncio.gather(*(call(one) for one in batch)):
                 step.each(result)
         return None
+    if isinstance(step, Upload):
+        content = _AsyncOnly(step.body)
+        return await client.request(step.verb, step.url, content=content, **step.options)
+    if isinstance(step, Download):
+        request = step.request
+        response = await client.request(request.verb, request.path, **request.options, stream=True)
+        try:
+            return await _aread(step, response)
+        finally:
+            await response.aclose()
     raise TypeError(f"a flow yielded {step!r}, which is not a step")
 
 
@@ -170,3 +300,92 @@ async def arun(flow: Flow, client: Any, call: Callable[[Call], Any]) -> Any:
                 step = flow.send(outcome)
     except StopIteration as done:
         return done.value
+
+
+def spec_caller(client: Any) -> Callable[[Call], Any]:
+    """The usual ``call`` for the drivers: ``Call("files.create", ...)`` calls the spec's own
+    ``files.create`` operation, even where a workflow shadows it (a coroutine on async)."""
+
+    def call(step: Call) -> Any:
+        resource, _, method = step.method.partition(".")
+        return client.resource(resource).method(method)(*step.args, **step.kwargs)
+
+    return call
+
+
+def _driven_by(host: Any) -> tuple[Any, Callable[[Call], Any]]:
+    """The client a workflow's host (a resource, or a client subclass) sends with."""
+    client = host if isinstance(host, Client | AsyncClient) else host._client
+    return client, spec_caller(client)
+
+
+def _returned(annotation: Any) -> Any:
+    """``X`` for a flow annotated ``-> Flow[X]`` (as text under postponed annotations, or as a
+    ``Generator[..., ..., X]``); nothing for a bare ``Flow``."""
+    if isinstance(annotation, str):
+        inner = annotation.removeprefix("Flow[").removesuffix("]")
+        return inner if annotation.startswith("Flow[") else inspect.Signature.empty
+    from typing import get_args
+
+    arguments = get_args(annotation)
+    return arguments[2] if len(arguments) == 3 else inspect.Signature.empty
+
+
+class workflow(Generic[P]):  # noqa: N801 - used as a decorator, like property
+    """A workflow method written once, as a flow, for the sync and the async twin.
+
+    ``@workflow`` on a generator method of a mixin class (``def upload(self, ...) -> Flow``)
+    makes it, on a :class:`~specclient.client.Resource` or :class:`~specclient.client.Client`
+    subclass, a method that runs the flow with :func:`run` and returns its value; on an
+    :class:`~specclient.client.AsyncResource` or :class:`~specclient.client.AsyncClient`
+    subclass, a coroutine method awaiting :func:`arun`. Both carry the flow's name, docstring
+    and signature. Argument checks at the top of the flow run before any step, so bad input is
+    refused before anything is sent, on both clients alike.
+    """
+
+    def __init__(self, flow: Callable[Concatenate[Any, P], Flow]) -> None:
+        self.flow = flow
+        # the public method returns the flow's value, not a generator: -> Flow[X] becomes -> X
+        signature = inspect.signature(flow)
+        signature = signature.replace(return_annotation=_returned(signature.return_annotation))
+
+        def sync(host: Any, /, *args: Any, **kwargs: Any) -> Any:
+            return run(flow(host, *args, **kwargs), *_driven_by(host))
+
+        async def asynchronous(host: Any, /, *args: Any, **kwargs: Any) -> Any:
+            return await arun(flow(host, *args, **kwargs), *_driven_by(host))
+
+        methods: tuple[Callable[..., Any], ...] = (sync, asynchronous)
+        for method in methods:
+            functools.update_wrapper(method, flow)
+            method.__signature__ = signature  # type: ignore[attr-defined]
+        self._sync, self._async = methods
+
+    def __get__(self, host: Any, owner: type | None = None) -> Callable[P, Any]:
+        owner = type(host) if owner is None else owner
+        method = self._async if issubclass(owner, AsyncResource | AsyncClient) else self._sync
+        return method if host is None else MethodType(method, host)
+
+
+class Workflows:
+    """Base of a mixin of :class:`workflow` methods shared by a sync and an async class.
+
+    ``class UsmartFiles(FilesWorkflows, UsmartResource)`` and
+    ``class AsyncUsmartFiles(FilesWorkflows, AsyncUsmartResource)``: each concrete class gets
+    every workflow as its own ordinary method (the function on the sync class, the coroutine
+    function on the async one), so ``help()``, ``inspect.getattr_static`` and codegen see plain
+    methods defined by that class, and a call costs no descriptor lookup.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not issubclass(cls, Client | AsyncClient | Resource | AsyncResource):
+            return  # a mixin: its workflows stay undecided until a client or resource uses it
+        seen: set[str] = set()
+        for klass in cls.__mro__:
+            for name, member in vars(klass).items():
+                if name in seen:
+                    continue
+                seen.add(name)  # the first class in the MRO wins, as attribute lookup does
+                if isinstance(member, workflow):
+                    setattr(cls, name, member.__get__(None, cls))

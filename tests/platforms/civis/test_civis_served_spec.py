@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from specclient.emulators.civis_subset import OPERATIONS, trim
+from specclient.emulators.civis.subset import OPERATIONS, trim
 
 civis_resources = pytest.importorskip("civis.resources")
 

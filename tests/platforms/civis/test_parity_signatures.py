@@ -95,6 +95,6 @@ def test_required_parameters_are_positional_like_civis_python(theirs):
 
 def test_the_served_subset_gives_civis_python_signatures_for_what_it_serves(theirs):
     ours = our_signatures(BUNDLED_SUBSET, theirs)
-    assert len(ours) >= 35  # every operation of specclient.emulators.civis_subset
+    assert len(ours) >= 35  # every operation of specclient.emulators.civis.subset
     for qualname, signature in ours.items():
         assert shape(signature) == shape(theirs[qualname]), qualname

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from specclient.emulators.habu_state import HabuError, result_page
+from specclient.emulators.habu.state import HabuError, result_page
 from specclient.errors import ServerError
 from specclient.platforms.habu import RUN_CREATE_WINDOW
 

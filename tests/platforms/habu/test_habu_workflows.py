@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from specclient.emulators.habu_state import result_page
+from specclient.emulators.habu.state import result_page
 from specclient.errors import APIError, ParameterError, WaiterError
 from specclient.platforms.habu import QuestionRunFailed, demo
 

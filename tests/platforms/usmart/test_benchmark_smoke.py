@@ -22,5 +22,10 @@ def test_benchmark_prints_a_row_per_client():
     ).stdout
     rows = [line for line in out.splitlines() if line.startswith("| ")]
     assert rows[0].startswith("| client | seconds | MiB/s")
-    assert [r.split("|")[1].strip() for r in rows[1:]] == ["specclient", "requests", "curl -T"]
-    assert "| specclient | " in out and "skipped" not in rows[1]
+    assert [r.split("|")[1].strip() for r in rows[1:]] == [
+        "specclient",
+        "specclient async",
+        "requests",
+        "curl -T",
+    ]
+    assert "| specclient | " in out and "skipped" not in rows[1] and "skipped" not in rows[2]

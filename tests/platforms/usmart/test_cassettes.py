@@ -3,10 +3,13 @@
 Recorded once against the emulator on a fixed port (``pytest --record-mode=once`` with the
 cassettes deleted, or ``--record-mode=rewrite``); replayed in CI (``--record-mode=none``, the
 default), where nothing listens on that port, so a request the cassette lacks fails loudly.
+The async client replays the same cassettes, matched on the body too: it must send, byte for
+byte, what the sync client recorded.
 """
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,8 @@ from specclient.emulators.usmart import CREDENTIALS
 from specclient.testing import assert_no_secrets
 from specclient.testing import vcr_config as specclient_vcr_config
 
+from .conftest import Blocking
+
 PORT = 47391
 BASE_URL = f"http://127.0.0.1:{PORT}"
 CASSETTES = Path(__file__).parent / "cassettes"
@@ -28,7 +33,16 @@ API_CONTAINER = "07923986-bb96-4a43-bd5c-8dfc5eda92d8"  # its data-api pipeline
 
 @pytest.fixture(scope="module")
 def vcr_config():
-    return specclient_vcr_config()
+    # the body too: the async client must send the recorded (sync) bytes, not just the URLs
+    return specclient_vcr_config(
+        match_on=["method", "scheme", "host", "port", "path", "query", "body"]
+    )
+
+
+@pytest.fixture
+def default_cassette_name(request):
+    """One cassette per test for both clients (recorded with the sync one)."""
+    return request.node.originalname
 
 
 @pytest.fixture
@@ -41,9 +55,20 @@ def live(record_mode):
         yield emu
 
 
-@pytest.fixture
-def client(live):
-    return specclient.connect("usmart", base_url=BASE_URL, clock=FakeClock(), **CREDENTIALS)
+@pytest.fixture(params=["sync", "async"])
+def client(request, live):
+    """The sync client, and the async one replaying the same cassettes (recorded with sync)."""
+    options = {"base_url": BASE_URL, "clock": FakeClock(), **CREDENTIALS}
+    if request.param == "sync":
+        yield specclient.connect("usmart", **options)
+        return
+    loop = asyncio.new_event_loop()
+    client = specclient.connect_async("usmart", **options)
+    try:
+        yield Blocking(client, loop)
+    finally:
+        loop.run_until_complete(client.aclose())
+        loop.close()
 
 
 @pytest.fixture

@@ -111,9 +111,11 @@ def test_file_not_in_the_named_dataset_is_refused(client, emu, dataset, csv_file
     nothing_created(emu, before)
 
 
-def test_expired_signed_url_twice_is_forbidden_and_registers_nothing(emu, dataset, csv_file):
+def test_expired_signed_url_twice_is_forbidden_and_registers_nothing(
+    make_client, emu, dataset, csv_file
+):
     emu.state.signed_url_ttl = -1  # every URL is already expired when it arrives
-    client = emu.client()
+    client = make_client()
     files_before = len(dataset.files)
     with pytest.raises(ForbiddenError, match="403"):
         client.files.upload(dataset.guid, csv_file)
@@ -239,8 +241,32 @@ def test_wait_reports_a_pipeline_that_ends_failed_with_its_reason(client, emu, d
     assert [o.state for o in info.value.outcomes] == ["failed", "failed"]
 
 
-def test_workflows_work_on_a_client_that_returns_frames(emu, dataset, csv_file):
-    client = emu.client(return_type="pandas")
+def test_workflows_work_on_a_client_that_returns_frames(make_client, dataset, csv_file):
+    client = make_client(return_type="pandas")
     created = client.files.upload(dataset.guid, csv_file)
     assert created["file_name"] == "counts.csv"
     assert [o.ok for o in client.pipelines.refresh_all(dataset.guid)] == [True, True]
+
+
+def test_wait_for_an_unknown_container_names_it(client, dataset):
+    with pytest.raises(ParameterError, match=f"dataset {dataset.guid} has no resource container"):
+        client.pipelines.wait(dataset.guid, "no-such-container")
+
+
+async def test_async_uploads_run_side_by_side_each_exactly_once(emu, dataset, tmp_path):
+    import asyncio
+
+    paths = []
+    for n in range(3):
+        path = tmp_path / f"part{n}.csv"
+        path.write_bytes(f"site,date,count\nS{n},2026-07-0{n + 1},{n}\n".encode())
+        paths.append(path)
+    async with emu.async_client() as client:
+        created = await asyncio.gather(*(client.files.upload(dataset.guid, p) for p in paths))
+        outcomes = await client.pipelines.refresh_all(dataset.guid, wait=True)
+    assert sorted(c["file_name"] for c in created) == ["part0.csv", "part1.csv", "part2.csv"]
+    for path in paths:
+        [stored] = files_named(dataset, path.name)
+        assert len(stored.revisions) == 1 and stored.latest.blob.sha256 == sha256(path)
+    assert [o.state for o in outcomes] == ["processed", "processed"]
+    assert [c.process_count for c in dataset.containers] == [1, 1]

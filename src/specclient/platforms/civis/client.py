@@ -364,3 +364,17 @@ class AsyncCivisClient(AsyncClient):
             return by_name.first_id(creds)
 
         return await self._remember(("default_database_credential",), lookup)
+
+    async def get_storage_host_id(self, storage_host: str | int) -> int:
+        """Async :meth:`CivisClient.get_storage_host_id`."""
+        if isinstance(storage_host, int):
+            return storage_host
+
+        async def lookup() -> int:
+            hosts = await self.storage_hosts.list(return_type="snake")
+            host = find_one(hosts, name=storage_host)
+            if not host:
+                raise ValueError(f"Storage Host {storage_host} not found.")
+            return host["id"]
+
+        return await self._remember(("storage_host", storage_host), lookup)

@@ -40,6 +40,11 @@ from specclient.errors import ParameterError
 
 from .. import _base
 from .workflows import (
+    AsyncUsmartCatalog,
+    AsyncUsmartData,
+    AsyncUsmartDatasets,
+    AsyncUsmartFiles,
+    AsyncUsmartPipelines,
     AsyncUsmartResource,
     PipelineOutcome,
     PipelineRefreshError,
@@ -102,8 +107,16 @@ RESOURCE_CLASSES: dict[str, type] = {
 }
 
 
-# The async client has the spec's calls (on the right hosts); workflows are synchronous.
-ASYNC_RESOURCE_CLASSES: dict[str, type] = {name: AsyncUsmartResource for name in RESOURCE_CLASSES}
+# The same workflows, awaitable: each pair of classes shares one mixin of flows.
+ASYNC_RESOURCE_CLASSES: dict[str, type] = {
+    "datasets": AsyncUsmartDatasets,
+    "files": AsyncUsmartFiles,
+    "pipelines": AsyncUsmartPipelines,
+    "catalog": AsyncUsmartCatalog,
+    "data": AsyncUsmartData,
+    "uploads": AsyncUsmartResource,
+    "documents": AsyncUsmartResource,
+}
 
 
 @dataclass(frozen=True)
@@ -191,7 +204,7 @@ class UsmartClient(Client):
 
 
 class AsyncUsmartClient(AsyncClient):
-    """The async twin: the spec's calls; the multi-call workflows are synchronous only."""
+    """The async twin: the spec's calls and the same workflows, awaitable."""
 
     org_guid: str
     hosts: Hosts
@@ -338,7 +351,8 @@ def connect(**options: Any) -> UsmartClient:
 
 
 def connect_async(**options: Any) -> AsyncUsmartClient:
-    """The :class:`~specclient.AsyncClient` twin of :func:`connect` (spec calls only)."""
+    """The :class:`~specclient.AsyncClient` twin of :func:`connect` (same options, same
+    workflows: ``await client.files.upload(...)``)."""
     common, org_guid, hosts, auth = _options(options)
     client = _base.build_client(
         AsyncUsmartClient,

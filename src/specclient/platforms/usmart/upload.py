@@ -3,14 +3,16 @@
 httpx reads a file object once; a retry would then send an empty body. :class:`FileBody` opens
 the file afresh on every iteration, so whoever retries the PUT (our sender, or the workflow
 after a fresh signed URL) sends the same bytes from the start, in 256 KiB chunks, without ever
-holding the file in memory. A tqdm bar shows progress on a terminal only.
+holding the file in memory. A tqdm bar shows progress on a terminal only. The async client
+iterates it with ``async for``: the same reads, each done in a worker thread so a slow disk
+never stalls the event loop.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Generator
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +69,7 @@ class FileBody:
         self._show = sys.stderr.isatty() if progress is None else progress
         self._bar: Any = None
 
-    def __iter__(self) -> Iterator[bytes]:
+    def __iter__(self) -> Generator[bytes, None, None]:
         self.attempts += 1
         bar = self._progress_bar()
         sent = 0
@@ -84,6 +86,18 @@ class FileBody:
                 f"{self.path.name} changed size during the upload ({self.size} bytes at the "
                 f"start); nothing was registered"
             )
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        import asyncio
+
+        # The sync iteration, one chunk per worker-thread hop: the reading, size check and
+        # progress bar exist once. A generator may be resumed from any thread, one at a time.
+        chunks = iter(self)
+        try:
+            while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+                yield chunk
+        finally:
+            chunks.close()  # a PUT cut short: close the file now, not when collected
 
     def close(self) -> None:
         if self._bar is not None:

@@ -1,10 +1,13 @@
 """uSmart workflows that take more than one call: upload, new revision, pipelines, catalogue,
-and URQL data into DataFrames.
+and URQL data into DataFrames; written once for the sync and the async client.
 
-Each class is the ``Resource`` of one spec resource with workflow methods added;
-``self.method("create")`` reaches the spec's own operation when a workflow shares its name.
-The client they hang off is :class:`specclient.platforms.usmart.UsmartClient`, which knows the
-organisation GUID and the host of each part of the service.
+Each workflow is a flow (:mod:`specclient.platforms._flows`): a generator that yields the calls
+it needs and is sent their replies. The ``*Workflows`` mixins hold them as ``@workflow``
+methods; each spec resource has a sync class (``UsmartFiles``) and an async one
+(``AsyncUsmartFiles``) made of the same mixin, so both clients have the same methods with the
+same signatures and behaviour, and only the driver differs. A ``Call("files.create", ...)``
+reaches the spec's own operation even where a workflow shares its name. The client they hang
+off knows the organisation GUID and the host of each part of the service.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -30,12 +34,11 @@ from specclient.errors import (
     TransportError,
 )
 
+from .._flows import Call, Download, Flow, Request, Sleep, Upload, Wait, Workflows, workflow
 from .upload import FileBody, checked_upload_path
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from . import UsmartClient
 
 log = logging.getLogger("specclient.usmart")
 
@@ -105,34 +108,80 @@ class UsmartResource(Resource):
     """A uSmart resource: spec methods reach the host their operation names."""
 
     _method_cls = _HostMethod
-    _client: UsmartClient
-
-    def _result(self, response: Any) -> Any:
-        """The ``result`` of an action; a reply without one is an error, not a silent None."""
-        payload = response.json() if hasattr(response, "json") else response
-        if not isinstance(payload, Mapping) or "result" not in payload:
-            raise SpecClientError(f"uSmart answered without a 'result': {str(payload)[:200]}")
-        return response["result"]
 
 
-class UsmartDatasets(UsmartResource):
+# -- flows the workflows share ---------------------------------------------------------------------
+
+
+def _result(response: Any) -> Any:
+    """The ``result`` of an action; a reply without one is an error, not a silent None."""
+    payload = response.json() if hasattr(response, "json") else response
+    if not isinstance(payload, Mapping) or "result" not in payload:
+        raise SpecClientError(f"uSmart answered without a 'result': {str(payload)[:200]}")
+    return response["result"]
+
+
+def _action(qualname: str, **arguments: Any) -> Flow:
+    """Call one spec action; its ``result``."""
+    return _result((yield Call(qualname, (), {**arguments, "return_type": "snake"})))
+
+
+def _view(dataset_guid: Any) -> Flow:
+    """``dataset:view``'s result: the dataset's metadata, files and resource containers."""
+    _require_guid("datasets.get", "dataset_guid", dataset_guid)
+    return (yield from _action("datasets.view", dataset_guid=dataset_guid))
+
+
+def _catalogue(private: bool) -> Flow:
+    """The DCAT catalogue's dataset entries, as published."""
+    reply = yield Call(
+        "catalog.private" if private else "catalog.public", (), {"return_type": "raw"}
+    )
+    return reply.json().get("dataset") or []
+
+
+def _container_in(view: Mapping[str, Any], guid: str) -> Mapping[str, Any] | None:
+    containers = view["resource_containers"]
+    return next((c for c in containers if c["resource_container_guid"] == guid), None)
+
+
+def _container_now(dataset_guid: str, guid: str) -> Flow:
+    """The container as the server has it now, or None when the dataset cannot be read."""
+    try:
+        view = yield from _view(dataset_guid)
+    except SpecClientError:
+        return None
+    return _container_in(view, guid)
+
+
+def _client_settings(host: Any) -> tuple[str, Any]:
+    """The organisation GUID and hosts the connected client was given."""
+    client = host._client
+    return client.org_guid, client.hosts
+
+
+# -- the workflows ---------------------------------------------------------------------------------
+
+
+class DatasetsWorkflows(Workflows):
     """``client.datasets``: ``view(dataset_guid=...)`` and the helpers below."""
 
-    def get(self, dataset_guid: str) -> Any:
+    @workflow
+    def get(self, dataset_guid: str) -> Flow[Any]:
         """The dataset's metadata, files and resource containers (``dataset:view``'s result).
 
         Raises ``NotFoundError`` for an unknown GUID.
         """
-        _require_guid("datasets.get", "dataset_guid", dataset_guid)
-        return self._result(self.method("view")(dataset_guid=dataset_guid, return_type="snake"))
+        return (yield from _view(dataset_guid))
 
 
-class UsmartFiles(UsmartResource):
+class FilesWorkflows(Workflows):
     """``client.files``: ``create``/``update_revision`` actions plus upload workflows."""
 
+    @workflow
     def upload(
         self, dataset_guid: str, path: str | os.PathLike[str], *, progress: bool | None = None
-    ) -> Any:
+    ) -> Flow[Any]:
         """Upload a local file as a new file of a dataset.
 
         Asks for a signed URL, streams the file to it with a PUT (no uSmart key headers), then
@@ -154,8 +203,8 @@ class UsmartFiles(UsmartResource):
         """
         file_path, size = checked_upload_path("files.upload", path)
         _require_guid("files.upload", "dataset_guid", dataset_guid)
-        self._client.datasets.get(dataset_guid)  # unknown GUID: NotFoundError, nothing sent
-        reference, name = self._put(file_path, size, progress)
+        yield from _view(dataset_guid)  # unknown GUID: NotFoundError, nothing sent
+        reference, name = yield from _put(file_path, size, progress)
         body = {
             "dataset_guid": dataset_guid,
             "reference": reference,
@@ -164,12 +213,12 @@ class UsmartFiles(UsmartResource):
             "action": "file:create",
         }
 
-        def already_done() -> Any:
-            view = self._client.datasets.get(dataset_guid)
-            return next((f for f in view["files"] if f["reference"] == reference), None)
+        def ours(file: Mapping[str, Any]) -> bool:
+            return bool(file["reference"] == reference)
 
-        return self._register(self.method("create"), body, already_done)
+        return (yield from _register("files.create", body, dataset_guid, ours))
 
+    @workflow
     def update_revision(
         self,
         file_guid: str,
@@ -177,7 +226,7 @@ class UsmartFiles(UsmartResource):
         *,
         dataset_guid: str | None = None,
         progress: bool | None = None,
-    ) -> Any:
+    ) -> Flow[Any]:
         """Upload a local file as the new revision of an existing file.
 
         Parameters
@@ -199,8 +248,9 @@ class UsmartFiles(UsmartResource):
         """
         file_path, size = checked_upload_path("files.update_revision", path)
         _require_guid("files.update_revision", "file_guid", file_guid)
-        dataset_guid = self._dataset_of_file(file_guid, dataset_guid)
-        reference, name = self._put(file_path, size, progress)
+        org_guid, _ = _client_settings(self)
+        dataset_guid = yield from _dataset_of_file(file_guid, dataset_guid, org_guid)
+        reference, name = yield from _put(file_path, size, progress)
         body = {
             "file_guid": file_guid,
             "reference": reference,
@@ -209,158 +259,148 @@ class UsmartFiles(UsmartResource):
             "action": "file:updateRevision",
         }
 
-        def already_done() -> Any:
-            view = self._client.datasets.get(dataset_guid)
-            return next(
-                (
-                    f
-                    for f in view["files"]
-                    if f["file_guid"] == file_guid and f["reference"] == reference
-                ),
-                None,
-            )
+        def ours(file: Mapping[str, Any]) -> bool:
+            return bool(file["file_guid"] == file_guid and file["reference"] == reference)
 
-        return self._register(self.method("update_revision"), body, already_done)
+        return (yield from _register("files.update_revision", body, dataset_guid, ours))
 
-    def download(self, resource_guid: str, *, return_type: str | None = None, **kw: Any) -> Any:
+    @workflow
+    def download(
+        self, resource_guid: str, *, return_type: str | None = None, **kw: Any
+    ) -> Flow[Any]:
         """The latest revision of a file (bytes, or text for text types)."""
-        return self.method("download")(resource_guid=resource_guid, return_type=return_type, **kw)
+        arguments = {"resource_guid": resource_guid, "return_type": return_type, **kw}
+        return (yield Call("files.download", (), arguments))
 
-    # -- steps --------------------------------------------------------------------------
 
-    def _put(self, file_path: Any, size: int, progress: bool | None) -> tuple[str, str]:
-        """Stream the file to a fresh signed URL; returns (reference, bare file name).
+def _put(file_path: Path, size: int, progress: bool | None) -> Flow:
+    """Stream the file to a fresh signed URL; returns (reference, bare file name).
 
-        The sender retries the PUT itself on 502/503/504 and dropped connections (PUT is
-        idempotent: same URL, same bytes); a 500 is retried here too, as S3 asks for its
-        ``InternalError``. A URL that expired meanwhile (403 "Request has expired") gets one
-        fresh signed URL.
-        """
-        name = file_path.name  # never the local path: the UI shows it (UrbanTide's warning)
-        body = FileBody(file_path, size, progress=progress)
-        signed: Any = None
-        fresh_urls = server_retries = 0
-        try:
-            while True:
-                if signed is None:
-                    signed = self._result(
-                        self._client.uploads.method("generate_put_request")(
-                            file_name=name, return_type="snake"
-                        )
-                    )
-                try:
-                    self._client.request(
-                        "PUT",
-                        signed["signed_request"],
-                        content=body,
-                        auth=False,
-                        idempotent=True,
-                        return_type="raw",
-                        headers={
-                            "Content-Type": signed["content_type"],
-                            "Content-Length": str(size),
-                        },
-                    )
-                except ForbiddenError as exc:
-                    if fresh_urls == 0 and "expired" in (exc.response_excerpt or "").lower():
-                        log.info("signed URL expired before the upload; asking for a new one")
-                        fresh_urls += 1
-                        signed = None
-                        continue
-                    raise
-                except ServerError:
-                    if server_retries >= _PUT_SERVER_RETRIES:
-                        raise
-                    server_retries += 1
-                    self._client.clock.sleep(min(2.0**server_retries, 8.0))
-                    continue
-                log.info("uploaded %s (%d bytes) in %d attempt(s)", name, size, body.attempts)
-                return signed["reference"], name
-        finally:
-            body.close()
-
-    def _register(
-        self, method: Method, body: dict[str, Any], already_done: Callable[[], Any]
-    ) -> Any:
-        """Call ``file:create`` / ``file:updateRevision`` so that it takes effect exactly once.
-
-        After an ambiguous failure (5xx, dropped connection) the dataset is read back: if the
-        file with our reference is there the call did happen and is not repeated.
-        """
-        for attempt in range(1, _REGISTER_ATTEMPTS + 1):
+    The sender retries the PUT itself on 502/503/504 and dropped connections (PUT is
+    idempotent: same URL, same bytes); a 500 is retried here too, as S3 asks for its
+    ``InternalError``. A URL that expired meanwhile (403 "Request has expired") gets one
+    fresh signed URL.
+    """
+    name = file_path.name  # never the local path: the UI shows it (UrbanTide's warning)
+    body = FileBody(file_path, size, progress=progress)
+    signed: Any = None
+    fresh_urls = server_retries = 0
+    try:
+        while True:
+            if signed is None:
+                signed = yield from _action("uploads.generate_put_request", file_name=name)
+            headers = {"Content-Type": signed["content_type"], "Content-Length": str(size)}
+            options = {"auth": False, "idempotent": True, "return_type": "raw", "headers": headers}
             try:
-                return self._result(method(**body, return_type="snake"))
-            except _AMBIGUOUS as exc:
-                done = already_done()
-                if done is not None:
-                    log.info(
-                        "%s took effect despite %s; not repeating it",
-                        method.operation.qualname,
-                        type(exc).__name__,
-                    )
-                    return done
-                if attempt == _REGISTER_ATTEMPTS:
+                yield Upload("PUT", signed["signed_request"], body, options)
+            except ForbiddenError as exc:
+                if fresh_urls == 0 and "expired" in (exc.response_excerpt or "").lower():
+                    log.info("signed URL expired before the upload; asking for a new one")
+                    fresh_urls += 1
+                    signed = None
+                    continue
+                raise
+            except ServerError:
+                if server_retries >= _PUT_SERVER_RETRIES:
                     raise
-                self._client.clock.sleep(min(2.0 ** (attempt - 1), 8.0))
-            except ConflictError:
-                # The reference was registered by an earlier attempt whose answer was lost.
-                done = already_done()
-                if done is None:
-                    raise
-                return done
-        raise AssertionError("unreachable")  # pragma: no cover
+                server_retries += 1
+                yield Sleep(min(2.0**server_retries, 8.0))
+                continue
+            log.info("uploaded %s (%d bytes) in %d attempt(s)", name, size, body.attempts)
+            return signed["reference"], name
+    finally:
+        body.close()
 
-    def _dataset_of_file(self, file_guid: str, dataset_guid: str | None) -> str:
-        if dataset_guid is not None:
-            _require_guid("files.update_revision", "dataset_guid", dataset_guid)
-            view = self._client.datasets.get(dataset_guid)
-            if any(f["file_guid"] == file_guid for f in view["files"]):
-                return dataset_guid
-            raise ParameterError(
-                "files.update_revision",
-                f"dataset {dataset_guid} has no file {file_guid}",
-                "file_guid",
-            )
-        for entry in self._client.catalog.method("private")(return_type="raw").json()["dataset"]:
-            for dist in entry.get("distribution") or []:
-                found = _RESOURCE_IN_URL.search(dist.get("accessURL") or "")
-                if found and found.group(1) == file_guid:
-                    guid = dataset_guid_of(entry)
-                    if guid:
-                        return guid
+
+def _register(
+    qualname: str,
+    body: dict[str, Any],
+    dataset_guid: str,
+    ours: Callable[[Mapping[str, Any]], bool],
+) -> Flow:
+    """Call ``file:create`` / ``file:updateRevision`` so that it takes effect exactly once.
+
+    After an ambiguous failure (5xx, dropped connection) the dataset is read back: if the file
+    with our reference is there (``ours``), the call did happen and is not repeated.
+    """
+
+    def already_done() -> Flow:
+        view = yield from _view(dataset_guid)
+        return next((f for f in view["files"] if ours(f)), None)
+
+    for attempt in range(1, _REGISTER_ATTEMPTS + 1):
+        try:
+            return (yield from _action(qualname, **body))
+        except _AMBIGUOUS as exc:
+            done = yield from already_done()
+            if done is not None:
+                log.info(
+                    "%s took effect despite %s; not repeating it", qualname, type(exc).__name__
+                )
+                return done
+            if attempt == _REGISTER_ATTEMPTS:
+                raise
+            yield Sleep(min(2.0 ** (attempt - 1), 8.0))
+        except ConflictError:
+            # The reference was registered by an earlier attempt whose answer was lost.
+            done = yield from already_done()
+            if done is None:
+                raise
+            return done
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _dataset_of_file(file_guid: str, dataset_guid: str | None, org_guid: str) -> Flow:
+    if dataset_guid is not None:
+        _require_guid("files.update_revision", "dataset_guid", dataset_guid)
+        view = yield from _view(dataset_guid)
+        if any(f["file_guid"] == file_guid for f in view["files"]):
+            return dataset_guid
         raise ParameterError(
             "files.update_revision",
-            f"no file {file_guid} in any dataset of organisation {self._client.org_guid}",
+            f"dataset {dataset_guid} has no file {file_guid}",
             "file_guid",
         )
+    for entry in (yield from _catalogue(private=True)):
+        for dist in entry.get("distribution") or []:
+            found = _RESOURCE_IN_URL.search(dist.get("accessURL") or "")
+            if found and found.group(1) == file_guid:
+                guid = dataset_guid_of(entry)
+                if guid:
+                    return guid
+    raise ParameterError(
+        "files.update_revision",
+        f"no file {file_guid} in any dataset of organisation {org_guid}",
+        "file_guid",
+    )
 
 
-class UsmartPipelines(UsmartResource):
+class PipelinesWorkflows(Workflows):
     """``client.pipelines``: output pipelines (resource containers) of datasets."""
 
-    def create(self, dataset_guid: str, pipeline_id: str) -> Any:
+    @workflow
+    def create(self, dataset_guid: str, pipeline_id: str) -> Flow[Any]:
         """Create an output pipeline (``resourceContainer:create``); returns the container."""
         _require_guid("pipelines.create", "dataset_guid", dataset_guid)
         if not isinstance(pipeline_id, str) or not pipeline_id:
             raise ParameterError(
                 "pipelines.create", "pipeline_id must be a non-empty string", "pipeline_id"
             )
-        return self._result(
-            self.method("create")(
-                dataset_guid=dataset_guid, pipeline_id=pipeline_id, return_type="snake"
+        return (
+            yield from _action(
+                "pipelines.create", dataset_guid=dataset_guid, pipeline_id=pipeline_id
             )
         )
 
-    def process(self, container_guid: str) -> Any:
+    @workflow
+    def process(self, container_guid: str) -> Flow[Any]:
         """Re-run one output pipeline (``resourceContainer:process``); returns the container.
 
         Processing is asynchronous: the revision grows when it finishes.
         """
-        _require_guid("pipelines.process", "container_guid", container_guid)
-        return self._result(
-            self.method("process")(resource_container_guid=container_guid, return_type="snake")
-        )
+        return (yield from _process(container_guid))
 
+    @workflow
     def refresh_all(
         self,
         dataset_guid: str,
@@ -368,7 +408,7 @@ class UsmartPipelines(UsmartResource):
         echo: Callable[[str], None] | None = None,
         wait: bool = False,
         timeout: float = 600.0,
-    ) -> list[PipelineOutcome]:
+    ) -> Flow[list[PipelineOutcome]]:
         """Process every output pipeline of a dataset, as after a file change.
 
         Goes on past a failure; at the end raises :class:`PipelineRefreshError` naming every
@@ -392,10 +432,14 @@ class UsmartPipelines(UsmartResource):
         list of PipelineOutcome
             One per resource container, in the dataset's order.
         """
-        view = self._client.datasets.get(dataset_guid)
-        outcomes = [self._process_once(dataset_guid, c) for c in view["resource_containers"]]
+        view = yield from _view(dataset_guid)
+        outcomes = []
+        for container in view["resource_containers"]:
+            outcomes.append((yield from _process_once(dataset_guid, container)))
         if wait:
-            outcomes = [self._finished(dataset_guid, o, timeout) if o.ok else o for o in outcomes]
+            for index, outcome in enumerate(outcomes):
+                if outcome.ok:
+                    outcomes[index] = yield from _finished(dataset_guid, outcome, timeout)
         for outcome in outcomes:
             line = (
                 f"{outcome.pipeline_id} {outcome.container_guid}: "
@@ -408,108 +452,102 @@ class UsmartPipelines(UsmartResource):
             raise PipelineRefreshError(dataset_guid, outcomes)
         return outcomes
 
+    @workflow
     def wait(
         self, dataset_guid: str, container_guid: str, *, timeout: float = 600.0, delay: float = 1.0
-    ) -> Any:
+    ) -> Flow[Any]:
         """Poll ``dataset:view`` until a pipeline has finished processing; returns it.
 
         Raises ``WaiterError`` when it ends ``failed`` (with the failure reason) and
         ``WaiterTimeoutError`` after ``timeout`` seconds. Sleeps go through the client's
         clock, so an emulator-backed client waits without really sleeping.
         """
-        from specclient.openapi.model import Waiter
-        from specclient.polling import wait_for
+        return (yield from _processed(dataset_guid, container_guid, timeout, delay))
 
-        _require_guid("pipelines.wait", "container_guid", container_guid)
 
-        def fetch() -> Any:
-            found = self._container_now(dataset_guid, container_guid, quiet=False)
-            if found is None:
-                raise ParameterError(
-                    "pipelines.wait",
-                    f"dataset {dataset_guid} has no resource container {container_guid}",
-                    "container_guid",
-                )
-            return found
+def _process(container_guid: Any) -> Flow:
+    _require_guid("pipelines.process", "container_guid", container_guid)
+    return (yield from _action("pipelines.process", resource_container_guid=container_guid))
 
-        waiter = Waiter(
-            field="state",
-            success=("processed",),
-            failure=("failed",),
-            delay=delay,
-            max_delay=30.0,
-            timeout=timeout,
-            reason_field="failureReason",
-        )
-        return wait_for(
-            fetch,
-            waiter,
-            clock=self._client.clock,
-            progress=False,
-            what=f"pipeline {container_guid}",
-        )
 
-    def _finished(
-        self, dataset_guid: str, outcome: PipelineOutcome, timeout: float
-    ) -> PipelineOutcome:
-        try:
-            done = self.wait(dataset_guid, outcome.container_guid, timeout=timeout)
-        except SpecClientError as exc:
-            return PipelineOutcome(
-                outcome.container_guid,
-                outcome.pipeline_id,
-                False,
-                state=getattr(exc, "state", None),
-                error=_short(exc),
+def _processed(dataset_guid: str, container_guid: str, timeout: float, delay: float) -> Flow:
+    from specclient.openapi.model import Waiter
+
+    _require_guid("pipelines.wait", "container_guid", container_guid)
+    _require_guid("datasets.get", "dataset_guid", dataset_guid)
+
+    def container(reply: Any) -> Mapping[str, Any]:
+        found = _container_in(_result(reply), container_guid)
+        if found is None:
+            raise ParameterError(
+                "pipelines.wait",
+                f"dataset {dataset_guid} has no resource container {container_guid}",
+                "container_guid",
             )
+        return found
+
+    waiter = Waiter(
+        field="state",
+        success=("processed",),
+        failure=("failed",),
+        delay=delay,
+        max_delay=30.0,
+        timeout=timeout,
+        reason_field="failureReason",
+    )
+    view = Call("datasets.view", (), {"dataset_guid": dataset_guid, "return_type": "snake"})
+    options = {"progress": False, "what": f"pipeline {container_guid}"}
+    return (yield Wait(view, waiter, options, pick=container))
+
+
+def _finished(dataset_guid: str, outcome: PipelineOutcome, timeout: float) -> Flow:
+    try:
+        done = yield from _processed(dataset_guid, outcome.container_guid, timeout, 1.0)
+    except SpecClientError as exc:
         return PipelineOutcome(
-            outcome.container_guid, outcome.pipeline_id, True, state=done.get("state")
+            outcome.container_guid,
+            outcome.pipeline_id,
+            False,
+            state=getattr(exc, "state", None),
+            error=_short(exc),
         )
+    return PipelineOutcome(
+        outcome.container_guid, outcome.pipeline_id, True, state=done.get("state")
+    )
 
-    def _process_once(self, dataset_guid: str, container: Mapping[str, Any]) -> PipelineOutcome:
-        guid = container["resource_container_guid"]
-        pipeline = container.get("pipeline_id") or "?"
-        before = (container.get("revision"), container.get("processed_at"))
-        for attempt in range(1, _REGISTER_ATTEMPTS + 1):
-            try:
-                result = self.process(guid)
-                return PipelineOutcome(guid, pipeline, True, state=result.get("state"))
-            except _AMBIGUOUS as exc:
-                now = self._container_now(dataset_guid, guid)
-                if now is not None and (
-                    now.get("state") == "processing"
-                    or (now.get("revision"), now.get("processed_at")) != before
-                ):
-                    return PipelineOutcome(guid, pipeline, True, state=now.get("state"))
-                if (
-                    attempt == _REGISTER_ATTEMPTS
-                    or isinstance(exc, ServerError)
-                    and _is_handler_failure(exc)
-                ):
-                    return PipelineOutcome(guid, pipeline, False, state="failed", error=_short(exc))
-                self._client.clock.sleep(min(2.0 ** (attempt - 1), 8.0))
-            except APIError as exc:
-                return PipelineOutcome(guid, pipeline, False, error=_short(exc))
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _container_now(
-        self, dataset_guid: str, guid: str, *, quiet: bool = True
-    ) -> Mapping[str, Any] | None:
+def _process_once(dataset_guid: str, container: Mapping[str, Any]) -> Flow:
+    guid = container["resource_container_guid"]
+    pipeline = container.get("pipeline_id") or "?"
+    before = (container.get("revision"), container.get("processed_at"))
+    for attempt in range(1, _REGISTER_ATTEMPTS + 1):
         try:
-            view = self._client.datasets.get(dataset_guid)
-        except SpecClientError:
-            if not quiet:
-                raise
-            return None
-        return next(
-            (c for c in view["resource_containers"] if c["resource_container_guid"] == guid), None
-        )
+            result = yield from _process(guid)
+            return PipelineOutcome(guid, pipeline, True, state=result.get("state"))
+        except _AMBIGUOUS as exc:
+            now = yield from _container_now(dataset_guid, guid)
+            if now is not None and (
+                now.get("state") == "processing"
+                or (now.get("revision"), now.get("processed_at")) != before
+            ):
+                return PipelineOutcome(guid, pipeline, True, state=now.get("state"))
+            if (
+                attempt == _REGISTER_ATTEMPTS
+                or isinstance(exc, ServerError)
+                and _is_handler_failure(exc)
+            ):
+                return PipelineOutcome(guid, pipeline, False, state="failed", error=_short(exc))
+            yield Sleep(min(2.0 ** (attempt - 1), 8.0))
+        except APIError as exc:
+            return PipelineOutcome(guid, pipeline, False, error=_short(exc))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-class UsmartCatalog(UsmartResource):
+class CatalogWorkflows(Workflows):
     """``client.catalog``: the DCAT catalogue, whole (``public()``/``private()``) or as a table."""
 
-    def datasets(self, private: bool = False) -> pd.DataFrame:
+    @workflow
+    def datasets(self, private: bool = False) -> Flow[pd.DataFrame]:
         """The DCAT catalogue as a DataFrame, one row per dataset.
 
         Parameters
@@ -524,45 +562,48 @@ class UsmartCatalog(UsmartResource):
             then the DCAT keys as published (``title``, ``accessLevel``, ``modified``...);
             ``api_urls`` lists the URQL endpoints among the distributions.
         """
-        import pandas as pd
-
         if not isinstance(private, bool):
             raise ParameterError("catalog.datasets", "private must be True or False", "private")
-        method = self.method("private" if private else "public")
-        entries = method(return_type="raw").json().get("dataset") or []
-        rows = []
-        for entry in entries:
-            row: dict[str, Any] = {"guid": dataset_guid_of(entry)}
-            row.update({k: v for k, v in entry.items() if k != "@type"})
-            row["api_urls"] = [
-                d.get("accessURL")
-                for d in entry.get("distribution") or []
-                if str(d.get("accessURL", "")).endswith("/urql")
+        return _catalogue_frame((yield from _catalogue(private)))
+
+
+def _catalogue_frame(entries: list[Mapping[str, Any]]) -> Any:
+    import pandas as pd
+
+    rows = []
+    for entry in entries:
+        row: dict[str, Any] = {"guid": dataset_guid_of(entry)}
+        row.update({k: v for k, v in entry.items() if k != "@type"})
+        row["api_urls"] = [
+            d.get("accessURL")
+            for d in entry.get("distribution") or []
+            if str(d.get("accessURL", "")).endswith("/urql")
+        ]
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        frame = pd.DataFrame(
+            columns=[
+                "guid",
+                "title",
+                "description",
+                "accessLevel",
+                "status",
+                "modified",
+                "distribution",
+                "api_urls",
             ]
-            rows.append(row)
-        frame = pd.DataFrame(rows)
-        if frame.empty:
-            frame = pd.DataFrame(
-                columns=[
-                    "guid",
-                    "title",
-                    "description",
-                    "accessLevel",
-                    "status",
-                    "modified",
-                    "distribution",
-                    "api_urls",
-                ]
-            )
-        for column in ("modified", "issued", "createdAt", "lastModificationDate"):
-            if column in frame:
-                frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
-        return frame
+        )
+    for column in ("modified", "issued", "createdAt", "lastModificationDate"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column], utc=True, errors="coerce")
+    return frame
 
 
-class UsmartData(UsmartResource):
+class DataWorkflows(Workflows):
     """``client.data``: records of API pipelines through URQL."""
 
+    @workflow
     def query(
         self,
         resource_guid: str,
@@ -573,7 +614,7 @@ class UsmartData(UsmartResource):
         sort: Iterable[str] | None = None,
         limit: int | None = None,
         chunk_size: int = 1 << 16,
-    ) -> pd.DataFrame:
+    ) -> Flow[pd.DataFrame]:
         """Records of an API resource as a DataFrame.
 
         Without ``limit`` (or with one past 10,000) the records are fetched with URQL's
@@ -618,62 +659,133 @@ class UsmartData(UsmartResource):
             parts.append(f"select({','.join(select)})")
         streaming = limit is None or limit > URQL_WINDOW
         parts.append("limit(-1)" if streaming else f"limit({limit},0)")
+        org_guid, hosts = _client_settings(self)
         url = (
-            f"{self._client.hosts.api}/org/{self._client.org_guid}/"
+            f"{hosts.api}/org/{org_guid}/"
             f"{quote(resource_guid, safe='')}/{revision}/urql?{'&'.join(parts)}"
         )
-        response = self._client.request("GET", url, stream=True, idempotent=True)
-        try:
-            from specclient.response import raise_for_status
+        reader = JsonArrayReader()
+        records: list[Any] = []
 
-            raise_for_status(response)
-            records = []
-            for record in iter_json_array(response.iter_bytes(chunk_size)):
+        def take(chunk: bytes) -> bool:
+            for record in reader.feed(chunk):
                 records.append(record)
                 if limit is not None and len(records) >= limit:
-                    break
-        finally:
-            response.close()
+                    return True
+            return reader.done
+
+        read = Request("GET", url, {"idempotent": True})
+        if not (yield Download(read, chunk_size, take)):
+            reader.end()
         return pd.DataFrame.from_records(records) if records else pd.DataFrame()
 
 
-def iter_json_array(chunks: Iterable[bytes]) -> Iterator[Any]:
-    """Yield the items of a JSON array as its bytes arrive, without holding the whole text.
+# -- the sync and async resource classes: one mixin each, two drivers --------------------------------
+
+
+class UsmartDatasets(DatasetsWorkflows, UsmartResource):
+    """``client.datasets``: the spec's actions plus :meth:`get`."""
+
+
+class UsmartFiles(FilesWorkflows, UsmartResource):
+    """``client.files``: the spec's actions plus :meth:`upload` and :meth:`update_revision`."""
+
+
+class UsmartPipelines(PipelinesWorkflows, UsmartResource):
+    """``client.pipelines``: output pipelines (resource containers) of datasets."""
+
+
+class UsmartCatalog(CatalogWorkflows, UsmartResource):
+    """``client.catalog``: the DCAT catalogue, whole or as a table."""
+
+
+class UsmartData(DataWorkflows, UsmartResource):
+    """``client.data``: records of API pipelines through URQL."""
+
+
+class AsyncUsmartDatasets(DatasetsWorkflows, AsyncUsmartResource):
+    """``client.datasets`` on the async client (see :class:`UsmartDatasets`)."""
+
+
+class AsyncUsmartFiles(FilesWorkflows, AsyncUsmartResource):
+    """``client.files`` on the async client (see :class:`UsmartFiles`)."""
+
+
+class AsyncUsmartPipelines(PipelinesWorkflows, AsyncUsmartResource):
+    """``client.pipelines`` on the async client (see :class:`UsmartPipelines`)."""
+
+
+class AsyncUsmartCatalog(CatalogWorkflows, AsyncUsmartResource):
+    """``client.catalog`` on the async client (see :class:`UsmartCatalog`)."""
+
+
+class AsyncUsmartData(DataWorkflows, AsyncUsmartResource):
+    """``client.data`` on the async client (see :class:`UsmartData`)."""
+
+
+class JsonArrayReader:
+    """Items of a JSON array, parsed as its bytes arrive, without holding the whole text.
+
+    ``feed(chunk)`` returns the items the chunk completed; ``done`` turns true at the closing
+    ``]``; ``end()`` is called when the bytes ran out and refuses an answer cut short. Fed by
+    the sync and the async client alike (a reader, not a loop, so the parsing exists once).
 
     Hand-written over ``json.JSONDecoder.raw_decode`` because no streaming JSON parser is a
-    dependency; the array of flat records URQL sends is all it needs to read. An answer cut
-    short (no closing ``]``) is an error, never a silently shorter table.
+    dependency; the array of flat records URQL sends is all it needs to read.
     """
-    decoder = json.JSONDecoder()
-    text = codecs.getincrementaldecoder("utf-8")()  # a character may straddle two chunks
-    buffer = ""
-    started = False
-    for chunk in chunks:
-        buffer += text.decode(chunk)
+
+    def __init__(self) -> None:
+        self._decoder = json.JSONDecoder()
+        self._text = codecs.getincrementaldecoder("utf-8")()  # a character may straddle chunks
+        self._buffer = ""
+        self._started = False
+        self.done = False
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        if self.done:
+            return []
+        items: list[Any] = []
+        buffer = self._buffer + self._text.decode(chunk)
         position = 0
         while True:
             while position < len(buffer) and buffer[position] in " \t\r\n,":
                 position += 1
             if position >= len(buffer):
                 break
-            if not started:
+            if not self._started:
                 if buffer[position] != "[":
                     raise SpecClientError("the data API did not answer with a JSON array")
-                started = True
+                self._started = True
                 position += 1
                 continue
             if buffer[position] == "]":
-                return
+                self.done = True
+                break
             try:
-                item, end = decoder.raw_decode(buffer, position)
+                item, end = self._decoder.raw_decode(buffer, position)
             except json.JSONDecodeError:
                 break  # the item is not complete yet
             if end == len(buffer) and not isinstance(item, dict | list | str):
                 break  # a number at the very end may still have digits to come
-            yield item
+            items.append(item)
             position = end
-        buffer = buffer[position:]
-    raise SpecClientError("the data API's answer ended before the closing ']' of its array")
+        self._buffer = "" if self.done else buffer[position:]
+        return items
+
+    def end(self) -> None:
+        """The bytes ran out: an answer cut short is an error, never a silently shorter table."""
+        if not self.done:
+            raise SpecClientError("the data API's answer ended before the closing ']' of its array")
+
+
+def iter_json_array(chunks: Iterable[bytes]) -> Iterator[Any]:
+    """Yield the items of a JSON array as its bytes arrive (see :class:`JsonArrayReader`)."""
+    reader = JsonArrayReader()
+    for chunk in chunks:
+        yield from reader.feed(chunk)
+        if reader.done:
+            return
+    reader.end()
 
 
 def dataset_guid_of(entry: Mapping[str, Any]) -> str | None:

@@ -2,8 +2,8 @@
 
 :mod:`specclient.emulators.habu` maps requests onto these methods. Objects are kept as the wire
 shows them (camelCase keys, ISO-8601 times, UUID ids with ``displayId`` beside them), so handlers
-return them as they are. Errors are :class:`HabuError` carrying the status; the handler layer
-wraps them in the platform's envelope ``{"code": "<status>", "message": ...}``.
+return them as they are. Errors are :class:`HabuError` (an ``EmuError``) carrying the status,
+answered in the platform's envelope ``{"code": "<status>", "message": ...}``.
 
 A run's status is not stored but read from the clock: ``QUEUED`` for ``queue_seconds``,
 ``RUNNING`` for ``run_seconds``, then ``COMPLETED`` or ``FAILED`` (decided at creation, from
@@ -23,12 +23,14 @@ import random
 import re
 import uuid
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from specclient._clock import Clock
+from specclient.emulators.core import Collection, EmuError
+from specclient.emulators.core.lifecycle import Timed
 
 __all__ = [
     "HabuError",
@@ -46,18 +48,18 @@ _DAY = 86400.0
 _TERMINAL = ("COMPLETED", "FAILED", "ERROR", "CANCELLED")
 
 
-class HabuError(Exception):
+class HabuError(EmuError):
     """A refusal the platform answers with an error status and its envelope."""
 
     def __init__(self, status: int, message: str, *, headers: Mapping[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = dict(headers or {})
+        super().__init__(status, message, headers=headers)
 
-    def envelope(self) -> dict[str, str]:
-        """The spec's ``ReturnObject``: ``code`` is a string there."""
-        return {"code": str(self.status), "message": self.message}
+
+def require(body: Mapping[str, Any], *fields: str) -> None:
+    """400 ``Field '<name>' is required`` for the first of ``fields`` missing or empty."""
+    for name in fields:
+        if not body.get(name):
+            raise HabuError(400, f"Field '{name}' is required")
 
 
 def iso(seconds: float) -> str:
@@ -160,49 +162,49 @@ def result_page(
 # --------------------------------------------------------------------------- runs
 
 
-@dataclass
-class QuestionRun:
-    """One run of a clean-room question; its status is read from the clock."""
+@dataclass(kw_only=True)
+class _Run(Timed):
+    """A question or flow run: QUEUED, RUNNING, then its outcome, read from the clock."""
 
     id: str
-    crq_id: str
     name: str
-    parameters: dict[str, str]
-    submitted: float
-    queue_seconds: float
-    run_seconds: float
     outcome: str = "COMPLETED"  # or FAILED
     failure_reason: str | None = None
     rows: int = 0
+
+    def status(self, now: float) -> str:
+        phase = self.phase(now)
+        return self.outcome if phase == "done" else phase.upper()
+
+    def _times(self, now: float, status: str) -> dict[str, Any]:
+        return {
+            "submittedAt": iso(self.submitted),
+            "executedAt": iso(self.started) if now >= self.started else None,
+            "completedAt": iso(self.finished) if status in _TERMINAL else None,
+        }
+
+
+@dataclass(kw_only=True)
+class QuestionRun(_Run):
+    """One run of a clean-room question."""
+
+    crq_id: str
+    parameters: dict[str, str]
     columns: list[dict[str, str]] = field(default_factory=list)
     question_version: int = 1
-    cancelled_at: float | None = None
     reported_status: str | None = None  # PUT .../cleanroom-question-runs/{id} from a partner
     deleted: bool = False
 
     def status(self, now: float) -> str:
-        started = self.submitted + self.queue_seconds
-        finished = started + self.run_seconds
-        if self.reported_status:
-            return self.reported_status
-        if self.cancelled_at is not None and self.cancelled_at < finished:
-            return "CANCELLED"
-        if now < started:
-            return "QUEUED"
-        if now < finished:
-            return "RUNNING"
-        return self.outcome
+        return self.reported_status or super().status(now)
 
     def wire(self, now: float) -> dict[str, Any]:
         status = self.status(now)
-        started = self.submitted + self.queue_seconds
         body: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "status": status,
-            "submittedAt": iso(self.submitted),
-            "executedAt": iso(started) if now >= started else None,
-            "completedAt": iso(started + self.run_seconds) if status in _TERMINAL else None,
+            **self._times(now, status),
             "parameters": dict(self.parameters),
             "partitionParameters": [],
             "runMetadata": {
@@ -225,41 +227,22 @@ class QuestionRun:
         return body
 
 
-@dataclass
-class FlowRun:
+@dataclass(kw_only=True)
+class FlowRun(_Run):
     """One run of a flow; one node per question in the flow, all finishing together."""
 
-    id: str
     cleanroom_id: str
     flow_id: str
-    name: str
-    submitted: float
-    queue_seconds: float
-    run_seconds: float
     nodes: list[dict[str, Any]]
     parameters: list[dict[str, Any]]
-    outcome: str = "COMPLETED"
-    failure_reason: str | None = None
-    rows: int = 0
-
-    def status(self, now: float) -> str:
-        started = self.submitted + self.queue_seconds
-        if now < started:
-            return "QUEUED"
-        if now < started + self.run_seconds:
-            return "RUNNING"
-        return self.outcome
 
     def wire(self, now: float) -> dict[str, Any]:
         status = self.status(now)
-        started = self.submitted + self.queue_seconds
         return {
             "id": self.id,
             "name": self.name,
             "status": status,
-            "submittedAt": iso(self.submitted),
-            "executedAt": iso(started) if now >= started else None,
-            "completedAt": iso(started + self.run_seconds) if status in _TERMINAL else None,
+            **self._times(now, status),
             "flowRunParameters": list(self.parameters),
             "runMessage": (self.failure_reason or "Flow run failed")
             if status == "FAILED"
@@ -339,19 +322,23 @@ class HabuState:
         self.run_creates: deque[float] = deque()
         self.flow_run_creates: deque[float] = deque()
         self._scripted_failures: deque[str] = deque()
-        self.cleanrooms: dict[str, dict[str, Any]] = {}
-        self.data_connections: dict[str, dict[str, Any]] = {}
+        self.cleanrooms = self._things("Cleanroom", "cleanroomId")
+        self.data_connections = self._things("Data connection", "dataConnectionId")
         self.field_configurations: dict[str, list[dict[str, Any]]] = {}
-        self.datasets: dict[str, dict[str, Any]] = {}  # clean-room datasets
-        self.questions: dict[str, dict[str, Any]] = {}
-        self.cleanroom_questions: dict[str, dict[str, Any]] = {}
+        self.datasets: Collection[str, dict[str, Any]] = Collection(
+            "Dataset"
+        )  # clean-room datasets
+        self.questions = self._things("Question", "questionID")
+        self.cleanroom_questions = self._things("Cleanroom question", "cleanroomQuestionId")
         self.ownership: dict[str, dict[str, str]] = {}  # crq id -> macro -> organization id
         self.assignments: dict[str, dict[str, dict[str, Any]]] = {}  # crq id -> macro -> dataset
         self.runs: dict[str, QuestionRun] = {}
         self.flows: dict[str, dict[str, Any]] = {}
         self.flow_runs: dict[str, FlowRun] = {}
-        self.credentials: dict[str, dict[str, Any]] = {}  # organization credentials
-        self.schedules: dict[str, dict[str, Any]] = {}  # clean-room question run schedules
+        self.credentials = self._things("Organization credential", "organizationCredentialId")
+        self.schedules: Collection[str, dict[str, Any]] = Collection(
+            "Cleanroom question run schedule"
+        )
         # cleanroom id -> partner id -> partner
         self.partners: dict[str, dict[str, dict[str, Any]]] = {}
 
@@ -375,6 +362,11 @@ class HabuState:
             )
             raise HabuError(400, f"Invalid {what}: {value!r} is not a UUID{hint}")
         return value
+
+    def _things(self, noun: str, param: str) -> Collection[str, dict[str, Any]]:
+        """A collection keyed by UUID path parameter ``param``, answering 404 ``<noun> <id> not
+        found`` (and 400 for an id that is not a UUID, as the platform does)."""
+        return Collection(noun, key=lambda raw: self.require_uuid(raw, param), error=HabuError)
 
     @property
     def now(self) -> float:
@@ -474,9 +466,7 @@ class HabuState:
     )
 
     def create_cleanroom(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        for key in ("name", "startAt", "type"):
-            if not body.get(key):
-                raise HabuError(400, f"Field '{key}' is required")
+        require(body, "name", "startAt", "type")
         if body["type"] not in self._ROOM_TYPES:
             raise HabuError(400, f"Invalid cleanroom type: {body['type']!r}")
         if any(r["name"] == body["name"] for r in self.cleanrooms.values()):
@@ -509,31 +499,18 @@ class HabuState:
         self.cleanrooms[room_id] = room
         return room
 
-    def cleanroom(self, room_id: str) -> dict[str, Any]:
-        self.require_uuid(room_id, "cleanroomId")
-        try:
-            return self.cleanrooms[room_id]
-        except KeyError:
-            raise HabuError(404, f"Cleanroom {room_id} not found") from None
-
     def update_cleanroom(self, room_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        room = self.cleanroom(room_id)
+        room = self.cleanrooms.find(room_id)
         for key in ("name", "description", "startAt", "endAt"):
             if key in body:
                 room[key] = body[key]
         room["timeAudit"]["updatedAt"] = iso(self.now)
         return room
 
-    def delete_cleanroom(self, room_id: str) -> None:
-        self.cleanroom(room_id)
-        del self.cleanrooms[room_id]
-
     # ---------------------------------------------------------------- data connections
 
     def create_data_connection(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        for key in ("name", "category"):
-            if not body.get(key):
-                raise HabuError(400, f"Field '{key}' is required")
+        require(body, "name", "category")
         conn_id = self.new_id()
         data_type = dict(body.get("dataType") or {})
         conn = {
@@ -581,16 +558,9 @@ class HabuState:
         ]
         return conn
 
-    def data_connection(self, conn_id: str) -> dict[str, Any]:
-        self.require_uuid(conn_id, "dataConnectionId")
-        try:
-            return self.data_connections[conn_id]
-        except KeyError:
-            raise HabuError(404, f"Data connection {conn_id} not found") from None
-
     def map_fields(self, conn_id: str, body: Any) -> list[dict[str, Any]]:
         """Field mapping: a JSON array of field configurations, matched by ``fieldName``."""
-        conn = self.data_connection(conn_id)
+        conn = self.data_connections.find(conn_id)
         if not isinstance(body, list) or not body:
             raise HabuError(400, "Body must be a JSON array of field configurations")
         current = {f["fieldName"]: f for f in self.field_configurations[conn_id]}
@@ -607,10 +577,10 @@ class HabuState:
     # ---------------------------------------------------------------- clean-room datasets
 
     def configure_dataset(self, room_id: str, conn_id: str | None, body: Any) -> dict[str, Any]:
-        room = self.cleanroom(room_id)
+        room = self.cleanrooms.find(room_id)
         if not conn_id:
             raise HabuError(400, "Required request parameter 'dataConnectionId' is not present")
-        conn = self.data_connection(conn_id)
+        conn = self.data_connections.find(conn_id)
         if not isinstance(body, Mapping) or not isinstance(body.get("rampIDConsent"), bool):
             raise HabuError(400, 'Body must be {"rampIDConsent": true|false}')
         ds_id = self.new_id()
@@ -639,7 +609,7 @@ class HabuState:
         return dataset
 
     def dataset(self, room_id: str, ds_id: str) -> dict[str, Any]:
-        self.cleanroom(room_id)
+        self.cleanrooms.find(room_id)
         self.require_uuid(ds_id, "datasetId")
         found = self.datasets.get(ds_id)
         if found is None or found["cleanRoomId"] != room_id:
@@ -657,7 +627,7 @@ class HabuState:
                 # what the real service does (an NPE surfacing as a 500), kept on purpose
                 raise HabuError(500, "Internal Server Error: dataSetTypeFields is null")
         if room_id:
-            self.cleanroom(room_id)
+            self.cleanrooms.find(room_id)
         q_id = self.new_id()
         self.questions[q_id] = {
             "id": q_id,
@@ -668,13 +638,6 @@ class HabuState:
         }
         return {"success": True, "message": "Question created successfully", "questionID": q_id}
 
-    def question(self, q_id: str) -> dict[str, Any]:
-        self.require_uuid(q_id, "questionID")
-        try:
-            return self.questions[q_id]
-        except KeyError:
-            raise HabuError(404, f"Question {q_id} not found") from None
-
     def macros(self, question: Mapping[str, Any]) -> list[str]:
         details = question.get("questionDetails") or {}
         return [dt["macro"] for dt in details.get("dataTypes") or [] if dt.get("macro")]
@@ -682,10 +645,10 @@ class HabuState:
     # ---------------------------------------------------------------- clean-room questions
 
     def attach_question(self, room_id: str, q_id: str | None, editable: bool) -> dict[str, Any]:
-        room = self.cleanroom(room_id)
+        room = self.cleanrooms.find(room_id)
         if not q_id:
             raise HabuError(400, "Required request parameter 'questionId' is not present")
-        question = self.question(q_id)
+        question = self.questions.find(q_id)
         crq_id = self.new_id()
         details = question.get("questionDetails") or {}
         crq = {
@@ -707,22 +670,15 @@ class HabuState:
         room["questionsCount"] += 1
         return self.crq_wire(crq_id)
 
-    def crq(self, crq_id: str) -> dict[str, Any]:
-        self.require_uuid(crq_id, "cleanroomQuestionId")
-        try:
-            return self.cleanroom_questions[crq_id]
-        except KeyError:
-            raise HabuError(404, f"Cleanroom question {crq_id} not found") from None
-
     def crq_status(self, crq_id: str) -> str:
         """READY once every macro of the question has an owner and a dataset."""
-        crq = self.crq(crq_id)
+        crq = self.cleanroom_questions.find(crq_id)
         macros = self.macros(self.questions[crq["questionId"]])
         assigned = self.assignments[crq_id]
         return "READY" if all(m in assigned for m in macros) else "DATASETS_NOT_ASSIGNED"
 
     def crq_wire(self, crq_id: str) -> dict[str, Any]:
-        crq = self.crq(crq_id)
+        crq = self.cleanroom_questions.find(crq_id)
         runs = [r for r in self.runs.values() if r.crq_id == crq_id and not r.deleted]
         latest = max(runs, key=lambda r: r.submitted, default=None)
         status = self.crq_status(crq_id)
@@ -743,7 +699,7 @@ class HabuState:
         }
 
     def assign_owners(self, crq_id: str, body: Any) -> list[dict[str, Any]]:
-        crq = self.crq(crq_id)
+        crq = self.cleanroom_questions.find(crq_id)
         items = [body] if isinstance(body, Mapping) else body
         if not isinstance(items, list) or not items:
             raise HabuError(400, "Body must be a JSON array of {organizationId, macro}")
@@ -758,7 +714,7 @@ class HabuState:
         return self.crq_datasets(crq_id)
 
     def assign_datasets(self, crq_id: str, body: Any) -> list[dict[str, Any]]:
-        self.crq(crq_id)
+        self.cleanroom_questions.find(crq_id)
         if not isinstance(body, list) or not body:
             raise HabuError(400, "Body must be a JSON array of {datasetId, macro, fields}")
         for item in body:
@@ -814,7 +770,7 @@ class HabuState:
         return "COMPLETED", None
 
     def create_run(self, crq_id: str, body: Any) -> dict[str, Any]:
-        crq = self.crq(crq_id)
+        crq = self.cleanroom_questions.find(crq_id)
         if (
             not isinstance(body, Mapping)
             or not isinstance(body.get("name"), str)
@@ -862,7 +818,7 @@ class HabuState:
         limit: int,
         offset: int,
     ) -> list[dict[str, Any]]:
-        self.crq(crq_id)
+        self.cleanroom_questions.find(crq_id)
         if limit > 100:
             raise HabuError(400, "limit must be at most 100")
         runs = sorted(
@@ -895,7 +851,7 @@ class HabuState:
     # ---------------------------------------------------------------- flows
 
     def create_flow(self, room_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        self.cleanroom(room_id)
+        self.cleanrooms.find(room_id)
         if not body.get("flowName") or not isinstance(body.get("nodes"), list):
             raise HabuError(400, "Fields 'flowName' and 'nodes' are required")
         existing = next(
@@ -946,7 +902,7 @@ class HabuState:
         }
 
     def flow(self, room_id: str, flow_id: str) -> dict[str, Any]:
-        self.cleanroom(room_id)
+        self.cleanrooms.find(room_id)
         self.require_uuid(flow_id, "cleanroomFlowId")
         found = self.flows.get(flow_id)
         if found is None or found["cleanroomId"] != room_id:
@@ -957,8 +913,7 @@ class HabuState:
         self, room_id: str, flow_id: str, body: Mapping[str, Any]
     ) -> dict[str, Any]:
         flow = self.flow(room_id, flow_id)
-        if not (body or {}).get("name"):
-            raise HabuError(400, "Field 'name' is required")
+        require(body or {}, "name")
         self._spend(self.flow_run_creates, "flow runs")
         outcome, reason = self._outcome()
         run = FlowRun(
@@ -982,7 +937,7 @@ class HabuState:
         return run.wire(self.now)
 
     def flow_run(self, room_id: str, run_id: str) -> FlowRun:
-        self.cleanroom(room_id)
+        self.cleanrooms.find(room_id)
         self.require_uuid(run_id, "cleanroomFlowRunId")
         found = self.flow_runs.get(run_id)
         if found is None or found.cleanroom_id != room_id:
@@ -1032,12 +987,3 @@ class HabuState:
                 for row in rows
             ],
         }
-
-
-def page(items: Iterable[Any], limit: int, offset: int) -> list[Any]:
-    """A bare-array page, the way the Habu-era list endpoints answer."""
-    return list(items)[max(offset, 0) : max(offset, 0) + max(limit, 0)]
-
-
-def date_days_ago(now: float, days: int) -> str:
-    return (datetime.fromtimestamp(now, UTC) - timedelta(days=days)).date().isoformat()

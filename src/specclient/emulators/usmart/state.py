@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from specclient._clock import Clock
+from specclient.emulators.core import EmuError
 
 PROVIDER = "provider"
 VIEWER = "viewer"
@@ -50,14 +51,12 @@ DEFAULT_PIPELINES: dict[str, dict[str, Any]] = {
 DATA_MEDIA_TYPES = {"text/csv", "application/json"}
 
 
-class ActionError(Exception):
+class ActionError(EmuError):
     """An action was refused; becomes ``status`` with ``{"error": code, "message": ...}``."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
-        self.status = status
+        super().__init__(status, message, code=code)
         self.code = code
-        self.message = message
-        super().__init__(f"{status} {code}: {message}")
 
     def body(self) -> dict[str, str]:
         return {"error": self.code, "message": self.message}

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from specclient._clock import Clock
+from specclient.emulators.core import Collection, EmuError
+from specclient.emulators.core.lifecycle import Timed
 
 __all__ = ["CivisState", "NotFound", "Invalid", "DEMO_API_KEY"]
 
@@ -27,46 +29,52 @@ _EXIT = re.compile(r"\bexit\s+([1-9]\d*)")
 _AWS = "Amazon Web Services S3"
 
 
-class NotFound(LookupError):
+class NotFound(EmuError, LookupError):
     """The object does not exist (HTTP 404)."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(404, message)
 
-class Invalid(ValueError):
-    """The request is well-formed but its values are refused (HTTP 400/422)."""
+
+class Invalid(EmuError, ValueError):
+    """The request is well-formed but its values are refused (HTTP 400)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(400, message)
+
+
+def _things(noun: str) -> Collection[int, dict[str, Any]]:
+    """A collection keyed by Civis's integer ids, answering Civis's 404 text."""
+    return Collection(
+        noun,
+        key=int,
+        not_found="The requested {noun} could not be found.",
+        error=lambda status, message: NotFound(message),
+    )
 
 
 def _iso(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-@dataclass
-class Run:
+@dataclass(kw_only=True)
+class Run(Timed):
     """One run of a job (container script, SQL script or any job)."""
 
     id: int
     job_id: int
-    created: float
-    queue_seconds: float
-    duration: float
     exit_code: int = 0
-    cancelled_at: float | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)
 
     def state(self, now: float) -> str:
-        started = self.created + self.queue_seconds
-        finished = started + self.duration
-        if self.cancelled_at is not None and self.cancelled_at < finished:
-            return "cancelled"
-        if now < started:
-            return "queued"
-        if now < finished:
-            return "running"
-        return "failed" if self.exit_code else "succeeded"
+        phase = self.phase(now)
+        if phase == "done":
+            return "failed" if self.exit_code else "succeeded"
+        return phase
 
     def wire(self, now: float, kind: str) -> dict[str, Any]:
         state = self.state(now)
-        started = self.created + self.queue_seconds
-        finished = started + self.duration
+        started, finished = self.started, self.finished
         done_at = (
             finished if self.cancelled_at is None or state != "cancelled" else self.cancelled_at
         )
@@ -76,7 +84,7 @@ class Run:
             "id": self.id,
             "state": state,
             "isCancelRequested": self.cancelled_at is not None,
-            "createdAt": _iso(self.created),
+            "createdAt": _iso(self.submitted),
             "startedAt": _iso(started) if ran else None,
             "finishedAt": _iso(done_at) if state in ("succeeded", "failed", "cancelled") else None,
             "error": (
@@ -131,11 +139,11 @@ class CivisState:
         self.run_seconds = run_seconds
         self._rng = random.Random(seed)
         self._next_id = 100
-        self.users: dict[int, dict[str, Any]] = {}
+        self.users: Collection[int, dict[str, Any]] = _things("user")
         self.api_keys: dict[str, int] = {}
-        self.credentials: dict[int, dict[str, Any]] = {}
-        self.databases: dict[int, dict[str, Any]] = {}
-        self.tables: dict[int, dict[str, Any]] = {}
+        self.credentials: Collection[int, dict[str, Any]] = _things("credential")
+        self.databases: Collection[int, dict[str, Any]] = _things("database")
+        self.tables: Collection[int, dict[str, Any]] = _things("table")
         self.jobs: dict[int, dict[str, Any]] = {}  # scripts are jobs: one id space, as on Civis
         self.runs: dict[int, list[Run]] = {}
         self._seed(api_key)
@@ -278,12 +286,6 @@ class CivisState:
         user_id = self.api_keys.get(api_key)
         return self.users.get(user_id) if user_id is not None else None
 
-    def get(self, collection: dict[int, dict[str, Any]], object_id: int, what: str) -> dict:
-        try:
-            return collection[int(object_id)]
-        except (KeyError, ValueError):
-            raise NotFound(f"The requested {what} could not be found.") from None
-
     def list_credentials(self, query: dict[str, str]) -> list[dict[str, Any]]:
         found = list(self.credentials.values())
         if "type" in query:
@@ -304,7 +306,7 @@ class CivisState:
                 raise Invalid(f"{required} is required")
         database = None
         if body.get("remoteHostId") is not None:
-            database = self.get(self.databases, body["remoteHostId"], "database")
+            database = self.databases.find(body["remoteHostId"])
         credential = self.add_credential(
             body.get("name") or body["username"],
             body["type"],
@@ -339,7 +341,7 @@ class CivisState:
         else:
             if not body.get("sql") or body.get("remoteHostId") is None:
                 raise Invalid("sql and remoteHostId are required")
-            self.get(self.databases, body["remoteHostId"], "database")
+            self.databases.find(body["remoteHostId"])
             job_type = "JobTypes::SqlRunner"
         script_id = self.new_id()
         stamp = _iso(self.now())
@@ -396,9 +398,10 @@ class CivisState:
         return script
 
     def job(self, job_id: int, kind: str | None = None) -> dict[str, Any]:
-        job = self.get(self.jobs, job_id, "job" if kind is None else f"{kind} script")
-        if kind is not None and job["_kind"] != kind:
-            raise NotFound(f"The requested {kind} script could not be found.")
+        job = self.jobs.get(job_id)
+        if job is None or (kind is not None and job["_kind"] != kind):
+            what = "job" if kind is None else f"{kind} script"
+            raise NotFound(f"The requested {what} could not be found.")
         return job
 
     def start_run(self, job_id: int, kind: str | None = None) -> Run:
@@ -411,9 +414,9 @@ class CivisState:
         run = Run(
             id=self.new_id(),
             job_id=job["id"],
-            created=self.now(),
+            submitted=self.now(),
             queue_seconds=self.queue_seconds,
-            duration=duration,
+            run_seconds=duration,
             exit_code=exit_code,
         )
         if job["_kind"] == "sql":
@@ -462,7 +465,7 @@ class CivisState:
         return [
             {
                 "id": run.id * 100 + index,
-                "createdAt": _iso(run.created),
+                "createdAt": _iso(run.submitted),
                 "message": message,
                 "level": level,
             }

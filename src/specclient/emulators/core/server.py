@@ -20,9 +20,10 @@ import time
 from typing import Any
 
 import uvicorn
+from starlette.responses import Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["TRANSPORT_KEY", "ServerThread", "bind_socket", "make_server"]
+__all__ = ["TRANSPORT_KEY", "ServerThread", "bind_socket", "drop_connection", "make_server"]
 
 TRANSPORT_KEY = "specclient.emulator.transport"
 _START_TIMEOUT = 10.0
@@ -191,3 +192,30 @@ class ServerThread:
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+
+async def drop_connection(
+    scope: dict[str, Any], kind: str, send: Any = None, response: Response | None = None
+) -> None:
+    """Really drop the TCP connection, so the client sees a transport error.
+
+    ``drop_after`` first sends the status line and headers announcing a body that never comes
+    (at least one byte, so even an empty reply is visibly cut short).
+    """
+    transport = (scope.get("state") or {}).get(TRANSPORT_KEY)
+    if transport is None:  # in-process ASGI transport: no socket to drop
+        raise ConnectionResetError(f"emulator fault {kind}: connection dropped")
+    if send is not None and response is not None:
+        length = int(response.headers.get("content-length") or 1 << 20)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [(b"content-length", str(max(length, 1)).encode())],
+            }
+        )
+    transport.abort()
+    # Let the protocol notice the lost connection before we return, so uvicorn neither
+    # writes a 500 nor logs "returned without completing response".
+    for _ in range(3):
+        await asyncio.sleep(0)

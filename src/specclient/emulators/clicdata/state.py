@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from specclient.emulators.core import Collection, EmuError
+
 __all__ = [
     "COLUMN_TYPES",
     "REFRESH_MODES",
@@ -53,14 +55,23 @@ VERSIONED_REFRESH_MODES = {
 }
 
 
-class ClicDataError(Exception):
+class ClicDataError(EmuError):
     """A request the platform refuses: ``status`` and ``code`` become the error envelope."""
 
     def __init__(self, status: int, code: str, description: str) -> None:
-        self.status = status
+        super().__init__(status, description, code=code)
         self.code = code
         self.description = description
-        super().__init__(f"{status} {code}: {description}")
+
+
+def _things(noun: str, not_found: str = "no {noun} with id {id}") -> Collection[int, Any]:
+    """A collection keyed by ClicData's integer ids, answering 404 ``NotFound``."""
+    return Collection(
+        noun,
+        key=int,
+        not_found=not_found,
+        error=lambda status, message: ClicDataError(status, "NotFound", message),
+    )
 
 
 def _iso(ts: float) -> str:
@@ -536,11 +547,11 @@ class ClicDataState:
             "data_rows_limit": 50_000_000,
             "users_limit": 25,
         }
-        self.tables: dict[int, Table] = {}
-        self.dashboards: dict[int, dict[str, Any]] = {}
-        self.schedules: dict[int, dict[str, Any]] = {}
-        self.teams: dict[int, dict[str, Any]] = {}
-        self.users: dict[int, dict[str, Any]] = {}
+        self.tables: Collection[int, Table] = _things("data set", "no {noun} with RecId {id}")
+        self.dashboards: Collection[int, dict[str, Any]] = _things("dashboard")
+        self.schedules: Collection[int, dict[str, Any]] = _things("schedule")
+        self.teams: Collection[int, dict[str, Any]] = _things("team")
+        self.users: Collection[int, dict[str, Any]] = _things("user")
         self.passwords: dict[int, str] = {}  # sha256 hex; never served
         self._next_id = 100 + seed
         self._seed_data()
@@ -680,32 +691,6 @@ class ClicDataState:
         }
         return self.users[user_id]
 
-    # lookups ---------------------------------------------------------------------------------
-
-    def table(self, rec_id: Any) -> Table:
-        try:
-            return self.tables[int(rec_id)]
-        except (KeyError, ValueError, TypeError):
-            raise ClicDataError(404, "NotFound", f"no data set with RecId {rec_id}") from None
-
-    def _find(self, kind: str, items: Mapping[int, dict[str, Any]], key: Any) -> dict[str, Any]:
-        try:
-            return items[int(key)]
-        except (KeyError, ValueError, TypeError):
-            raise ClicDataError(404, "NotFound", f"no {kind} with id {key}") from None
-
-    def dashboard(self, key: Any) -> dict[str, Any]:
-        return self._find("dashboard", self.dashboards, key)
-
-    def schedule(self, key: Any) -> dict[str, Any]:
-        return self._find("schedule", self.schedules, key)
-
-    def team(self, key: Any) -> dict[str, Any]:
-        return self._find("team", self.teams, key)
-
-    def user(self, key: Any) -> dict[str, Any]:
-        return self._find("user", self.users, key)
-
     # auth ------------------------------------------------------------------------------------
 
     def issue_token(self, client_id: str | None, client_secret: str | None) -> dict[str, Any]:
@@ -755,7 +740,7 @@ class ClicDataState:
     # schedules -------------------------------------------------------------------------------
 
     def trigger(self, schedule_id: Any) -> dict[str, Any]:
-        schedule = self.schedule(schedule_id)
+        schedule = self.schedules.find(schedule_id)
         now = self.now()
         for rec_id in schedule["data"]:
             if rec_id in self.tables:
@@ -784,7 +769,7 @@ class ClicDataState:
         }
 
     def set_password(self, user_id: Any, password: Any) -> None:
-        user = self.user(user_id)
+        user = self.users.find(user_id)
         if not isinstance(password, str) or len(password) < 8:
             raise ClicDataError(400, "InvalidPassword", "a password needs at least 8 characters")
         self.passwords[user["id"]] = hashlib.sha256(password.encode()).hexdigest()

@@ -1,12 +1,73 @@
-"""Example bodies made up from response schemas, for the generic stateless emulator."""
+"""A stateless emulator for any spec: example replies made from the response schemas."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-__all__ = ["example_for"]
+from specclient.emulators.core.app import EmulatorApp, Handler
+from specclient.emulators.core.clock import EmulatorClock
+from specclient.emulators.core.messages import EmuRequest, EmuResponse
+from specclient.emulators.core.running import Emulator, running_app
+from specclient.openapi.model import Operation, Spec
+
+__all__ = ["build_generic", "example_for", "serve_spec"]
+
+
+def build_generic(
+    spec: Spec | str | Path | Mapping[str, Any],
+    *,
+    seed: int = 0,
+    clock: EmulatorClock | None = None,
+) -> EmulatorApp:
+    """A stateless emulator for any spec: every operation answers its success status with an
+    example body made from the response schema (``example``/``default``/enums where given).
+    Requests are still checked against the spec; no auth is asked for."""
+    app = EmulatorApp(spec, clock=clock, seed=seed)
+    for qualname, operation in app.operations.items():
+        app.handle(qualname)(_generic_handler(operation))
+    return app
+
+
+def _generic_handler(operation: Operation) -> Handler:
+    shape = operation.success
+
+    def answer(req: EmuRequest) -> Any:
+        if shape is None or shape.schema is None:
+            return None
+        body = example_for(shape.schema, now=req.clock.time())
+        # Echo path parameters into same-named fields, so GET /pets/7 returns id 7.
+        if isinstance(body, dict):
+            for name, value in req.path_params.items():
+                if name in body:
+                    body[name] = value
+        media_type = shape.media_type or "application/json"
+        if "json" not in media_type:
+            return EmuResponse(
+                int(shape.status) if shape.status.isdigit() else 200,
+                body="" if body is None else str(body),
+                media_type=media_type,
+            )
+        return body
+
+    return answer
+
+
+@contextlib.contextmanager
+def serve_spec(
+    spec: Spec | str | Path | Mapping[str, Any],
+    *,
+    seed: int = 0,
+    port: int = 0,
+    host: str = "127.0.0.1",
+) -> Iterator[Emulator]:
+    """Serve :func:`build_generic` for ``spec`` on a loopback port for the block's duration."""
+    with running_app(build_generic(spec, seed=seed), port=port, host=host) as emu:
+        yield emu
+
 
 _MAX_DEPTH = 6
 

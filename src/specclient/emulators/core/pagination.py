@@ -7,27 +7,17 @@ import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from specclient.emulators._messages import EmuError, EmuResponse
+from specclient.emulators.core.messages import EmuError, EmuResponse, whole
 
 __all__ = ["paginate_cursor", "paginate_offset", "paginate_page"]
 
 T = TypeVar("T")
 
 
-def _whole(value: Any, name: str, minimum: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise EmuError(400, f"{name} must be an integer, got {value!r}", field=name) from None
-    if number < minimum:
-        raise EmuError(400, f"{name} must be >= {minimum}, got {number}", field=name)
-    return number
-
-
 def paginate_offset(items: Sequence[T], limit: Any, offset: Any = 0) -> list[T]:
     """The slice ``items[offset:offset+limit]``; bad numbers answer 400 naming the parameter."""
-    size = _whole(limit, "limit", 0)
-    start = _whole(offset if offset is not None else 0, "offset", 0)
+    size = whole(limit, "limit", 0)
+    start = whole(offset if offset is not None else 0, "offset", 0)
     return list(items[start : start + size])
 
 
@@ -42,8 +32,8 @@ def paginate_page(
         ``json`` is the page's items; headers ``X-Pagination-Current-Page``,
         ``X-Pagination-Per-Page``, ``X-Pagination-Total-Entries``, ``X-Pagination-Total-Pages``.
     """
-    page = _whole(page_num if page_num is not None else 1, "page_num", 1)
-    size = _whole(limit, "limit", 1)
+    page = whole(page_num if page_num is not None else 1, "page_num", 1)
+    size = whole(limit, "limit", 1)
     total = len(items)
     start = (page - 1) * size
     headers = {
@@ -65,7 +55,7 @@ def _decode_cursor(cursor: str) -> int:
         text = base64.urlsafe_b64decode(padded.encode()).decode()
         if not text.startswith("o:"):
             raise ValueError(text)
-        return _whole(text[2:], "cursor", 0)
+        return whole(text[2:], "cursor", 0)
     except (ValueError, EmuError):
         raise EmuError(400, f"invalid cursor {cursor!r}", field="cursor") from None
 
@@ -80,7 +70,7 @@ def paginate_cursor(
     (list, str or None)
         The page, and the cursor of the next page (None on the last page).
     """
-    size = _whole(limit, "limit", 1)
+    size = whole(limit, "limit", 1)
     start = _decode_cursor(cursor) if cursor else 0
     page = list(items[start : start + size])
     following = start + size

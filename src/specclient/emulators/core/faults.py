@@ -14,7 +14,7 @@ import random
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from specclient.errors import ParameterError
 
@@ -23,17 +23,7 @@ __all__ = ["FAULT_KINDS", "Fault", "FaultInjector", "FiredFault"]
 FaultKind = Literal[
     "429", "500", "502", "503", "504", "drop_before", "drop_after", "slow", "expired_token"
 ]
-FAULT_KINDS: tuple[str, ...] = (
-    "429",
-    "500",
-    "502",
-    "503",
-    "504",
-    "drop_before",
-    "drop_after",
-    "slow",
-    "expired_token",
-)
+FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 _STATUS_KINDS = {"429", "500", "502", "503", "504"}
 
 

@@ -79,13 +79,7 @@ def to_json_schema(schema: Mapping[str, Any] | None, *, request: bool = True) ->
     if out.get("type") == "file":
         del out["type"]
     if schema.get("nullable") or schema.get("x-nullable"):
-        kind = out.get("type")
-        if isinstance(kind, str):
-            out["type"] = [kind, "null"]
-        elif isinstance(kind, list) and "null" not in kind:
-            out["type"] = [*kind, "null"]
-        if isinstance(out.get("enum"), list) and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
+        out = _or_null(out)
     if (
         request
         and isinstance(out.get("required"), list)

@@ -1,0 +1,120 @@
+"""The Habu (LiveRamp Clean Room) emulator: :class:`~.state.HabuState` behind the routes of
+``specs/habu.yaml`` (:mod:`.handlers`), on the shared emulator core.
+
+What it mimics from the platform (``docs/platforms/habu.md`` lists what it does not):
+
+- ``POST /v1/oauth/token`` with Basic client auth, camelCase reply, 12 h tokens, at most
+  2 tokens per 24 h (``token_cap=None`` turns the cap off);
+- every other call needs ``Authorization: Bearer <accessToken>``; ``/v1/health`` does not;
+- errors in the spec's envelope ``{"code": "<status>", "message": ...}``, except 401 (the
+  Spring application style, ``code`` an int) and unknown paths (Spring Boot's default body);
+- create-run and flow-run creation limited to 20 per rolling hour, 429 with no ``Retry-After``;
+- runs QUEUED -> RUNNING -> COMPLETED or FAILED (``failureReason``) on the emulator clock;
+- results of any size, computed page by page from the seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from specclient._resources import bundled_spec
+from specclient.emulators.core import (
+    EmuError,
+    EmulatorApp,
+    EmulatorClock,
+    EmuRequest,
+    check_options,
+)
+from specclient.emulators.core.auth import basic_credentials, bearer_token
+from specclient.emulators.habu.handlers import routes
+from specclient.emulators.habu.state import HabuState, iso
+
+__all__ = ["CREDENTIALS", "build"]
+
+#: The demo API client the emulator accepts, as ``connect("habu", ...)`` keyword arguments.
+CREDENTIALS: dict[str, str] = {
+    "client_id": "habu-emulator-client",
+    "client_secret": "habu-emulator-secret-7f3a9c",
+    "organization": "6f1c2a8e-3b4d-4e5f-9a6b-7c8d9e0f1a2b",
+}
+
+_STATE_OPTIONS = (
+    "token_lifetime",
+    "token_cap",
+    "token_cap_status",
+    "run_create_limit",
+    "queue_seconds",
+    "run_seconds",
+    "result_rows",
+    "failure_rate",
+    "max_data_limit",
+)
+
+
+def build(*, seed: int = 0, clock: EmulatorClock | None = None, **options: Any) -> EmulatorApp:
+    """A Habu emulator app.
+
+    Parameters
+    ----------
+    seed : int
+        Makes ids, failures and result rows reproducible.
+    clock : EmulatorClock, optional
+    client_id, client_secret, organization : str, optional
+        The credentials it accepts (default :data:`CREDENTIALS`).
+    token_lifetime, token_cap, token_cap_status, run_create_limit, queue_seconds, run_seconds,
+    result_rows, failure_rate, max_data_limit
+        See :class:`~specclient.emulators.habu.state.HabuState`.
+    """
+    check_options("Habu", options, (*_STATE_OPTIONS, *CREDENTIALS))
+    clock = clock or EmulatorClock()
+    credentials = {k: str(options.get(k) or v) for k, v in CREDENTIALS.items()}
+    state = HabuState(
+        seed=seed,
+        clock=clock,
+        client_id=credentials["client_id"],
+        client_secret=credentials["client_secret"],
+        organization=credentials["organization"],
+        **{k: options[k] for k in _STATE_OPTIONS if k in options},
+    )
+    app = EmulatorApp(bundled_spec("habu"), clock=clock, seed=seed, error_body=_error_body)
+    app.state = state
+    app.credentials = credentials
+    app.authenticate = lambda req: _authenticate(state, req)
+    routes.serve(app, state)
+    return app
+
+
+def _error_body(error: EmuError, req: EmuRequest) -> Any:
+    if error.status == 401:
+        # the application's own style for auth failures: code is an int here
+        return {
+            "status": "UNAUTHORIZED",
+            "code": 401,
+            "timestamp": req.clock.now().strftime("%d-%m-%Y %H:%M:%S"),
+            "message": error.message,
+            "details": f"uri={req.path}",
+        }
+    if error.status == 404 and req.operation is None and req.qualname is None:
+        return {
+            "timestamp": iso(req.clock.time()),
+            "status": 404,
+            "error": "Not Found",
+            "path": req.path,
+        }
+    return {"code": str(error.status), "message": error.message}
+
+
+def _authenticate(state: HabuState, req: EmuRequest) -> str:
+    """The token endpoint takes the client's Basic credentials; everything else a bearer token."""
+    if req.qualname != "oauth.token":
+        return state.check_bearer(bearer_token(req) or "")
+    if not req.headers.get("authorization"):
+        raise EmuError(
+            400,
+            "Required request header 'Authorization' for method parameter type String is not "
+            "present",
+        )
+    client = basic_credentials(req)
+    if client is None:
+        raise EmuError(401, "Bad credentials")
+    return "\n".join(client)
