@@ -459,8 +459,9 @@ class Engine:
 
     def _auto_mode(self, operations: list[Any], depth: int) -> str:
         """``"auto"`` naming: the operationIds when their authors grouped them all
-        (``issues/create``); the tags and operationIds when the path rule would put most
-        operations into one resource and every operation has both; else the path rule."""
+        (``issues/create``); the tags and operationIds when the path rule would group the
+        operations uselessly (see :func:`~specclient.openapi.naming.is_degenerate`) and every
+        operation has both; else the path rule."""
         ops = [op for _, _, _, op, _, _ in operations]
         if not ops:
             return "path"

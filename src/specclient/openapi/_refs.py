@@ -2,8 +2,10 @@
 
 Hand-written rather than jsonref/referencing because we need three things those do not give
 together: the recursive occurrence of a schema kept as ``{"$recursive": name}`` (plain dicts,
-picklable, no lazy proxies), memoised expansion so a 2.5 MB spec's shared schemas are expanded
-once, and the JSON pointer of the faulty ``$ref`` in every error.
+picklable, no lazy proxies), every schema expanded once per document and shared (cycles cut
+by strongly connected component, see :meth:`Resolver._named`), and the JSON pointer of the
+faulty ``$ref`` in every error. References to other files are inlined before this module sees
+the document (:mod:`._external`).
 """
 
 from __future__ import annotations
@@ -281,7 +283,7 @@ class Resolver:
             self._depth[ref] = depth
 
     def _edges(self, ref: str) -> tuple[str, ...]:
-        """The references inside the schema ``ref`` points to, in document order."""
+        """The references inside the schema ``ref`` points to, each once."""
         edges = self._edge_memo.get(ref)
         if edges is None:
             found: dict[str, None] = {}
