@@ -31,12 +31,14 @@ __all__ = ["Client", "AsyncClient", "Resource", "AsyncResource", "Method", "Asyn
 _RETURN_TYPES = ("snake", "raw", "pandas")
 
 
-def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool) -> Spec:
+def _load_spec(
+    spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool, remote_refs: bool
+) -> Spec:
     if isinstance(spec, Spec):
         return spec
     from .openapi import load
 
-    return load(spec, naming=naming, cache=cache)
+    return load(spec, naming=naming, cache=cache, remote_refs=remote_refs)
 
 
 class _ClientBase:
@@ -61,6 +63,7 @@ class _ClientBase:
         resource_classes: Mapping[str, type] | None = None,
         naming: Any = None,
         cache: bool = True,
+        remote_refs: bool = False,
     ) -> None:
         if return_type not in _RETURN_TYPES:
             raise ParameterError(
@@ -70,7 +73,7 @@ class _ClientBase:
             )
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
-        self._spec = _load_spec(spec, naming, cache)
+        self._spec = _load_spec(spec, naming, cache, remote_refs)
         self._base_url = base_url
         self._auth = auth
         self._timeout = timeout

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
+import specclient
 from specclient.errors import SpecError
 from specclient.openapi import load
 
@@ -235,3 +238,6 @@ def test_a_fetched_description_fetches_the_files_beside_it_only_when_asked(serve
         "/schemas/owner.yaml",
         "/schemas/pet.yaml",
     ]
+    # The same choice as a client option.
+    client = specclient.Client.from_spec(f"{base}/openapi.yaml", remote_refs=True, cache=False)
+    assert "id" in inspect.signature(client.pets.get).parameters

@@ -65,8 +65,8 @@ class _Bundler:
             if not self.remote:
                 raise SpecError(
                     f"$ref {ref!r} needs {location}, which is not fetched unless asked: "
-                    "load the spec with specclient.openapi.load(..., remote_refs=True) and "
-                    "give the result to Client.from_spec",
+                    "pass remote_refs=True (Client.from_spec(..., remote_refs=True) or "
+                    "specclient.openapi.load(..., remote_refs=True)) to allow it",
                     at,
                     label,
                 )
