@@ -253,3 +253,20 @@ def test_stripe_builds_every_operation_with_schemas_shared_not_copied(tmp_path):
     # A link back into the cycle is a marker naming the schema, not another copy of it.
     subscriptions = created["properties"]["subscriptions"]["properties"]["data"]
     assert subscriptions["items"] == {"$recursive": "subscription"}
+
+
+def test_operation_id_naming_gives_petstore_the_names_its_authors_chose():
+    path = FIXTURES / "swagger-petstore" / "openapi.yaml"
+    spec = load(path, naming="operation_id")
+    names = {op.qualname for op in spec.all_operations()}
+    assert {
+        "pet.add_pet",
+        "pet.update_pet",
+        "pet.find_pets_by_status",
+        "pet.get_pet_by_id",
+        "pet.upload_file",
+        "store.get_inventory",
+        "store.place_order",
+        "user.login_user",
+    } <= names
+    assert len(names) == 19 and not spec.warnings
