@@ -44,9 +44,11 @@ print(json.dumps({{"loaded": [m for m in ("httpx", "asyncio") if m in sys.module
 def test_credentials_become_httpx_auth_when_httpx_is_imported(tmp_path):
     code = """
 import json, sys
+import importlib.util
 from specclient.auth import APIKey, Bearer, Basic, OAuth2ClientCredentials
 key = APIKey("s3cret", header="X-Key")
 before = "httpx" in sys.modules
+assert importlib.util.find_spec("httpx") is not None  # a probe, not an import
 import httpx
 sent = []
 def handler(request):

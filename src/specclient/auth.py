@@ -75,10 +75,8 @@ class _AfterHttpxImport:
     def find_spec(cls, name: str, path: Any = None, target: Any = None) -> Any:
         if name != "httpx":
             return None
-        with contextlib.suppress(ValueError):
-            sys.meta_path.remove(cls)  # one shot: every later import is untouched
         for finder in sys.meta_path:
-            find = getattr(finder, "find_spec", None)
+            find = getattr(finder, "find_spec", None) if finder is not cls else None
             spec = find(name, path, target) if find is not None else None
             if spec is not None:
                 break
@@ -90,6 +88,10 @@ class _AfterHttpxImport:
         def exec_module(module: Any) -> None:
             run_module(module)
             _adopt_httpx(module)
+            # One shot, once httpx really ran (a mere find_spec probe leaves the hook in
+            # place): every later import is untouched.
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(cls)
 
         loader.exec_module = exec_module
         return spec
