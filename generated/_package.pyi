@@ -10,6 +10,7 @@ from specclient.response import Response as Response
 from specclient import auth as auth
 from specclient import emulators as emulators
 from specclient import errors as errors
+from specclient import futures as futures
 from specclient import openapi as openapi
 from specclient import pagination as pagination
 from specclient import polling as polling

@@ -22,6 +22,8 @@ from specclient.platforms.civis import CivisScripts as _CivisScriptsBase
 from specclient.platforms.civis import CivisJobs as _CivisJobsBase
 from specclient.platforms.civis import CivisClient as _CivisClientBase
 from specclient.platforms.civis import AsyncCivisResource as _AsyncCivisResourceBase
+from specclient.platforms.civis import AsyncCivisScripts as _AsyncCivisScriptsBase
+from specclient.platforms.civis import AsyncCivisJobs as _AsyncCivisJobsBase
 from specclient.platforms.civis import AsyncCivisClient as _AsyncCivisClientBase
 
 _Snake: TypeAlias = Literal["snake"] | None
@@ -1814,7 +1816,7 @@ class _AsyncTables(_AsyncCivisResourceBase):
     @_overload
     async def list_columns(self, id: _int, *, name: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[TablesListColumnsResponse]: ...
 
-class _AsyncScripts(_AsyncCivisResourceBase):
+class _AsyncScripts(_AsyncCivisScriptsBase):
     @_overload
     async def list(self, *, type: _str | None = ..., category: _str | None = ..., author: _str | None = ..., status: _str | None = ..., hidden: _bool | None = ..., archived: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[ScriptsListResponse]: ...
     @_overload
@@ -1922,7 +1924,7 @@ class _AsyncScripts(_AsyncCivisResourceBase):
     @_overload
     async def list_sql_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[ScriptsListContainersRunsOutputsResponse]: ...
 
-class _AsyncJobs(_AsyncCivisResourceBase):
+class _AsyncJobs(_AsyncCivisJobsBase):
     @_overload
     async def list(self, *, state: _str | None = ..., type: _str | None = ..., q: _str | None = ..., permission: _str | None = ..., scheduled: _bool | None = ..., hidden: _bool | None = ..., archived: _str | None = ..., author: _str | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[JobsListResponse]: ...
     @_overload

@@ -33,7 +33,16 @@ _LAZY = {
     "connect": ("specclient.platforms", "connect"),
     "connect_async": ("specclient.platforms", "connect_async"),
 }
-_SUBMODULES = {"auth", "emulators", "errors", "openapi", "testing", "polling", "pagination"}
+_SUBMODULES = {
+    "auth",
+    "emulators",
+    "errors",
+    "openapi",
+    "testing",
+    "polling",
+    "futures",
+    "pagination",
+}
 
 if TYPE_CHECKING:
     from . import auth, emulators, errors

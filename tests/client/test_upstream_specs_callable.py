@@ -61,8 +61,10 @@ def test_every_published_operation_sends_its_verb_and_path(tmp_path, monkeypatch
         method = client.resource(operation.resource).method(operation.method)
         kwargs = {p.name: placeholder(p) for p in operation.params if p.required}
         extra = {}
-        if operation.body is not None and operation.body.required and not operation.body.fields:
-            extra["body"] = {}
+        body = operation.body
+        if body is not None and body.required and not any(f.required for f in body.fields):
+            # A required body is never sent empty by accident: an empty one is asked for.
+            extra["_body"] = {}
         before = len(sent)
         method(**kwargs, **extra)
         assert len(sent) == before + 1, operation.qualname

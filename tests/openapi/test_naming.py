@@ -33,7 +33,8 @@ def _p(*names):
         ("X-Request-Id", "x_request_id"),
         ("$filter", "filter"),
         ("tags[]", "tags"),
-        ("_id", "_id"),
+        ("_id", "id"),
+        ("__v", "v"),
         ("2fa", "n_2fa"),
         ("HTTPStatus", "http_status"),
         ("cleanroom-questions", "cleanroom_questions"),
@@ -173,10 +174,10 @@ def test_duplicate_argument_names_are_disambiguated_by_location():
     assert [(p.name, p.wire_name, p.location) for p in op.params] == [
         ("id", "id", "path"),
         ("id_query", "ID", "query"),
-        ("timeout_query", "timeout", "query"),
+        ("timeout", "timeout", "query"),
         ("id_header", "id", "header"),
         ("id_body", "id", "body"),
-        ("body_body", "body", "body"),
+        ("body", "body", "body"),
     ]
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._secrets import is_secret_name
 from ..errors import SpecError
 from ._refs import Resolver, child, pointer
 from .model import (
@@ -47,12 +48,10 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _INTERPRETED = frozenset(
     {"x-resource", "x-method", "x-pagination", "x-records", "x-waiter", "x-idempotent"}
 )
-# Names that carry a secret whatever the spec says (compared after snake_casing).
-_SECRET_NAMES = re.compile(
-    r"^(password|passwd|secret|client_secret|api_key|apikey|access_token|refresh_token|"
-    r"id_token|token|private_key|secret_access_key|aws_secret_access_key|authorization)$"
-)
 _PAGINATION_STYLES = ("offset", "page", "cursor")
+# Pages inferred from ``NamingRules.infer_page_pagination`` (Civis's page_num/limit convention)
+# end where the server's page count says: without it a last full page costs an empty request.
+INFERRED_PAGE_COUNT = "header:X-Pagination-Total-Pages"
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
@@ -141,7 +140,7 @@ def _is_secret(name: str, schema: Any, raw: Mapping[str, Any] | None = None) -> 
         return True
     if isinstance(schema, Mapping) and schema.get("x-secret"):
         return True
-    return bool(_SECRET_NAMES.match(python_name(name)))
+    return is_secret_name(name)  # the one rule logs, errors and cassettes use
 
 
 def _secret_properties(schema: Any, found: set[str], seen: set[int]) -> None:
@@ -591,9 +590,9 @@ class Engine:
         ]
         params, fields = renamed[: len(params)], renamed[len(params) :]
         if body is not None and fields != list(body.fields):
-            body = RequestBody(
-                body.media_type, body.schema, body.required, tuple(fields), body.description
-            )
+            from dataclasses import replace
+
+            body = replace(body, fields=tuple(fields))
         all_params = tuple(params + fields)
 
         responses = self._responses(op, at_op)
@@ -642,6 +641,7 @@ class Engine:
 
     def _plain_param(self, param: dict[str, Any], at: str) -> Param:
         name = param["name"]
+        content_type = None
         if self.v2:
             schema = {
                 k: v
@@ -654,9 +654,13 @@ class Engine:
         else:
             raw_schema = param.get("schema")
             if raw_schema is None and isinstance(param.get("content"), Mapping):
+                # A parameter described by `content` (e.g. JSON in a query parameter) is sent
+                # as that media type's text, not per a style.
                 content = param["content"]
-                media = _pick_media(list(content))
-                raw_schema = (content.get(media) or {}).get("schema") if media else None
+                content_type = next(iter(content), None)
+                raw_schema = (
+                    (content.get(content_type) or {}).get("schema") if content_type else None
+                )
             schema = self.refs.schema(raw_schema or {}, child(at, "schema"))
             style, explode = param.get("style"), param.get("explode")
         default = param.get("default", MISSING) if self.v2 else schema.get("default", MISSING)
@@ -670,8 +674,11 @@ class Engine:
             default=default,
             deprecated=bool(param.get("deprecated", False)),
             secret=_is_secret(name, schema, param),
-            style=style,
-            explode=explode,
+            style=str(style) if style is not None else None,
+            explode=bool(explode) if explode is not None else None,
+            allow_reserved=bool(param.get("allowReserved", False)),
+            allow_empty_value=bool(param.get("allowEmptyValue", False)),
+            content_type=str(content_type) if content_type else None,
         )
 
     def _fields(
@@ -705,13 +712,20 @@ class Engine:
         param, at = body_param
         schema = self.refs.schema(param.get("schema") or {}, child(at, "schema"))
         media = _pick_media(list(consumes)) or "application/json"
-        form = not _is_json(media)
+        base = media.split(";", 1)[0].strip().lower()
+        if _is_json(media):
+            fields = self._fields(schema, "body")
+        elif base == "application/x-www-form-urlencoded" or base.startswith("multipart/"):
+            fields = self._fields(schema, "form", form=base.startswith("multipart/"))
+        else:
+            fields = ()  # XML, binary, text: passed whole with _body=
         return RequestBody(
             media_type=media,
             schema=schema,
             required=bool(param.get("required", False)),
-            fields=self._fields(schema, "form" if form else "body", form=form),
+            fields=fields,
             description=str(param.get("description") or ""),
+            media_types=tuple(str(c) for c in consumes) or (media,),
         )
 
     def _form_2(self, params: list[tuple[dict[str, Any], str]], consumes: list[str]) -> RequestBody:
@@ -726,11 +740,15 @@ class Engine:
         properties: dict[str, Any] = {}
         required: list[str] = []
         fields = []
+        encoding: dict[str, dict[str, Any]] = {}
         for param, at in params:
             p = self._plain_param(param, at)
             properties[p.wire_name] = p.schema
             if p.required:
                 required.append(p.wire_name)
+            if p.style is not None:
+                # collectionFormat of a formData array, as the Encoding Object would say it.
+                encoding[p.wire_name] = {"style": p.style, "explode": bool(p.explode)}
             location = "file" if param.get("type") == "file" else "form"
             fields.append(
                 Param(
@@ -743,12 +761,26 @@ class Engine:
                     default=p.default,
                     deprecated=p.deprecated,
                     secret=p.secret,
+                    allow_empty_value=p.allow_empty_value,
                 )
             )
         schema: dict[str, Any] = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
-        return RequestBody(media, schema, bool(required), tuple(fields))
+        media_types = [media] + [
+            c
+            for c in ("multipart/form-data", "application/x-www-form-urlencoded")
+            if c in lowered and c != media and not has_file
+        ]
+        encodings = {m: encoding for m in media_types} if encoding else {}
+        return RequestBody(
+            media,
+            schema,
+            bool(required),
+            tuple(fields),
+            media_types=tuple(media_types),
+            encodings=encodings,
+        )
 
     def _body_3(self, raw: Any, at: str) -> RequestBody | None:
         body, where = self.refs.deref(raw, at)
@@ -771,13 +803,24 @@ class Engine:
         elif form:
             fields = self._fields(schema, "form", form=base.startswith("multipart/"))
         else:
-            fields = ()  # binary / text bodies are passed whole with body=
+            fields = ()  # binary / text bodies are passed whole with _body=
+        encodings: dict[str, dict[str, Any]] = {}
+        for name, media_object in content.items():
+            encoding = media_object.get("encoding") if isinstance(media_object, Mapping) else None
+            if isinstance(encoding, Mapping) and encoding:
+                encodings[str(name)] = {
+                    str(prop): dict(value)
+                    for prop, value in encoding.items()
+                    if isinstance(value, Mapping)
+                }
         return RequestBody(
             media_type=media,
             schema=schema,
             required=bool(body.get("required", False)),
             fields=fields,
             description=str(body.get("description") or ""),
+            media_types=tuple(str(m) for m in content),
+            encodings=encodings,
         )
 
     def _responses(self, op: Mapping[str, Any], at_op: str) -> tuple[ResponseShape, ...]:
@@ -828,7 +871,13 @@ class Engine:
             infer = self.rules.infer_page_pagination
             names = {p.name for p in params}
             if infer and verb == "get" and all(n in names for n in infer):
-                return Pagination(style="page", limit_param=infer[0], page_param=infer[1], start=1)
+                return Pagination(
+                    style="page",
+                    limit_param=infer[0],
+                    page_param=infer[1],
+                    start=1,
+                    total=INFERRED_PAGE_COUNT,
+                )
             return None
         at = child(at_op, "x-pagination")
         if not isinstance(raw, Mapping):

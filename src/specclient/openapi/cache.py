@@ -50,7 +50,8 @@ def _debug(message: str, *args: object) -> None:
 
 
 #: Bump when the meaning of a model field changes without its name changing.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 4  # 3: inferred pages read the page-count header; secret names by one rule;
+# 4: schemas expanded once per document (cycles cut by strongly connected component)
 _INDEX = "index.pickle"
 _MODEL_CLASSES = (
     model.Param,

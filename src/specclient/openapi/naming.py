@@ -44,13 +44,14 @@ The path rule
   only while every path keeps a literal segment after them. The wire path is unchanged
   (``Operation.path`` is always the spec's own path).
 * **Identifiers**: names are snake_case (``camelCase`` -> ``camel_case``, as civis-python's
-  ``camel_to_snake``), characters that cannot appear in an identifier become ``_``, a name
-  starting with a digit gets ``n_`` in front (``2fa`` -> ``n_2fa``), and a Python keyword gets
-  ``_`` after it (``from`` -> ``from_``, ``import`` -> ``import_``).
+  ``camel_to_snake``), characters that cannot appear in an identifier become ``_``, leading
+  underscores are dropped (``_id`` -> ``id``: the leading underscore belongs to the client's
+  per-call options and helpers), a name starting with a digit gets ``n_`` in front (``2fa`` ->
+  ``n_2fa``), and a Python keyword gets ``_`` after it (``from`` -> ``from_``).
 * **Duplicate argument names within a method** are resolved in signature order: path, query,
   header, cookie, then body fields. The first keeps its name; a later one that collides (or
-  that collides with a name the client reserves for per-call options, see
-  ``NamingRules.reserved_params``) becomes ``<name>_<location>`` (``id`` in the body next to
+  that collides with a name in ``NamingRules.reserved_params``; none by default, since the
+  per-call options are spelled with a leading underscore) becomes ``<name>_<location>`` (``id`` in the body next to
   an ``id`` in the path -> ``id_body``), then ``<name>_<location>_2``, ``_3`` ... if needed.
 * **Format suffixes** (``.json``, ``.xml``, ``.yaml``, ``.csv``) at the end of a segment name
   nothing: ``/Accounts/{Sid}/Calls.json`` is named as ``/Accounts/{Sid}/Calls``.
@@ -109,10 +110,17 @@ _DEGENERATE_MIN = 10
 _SINGLETONS_SHARE = 0.8
 
 
+@lru_cache(maxsize=8192)  # a handful of field names recur in every reply: convert each once
 def camel_to_snake(word: str) -> str:
-    """``camelCase`` / ``PascalCase`` -> ``snake_case``, exactly as civis-python does it."""
+    """``camelCase`` / ``PascalCase`` -> ``snake_case``, exactly as civis-python does it.
+
+    The one snake_case rule: parameter names, response attributes and stub attributes all use
+    it. A ``-`` (header-style keys such as ``x-rate``) also becomes ``_``, so every key of a
+    reply is reachable as an attribute; identifiers never contain one, so names from a spec
+    are unaffected.
+    """
     word = _UNDERSCORER1.sub(r"\1_\2", word)
-    return _UNDERSCORER2.sub(r"\1_\2", word).lower()
+    return _UNDERSCORER2.sub(r"\1_\2", word).lower().replace("-", "_")
 
 
 @lru_cache(maxsize=8192)
@@ -123,9 +131,11 @@ def python_name(raw: str, *, fallback: str = "param") -> str:
     ('page_num', 'from_', 'x_request_id')
     """
     # Punctuation separates words ("X-Request-Id", "dataset:view"); it is dropped at the ends
-    # ("$filter", "tags[]") while underscores the spec itself wrote ("_id") are kept.
+    # ("$filter", "tags[]"). Leading underscores are dropped too ("_id" -> "id"): a leading
+    # underscore is the spelling of the client's own per-call options and helpers (``_body=``,
+    # ``client._request``), which no name from a spec may take.
     parts = [camel_to_snake(part) for part in _NOT_IDENTIFIER.split(raw) if part]
-    name = "_".join(parts)
+    name = "_".join(parts).lstrip("_")
     if not name:
         return fallback
     if name[0].isdigit():
@@ -264,10 +274,13 @@ class NamingRules:
         The warning for those aliases; ``{resource}``, ``{alias}`` and ``{method}`` are filled.
     infer_page_pagination : tuple of (str, str) or None
         ``(limit, page)``: a ``get`` with both query parameters (Python names) and no
-        ``x-pagination`` pages with style ``page`` starting at 1.
+        ``x-pagination`` pages with style ``page`` starting at 1, and stops at the page count
+        of the ``X-Pagination-Total-Pages`` header. The default is Civis's
+        ``("limit", "page_num")``, recognised in any spec; None turns inference off.
     reserved_params : tuple of str
-        Argument names the client keeps for per-call options; a spec parameter with such a
-        name is renamed like any other duplicate.
+        Argument names a spec parameter may not take (renamed like any other duplicate).
+        Empty by default: per-call options are ``_return_type=``, ``_body=`` ..., which no
+        spec name can become, so a body field called ``body`` is simply ``body``.
     duplicate_operations : "rename" or "last"
         Two operations with the same ``resource.method``: ``"rename"`` keeps both, the later
         one renamed (see the module docstring); ``"last"``: the later one replaces the
@@ -284,8 +297,8 @@ class NamingRules:
     array_response_paths: frozenset[str] = frozenset()
     legacy_list_alias_paths: frozenset[str] = frozenset()
     legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}."
-    infer_page_pagination: tuple[str, str] | None = None
-    reserved_params: tuple[str, ...] = ("return_type", "timeout", "headers", "iterator", "body")
+    infer_page_pagination: tuple[str, str] | None = ("limit", "page_num")
+    reserved_params: tuple[str, ...] = ()
     duplicate_operations: Literal["rename", "last"] = "rename"
 
     def fingerprint(self) -> str:

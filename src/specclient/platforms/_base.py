@@ -19,6 +19,7 @@ from ..errors import AuthError, ParameterError
 COMMON_OPTIONS = frozenset(
     {
         "base_url",
+        "servers",  # {"<absolute server URL in the spec>": "<URL to use>"}
         "auth",
         "timeout",
         "max_retries",

@@ -13,13 +13,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from specclient._clock import Clock
 from specclient.errors import AuthError, ParameterError
 from specclient.platforms.civis.client import (
+    ASYNC_RESOURCE_CLASSES,
     RESOURCE_CLASSES,
     AsyncCivisClient,
+    AsyncCivisJobs,
+    AsyncCivisScripts,
     CivisClient,
     CivisJobs,
     CivisScripts,
@@ -40,6 +43,7 @@ __all__ = [
     "CivisClient",
     "AsyncCivisClient",
     "CivisFuture",
+    "AsyncCivisFuture",
     "CivisJobFailure",
     "CivisResponse",
     "CivisResponseList",
@@ -47,6 +51,8 @@ __all__ = [
     "AsyncCivisResource",
     "CivisJobs",
     "CivisScripts",
+    "AsyncCivisJobs",
+    "AsyncCivisScripts",
     "APIClient",
     "connect",
     "connect_async",
@@ -64,6 +70,8 @@ for _cls in (
     AsyncCivisClient,
     CivisJobs,
     CivisScripts,
+    AsyncCivisJobs,
+    AsyncCivisScripts,
     CivisResource,
     AsyncCivisResource,
     CivisResponse,
@@ -358,7 +366,9 @@ def connect_async(**options: Any) -> AsyncCivisClient:
     spec_http = None if _is_async_http(http) else http
     source, client_options = _options(**_defaults(options), http=spec_http)
     client_options["http"] = http
-    return AsyncCivisClient(source, naming=_naming(), **client_options)
+    return AsyncCivisClient(
+        source, naming=_naming(), resource_classes=ASYNC_RESOURCE_CLASSES, **client_options
+    )
 
 
 def _refuse_unknown(where: str, unknown: Mapping[str, Any]) -> None:
@@ -420,7 +430,11 @@ def APIClient(  # noqa: N802 - named after the class it stands in for
 
 
 def run_job(job_id: int, client: CivisClient, polling_interval: float | None = None) -> CivisFuture:
-    """Start a run of any Civis job and return a future on it (``civis.utils.run_job``)."""
+    """Start a run of any Civis job and return a future on it (``civis.utils.run_job``).
+
+    With an :class:`AsyncCivisClient`, ``await run_job(job_id, client)`` gives an
+    :class:`AsyncCivisFuture`.
+    """
     return client.jobs.run(job_id, polling_interval=polling_interval)
 
 
@@ -471,3 +485,16 @@ def demo(client: CivisClient, echo: Callable[[str], None]) -> None:
         f"job {long.id} run {future.run_id} started; cancel() -> {future.cancel()}; "
         f"state now {client.jobs.get_runs(long.id, future.run_id).state}"
     )
+
+
+if TYPE_CHECKING:
+    from specclient.platforms.civis.async_futures import AsyncCivisFuture
+
+
+def __getattr__(name: str) -> Any:
+    # AsyncCivisFuture loads asyncio; sync users do not pay for it
+    if name == "AsyncCivisFuture":
+        from specclient.platforms.civis.async_futures import AsyncCivisFuture
+
+        return AsyncCivisFuture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

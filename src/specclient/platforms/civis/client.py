@@ -6,64 +6,162 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from specclient.client import AsyncClient, Client
+from specclient.futures import RunProgress
+from specclient.platforms.civis import futures as run_futures
 from specclient.platforms.civis import lookup as by_name
 from specclient.platforms.civis.futures import CivisFuture
 from specclient.platforms.civis.lookup import find_one
 from specclient.platforms.civis.responses import AsyncCivisResource, CivisResource
 
-__all__ = ["CivisClient", "AsyncCivisClient", "CivisJobs", "CivisScripts", "RESOURCE_CLASSES"]
+if TYPE_CHECKING:
+    from specclient.platforms.civis.async_futures import AsyncCivisFuture
+
+__all__ = [
+    "CivisClient",
+    "AsyncCivisClient",
+    "CivisJobs",
+    "CivisScripts",
+    "AsyncCivisJobs",
+    "AsyncCivisScripts",
+    "RESOURCE_CLASSES",
+    "ASYNC_RESOURCE_CLASSES",
+]
 
 
 # -- workflows on resources ------------------------------------------------------------------------
-class CivisJobs(CivisResource):
+class _Runs:
+    """Starting runs: the same on both clients, only the future's kind and the awaiting differ.
+
+    ``_future`` builds the future for a started ``run``: a :class:`CivisFuture` here, an
+    :class:`AsyncCivisFuture` on the async client (whose methods return coroutines).
+    """
+
+    _future_name = "CivisFuture"  # a name: the async one is imported only when first used
+    method: Callable[[str], Any]
+    _client: Any
+
+    def _future(
+        self,
+        run: Any,
+        job_id: int,
+        kind: str,
+        polling_interval: float | None,
+        max_retries: int = 0,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
+    ) -> Any:
+        restart = {"restart": self.method("post_runs")} if kind == "" else {}
+        future_cls = getattr(run_futures, self._future_name)
+        return future_cls(
+            self.method(f"get_{kind}runs"),
+            (job_id, run["id"]),
+            polling_interval,
+            client=self._client,
+            max_retries=max_retries,
+            cancel=self.method(f"delete_{kind}runs"),
+            progress=progress,
+            **restart,
+        )
+
+
+class CivisJobs(_Runs, CivisResource):
     """``client.jobs``: the spec's methods plus :meth:`run`."""
 
     def run(
-        self, id: int, *, polling_interval: float | None = None, max_retries: int = 0
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        max_retries: int = 0,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> CivisFuture:
         """Start a run of job ``id`` and return a future on it (``civis.utils.run_job``).
 
         ``max_retries`` re-runs a failed job up to that many times (only for jobs that are
-        safe to run twice).
+        safe to run twice). ``progress``: a callable given each state change (a
+        :class:`~specclient.futures.RunProgress`), or ``True`` for a status line on stderr.
         """
         run = self.method("post_runs")(id)
-        return CivisFuture(
-            self.method("get_runs"),
-            (id, run["id"]),
-            polling_interval,
-            client=self._client,
-            max_retries=max_retries,
-            cancel=self.method("delete_runs"),
-            restart=self.method("post_runs"),
-        )
+        return self._future(run, id, "", polling_interval, max_retries, progress)  # type: ignore[no-any-return]
 
 
-class CivisScripts(CivisResource):
+class CivisScripts(_Runs, CivisResource):
     """``client.scripts``: the spec's methods plus :meth:`run_containers` and :meth:`run_sql`."""
 
-    def _run(self, kind: str, id: int, polling_interval: float | None) -> CivisFuture:
-        run = self.method(f"post_{kind}_runs")(id)
-        return CivisFuture(
-            self.method(f"get_{kind}_runs"),
-            (id, run["id"]),
-            polling_interval,
-            client=self._client,
-            cancel=self.method(f"delete_{kind}_runs"),
-        )
-
-    def run_containers(self, id: int, *, polling_interval: float | None = None) -> CivisFuture:
+    def run_containers(
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
+    ) -> CivisFuture:
         """Start a run of container script ``id``; the future polls ``get_containers_runs``."""
-        return self._run("containers", id, polling_interval)
+        run = self.method("post_containers_runs")(id)
+        return self._future(run, id, "containers_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
-    def run_sql(self, id: int, *, polling_interval: float | None = None) -> CivisFuture:
+    def run_sql(
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
+    ) -> CivisFuture:
         """Start a run of SQL script ``id``; the future polls ``get_sql_runs``."""
-        return self._run("sql", id, polling_interval)
+        run = self.method("post_sql_runs")(id)
+        return self._future(run, id, "sql_", polling_interval, progress=progress)  # type: ignore[no-any-return]
+
+
+class AsyncCivisJobs(_Runs, AsyncCivisResource):
+    """``client.jobs`` on the async client: ``await client.jobs.run(id)`` gives an
+    :class:`AsyncCivisFuture`."""
+
+    _future_name = "AsyncCivisFuture"
+
+    async def run(
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        max_retries: int = 0,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
+    ) -> AsyncCivisFuture:
+        """Async :meth:`CivisJobs.run`."""
+        run = await self.method("post_runs")(id)
+        return self._future(run, id, "", polling_interval, max_retries, progress)  # type: ignore[no-any-return]
+
+
+class AsyncCivisScripts(_Runs, AsyncCivisResource):
+    """``client.scripts`` on the async client: runs give :class:`AsyncCivisFuture` objects."""
+
+    _future_name = "AsyncCivisFuture"
+
+    async def run_containers(
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
+    ) -> AsyncCivisFuture:
+        """Async :meth:`CivisScripts.run_containers`."""
+        run = await self.method("post_containers_runs")(id)
+        return self._future(run, id, "containers_", polling_interval, progress=progress)  # type: ignore[no-any-return]
+
+    async def run_sql(
+        self,
+        id: int,
+        *,
+        polling_interval: float | None = None,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
+    ) -> AsyncCivisFuture:
+        """Async :meth:`CivisScripts.run_sql`."""
+        run = await self.method("post_sql_runs")(id)
+        return self._future(run, id, "sql_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
 
 RESOURCE_CLASSES: dict[str, type] = {"jobs": CivisJobs, "scripts": CivisScripts}
+ASYNC_RESOURCE_CLASSES: dict[str, type] = {"jobs": AsyncCivisJobs, "scripts": AsyncCivisScripts}
 
 
 # -- the client ------------------------------------------------------------------------------------
@@ -287,7 +385,9 @@ class AsyncCivisClient(AsyncClient):
 
     ``await client.get_database_id("redshift-general")``; the properties of the sync client
     are methods here (``await client.get_username()``,
-    ``await client.get_default_database_credential_id()``). Run futures are sync only.
+    ``await client.get_default_database_credential_id()``). Runs started through
+    ``jobs.run`` / ``scripts.run_containers`` / ``scripts.run_sql`` give
+    :class:`AsyncCivisFuture` objects.
     """
 
     _resource_cls = AsyncCivisResource
