@@ -62,9 +62,9 @@ from specclient import Client
 warnings.simplefilter("ignore")  # the name collisions are reported once per load
 client = Client.from_spec({spec!r}, base_url="http://127.0.0.1:1")
 count = 0
-for name in client.spec.resource_names():
+for name in client._spec.resource_names():
     resource = getattr(client, name)
-    for method in client.spec.method_names(name):
+    for method in client._spec.method_names(name):
         inspect.signature(getattr(resource, method))
         count += 1
 import json
