@@ -12,21 +12,18 @@ is about a hundred lines of httpx's own auth-flow pattern.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
-import hashlib
 import json
 import logging
 import os
+import sys
 import threading
 import weakref
 from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient.errors import AuthError, ParameterError
@@ -45,6 +42,67 @@ __all__ = [
 ]
 
 logger = logging.getLogger("specclient.auth")
+
+# Building credentials must not import httpx (with its optional CLI dependencies that is
+# 50-400 ms, most of a client's start-up) nor asyncio: a client sends nothing until its first
+# call. Yet every class here must be an ``httpx.Auth`` wherever httpx sees one (our sender,
+# or a user's own ``httpx.Client(auth=...)``). So the classes derive from ``_AuthBase``, a
+# plain class that takes ``httpx.Auth`` as its base the moment httpx is imported: at once if
+# it already is, else from a one-shot import hook that runs right after httpx's own module
+# code. Nothing can hand an object to httpx before httpx exists, so no caller ever sees one
+# that is not an ``httpx.Auth``.
+if TYPE_CHECKING:
+    import asyncio
+
+    import httpx
+    from httpx import Auth as _AuthBase
+else:
+
+    class _PendingHttpx:
+        """Stands in for ``httpx.Auth`` until httpx is imported."""
+
+    class _AuthBase(_PendingHttpx):
+        """Base of every auth class here; becomes an ``httpx.Auth`` subclass (see above)."""
+
+
+def _adopt_httpx(module: Any) -> None:
+    if _AuthBase.__bases__ != (module.Auth,):
+        _AuthBase.__bases__ = (module.Auth,)
+
+
+class _AfterHttpxImport:
+    """A meta path finder that calls :func:`_adopt_httpx` once httpx's module has run."""
+
+    @classmethod
+    def find_spec(cls, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "httpx":
+            return None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None) if finder is not cls else None
+            spec = find(name, path, target) if find is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        run_module = loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            run_module(module)
+            _adopt_httpx(module)
+            # One shot, once httpx really ran (a mere find_spec probe leaves the hook in
+            # place): every later import is untouched.
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(cls)
+
+        loader.exec_module = exec_module
+        return spec
+
+
+if "httpx" in sys.modules:
+    _adopt_httpx(sys.modules["httpx"])
+else:
+    sys.meta_path.insert(0, _AfterHttpxImport)  # type: ignore[arg-type]
 
 DEFAULT_TOKEN_LIFETIME = 3600.0  # seconds, when a token reply does not say
 
@@ -91,7 +149,7 @@ def _basic_header(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(raw).decode("ascii")
 
 
-class APIKey(httpx.Auth):
+class APIKey(_AuthBase):
     """An API key sent in a header or a query parameter.
 
     Parameters
@@ -150,7 +208,7 @@ class APIKey(httpx.Auth):
         return f"APIKey(value='***', {where}{prefix})"
 
 
-class Bearer(httpx.Auth):
+class Bearer(_AuthBase):
     """``Authorization: Bearer <token>`` with a token you already have."""
 
     def __init__(self, token: str) -> None:
@@ -164,7 +222,7 @@ class Bearer(httpx.Auth):
         return "Bearer(token='***')"
 
 
-class Basic(httpx.Auth):
+class Basic(_AuthBase):
     """``Authorization: Basic base64(username:password)`` (UTF-8, as httpx and RFC 7617)."""
 
     def __init__(self, username: str, password: str) -> None:
@@ -324,7 +382,7 @@ class _Token:
         return cls(Secret(token), float(issued_at), float(expires_at))
 
 
-class OAuth2ClientCredentials(httpx.Auth):
+class OAuth2ClientCredentials(_AuthBase):
     """OAuth2 client-credentials grant with token reuse, refresh and an optional disk cache.
 
     The token request is yielded from the auth flow, so it travels through the same httpx
@@ -467,6 +525,8 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def resolve_token_url(self, request_url: httpx.URL) -> httpx.URL:
         """The absolute token URL for a request to ``request_url``."""
+        import httpx  # loaded already: a request is being sent
+
         url = httpx.URL(self.token_url)
         if url.is_absolute_url:
             return url
@@ -480,6 +540,8 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def cache_key(self, token_url: httpx.URL | str) -> str:
         """Hash of (token URL, client id): names the cache entry, reveals neither."""
+        import hashlib  # OpenSSL: only when a token is first needed
+
         return hashlib.sha256(f"{token_url}\n{self.client_id}".encode()).hexdigest()[:32]
 
     def _usable(self, key: str, stale: _Token | None) -> _Token | None:
@@ -504,6 +566,8 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def _async_lock(self) -> asyncio.Lock:
         # An asyncio.Lock belongs to one event loop; tests and apps may run several loops.
+        import asyncio  # loaded already: an event loop is running
+
         loop = asyncio.get_running_loop()
         with self._async_locks_guard:
             lock = self._async_locks.get(loop)
@@ -526,6 +590,8 @@ class OAuth2ClientCredentials(httpx.Auth):
         if "timeout" in request.extensions:  # the token call gets the API call's timeout
             extensions["timeout"] = request.extensions["timeout"]
         self.token_requests += 1
+        import httpx
+
         return httpx.Request("POST", url, data=data, headers=headers, extensions=extensions)
 
     def _accept(self, reply: httpx.Response, url: httpx.URL, key: str) -> _Token:
@@ -650,7 +716,7 @@ def _scheme_auth(
     )
 
 
-class AllOf(httpx.Auth):
+class AllOf(_AuthBase):
     """Several one-step auths applied to every request together (a spec requirement naming
     two schemes, e.g. uSmart's key id and key secret headers)."""
 

@@ -30,12 +30,14 @@ if TYPE_CHECKING:
 __all__ = ["Client", "AsyncClient", "Resource", "AsyncResource", "Method", "AsyncMethod"]
 
 
-def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool) -> Spec:
+def _load_spec(
+    spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool, remote_refs: bool
+) -> Spec:
     if isinstance(spec, Spec):
         return spec
     from .openapi import load
 
-    return load(spec, naming=naming, cache=cache)
+    return load(spec, naming=naming, cache=cache, remote_refs=remote_refs)
 
 
 class _Shadowable:
@@ -86,7 +88,7 @@ class _ClientBase:
         ``options=`` they replace its values. Everything is validated before the spec loads."""
         chosen = _client_options(type(self).__name__, options, option_values)
         self._options: ClientOptions = chosen
-        self._spec = _load_spec(spec, naming, chosen.cache)
+        self._spec = _load_spec(spec, naming, chosen.cache, chosen.remote_refs)
         # the helpers' values (``client.auth`` is ``client._auth``...), read from the options
         self._server_map = _server_map(chosen.servers)
         self._auth = chosen.auth

@@ -85,6 +85,8 @@ class ClientOptions:
     headers: Mapping[str, str] = field(default_factory=dict)
     clock: Clock | None = None
     cache: bool = True
+    #: let the spec's ``$ref``s fetch other documents over the network (off by default)
+    remote_refs: bool = False
     #: ``{"request": [f, ...], "response": [g, ...]}``, as httpx's ``event_hooks``
     event_hooks: Mapping[str, Sequence[Callable[[Any], Any]]] = field(default_factory=dict)
     #: the class JSON objects decode to (a :class:`~specclient.response.Response` subclass;

@@ -207,6 +207,9 @@ class Spec:
     extensions: Mapping[str, Any] = {}
     source: str | None = None  # path or URL it came from, for messages
     digest: str = ""  # content hash, the cache key
+    #: What loading worked around (name collisions, undeclared path parameters), one message
+    #: each; issued together as one :class:`~specclient.errors.SpecWarning` per load.
+    warnings: tuple[str, ...] = ()
 
     def resource_names(self) -> tuple[str, ...]:
         raise NotImplementedError

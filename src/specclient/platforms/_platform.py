@@ -105,7 +105,10 @@ class Connection:
         source = self.options.get("spec") or self.platform.bundled_spec()
         if not isinstance(source, Spec):
             source = load(
-                source, naming=self.platform.naming, cache=self.options.get("cache", True)
+                source,
+                naming=self.platform.naming,
+                cache=self.options.get("cache", True),
+                remote_refs=self.options.get("remote_refs", False),
             )
             self.options["spec"] = source
         return source
