@@ -22,6 +22,7 @@ from typing import Any
 from ._annotations import KIND_NAMES, body_annotation, parameter_annotation, return_annotation
 from .errors import ParameterError
 from .openapi.model import MISSING, Operation, Param, is_nullable, schema_types
+from .options import check_headers, check_timeout
 
 #: Per-call options every method accepts, spelled with a leading underscore (``_timeout=``),
 #: which no name from a spec can take (the naming rule drops leading underscores). The first
@@ -327,47 +328,6 @@ class Binder:
                     + ", ".join(repr(f.wire_name) for f in missing),
                     missing[0].name,
                 )
-
-
-def check_timeout(value: Any, where: str, argument: str = "timeout") -> None:
-    """A timeout is None (no limit), seconds > 0, or an ``httpx.Timeout``; refused otherwise
-    before anything is sent (``timeout=-1`` used to be found out after a run was created)."""
-    if value is None or type(value).__name__ == "Timeout":
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ParameterError(
-            where,
-            f"{argument} must be a number of seconds or None, not {type(value).__name__}",
-            argument,
-        )
-    if not math.isfinite(value) or value <= 0:
-        raise ParameterError(
-            where, f"{argument} must be a positive number of seconds, not {value!r}", argument
-        )
-
-
-def check_headers(value: Any, where: str, argument: str = "headers") -> None:
-    """Extra headers are a mapping of text names to text values without line breaks (a line
-    break would inject a header, and httpx's refusal would quote the value)."""
-    if not isinstance(value, Mapping):
-        raise ParameterError(
-            where,
-            f"{argument} must be a mapping of names to values, not {type(value).__name__}",
-            argument,
-        )
-    for name, text in value.items():
-        if not isinstance(name, str) or not name or any(c in name for c in "\r\n:"):
-            raise ParameterError(where, f"{argument}: {name!r} is not a header name", argument)
-        if not isinstance(text, str):
-            raise ParameterError(
-                where,
-                f"{argument}: the value of {name!r} must be a string, not {type(text).__name__}",
-                argument,
-            )
-        if "\r" in text or "\n" in text:
-            raise ParameterError(
-                where, f"{argument}: the value of {name!r} cannot hold a line break", argument
-            )
 
 
 def type_problem(

@@ -16,6 +16,7 @@ from specclient._secrets import redact_secret_values, redact_url
 __all__ = [
     "SpecClientError",
     "SpecError",
+    "SpecWarning",
     "ParameterError",
     "AuthError",
     "APIError",
@@ -63,6 +64,11 @@ class SpecError(SpecClientError):
         where = f" at {pointer or '#'}" if pointer or source else ""
         origin = f" in {source}" if source else ""
         super().__init__(f"{message}{where}{origin}")
+
+
+class SpecWarning(UserWarning):
+    """The spec has a fault that loading worked around (two operations with one name, a path
+    parameter used but never declared); the message says what was done instead."""
 
 
 class ParameterError(SpecClientError, TypeError):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from specclient import errors
+from specclient.errors import SpecWarning
 from specclient.openapi import Spec, load
 
 YAML = b"""\
@@ -100,7 +101,9 @@ def test_upstream_specs_are_readable_as_paths():
     shared = Path(__file__).resolve().parents[2] / ".." / "shared" / "upstream-specs"
     if not shared.exists():
         pytest.skip("../shared is absent")
-    assert load(shared / "habu-clean-room-openapi.yml", cache=False).openapi_version == "3.0.0"
+    with pytest.warns(SpecWarning, match=r"both map to cleanrooms\.delete_invitations"):
+        spec = load(shared / "habu-clean-room-openapi.yml", cache=False)
+    assert spec.openapi_version == "3.0.0"
 
 
 def test_yaml_scalars_are_read_as_yaml_12():
@@ -155,18 +158,4 @@ def test_a_spec_download_trickling_past_the_deadline_times_out(monkeypatch):
     monkeypatch.setattr(_document, "FETCH_TIMEOUT", 1.0)
     late = pytest.raises(errors.TimeoutError, match="timed out after 1s fetching the spec")
     with serve(lambda *_: trickle(b"openapi: 3.0.3" + b" " * 26, 0.25)) as server, late:
-        _document.read(f"{server.url}/spec.yaml")
-
-
-def test_a_spec_larger_than_the_limit_once_decompressed_is_refused(monkeypatch):
-    import gzip
-
-    from specclient.openapi import _document
-    from tests.http.loopback import Reply, serve
-
-    monkeypatch.setattr(_document, "MAX_SPEC_BYTES", 1000)
-    bomb = gzip.compress(b"#" * 100_000)
-    reply = Reply(headers={"Content-Encoding": "gzip"}, chunks=[bomb])
-    refused = pytest.raises(errors.SpecError, match="is larger than 1000 bytes")
-    with serve(lambda *_: reply) as server, refused:
         _document.read(f"{server.url}/spec.yaml")

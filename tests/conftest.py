@@ -1,0 +1,106 @@
+"""The secret scan (issue 12, "Proof"): every test's captured output and logs are searched for
+the credentials the tests use, and a test that leaked one fails.
+
+The credentials are the emulators' demo secrets and the secrets tests hand to auth objects
+(:data:`TEST_SECRETS`; add yours there). Each is searched as written, URL-encoded,
+JSON-escaped and in base64, including inside ``base64(id:secret)`` (Basic headers), so a
+padded or encoded copy is found too. One precompiled pattern, one search per captured section:
+the scan costs microseconds a test.
+
+A test whose output shows a credential on purpose (``specclient emulate`` prints the demo
+credentials it accepts, by design) is marked ``@pytest.mark.shows_credentials``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from specclient.testing import _spellings
+
+#: Secrets tests give to auth objects; values only (identifiers are shown by design).
+TEST_SECRETS = (
+    "secret-a",
+    "right-secret",
+    "wrong-secret-value",
+    "catalogue-secret-77",
+    "query-secret-1",
+    "query-secret-2",
+    "padded-token-77",
+    "decode-secret-1",
+    "cookie-value-42",
+    "key-value-1",
+    "key-value-2",
+    "key-value-3",
+    "frame-key-1",
+    "frame-hint-1",
+    "frame-hint-2",
+)
+
+
+def _demo_secrets() -> list[str]:
+    from specclient.emulators.civis.state import DEMO_API_KEY
+    from specclient.emulators.clicdata import CREDENTIALS as CLICDATA
+    from specclient.emulators.habu import CREDENTIALS as HABU
+    from specclient.emulators.usmart import CREDENTIALS as USMART
+    from specclient.emulators.usmart import VIEWER_CREDENTIALS
+
+    return [
+        DEMO_API_KEY,
+        CLICDATA["client_secret"],
+        HABU["client_secret"],
+        USMART["api_key_secret"],
+        VIEWER_CREDENTIALS["api_key_secret"],
+    ]
+
+
+def _pattern() -> tuple[re.Pattern[str], list[str]]:
+    secrets = [*_demo_secrets(), *TEST_SECRETS]
+    spellings = {spelling: index for index, s in enumerate(secrets) for spelling in _spellings(s)}
+    ordered = sorted(spellings, key=len, reverse=True)
+    return re.compile("|".join(re.escape(s) for s in ordered)), secrets
+
+
+_SCAN: tuple[re.Pattern[str], list[str]] | None = None
+
+
+def leaked(text: str) -> int | None:
+    """The index (in the scan's list) of a credential found in ``text``, or None."""
+    global _SCAN
+    if _SCAN is None:
+        _SCAN = _pattern()
+    pattern, secrets = _SCAN
+    found = pattern.search(text)
+    if found is None:
+        return None
+    hit = found.group(0)
+    return next((i for i, s in enumerate(secrets) if hit in _spellings(s)), -1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "shows_credentials: the test's output shows a credential by design"
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or item.get_closest_marker("shows_credentials"):
+        return
+    for title, text in report.sections:
+        index = leaked(text)
+        if index is not None:
+            # The failure report must not print the secret again: its sections are masked.
+            assert _SCAN is not None
+            report.sections = [(t, _SCAN[0].sub("***", x)) for t, x in report.sections]
+            if report.passed:
+                report.outcome = "failed"
+                report.longrepr = (
+                    f"secret scan: credential #{index} of tests/conftest.py's list appeared "
+                    f"in '{title}' (the value is not repeated here)"
+                )
+            return
