@@ -13,6 +13,7 @@ credentials it accepts, by design) is marked ``@pytest.mark.shows_credentials``.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -83,6 +84,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "shows_credentials: the test's output shows a credential by design"
     )
+    # specclient's own DEBUG lines (each attempt: verb, URL, status, body excerpt) are where a
+    # leak would show: record them, so the scan reads them in every test.
+    logging.getLogger("specclient").setLevel(logging.DEBUG)
 
 
 @pytest.hookimpl(hookwrapper=True)
