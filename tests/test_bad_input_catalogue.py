@@ -492,6 +492,32 @@ CREDENTIALS: list[tuple[str, Call, type[Exception], str]] = [
 CASES.extend(CREDENTIALS)
 
 
+# -- platforms' connect options (Civis is left out: its connect() fetches the spec first) -------
+def _connect(platform: str, **options: Any) -> Any:
+    import specclient
+    from specclient.emulators import clicdata, habu, usmart
+
+    demo = {"habu": habu, "usmart": usmart, "clicdata": clicdata}[platform].CREDENTIALS
+    return specclient.connect(platform, http=httpx.MockTransport(_never), **demo, **options)
+
+
+for platform in ("habu", "usmart", "clicdata"):
+    for option, value, pattern in [
+        ("timeout", -1, "timeout must be a positive number of seconds, not -1"),
+        ("timeout", "5", "timeout must be a number of seconds or None, not str"),
+        ("max_retries", True, "max_retries must be a whole number >= 0, not True"),
+        ("base_url", "not a url", "base_url must be an absolute http:// or https:// URL"),
+        ("headers", {"X": "a\nb"}, "headers: the value of 'X' cannot hold a line break"),
+        ("max_response_bytes", 0, "max_response_bytes must be a positive whole number or None"),
+    ]:
+        case(
+            f"connect({platform!r}, {option}={value!r})",
+            lambda c, p=platform, o=option, v=value: _connect(p, **{o: v}),
+            P,
+            pattern,
+        )
+
+
 @pytest.mark.parametrize(("name", "call", "error", "pattern"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_refused_with_a_clear_error_before_anything_is_sent(
     name: str, call: Call, error: type[Exception], pattern: str
