@@ -39,6 +39,7 @@ from specclient.errors import ParameterError
 from specclient.openapi import bundled_spec
 
 from .._platform import Connection, Credential, Platform, Setting, auth_from_spec
+from .futures import PipelineOutcome, PipelineRefreshError, RefreshFuture
 from .workflows import (
     AsyncUsmartCatalog,
     AsyncUsmartData,
@@ -46,8 +47,6 @@ from .workflows import (
     AsyncUsmartFiles,
     AsyncUsmartPipelines,
     AsyncUsmartResource,
-    PipelineOutcome,
-    PipelineRefreshError,
     UsmartCatalog,
     UsmartData,
     UsmartDatasets,
@@ -67,6 +66,7 @@ __all__ = [
     "AsyncUsmartClient",
     "PipelineOutcome",
     "PipelineRefreshError",
+    "RefreshFuture",
     "connect",
     "connect_async",
     "command_spec",
