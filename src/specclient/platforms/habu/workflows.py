@@ -79,6 +79,10 @@ def _run_name(prefix: str = "specclient") -> str:
     return f"{prefix}-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
+#: a status line on stderr (True), none (False), the default (None: when stderr is a
+#: terminal), or a callback given each state change (a specclient.futures.RunProgress)
+Progress = bool | Callable[[Any], Any] | None
+
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DISPLAY_ID = re.compile(r"^[A-Z]{1,4}-\d+(_\d+)?$")
 
@@ -274,7 +278,7 @@ class _HabuFlows(Workflows):
     poll_interval: float = DEFAULT_POLL_INTERVAL
     page_size: int = DEFAULT_PAGE_SIZE
     result_workers: int = DEFAULT_RESULT_WORKERS
-    progress: bool | None = None
+    progress: Progress = None
     max_create_attempts: int = 3
     rate_limit_timeout: float = 2 * RUN_CREATE_WINDOW
     clock: Clock
@@ -314,7 +318,7 @@ class _HabuFlows(Workflows):
             )
 
     def _poll_options(
-        self, poll_interval: float | None, timeout: float | None, progress: bool | None
+        self, poll_interval: float | None, timeout: float | None, progress: Progress
     ) -> dict[str, Any]:
         """The platform's cadence: first wait ``poll_interval``, then x1.5 up to 15 minutes
         (or the interval itself when that is longer), for at most 20 hours."""
@@ -378,7 +382,7 @@ class _HabuFlows(Workflows):
         wait: bool,
         poll_interval: float | None,
         timeout: float | None,
-        progress: bool | None,
+        progress: Progress,
         extras: Mapping[str, Any] | None = None,
     ) -> Flow:
         """A future on the run, polled with ``get`` at the platform's cadence; with ``wait``,
@@ -473,7 +477,7 @@ class _HabuFlows(Workflows):
         wait: bool,
         poll_interval: float | None,
         timeout: float | None,
-        progress: bool | None,
+        progress: Progress,
     ) -> Flow:
         run = yield from self._create_question_run_flow(
             cleanroom_question_id, name or _run_name(), parameters, fresh_name=name is None
@@ -559,7 +563,7 @@ class _HabuFlows(Workflows):
         wait: bool,
         poll_interval: float | None,
         timeout: float | None,
-        progress: bool | None,
+        progress: Progress,
         body: Mapping[str, Any],
     ) -> Flow:
         run_name = name or _run_name("flow")
@@ -650,7 +654,7 @@ class _HabuFlows(Workflows):
         *,
         poll_interval: float | None = None,
         timeout: float | None = None,
-        progress: bool | None = None,
+        progress: Progress = None,
     ) -> Flow[Any]:
         """Poll a run until COMPLETED (returned) or FAILED / ERROR / CANCELLED (raised as
         :class:`QuestionRunFailed` with ``failureReason``): a future's ``result(timeout)``."""
@@ -672,7 +676,7 @@ class _HabuFlows(Workflows):
         wait: bool = True,
         poll_interval: float | None = None,
         timeout: float | None = None,
-        progress: bool | None = None,
+        progress: Progress = None,
     ) -> Flow[Any]:
         """Run a clean-room question: a future on the run, or by default its outcome.
 
@@ -774,7 +778,7 @@ class _HabuFlows(Workflows):
         wait: bool = True,
         poll_interval: float | None = None,
         timeout: float | None = None,
-        progress: bool | None = None,
+        progress: Progress = None,
         **body: Any,
     ) -> Flow[Any]:
         """Start a flow run (never twice, as :meth:`run_question`): a
