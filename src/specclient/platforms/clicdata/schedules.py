@@ -18,16 +18,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from specclient.client import AsyncResource, Resource
-from specclient.errors import ServerError, SpecClientError, TransportError
 from specclient.futures import RunFuture
 from specclient.openapi.model import Waiter
 from specclient.platforms._flows import Call, Flow, Follow, Workflows, workflow
+from specclient.platforms._lost import AMBIGUOUS, OutcomeUnknown
 
 from .workflows import payload, result_of
 
 __all__ = ["ClicDataSchedules", "AsyncClicDataSchedules", "ScheduleTriggerLost", "RUN_WAITER"]
-
-_AMBIGUOUS = (ServerError, TransportError)
 
 #: A schedule run's states (case ignored): how a trigger's future knows it is over.
 RUN_WAITER = Waiter(
@@ -40,16 +38,16 @@ RUN_WAITER = Waiter(
 )
 
 
-class ScheduleTriggerLost(SpecClientError):
+class ScheduleTriggerLost(OutcomeUnknown):
     """A trigger's reply was lost twice and the schedule shows no run of it: it may still
-    have run. ``schedule_id`` says which; check ``client.schedules.get(schedule_id)``."""
+    have run. ``schedule_id`` says which; ``check`` is the call that shows its runs."""
 
     def __init__(self, schedule_id: Any, error: Exception) -> None:
         self.schedule_id = schedule_id
         super().__init__(
-            f"schedule {schedule_id}: the reply to its trigger was lost twice ({error}); no new "
-            "run is listed, but the schedule may still have run: check the runs in "
-            f"client.schedules.get({schedule_id!r}) before triggering it again"
+            f"triggering schedule {schedule_id} (sent twice, no new run listed)",
+            f"the runs in client.schedules.get({schedule_id!r})",
+            error,
         )
 
 
@@ -117,7 +115,7 @@ class SchedulesWorkflows(Workflows):
                     payload((yield Call("schedules.trigger", (id,), {"return_type": "raw"})))
                 )
                 break
-            except _AMBIGUOUS as error:
+            except AMBIGUOUS as error:
                 after = _schedule((yield get))
                 if _last_run_id(after) > known:  # a run this trigger started
                     run = next(r for r in after["runs"] if int(r.get("run_id") or 0) > known)
