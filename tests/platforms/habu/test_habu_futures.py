@@ -11,7 +11,7 @@ from specclient.emulators.habu.state import result_page
 from specclient.errors import RunFailed, RunTimeoutError
 from specclient.futures import RunFuture
 from specclient.platforms.habu import QuestionRunFailed
-from specclient.platforms.habu.futures import QuestionRunFuture
+from specclient.platforms.habu.futures import FlowRunFuture, QuestionRunFuture
 
 
 def test_wait_false_returns_a_started_future_whose_result_is_the_completed_run(
@@ -128,3 +128,32 @@ async def test_async_twins_under_gather(emu, ready_question):
         assert len(frame) == 1000
         blocking = await client.run_question(crq.id, name="async blocking")
         assert blocking.status == "COMPLETED"
+
+
+def test_a_flow_run_future_reaches_a_nodes_report(emu, client, ready_question):
+    crq, room = ready_question(client)
+    flow = client.cleanroom_flows.create(
+        room.id, flow_name="weekly flow", nodes=[{"nodeIdentifier": crq.id}]
+    )
+    future = client.run_flow(room.id, flow.flow_id, name="flow future", wait=False)
+    assert isinstance(future, FlowRunFuture)
+    assert future.run.status == "QUEUED" and len(emu.state.flow_runs) == 1
+    assert future.result().status == "COMPLETED"
+    nodes = client.cleanroom_flow_runs.list_output_nodes(room.id, future.run_id)
+    report = future.report(nodes[0].node.id)
+    assert len(report) == 1000
+    assert len(emu.state.flow_runs) == 1
+
+
+def test_recovery_of_a_flow_run_never_returns_an_older_run_of_the_same_name(
+    emu, client, ready_question
+):
+    crq, room = ready_question(client)
+    flow = client.cleanroom_flows.create(
+        room.id, flow_name="weekly flow", nodes=[{"nodeIdentifier": crq.id}]
+    )
+    older = client.run_flow(room.id, flow.flow_id, name="weekly")
+    emu.faults.add("cleanroom_flow_runs.create", "drop_before", count=1)
+    run = client.run_flow(room.id, flow.flow_id, name="weekly")
+    assert run.id != older.id
+    assert len(emu.state.flow_runs) == 2
