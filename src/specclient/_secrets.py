@@ -166,10 +166,12 @@ def redact_text_urls(text: str, mask: str = MASK) -> str:
 
 # Credential values the process was given (auth objects register them), so free text that
 # quotes one anyway (a library's error, a server echoing a header) can be masked by value.
-# Kept as a set; the pattern is rebuilt only when a new value arrives.
-_VALUES: set[str] = set()
+# The most recent _MOST_VALUES are kept (an app making a Bearer per request must not grow
+# this without bound); the pattern is rebuilt only when a new value arrives.
+_VALUES: dict[str, None] = {}
 _VALUES_PATTERN: re.Pattern[str] | None = None
 _SHORTEST_VALUE = 8  # masking short words everywhere would mangle text and protect little
+_MOST_VALUES = 128
 
 
 def register_secret_value(value: str) -> None:
@@ -177,12 +179,17 @@ def register_secret_value(value: str) -> None:
     global _VALUES_PATTERN
     if not isinstance(value, str):
         return
-    new = {v for v in (value, value.strip()) if len(v.strip()) >= _SHORTEST_VALUE} - _VALUES
-    if new:
-        _VALUES.update(new)
-        # Longest first, so a value and its stripped spelling mask as one.
-        spellings = sorted(_VALUES, key=len, reverse=True)
-        _VALUES_PATTERN = re.compile("|".join(re.escape(v) for v in spellings))
+    new = [v for v in dict.fromkeys((value, value.strip())) if len(v.strip()) >= _SHORTEST_VALUE]
+    new = [v for v in new if v not in _VALUES]
+    if not new:
+        return
+    for spelling in new:
+        _VALUES[spelling] = None
+    while len(_VALUES) > _MOST_VALUES:
+        del _VALUES[next(iter(_VALUES))]
+    # Longest first, so a value and its stripped spelling mask as one.
+    spellings = sorted(_VALUES, key=len, reverse=True)
+    _VALUES_PATTERN = re.compile("|".join(re.escape(v) for v in spellings))
 
 
 def redact_secret_values(text: str, mask: str = MASK) -> str:

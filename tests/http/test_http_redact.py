@@ -180,3 +180,15 @@ def test_an_api_error_for_a_twenty_megabyte_body_has_a_bounded_message() -> None
     with pytest.raises(errors.ServerError) as caught:
         raise_for_status(reply)
     assert len(str(caught.value)) < 1200
+
+
+def test_values_registered_for_masking_are_bounded_and_the_newest_kept() -> None:
+    """An app making a Bearer per request must not grow the by-value list without end."""
+    from specclient import _secrets
+
+    for index in range(3 * _secrets._MOST_VALUES):
+        _secrets.register_secret_value(f"bounded-token-{index:06d}")
+    newest = f"bounded-token-{3 * _secrets._MOST_VALUES - 1:06d}"
+    assert len(_secrets._VALUES) == _secrets._MOST_VALUES
+    assert _secrets.redact_secret_values(f"got {newest}") == "got ***"
+    assert _secrets.redact_secret_values("short ab12") == "short ab12"
