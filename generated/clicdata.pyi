@@ -129,7 +129,7 @@ class TablesListResponseResult(Response):
 class _Oauth(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse:
+    def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse:
         """Obtain an access token (client credentials, authorization code or refresh token)
 
         API: ``POST /oauth20/token``
@@ -137,7 +137,7 @@ class _Oauth(Resource):
         Parameters
         ----------
         grant_type : str
-        client_id : str
+        client_id : str | None, optional
         client_secret : str | None, optional
         code : str | None, optional
         redirect_uri : str | None, optional
@@ -148,9 +148,9 @@ class _Oauth(Resource):
         OauthTokenResponse
         """
     @_overload
-    def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _Data(_ClicDataDataBase):
     __getattr__: None  # type: ignore[misc, assignment]
@@ -215,7 +215,7 @@ class _Data(_ClicDataDataBase):
         page : int | None, optional
             1-based page number.
         page_size : int | None, optional
-            Rows a page (versioned API only; the legacy server picks).
+            Rows a page (versioned API only; the legacy server picks). The maximum is the emulator's default cap, a guess (no source gives ClicData's).
 
         Returns
         -------
@@ -264,7 +264,7 @@ class _Data(_ClicDataDataBase):
         page : int | None, optional
             1-based page number.
         page_size : int | None, optional
-            Rows a page (versioned API only; the legacy server picks).
+            Rows a page (versioned API only; the legacy server picks). The maximum is the emulator's default cap, a guess (no source gives ClicData's).
 
         Returns
         -------
@@ -463,7 +463,7 @@ class _Tables(Resource):
         page : int | None, optional
             1-based page number.
         page_size : int | None, optional
-            Rows a page (versioned API only; the legacy server picks).
+            Rows a page (versioned API only; the legacy server picks). The maximum is the emulator's default cap, a guess (no source gives ClicData's).
 
         Returns
         -------
@@ -983,11 +983,11 @@ class ClicdataClient(Client):
 class _AsyncOauth(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse: ...
+    async def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse: ...
     @_overload
-    async def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    async def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    async def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    async def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _AsyncData(_AsyncClicDataDataBase):
     __getattr__: None  # type: ignore[misc, assignment]
