@@ -195,7 +195,7 @@ def run_properties(platform: str, *, examples: int = EXAMPLES, seed: int = SEED)
     run.cases = statistic.total_cases
     for grouped in (g for by_case in statistic.failures.values() for g in by_case.values()):
         answer = grouped.response
-        seen = f" <- {answer.status_code} {answer.content[:300]!r}" if answer is not None else ""
+        seen = f" <- {answer.status_code} {answer.content[-300:]!r}" if answer is not None else ""
         for failure in grouped.failures:
             message = " ".join(str(failure.message).split())[:400]
             run.failures.append(
