@@ -476,6 +476,27 @@ class _Tables(Resource):
     @_overload
     def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[Any]: ...
     @_overload
+    def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
+        """Append rows given as lists of {column, value} cells (versioned API)
+
+        API: ``POST /table/{id}``
+
+        Parameters
+        ----------
+        id : int
+        data : list[list[dict[str, Any]]]
+        api_version : str | None, optional
+            Versioned API (`YYYY.M` or `YYYY.MM`); the adapter sends its default when omitted. Without it the server answers with the legacy shapes.
+
+        Returns
+        -------
+        AccountGetResponse
+        """
+    @_overload
+    def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
     def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Refresh a table (versioned API)
 
@@ -1084,6 +1105,12 @@ class _AsyncTables(AsyncResource):
     async def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[Any]: ...
+    @_overload
+    async def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
+    @_overload
+    async def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload

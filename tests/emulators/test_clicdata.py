@@ -126,6 +126,25 @@ def test_legacy_cell_rows_and_positional_rows_are_both_accepted(emu):
         assert emu.state.tables[rec_id].data["n"] == [1, 2]
 
 
+def test_post_table_appends_cell_rows_as_a_public_client_sends_them(emu):
+    # Issue 16: a public JavaScript client's row insert, POST /table/{id}?api_version=2021.08.
+    sales = _sales(emu)
+    before = emu.state.tables[sales].row_count
+    row = [{"column": "order_id", "value": 9001}, {"column": "region", "value": "North"}]
+    with _http(emu) as http:
+        reply = http.post(
+            f"/table/{sales}", params={"api_version": "2021.08"}, json={"data": [row]}
+        )
+        assert reply.status_code == 200, reply.text
+        assert reply.json() == {"success": True, "result": {"rows_inserted": 1}}
+        missing = http.post("/table/999999", params=V, json={"data": [row]})
+        assert missing.status_code == 404 and missing.json()["success"] is False
+    assert emu.state.tables[sales].row_count == before + 1
+    client = emu.client()
+    client.tables.append_rows(sales, data=[row])
+    assert emu.state.tables[sales].row_count == before + 2
+
+
 def test_duplicate_table_names_and_unknown_types_are_refused(emu):
     with _http(emu) as http:
         duplicate = http.post(

@@ -138,7 +138,7 @@ def fixed_parameters(platform: str, emu: Any) -> dict[str, Any]:
                     "parameters": {"query.api_version": DEFAULT_API_VERSION},
                 },
                 {
-                    "include-path-regex": r"^/data/\{rec_id\}/(row|rows|insert)$",
+                    "include-path-regex": r"^/(data/\{rec_id\}/(row|rows|insert)|table/\{id\})$",
                     "checks": {"positive_data_acceptance": {"enabled": False}},
                 },
             ]

@@ -224,9 +224,10 @@ def data_insert(state: ClicDataState, req: EmuRequest) -> Any:
     return _ok(req, {"rows_inserted": added, "rows_found": len(rows)}, {"success": True})
 
 
-@routes("data.append_rows", validate=False)
+@routes("data.append_rows", "tables.append_rows", validate=False)
 def data_append_rows(state: ClicDataState, req: EmuRequest) -> Any:
-    table = state.tables.find(req.path_params["rec_id"])
+    # POST /table/{id} (a public client's row insert, issue 16) is the same append
+    table = state.tables.find(req.path_params.get("rec_id") or req.path_params["id"])
     added = table.append(table.cells_to_records(_rows_field(req, state)))
     table.updated = state.now()
     return _ok(req, {"rows_inserted": added}, {"success": True})
