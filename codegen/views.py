@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.types import ResponseClass, ResponseTypes, param_type, pascal_case, rename
+from codegen.types import ResponseClass, ResponseTypes, pascal_case, rename
+from specclient._annotations import body_annotation, parameter_annotation, return_annotation
 from specclient.client import AsyncClient, AsyncResource, Client, Method, Resource
 from specclient.openapi.model import (
     MISSING,
@@ -54,6 +55,7 @@ class MethodView:
     positional: list[ParamView]  # required: positional or keyword, path parameters first
     keyword: list[ParamView]  # optional: keyword only
     options: tuple[str, ...]  # per-call options this method takes (return_type, iterator, ...)
+    spelled: dict[str, str]  # option -> its spelling here (``_body`` when a spec field is body)
     body_annotation: str | None  # the ``body=`` override, when the operation has a body
     returns: str  # annotation of the snake_case response
     returns_doc: str
@@ -291,13 +293,15 @@ def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> Metho
     signature = runtime.__signature__
     by_name = {p.name: p for p in op.params}
     positional, keyword, options = [], [], []
+    spelled: dict[str, str] = {}
     for parameter in signature.parameters.values():
         if parameter.name in by_name:
             view = _param(by_name[parameter.name])
             kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
             (positional if parameter.kind == kind else keyword).append(view)
         else:
-            options.append(parameter.name)
+            options.append(parameter.name.lstrip("_"))
+            spelled[parameter.name.lstrip("_")] = parameter.name
     success = op.success
     prefix = owner.lstrip("_") + pascal_case(name)
     returns = _returns(success, types, prefix + "Response")
@@ -306,16 +310,7 @@ def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> Metho
     if pagination is not None and "iterator" in options:
         schema = success.schema if success else None
         item = _item_annotation(schema, pagination.items, types, prefix + "Item")
-    body_annotation = None
-    if "body" in options and op.body is not None:
-        body_annotation = (
-            "Mapping[str, Any] | None"
-            if op.body.fields
-            else (
-                param_type(op.body.schema, location="file" if _binary_body(op) else "body")
-                + " | None"
-            )
-        )
+    body = body_annotation(op) if "body" in options else None
     view = MethodView(
         name=name,
         verb=op.verb.upper(),
@@ -325,7 +320,8 @@ def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> Metho
         positional=positional,
         keyword=keyword,
         options=tuple(options),
-        body_annotation=body_annotation,
+        spelled=spelled,
+        body_annotation=body,
         returns=returns,
         returns_doc=(success.description.strip() if success else ""),
         item=item,
@@ -340,14 +336,8 @@ def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> Metho
 
 
 def _returns(success: ResponseShape | None, types: ResponseTypes, name: str) -> str:
-    """What a ``snake`` call returns: a typed Response, a list of them, text or bytes."""
-    if success is None or success.schema is None:
-        return "Response"  # an empty body decodes to an empty Response
-    media = success.media_type or "application/json"
-    if "json" not in media:
-        return "str" if media.startswith("text/") else "bytes"
-    annotation = types.annotation(success.schema, name)
-    return "Response" if annotation == "Any" else annotation
+    """What a ``snake`` call returns: the runtime's annotation, objects refined into classes."""
+    return return_annotation(success, name, objects=types.annotate_object)
 
 
 def stub_type(annotation: str) -> str:
@@ -366,34 +356,39 @@ def _overloads(m: MethodView) -> list[Overload]:
     """One signature per kind of result: typed response, DataFrame, raw reply, page iterator."""
     head = [f"{p.name}: {stub_type(p.annotation)}" for p in m.positional]
     own = [f"{p.name}: {stub_type(p.annotation)} = ..." for p in m.keyword]
+    name = m.spelled.get
     if m.body_annotation:
-        own.append(f"body: {stub_type(m.body_annotation)} = ...")
+        own.append(f"{name('body')}: {stub_type(m.body_annotation)} = ...")
+    if "content_type" in m.options:
+        own.append(f"{name('content_type')}: _str | None = ...")
     common = [o for o in ("timeout", "headers") if o in m.options]
-    common_text = [f"{o}: {_OPTION_TYPES[o]} = ..." for o in common]
+    common_text = [f"{name(o)}: {_OPTION_TYPES[o]} = ..." for o in common]
 
     def text(extra: list[str]) -> str:
         keywords = own + extra + common_text
         return ", ".join(head + (["*"] + keywords if keywords else []))
 
+    pages = name("iterator")
+    kind = name("return_type")
     if "return_type" not in m.options:
-        pager = ["iterator: bool = ..."] if "iterator" in m.options else []
+        pager = [f"{pages}: bool = ..."] if "iterator" in m.options else []
         return [Overload(text(pager), stub_type(m.returns))]
     paged = "iterator" in m.options and m.item is not None
     not_paged = (
-        ["iterator: Literal[False] = ..."]
+        [f"{pages}: Literal[False] = ..."]
         if paged
-        else (["iterator: bool = ..."] if "iterator" in m.options else [])
+        else ([f"{pages}: bool = ..."] if "iterator" in m.options else [])
     )
-    any_pages = ["iterator: bool = ..."] if "iterator" in m.options else []
+    any_pages = [f"{pages}: bool = ..."] if "iterator" in m.options else []
     result = [
-        Overload(text(["return_type: _Snake = ..."] + not_paged), stub_type(m.returns)),
-        Overload(text(['return_type: Literal["pandas"]'] + any_pages), "_pd.DataFrame"),
-        Overload(text(['return_type: Literal["raw"]'] + any_pages), "Any"),
+        Overload(text([f"{kind}: _Snake = ..."] + not_paged), stub_type(m.returns)),
+        Overload(text([f'{kind}: Literal["pandas"]'] + any_pages), "_pd.DataFrame"),
+        Overload(text([f'{kind}: Literal["raw"]'] + any_pages), "Any"),
     ]
     if paged:
         result.append(
             Overload(
-                text(["return_type: _Snake = ...", "iterator: Literal[True]"]),
+                text([f"{kind}: _Snake = ...", f"{pages}: Literal[True]"]),
                 f"Iterator[{stub_type(m.item)}]",
             )
         )
@@ -405,29 +400,15 @@ _OPTION_TYPES = {"timeout": "_float | None", "headers": "Mapping[_str, _str] | N
 
 def _param(p: Param) -> ParamView:
     default = "" if p.default is MISSING else repr(p.default)
-    annotation = param_type(p.schema, location=p.location)
-    if not p.required and "None" not in annotation.split(" | "):
-        # Leaving an optional argument out and passing None are the same to the runtime.
-        annotation = f"{annotation} | None" if annotation != "Any" else annotation
     return ParamView(
         name=p.name,
-        annotation=annotation,
+        annotation=parameter_annotation(p),
         required=p.required,
         location=p.location,
         wire_name=p.wire_name,
         description=(p.description or "").strip(),
         default=default,
         deprecated=p.deprecated,
-    )
-
-
-def _binary_body(op: Operation) -> bool:
-    body = op.body
-    if body is None:
-        return False
-    return (
-        body.media_type.startswith("application/octet")
-        or (body.schema or {}).get("format") == "binary"
     )
 
 

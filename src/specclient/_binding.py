@@ -17,56 +17,42 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ._annotations import KIND_NAMES, body_annotation, parameter_annotation, return_annotation
 from .errors import ParameterError
 from .openapi.model import MISSING, Operation, Param, is_nullable, schema_types
 
-#: Per-call options every method accepts, unless the spec itself has a parameter of that name
-#: (then the spec's parameter wins and the option is not available for that method).
-CALL_OPTIONS = ("return_type", "timeout", "headers", "iterator", "body")
+#: Per-call options every method accepts, spelled with a leading underscore (``_timeout=``),
+#: which no name from a spec can take (the naming rule drops leading underscores). The first
+#: five also answer to their plain name (``timeout=``) when the operation has no parameter of
+#: that name: civis-python code passes ``iterator=True``.
+CALL_OPTIONS = ("return_type", "timeout", "headers", "iterator", "body", "content_type")
+PLAIN_OPTIONS = frozenset({"return_type", "timeout", "headers", "iterator", "body"})
+_OPTION_ANNOTATIONS = {
+    "return_type": "str | None",
+    "timeout": "float | None",
+    "headers": "Mapping[str, str] | None",
+    "iterator": "bool",
+    "body": "Any",
+    "content_type": "str | None",
+}
 RETURN_TYPES = ("snake", "raw", "pandas")
 _ITEMS_CHECKED = 100
-
-_PY_TYPES = {
-    "integer": "int",
-    "number": "float",
-    "string": "str",
-    "boolean": "bool",
-    "array": "list",
-    "object": "dict",
-    "file": "bytes | IO",
-}
-
-
-def annotation_for(schema: Mapping[str, Any] | None) -> str:
-    """A readable type for signatures and docs, e.g. ``int`` or ``list[str]``."""
-    kinds = schema_types(schema)
-    if not kinds:
-        if schema and schema.get("format") == "binary":
-            return "bytes | IO"
-        return "Any"
-    names = []
-    for kind in kinds:
-        if kind == "array" and schema and isinstance(schema.get("items"), Mapping):
-            names.append(f"list[{annotation_for(schema['items'])}]")
-        elif kind == "string" and schema and schema.get("format") == "binary":
-            names.append("bytes | IO")
-        else:
-            names.append(_PY_TYPES.get(kind, "Any"))
-    return " | ".join(dict.fromkeys(names))
 
 
 @dataclass
 class CallParts:
-    """A bound call, sorted by where each value goes on the wire (wire names as keys)."""
+    """A bound call, sorted by where each value goes on the wire (wire names as keys).
+
+    Values are kept as the caller gave them; :mod:`specclient._request` serialises each one
+    per its parameter's style, and the body per the media type chosen.
+    """
 
     path: dict[str, Any] = field(default_factory=dict)
     query: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    cookies: dict[str, str] = field(default_factory=dict)
-    body: Any = MISSING  # JSON body (dict of fields, or what body= gave)
-    form: dict[str, Any] = field(default_factory=dict)
-    files: dict[str, Any] = field(default_factory=dict)
-    options: dict[str, Any] = field(default_factory=dict)  # return_type, timeout, headers, iterator
+    headers: dict[str, Any] = field(default_factory=dict)
+    cookies: dict[str, Any] = field(default_factory=dict)
+    body: Any = MISSING  # the body's fields by wire name, or the whole body given with _body=
+    options: dict[str, Any] = field(default_factory=dict)  # per-call options, plain names as keys
 
 
 class Binder:
@@ -76,8 +62,25 @@ class Binder:
         self.operation = operation
         self.params: tuple[Param, ...] = operation.params
         self._by_name = {p.name: p for p in self.params}
-        self.options = tuple(o for o in CALL_OPTIONS if o not in self._by_name)
-        self.has_body_option = "body" in self.options and operation.body is not None
+        body = operation.body
+        offered = {
+            "iterator": operation.pagination is not None,
+            "body": body is not None,
+            "content_type": body is not None
+            and (len(body.media_types) > 1 or "*" in body.media_type),
+        }
+        #: the options this operation takes, by their plain name
+        self.options = tuple(o for o in CALL_OPTIONS if offered.get(o, True))
+        #: every accepted spelling -> the option's plain name
+        self.spellings: dict[str, str] = {}
+        #: the spelling the signature shows: the plain one when no spec name takes it
+        self.shown: dict[str, str] = {}
+        for option in CALL_OPTIONS:
+            plain_free = option in PLAIN_OPTIONS and option not in self._by_name
+            self.spellings["_" + option] = option
+            if plain_free:
+                self.spellings[option] = option
+            self.shown[option] = option if plain_free else "_" + option
 
     @property
     def qualname(self) -> str:
@@ -89,14 +92,15 @@ class Binder:
 
         This is civis-python's rule, which keeps code written for it working
         (``client.scripts.post_sql(name, remote_host_id, credential_id, sql)``), and it puts
-        path parameters first, as the design asks.
+        path parameters first, as the design asks. Per-call options come last, each under the
+        spelling that works for this method.
         """
         required = [p for p in self.params if p.required and p.location == "path"]
         required += [p for p in self.params if p.required and p.location != "path"]
         optional = [p for p in self.params if not p.required]
         out = [
             inspect.Parameter(
-                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation_for(p.schema)
+                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=parameter_annotation(p)
             )
             for p in required
         ]
@@ -105,52 +109,55 @@ class Binder:
                 p.name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=p.default if p.default is not MISSING else None,
-                annotation=annotation_for(p.schema),
+                annotation=parameter_annotation(p),
             )
             for p in optional
         ]
-        option_annotations = {
-            "return_type": "str | None",
-            "timeout": "float | None",
-            "headers": "Mapping[str, str] | None",
-            "iterator": "bool",
-            "body": "Any",
-        }
-        for name in self.options:
-            if name == "iterator" and self.operation.pagination is None:
-                continue
-            if name == "body" and not self.has_body_option:
-                continue
-            default = False if name == "iterator" else None
+        for option in self.options:
             out.append(
                 inspect.Parameter(
-                    name,
+                    self.shown[option],
                     inspect.Parameter.KEYWORD_ONLY,
-                    default=default,
-                    annotation=option_annotations[name],
+                    default=False if option == "iterator" else None,
+                    annotation=self._option_annotation(option),
                 )
             )
-        return inspect.Signature(out)
+        return inspect.Signature(out, return_annotation=return_annotation(self.operation.success))
+
+    def _option_annotation(self, option: str) -> str:
+        if option == "body":  # the whole body: typed like the stub's body= (one type mapper)
+            return body_annotation(self.operation) or _OPTION_ANNOTATIONS["body"]
+        return _OPTION_ANNOTATIONS[option]
+
+    def split_options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Take the per-call options out of ``kwargs``; plain names as keys."""
+        options: dict[str, Any] = {}
+        for spelling in [k for k in kwargs if k in self.spellings]:
+            option = self.spellings[spelling]
+            if option in options:
+                raise ParameterError(
+                    self.qualname, f"{self.shown[option]} was given twice", self.shown[option]
+                )
+            options[option] = kwargs.pop(spelling)
+        return options
 
     def bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CallParts:
         """Check the arguments and sort them by location. Raises ParameterError."""
         op = self.operation
         parts = CallParts()
-        for name in self.options:
-            if name in kwargs:
-                parts.options[name] = kwargs.pop(name)
-        if parts.options.get("iterator") and op.pagination is None:
-            raise ParameterError(
-                op.qualname,
-                "iterator=True is not available: the operation is not paginated",
-                "iterator",
+        parts.options = self.split_options(kwargs)
+        for option in parts.options:
+            accepted = option in self.options or (
+                option == "content_type" and self.operation.body is not None
             )
+            if not accepted and parts.options[option] not in (None, False):
+                raise ParameterError(op.qualname, self._unavailable(option), self.shown[option])
         return_type = parts.options.get("return_type")
         if return_type is not None and return_type not in RETURN_TYPES:
             raise ParameterError(
                 op.qualname,
                 f"return_type must be one of {RETURN_TYPES}, not {return_type!r}",
-                "return_type",
+                self.shown["return_type"],
             )
         body_override = parts.options.pop("body", MISSING)
         whole_body = body_override is not MISSING and body_override is not None
@@ -159,11 +166,6 @@ class Binder:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise ParameterError(op.qualname, self._explain_bind_error(args, kwargs, exc)) from None
-
-        if whole_body and not self.has_body_option:
-            raise ParameterError(
-                op.qualname, "body= is not available: the operation takes no request body", "body"
-            )
         for name, value in bound.arguments.items():
             if value is MISSING:
                 continue
@@ -172,21 +174,33 @@ class Binder:
             self._place(parts, param, value)
         if whole_body:
             self._apply_body_override(parts, body_override)
-        self._check_required_body(parts, body_override)
+        self._check_required_body(parts, whole_body)
         return parts
 
     # -- helpers -------------------------------------------------------------------------------
 
+    def _unavailable(self, option: str) -> str:
+        if option == "iterator":
+            return f"{self.shown[option]}=True is not available: the operation is not paginated"
+        if option == "body":
+            return f"{self.shown[option]}= is not available: the operation takes no request body"
+        body = self.operation.body
+        accepted = ", ".join(body.media_types or (body.media_type,)) if body else "none"
+        return (
+            f"{self.shown[option]}= is not available: the operation accepts one media type "
+            f"({accepted})"
+        )
+
     @cached_property
     def _plain_signature(self) -> inspect.Signature:
-        options = set(self.options)
+        options = set(self.shown.values())
         return self.signature.replace(
             parameters=[p for p in self.signature.parameters.values() if p.name not in options]
         )
 
     @cached_property
     def _body_optional_signature(self) -> inspect.Signature:
-        """With ``body=`` given, body fields may be left out: the body carries them."""
+        """With ``_body=`` given, body fields may be left out: the body carries them."""
         keep = []
         for p in self._plain_signature.parameters.values():
             param = self._by_name.get(p.name)
@@ -201,7 +215,8 @@ class Binder:
         unknown = [k for k in kwargs if k not in self._by_name]
         if unknown:
             known = ", ".join(p.name for p in self.params) or "none"
-            hint = _closest(unknown[0], [p.name for p in self.params] + list(self.options))
+            choices = [p.name for p in self.params] + [self.shown[o] for o in self.options]
+            hint = _closest(unknown[0], choices)
             hint_text = f" (did you mean {hint!r}?)" if hint else ""
             return f"unknown argument {unknown[0]!r}{hint_text}; parameters are: {known}"
         message = str(exc)
@@ -224,8 +239,8 @@ class Binder:
                     self.qualname, f"{param.name!r} is required and cannot be None", param.name
                 )
             return
-        if param.location == "file":
-            return
+        if param.location == "file" or (param.location == "form" and _looks_like_file(value)):
+            return  # bytes or a file for a form part: its Encoding Object says what it is
         if (
             param.location in ("path", "query", "header", "cookie")
             and isinstance(value, numbers.Integral)
@@ -247,48 +262,37 @@ class Binder:
         elif location == "query":
             parts.query[param.wire_name] = value
         elif location == "header":
-            parts.headers[param.wire_name] = wire_scalar(value)
+            parts.headers[param.wire_name] = value
         elif location == "cookie":
-            parts.cookies[param.wire_name] = wire_scalar(value)
-        elif location == "body":
+            parts.cookies[param.wire_name] = value
+        else:  # body, form, file: the encoder for the media type decides what each becomes
             if parts.body is MISSING:
                 parts.body = {}
             parts.body[param.wire_name] = value
-        elif location == "form":
-            parts.form[param.wire_name] = value
-        elif location == "file":
-            parts.files[param.wire_name] = value
 
     def _apply_body_override(self, parts: CallParts, body: Any) -> None:
-        request_body = self.operation.body
-        assert request_body is not None
-        if request_body.fields and any(f.location in ("form", "file") for f in request_body.fields):
-            if not isinstance(body, Mapping):
-                raise ParameterError(
-                    self.qualname, "body= must be a mapping of form fields", "body"
-                )
-            for key, value in body.items():
-                target = parts.files if _looks_like_file(value) else parts.form
-                target[key] = value
-            return
         if isinstance(parts.body, dict) and parts.body and isinstance(body, Mapping):
-            # Keyword fields refine a body= mapping rather than being silently dropped.
+            # Keyword fields refine a _body= mapping rather than being silently dropped.
             parts.body = {**body, **parts.body}
         else:
             parts.body = body
 
-    def _check_required_body(self, parts: CallParts, body_override: Any) -> None:
+    def _check_required_body(self, parts: CallParts, whole_body: bool) -> None:
         request_body = self.operation.body
         if request_body is None:
             return
-        given_whole_body = body_override is not MISSING and body_override is not None
-        if request_body.required and not request_body.fields and not given_whole_body:
-            raise ParameterError(self.qualname, "a request body is required: pass body=", "body")
-        if given_whole_body and isinstance(parts.body, Mapping):
+        if request_body.required and parts.body is MISSING:
+            option = self.shown["body"]
+            how = (
+                f"pass its fields, or {option}={{}} to send an empty object on purpose"
+                if request_body.fields
+                else f"pass {option}=<the body>"
+            )
+            raise ParameterError(self.qualname, f"a request body is required: {how}", option)
+
+        if whole_body and isinstance(parts.body, Mapping):
             missing = [
-                f
-                for f in request_body.fields
-                if f.required and f.location == "body" and f.wire_name not in parts.body
+                f for f in request_body.fields if f.required and f.wire_name not in parts.body
             ]
             if missing:
                 raise ParameterError(
@@ -325,7 +329,7 @@ def type_problem(value: Any, schema: Mapping[str, Any] | None, depth: int = 0) -
                     if problem:
                         return f"item {index}: {problem}"
             return None
-    wanted = " or ".join(_PY_TYPES.get(k, k) for k in kinds)
+    wanted = " or ".join(KIND_NAMES.get(k, k) for k in kinds)
     return f"expected {wanted}, got {type(value).__name__} {_short_repr(value)}"
 
 
@@ -361,17 +365,6 @@ def _looks_like_file(value: Any) -> bool:
         or hasattr(value, "read")
         or (isinstance(value, tuple) and len(value) in (2, 3))
     )
-
-
-def wire_scalar(value: Any) -> str:
-    """How a scalar travels in a path, query or header: JSON-ish, not Python's repr."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, _dt.datetime | _dt.date):
-        return value.isoformat()
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar
-        return wire_scalar(value.item())
-    return str(value)
 
 
 def _short_repr(value: Any) -> str:

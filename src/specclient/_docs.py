@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._binding import annotation_for
+from ._annotations import argument_annotation
 
 if TYPE_CHECKING:
     from ._binding import Binder
@@ -25,7 +25,7 @@ def _fill(text: str, indent: str) -> str:
 
 def _param_block(param: Param) -> str:
     optional = "" if param.required else ", optional"
-    head = f"{param.name} : {annotation_for(param.schema)}{optional}"
+    head = f"{param.name} : {argument_annotation(param.schema, location=param.location)}{optional}"
     lines = [head]
     description = param.description or param.schema.get("description", "")
     if description:
@@ -51,7 +51,7 @@ def _fields(schema: Mapping[str, Any] | None, indent: str = "    ") -> list[str]
     out = []
     for name, prop in list(props.items())[:60]:
         prop = prop if isinstance(prop, Mapping) else {}
-        out.append(f"{indent}- {camel_to_snake(name)} : {annotation_for(prop)}")
+        out.append(f"{indent}- {camel_to_snake(name)} : {argument_annotation(prop)}")
         if prop.get("description"):
             out.append(_fill(prop["description"], indent + "    "))
     return out
@@ -68,16 +68,23 @@ def render_docstring(operation: Operation, binder: Binder) -> str:
         parts.append(".. deprecated:: the spec marks this operation deprecated.")
     params = [binder._by_name[n] for n in binder.signature.parameters if n in binder._by_name]
     option_docs = {
-        "iterator": "iterator : bool, optional\n    If True, return a generator over every item "
+        "iterator": "bool, optional\n    If True, return a generator over every item "
         "of every page (pages are fetched as you iterate).",
-        "return_type": "return_type : str, optional\n    'snake' (default), 'raw' "
+        "return_type": "str, optional\n    'snake' (default), 'raw' "
         "(httpx.Response) or 'pandas' (DataFrame) for this call.",
-        "timeout": "timeout : float, optional\n    Seconds before giving up on this call.",
-        "headers": "headers : dict, optional\n    Extra HTTP headers for this call.",
-        "body": "body : dict, optional\n    The whole request body, instead of keyword fields.",
+        "timeout": "float, optional\n    Seconds before giving up on this call.",
+        "headers": "dict, optional\n    Extra HTTP headers for this call.",
+        "body": "optional\n    The whole request body, instead of keyword fields.",
+        "content_type": "str, optional\n    The request media type to send, of: "
+        + ", ".join(operation.body.media_types if operation.body else ())
+        + ".",
     }
     blocks = [_param_block(p) for p in params]
-    blocks += [option_docs[n] for n in binder.signature.parameters if n in option_docs]
+    blocks += [
+        f"{binder.shown[option]} : {option_docs[option]}"
+        for option in binder.options
+        if option != "iterator" or operation.pagination is not None
+    ]
     if blocks:
         parts.append("Parameters\n----------\n" + "\n".join(blocks))
     success = operation.success

@@ -10,7 +10,7 @@ shared; ``Client`` and ``AsyncClient`` differ only in how they send.
 from __future__ import annotations
 
 import keyword
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,8 @@ from ._binding import Binder, CallParts
 from ._clock import SYSTEM_CLOCK, Clock
 from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation, Pagination, Spec
-from .pagination import PageWalker, civis_style_pagination
+from .options import ClientOptions, _server_map
+from .pagination import first_page_arguments, read_page
 
 if TYPE_CHECKING:
     import httpx
@@ -28,15 +29,32 @@ if TYPE_CHECKING:
 
 __all__ = ["Client", "AsyncClient", "Resource", "AsyncResource", "Method", "AsyncMethod"]
 
-_RETURN_TYPES = ("snake", "raw", "pandas")
 
-
-def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool) -> Spec:
+def _load_spec(
+    spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool, remote_refs: bool
+) -> Spec:
     if isinstance(spec, Spec):
         return spec
     from .openapi import load
 
-    return load(spec, naming=naming, cache=cache)
+    return load(spec, naming=naming, cache=cache, remote_refs=remote_refs)
+
+
+class _Shadowable:
+    """A helper that a resource (on a client) or a method (on a resource) of its name shadows.
+
+    ``client.request`` is the spec's ``request`` resource when there is one, else the helper
+    ``client._request``; the underscore spelling always reaches the helper, since no name from
+    a spec can start with an underscore.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return obj._shadowing(self.name)
 
 
 class _ClientBase:
@@ -45,41 +63,37 @@ class _ClientBase:
     _sender_cls_path: str = ""
     _resource_cls: type[Resource] | type[AsyncResource]
 
+    request = _Shadowable()
+    spec = _Shadowable()
+    http = _Shadowable()
+    auth = _Shadowable()
+    base_url = _Shadowable()
+    call = _Shadowable()
+    resource = _Shadowable()
+    clock = _Shadowable()
+    return_type = _Shadowable()
+    options = _Shadowable()
+    settings = _Shadowable()
+
     def __init__(
         self,
         spec: Spec | str | Path | Mapping[str, Any],
         *,
-        base_url: str | None = None,
-        auth: Any = None,
-        timeout: float | Any = 30.0,
-        max_retries: int = 3,
-        retry: RetryPolicy | None = None,
-        return_type: str = "snake",
-        http: Any = None,
-        headers: Mapping[str, str] | None = None,
-        clock: Clock | None = None,
+        options: ClientOptions | None = None,
         resource_classes: Mapping[str, type] | None = None,
         naming: Any = None,
-        cache: bool = True,
+        **option_values: Any,
     ) -> None:
-        if return_type not in _RETURN_TYPES:
-            raise ParameterError(
-                "Client",
-                f"return_type must be one of {_RETURN_TYPES}, not {return_type!r}",
-                "return_type",
-            )
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
-        self._spec = _load_spec(spec, naming, cache)
-        self._base_url = base_url
-        self._auth = auth
-        self._timeout = timeout
-        self._retry = retry
-        self._max_retries = max_retries
-        self.return_type = return_type
-        self._http = http
-        self._headers = dict(headers or {})
-        self.clock: Clock = clock or SYSTEM_CLOCK
+        """``option_values`` are :class:`~specclient.options.ClientOptions` fields; given beside
+        ``options=`` they replace its values. Everything is validated before the spec loads."""
+        chosen = _client_options(type(self).__name__, options, option_values)
+        self._options: ClientOptions = chosen
+        self._spec = _load_spec(spec, naming, chosen.cache, chosen.remote_refs)
+        # the helpers' values (``client.auth`` is ``client._auth``...), read from the options
+        self._server_map = _server_map(chosen.servers)
+        self._auth = chosen.auth
+        self._return_type = chosen.return_type
+        self._clock: Clock = chosen.clock or SYSTEM_CLOCK
         self._resource_classes = dict(resource_classes or {})
         self._resources: dict[str, Any] = {}
         self._sender_obj: Any = None
@@ -89,29 +103,43 @@ class _ClientBase:
         """Build a client from a spec path, URL, dict or loaded ``Spec``."""
         return cls(spec, **options)
 
-    # -- what the client knows ------------------------------------------------------------------
+    # -- what the client knows (the helpers, spelled so no resource can shadow them) ----------
 
     @property
-    def spec(self) -> Spec:
-        return self._spec
+    def _settings(self) -> Mapping[str, Any]:
+        """The platform's own settings (``options.settings``), read-only."""
+        return self._options.settings
 
     @property
-    def base_url(self) -> str:
-        if self._base_url:
-            return self._base_url
+    def _base_url(self) -> str:
+        """``base_url=`` if given, else the spec's first absolute server (mapped by ``servers=``)."""
+        if self._options.base_url:
+            return self._options.base_url
         for server in self._spec.servers:
             if server.startswith(("http://", "https://")):
-                return server
+                return self._server_map.get(server.rstrip("/"), server)
         raise SpecClientError(
             "no base_url: the spec names no absolute server URL; pass base_url=..."
         )
 
-    @property
-    def auth(self) -> Any:
-        return self._auth
+    def _server_for(self, operation: Operation) -> str:
+        """Where ``operation`` is sent: its own (or its path's) server, else the base URL.
 
-    def resource(self, name: str) -> Any:
-        """``client.resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
+        An absolute server is used as written unless ``servers=`` maps it; a relative one is
+        resolved against the effective base URL (``/upload`` -> that host's ``/upload``,
+        ``upload`` -> ``<base_url>/upload``).
+        """
+        if not operation.servers:
+            return self._base_url
+        server = operation.servers[0]
+        if server.startswith(("http://", "https://")):
+            return self._server_map.get(server.rstrip("/"), server)
+        from urllib.parse import urljoin
+
+        return urljoin(self._base_url.rstrip("/") + "/", server)
+
+    def _resource(self, name: str) -> Any:
+        """``client._resource("tables")`` is ``client.tables`` (useful when a name is shadowed)."""
         if name not in self._resources:
             try:
                 operations = self._spec.operations(name)
@@ -121,14 +149,20 @@ class _ClientBase:
             self._resources[name] = cls(self, name, operations)
         return self._resources[name]
 
-    def call(self, qualname: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, qualname: str, *args: Any, **kwargs: Any) -> Any:
         resource, _, method = qualname.partition(".")
-        return self.resource(resource).method(method)(*args, **kwargs)
+        return self._resource(resource)._method(method)(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.resource(self._python_to_resource(name))
+        return self._resource(self._python_to_resource(name))
+
+    def _shadowing(self, name: str) -> Any:
+        resource = self._python_to_resource(name)
+        if resource in self._resources or resource in self._spec.resource_names():
+            return self._resource(resource)
+        return getattr(self, "_" + name)
 
     def _python_to_resource(self, name: str) -> str:
         names = self._spec.resource_names()
@@ -153,7 +187,7 @@ class _ClientBase:
     def __repr__(self) -> str:
         title = self._spec.title or self._spec.source or "spec"
         try:
-            where = self.base_url
+            where = self._base_url
         except SpecClientError:
             where = "no base_url"
         return f"<{type(self).__name__} {title!r} at {where}>"
@@ -163,7 +197,7 @@ class _ClientBase:
     def _retry_policy(self) -> RetryPolicy:
         from .http.retry import RetryPolicy
 
-        return self._retry or RetryPolicy(max_retries=self._max_retries)
+        return self._options.retry or RetryPolicy(max_retries=self._options.max_retries)
 
     def _new_sender(self) -> Any:
         raise NotImplementedError
@@ -177,19 +211,46 @@ class _ClientBase:
     def _sender_options(self) -> dict[str, Any]:
         return {
             "auth": self._auth,
-            "timeout": self._timeout,
+            "timeout": self._options.timeout,
             "retry": self._retry_policy(),
-            "http": self._http,
-            "headers": self._headers,
-            "clock": self.clock,
+            "http": self._options.http,
+            "headers": dict(self._options.headers),
+            "clock": self._clock,
         }
 
+    def _send(self, request: Any, **send_options: Any) -> Any:
+        """``sender.send`` with the options' event hooks: request hooks see every attempt's
+        request, response hooks the final response (awaitable on AsyncClient)."""
+        hooks = self._options.event_hooks
+        if hooks["request"]:
+            request = _hooked_factory(request, hooks["request"])
+        sent = self._sender.send(request, **send_options)
+        after = self._response_hooks
+        if not after or send_options.get("stream"):
+            return sent
+        return self._after_response(sent, after)
+
+    @cached_property
+    def _response_hooks(self) -> tuple[Any, ...]:
+        """The options' response hooks, then the spec's error envelope check (if it has one)."""
+        from .envelopes import envelope_of
+
+        envelope = envelope_of(self._spec)
+        hooks = tuple(self._options.event_hooks["response"])
+        if envelope is None:
+            return hooks
+        classes = self._options.envelope_errors
+        return (*hooks, lambda response: envelope.check(response, classes))
+
+    def _after_response(self, sent: Any, hooks: Any) -> Any:
+        raise NotImplementedError
+
     @property
-    def http(self) -> Any:
+    def _http(self) -> Any:
         """The pooled ``httpx.Client`` (or ``AsyncClient``) underneath, created on first use."""
         return self._sender.client
 
-    def request(
+    def _request(
         self,
         verb: str,
         url: str,
@@ -212,7 +273,7 @@ class _ClientBase:
         :class:`AsyncClient` the result is awaitable.
         """
         factory = _raw_request_factory(self, verb, url, params, json, content, data, files, headers)
-        sent = self._sender.send(
+        sent = self._send(
             factory, idempotent=idempotent, timeout=_timeout(timeout), auth=auth, stream=stream
         )
         return self._deliver(sent, stream, return_type)
@@ -221,14 +282,52 @@ class _ClientBase:
         raise NotImplementedError
 
 
-def _decoded(response: Any, stream: bool, return_type: str) -> Any:
+def _decoded(client: _ClientBase, response: Any, stream: bool, return_type: str) -> Any:
     from .response import decode
 
-    return response if stream else decode(response, None, return_type)
+    if stream:
+        return response
+    cls = client._options.response_class
+    return decode(response, None, return_type, now=client._clock.time(), cls=cls)
+
+
+def _client_options(
+    who: str, options: ClientOptions | None, values: Mapping[str, Any]
+) -> ClientOptions:
+    unknown = sorted(set(values) - set(ClientOptions.names()))
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], ClientOptions.names(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ParameterError(who, f"unknown option {unknown[0]!r}{hint}", unknown[0])
+    empty_is_none = ("headers", "event_hooks", "settings", "envelope_errors")
+    values = {k: ({} if v is None and k in empty_is_none else v) for k, v in values.items()}
+    if options is None:
+        return ClientOptions(**values)
+    return options.replace(**values) if values else options
+
+
+def _hooked_factory(factory: Any, hooks: Any) -> Any:
+    def hooked() -> Any:
+        request = factory()
+        for hook in hooks:
+            hook(request)
+        return request
+
+    return hooked
+
+
+def _run_hooks(response: Any, hooks: Any) -> Any:
+    for hook in hooks:
+        hook(response)
+    return response
 
 
 class Client(_ClientBase):
     """A synchronous client built from a spec. See ``docs/CONTRACTS.md``."""
+
+    close = _Shadowable()
 
     def _new_sender(self) -> Any:
         from .http.transport import Sender
@@ -236,9 +335,12 @@ class Client(_ClientBase):
         return Sender(**self._sender_options())
 
     def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
-        return _decoded(sent, stream, return_type)
+        return _decoded(self, sent, stream, return_type)
 
-    def close(self) -> None:
+    def _after_response(self, sent: Any, hooks: Any) -> Any:
+        return _run_hooks(sent, hooks)
+
+    def _close(self) -> None:
         if self._sender_obj is not None:
             self._sender_obj.close()
 
@@ -246,11 +348,13 @@ class Client(_ClientBase):
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.close()
+        self._close()
 
 
 class AsyncClient(_ClientBase):
     """The same surface as :class:`Client`; every method call is awaitable."""
+
+    aclose = _Shadowable()
 
     def _new_sender(self) -> Any:
         from .http.transport import AsyncSender
@@ -258,9 +362,12 @@ class AsyncClient(_ClientBase):
         return AsyncSender(**self._sender_options())
 
     async def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
-        return _decoded(await sent, stream, return_type)
+        return _decoded(self, await sent, stream, return_type)
 
-    async def aclose(self) -> None:
+    async def _after_response(self, sent: Any, hooks: Any) -> Any:
+        return _run_hooks(await sent, hooks)
+
+    async def _aclose(self) -> None:
         if self._sender_obj is not None:
             await self._sender_obj.aclose()
 
@@ -268,7 +375,7 @@ class AsyncClient(_ClientBase):
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
-        await self.aclose()
+        await self._aclose()
 
 
 def _raw_request_factory(
@@ -286,7 +393,7 @@ def _raw_request_factory(
 
     from ._request import encode_json, join_url
 
-    full_url = url if url.startswith(("http://", "https://")) else join_url(client.base_url, url)
+    full_url = url if url.startswith(("http://", "https://")) else join_url(client._base_url, url)
     request_headers = dict(headers or {})
     body = content
     if json is not None:
@@ -328,8 +435,11 @@ class _ResourceBase:
         self._operations = operations
         self._methods: dict[str, Any] = {}
 
-    def method(self, name: str) -> Any:
-        """The spec's own operation ``name`` (even when a workflow method shadows it)."""
+    def _method(self, name: str) -> Any:
+        """The spec's own operation ``name`` (even when a workflow method shadows it).
+
+        Also ``resource.method(name)`` when the spec has no method called ``method``.
+        """
         if name not in self._methods:
             try:
                 operation = self._operations[name]
@@ -338,10 +448,17 @@ class _ResourceBase:
             self._methods[name] = self._method_cls(self._client, operation)
         return self._methods[name]
 
+    method = _Shadowable()
+    #: the client this resource belongs to (``resource._client`` cannot be shadowed)
+    client = _Shadowable()
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.method(name)
+        return self._method(name)
+
+    def _shadowing(self, name: str) -> Any:
+        return self._method(name) if name in self._operations else getattr(self, "_" + name)
 
     def _unknown_method(self, name: str) -> str:
         import difflib
@@ -373,15 +490,14 @@ class AsyncResource(_ResourceBase):
 
 
 class _MethodBase:
-    """One operation as a callable with a real signature and a lazily rendered docstring."""
+    """One operation as a callable with a real signature and a lazily rendered docstring.
+
+    What to send and how to read the reply is prepared here, once; :class:`Method` and
+    :class:`AsyncMethod` are the drivers that send (``await`` or not).
+    """
 
     def __init__(self, client: Any, operation: Operation) -> None:
         self._client = client
-        if operation.pagination is None:
-            # Civis's page_num/limit convention is recognised without an x-pagination key.
-            recognised = civis_style_pagination(operation)
-            if recognised is not None:
-                operation = _with_pagination(operation, recognised)
         self.operation = operation
         self.__name__ = operation.method
         self.__qualname__ = operation.qualname
@@ -428,7 +544,7 @@ class _MethodBase:
         warnings.warn(text, category, stacklevel=4)
 
     def _return_type(self, parts: CallParts) -> str:
-        return parts.options.get("return_type") or self._client.return_type
+        return parts.options.get("return_type") or self._client._return_type
 
     def _factory(self, parts: CallParts) -> Any:
         from ._request import build_request
@@ -436,93 +552,116 @@ class _MethodBase:
         return build_request(
             self.operation,
             parts,
-            base_url=self._client.base_url,
+            base_url=self._client._server_for(self.operation),
             extra_headers=parts.options.get("headers"),
         )
 
     def _idempotent(self) -> bool | None:
         return self.operation.idempotent
 
-    def _walker(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> PageWalker:
-        assert self.pagination is not None
-        bound = self._binder.signature.bind_partial(*args, **kwargs).arguments
-        arguments = {k: v for k, v in bound.items() if k not in ("iterator", "return_type")}
-        return PageWalker(self.pagination, arguments)
-
-    def _page_schemas(self) -> dict[str, Any]:
-        """Column schemas of the items of a paginated operation's pages."""
-        from ._frames import column_schemas
-
-        items = self.pagination.items if self.pagination is not None else None
-        return column_schemas(self.operation, items or None)
-
     def _security(self) -> Any:
         # An operation the spec marks as needing no auth (security: []) sends no credentials.
         return self.operation.security != ()
 
+    def _request(self, parts: CallParts, *, idempotent: bool | None = None) -> dict[str, Any]:
+        """The keyword arguments of ``sender.send`` for one bound call."""
+        return {
+            "request": self._factory(parts),
+            "idempotent": self._idempotent() if idempotent is None else idempotent,
+            "timeout": _timeout(parts.options.get("timeout")),
+            "auth": self._security(),
+            "secret_fields": self.operation.secret_fields,
+        }
 
-def _with_pagination(operation: Operation, pagination: Pagination) -> Operation:
-    from dataclasses import replace
+    def _result(self, response: Any, return_type: str) -> Any:
+        from .response import decode
 
-    return replace(operation, pagination=pagination)
+        return decode(
+            response,
+            self.operation,
+            return_type,
+            now=self._client._clock.time(),
+            cls=self._client._options.response_class,
+        )
+
+    # -- iterator=True: the page loop, written once ---------------------------------------------
+
+    def _first_page(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The spec arguments (Python names) of the first page's call, and the per-call
+        options every page is sent with."""
+        assert self.pagination is not None
+        kwargs = dict(kwargs)
+        options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
+        arguments = self._binder.signature.bind_partial(*args, **kwargs).arguments
+        every_page = {"_timeout": options.get("timeout"), "_headers": options.get("headers")}
+        return first_page_arguments(self.pagination, arguments), every_page
+
+    def _walk(
+        self,
+        first: tuple[dict[str, Any], dict[str, Any]],
+        view: Callable[[Any], Any],
+    ) -> Generator[Any, Any, None]:
+        """The page loop without I/O, for both drivers.
+
+        Yields, by turns, the ``sender.send`` arguments of a page's request (and is sent the
+        reply) and that page's items passed through ``view``; stops after the page whose
+        ``next_arguments`` is None.
+        """
+        from .response import raise_for_status, response_json
+
+        assert self.pagination is not None
+        arguments: dict[str, Any] | None
+        arguments, every_page = first
+        seen = 0
+        while arguments is not None:
+            # Reading a page changes nothing on the server: retried whatever the verb.
+            parts = self._binder.bind((), {**arguments, **every_page})
+            response = yield self._request(parts, idempotent=True)
+            raise_for_status(response, self.operation, now=self._client._clock.time())
+            payload = response_json(response, self.operation)
+            page = read_page(self.pagination, arguments, payload, response.headers, seen)
+            yield [view(item) for item in page.items]
+            arguments, seen = page.next_arguments, page.seen
+
+    def _item_view(self, return_type: str) -> Callable[[Any], Any]:
+        """How each item of a page reaches the caller: as sent, or as ``Response`` objects."""
+        if return_type in ("raw", "pandas"):
+            return _as_sent
+        from .response import _convert
+
+        secret, cls = self.operation.secret_fields, self._client._options.response_class
+        return lambda item: _convert(item, secret, cls)
+
+    def _frame(self, rows: list[Any]) -> Any:
+        """All pages' rows as one DataFrame, typed from the items' schema."""
+        from ._frames import column_schemas, frame_from_records
+
+        items = self.pagination.items if self.pagination is not None else None
+        return frame_from_records(rows, column_schemas(self.operation, items or None))
+
+
+def _as_sent(item: Any) -> Any:
+    return item
 
 
 class Method(_MethodBase):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         parts = self._bind(args, dict(kwargs))
+        return_type = self._return_type(parts)
         if parts.options.get("iterator"):
-            return self._iterate(args, kwargs, self._return_type(parts))
-        return self._send(parts, self._return_type(parts))
+            items = self._items(self._first_page(args, kwargs), self._item_view(return_type))
+            return self._frame(list(items)) if return_type == "pandas" else items
+        return self._result(self._client._send(**self._request(parts)), return_type)
 
-    def _send(self, parts: CallParts, return_type: str) -> Any:
-        from .response import decode
-
-        response = self._client._sender.send(
-            self._factory(parts),
-            idempotent=self._idempotent(),
-            timeout=_timeout(parts.options.get("timeout")),
-            auth=self._security(),
-            secret_fields=self.operation.secret_fields,
-        )
-        return decode(response, self.operation, return_type)
-
-    def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> Any:
-        kwargs = {k: v for k, v in kwargs.items() if k != "iterator"}
-        kwargs.pop("return_type", None)
-        walker = self._walker(args, kwargs)
-        pages = self._pages(walker, kwargs.get("timeout"), kwargs.get("headers"))
-        if return_type == "pandas":
-            from ._frames import frame_from_records
-
-            rows = [row for page in pages for row in page]
-            return frame_from_records(rows, self._page_schemas())
-        if return_type == "raw":
-            return (item for page in pages for item in page)
-        from .response import _convert
-
-        secret = self.operation.secret_fields
-        return (_convert(item, secret) for page in pages for item in page)
-
-    def _pages(self, walker: PageWalker, timeout: Any, headers: Any) -> Iterator[list[Any]]:
-        from .response import raise_for_status, response_json
-
-        while not walker.done:
-            call_args = walker.arguments()
-            parts = self._binder.bind(
-                (), {**call_args, "return_type": "raw", "timeout": timeout, "headers": headers}
-            )
-            response = self._client._sender.send(
-                self._factory(parts),
-                idempotent=True,
-                timeout=_timeout(timeout),
-                auth=self._security(),
-                secret_fields=self.operation.secret_fields,
-            )
-            raise_for_status(response, self.operation)
-            payload = response_json(response, self.operation)
-            items = walker.items(payload)
-            walker.advance(payload, response.headers, len(items))
-            yield items
+    def _items(
+        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
+    ) -> Iterator[Any]:
+        """The sync driver of :meth:`_walk`: a page is fetched when the last one is used up."""
+        walk = self._walk(first, view)
+        for request in walk:
+            yield from walk.send(self._client._send(**request))
 
     def wait(
         self,
@@ -541,7 +680,7 @@ class Method(_MethodBase):
         return wait_for(
             lambda: self(*args, **kwargs),
             waiter,
-            clock=self._client.clock,
+            clock=self._client._clock,
             timeout=timeout,
             delay=delay,
             progress=progress,
@@ -554,52 +693,20 @@ class AsyncMethod(_MethodBase):
         parts = self._bind(args, dict(kwargs))
         return_type = self._return_type(parts)
         if parts.options.get("iterator"):
+            items = self._items(self._first_page(args, kwargs), self._item_view(return_type))
             if return_type == "pandas":
-                from ._frames import frame_from_records
+                return self._frame([row async for row in items])
+            return items
+        return self._result(await self._client._send(**self._request(parts)), return_type)
 
-                rows = [row async for row in self._iterate(args, kwargs, "raw")]
-                return frame_from_records(rows, self._page_schemas())
-            return self._iterate(args, kwargs, return_type)
-        from .response import decode
-
-        response = await self._client._sender.send(
-            self._factory(parts),
-            idempotent=self._idempotent(),
-            timeout=_timeout(parts.options.get("timeout")),
-            auth=self._security(),
-            secret_fields=self.operation.secret_fields,
-        )
-        return decode(response, self.operation, return_type)
-
-    async def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> AsyncIterator[Any]:
-        from .response import _convert, raise_for_status, response_json
-
-        kwargs = {k: v for k, v in kwargs.items() if k not in ("iterator", "return_type")}
-        timeout, headers = kwargs.get("timeout"), kwargs.get("headers")
-        walker = self._walker(args, kwargs)
-        while not walker.done:
-            parts = self._binder.bind(
-                (),
-                {
-                    **walker.arguments(),
-                    "return_type": "raw",
-                    "timeout": timeout,
-                    "headers": headers,
-                },
-            )
-            response = await self._client._sender.send(
-                self._factory(parts),
-                idempotent=True,
-                timeout=_timeout(timeout),
-                auth=self._security(),
-                secret_fields=self.operation.secret_fields,
-            )
-            raise_for_status(response, self.operation)
-            payload = response_json(response, self.operation)
-            items = walker.items(payload)
-            walker.advance(payload, response.headers, len(items))
-            for item in items:
-                yield item if return_type == "raw" else _convert(item, self.operation.secret_fields)
+    async def _items(
+        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
+    ) -> AsyncIterator[Any]:
+        """The async driver of :meth:`_walk`."""
+        walk = self._walk(first, view)
+        for request in walk:
+            for item in walk.send(await self._client._send(**request)):
+                yield item
 
     async def wait(
         self,
@@ -617,7 +724,7 @@ class AsyncMethod(_MethodBase):
         return await await_for(
             lambda: self(*args, **kwargs),
             waiter,
-            clock=self._client.clock,
+            clock=self._client._clock,
             timeout=timeout,
             delay=delay,
             progress=progress,

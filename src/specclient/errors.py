@@ -11,11 +11,12 @@ import builtins
 from typing import Any
 
 # One redaction rule for logs, errors and cassettes; re-exported here for existing callers.
-from specclient.http.redact import redact_url
+from specclient._secrets import redact_url
 
 __all__ = [
     "SpecClientError",
     "SpecError",
+    "SpecWarning",
     "ParameterError",
     "AuthError",
     "APIError",
@@ -33,6 +34,8 @@ __all__ = [
     "ResponseDecodeError",
     "WaiterError",
     "WaiterTimeoutError",
+    "RunFailed",
+    "RunTimeoutError",
     "api_error_for_status",
 ]
 
@@ -52,6 +55,11 @@ class SpecError(SpecClientError):
         where = f" at {pointer or '#'}" if pointer or source else ""
         origin = f" in {source}" if source else ""
         super().__init__(f"{message}{where}{origin}")
+
+
+class SpecWarning(UserWarning):
+    """The spec has a fault that loading worked around (two operations with one name, a path
+    parameter used but never declared); the message says what was done instead."""
 
 
 class ParameterError(SpecClientError, TypeError):
@@ -195,3 +203,47 @@ class WaiterError(SpecClientError):
 
 class WaiterTimeoutError(WaiterError, builtins.TimeoutError):
     """Polling gave up before the job reached a final state."""
+
+
+class RunFailed(WaiterError):
+    """A long-running run (a job, a question run, a pipeline...) ended in a failure state.
+
+    The one failure of every platform's runs; platforms subclass it where they add fields.
+    ``reason`` is the platform's own text for why, ``run_id`` and ``url`` (a link to the run in
+    the platform's UI, where there is one) say which run.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        run_id: Any = None,
+        url: str | None = None,
+        state: str | None = None,
+        reason: str | None = None,
+        payload: Any = None,
+    ) -> None:
+        self.run_id = run_id
+        self.url = url
+        super().__init__(message, state=state, reason=reason, payload=payload)
+
+
+class RunTimeoutError(WaiterTimeoutError):
+    """Waiting for a run gave up before it ended; ``state`` is where the run was last seen.
+
+    Also ``concurrent.futures.TimeoutError`` (the built-in ``TimeoutError``). The run itself
+    goes on: waiting again resumes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        run_id: Any = None,
+        url: str | None = None,
+        state: str | None = None,
+        payload: Any = None,
+    ) -> None:
+        self.run_id = run_id
+        self.url = url
+        super().__init__(message, state=state, payload=payload)

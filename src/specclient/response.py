@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
+import time
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ._jsonpath import dig
 from .errors import RateLimitError, ResponseDecodeError, api_error_for_status
+from .openapi.naming import camel_to_snake  # the one snake_case rule; re-exported
 
 if TYPE_CHECKING:
     import httpx
 
     from .openapi.model import Operation
 
-__all__ = ["Response", "ResponseList", "camel_to_snake", "decode", "raise_for_status"]
+__all__ = [
+    "Response",
+    "ResponseList",
+    "camel_to_snake",
+    "decode",
+    "dig",
+    "raise_for_status",
+]
 
-# The same two-step rule civis-python uses, so names match theirs exactly.
-_UNDERSCORER1 = re.compile(r"(.)([A-Z][a-z]+)")
-_UNDERSCORER2 = re.compile(r"([a-z0-9])([A-Z])")
 _REQUEST_ID_HEADERS = (
     "x-request-id",
     "x-amzn-requestid",
@@ -36,17 +41,11 @@ _REQUEST_ID_HEADERS = (
 )
 
 
-@lru_cache(maxsize=8192)  # a handful of field names recur in every reply: convert each once
-def camel_to_snake(word: str) -> str:
-    word = _UNDERSCORER1.sub(r"\1_\2", word)
-    return _UNDERSCORER2.sub(r"\1_\2", word).lower().replace("-", "_")
-
-
-def _convert(value: Any, secret_fields: frozenset[str]) -> Any:
+def _convert(value: Any, secret_fields: frozenset[str], cls: type[Response] | None = None) -> Any:
     if isinstance(value, Mapping):
-        return Response(value, secret_fields=secret_fields)
+        return (cls or Response)(value, secret_fields=secret_fields)
     if isinstance(value, list):
-        return [_convert(v, secret_fields) for v in value]
+        return [_convert(v, secret_fields, cls) for v in value]
     return value
 
 
@@ -54,6 +53,7 @@ class Response(Mapping[str, Any]):
     """A JSON object with snake_case attribute and item access."""
 
     __slots__ = ("_payload", "_data", "_secret_fields", "headers", "status_code")
+    list_class: type[ResponseList]
 
     def __init__(
         self,
@@ -73,7 +73,7 @@ class Response(Mapping[str, Any]):
     def _items(self) -> dict[str, Any]:
         if self._data is None:  # converted on first access: big lists stay cheap until read
             self._data = {
-                camel_to_snake(str(k)): _convert(v, self._secret_fields)
+                camel_to_snake(str(k)): _convert(v, self._secret_fields, type(self))
                 for k, v in self._payload.items()
             }
         return self._data
@@ -164,6 +164,10 @@ class ResponseList(list):
         return self._payload
 
 
+#: the list type a ``Response`` class decodes JSON arrays to (a subclass may name its own)
+Response.list_class = ResponseList
+
+
 def response_json(response: httpx.Response, operation: Operation | None = None) -> Any:
     """Decode a JSON reply, with an error that names the operation when it is not JSON."""
     if not response.content:
@@ -217,8 +221,13 @@ def _error_message(payload: Any) -> str:
     return ""
 
 
-def raise_for_status(response: httpx.Response, operation: Operation | None = None) -> None:
-    """Raise the matching ``APIError`` subclass for a 4xx/5xx reply."""
+def raise_for_status(
+    response: httpx.Response, operation: Operation | None = None, *, now: float | None = None
+) -> None:
+    """Raise the matching ``APIError`` subclass for a 4xx/5xx reply.
+
+    ``now`` (epoch seconds, the client's clock) reads a ``Retry-After`` given as an HTTP date.
+    """
     if response.status_code < 400:
         return
     from .http.redact import redact_body, redact_text_urls
@@ -254,17 +263,11 @@ def raise_for_status(response: httpx.Response, operation: Operation | None = Non
         body=payload,
     )
     if isinstance(error, RateLimitError):
-        error.retry_after = _retry_after_seconds(response.headers.get("retry-after"))
+        # The retry policy's parser: seconds or an HTTP date, read the same way in both places.
+        from .http.retry import retry_after_seconds
+
+        error.retry_after = retry_after_seconds(response, time.time() if now is None else now)
     raise error
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
 
 
 def decode(
@@ -273,9 +276,14 @@ def decode(
     return_type: str,
     *,
     records: str | None = None,
+    now: float | None = None,
+    cls: type[Response] | None = None,
 ) -> Any:
-    """Turn a successful reply into what the caller asked for."""
-    raise_for_status(response, operation)
+    """Turn a successful reply into what the caller asked for (``now``: see raise_for_status).
+
+    ``cls`` is the client's decoder hook (``ClientOptions.response_class``): JSON objects
+    become ``cls`` and arrays ``cls.list_class``."""
+    raise_for_status(response, operation, now=now)
     if return_type == "raw":
         return response
     secret_fields = operation.secret_fields if operation else frozenset()
@@ -294,38 +302,26 @@ def decode(
         from ._frames import to_frame
 
         return to_frame(payload, operation, records=records)
-    return wrap(payload, response.headers, response.status_code, secret_fields)
+    return wrap(payload, response.headers, response.status_code, secret_fields, cls)
 
 
 def wrap(
-    payload: Any, headers: Any, status_code: int | None, secret_fields: frozenset[str] = frozenset()
+    payload: Any,
+    headers: Any,
+    status_code: int | None,
+    secret_fields: frozenset[str] = frozenset(),
+    cls: type[Response] | None = None,
 ) -> Any:
+    cls = cls or Response
     if isinstance(payload, Mapping):
-        return Response(
-            payload, headers=headers, status_code=status_code, secret_fields=secret_fields
-        )
+        return cls(payload, headers=headers, status_code=status_code, secret_fields=secret_fields)
     if isinstance(payload, list):
-        return ResponseList(
-            [_convert(v, secret_fields) for v in payload],
+        return cls.list_class(
+            [_convert(v, secret_fields, cls) for v in payload],
             payload=payload,
             headers=headers,
             status_code=status_code,
         )
     if payload is None:
-        return Response({}, headers=headers, status_code=status_code)
+        return cls({}, headers=headers, status_code=status_code)
     return payload
-
-
-def dig(payload: Any, dotted: str | None) -> Any:
-    """Follow a dotted path (``result.rows``) into a JSON payload; "" or None is the payload."""
-    if not dotted:
-        return payload
-    current = payload
-    for part in dotted.split("."):
-        if isinstance(current, Mapping):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit():
-            current = current[int(part)] if int(part) < len(current) else None
-        else:
-            return None
-    return current

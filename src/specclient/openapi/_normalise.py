@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._secrets import is_secret_name
 from ..errors import SpecError
 from ._refs import Resolver, child, pointer
 from .model import (
@@ -28,7 +29,17 @@ from .model import (
     SecurityScheme,
     Waiter,
 )
-from .naming import NamingRules, python_name, split_path, strip_base_path
+from .naming import (
+    NamingRules,
+    is_degenerate,
+    is_grouped_operation_id,
+    naming_segments,
+    operation_id_name,
+    python_name,
+    split_path,
+    strip_base_path,
+    tag_resources,
+)
 
 VERBS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LOCATIONS_3 = ("path", "query", "header", "cookie")
@@ -37,12 +48,10 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _INTERPRETED = frozenset(
     {"x-resource", "x-method", "x-pagination", "x-records", "x-waiter", "x-idempotent"}
 )
-# Names that carry a secret whatever the spec says (compared after snake_casing).
-_SECRET_NAMES = re.compile(
-    r"^(password|passwd|secret|client_secret|api_key|apikey|access_token|refresh_token|"
-    r"id_token|token|private_key|secret_access_key|aws_secret_access_key|authorization)$"
-)
 _PAGINATION_STYLES = ("offset", "page", "cursor")
+# Pages inferred from ``NamingRules.infer_page_pagination`` (Civis's page_num/limit convention)
+# end where the server's page count says: without it a last full page costs an empty request.
+INFERRED_PAGE_COUNT = "header:X-Pagination-Total-Pages"
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
@@ -82,6 +91,15 @@ def _names_of(requirements: Any) -> tuple[str, ...]:
         if isinstance(requirement, Mapping):
             names.extend(n for n in requirement if n not in names)
     return tuple(names)
+
+
+def _requirements_of(requirements: Any) -> tuple[tuple[str, ...], ...]:
+    """The spec's security alternatives, each the schemes that apply together (AND)."""
+    return tuple(
+        tuple(str(n) for n in requirement)
+        for requirement in requirements or ()
+        if isinstance(requirement, Mapping)
+    )
 
 
 def merge_all_of(schema: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -131,7 +149,7 @@ def _is_secret(name: str, schema: Any, raw: Mapping[str, Any] | None = None) -> 
         return True
     if isinstance(schema, Mapping) and schema.get("x-secret"):
         return True
-    return bool(_SECRET_NAMES.match(python_name(name)))
+    return is_secret_name(name)  # the one rule logs, errors and cassettes use
 
 
 def _secret_properties(schema: Any, found: set[str], seen: set[int]) -> None:
@@ -171,6 +189,11 @@ class Engine:
         self.v2 = self.version == "2.0"
         self.refs.check_all(raw)
         self.entries: dict[str, dict[str, Entry]] = {}
+        self.files: dict[str, str] = {}  # other files the document refers to (cache check)
+        #: What loading worked around, one message each (re-emitted from the cache index).
+        self.warnings: list[str] = []
+        #: Path parameters a template uses without declaring them, per (path, verb).
+        self.undeclared: dict[tuple[str, str], list[str]] = {}
         self._index()
 
     def error(self, message: str, at: str) -> SpecError:
@@ -208,7 +231,12 @@ class Engine:
             "servers": self._servers(),
             "security_schemes": self._security_schemes(),
             "default_security": _names_of(self.doc.get("security")),
+            "security_requirements": _requirements_of(self.doc.get("security")),
+            "extensions": {
+                k: v for k, v in self.doc.items() if isinstance(k, str) and k.startswith("x-")
+            },
             "resources": tuple(self.entries),
+            "warnings": tuple(self.warnings),
         }
 
     def _servers(self) -> tuple[str, ...]:
@@ -354,30 +382,40 @@ class Engine:
         rules = self.rules
         operations = list(self._operations())
         depth = strip_base_path(p for p, *_ in operations) if rules.strip_base_path else 0
+        mode = rules.mode if rules.mode != "auto" else self._auto_mode(operations, depth)
+        tags = (
+            tag_resources(t for *_, op, _, _ in operations for t in _tags(op)[:1])
+            if mode == "operation_id"
+            else {}
+        )
         # (resource, method, explicit?, path, verb, operationId, pointer, alias_of)
         named: list[tuple[str, str, bool, str, str, Any, str, str | None]] = []
         for path, verb, item, op, at_item, at_op in operations:
             params = self.merged_params(item, op, at_item, at_op)
             defined = {p["name"] for p, _ in params if p["in"] == "path"}
-            for name in _PLACEHOLDER.findall(path):
-                if name not in defined:
-                    raise self.error(
-                        f"path parameter {{{name}}} of {verb.upper()} {path} has no definition "
-                        "(no parameter with 'in: path' and that name)",
-                        at_op,
-                    )
-            segments = split_path(path)[depth:]
+            missing = [n for n in dict.fromkeys(_PLACEHOLDER.findall(path)) if n not in defined]
+            if missing:
+                self.undeclared[(path, verb)] = missing
+                self.warnings.append(
+                    f"{verb.upper()} {path} uses path parameter(s) "
+                    f"{', '.join('{' + n + '}' for n in missing)} without declaring them "
+                    f"(at {at_op}): each is a required string argument"
+                )
+            segments = naming_segments(path)[depth:]
             resource = rules.resource_for(segments)
             summary = str(op.get("summary") or "")
             if rules.skips(resource, summary):
                 continue
             method = None
+            if mode == "operation_id":
+                resource, method = _from_operation_id(op, resource, tags)
             explicit = False
             if rules.honour_extensions:
                 x_resource = self._extension_name(op, "x-resource", at_op)
-                method = self._extension_name(op, "x-method", at_op)
-                explicit = bool(x_resource or method)
+                x_method = self._extension_name(op, "x-method", at_op)
+                explicit = bool(x_resource or x_method)
                 resource = x_resource or resource
+                method = x_method or method
             if method is None:
                 array = rules.list_requires_array_response and self._array_response(path, op, at_op)
                 method = rules.method_for(verb, segments, array_response=array)
@@ -387,7 +425,7 @@ class Engine:
             if alias:
                 named.append((resource, alias, explicit, path, verb, op_id, at_op, method))
 
-        if rules.duplicate_operations == "error":
+        if rules.duplicate_operations == "rename":
             named = self._disambiguate(named)
         for resource, method, _, path, verb, _, _, alias_of in named:
             self.entries.setdefault(resource, {})[method] = Entry(
@@ -395,40 +433,62 @@ class Engine:
             )
 
     def _disambiguate(self, named: list[Any]) -> list[Any]:
-        """Rename automatic names that collide (see :mod:`specclient.openapi.naming`)."""
+        """Give every operation its own name (see :mod:`specclient.openapi.naming`).
+
+        Of the operations that share a ``resource.method``, the one with an explicit
+        ``x-method``/``x-resource`` name (else the first in document order) keeps it; each
+        other one takes its ``operationId`` in snake_case when that is free, else the name
+        with ``_2``, ``_3``... One :class:`~specclient.errors.SpecWarning` per shared name says
+        who got which.
+        """
         groups: dict[tuple[str, str], list[int]] = {}
         for i, (resource, method, *_rest) in enumerate(named):
             groups.setdefault((resource, method), []).append(i)
+        taken = set(groups)
         out = list(named)
         for (resource, method), members in groups.items():
             if len(members) < 2:
                 continue
-            explicit = [i for i in members if named[i][2]]
-            if len(explicit) > 1:
-                first, second = named[explicit[0]], named[explicit[1]]
-                raise self._clash(first, second, resource, method)
-            keeper = explicit[0] if explicit else members[0]
+            keeper = next((i for i in members if named[i][2]), members[0])
+            moved: list[str] = []
             for i in members:
                 if i == keeper:
                     continue
                 entry = named[i]
-                if not isinstance(entry[5], str) or not entry[5].strip():
-                    raise self._clash(named[keeper], entry, resource, method)
-                out[i] = (resource, python_name(entry[5].strip()), *entry[2:])
-        seen: dict[tuple[str, str], Any] = {}
-        for entry in out:
-            key = (entry[0], entry[1])
-            if key in seen:
-                raise self._clash(seen[key], entry, *key)
-            seen[key] = entry
+                op_id = entry[5].strip() if isinstance(entry[5], str) else ""
+                candidates = [python_name(op_id)] if op_id else []
+                candidates += (f"{method}_{n}" for n in range(2, len(named) + 3))
+                new = next(c for c in candidates if (resource, c) not in taken)
+                taken.add((resource, new))
+                out[i] = (resource, new, *entry[2:])
+                moved.append(f"{_label(entry)} is {resource}.{new}")
+            both = " and ".join(_label(named[i]) for i in members)
+            self.warnings.append(
+                f"{both} both map to {resource}.{method}: {_label(named[keeper])} keeps it, "
+                f"{', '.join(moved)} (give one an x-method to choose the names)"
+            )
         return out
 
-    def _clash(self, first: Any, second: Any, resource: str, method: str) -> SpecError:
-        return self.error(
-            f"{first[4].upper()} {first[3]} and {second[4].upper()} {second[3]} both map to "
-            f"{resource}.{method}; give one of them an x-method (or x-resource)",
-            second[6],
-        )
+    def _auto_mode(self, operations: list[Any], depth: int) -> str:
+        """``"auto"`` naming: the operationIds when their authors grouped them all
+        (``issues/create``); the tags and operationIds when the path rule would group the
+        operations uselessly (see :func:`~specclient.openapi.naming.is_degenerate`) and every
+        operation has both; else the path rule."""
+        ops = [op for _, _, _, op, _, _ in operations]
+        if not ops:
+            return "path"
+        if all(is_grouped_operation_id(op.get("operationId")) for op in ops):
+            return "operation_id"
+        by_path = [
+            self.rules.resource_for(naming_segments(path)[depth:])
+            for path, _, _, op, _, _ in operations
+            if not (self.rules.honour_extensions and op.get("x-resource"))
+        ]
+        if is_degenerate(by_path) and all(
+            _tags(op) and isinstance(op.get("operationId"), str) for op in ops
+        ):
+            return "operation_id"
+        return "path"
 
     def _extension_name(self, op: Mapping[str, Any], key: str, at_op: str) -> str | None:
         value = op.get(key)
@@ -512,6 +572,10 @@ class Engine:
             for p, w in plain
             if not (p["in"] == "header" and p["name"].lower() in _IGNORED_HEADERS)
         ]
+        for name in self.undeclared.get((path, verb), ()):
+            declared: dict[str, Any] = {"name": name, "in": "path", "required": True}
+            declared.update({"type": "string"} if self.v2 else {"schema": {"type": "string"}})
+            plain.append((declared, at_op))
         template = set(_PLACEHOLDER.findall(path))
         # A path parameter the template does not use cannot be sent: leave it out.
         plain = [(p, w) for p, w in plain if p["in"] != "path" or p["name"] in template]
@@ -539,9 +603,9 @@ class Engine:
         ]
         params, fields = renamed[: len(params)], renamed[len(params) :]
         if body is not None and fields != list(body.fields):
-            body = RequestBody(
-                body.media_type, body.schema, body.required, tuple(fields), body.description
-            )
+            from dataclasses import replace
+
+            body = replace(body, fields=tuple(fields))
         all_params = tuple(params + fields)
 
         responses = self._responses(op, at_op)
@@ -590,6 +654,7 @@ class Engine:
 
     def _plain_param(self, param: dict[str, Any], at: str) -> Param:
         name = param["name"]
+        content_type = None
         if self.v2:
             schema = {
                 k: v
@@ -602,9 +667,13 @@ class Engine:
         else:
             raw_schema = param.get("schema")
             if raw_schema is None and isinstance(param.get("content"), Mapping):
+                # A parameter described by `content` (e.g. JSON in a query parameter) is sent
+                # as that media type's text, not per a style.
                 content = param["content"]
-                media = _pick_media(list(content))
-                raw_schema = (content.get(media) or {}).get("schema") if media else None
+                content_type = next(iter(content), None)
+                raw_schema = (
+                    (content.get(content_type) or {}).get("schema") if content_type else None
+                )
             schema = self.refs.schema(raw_schema or {}, child(at, "schema"))
             style, explode = param.get("style"), param.get("explode")
         default = param.get("default", MISSING) if self.v2 else schema.get("default", MISSING)
@@ -618,8 +687,11 @@ class Engine:
             default=default,
             deprecated=bool(param.get("deprecated", False)),
             secret=_is_secret(name, schema, param),
-            style=style,
-            explode=explode,
+            style=str(style) if style is not None else None,
+            explode=bool(explode) if explode is not None else None,
+            allow_reserved=bool(param.get("allowReserved", False)),
+            allow_empty_value=bool(param.get("allowEmptyValue", False)),
+            content_type=str(content_type) if content_type else None,
         )
 
     def _fields(
@@ -653,13 +725,20 @@ class Engine:
         param, at = body_param
         schema = self.refs.schema(param.get("schema") or {}, child(at, "schema"))
         media = _pick_media(list(consumes)) or "application/json"
-        form = not _is_json(media)
+        base = media.split(";", 1)[0].strip().lower()
+        if _is_json(media):
+            fields = self._fields(schema, "body")
+        elif base == "application/x-www-form-urlencoded" or base.startswith("multipart/"):
+            fields = self._fields(schema, "form", form=base.startswith("multipart/"))
+        else:
+            fields = ()  # XML, binary, text: passed whole with _body=
         return RequestBody(
             media_type=media,
             schema=schema,
             required=bool(param.get("required", False)),
-            fields=self._fields(schema, "form" if form else "body", form=form),
+            fields=fields,
             description=str(param.get("description") or ""),
+            media_types=tuple(str(c) for c in consumes) or (media,),
         )
 
     def _form_2(self, params: list[tuple[dict[str, Any], str]], consumes: list[str]) -> RequestBody:
@@ -674,11 +753,15 @@ class Engine:
         properties: dict[str, Any] = {}
         required: list[str] = []
         fields = []
+        encoding: dict[str, dict[str, Any]] = {}
         for param, at in params:
             p = self._plain_param(param, at)
             properties[p.wire_name] = p.schema
             if p.required:
                 required.append(p.wire_name)
+            if p.style is not None:
+                # collectionFormat of a formData array, as the Encoding Object would say it.
+                encoding[p.wire_name] = {"style": p.style, "explode": bool(p.explode)}
             location = "file" if param.get("type") == "file" else "form"
             fields.append(
                 Param(
@@ -691,12 +774,26 @@ class Engine:
                     default=p.default,
                     deprecated=p.deprecated,
                     secret=p.secret,
+                    allow_empty_value=p.allow_empty_value,
                 )
             )
         schema: dict[str, Any] = {"type": "object", "properties": properties}
         if required:
             schema["required"] = required
-        return RequestBody(media, schema, bool(required), tuple(fields))
+        media_types = [media] + [
+            c
+            for c in ("multipart/form-data", "application/x-www-form-urlencoded")
+            if c in lowered and c != media and not has_file
+        ]
+        encodings = {m: encoding for m in media_types} if encoding else {}
+        return RequestBody(
+            media,
+            schema,
+            bool(required),
+            tuple(fields),
+            media_types=tuple(media_types),
+            encodings=encodings,
+        )
 
     def _body_3(self, raw: Any, at: str) -> RequestBody | None:
         body, where = self.refs.deref(raw, at)
@@ -719,13 +816,24 @@ class Engine:
         elif form:
             fields = self._fields(schema, "form", form=base.startswith("multipart/"))
         else:
-            fields = ()  # binary / text bodies are passed whole with body=
+            fields = ()  # binary / text bodies are passed whole with _body=
+        encodings: dict[str, dict[str, Any]] = {}
+        for name, media_object in content.items():
+            encoding = media_object.get("encoding") if isinstance(media_object, Mapping) else None
+            if isinstance(encoding, Mapping) and encoding:
+                encodings[str(name)] = {
+                    str(prop): dict(value)
+                    for prop, value in encoding.items()
+                    if isinstance(value, Mapping)
+                }
         return RequestBody(
             media_type=media,
             schema=schema,
             required=bool(body.get("required", False)),
             fields=fields,
             description=str(body.get("description") or ""),
+            media_types=tuple(str(m) for m in content),
+            encodings=encodings,
         )
 
     def _responses(self, op: Mapping[str, Any], at_op: str) -> tuple[ResponseShape, ...]:
@@ -776,7 +884,13 @@ class Engine:
             infer = self.rules.infer_page_pagination
             names = {p.name for p in params}
             if infer and verb == "get" and all(n in names for n in infer):
-                return Pagination(style="page", limit_param=infer[0], page_param=infer[1], start=1)
+                return Pagination(
+                    style="page",
+                    limit_param=infer[0],
+                    page_param=infer[1],
+                    start=1,
+                    total=INFERRED_PAGE_COUNT,
+                )
             return None
         at = child(at_op, "x-pagination")
         if not isinstance(raw, Mapping):
@@ -849,6 +963,33 @@ class Engine:
             timeout=number("timeout", default=3600.0),
             reason_field=raw.get("reason_field") or raw.get("reasonField"),
         )
+
+
+def _tags(op: Mapping[str, Any]) -> list[str]:
+    tags = op.get("tags")
+    return [str(t) for t in tags if isinstance(t, (str, int))] if isinstance(tags, list) else []
+
+
+def _from_operation_id(
+    op: Mapping[str, Any], path_resource: str, tags: Mapping[str, str]
+) -> tuple[str, str | None]:
+    """``naming="operation_id"``: resource from the operationId's group, else the first tag,
+    else the path; method from the operationId, else (None) the path rule."""
+    first_tag = _tags(op)[:1]
+    resource = tags.get(first_tag[0], path_resource) if first_tag else path_resource
+    op_id = op.get("operationId")
+    if not isinstance(op_id, str) or not op_id.strip():
+        return resource, None
+    group, method = operation_id_name(op_id)
+    if group:
+        return group, method
+    # Slack's chat_postMessage under the tag "chat" is chat.post_message.
+    return resource, method.removeprefix(resource + "_") or method
+
+
+def _label(named: tuple[Any, ...]) -> str:
+    """``GET /pets`` for an entry of ``Engine._index``'s list."""
+    return f"{named[4].upper()} {named[3]}"
 
 
 def _with_name(param: Param, name: str) -> Param:

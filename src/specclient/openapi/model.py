@@ -58,7 +58,10 @@ class Param:
     deprecated: bool = False
     secret: bool = False  # x-secret, or a name that always carries a secret
     style: str | None = None  # OpenAPI serialisation style (form, simple, ...) when given
-    explode: bool | None = None
+    explode: bool | None = None  # as given; None = the style's default (true only for form)
+    allow_reserved: bool = False  # query: RFC 3986 reserved characters go unencoded
+    allow_empty_value: bool = False  # query: an empty string may be sent (``name=``)
+    content_type: str | None = None  # a parameter described by ``content``: its media type
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +69,20 @@ class RequestBody:
     """The request body of an operation.
 
     ``fields`` are the top-level properties of an object body, exposed as keyword arguments
-    (civis-python style); ``body=`` on a call replaces them all. A body that is not an object
-    (an array, a string, binary) has no fields and is passed whole with ``body=``.
+    (civis-python style); ``_body=`` on a call replaces them all. A body that is not an object
+    (an array, a string, binary) has no fields and is passed whole with ``_body=``.
     """
 
-    media_type: str  # e.g. application/json, application/x-www-form-urlencoded, multipart/form-data
+    media_type: str  # the default one: JSON first, then form, then multipart, then the first
     schema: Mapping[str, Any] = field(default_factory=dict)
     required: bool = False
     fields: tuple[Param, ...] = ()
     description: str = ""
+    media_types: tuple[str, ...] = ()  # every media type the operation accepts, as listed
+    #: media type -> property (wire name) -> its Encoding Object (``contentType``, ``style``,
+    #: ``explode``, ``allowReserved``, ``headers``), as written; Swagger 2.0 ``collectionFormat``
+    #: of ``formData`` parameters arrives here as the ``style``/``explode`` it means.
+    encodings: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +157,7 @@ class Operation:
     idempotent: bool | None = None  # x-idempotent; None = decide from the verb
     secret_fields: frozenset[str] = frozenset()  # wire names to redact anywhere they appear
     security: tuple[str, ...] | None = None  # scheme names; () = no auth; None = spec default
-    servers: tuple[str, ...] = ()  # operation-level server override
+    servers: tuple[str, ...] = ()  # operation- (else path-) level servers, variables resolved
     extensions: Mapping[str, Any] = field(default_factory=dict)  # other x- keys, as written
     pointer: str = ""  # JSON pointer of the operation in the source document
 
@@ -193,8 +201,15 @@ class Spec:
     servers: tuple[str, ...] = ()  # absolute or relative base URLs, server variables resolved
     security_schemes: Mapping[str, SecurityScheme] = {}
     default_security: tuple[str, ...] = ()
+    #: the spec's top-level ``security``: alternatives (OR), each schemes applied together (AND)
+    security_requirements: tuple[tuple[str, ...], ...] = ()
+    #: the document's top-level ``x-`` keys, as written (e.g. ``x-error-envelope``)
+    extensions: Mapping[str, Any] = {}
     source: str | None = None  # path or URL it came from, for messages
     digest: str = ""  # content hash, the cache key
+    #: What loading worked around (name collisions, undeclared path parameters), one message
+    #: each; issued together as one :class:`~specclient.errors.SpecWarning` per load.
+    warnings: tuple[str, ...] = ()
 
     def resource_names(self) -> tuple[str, ...]:
         raise NotImplementedError

@@ -68,7 +68,9 @@ def test_failed_run_raises_civis_job_failure_with_its_error():
     with pytest.raises(CivisJobFailure, match="Process exited with status 1") as info:
         future.result()
     assert (info.value.job_id, info.value.run_id) == (7, 70)
-    assert info.value.error_message == "Process exited with status 1"
+    # civis-python's error_message: the run's error prefixed with the job and run (issue 13)
+    assert info.value.error_message == "(From job 7 / run 70) Process exited with status 1"
+    assert str(info.value) == info.value.error_message
     assert future.failed() and future.done() and not future.succeeded()
     assert isinstance(future.exception(), CivisJobFailure)
 
@@ -176,3 +178,118 @@ def test_max_retries_exhausted_raises_the_last_failure():
 def test_max_retries_needs_a_run_id():
     with pytest.raises(ValueError, match="must include a run ID"):
         CivisFuture(Run("failed").poll, (7,), max_retries=1)
+
+
+# -- side by side with civis-python 2.10.1's own CivisFuture ----------------------------------
+civis = pytest.importorskip("civis")
+
+
+def both_futures(status):
+    """civis-python's future and ours on the same finished run (no client calls needed)."""
+    from civis.futures import CivisFuture as TheirFuture
+    from civis.response import Response
+
+    theirs = TheirFuture(lambda *args: Response(status), (7, 70), client=object())
+    ours = CivisFuture(lambda *args: dict(status), (7, 70), clock=FakeClock())
+    return theirs, ours
+
+
+def test_links_match_civis_python():
+    theirs, ours = both_futures({"id": 70, "state": "succeeded"})
+    assert (ours.job_url, ours.job_run_url) == (theirs.job_url, theirs.job_run_url)
+    assert ours.job_run_url == "https://platform.civisanalytics.com/spa/#/jobs/7?runId=70"
+    job_only = CivisFuture(Run("running").poll, (7,), clock=FakeClock())
+    assert job_only.job_run_url is None and job_only.url == ours.job_url
+
+
+def test_failure_matches_civis_python():
+    theirs, ours = both_futures({"id": 70, "state": "failed", "error": "Out of memory"})
+    their_error, our_error = theirs.exception(), ours.exception()
+    assert type(their_error).__name__ == type(our_error).__name__ == "CivisJobFailure"
+    assert str(our_error) == str(their_error) == "(From job 7 / run 70) Out of memory"
+    assert (our_error.error_message, our_error.job_id, our_error.run_id) == (
+        their_error.error_message,
+        their_error.job_id,
+        their_error.run_id,
+    )
+    assert ours.failed() and theirs.failed()
+
+
+def test_a_callback_error_is_raised_by_result_as_in_civis_python():
+    def broken(future):
+        raise RuntimeError("callback broke")
+
+    for future in both_futures({"id": 70, "state": "succeeded"}):
+        future.add_done_callback(broken)
+        with pytest.raises(RuntimeError, match="callback broke"):
+            future.result()
+        assert isinstance(future.exception(), RuntimeError)
+
+
+def test_wait_and_as_completed_work_as_with_civis_python():
+    for future in both_futures({"id": 70, "state": "succeeded"}):
+        assert concurrent.futures.wait([future]).done == {future}
+        assert list(concurrent.futures.as_completed([future])) == [future]
+
+
+def test_a_poll_at_construction_as_civis_python():
+    run = Run("running", "succeeded")
+    future = CivisFuture(run.poll, (7, 70), clock=FakeClock())
+    assert run.polled_with == [(7, 70)] and future.state == "running"
+    later = Run("running")
+    CivisFuture(later.poll, (7, 70), clock=FakeClock(), poll_on_creation=False)
+    assert later.polled_with == []
+
+
+def test_cancel_refused_by_civis_warns_and_returns_false():
+    from specclient.errors import ServerError
+
+    def refuse(*args):
+        raise ServerError("oops", status_code=500, method="DELETE", url="/jobs/7/runs/70")
+
+    future = CivisFuture(Run("running").poll, (7, 70), cancel=refuse, clock=FakeClock())
+    with pytest.warns(UserWarning, match="Unexpected error when attempting to cancel Civis job 7"):
+        assert future.cancel() is False
+    assert not future.cancelled()
+
+
+class LogsClient:
+    """Just enough client for a failed run's logs (newest first, as Civis sends them)."""
+
+    def __init__(self, *messages):
+        self.clock = FakeClock()
+        self.jobs = self
+        self.asked = []
+        self.messages = messages
+
+    def list_runs_logs(self, job_id, run_id, limit):
+        self.asked.append((job_id, run_id, limit, sum(self.clock.sleeps)))
+        lines = [{"message": m, "level": lvl} for lvl, m in self.messages]
+        return list(reversed(lines))
+
+
+def test_a_run_failing_without_a_message_is_explained_from_its_logs_as_civis_python():
+    client = LogsClient(("info", "Running"), ("error", "Segmentation fault"))
+    future = CivisFuture(Run("running", "failed").poll, (7, 70), client=client)
+
+    error = future.exception()
+
+    assert isinstance(error, CivisJobFailure)
+    assert error.error_message == "(From job 7 / run 70) Running\nSegmentation fault\n"
+    # read after 15 s on the clock (civis-python: logs lag the run), the last 15 lines
+    assert client.asked == [(7, 70, 15, sum(client.clock.sleeps))]
+    assert client.clock.sleeps[-1] == 15.0
+
+
+def test_a_run_that_ran_out_of_memory_raises_memory_error_as_civis_python():
+    client = LogsClient(
+        ("info", "Running"), ("error", "Process ran out of its allowed 512 MiB of memory")
+    )
+    future = CivisFuture(Run("running", "failed").poll, (7, 70), client=client)
+
+    with pytest.raises(MemoryError) as caught:
+        future.result()
+    assert (
+        str(caught.value)
+        == "(From job 7 / run 70) Process ran out of its allowed 512 MiB of memory"
+    )

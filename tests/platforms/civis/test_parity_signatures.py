@@ -3,8 +3,9 @@ in our client built from the same spec, the same required parameters (positional
 order) and the same optional ones (keyword-only). Names alone are checked in
 ``tests/openapi/test_civis_parity.py``; this file checks what a call site depends on.
 
-Our methods add per-call options (``return_type``, ``timeout``, ``headers``, ``body``) as
-keyword-only parameters; they are not part of civis-python's signatures and are left out.
+Our methods add per-call options (``return_type``, ``timeout``, ``headers``, ``body``, spelled
+``_body`` ... where the spec has a parameter of that name) as keyword-only parameters; they are
+not part of civis-python's signatures and are left out.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from specclient.openapi.naming import CIVIS_PYTHON  # noqa: E402
 
 CIVIS_SPEC = Path(civis_resources.__file__).parent / "civis_api_spec.json"
 BUNDLED_SUBSET = Path(__file__).parents[3] / "specs" / "civis.yaml"
-OUR_OPTIONS = {"return_type", "timeout", "headers", "body"}
+# Shown plain, or as _x when a spec name takes x.
+_PLAIN = ("return_type", "timeout", "headers", "body", "content_type")
+OUR_OPTIONS = set(_PLAIN) | {"_" + o for o in _PLAIN}
 
 
 def civis_python_signatures() -> dict[str, inspect.Signature]:

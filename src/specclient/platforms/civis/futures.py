@@ -1,29 +1,45 @@
 """Futures for Civis job and script runs, with civis-python's ``CivisFuture`` surface.
 
-civis-python's ``CivisFuture`` is a ``concurrent.futures.Future`` fed by a background thread
-that polls with geometric back-off (1 s, 1.2 s, 1.44 s ... capped at 15 s). Ours keeps the same
-methods, first interval and cap, but takes its back-off from the engine's
-:class:`specclient.polling.Poller` (so every waiter in specclient paces alike: 1 s, 1.5 s,
-2.25 s ... capped at 15 s) and polls in the caller's thread, on the client's clock: ``done()``
-polls at most once per interval, ``result(timeout)`` polls and sleeps until the run finishes. No
-thread means no stray polling after a test, and the emulator's clock moves a run forward
-without real sleeps. The price: ``concurrent.futures.wait`` / ``as_completed`` cannot drive it;
-call ``result()`` or ``done()``.
+:class:`CivisFuture` is specclient's :class:`~specclient.futures.RunFuture` (so a
+``concurrent.futures.Future``: ``wait``, ``as_completed``, callbacks, ``result(timeout=)``)
+with civis-python 2.10's constructor and extras: ``job_id``, ``run_id``, ``job_url``,
+``job_run_url``, ``outputs()``, ``max_retries``, a poll at construction, ``cancel()`` that
+warns instead of raising when Civis refuses, errors raised by done-callbacks re-raised by
+``result()``, and :class:`CivisJobFailure` (a :class:`~specclient.errors.RunFailed`) for failed
+runs. :class:`AsyncCivisFuture` is its awaitable twin for ``connect_async("civis")``; both
+follow the run through one :class:`CivisTracker`.
+
+Differences from civis-python, on purpose: the back-off is the engine's (1 s, 1.5 s, 2.25 s
+... capped at 15 s; civis-python grows by 1.2x to the same cap); polling happens in the thread
+that waits, on the client's clock, and in a background thread only when nobody waits through
+the future (``concurrent.futures.wait``, callbacks); a failed poll answered 5xx/429 or lost on
+the wire is polled again (civis-python's future fails on it).
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
-from specclient._clock import SYSTEM_CLOCK, Clock
-from specclient.errors import NotFoundError, WaiterError, WaiterTimeoutError
+from specclient.errors import RunFailed
+from specclient.futures import RunFuture, RunProgress, RunTracker
 from specclient.openapi.model import Waiter
-from specclient.polling import Poller
+from specclient.polling import Clock, Invoke, Pause, Step, Verdict
 
-__all__ = ["CivisFuture", "CivisJobFailure", "DONE", "FAILED", "FINISHED", "CANCELLED"]
+if TYPE_CHECKING:
+    from specclient.platforms.civis.async_futures import AsyncCivisFuture
+
+__all__ = [
+    "CivisFuture",
+    "AsyncCivisFuture",
+    "CivisJobFailure",
+    "CivisTracker",
+    "DONE",
+    "FAILED",
+    "FINISHED",
+    "CANCELLED",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,19 +51,47 @@ DONE = FINISHED + FAILED + CANCELLED
 
 _FIRST_INTERVAL = 1.0
 _MAX_INTERVAL = 15.0
+# civis-python: when a run fails without a message, wait this long (its logs lag) and read the
+# last _LOG_LINES lines of its log for the cause.
+_LOG_LAG = 15.0
+_LOG_LINES = 15
+_OUT_OF_MEMORY = "Process ran out of its"
+# civis-python's links point at the Platform UI, whichever API endpoint the client uses.
+_UI = "https://platform.civisanalytics.com/spa/#/jobs/"
 
 
-class CivisJobFailure(WaiterError):
+def _err_msg_with_job_run_ids(err_msg: str, job_id: Any, run_id: Any) -> str:
+    # civis.base._err_msg_with_job_run_ids, so messages read the same
+    if job_id is None and run_id is None:
+        return str(err_msg)
+    if run_id is None:
+        return f"(From job {job_id}) {err_msg}"
+    return f"(From job {job_id} / run {run_id}) {err_msg}"
+
+
+def _job_url(job_id: Any) -> str:
+    return f"{_UI}{job_id}"
+
+
+def _job_run_url(job_id: Any, run_id: Any) -> str | None:
+    return None if run_id is None else f"{_UI}{job_id}?runId={run_id}"
+
+
+class CivisJobFailure(RunFailed):
     """A Civis run ended ``failed``; as civis-python's ``civis.base.CivisJobFailure``.
+
+    ``str(error)`` is ``error_message``, as there.
 
     Attributes
     ----------
     error_message : str
-        The run's ``error`` field.
+        The run's ``error`` field, prefixed ``(From job J / run R)`` as civis-python does.
     response : object
         The last run status polled.
     job_id, run_id : int or None
         What failed.
+    url : str or None
+        The run in the Platform UI (``job_run_url``).
     """
 
     def __init__(
@@ -57,21 +101,31 @@ class CivisJobFailure(WaiterError):
         job_id: int | None = None,
         run_id: int | None = None,
     ) -> None:
-        self.error_message = err_msg
-        self.response = response
         self.job_id = job_id
-        self.run_id = run_id
-        where = f" (job {job_id}, run {run_id})" if job_id is not None else ""
-        super().__init__(f"{err_msg}{where}", state="failed", reason=err_msg, payload=response)
+        self._original_err_msg = err_msg
+        self.error_message = _err_msg_with_job_run_ids(err_msg, job_id, run_id)
+        self.response = response
+        super().__init__(
+            self.error_message,
+            run_id=run_id,
+            url=_job_run_url(job_id, run_id) if job_id is not None else None,
+            state=FAILED[0],
+            reason=err_msg,
+            payload=response,
+        )
+
+    def __str__(self) -> str:
+        return self.error_message
 
 
-def _state_of(result: Any) -> str | None:
+def _civis_state(result: Any) -> str | None:
+    # A poll may answer None (civis-python's habit on spotty connections): still going.
     if result is None:
         return None
     state = getattr(result, "state", None)
     if state is None and isinstance(result, dict):
         state = result.get("state")
-    return str(state).lower() if state is not None else None
+    return None if state is None else str(state).lower()
 
 
 def _field(result: Any, name: str) -> Any:
@@ -81,8 +135,212 @@ def _field(result: Any, name: str) -> Any:
     return value
 
 
-class CivisFuture:
-    """The outcome of one Civis run, polled with back-off.
+class CivisTracker(RunTracker):
+    """How a Civis run is followed, for :class:`CivisFuture` and :class:`AsyncCivisFuture`:
+    ``poller(*poller_args)``, civis-python's states, its ``max_retries`` (a failed run is
+    replaced by a new run of the job), its links and error."""
+
+    def __init__(
+        self,
+        poller: Callable[..., Any],
+        poller_args: Sequence[Any],
+        polling_interval: float | None,
+        client: Any,
+        max_retries: int | None,
+        *,
+        poll_on_creation: bool,
+        cancel: Callable[..., Any] | None,
+        restart: Callable[[Any], Any] | None,
+        clock: Clock | None,
+        progress: bool | Callable[[RunProgress], Any] | None,
+    ) -> None:
+        if polling_interval is not None and polling_interval <= 0:
+            raise ValueError("The polling interval must be positive.")
+        if max_retries is not None and max_retries < 0:
+            raise ValueError("max_retries must not be negative.")
+        if max_retries and len(poller_args) < 2:
+            raise ValueError(
+                "max_retries requires a poller that tracks a specific run "
+                "(i.e., poller_args must include a run ID)."
+            )
+        self.poller = poller
+        self.poller_args = tuple(poller_args)
+        self.polling_interval = polling_interval
+        self.client = client
+        self.retries_left = max_retries or 0
+        self._cancel = cancel
+        self._restart = restart
+        self._from_logs: BaseException | None = None
+        fixed = polling_interval
+        waiter = Waiter(
+            field="state",
+            success=FINISHED,
+            failure=FAILED,
+            delay=fixed or _FIRST_INTERVAL,
+            max_delay=fixed or _MAX_INTERVAL,
+            timeout=float("inf"),
+            reason_field="error",
+        )
+        super().__init__(
+            self._poll_run,
+            waiter,
+            cancel=self._cancel_run,
+            cancelled=CANCELLED,
+            clock=clock or getattr(client, "clock", None),
+            progress=progress,
+            read_state=_civis_state,
+        )
+        if not poll_on_creation:  # civis-python: the first poll comes one interval from now
+            self.loop.defer()
+
+    # -- identity ---------------------------------------------------------------------------
+    @property
+    def job_id(self) -> Any:
+        return self.poller_args[0]
+
+    @property
+    def run_id(self) -> Any:
+        return self.poller_args[1] if len(self.poller_args) > 1 else None
+
+    @property
+    def url(self) -> str | None:
+        return _job_run_url(self.job_id, self.run_id) or _job_url(self.job_id)
+
+    @property
+    def label(self) -> str:
+        run = f" run {self.run_id}" if self.run_id is not None else ""
+        return f"Civis job {self.job_id}{run}"
+
+    # -- calls (each returns what the client returns: a coroutine on the async client) -------
+    def _poll_run(self) -> Any:
+        return self.poller(*self.poller_args)
+
+    def jobs(self, needed_by: str) -> Any:
+        """``client.jobs``, or a clear error when the future was made without a client."""
+        if self.client is None:
+            raise ValueError(f"{needed_by} needs the client")
+        return self.client.jobs
+
+    def _cancel_run(self) -> Any:
+        cancel = self._cancel or self.jobs("cancel() (or a cancel callable)").delete_runs
+        return cancel(*self.poller_args)
+
+    def _restart_run(self) -> Any:
+        restart = self._restart or self.jobs("max_retries (or a restart callable)").post_runs
+        return restart(self.job_id)
+
+    def _run_logs(self) -> Any:
+        return self.jobs("reading the logs").list_runs_logs(
+            self.job_id, self.run_id, limit=_LOG_LINES
+        )
+
+    # -- logic ------------------------------------------------------------------------------
+    def steps(
+        self, deadline: float | None = None, *, once: bool = False
+    ) -> Generator[Step, Any, Verdict]:
+        while True:
+            verdict = yield from super().steps(deadline, once=once)
+            if verdict.outcome != "failed":
+                return verdict
+            if self.retries_left <= 0:
+                if not _field(verdict.result, "error") and self.client is not None:
+                    yield from self._explain_from_logs()
+                return verdict
+            # civis-python's max_retries: a failed run is replaced by a new run of the job
+            self.retries_left -= 1
+            run = yield Invoke(self._restart_run)
+            log.info(
+                "Civis job %s run %s failed; retrying as run %s (%d retries left)",
+                self.job_id,
+                self.run_id,
+                _field(run, "id"),
+                self.retries_left,
+            )
+            self.poller_args = (self.job_id, _field(run, "id"), *self.poller_args[2:])
+
+    def _explain_from_logs(self) -> Generator[Step, Any, None]:
+        """civis-python's answer to a run that failed without a message: the cause from the
+        end of its log -- a ``MemoryError`` when it ran out of memory, else the log lines."""
+        yield Pause(_LOG_LAG)
+        try:
+            logs = yield Invoke(self._run_logs)
+        except Exception as error:  # the failure stands; only its explanation is missing
+            log.warning("could not read the logs of %s: %s", self.label, error)
+            return
+        lines = [entry["message"] for entry in reversed(list(logs))]  # newest first on the wire
+        errors = [entry["message"] for entry in logs if entry["level"] == "error"]
+        memory = [line for line in reversed(errors) if line.startswith(_OUT_OF_MEMORY)]
+        if memory:
+            self._from_logs = MemoryError(
+                _err_msg_with_job_run_ids(memory[0], self.job_id, self.run_id)
+            )
+        else:
+            self._from_logs = CivisJobFailure("", None, self.job_id, self.run_id)
+            self._from_logs.error_message = _err_msg_with_job_run_ids(
+                "\n".join(lines) + "\n", self.job_id, self.run_id
+            )
+
+    def failure(self, verdict: Verdict) -> Any:
+        if self._from_logs is not None:
+            if isinstance(self._from_logs, CivisJobFailure):
+                self._from_logs.response = verdict.result
+            return self._from_logs
+        message = str(_field(verdict.result, "error") or "")
+        return CivisJobFailure(message, verdict.result, self.job_id, self.run_id)
+
+
+class _CivisView:
+    """civis-python's names for what a Civis future tracks."""
+
+    _tracker: RunTracker
+
+    @property
+    def _civis(self) -> CivisTracker:
+        return cast(CivisTracker, self._tracker)
+
+    @property
+    def job_id(self) -> Any:
+        """The job (or script) id this future tracks."""
+        return self._civis.job_id
+
+    @property
+    def run_id(self) -> Any:
+        """The run id this future tracks, or ``None`` when the poller takes only the job."""
+        return self._civis.run_id
+
+    @property
+    def job_url(self) -> str:
+        """The job in the Civis Platform UI."""
+        return _job_url(self.job_id)
+
+    @property
+    def job_run_url(self) -> str | None:
+        """The run in the Civis Platform UI (``None`` without a run id)."""
+        return _job_run_url(self.job_id, self.run_id)
+
+    @property
+    def poller(self) -> Callable[..., Any]:
+        return self._civis.poller
+
+    @property
+    def poller_args(self) -> tuple[Any, ...]:
+        return self._civis.poller_args
+
+    @property
+    def polling_interval(self) -> float | None:
+        return self._civis.polling_interval
+
+    @property
+    def client(self) -> Any:
+        return self._civis.client
+
+    def __repr__(self) -> str:
+        state = self._civis.loop.state or "unknown"
+        return f"<{type(self).__name__} job_id={self.job_id} run_id={self.run_id} state={state}>"
+
+
+class CivisFuture(_CivisView, RunFuture):
+    """The outcome of one Civis run: a ``concurrent.futures.Future``, as civis-python's.
 
     Parameters
     ----------
@@ -97,7 +355,7 @@ class CivisFuture:
     client : Client, optional
         The client the run belongs to; cancelling, ``outputs()`` and the clock come from it.
     poll_on_creation : bool, optional
-        Poll on the first ``done()``/``result()`` (default) rather than one interval later.
+        Poll once now (default, as civis-python) rather than one interval from now.
     max_retries : int, optional
         When the run fails, start a new run of the job, up to this many times (only for jobs
         safe to run twice), as civis-python's ``CivisFuture``.
@@ -107,6 +365,9 @@ class CivisFuture:
         Starts a new run of the job for ``max_retries``; defaults to ``client.jobs.post_runs``.
     clock : Clock, optional
         Defaults to the client's clock, else the system clock.
+    progress : bool or callable, optional
+        Called with a :class:`~specclient.futures.RunProgress` on every state change; ``True``
+        shows a status line on stderr.
 
     Examples
     --------
@@ -128,219 +389,32 @@ class CivisFuture:
         cancel: Callable[..., Any] | None = None,
         restart: Callable[[Any], Any] | None = None,
         clock: Clock | None = None,
+        progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> None:
-        if polling_interval is not None and polling_interval <= 0:
-            raise ValueError("The polling interval must be positive.")
-        if max_retries is not None and max_retries < 0:
-            raise ValueError("max_retries must not be negative.")
-        if max_retries and len(poller_args) < 2:
-            raise ValueError(
-                "max_retries requires a poller that tracks a specific run "
-                "(i.e., poller_args must include a run ID)."
-            )
-        self._retries_left = max_retries or 0
-        self._restart = restart
-        self.poller = poller
-        self.poller_args = tuple(poller_args)
-        self.polling_interval = polling_interval
-        self.client = client
-        self._cancel_call = cancel
-        self._clock: Clock = clock or getattr(client, "clock", None) or SYSTEM_CLOCK
-        # Only the pacing comes from the engine's Poller: which states are final, and the
-        # civis-python exceptions they map to, are decided in _poll.
-        fixed = polling_interval
-        self._backoff = Poller(
-            Waiter(
-                field="state",
-                success=DONE,
-                delay=fixed or _FIRST_INTERVAL,
-                max_delay=fixed or _MAX_INTERVAL,
-                timeout=float("inf"),
-            ),
-            self._clock,
+        tracker = CivisTracker(
+            poller,
+            poller_args,
+            polling_interval,
+            client,
+            max_retries,
+            poll_on_creation=poll_on_creation,
+            cancel=cancel,
+            restart=restart,
+            clock=clock,
+            progress=progress,
         )
-        self._interval = fixed or _FIRST_INTERVAL
-        self._last_polled: float | None = None if poll_on_creation else self._clock.monotonic()
-        self._last_result: Any = None
-        self._state = "pending"  # pending | finished | failed | cancelled
-        self._exception: BaseException | None = None
-        self._callbacks: list[Callable[[CivisFuture], Any]] = []
-        self.polls = 0
-
-    # -- identity -----------------------------------------------------------------------------
-    @property
-    def job_id(self) -> Any:
-        """The job (or script) id this future tracks."""
-        return self.poller_args[0]
-
-    @property
-    def run_id(self) -> Any:
-        """The run id this future tracks, or ``None`` when the poller takes only the job."""
-        return self.poller_args[1] if len(self.poller_args) > 1 else None
-
-    def __repr__(self) -> str:
-        return f"<CivisFuture job_id={self.job_id} run_id={self.run_id} state={self._state}>"
-
-    # -- polling ------------------------------------------------------------------------------
-    def _next_interval(self) -> float:
-        self._interval = self._backoff.next_delay(_state_of(self._last_result))
-        return self._interval
-
-    def _poll(self) -> None:
-        self._last_polled = self._clock.monotonic()
-        self.polls += 1
-        try:
-            result = self.poller(*self.poller_args)
-        except Exception as exc:  # the poll itself failed: the future carries the error
-            self._finish("failed", exception=exc)
-            return
-        self._last_result = result
-        state = _state_of(result)
-        if state in FINISHED:
-            self._finish("finished")
-        elif state in FAILED and self._retries_left > 0:
-            self._start_new_run()
-        elif state in FAILED:
-            message = str(_field(result, "error") or "")
-            self._finish(
-                "failed", exception=CivisJobFailure(message, result, self.job_id, self.run_id)
-            )
-        elif state in CANCELLED:
-            self._finish("cancelled")
-
-    def _start_new_run(self) -> None:
-        """civis-python's ``max_retries``: a failed run is replaced by a new run of the job."""
-        self._retries_left -= 1
-        restart = self._restart
-        if restart is None:
-            if self.client is None:
-                raise ValueError("max_retries needs the client (or a restart callable)")
-            restart = self.client.jobs.post_runs
-        run = restart(self.job_id)
-        run_id = _field(run, "id")
-        log.info(
-            "Civis job %s run %s failed; retrying as run %s (%d retries left)",
-            self.job_id,
-            self.run_id,
-            run_id,
-            self._retries_left,
-        )
-        self.poller_args = (self.job_id, run_id, *self.poller_args[2:])
-
-    def _due(self) -> bool:
-        if self._last_polled is None:
-            return True
-        return self._clock.monotonic() - self._last_polled >= self._interval
-
-    def _finish(self, state: str, exception: BaseException | None = None) -> None:
-        self._state = state
-        self._exception = exception
-        for callback in self._callbacks:
-            try:
-                callback(self)
-            except Exception:  # as concurrent.futures: a bad callback must not break others
-                log.exception("exception calling callback for %r", self)
-
-    # -- the Future surface -------------------------------------------------------------------
-    def done(self) -> bool:
-        """Whether the run has finished (polls if an interval has passed since the last poll)."""
-        if self._state == "pending" and self._due():
-            self._next_interval()
-            self._poll()
-        return self._state != "pending"
-
-    def running(self) -> bool:
-        """Whether the run is still queued or running, as last seen."""
-        return not self.done()
-
-    def cancelled(self) -> bool:
-        return self._state == "cancelled"
-
-    def succeeded(self) -> bool:
-        return self.done() and self._state == "finished"
-
-    def failed(self) -> bool:
-        return self.done() and self._state == "failed"
-
-    def _wait(self, timeout: float | None) -> None:
-        deadline = None if timeout is None else self._clock.monotonic() + timeout
-        if self._state == "pending" and self._due():
-            self._poll()
-        while self._state == "pending":
-            pause = self._next_interval()
-            if deadline is not None:
-                remaining = deadline - self._clock.monotonic()
-                if remaining <= 0:
-                    raise WaiterTimeoutError(
-                        f"Civis job {self.job_id} run {self.run_id} not finished after "
-                        f"{timeout} s (last state: {_state_of(self._last_result)})",
-                        state=_state_of(self._last_result),
-                        payload=self._last_result,
-                    )
-                pause = min(pause, remaining)
-            self._clock.sleep(pause)
-            self._poll()
-
-    def result(self, timeout: float | None = None) -> Any:
-        """Wait for the run and return its final status.
-
-        Raises
-        ------
-        CivisJobFailure
-            If the run failed.
-        concurrent.futures.CancelledError
-            If the run was cancelled.
-        WaiterTimeoutError
-            If ``timeout`` seconds pass first (also a built-in ``TimeoutError``, which
-            ``concurrent.futures.TimeoutError`` is).
-        """
-        self._wait(timeout)
-        if self._state == "cancelled":
-            raise concurrent.futures.CancelledError()
-        if self._exception is not None:
-            raise self._exception
-        return self._last_result
-
-    def exception(self, timeout: float | None = None) -> BaseException | None:
-        """Wait for the run and return the error it ended with, or ``None``."""
-        self._wait(timeout)
-        if self._state == "cancelled":
-            raise concurrent.futures.CancelledError()
-        return self._exception
-
-    def add_done_callback(self, fn: Callable[[CivisFuture], Any]) -> None:
-        """Call ``fn(future)`` when the run finishes (at once if it already has)."""
-        if self._state != "pending":
-            fn(self)
-        else:
-            self._callbacks.append(fn)
-
-    def cancel(self) -> bool:
-        """Ask Civis to cancel the run.
-
-        Returns
-        -------
-        bool
-            ``True`` if the run is now cancelled; ``False`` if it had already finished
-            (Civis answers 404 then, as civis-python expects).
-        """
-        if self._state == "cancelled":
-            return True
-        if self._state != "pending":
-            return False
-        cancel = self._cancel_call
-        if cancel is None:
-            if self.client is None:
-                raise ValueError("cancel() needs the client (or a cancel callable)")
-            cancel = self.client.jobs.delete_runs
-        try:
-            cancel(*self.poller_args)
-        except NotFoundError:
-            return False
-        self._finish("cancelled")
-        return True
+        super().__init__(tracker, poll_now=poll_on_creation)
 
     def outputs(self) -> Any:
         """Wait for success and return the run's outputs (``jobs.list_runs_outputs``)."""
         self.result()
-        return self.client.jobs.list_runs_outputs(self.job_id, self.run_id)
+        return self._civis.jobs("outputs()").list_runs_outputs(self.job_id, self.run_id)
+
+
+def __getattr__(name: str) -> Any:
+    # as specclient.futures: the async twin loads asyncio, which sync users should not pay for
+    if name == "AsyncCivisFuture":
+        from specclient.platforms.civis.async_futures import AsyncCivisFuture
+
+        return AsyncCivisFuture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
