@@ -194,6 +194,7 @@ def run_properties(
                 # no example database: a run replays nothing from an earlier one
                 "generation": {"max-examples": examples, "deterministic": True, "database": "none"},
                 "phases": {"coverage": {"enabled": COVERAGE}},
+                "cache": {"enabled": False},  # no .schemathesis/ in the working tree
                 **config,
             }
         )
