@@ -29,190 +29,190 @@ _Snake: TypeAlias = Literal["snake"] | None
 
 
 class UsersListResponse(Response):
-    id: _int
-    user: _str
-    name: _str
-    email: _str
-    active: _bool
-    primary_group_id: _int
+    id: _int | None
+    user: _str | None
+    name: _str | None
+    email: _str | None
+    active: _bool | None
+    primary_group_id: _int | None
     groups: _list[UsersListResponseGroups]
-    created_at: _str
-    current_sign_in_at: _str
-    updated_at: _str
-    last_seen_at: _str
-    suspended: _bool
-    created_by_id: _int
-    last_updated_by_id: _int
+    created_at: _str | None
+    current_sign_in_at: _str | None
+    updated_at: _str | None
+    last_seen_at: _str | None
+    suspended: _bool | None
+    created_by_id: _int | None
+    last_updated_by_id: _int | None
 
 class UsersListResponseGroups(Response):
-    id: _int
-    name: _str
-    slug: _str
-    organization_id: _int
-    organization_name: _str
+    id: _int | None
+    name: _str | None
+    slug: _str | None
+    organization_id: _int | None
+    organization_name: _str | None
 
 class UsersGetMeResponse(Response):
-    id: _int
-    name: _str
-    email: _str
-    username: _str
-    initials: _str
-    last_checked_announcements: _str
+    id: _int | None
+    name: _str | None
+    email: _str | None
+    username: _str | None
+    initials: _str | None
+    last_checked_announcements: _str | None
     feature_flags: Response
     roles: _list[_str]
     preferences: Response
-    custom_branding: _str
-    primary_group_id: _int
+    custom_branding: _str | None
+    primary_group_id: _int | None
     groups: _list[UsersListResponseGroups]
-    organization_name: _str
-    organization_slug: _str
-    organization_default_theme_id: _int
-    created_at: _str
-    sign_in_count: _int
-    assuming_role: _bool
+    organization_name: _str | None
+    organization_slug: _str | None
+    organization_default_theme_id: _int | None
+    created_at: _str | None
+    sign_in_count: _int | None
+    assuming_role: _bool | None
     role_assumer: Response
-    assuming_admin: _bool
-    assuming_admin_expiration: _str
-    superadmin_mode_expiration: _str
-    disable_non_compliant_fedramp_features: _bool
-    persona_role: _str
-    created_by_id: _int
-    last_updated_by_id: _int
+    assuming_admin: _bool | None
+    assuming_admin_expiration: _str | None
+    superadmin_mode_expiration: _str | None
+    disable_non_compliant_fedramp_features: _bool | None
+    persona_role: _str | None
+    created_by_id: _int | None
+    last_updated_by_id: _int | None
 
 class UsersGetResponse(Response):
-    id: _int
-    user: _str
-    name: _str
-    email: _str
-    active: _bool
-    primary_group_id: _int
+    id: _int | None
+    user: _str | None
+    name: _str | None
+    email: _str | None
+    active: _bool | None
+    primary_group_id: _int | None
     groups: _list[UsersListResponseGroups]
-    city: _str
-    state: _str
-    time_zone: _str
-    initials: _str
-    department: _str
-    title: _str
-    github_username: _str
-    prefers_sms_otp: _bool
-    vpn_enabled: _bool
-    sso_disabled: _bool
-    otp_required_for_login: _bool
-    exempt_from_org_sms_otp_disabled: _bool
-    sms_otp_allowed: _bool
-    robot: _bool
-    phone: _str
-    organization_slug: _str
-    organization_sso_disable_capable: _bool
-    organization_login_type: _str
-    organization_sms_otp_disabled: _bool
-    my_permission_level: _str
-    created_at: _str
-    updated_at: _str
-    last_seen_at: _str
-    suspended: _bool
-    created_by_id: _int
-    last_updated_by_id: _int
-    unconfirmed_email: _str
-    account_status: _str
+    city: _str | None
+    state: _str | None
+    time_zone: _str | None
+    initials: _str | None
+    department: _str | None
+    title: _str | None
+    github_username: _str | None
+    prefers_sms_otp: _bool | None
+    vpn_enabled: _bool | None
+    sso_disabled: _bool | None
+    otp_required_for_login: _bool | None
+    exempt_from_org_sms_otp_disabled: _bool | None
+    sms_otp_allowed: _bool | None
+    robot: _bool | None
+    phone: _str | None
+    organization_slug: _str | None
+    organization_sso_disable_capable: _bool | None
+    organization_login_type: _str | None
+    organization_sms_otp_disabled: _bool | None
+    my_permission_level: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    last_seen_at: _str | None
+    suspended: _bool | None
+    created_by_id: _int | None
+    last_updated_by_id: _int | None
+    unconfirmed_email: _str | None
+    account_status: _str | None
 
 class CredentialsListTypesResponse(Response):
     types: _list[_str]
 
 class CredentialsGetResponse(Response):
-    id: _int
-    name: _str
-    type: _str
-    username: _str
-    description: _str
-    owner: _str
-    user: CredentialsGetResponseUser
-    remote_host_id: _int
-    remote_host_name: _str
-    state: _str
-    created_at: _str
-    updated_at: _str
-    default: _bool
-    oauth: _bool
-    provider: _str
+    id: _int | None
+    name: _str | None
+    type: _str | None
+    username: _str | None
+    description: _str | None
+    owner: _str | None
+    user: CredentialsGetResponseUser | None
+    remote_host_id: _int | None
+    remote_host_name: _str | None
+    state: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    default: _bool | None
+    oauth: _bool | None
+    provider: _str | None
     provider_metadata: Response
 
 class CredentialsGetResponseUser(Response):
-    id: _int
-    name: _str
-    username: _str
-    initials: _str
-    online: _bool
+    id: _int | None
+    name: _str | None
+    username: _str | None
+    initials: _str | None
+    online: _bool | None
 
 class DatabasesGetResponse(Response):
-    id: _int
-    name: _str
-    adapter: _str
-    cluster_identifier: _str
-    host: _str
-    port: _int
-    database_name: _str
-    managed: _bool
+    id: _int | None
+    name: _str | None
+    adapter: _str | None
+    cluster_identifier: _str | None
+    host: _str | None
+    port: _int | None
+    database_name: _str | None
+    managed: _bool | None
 
 class DatabasesListSchemasResponse(Response):
-    schema: _str
+    schema: _str | None
 
 class DatabasesListSchemasTablesResponse(Response):
-    name: _str
-    schema: _str
-    is_view: _bool
-    database_id: _int
+    name: _str | None
+    schema: _str | None
+    is_view: _bool | None
+    database_id: _int | None
 
 class TablesListResponse(Response):
-    id: _int
-    database_id: _int
-    schema: _str
-    name: _str
-    description: _str
-    is_view: _bool
-    row_count: _int
-    column_count: _int
-    size_mb: _float
-    owner: _str
-    distkey: _str
-    sortkeys: _str
-    refresh_status: _str
-    last_refresh: _str
-    refresh_id: _str
-    last_run: TablesListResponseLastRun
+    id: _int | None
+    database_id: _int | None
+    schema: _str | None
+    name: _str | None
+    description: _str | None
+    is_view: _bool | None
+    row_count: _int | None
+    column_count: _int | None
+    size_mb: _float | None
+    owner: _str | None
+    distkey: _str | None
+    sortkeys: _str | None
+    refresh_status: _str | None
+    last_refresh: _str | None
+    refresh_id: _str | None
+    last_run: TablesListResponseLastRun | None
     table_tags: _list[TablesListResponseTableTags]
 
 class TablesListResponseLastRun(Response):
-    id: _int
-    state: _str
-    created_at: _str
-    started_at: _str
-    finished_at: _str
-    error: _str
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
 
 class TablesListResponseTableTags(Response):
-    id: _int
-    name: _str
+    id: _int | None
+    name: _str | None
 
 class TablesGetResponse(Response):
-    id: _int
-    database_id: _int
-    schema: _str
-    name: _str
-    description: _str
-    is_view: _bool
-    row_count: _int
-    column_count: _int
-    size_mb: _float
-    owner: _str
-    distkey: _str
-    sortkeys: _str
-    refresh_status: _str
-    last_refresh: _str
-    data_updated_at: _str
-    schema_updated_at: _str
-    refresh_id: _str
-    last_run: TablesListResponseLastRun
+    id: _int | None
+    database_id: _int | None
+    schema: _str | None
+    name: _str | None
+    description: _str | None
+    is_view: _bool | None
+    row_count: _int | None
+    column_count: _int | None
+    size_mb: _float | None
+    owner: _str | None
+    distkey: _str | None
+    sortkeys: _str | None
+    refresh_status: _str | None
+    last_refresh: _str | None
+    data_updated_at: _str | None
+    schema_updated_at: _str | None
+    refresh_id: _str | None
+    last_run: TablesListResponseLastRun | None
     primary_keys: _list[_str]
     last_modified_keys: _list[_str]
     table_tags: _list[TablesListResponseTableTags]
@@ -221,421 +221,437 @@ class TablesGetResponse(Response):
     joins: _list[TablesGetResponseJoins]
     multipart_key: _list[_str]
     enhancements: _list[TablesGetResponseEnhancements]
-    view_def: _str
-    table_def: _str
+    view_def: _str | None
+    table_def: _str | None
     outgoing_table_matches: _list[TablesGetResponseOutgoingTableMatches]
 
 class TablesGetResponseColumns(Response):
-    name: _str
-    civis_data_type: _str
-    sql_type: _str
+    name: _str | None
+    civis_data_type: _str | None
+    sql_type: _str | None
     sample_values: _list[_str]
-    encoding: _str
-    description: _str
-    order: _int
-    min_value: _str
-    max_value: _str
-    avg_value: _float
-    stddev: _float
+    encoding: _str | None
+    description: _str | None
+    order: _int | None
+    min_value: _str | None
+    max_value: _str | None
+    avg_value: _float | None
+    stddev: _float | None
     value_distribution_percent: Response
-    coverage_count: _int
-    null_count: _int
+    coverage_count: _int | None
+    null_count: _int | None
     possible_dependent_variable_types: _list[_str]
-    useable_as_independent_variable: _bool
-    useable_as_primary_key: _bool
+    useable_as_independent_variable: _bool | None
+    useable_as_primary_key: _bool | None
     value_distribution: Response
-    distinct_count: _int
+    distinct_count: _int | None
 
 class TablesGetResponseJoins(Response):
-    id: _int
-    left_table_id: _int
-    left_identifier: _str
-    right_table_id: _int
-    right_identifier: _str
-    on: _str
-    left_join: _bool
-    created_at: _str
-    updated_at: _str
+    id: _int | None
+    left_table_id: _int | None
+    left_identifier: _str | None
+    right_table_id: _int | None
+    right_identifier: _str | None
+    on: _str | None
+    left_join: _bool | None
+    created_at: _str | None
+    updated_at: _str | None
 
 class TablesGetResponseEnhancements(Response):
-    type: _str
-    created_at: _str
-    updated_at: _str
-    join_id: _int
+    type: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    join_id: _int | None
 
 class TablesGetResponseOutgoingTableMatches(Response):
-    source_table_id: _int
-    target_type: _str
-    target_id: _int
-    target: TablesGetResponseOutgoingTableMatchesTarget
-    job: TablesGetResponseOutgoingTableMatchesJob
+    source_table_id: _int | None
+    target_type: _str | None
+    target_id: _int | None
+    target: TablesGetResponseOutgoingTableMatchesTarget | None
+    job: TablesGetResponseOutgoingTableMatchesJob | None
 
 class TablesGetResponseOutgoingTableMatchesTarget(Response):
-    name: _str
+    name: _str | None
 
 class TablesGetResponseOutgoingTableMatchesJob(Response):
-    id: _int
-    name: _str
-    type: _str
-    from_template_id: _int
-    state: _str
-    created_at: _str
-    updated_at: _str
-    last_run_updated_at: _str
+    id: _int | None
+    name: _str | None
+    type: _str | None
+    from_template_id: _int | None
+    state: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    last_run_updated_at: _str | None
     runs: _list[TablesGetResponseOutgoingTableMatchesJobRuns]
-    last_run: TablesGetResponseOutgoingTableMatchesJobRuns
-    hidden: _bool
-    match_options: TablesGetResponseOutgoingTableMatchesJobMatchOptions
+    last_run: TablesGetResponseOutgoingTableMatchesJobLastRun | None
+    hidden: _bool | None
+    match_options: TablesGetResponseOutgoingTableMatchesJobMatchOptions | None
 
 class TablesGetResponseOutgoingTableMatchesJobRuns(Response):
-    id: _int
-    state: _str
-    created_at: _str
-    started_at: _str
-    finished_at: _str
-    error: _str
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
+
+class TablesGetResponseOutgoingTableMatchesJobLastRun(Response):
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
 
 class TablesGetResponseOutgoingTableMatchesJobMatchOptions(Response):
-    max_matches: _int
-    threshold: _str
+    max_matches: _int | None
+    threshold: _str | None
 
 class TablesListColumnsResponse(Response):
-    name: _str
-    civis_data_type: _str
-    sql_type: _str
+    name: _str | None
+    civis_data_type: _str | None
+    sql_type: _str | None
     sample_values: _list[_str]
-    encoding: _str
-    description: _str
-    order: _int
-    min_value: _str
-    max_value: _str
-    avg_value: _float
-    stddev: _float
+    encoding: _str | None
+    description: _str | None
+    order: _int | None
+    min_value: _str | None
+    max_value: _str | None
+    avg_value: _float | None
+    stddev: _float | None
     value_distribution_percent: Response
-    coverage_count: _int
-    null_count: _int
+    coverage_count: _int | None
+    null_count: _int | None
     possible_dependent_variable_types: _list[_str]
-    useable_as_independent_variable: _bool
-    useable_as_primary_key: _bool
+    useable_as_independent_variable: _bool | None
+    useable_as_primary_key: _bool | None
     value_distribution: Response
-    distinct_count: _int
+    distinct_count: _int | None
 
 class ScriptsListResponse(Response):
-    id: _int
-    name: _str
-    type: _str
-    created_at: _str
-    updated_at: _str
-    author: ScriptsListResponseAuthor
-    state: _str
-    finished_at: _str
+    id: _int | None
+    name: _str | None
+    type: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    author: ScriptsListResponseAuthor | None
+    state: _str | None
+    finished_at: _str | None
     projects: _list[ScriptsListResponseProjects]
-    parent_id: _int
-    is_template: _bool
-    from_template_id: _int
-    links: ScriptsListResponseLinks
-    time_zone: _str
-    last_run: ScriptsListResponseLastRun
-    archived: _bool
-    template_script_id: _int
+    parent_id: _int | None
+    is_template: _bool | None
+    from_template_id: _int | None
+    links: ScriptsListResponseLinks | None
+    time_zone: _str | None
+    last_run: ScriptsListResponseLastRun | None
+    archived: _bool | None
+    template_script_id: _int | None
 
 class ScriptsListResponseAuthor(Response):
-    id: _int
-    name: _str
-    username: _str
-    initials: _str
-    online: _bool
+    id: _int | None
+    name: _str | None
+    username: _str | None
+    initials: _str | None
+    online: _bool | None
 
 class ScriptsListResponseProjects(Response):
-    id: _int
-    name: _str
+    id: _int | None
+    name: _str | None
 
 class ScriptsListResponseLinks(Response):
-    details: _str
-    runs: _str
+    details: _str | None
+    runs: _str | None
 
 class ScriptsListResponseLastRun(Response):
-    id: _int
-    state: _str
-    created_at: _str
-    started_at: _str
-    finished_at: _str
-    error: _str
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
 
 class ScriptsGetResponse(Response):
-    id: _int
-    name: _str
-    type: _str
-    created_at: _str
-    updated_at: _str
-    author: ScriptsListResponseAuthor
-    state: _str
-    finished_at: _str
-    category: _str
+    id: _int | None
+    name: _str | None
+    type: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    author: ScriptsListResponseAuthor | None
+    state: _str | None
+    finished_at: _str | None
+    category: _str | None
     projects: _list[ScriptsListResponseProjects]
-    parent_id: _int
-    user_context: _str
+    parent_id: _int | None
+    user_context: _str | None
     params: _list[ScriptsGetResponseParams]
     arguments: Response
-    is_template: _bool
-    published_as_template_id: _int
-    from_template_id: _int
-    template_dependents_count: _int
-    template_script_name: _str
-    links: ScriptsListResponseLinks
-    schedule: ScriptsGetResponseSchedule
-    notifications: ScriptsGetResponseNotifications
-    running_as: ScriptsGetResponseRunningAs
-    next_run_at: _str
-    time_zone: _str
-    last_run: ScriptsListResponseLastRun
-    my_permission_level: _str
-    hidden: _bool
-    target_project_id: _int
-    archived: _bool
-    sql: _str
+    is_template: _bool | None
+    published_as_template_id: _int | None
+    from_template_id: _int | None
+    template_dependents_count: _int | None
+    template_script_name: _str | None
+    links: ScriptsListResponseLinks | None
+    schedule: ScriptsGetResponseSchedule | None
+    notifications: ScriptsGetResponseNotifications | None
+    running_as: ScriptsGetResponseRunningAs | None
+    next_run_at: _str | None
+    time_zone: _str | None
+    last_run: ScriptsListResponseLastRun | None
+    my_permission_level: _str | None
+    hidden: _bool | None
+    target_project_id: _int | None
+    archived: _bool | None
+    sql: _str | None
     expanded_arguments: Response
-    template_script_id: _int
+    template_script_id: _int | None
 
 class ScriptsGetResponseParams(Response):
-    name: _str
-    label: _str
-    description: _str
-    type: _str
-    required: _bool
-    value: _str
-    default: _str
+    name: _str | None
+    label: _str | None
+    description: _str | None
+    type: _str | None
+    required: _bool | None
+    value: _str | None
+    default: _str | None
     allowed_values: _list[Response]
 
 class ScriptsGetResponseSchedule(Response):
-    scheduled: _bool
+    scheduled: _bool | None
     scheduled_days: _list[_int]
     scheduled_hours: _list[_int]
     scheduled_minutes: _list[_int]
-    scheduled_runs_per_hour: _int
+    scheduled_runs_per_hour: _int | None
     scheduled_days_of_month: _list[_int]
 
 class ScriptsGetResponseNotifications(Response):
     urls: _list[_str]
-    success_email_subject: _str
-    success_email_body: _str
+    success_email_subject: _str | None
+    success_email_body: _str | None
     success_email_addresses: _list[_str]
-    success_email_from_name: _str
-    success_email_reply_to: _str
+    success_email_from_name: _str | None
+    success_email_reply_to: _str | None
     failure_email_addresses: _list[_str]
-    stall_warning_minutes: _int
-    success_on: _bool
-    failure_on: _bool
+    stall_warning_minutes: _int | None
+    success_on: _bool | None
+    failure_on: _bool | None
 
 class ScriptsGetResponseRunningAs(Response):
-    id: _int
-    name: _str
-    username: _str
-    initials: _str
-    online: _bool
+    id: _int | None
+    name: _str | None
+    username: _str | None
+    initials: _str | None
+    online: _bool | None
 
 class ScriptsPostContainersResponse(Response):
-    id: _int
+    id: _int | None
     from_template_aliases: _list[ScriptsPostContainersResponseFromTemplateAliases]
-    name: _str
-    type: _str
-    created_at: _str
-    updated_at: _str
-    author: ScriptsListResponseAuthor
-    state: _str
-    finished_at: _str
-    category: _str
+    name: _str | None
+    type: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    author: ScriptsListResponseAuthor | None
+    state: _str | None
+    finished_at: _str | None
+    category: _str | None
     projects: _list[ScriptsListResponseProjects]
-    parent_id: _int
-    user_context: _str
+    parent_id: _int | None
+    user_context: _str | None
     params: _list[ScriptsGetResponseParams]
     arguments: Response
-    is_template: _bool
-    template_dependents_count: _int
-    published_as_template_id: _int
-    from_template_id: _int
-    template_script_name: _str
-    links: ScriptsListResponseLinks
-    schedule: ScriptsGetResponseSchedule
-    notifications: ScriptsGetResponseNotifications
-    running_as: ScriptsGetResponseRunningAs
-    required_resources: ScriptsPostContainersResponseRequiredResources
-    repo_http_uri: _str
-    repo_ref: _str
-    remote_host_credential_id: _int
-    git_credential_id: _int
-    docker_command: _str
-    docker_image_name: _str
-    docker_image_tag: _str
-    instance_type: _str
-    cancel_timeout: _int
-    last_run: ScriptsListResponseLastRun
-    time_zone: _str
-    partition_label: _str
-    my_permission_level: _str
-    hidden: _bool
-    archived: _bool
-    target_project_id: _int
-    running_as_id: _int
+    is_template: _bool | None
+    template_dependents_count: _int | None
+    published_as_template_id: _int | None
+    from_template_id: _int | None
+    template_script_name: _str | None
+    links: ScriptsListResponseLinks | None
+    schedule: ScriptsGetResponseSchedule | None
+    notifications: ScriptsGetResponseNotifications | None
+    running_as: ScriptsGetResponseRunningAs | None
+    required_resources: ScriptsPostContainersResponseRequiredResources | None
+    repo_http_uri: _str | None
+    repo_ref: _str | None
+    remote_host_credential_id: _int | None
+    git_credential_id: _int | None
+    docker_command: _str | None
+    docker_image_name: _str | None
+    docker_image_tag: _str | None
+    instance_type: _str | None
+    cancel_timeout: _int | None
+    last_run: ScriptsListResponseLastRun | None
+    time_zone: _str | None
+    partition_label: _str | None
+    my_permission_level: _str | None
+    hidden: _bool | None
+    archived: _bool | None
+    target_project_id: _int | None
+    running_as_id: _int | None
 
 class ScriptsPostContainersResponseFromTemplateAliases(Response):
-    id: _int
-    object_id: _int
-    alias: _str
+    id: _int | None
+    object_id: _int | None
+    alias: _str | None
 
 class ScriptsPostContainersResponseRequiredResources(Response):
-    cpu: _int
-    memory: _int
-    disk_space: _float
+    cpu: _int | None
+    memory: _int | None
+    disk_space: _float | None
 
 class ScriptsPostContainersRunsResponse(Response):
-    id: _int
-    container_id: _int
-    state: _str
-    is_cancel_requested: _bool
-    created_at: _str
-    started_at: _str
-    finished_at: _str
-    error: _str
-    max_memory_usage: _float
-    max_cpu_usage: _float
+    id: _int | None
+    container_id: _int | None
+    state: _str | None
+    is_cancel_requested: _bool | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
+    max_memory_usage: _float | None
+    max_cpu_usage: _float | None
 
 class ScriptsListContainersRunsOutputsResponse(Response):
-    object_type: _str
-    object_id: _int
-    name: _str
-    link: _str
-    value: _str
+    object_type: _str | None
+    object_id: _int | None
+    name: _str | None
+    link: _str | None
+    value: _str | None
 
 class ScriptsPostSqlResponse(Response):
-    id: _int
-    name: _str
-    type: _str
-    created_at: _str
-    updated_at: _str
-    author: ScriptsListResponseAuthor
-    state: _str
-    finished_at: _str
-    category: _str
+    id: _int | None
+    name: _str | None
+    type: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    author: ScriptsListResponseAuthor | None
+    state: _str | None
+    finished_at: _str | None
+    category: _str | None
     projects: _list[ScriptsListResponseProjects]
-    parent_id: _int
-    user_context: _str
+    parent_id: _int | None
+    user_context: _str | None
     params: _list[ScriptsGetResponseParams]
     arguments: Response
-    is_template: _bool
-    published_as_template_id: _int
-    from_template_id: _int
-    template_dependents_count: _int
-    template_script_name: _str
-    links: ScriptsListResponseLinks
-    schedule: ScriptsGetResponseSchedule
-    notifications: ScriptsGetResponseNotifications
-    running_as: ScriptsGetResponseRunningAs
-    next_run_at: _str
-    time_zone: _str
-    last_run: ScriptsListResponseLastRun
-    my_permission_level: _str
-    hidden: _bool
-    target_project_id: _int
-    archived: _bool
-    sql: _str
+    is_template: _bool | None
+    published_as_template_id: _int | None
+    from_template_id: _int | None
+    template_dependents_count: _int | None
+    template_script_name: _str | None
+    links: ScriptsListResponseLinks | None
+    schedule: ScriptsGetResponseSchedule | None
+    notifications: ScriptsGetResponseNotifications | None
+    running_as: ScriptsGetResponseRunningAs | None
+    next_run_at: _str | None
+    time_zone: _str | None
+    last_run: ScriptsListResponseLastRun | None
+    my_permission_level: _str | None
+    hidden: _bool | None
+    target_project_id: _int | None
+    archived: _bool | None
+    sql: _str | None
     expanded_arguments: Response
-    remote_host_id: _int
-    credential_id: _int
-    code_preview: _str
-    csv_settings: ScriptsPostSqlResponseCsvSettings
-    running_as_id: _int
+    remote_host_id: _int | None
+    credential_id: _int | None
+    code_preview: _str | None
+    csv_settings: ScriptsPostSqlResponseCsvSettings | None
+    running_as_id: _int | None
 
 class ScriptsPostSqlResponseCsvSettings(Response):
-    include_header: _bool
-    compression: _str
-    column_delimiter: _str
-    unquoted: _bool
-    force_multifile: _bool
-    filename_prefix: _str
-    max_file_size: _int
+    include_header: _bool | None
+    compression: _str | None
+    column_delimiter: _str | None
+    unquoted: _bool | None
+    force_multifile: _bool | None
+    filename_prefix: _str | None
+    max_file_size: _int | None
 
 class ScriptsPostSqlRunsResponse(Response):
-    id: _int
-    sql_id: _int
-    state: _str
-    is_cancel_requested: _bool
-    created_at: _str
-    started_at: _str
-    finished_at: _str
-    error: _str
+    id: _int | None
+    sql_id: _int | None
+    state: _str | None
+    is_cancel_requested: _bool | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
     output: _list[ScriptsPostSqlRunsResponseOutput]
-    output_cached_on: _str
+    output_cached_on: _str | None
 
 class ScriptsPostSqlRunsResponseOutput(Response):
-    output_name: _str
-    file_id: _int
-    path: _str
+    output_name: _str | None
+    file_id: _int | None
+    path: _str | None
 
 class JobsListResponse(Response):
-    id: _int
-    name: _str
-    type: _str
-    from_template_id: _int
-    state: _str
-    created_at: _str
-    updated_at: _str
-    last_run_updated_at: _str
-    last_run: JobsListResponseLastRun
-    archived: _bool
-    author: ScriptsListResponseAuthor
-    schedule: JobsListResponseSchedule
+    id: _int | None
+    name: _str | None
+    type: _str | None
+    from_template_id: _int | None
+    state: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    last_run_updated_at: _str | None
+    last_run: JobsListResponseLastRun | None
+    archived: _bool | None
+    author: ScriptsListResponseAuthor | None
+    schedule: JobsListResponseSchedule | None
 
 class JobsListResponseLastRun(Response):
-    id: _int
-    state: _str
-    created_at: _str
-    started_at: _str
-    finished_at: _str
-    error: _str
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
 
 class JobsListResponseSchedule(Response):
-    scheduled: _bool
+    scheduled: _bool | None
     scheduled_days: _list[_int]
     scheduled_hours: _list[_int]
     scheduled_minutes: _list[_int]
-    scheduled_runs_per_hour: _int
+    scheduled_runs_per_hour: _int | None
     scheduled_days_of_month: _list[_int]
 
 class JobsGetResponse(Response):
-    id: _int
-    name: _str
-    type: _str
-    from_template_id: _int
-    state: _str
-    created_at: _str
-    updated_at: _str
-    last_run_updated_at: _str
-    runs: _list[JobsListResponseLastRun]
-    last_run: JobsListResponseLastRun
-    hidden: _bool
-    archived: _bool
-    author: ScriptsListResponseAuthor
-    my_permission_level: _str
-    success_email_subject: _str
-    success_email_body: _str
-    running_as_user: _str
-    run_by_user: _str
-    schedule: JobsListResponseSchedule
+    id: _int | None
+    name: _str | None
+    type: _str | None
+    from_template_id: _int | None
+    state: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    last_run_updated_at: _str | None
+    runs: _list[JobsGetResponseRuns]
+    last_run: JobsListResponseLastRun | None
+    hidden: _bool | None
+    archived: _bool | None
+    author: ScriptsListResponseAuthor | None
+    my_permission_level: _str | None
+    success_email_subject: _str | None
+    success_email_body: _str | None
+    running_as_user: _str | None
+    run_by_user: _str | None
+    schedule: JobsListResponseSchedule | None
+
+class JobsGetResponseRuns(Response):
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
 
 class JobsPostRunsResponse(Response):
-    id: _int
-    state: _str
-    created_at: _str
-    started_at: _str
-    finished_at: _str
-    error: _str
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
 
 class JobsListRunsLogsResponse(Response):
-    id: _int
-    created_at: _str
-    message: _str
-    level: _str
+    id: _int | None
+    created_at: _str | None
+    message: _str | None
+    level: _str | None
 
 
 class _Users(Resource):

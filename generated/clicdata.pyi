@@ -131,7 +131,7 @@ class TablesListResponseResult(Response):
 class _Oauth(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse:
+    def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse:
         """Obtain an access token (client credentials, authorization code or refresh token)
 
         API: ``POST /oauth20/token``
@@ -139,7 +139,7 @@ class _Oauth(Resource):
         Parameters
         ----------
         grant_type : str
-        client_id : str
+        client_id : str | None, optional
         client_secret : str | None, optional
         code : str | None, optional
         redirect_uri : str | None, optional
@@ -150,9 +150,9 @@ class _Oauth(Resource):
         OauthTokenResponse
         """
     @_overload
-    def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _Data(_ClicDataDataBase):
     __getattr__: None  # type: ignore[misc, assignment]
@@ -217,7 +217,7 @@ class _Data(_ClicDataDataBase):
         page : int | None, optional
             1-based page number.
         page_size : int | None, optional
-            Rows a page (versioned API only; the legacy server picks).
+            Rows a page (versioned API only; the legacy server picks). The maximum is the emulator's default cap, a guess (no source gives ClicData's).
 
         Returns
         -------
@@ -266,7 +266,7 @@ class _Data(_ClicDataDataBase):
         page : int | None, optional
             1-based page number.
         page_size : int | None, optional
-            Rows a page (versioned API only; the legacy server picks).
+            Rows a page (versioned API only; the legacy server picks). The maximum is the emulator's default cap, a guess (no source gives ClicData's).
 
         Returns
         -------
@@ -465,7 +465,7 @@ class _Tables(Resource):
         page : int | None, optional
             1-based page number.
         page_size : int | None, optional
-            Rows a page (versioned API only; the legacy server picks).
+            Rows a page (versioned API only; the legacy server picks). The maximum is the emulator's default cap, a guess (no source gives ClicData's).
 
         Returns
         -------
@@ -477,6 +477,27 @@ class _Tables(Resource):
     def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[Any]: ...
+    @_overload
+    def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
+        """Append rows given as lists of {column, value} cells (versioned API)
+
+        API: ``POST /table/{id}``
+
+        Parameters
+        ----------
+        id : int
+        data : list[list[dict[str, Any]]]
+        api_version : str | None, optional
+            Versioned API (`YYYY.M` or `YYYY.MM`); the adapter sends its default when omitted. Without it the server answers with the legacy shapes.
+
+        Returns
+        -------
+        AccountGetResponse
+        """
+    @_overload
+    def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
         """Refresh a table (versioned API)
@@ -965,11 +986,11 @@ class ClicdataClient(Client):
 class _AsyncOauth(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse: ...
+    async def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse: ...
     @_overload
-    async def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    async def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    async def token(self, grant_type: _str, client_id: _str, *, client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    async def token(self, grant_type: _str, *, client_id: _str | None = ..., client_secret: _str | None = ..., code: _str | None = ..., redirect_uri: _str | None = ..., refresh_token: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _AsyncData(_AsyncClicDataDataBase):
     __getattr__: None  # type: ignore[misc, assignment]
@@ -1066,6 +1087,12 @@ class _AsyncTables(AsyncResource):
     async def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[Any]: ...
+    @_overload
+    async def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
+    @_overload
+    async def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
     @_overload

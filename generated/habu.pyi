@@ -57,7 +57,7 @@ class CleanroomsGetResponse(Response):
     owner_organization: _str
     partners: _list[_str]
     start_at: _str
-    end_at: _str
+    end_at: _str | None
     questions_count: _int
     status: _str
     clean_room_parameters: Response
@@ -651,7 +651,7 @@ class DataSourcesListParametersResponse(Response):
 class QuestionsGetResponse(Response):
     question_details: QuestionsGetResponseQuestionDetails
     id: _str
-    clean_room_id: _str
+    clean_room_id: _str | None
     organization_id: _str
     settings: QuestionsGetResponseSettings
 
@@ -1625,7 +1625,7 @@ class _BillableConfigs(Resource):
 class _Cleanrooms(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse:
+    def create(self, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse:
         """Create Cleanroom
 
         API: ``POST /cleanrooms``
@@ -1637,20 +1637,20 @@ class _Cleanrooms(Resource):
         start_at : str
             Start Date for the cleanroom, use format yyyy-mm-dd
         type : str
+        parameters : dict[str, Any]
         description : str | None, optional
             Description of the Cleanroom
         end_at : str | None, optional
             End Date for the cleanroom, use format yyyy-mm-dd
-        parameters : dict[str, Any] | None, optional
 
         Returns
         -------
         CleanroomsGetResponse
         """
     @_overload
-    def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    def create(self, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    def create(self, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomsGetResponse]:
         """Fetch a list of all Cleanrooms
@@ -1694,7 +1694,7 @@ class _Cleanrooms(Resource):
     @_overload
     def get(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse:
+    def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse:
         """Update Cleanroom
 
         API: ``PUT /cleanrooms/{cleanroomId}``
@@ -1708,20 +1708,20 @@ class _Cleanrooms(Resource):
         start_at : str
             Start Date for the cleanroom, use format yyyy-mm-dd
         type : str
+        parameters : dict[str, Any]
         description : str | None, optional
             Description of the Cleanroom
         end_at : str | None, optional
             End Date for the cleanroom, use format yyyy-mm-dd
-        parameters : dict[str, Any] | None, optional
 
         Returns
         -------
         CleanroomsGetResponse
         """
     @_overload
-    def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def delete(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> BillableConfigsDeleteResponse:
         """Delete Cleanroom
@@ -2931,16 +2931,16 @@ class _CleanroomUsers(Resource):
 class _DataConnections(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse:
+    def create(self, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse:
         """Create Data Connection
 
         API: ``POST /data-connections``
 
         Parameters
         ----------
-        name : str | None, optional
+        name : str
             Name of the data connection
-        category : str | None, optional
+        category : str
             Category of the data connection
         credential_id : str | None, optional
             Credential ID for the data connection
@@ -2953,9 +2953,9 @@ class _DataConnections(Resource):
         DataConnectionsGetResponse
         """
     @_overload
-    def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    def create(self, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    def create(self, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataConnectionsGetResponse]:
         """Fetch a list of all Data Connections
@@ -2990,7 +2990,7 @@ class _DataConnections(Resource):
     @_overload
     def get(self, data_connection_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse:
+    def update(self, data_connection_id: _str, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse:
         """Update a Data Connection by ID
 
         API: ``PUT /data-connections/{dataConnectionId}``
@@ -2999,9 +2999,9 @@ class _DataConnections(Resource):
         ----------
         data_connection_id : str
             Data Connection ID
-        name : str | None, optional
+        name : str
             Name of the data connection
-        category : str | None, optional
+        category : str
             Category of the data connection
         credential_id : str | None, optional
             Credential ID for the data connection
@@ -3014,9 +3014,9 @@ class _DataConnections(Resource):
         DataConnectionsGetResponse
         """
     @_overload
-    def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    def update(self, data_connection_id: _str, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    def update(self, data_connection_id: _str, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def delete(self, data_connection_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> BillableConfigsDeleteResponse:
         """Delete a Data Connection by ID
@@ -3593,7 +3593,7 @@ class _Questions(Resource):
     @_overload
     def delete(self, question_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def update(self, question_id: _str, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsUpdateResponse:
+    def update(self, question_id: _str, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsUpdateResponse:
         """Update question
 
         API: ``PUT /question/{questionID}``
@@ -3602,10 +3602,10 @@ class _Questions(Resource):
         ----------
         question_id : str
             The question ID of the question to be updated
+        question_details : dict[str, Any]
+            Detailed information about the question
         clean_room_id : str | None, optional
             The cleanroom ID for where the question is
-        question_details : dict[str, Any] | None, optional
-            Detailed information about the question
         id : str | None, optional
         clean_room_id_body : str | None, optional
         organization_id : str | None, optional
@@ -3617,21 +3617,21 @@ class _Questions(Resource):
         QuestionsUpdateResponse
         """
     @_overload
-    def update(self, question_id: _str, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    def update(self, question_id: _str, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    def update(self, question_id: _str, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    def update(self, question_id: _str, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    def create(self, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsCreateResponse:
+    def create(self, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsCreateResponse:
         """Create question
 
         API: ``POST /question``
 
         Parameters
         ----------
+        question_details : dict[str, Any]
+            Detailed information about the question
         clean_room_id : str | None, optional
             The cleanroom ID for where the question is
-        question_details : dict[str, Any] | None, optional
-            Detailed information about the question
         id : str | None, optional
         clean_room_id_body : str | None, optional
         organization_id : str | None, optional
@@ -3643,9 +3643,9 @@ class _Questions(Resource):
         QuestionsCreateResponse
         """
     @_overload
-    def create(self, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    def create(self, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    def create(self, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    def create(self, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def get_data_types(self, question_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsGetDataTypesResponse:
         """Fetch question data types
@@ -4983,11 +4983,11 @@ class _AsyncBillableConfigs(AsyncResource):
 class _AsyncCleanrooms(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse: ...
+    async def create(self, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse: ...
     @_overload
-    async def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    async def create(self, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    async def create(self, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    async def create(self, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def list(self, *, limit: _int | None = ..., offset: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[CleanroomsGetResponse]: ...
     @_overload
@@ -5003,11 +5003,11 @@ class _AsyncCleanrooms(AsyncResource):
     @_overload
     async def get(self, cleanroom_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse: ...
+    async def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CleanroomsGetResponse: ...
     @_overload
-    async def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    async def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    async def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, *, description: _str | None = ..., end_at: _str | None = ..., parameters: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    async def update(self, cleanroom_id: _str, name: _str, start_at: _str, type: _str, parameters: _dict[_str, Any], *, description: _str | None = ..., end_at: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def delete(self, cleanroom_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> BillableConfigsDeleteResponse: ...
     @_overload
@@ -5379,11 +5379,11 @@ class _AsyncCleanroomUsers(AsyncResource):
 class _AsyncDataConnections(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse: ...
+    async def create(self, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse: ...
     @_overload
-    async def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    async def create(self, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    async def create(self, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    async def create(self, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DataConnectionsGetResponse]: ...
     @_overload
@@ -5397,11 +5397,11 @@ class _AsyncDataConnections(AsyncResource):
     @_overload
     async def get(self, data_connection_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse: ...
+    async def update(self, data_connection_id: _str, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> DataConnectionsGetResponse: ...
     @_overload
-    async def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    async def update(self, data_connection_id: _str, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    async def update(self, data_connection_id: _str, *, name: _str | None = ..., category: _str | None = ..., credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    async def update(self, data_connection_id: _str, name: _str, category: _str, *, credential_id: _str | None = ..., data_type: _dict[_str, Any] | None = ..., data_source: _dict[_str, Any] | None = ..., data_source_configuration: _list[_dict[_str, Any]] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def delete(self, data_connection_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> BillableConfigsDeleteResponse: ...
     @_overload
@@ -5594,17 +5594,17 @@ class _AsyncQuestions(AsyncResource):
     @_overload
     async def delete(self, question_id: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def update(self, question_id: _str, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsUpdateResponse: ...
+    async def update(self, question_id: _str, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsUpdateResponse: ...
     @_overload
-    async def update(self, question_id: _str, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    async def update(self, question_id: _str, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    async def update(self, question_id: _str, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    async def update(self, question_id: _str, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
-    async def create(self, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsCreateResponse: ...
+    async def create(self, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsCreateResponse: ...
     @_overload
-    async def create(self, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    async def create(self, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    async def create(self, *, clean_room_id: _str | None = ..., question_details: _dict[_str, Any] | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    async def create(self, question_details: _dict[_str, Any], *, clean_room_id: _str | None = ..., id: _str | None = ..., clean_room_id_body: _str | None = ..., organization_id: _str | None = ..., settings: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def get_data_types(self, question_id: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QuestionsGetDataTypesResponse: ...
     @_overload

@@ -170,7 +170,7 @@ class _Uploads(_UsmartResourceBase):
         Parameters
         ----------
         file_name : str
-            The bare file name (shown in the UI; never a local path).
+            The file name shown in the UI. The service also takes a local path (UrbanTide's own example sends one, and the UI then shows it); send the bare name. It must name a file (not end in a separator).
 
         Returns
         -------
@@ -195,7 +195,7 @@ class _Files(_UsmartFilesBase):
         reference : str
             From s3:generatePutRequest.
         file_name : str
-            The bare file name.
+            The name given to s3:generatePutRequest (a path counts by its base name).
         file_size : int
             Bytes uploaded.
         action : str | None, optional

@@ -126,6 +126,25 @@ def test_legacy_cell_rows_and_positional_rows_are_both_accepted(emu):
         assert emu.state.tables[rec_id].data["n"] == [1, 2]
 
 
+def test_post_table_appends_cell_rows_as_a_public_client_sends_them(emu):
+    # Issue 16: a public JavaScript client's row insert, POST /table/{id}?api_version=2021.08.
+    sales = _sales(emu)
+    before = emu.state.tables[sales].row_count
+    row = [{"column": "order_id", "value": 9001}, {"column": "region", "value": "North"}]
+    with _http(emu) as http:
+        reply = http.post(
+            f"/table/{sales}", params={"api_version": "2021.08"}, json={"data": [row]}
+        )
+        assert reply.status_code == 200, reply.text
+        assert reply.json() == {"success": True, "result": {"rows_inserted": 1}}
+        missing = http.post("/table/999999", params=V, json={"data": [row]})
+        assert missing.status_code == 404 and missing.json()["success"] is False
+    assert emu.state.tables[sales].row_count == before + 1
+    client = emu.client()
+    client.tables.append_rows(sales, data=[row])
+    assert emu.state.tables[sales].row_count == before + 2
+
+
 def test_duplicate_table_names_and_unknown_types_are_refused(emu):
     with _http(emu) as http:
         duplicate = http.post(
@@ -170,6 +189,69 @@ def test_bad_client_credentials_get_a_json_401(emu):
             "error": {"code": "invalid_client", "description": "Unknown client or wrong secret"},
         }
         assert http.get("/data").status_code == 401
+
+
+def test_client_credentials_in_a_basic_header_get_a_token(emu):
+    # RFC 6749 §2.3.1: a server MUST support Basic client authentication; no source says
+    # ClicData refuses it (issue 16).
+    pair = (CREDENTIALS["client_id"], CREDENTIALS["client_secret"])
+    with httpx.Client(base_url=emu.base_url) as http:
+        reply = http.post("/oauth20/token", data={"grant_type": "client_credentials"}, auth=pair)
+        assert reply.status_code == 200
+        token = reply.json()
+        assert token["token_type"] == "Bearer" and token["expires_in"] == 3600
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        assert http.get("/account", headers=auth).status_code == 200
+        wrong = http.post(
+            "/oauth20/token",
+            data={"grant_type": "client_credentials"},
+            auth=(CREDENTIALS["client_id"], "wrong"),
+        )
+        assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_client"
+
+
+def test_authenticating_the_client_twice_is_an_invalid_request(emu):
+    with httpx.Client(base_url=emu.base_url) as http:
+        reply = http.post(
+            "/oauth20/token",
+            data={"grant_type": "client_credentials", **CREDENTIALS},
+            auth=(CREDENTIALS["client_id"], CREDENTIALS["client_secret"]),
+        )
+    assert reply.status_code == 400
+    assert reply.json() == {
+        "success": False,
+        "error": {
+            "code": "invalid_request",
+            "description": "authenticate the client once: in the Basic header or in the form body",
+        },
+    }
+    assert emu.state.tokens_issued == 0
+
+
+@pytest.mark.parametrize(
+    ("content_type", "description"),
+    [
+        (
+            "application/json",
+            "the token request must be application/x-www-form-urlencoded "
+            "(RFC 6749 section 4.4.2), not application/json",
+        ),
+        ("multipart/form-data", "the form body cannot be parsed: Missing boundary in multipart."),
+    ],
+)
+def test_a_token_request_that_is_not_a_form_is_a_400_in_the_envelope(
+    emu, content_type, description
+):
+    # Was a 500 (issue 16, issue 17): no public client sends JSON, and RFC 6749 makes the
+    # token endpoint a form endpoint.
+    body = b'{"grant_type": "client_credentials", "client_id": "x", "client_secret": "y"}'
+    with httpx.Client(base_url=emu.base_url) as http:
+        reply = http.post("/oauth20/token", content=body, headers={"Content-Type": content_type})
+    assert reply.status_code == 400
+    error = reply.json()["error"]
+    assert error["description"] == description
+    assert reply.json()["success"] is False
+    assert emu.state.tokens_issued == 0
 
 
 def test_missing_scope_is_http_200_with_success_false_on_the_versioned_api():

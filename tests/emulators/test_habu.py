@@ -400,8 +400,30 @@ def test_run_schedules_are_kept_per_question(emu, authed):
     assert authed.get(path).status_code == 404
 
 
-def test_an_operation_the_emulator_does_not_model_answers_501_naming_itself(authed):
-    reply = authed.get("/destinations/partners")
-    assert reply.status_code == 501
-    assert reply.json()["code"] == "501"
-    assert "destinations.list_partners" in reply.json()["message"]
+def test_operations_the_state_model_does_not_keep_are_records_read_from_the_spec(emu, authed):
+    # Was a 501 (issue 17: a fake that answers 5xx breaks its users' tests).
+    assert emu.app.unhandled == []
+    body = {"name": "My S3", "partner": {"ID": "partner-1"}}
+    created = authed.post("/destinations", json=body)
+    assert created.status_code == 200, created.text
+    destination = created.json()
+    assert destination["name"] == "My S3" and destination["partner"]["ID"] == "partner-1"
+    key = destination["ID"]
+    listed = authed.get("/destinations").json()
+    assert [d["ID"] for d in listed["partnerAccounts"]] == [key]
+    changed = authed.patch(f"/destinations/{key}", json={"name": "Renamed"})
+    assert changed.status_code == 200
+    assert changed.json()["partnerAccount"]["name"] == "Renamed"
+    assert changed.json()["partnerAccount"]["ID"] == key
+    assert authed.delete(f"/destinations/{key}").json() == {"success": True}
+    gone = authed.delete(f"/destinations/{key}")
+    assert gone.status_code == 404
+    assert gone.json() == {"code": "404", "message": f"Destination {key} not found"}
+    assert authed.get("/destinations").json()["partnerAccounts"] == []
+
+
+def test_a_record_under_an_unknown_clean_room_is_the_platforms_404(authed):
+    missing = "00000000-0000-4000-8000-000000000000"
+    reply = authed.get(f"/cleanrooms/{missing}/users")
+    assert reply.status_code == 404
+    assert reply.json() == {"code": "404", "message": f"Cleanroom {missing} not found"}

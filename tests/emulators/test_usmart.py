@@ -15,6 +15,7 @@ import pytest
 
 from specclient.emulators import running
 from specclient.emulators.usmart import CREDENTIALS, ORG_GUID, VIEWER_CREDENTIALS, build, urql
+from specclient.emulators.usmart.state import ActionError
 from specclient.errors import ParameterError
 
 KEYS = {"api-key-id": CREDENTIALS["api_key_id"], "api-key-secret": CREDENTIALS["api_key_secret"]}
@@ -114,10 +115,30 @@ def test_unknown_dataset_is_404_naming_the_guid(http):
     }
 
 
-def test_generate_put_request_refuses_a_path_as_file_name(http):
-    reply = action(http, "s3:generatePutRequest", {"fileName": "/home/me/data.csv"})
+@pytest.mark.parametrize("path", ["/home/me/data.csv", "C:\\Users\\me\\data.csv"])
+def test_a_path_as_file_name_is_accepted_and_stored_as_its_base_name(emu, http, path):
+    # UrbanTide's own example sends the local path (issue 16): the service takes it.
+    ds = first_dataset(emu)
+    signed = signed_upload(http, path)
+    assert signed["contentType"] == "text/csv"
+    assert put(http, signed, b"a,b\n1,2\n").status_code == 200
+    body = {"datasetGUID": ds.guid, "reference": signed["reference"], "fileName": path}
+    created = action(http, "file:create", {**body, "fileSize": 8})
+    assert created.status_code == 200, created.text
+    assert created.json()["result"]["fileName"] == "data.csv"
+    view = action(http, "dataset:view", {"datasetGUID": ds.guid}).json()["result"]
+    assert "data.csv" in [f["fileName"] for f in view["files"]]
+    assert path not in [f["fileName"] for f in view["files"]]
+
+
+def test_a_file_name_that_names_no_file_is_refused(emu, http):
+    # The spec's pattern refuses it before the action runs; the state model refuses it too.
+    reply = action(http, "s3:generatePutRequest", {"fileName": "/home/me/"})
     assert reply.status_code == 400
-    assert "bare file name" in reply.json()["message"]
+    assert reply.json()["error"] == "BadRequest"
+    assert "'fileName'" in reply.json()["message"]
+    with pytest.raises(ActionError, match="fileName '/home/me/' names no file"):
+        emu.state.generate_put_request({"fileName": "/home/me/"}, emu.base_url)
 
 
 def test_realtime_pipeline_cannot_be_created(emu, http):

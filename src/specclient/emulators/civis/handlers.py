@@ -42,6 +42,12 @@ def complete(reply: Any, req: EmuRequest) -> Any:
 routes = Routes(finish=complete)
 
 
+def _empty(status: int) -> EmuResponse:
+    """A reply without a body, typed as the document's global ``produces`` types every reply
+    (Swagger 2.0 has no per-response media type)."""
+    return EmuResponse(status, media_type="application/json")
+
+
 def _id(req: EmuRequest, name: str = "id") -> int:
     return int(req.path_params[name])
 
@@ -119,7 +125,7 @@ def credentials_post(state: CivisState, req: EmuRequest) -> EmuResponse:
 
 
 routes.found("GET /credentials/{id}", "credentials", "id")
-routes.found("DELETE /credentials/{id}", "credentials", "id", remove=True, reply=EmuResponse(204))
+routes.found("DELETE /credentials/{id}", "credentials", "id", remove=True, reply=_empty(204))
 
 
 # -- databases and tables ----------------------------------------------------------------------
@@ -233,7 +239,7 @@ def runs_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
 )
 def runs_delete(state: CivisState, req: EmuRequest) -> EmuResponse:
     state.cancel_run(_id(req), _id(req, "run_id"), _kind(req))
-    return EmuResponse(202)
+    return _empty(202)
 
 
 @routes(

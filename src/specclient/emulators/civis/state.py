@@ -332,13 +332,15 @@ class CivisState:
 
     # -- scripts, jobs, runs ------------------------------------------------------------------
     def create_script(self, kind: str, body: dict[str, Any], author: dict[str, Any]) -> dict:
-        if not body.get("name"):
-            raise Invalid("name is required")
+        # What the published spec requires (a container needs only requiredResources: a name
+        # and an image can come later, as in Platform's editor).
         if kind == "container":
-            if not body.get("dockerImageName") or not body.get("requiredResources"):
-                raise Invalid("dockerImageName and requiredResources are required")
+            if not body.get("requiredResources"):
+                raise Invalid("requiredResources is required")
             job_type = "JobTypes::ContainerDocker"
         else:
+            if not body.get("name"):
+                raise Invalid("name is required")
             if not body.get("sql") or body.get("remoteHostId") is None:
                 raise Invalid("sql and remoteHostId are required")
             self.databases.find(body["remoteHostId"])
@@ -347,7 +349,7 @@ class CivisState:
         stamp = _iso(self.now())
         script = {
             "id": script_id,
-            "name": body["name"],
+            "name": body.get("name"),
             "type": job_type,
             "createdAt": stamp,
             "updatedAt": stamp,
@@ -377,7 +379,7 @@ class CivisState:
             script.update(
                 requiredResources=body["requiredResources"],
                 dockerCommand=body.get("dockerCommand"),
-                dockerImageName=body["dockerImageName"],
+                dockerImageName=body.get("dockerImageName"),
                 dockerImageTag=body.get("dockerImageTag"),
                 repoHttpUri=body.get("repoHttpUri"),
                 repoRef=body.get("repoRef"),

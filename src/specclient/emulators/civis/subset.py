@@ -7,7 +7,9 @@ operations would build a client full of methods that can only answer "not emulat
 put 2.5 MB into every wheel and every emulator start. The operations kept are copied verbatim
 (with every definition they reference), so a client built from this subset has exactly
 civis-python's names, signatures and docstrings for them; ``tests/platforms/civis`` proves it
-against the spec civis-python bundles.
+against the spec civis-python bundles. Then :func:`correct` applies :data:`FIXES`, what the
+published document says wrongly about Civis's answers (found by the property runs, issue 17;
+listed in the document's ``info.x-fixes`` and in docs/platforms/civis.md).
 
 Regenerate ``specs/civis.yaml`` from a full published spec with::
 
@@ -17,11 +19,12 @@ Regenerate ``specs/civis.yaml`` from a full published spec with::
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["OPERATIONS", "trim"]
+__all__ = ["FIXES", "OPERATIONS", "correct", "trim"]
 
 # (verb, path) as the published spec spells them; civis-python's name in the comment.
 OPERATIONS: tuple[tuple[str, str], ...] = (
@@ -65,6 +68,143 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/jobs/{id}/runs/{run_id}/outputs"),  # jobs.list_runs_outputs
     ("get", "/jobs/{id}/runs/{run_id}/logs"),  # jobs.list_runs_logs
 )
+
+
+#: The corrections :func:`correct` makes, in words (``info.x-fixes`` of ``specs/civis.yaml``).
+FIXES: tuple[str, ...] = (
+    "Every field of a response may be null: Civis sends null for what is unset (its own "
+    "examples show it; civis-python reads None), which the published document never says. "
+    "Non-array properties of the definitions a response reaches carry `x-nullable: true`.",
+    "Timestamps typed `format: time` (`createdAt`, `updatedAt`...) are ISO 8601 date-times "
+    "on the wire: authored `format: date-time`.",
+    "Paging parameters take what Civis takes: `page_num` from 1 (its description: "
+    "the first page is 1), `limit` from 1 up to the maximum its description names.",
+    "Required strings of a request body are non-empty (`minLength: 1`): Civis refuses a blank "
+    "name, type or SQL as it refuses a missing one.",
+    "The published document declares only success statuses. Declared the errors Civis answers "
+    "in its error body `{error, errorDescription, code}`: 401 on every operation (a missing or "
+    "unknown key), 404 where the path or the body names an object, 400 where the operation takes "
+    "parameters or a body.",
+)
+
+ERROR = {
+    "type": "object",
+    "description": "Civis's error body (authored: the published document has none).",
+    "required": ["error", "errorDescription", "code"],
+    "properties": {
+        "error": {"type": "string", "description": "A slug, e.g. `not_found`."},
+        "errorDescription": {"type": "string"},
+        "code": {"type": "integer", "description": "The HTTP status."},
+    },
+}
+_ERRORS = {
+    "400": "The parameters or the body are refused.",
+    "401": "The API key is missing or unknown.",
+    "404": "No object with this id (or not visible to this user).",
+}
+
+
+def correct(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply :data:`FIXES` to a (trimmed) Civis document; returns a corrected copy."""
+    fixed = json.loads(json.dumps(document))
+    definitions = fixed.setdefault("definitions", {})
+    reached: set[str] = set()
+    for item in fixed["paths"].values():
+        for verb, operation in item.items():
+            if verb == "parameters":
+                continue
+            _refs(operation.get("responses", {}), reached)
+            declared = operation.setdefault("responses", {})
+            params = [*item.get("parameters", []), *operation.get("parameters", [])]
+            wanted = ["401"]
+            if any(p.get("in") in ("path", "body") for p in params):
+                wanted.append("404")
+            if params:
+                wanted.append("400")
+            for status in sorted(wanted):
+                declared.setdefault(
+                    status,
+                    {"description": _ERRORS[status], "schema": {"$ref": "#/definitions/Error"}},
+                )
+    pending = list(reached)
+    while pending:
+        more: set[str] = set()
+        _refs(definitions[pending.pop()], more)
+        pending += sorted(more - reached)
+        reached |= more
+    for name in reached:
+        _nullable(definitions[name])
+    for name in _body_definitions(fixed) - reached:
+        _non_blank(definitions[name])
+    for item in fixed["paths"].values():
+        for verb, operation in item.items():
+            for param in operation.get("parameters", []) if verb != "parameters" else ():
+                _paging(param)
+    _date_times(fixed)
+    definitions["Error"] = ERROR
+    fixed.setdefault("info", {})["x-fixes"] = list(FIXES)
+    return fixed
+
+
+def _nullable(schema: Any) -> None:
+    if not isinstance(schema, dict):
+        return
+    for prop in (schema.get("properties") or {}).values():
+        if not isinstance(prop, dict):
+            continue
+        if prop.get("type") != "array":  # beside a $ref too: Swagger 2.0 tools read it there
+            prop["x-nullable"] = True
+        _nullable(prop)
+        _nullable(prop.get("items"))
+    _nullable(schema.get("items"))
+
+
+def _body_definitions(document: Mapping[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for item in document["paths"].values():
+        for verb, operation in item.items():
+            if verb == "parameters":
+                continue
+            for param in operation.get("parameters", []):
+                if param.get("in") == "body":
+                    _refs(param.get("schema"), found)
+    return found
+
+
+def _non_blank(schema: Any) -> None:
+    if not isinstance(schema, dict):
+        return
+    properties = schema.get("properties") or {}
+    for name in schema.get("required") or ():
+        prop = properties.get(name)
+        if isinstance(prop, dict) and prop.get("type") == "string":
+            prop.setdefault("minLength", 1)
+    for prop in properties.values():
+        _non_blank(prop)
+
+
+_MAXIMUM = re.compile(r"[Mm]aximum (?:allowed )?(?:is|of) (\d+)")
+
+
+def _paging(param: dict[str, Any]) -> None:
+    if param.get("in") != "query" or param.get("type") != "integer":
+        return
+    if param["name"] in ("page_num", "limit"):
+        param.setdefault("minimum", 1)
+    found = _MAXIMUM.search(param.get("description") or "")
+    if param["name"] == "limit" and found:
+        param.setdefault("maximum", int(found.group(1)))
+
+
+def _date_times(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("format") == "time" and node.get("type") == "string":
+            node["format"] = "date-time"
+        for value in node.values():
+            _date_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _date_times(value)
 
 
 def _refs(node: Any, found: set[str]) -> None:
@@ -130,7 +270,7 @@ def _main(argv: list[str]) -> None:
         "# Generated by `python -m specclient.emulators.civis.subset`; do not edit.\n"
     )
     yaml.dump(
-        trim(full),
+        correct(trim(full)),
         sys.stdout,
         Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
         sort_keys=False,

@@ -20,6 +20,7 @@ from specclient.emulators.clicdata.state import (
     _iso,
 )
 from specclient.emulators.core import EmuError, EmuRequest, EmuResponse, Routes
+from specclient.emulators.core.auth import basic_credentials
 
 __all__ = ["SUPPORTED_VERSIONS", "routes"]
 
@@ -121,19 +122,43 @@ def _describe_dashboard(board: Mapping[str, Any], thumbnail: bool) -> dict[str, 
 
 routes = Routes()
 
+FORM = "application/x-www-form-urlencoded"
+
 
 # -- auth ---------------------------------------------------------------------------------
 @routes("oauth.token", validate=False)
 def token(state: ClicDataState, req: EmuRequest) -> Any:
-    form = req.form() if req.has_body else {}
+    """RFC 6749 §4.4: a form body; the client authenticates in it or with HTTP Basic.
+
+    Every public client sends the form; none sends JSON, and RFC 6749 §3.2 makes the token
+    endpoint a form endpoint, so another body is the RFC's ``invalid_request`` (400) in the
+    error envelope. Basic client authentication is what RFC 6749 §2.3.1 says a server MUST
+    support, and no source says ClicData refuses it (issue 16); using both ways at once is
+    refused, as §2.3 says a client MUST NOT.
+    """
+    form: Mapping[str, Any] = {}
+    if req.has_body:
+        kind = req.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != FORM:
+            raise EmuError(
+                400,
+                f"the token request must be {FORM} (RFC 6749 section 4.4.2), not {kind or 'untyped'}",
+                code="invalid_request",
+            )
+        form = req.form()
     grant = form.get("grant_type")
     if grant != "client_credentials":
         raise EmuError(400, f"unsupported grant_type {grant!r}", code="unsupported_grant_type")
-    if req.headers.get("authorization"):
-        raise EmuError(
-            400, "send client_id and client_secret in the form body", code="invalid_request"
-        )
     client_id, secret = form.get("client_id"), form.get("client_secret")
+    basic = basic_credentials(req)
+    if basic is not None:
+        if secret is not None or (client_id is not None and client_id != basic[0]):
+            raise EmuError(
+                400,
+                "authenticate the client once: in the Basic header or in the form body",
+                code="invalid_request",
+            )
+        client_id, secret = basic
     return state.issue_token(
         client_id if isinstance(client_id, str) else None,
         secret if isinstance(secret, str) else None,
@@ -199,9 +224,10 @@ def data_insert(state: ClicDataState, req: EmuRequest) -> Any:
     return _ok(req, {"rows_inserted": added, "rows_found": len(rows)}, {"success": True})
 
 
-@routes("data.append_rows", validate=False)
+@routes("data.append_rows", "tables.append_rows", validate=False)
 def data_append_rows(state: ClicDataState, req: EmuRequest) -> Any:
-    table = state.tables.find(req.path_params["rec_id"])
+    # POST /table/{id} (a public client's row insert, issue 16) is the same append
+    table = state.tables.find(req.path_params.get("rec_id") or req.path_params["id"])
     added = table.append(table.cells_to_records(_rows_field(req, state)))
     table.updated = state.now()
     return _ok(req, {"rows_inserted": added}, {"success": True})

@@ -16,6 +16,8 @@
 - :mod:`.server` — uvicorn on a loopback port, in a thread or in the foreground
 - :mod:`.running` — ``running()``, ``serve_forever()``, :class:`Emulator`
 - :mod:`.generic` — a stateless emulator for any spec
+- :mod:`.crud` — :class:`~.crud.SpecRecords`, records read from the spec for the operations a
+  platform does not model by hand (no operation answers 501)
 
 This package imports the OpenAPI model and the error tree of specclient, never its client
 stack (``Emulator.client()`` imports ``specclient.connect`` when it is called). How to write a

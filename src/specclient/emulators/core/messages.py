@@ -9,6 +9,8 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import FormData, Headers, QueryParams
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from specclient.openapi.model import Operation
@@ -202,7 +204,12 @@ class EmuRequest:
     async def _load_form(self) -> FormData:
         if self._form is None:
             await self.load()
-            self._form = await self.raw.form()
+            try:
+                self._form = await self.raw.form()
+            except (MultiPartException, HTTPException, ValueError, KeyError) as problem:
+                # A malformed body or Content-Type (multipart without a boundary) is the
+                # client's mistake: 400 in the platform's envelope, never a 500.
+                raise EmuError(400, f"the form body cannot be parsed: {problem}") from None
         return self._form
 
     def body(self) -> bytes:

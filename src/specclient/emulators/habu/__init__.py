@@ -26,8 +26,9 @@ from specclient.emulators.core import (
     check_options,
 )
 from specclient.emulators.core.auth import basic_credentials, bearer_token
+from specclient.emulators.core.crud import SpecRecords
 from specclient.emulators.habu.handlers import routes
-from specclient.emulators.habu.state import HabuState, iso
+from specclient.emulators.habu.state import HabuError, HabuState, iso
 
 __all__ = ["CREDENTIALS", "build"]
 
@@ -81,6 +82,21 @@ def build(*, seed: int = 0, clock: EmulatorClock | None = None, **options: Any) 
     app.credentials = credentials
     app.authenticate = lambda req: _authenticate(state, req)
     routes.serve(app, state)
+    # The operations the state model does not keep by hand are records read from the spec.
+    SpecRecords(
+        app,
+        parents={
+            "cleanroomId": state.cleanrooms.find,
+            "cleanroomQuestionId": state.cleanroom_questions.find,
+            "questionID": state.questions.find,
+            "questionId": state.questions.find,
+            "dataConnectionId": state.data_connections.find,
+            "organizationCredentialId": state.credentials.find,
+            "cleanroomQuestionRunId": state.run,
+        },
+        not_found=lambda noun, key: HabuError(404, f"{noun} {key} not found"),
+        uuid_ids=True,
+    ).serve()
     return app
 
 

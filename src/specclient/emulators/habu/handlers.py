@@ -188,7 +188,7 @@ def update_question(state: HabuState, req: EmuRequest) -> Any:
 @routes("organization_credentials.create")
 def create_credential(state: HabuState, req: EmuRequest) -> Any:
     body = req.json() or {}
-    require(body, "name", "credentialSourceName", "credentials")
+    require(body, "name", "credentials")  # what OrganizationCredentialDetail requires
     cred_id = state.new_id()
     state.credentials[cred_id] = {**body, "id": cred_id, "managedCredential": False}
     return _masked(state.credentials[cred_id])
@@ -455,7 +455,7 @@ def _masked(credential: dict[str, Any]) -> dict[str, Any]:
     return {
         **credential,
         "credentials": [
-            {"name": c.get("name"), "value": "********"}
+            {**({"name": c["name"]} if "name" in c else {}), "value": "********"}
             for c in credential.get("credentials") or []
         ],
     }

@@ -561,7 +561,7 @@ class HabuState:
     def map_fields(self, conn_id: str, body: Any) -> list[dict[str, Any]]:
         """Field mapping: a JSON array of field configurations, matched by ``fieldName``."""
         conn = self.data_connections.find(conn_id)
-        if not isinstance(body, list) or not body:
+        if not isinstance(body, list):  # an empty array maps nothing, as the schema allows
             raise HabuError(400, "Body must be a JSON array of field configurations")
         current = {f["fieldName"]: f for f in self.field_configurations[conn_id]}
         for item in body:
@@ -581,8 +581,9 @@ class HabuState:
         if not conn_id:
             raise HabuError(400, "Required request parameter 'dataConnectionId' is not present")
         conn = self.data_connections.find(conn_id)
-        if not isinstance(body, Mapping) or not isinstance(body.get("rampIDConsent"), bool):
+        if not isinstance(body, Mapping) or not isinstance(body.get("rampIDConsent", False), bool):
             raise HabuError(400, 'Body must be {"rampIDConsent": true|false}')
+        body = {"rampIDConsent": False, **body}  # the schema's default
         ds_id = self.new_id()
         fields = [
             {"name": f["fieldName"], "dataType": f["dataType"]}

@@ -267,10 +267,7 @@ class UsmartState:
         return {"result": self._dataset_json(self.dataset(body.get("datasetGUID")))}
 
     def generate_put_request(self, body: dict[str, Any], storage_base: str) -> dict[str, Any]:
-        name = _require_str(body, "fileName")
-        if "/" in name or "\\" in name:
-            # UrbanTide's own example leaks the local path into the UI; we refuse it.
-            raise ActionError(400, "BadRequest", "fileName must be a bare file name, not a path")
+        name = _file_name(body)
         with self._lock:
             reference = f"uploads/{self.new_guid()}"
             upload = Upload(
@@ -532,7 +529,7 @@ class UsmartState:
 
     def _claimable_upload(self, body: dict[str, Any]) -> tuple[Upload, str, int]:
         reference = _require_str(body, "reference")
-        name = _require_str(body, "fileName")
+        name = _file_name(body)
         size = body.get("fileSize")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             raise ActionError(400, "BadRequest", "fileSize must be a whole number of bytes")
@@ -814,6 +811,17 @@ def _require_str(body: dict[str, Any], key: str) -> str:
     if not isinstance(value, str) or not value:
         raise ActionError(400, "BadRequest", f"{key} is required and must be a string")
     return value
+
+
+def _file_name(body: dict[str, Any]) -> str:
+    """The base name of ``fileName``: UrbanTide's own example sends the local path, which the
+    service accepts (its UI then shows the path, which UrbanTide warns about); the emulator
+    stores only the base name (issue 16)."""
+    given = _require_str(body, "fileName")
+    name = given.replace("\\", "/").rsplit("/", 1)[-1]
+    if not name:
+        raise ActionError(400, "BadRequest", f"fileName {given!r} names no file")
+    return name
 
 
 def csv_bytes(rows: list[dict[str, Any]]) -> bytes:
