@@ -9,16 +9,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from specclient.client import AsyncClient, Client
-from specclient.futures import RunProgress
 from specclient.platforms._flows import Call, Flow, Workflows, run, spec_caller, workflow
-from specclient.platforms.civis import futures as run_futures
 from specclient.platforms.civis import lookup as by_name
-from specclient.platforms.civis.futures import CivisFuture
-from specclient.platforms.civis.lookup import find_one
 from specclient.platforms.civis.responses import AsyncCivisResource, CivisResource
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the futures (and their polling, threads) load when a run is started
+    from specclient.futures import RunProgress
     from specclient.platforms.civis.async_futures import AsyncCivisFuture
+    from specclient.platforms.civis.futures import CivisFuture
 
 __all__ = [
     "CivisClient",
@@ -53,6 +51,8 @@ class _Runs:
         max_retries: int = 0,
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> Any:
+        from specclient.platforms.civis import futures as run_futures
+
         restart = {"restart": self.method("post_runs")} if kind == "" else {}
         future_cls = getattr(run_futures, self._future_name)
         return future_cls(
@@ -323,7 +323,7 @@ class _CivisHelpers(Workflows):
             return storage_host
 
         def lookup() -> Flow:
-            host = find_one((yield _snake("storage_hosts.list")), name=storage_host)
+            host = by_name.find_one((yield _snake("storage_hosts.list")), name=storage_host)
             if not host:
                 raise ValueError(f"Storage Host {storage_host} not found.")
             return host["id"]
