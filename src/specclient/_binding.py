@@ -8,9 +8,7 @@ operation and the argument; the server remains the judge of deeper rules.
 
 from __future__ import annotations
 
-import datetime as _dt
 import inspect
-import numbers
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -241,6 +239,8 @@ class Binder:
             return
         if param.location == "file" or (param.location == "form" and _looks_like_file(value)):
             return  # bytes or a file for a form part: its Encoding Object says what it is
+        import numbers  # at the first call, not when a client is built (as datetime below)
+
         if (
             param.location in ("path", "query", "header", "cookie")
             and isinstance(value, numbers.Integral)
@@ -334,6 +334,9 @@ def type_problem(value: Any, schema: Mapping[str, Any] | None, depth: int = 0) -
 
 
 def _fits(value: Any, kind: str, schema: Mapping[str, Any]) -> bool:
+    import datetime as _dt  # loaded by the first call (httpx imports it anyway), not at import
+    import numbers
+
     if kind == "integer":
         if isinstance(value, bool):
             return False
