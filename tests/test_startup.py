@@ -42,12 +42,14 @@ print(json.dumps({{"loaded": [m for m in ("httpx", "asyncio") if m in sys.module
 
 
 # What a client that has not started a run, sent a request or failed does not use: the run
-# futures with their polling and threads, logging, the helpers of error messages and lookups.
+# futures with their polling and threads, the workflow steps and drivers, logging, the
+# helpers of error messages and lookups.
 NOT_BEFORE_A_RUN = (
     "concurrent.futures",
     "specclient.futures",
     "specclient.polling",
     "specclient.platforms.civis.futures",
+    "specclient.platforms._flows",
     "logging",
     "difflib",
     "csv",

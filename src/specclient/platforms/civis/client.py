@@ -9,12 +9,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from specclient.client import AsyncClient, Client
-from specclient.platforms._flows import Call, Flow, Workflows, run, spec_caller, workflow
+from specclient.platforms._workflow import Flow, Workflows, spec_caller, workflow
 from specclient.platforms.civis import lookup as by_name
 from specclient.platforms.civis.responses import AsyncCivisResource, CivisResource
 
 if TYPE_CHECKING:  # the futures (and their polling, threads) load when a run is started
     from specclient.futures import RunProgress
+    from specclient.platforms._flows import Call
     from specclient.platforms.civis.async_futures import AsyncCivisFuture
     from specclient.platforms.civis.futures import CivisFuture
 
@@ -366,6 +367,8 @@ class _CivisHelpers(Workflows):
 
 
 def _snake(qualname: str, **kwargs: Any) -> Call:
+    from specclient.platforms._flows import Call  # the steps load with the first helper call
+
     return Call(qualname, (), {**kwargs, "return_type": "snake"})
 
 
@@ -399,6 +402,8 @@ class CivisClient(_CivisHelpers, Client):
             FutureWarning,
             stacklevel=2,
         )
+        from specclient.platforms._flows import run
+
         flags = run(
             self._remembered(("feature_flags",), lambda: self._me_flow("feature_flags")),
             self,
