@@ -41,6 +41,51 @@ print(json.dumps({{"loaded": [m for m in ("httpx", "asyncio") if m in sys.module
         assert "database_id" in result["params"]
 
 
+# What a client that has not started a run, sent a request or failed does not use: the run
+# futures with their polling and threads, the workflow steps and drivers, logging, the
+# helpers of error messages and lookups.
+NOT_BEFORE_A_RUN = (
+    "concurrent.futures",
+    "specclient.futures",
+    "specclient.polling",
+    "specclient.platforms.civis.futures",
+    "specclient.platforms._flows",
+    "logging",
+    "difflib",
+    "csv",
+    "hashlib",
+)
+# ... and, once the model is cached, what only a first write or a first call needs: the cache
+# writer's temporary files and the argument checks' number and date types.
+NOT_ON_A_WARM_START = ("tempfile", "shutil", "datetime", "numbers")
+
+
+def test_connect_and_signature_import_only_what_they_use(tmp_path):
+    code = f"""
+import inspect, json, sys
+import specclient
+c = specclient.connect("civis", spec={str(ROOT / "specs" / "civis.yaml")!r}, api_key="k")
+inspect.signature(c.tables.list)
+print(json.dumps({{"loaded": sorted(sys.modules)}}))
+"""
+    cold = set(_child(code, tmp_path)["loaded"])
+    warm = set(_child(code, tmp_path)["loaded"])
+    assert sorted(cold & set(NOT_BEFORE_A_RUN)) == []
+    assert sorted(warm & set(NOT_BEFORE_A_RUN + NOT_ON_A_WARM_START)) == []
+    # the names stay where users import them from, loaded on first use
+    code = """
+import json, sys
+from specclient.platforms.civis import CivisFuture, CivisJobFailure
+print(json.dumps({"loaded": [CivisFuture.__module__, CivisJobFailure.__module__,
+                             "specclient.platforms.civis.futures" in sys.modules]}))
+"""
+    assert _child(code, tmp_path)["loaded"] == [
+        "specclient.platforms.civis",
+        "specclient.platforms.civis",
+        True,
+    ]
+
+
 def test_credentials_become_httpx_auth_when_httpx_is_imported(tmp_path):
     code = """
 import json, sys

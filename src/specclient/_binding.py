@@ -8,11 +8,8 @@ operation and the argument; the server remains the judge of deeper rules.
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal as _decimal
 import inspect
 import math
-import numbers
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -251,6 +248,8 @@ class Binder:
             return
         if param.location == "file" or (param.location == "form" and _looks_like_file(value)):
             return  # bytes or a file for a form part: its Encoding Object says what it is
+        import numbers  # at the first call, not when a client is built (as datetime below)
+
         if (
             param.location in ("path", "query", "header", "cookie")
             and isinstance(value, numbers.Integral)
@@ -367,6 +366,10 @@ def type_problem(
 
 
 def _fits(value: Any, kind: str, schema: Mapping[str, Any]) -> bool:
+    import datetime as _dt  # loaded by the first call (httpx imports it anyway), not at import
+    import decimal as _decimal
+    import numbers
+
     if kind == "integer":
         if isinstance(value, bool):
             return False
@@ -407,8 +410,9 @@ def _as_declared(param: Param, value: Any) -> Any:
     return value
 
 
-def _finite(value: float | _decimal.Decimal) -> bool:
-    return value.is_finite() if isinstance(value, _decimal.Decimal) else math.isfinite(value)
+def _finite(value: Any) -> bool:
+    """A float or Decimal that is neither infinite nor NaN."""
+    return value.is_finite() if hasattr(value, "is_finite") else math.isfinite(value)
 
 
 def _looks_like_file(value: Any) -> bool:

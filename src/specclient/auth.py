@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import logging
 import os
 import sys
 import threading
@@ -43,7 +42,13 @@ __all__ = [
     "from_spec",
 ]
 
-logger = logging.getLogger("specclient.auth")
+
+def _log(level: str, message: str, *args: object) -> None:
+    # logging is imported only when there is something to say: building credentials never is.
+    import logging
+
+    getattr(logging.getLogger("specclient.auth"), level)(message, *args)
+
 
 # Building credentials must not import httpx (with its optional CLI dependencies that is
 # 50-400 ms, most of a client's start-up) nor asyncio: a client sends nothing until its first
@@ -361,7 +366,7 @@ class FileTokenCache:
             os.replace(temporary, target)  # readers see the old file or the new one, whole
         except OSError as exc:
             # A cache that cannot be written costs a token request later, not this call.
-            logger.warning("could not write the token cache in %s: %s", directory, exc.strerror)
+            _log("warning", "could not write the token cache in %s: %s", directory, exc.strerror)
             with contextlib.suppress(OSError):
                 temporary.unlink()
 
@@ -720,7 +725,7 @@ class OAuth2ClientCredentials(_AuthBase):
         now = self.clock.time()
         token = _Token(Secret(value), issued_at=now, expires_at=now + lifetime)
         self._token, self._token_key = token, key
-        logger.debug("new access token from %s, valid for %.0f s", where, lifetime)
+        _log("debug", "new access token from %s, valid for %.0f s", where, lifetime)
         if self.token_cache is not None:
             self.token_cache.set(key, token.to_dict(token_url=str(url), client_id=self.client_id))
         return token

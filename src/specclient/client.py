@@ -22,7 +22,6 @@ from ._clock import SYSTEM_CLOCK, Clock
 from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation, Pagination, Spec
 from .options import ClientOptions, _server_map
-from .pagination import first_page_arguments, read_page
 
 if TYPE_CHECKING:
     import httpx
@@ -639,6 +638,8 @@ class _MethodBase:
         options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
         arguments = self._binder.signature.bind_partial(*args, **kwargs).arguments
         every_page = {"_timeout": options.get("timeout"), "_headers": options.get("headers")}
+        from .pagination import first_page_arguments  # on the first page walk, not at import
+
         return first_page_arguments(self.pagination, arguments), every_page
 
     def _walk(
@@ -652,6 +653,7 @@ class _MethodBase:
         reply) and that page's items passed through ``view``; stops after the page whose
         ``next_arguments`` is None.
         """
+        from .pagination import read_page
         from .response import raise_for_status, response_json
 
         assert self.pagination is not None

@@ -19,15 +19,12 @@ method on an async one, with the same name, docstring and signature, so the twin
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MethodType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ..client import AsyncClient, AsyncResource, Client, Resource
 from ..errors import SpecClientError
+from ._workflow import Flow, Workflows, spec_caller, workflow
 
 if TYPE_CHECKING:
     from ..futures import RunTracker
@@ -50,12 +47,6 @@ __all__ = [
     "workflow",
     "Workflows",
 ]
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-#: A flow; ``Flow[pd.DataFrame]`` says what it returns (a :class:`workflow`'s public result).
-Flow = Generator[Any, Any, T]
 
 
 @dataclass(frozen=True)
@@ -396,93 +387,3 @@ async def arun(flow: Flow, client: Any, call: Callable[[Call], Any]) -> Any:
                 step = flow.send(outcome)
     except StopIteration as done:
         return done.value
-
-
-def spec_caller(client: Any) -> Callable[[Call], Any]:
-    """The usual ``call`` for the drivers: ``Call("files.create", ...)`` calls the spec's own
-    ``files.create`` operation, even where a workflow shadows it (a coroutine on async)."""
-
-    def call(step: Call) -> Any:
-        resource, _, method = step.method.partition(".")
-        # the helpers' underscore spellings: no resource or method of a spec can shadow them
-        return client._resource(resource)._method(method)(*step.args, **step.kwargs)
-
-    return call
-
-
-def _driven_by(host: Any) -> tuple[Any, Callable[[Call], Any]]:
-    """The client a workflow's host (a resource, or a client subclass) sends with."""
-    client = host if isinstance(host, Client | AsyncClient) else host._client
-    return client, spec_caller(client)
-
-
-def _returned(annotation: Any) -> Any:
-    """``X`` for a flow annotated ``-> Flow[X]`` (as text under postponed annotations, or as a
-    ``Generator[..., ..., X]``); nothing for a bare ``Flow``."""
-    if isinstance(annotation, str):
-        inner = annotation.removeprefix("Flow[").removesuffix("]")
-        return inner if annotation.startswith("Flow[") else inspect.Signature.empty
-    from typing import get_args
-
-    arguments = get_args(annotation)
-    return arguments[2] if len(arguments) == 3 else inspect.Signature.empty
-
-
-class workflow(Generic[P]):  # noqa: N801 - used as a decorator, like property
-    """A workflow method written once, as a flow, for the sync and the async twin.
-
-    ``@workflow`` on a generator method of a mixin class (``def upload(self, ...) -> Flow``)
-    makes it, on a :class:`~specclient.client.Resource` or :class:`~specclient.client.Client`
-    subclass, a method that runs the flow with :func:`run` and returns its value; on an
-    :class:`~specclient.client.AsyncResource` or :class:`~specclient.client.AsyncClient`
-    subclass, a coroutine method awaiting :func:`arun`. Both carry the flow's name, docstring
-    and signature. Argument checks at the top of the flow run before any step, so bad input is
-    refused before anything is sent, on both clients alike.
-    """
-
-    def __init__(self, flow: Callable[Concatenate[Any, P], Flow]) -> None:
-        self.flow = flow
-        # the public method returns the flow's value, not a generator: -> Flow[X] becomes -> X
-        signature = inspect.signature(flow)
-        signature = signature.replace(return_annotation=_returned(signature.return_annotation))
-
-        def sync(host: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return run(flow(host, *args, **kwargs), *_driven_by(host))
-
-        async def asynchronous(host: Any, /, *args: Any, **kwargs: Any) -> Any:
-            return await arun(flow(host, *args, **kwargs), *_driven_by(host))
-
-        methods: tuple[Callable[..., Any], ...] = (sync, asynchronous)
-        for method in methods:
-            functools.update_wrapper(method, flow)
-            method.__signature__ = signature  # type: ignore[attr-defined]
-        self._sync, self._async = methods
-
-    def __get__(self, host: Any, owner: type | None = None) -> Callable[P, Any]:
-        owner = type(host) if owner is None else owner
-        method = self._async if issubclass(owner, AsyncResource | AsyncClient) else self._sync
-        return method if host is None else MethodType(method, host)
-
-
-class Workflows:
-    """Base of a mixin of :class:`workflow` methods shared by a sync and an async class.
-
-    ``class UsmartFiles(FilesWorkflows, UsmartResource)`` and
-    ``class AsyncUsmartFiles(FilesWorkflows, AsyncUsmartResource)``: each concrete class gets
-    every workflow as its own ordinary method (the function on the sync class, the coroutine
-    function on the async one), so ``help()``, ``inspect.getattr_static`` and codegen see plain
-    methods defined by that class, and a call costs no descriptor lookup.
-    """
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if not issubclass(cls, Client | AsyncClient | Resource | AsyncResource):
-            return  # a mixin: its workflows stay undecided until a client or resource uses it
-        seen: set[str] = set()
-        for klass in cls.__mro__:
-            for name, member in vars(klass).items():
-                if name in seen:
-                    continue
-                seen.add(name)  # the first class in the MRO wins, as attribute lookup does
-                if isinstance(member, workflow):
-                    setattr(cls, name, member.__get__(None, cls))

@@ -19,7 +19,6 @@ Everything is checked before anything is sent.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -231,6 +230,8 @@ class Platform:
         allowed = self.option_names()
         unknown = sorted(set(options) - set(allowed))
         if unknown:
+            import difflib  # only to name the closest option in an error
+
             close = difflib.get_close_matches(unknown[0], allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ParameterError(

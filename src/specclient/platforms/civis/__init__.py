@@ -28,7 +28,6 @@ from specclient.platforms.civis.client import (
 )
 from specclient.platforms.civis.demo import demo
 from specclient.platforms.civis.endpoints import DEFAULT_TTL, load_endpoints
-from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
 from specclient.platforms.civis.lookup import find, find_one, split_schema_tablename
 from specclient.platforms.civis.responses import (
     AsyncCivisResource,
@@ -76,8 +75,6 @@ for _cls in (
     AsyncCivisResource,
     CivisResponse,
     CivisResponseList,
-    CivisFuture,
-    CivisJobFailure,
 ):
     _cls.__module__ = __name__
 del _cls
@@ -278,12 +275,20 @@ def run_job(job_id: int, client: CivisClient, polling_interval: float | None = N
 
 if TYPE_CHECKING:
     from specclient.platforms.civis.async_futures import AsyncCivisFuture
+    from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
+
+#: loaded on first use: the futures bring polling and threads, and AsyncCivisFuture asyncio,
+#: which a client that never starts a run does not pay for
+_LAZY = {
+    "CivisFuture": "specclient.platforms.civis.futures",
+    "CivisJobFailure": "specclient.platforms.civis.futures",
+    "AsyncCivisFuture": "specclient.platforms.civis.async_futures",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # AsyncCivisFuture loads asyncio; sync users do not pay for it
-    if name == "AsyncCivisFuture":
-        from specclient.platforms.civis.async_futures import AsyncCivisFuture
+    if name in _LAZY:
+        import importlib
 
-        return AsyncCivisFuture
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

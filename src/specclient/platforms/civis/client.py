@@ -9,17 +9,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from specclient.client import AsyncClient, Client
-from specclient.futures import RunProgress
-from specclient.platforms._flows import Call, Flow, Workflows, run, spec_caller, workflow
 from specclient.platforms._lost import may_have_happened
-from specclient.platforms.civis import futures as run_futures
+from specclient.platforms._workflow import Flow, Workflows, spec_caller, workflow
 from specclient.platforms.civis import lookup as by_name
-from specclient.platforms.civis.futures import CivisFuture
-from specclient.platforms.civis.lookup import find_one
 from specclient.platforms.civis.responses import AsyncCivisResource, CivisResource
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the futures (and their polling, threads) load when a run is started
+    from specclient.futures import RunProgress
+    from specclient.platforms._flows import Call
     from specclient.platforms.civis.async_futures import AsyncCivisFuture
+    from specclient.platforms.civis.futures import CivisFuture
 
 __all__ = [
     "CivisClient",
@@ -62,6 +61,8 @@ class _Runs:
         max_retries: int = 0,
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> Any:
+        from specclient.platforms.civis import futures as run_futures
+
         restart = {"restart": self.method("post_runs")} if kind == "" else {}
         future_cls = getattr(run_futures, self._future_name)
         return future_cls(
@@ -338,7 +339,7 @@ class _CivisHelpers(Workflows):
             return storage_host
 
         def lookup() -> Flow:
-            host = find_one((yield _snake("storage_hosts.list")), name=storage_host)
+            host = by_name.find_one((yield _snake("storage_hosts.list")), name=storage_host)
             if not host:
                 raise ValueError(f"Storage Host {storage_host} not found.")
             return host["id"]
@@ -381,6 +382,8 @@ class _CivisHelpers(Workflows):
 
 
 def _snake(qualname: str, **kwargs: Any) -> Call:
+    from specclient.platforms._flows import Call  # the steps load with the first helper call
+
     return Call(qualname, (), {**kwargs, "return_type": "snake"})
 
 
@@ -414,6 +417,8 @@ class CivisClient(_CivisHelpers, Client):
             FutureWarning,
             stacklevel=2,
         )
+        from specclient.platforms._flows import run
+
         flags = run(
             self._remembered(("feature_flags",), lambda: self._me_flow("feature_flags")),
             self,

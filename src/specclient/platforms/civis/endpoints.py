@@ -13,10 +13,8 @@ one file per port in the user's cache.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,6 +56,8 @@ def default_cache_dir() -> Path:
 
 def cache_path(cache_dir: Path, base_url: str, api_version: str) -> Path:
     """Where the spec of one deployment and API version is kept."""
+    import hashlib  # OpenSSL: only when the spec is fetched, never for spec=PATH
+
     key = hashlib.sha256(f"{base_url.rstrip('/')}|{api_version}".encode()).hexdigest()[:20]
     return cache_dir / f"endpoints-{key}.json"
 
@@ -80,6 +80,8 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 def _write(path: Path, entry: Mapping[str, Any]) -> None:
     # Write then rename, so a process reading the cache never sees half a file.
+    import tempfile  # with shutil and random: only here, after a fetch
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".endpoints-", suffix=".tmp")

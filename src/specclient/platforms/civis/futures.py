@@ -411,6 +411,10 @@ class CivisFuture(_CivisView, RunFuture):
         return self._civis.jobs("outputs()").list_runs_outputs(self.job_id, self.run_id)
 
 
+# where users import them from (the package loads this module only when a run starts)
+CivisFuture.__module__ = CivisJobFailure.__module__ = "specclient.platforms.civis"
+
+
 def __getattr__(name: str) -> Any:
     # as specclient.futures: the async twin loads asyncio, which sync users should not pay for
     if name == "AsyncCivisFuture":

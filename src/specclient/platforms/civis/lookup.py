@@ -4,15 +4,10 @@ and async clients share them."""
 
 from __future__ import annotations
 
-import csv
-import io
-import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 __all__ = ["find", "find_one", "split_schema_tablename"]
-
-_log = logging.getLogger("specclient.platforms.civis")
 
 AWS = "Amazon Web Services S3"
 DB_CREDENTIAL_DEPRECATED = (
@@ -74,6 +69,9 @@ def split_schema_tablename(table: str) -> tuple[str | None, str]:
     ValueError
         If the name has more than two parts.
     """
+    import csv  # imported where used: a client that never splits a name does not load it
+    import io
+
     reader = csv.reader(io.StringIO(str(table)), delimiter=".", quotechar='"', doublequote=True)
     parts = next(reader, [])
     if len(parts) == 1:
@@ -122,7 +120,9 @@ def pick_aws(candidates: list[Any], cred_name: str, owner: str | None, me: str |
         owner = me
         candidates = find(candidates, owner=me) or candidates
     if len(candidates) > 1:
-        _log.warning(
+        import logging
+
+        logging.getLogger("specclient.platforms.civis").warning(
             "Found %d AWS credentials with name %s and owner %s. Returning the first.",
             len(candidates),
             cred_name,
