@@ -124,21 +124,40 @@ def _resource_classes(platform: str) -> dict[str, type]:
 
 
 def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., Any]:
-    """The callback of a workflow command: connect, call the platform's method, print."""
+    """The callback of a workflow command: connect, call the platform's method, print.
+
+    A run the workflow starts (a future) is waited for with a live status line when asked
+    (``--wait``, or the workflow's own ``wait`` left on), and otherwise printed as its id,
+    state and link.
+    """
 
     @click.pass_context
     def run(ctx: click.Context, **values: Any) -> None:
         command = ctx.command
         assert isinstance(command, WorkflowCommand)
-        _, kwargs = command.python_arguments(values)
+        args, kwargs = command.python_arguments(values)
+        wait = bool(values.get("wait"))
+        if command.own_wait:
+            # the future comes back unwaited; we wait on it, with a line that moves every second
+            wait = kwargs.get("wait", True) is not False
+            kwargs["wait"] = False
+        if "progress" in command.signature.parameters and "progress" not in kwargs:
+            kwargs["progress"] = False  # our status line instead (bars stay the library's)
         fmt = values.get("output") or ("table" if sys.stdout.isatty() else "json")
         with connect(
             platform, base_url=values.get("base_url"), creds_path=values.get("creds_path")
         ) as client:
-            result = getattr(client.resource(resource), name)(**kwargs)
-            from ._cli_output import write
+            result = getattr(client.resource(resource), name)(*args, **kwargs)
+            from ._cli_wait import describe, is_future, wait_live
 
-            write(result, fmt, sys.stdout)
+            if is_future(result):
+                result = wait_live(result, show=stderr_is_terminal()) if wait else describe(result)
+            from ._cli_output import write, write_file
+
+            if values.get("to_path"):
+                write_file(result, values["to_path"])
+            else:
+                write(result, fmt, sys.stdout)
 
     return run
 

@@ -463,12 +463,11 @@ class _ResourceBase:
     def _unknown_method(self, name: str) -> str:
         import difflib
 
-        close = difflib.get_close_matches(name, list(self._operations), n=1)
+        # A platform's workflows (``data.append``, ``files.upload``) are methods too.
+        names = sorted({*self._operations, *workflow_methods(type(self))})
+        close = difflib.get_close_matches(name, names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        return (
-            f"resource {self._name!r} has no method {name!r}{hint}; methods: "
-            f"{', '.join(sorted(self._operations))}"
-        )
+        return f"resource {self._name!r} has no method {name!r}{hint}; methods: {', '.join(names)}"
 
     def __dir__(self) -> list[str]:
         public = [n for n in super().__dir__() if not n.startswith("_")]
@@ -476,6 +475,20 @@ class _ResourceBase:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._name!r}: {len(self._operations)} methods>"
+
+
+def workflow_methods(cls: type | None) -> dict[str, Any]:
+    """Public methods a platform's resource class adds to the engine's resource classes."""
+    if cls is None:
+        return {}
+    found: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if klass in _ENGINE_RESOURCES or not issubclass(klass, _ResourceBase):
+            continue
+        for name, value in vars(klass).items():
+            if not name.startswith("_") and callable(value) and not isinstance(value, type):
+                found[name] = value
+    return found
 
 
 class Resource(_ResourceBase):
@@ -487,6 +500,9 @@ class AsyncResource(_ResourceBase):
 
 
 # -- methods ---------------------------------------------------------------------------------------
+
+
+_ENGINE_RESOURCES = (_ResourceBase, Resource, AsyncResource)
 
 
 class _MethodBase:

@@ -107,8 +107,8 @@ class ClientOptions:
         retries = self.max_retries
         if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
             raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
-        if self.base_url is not None and not isinstance(self.base_url, str):
-            raise ParameterError("Client", "base_url must be a string URL", "base_url")
+        if self.base_url is not None:
+            check_base_url(self.base_url, "Client")
         if self.headers is None:
             object.__setattr__(self, "headers", {})
         if not isinstance(self.headers, Mapping):
@@ -155,3 +155,26 @@ class ClientOptions:
     def replace(self, **changes: Any) -> ClientOptions:
         """A copy with ``changes`` (validated again)."""
         return replace(self, **changes)
+
+
+def check_base_url(value: Any, where: str) -> str:
+    """``value`` when it is an absolute http(s) URL; else a ``ParameterError`` saying so, raised
+    before anything connects (``127.0.0.1:8080/v1`` would otherwise fail at the first call with
+    an error about a scheme)."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str):
+        raise ParameterError(where, f"base_url must be a string URL, not {value!r}", "base_url")
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:
+        raise ParameterError(
+            where, f"base_url {value!r} is not a URL ({exc})", "base_url"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+        raise ParameterError(
+            where,
+            f"base_url {value!r} is not an absolute http(s) URL, e.g. https://host/v1",
+            "base_url",
+        )
+    return value
