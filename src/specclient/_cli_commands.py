@@ -24,7 +24,7 @@ from .platforms import describe
 
 # Options of our own on every method command. A spec parameter with one of these names is
 # offered as ``--<name>-param`` instead (Civis has parameters called ``output``).
-RESERVED = {"output", "base_url", "body", "all_pages", "wait", "creds_path", "help"}
+RESERVED = {"output", "base_url", "body", "all_pages", "wait", "creds_path", "help", "to"}
 
 
 def option_name(name: str) -> str:
@@ -221,7 +221,7 @@ class WorkflowCommand(click.Command):
         for p in self.signature.parameters.values():
             if p.name in _NOT_OPTIONS or p.kind == p.VAR_KEYWORD:
                 continue
-            kind = _annotation_type(str(p.annotation))
+            kind = _annotation_type(str(p.annotation), p.name)
             self.kinds[p.name] = kind
             if p.kind == p.VAR_POSITIONAL:
                 params.append(
@@ -230,7 +230,8 @@ class WorkflowCommand(click.Command):
                     )
                 )
                 continue
-            dashed = option_name(p.name)[2:]
+            # a workflow's own `wait` is --wait/--no-wait: no spec waiter's --wait to clash with
+            dashed = p.name.replace("_", "-") if p.name == "wait" else option_name(p.name)[2:]
             flag = kind is click.BOOL or kind is CALLBACK
             decls = [f"--{dashed}/--no-{dashed}" if kind is click.BOOL else f"--{dashed}"]
             params.append(
@@ -280,7 +281,7 @@ class WorkflowCommand(click.Command):
             if p.name in _NOT_OPTIONS:
                 continue
             value = _from_command_line(self.kinds.get(p.name), values.get(dest_name(p.name)))
-            if value is None or value == () and p.kind == p.VAR_POSITIONAL:
+            if value is None or p.kind == p.VAR_POSITIONAL and not value:
                 continue
             if p.kind == p.VAR_POSITIONAL:
                 args.extend(value)
@@ -359,10 +360,10 @@ def _echo_to_stderr(line: Any) -> None:
 _NOT_OPTIONS = {"self", "return_type", "timeout", "headers"}
 
 
-def _annotation_type(annotation: str) -> Any:
+def _annotation_type(annotation: str, name: str = "") -> Any:
     members = [m.strip() for m in annotation.replace("Optional[", "").replace("]", "").split("|")]
     first = members[0]
-    if "DataFrame" in first:
+    if "DataFrame" in first or name == "df":  # ClicData's append takes `df: Any`
         return FrameFile()
     if first.startswith("Callable"):
         return CALLBACK
@@ -538,14 +539,23 @@ class PlatformGroup(click.Group):
     def resource_classes(self) -> Mapping[str, type]:
         return self._resource_classes(self.platform) if self._resource_classes else {}
 
+    @cached_property
+    def client_workflows(self) -> Mapping[str, Callable[..., Any]]:
+        """Workflows of the platform's client itself (``specclient habu run_question``)."""
+        found = workflow_methods(self.resource_classes.get(CLIENT))
+        return {name: f for name, f in found.items() if name not in self.spec.resource_names()}
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.spec.resource_names())
+        return [*self.spec.resource_names(), *self.client_workflows]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         cmd_name = cmd_name.replace("-", "_")  # cleanroom-question-runs works too
-        if cmd_name not in self.spec.resource_names():
-            return None
         make = self._make_workflow_runner
+        if cmd_name not in self.spec.resource_names():
+            function = self.client_workflows.get(cmd_name)
+            if function is None or make is None:
+                return None
+            return WorkflowCommand(cmd_name, function, make(self.platform, CLIENT, cmd_name))
         return ResourceGroup(
             cmd_name,
             self.spec.operations(cmd_name),
@@ -558,8 +568,13 @@ class PlatformGroup(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         return _resolve_with_hint(
-            super().resolve_command, ctx, args, self.spec.resource_names(), "resource"
+            super().resolve_command, ctx, args, self.list_commands(ctx), "resource"
         )
+
+
+#: the key of the platform's client class among its resource classes: its own workflows
+#: (``run_question``) are commands beside the resources
+CLIENT = ""
 
 
 def pagination_of(operation: Operation) -> Any:

@@ -17,6 +17,27 @@ from typing import IO, Any
 TICK_SECONDS = 1.0
 
 
+def method_future(client: Any, method: Any, args: Any, kwargs: Any) -> Any:
+    """A future on a spec operation with an ``x-waiter``: it polls the operation at the
+    waiter's pace, or at the client's ``poll_interval`` setting where the platform has one
+    (``specclient emulate habu`` announces a short one, ``HABU_POLL_INTERVAL``)."""
+    from dataclasses import replace
+
+    from .futures import RunFuture, RunTracker
+
+    waiter = method.operation.waiter
+    interval = (client.settings or {}).get("poll_interval")
+    if interval:
+        waiter = replace(waiter, delay=interval, max_delay=max(interval, waiter.max_delay))
+    tracker = RunTracker(
+        lambda: method(*args, **kwargs),
+        waiter,
+        what=method.operation.qualname,
+        clock=client.clock,
+    )
+    return RunFuture(tracker)
+
+
 def is_future(value: Any) -> bool:
     return isinstance(value, concurrent.futures.Future)
 

@@ -25,6 +25,7 @@ import click
 
 from . import __version__
 from ._cli_commands import (
+    CLIENT,
     MethodCommand,
     PlatformGroup,
     WorkflowCommand,
@@ -98,7 +99,10 @@ def _runner(platform: str, operation: Operation) -> Callable[..., Any]:
             )
             method = client.resource(operation.resource).method(operation.method)
             if values.get("wait"):
-                result = method.wait(*args, progress=stderr_is_terminal(), **kwargs)
+                from ._cli_wait import method_future, wait_live
+
+                future = method_future(client, method, args, kwargs)
+                result = wait_live(future, show=stderr_is_terminal())
             elif values.get("all_pages"):
                 result = list(_with_progress(method(*args, iterator=True, **kwargs), "items"))
             else:
@@ -118,9 +122,15 @@ def _runner(platform: str, operation: Operation) -> Callable[..., Any]:
 
 def _resource_classes(platform: str) -> dict[str, type]:
     """The platform's workflow classes, as its declaration names them."""
+    from ._cli_commands import CLIENT
     from .platforms import get
 
-    return dict(get(platform).resources)
+    declared = get(platform)
+    return (
+        {**declared.resources, CLIENT: declared.client}
+        if declared.client
+        else dict(declared.resources)
+    )
 
 
 def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., Any]:
@@ -142,12 +152,16 @@ def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., A
             wait = kwargs.get("wait", True) is not False
             kwargs["wait"] = False
         if "progress" in command.signature.parameters and "progress" not in kwargs:
-            kwargs["progress"] = False  # our status line instead (bars stay the library's)
+            # a run waited on here gets our status line; work of known size (chunks, pages,
+            # bytes) its own progress bar, on a terminal only
+            follows_run = command.own_wait or command.returns_future
+            kwargs["progress"] = False if follows_run else stderr_is_terminal()
         fmt = values.get("output") or ("table" if sys.stdout.isatty() else "json")
         with connect(
             platform, base_url=values.get("base_url"), creds_path=values.get("creds_path")
         ) as client:
-            result = getattr(client.resource(resource), name)(*args, **kwargs)
+            host = client.resource(resource) if resource != CLIENT else client
+            result = getattr(host, name)(*args, **kwargs)
             from ._cli_wait import describe, is_future, wait_live
 
             if is_future(result):
@@ -269,11 +283,24 @@ def emulate(platform: str, port: int, seed: int, pace: float | None) -> None:
     paces it ({"pace": p}) or freezes it ({"freeze": true}).
     """
     from .emulators import serve_forever
+    from .emulators.core.clock import DEFAULT_PACE
 
-    if pace is None:
-        serve_forever(platform, port=port, seed=seed)  # its own default pace
-    else:
-        serve_forever(platform, port=port, seed=seed, pace=pace)
+    pace = DEFAULT_PACE if pace is None else pace
+    announce = {"settings": paced_settings(platform, pace)}
+    serve_forever(platform, port=port, seed=seed, pace=pace, announce=announce)
+
+
+def paced_settings(platform: str, pace: float) -> dict[str, Any]:
+    """``connect()`` settings for a client of an emulator whose clock runs ``pace`` times
+    real time: a poll interval the platform sets in emulated minutes (Habu's 300 s) divided
+    by the pace, so a separate client waits seconds, not minutes, between polls."""
+    from .platforms import get
+
+    found: dict[str, Any] = {}
+    for setting in get(platform).settings:
+        if setting.name == "poll_interval" and pace > 0:
+            found["poll_interval"] = float(setting.default) / pace
+    return found
 
 
 @cli.command()

@@ -478,12 +478,13 @@ class _ResourceBase:
 
 
 def workflow_methods(cls: type | None) -> dict[str, Any]:
-    """Public methods a platform's resource class adds to the engine's resource classes."""
+    """Public methods a platform's resource or client class adds to the engine's classes
+    (``data.append``, ``HabuClient.run_question``)."""
     if cls is None:
         return {}
     found: dict[str, Any] = {}
     for klass in reversed(cls.__mro__):
-        if klass in _ENGINE_RESOURCES or not issubclass(klass, _ResourceBase):
+        if klass in _ENGINE_CLASSES or not issubclass(klass, _ResourceBase | _ClientBase):
             continue
         for name, value in vars(klass).items():
             if not name.startswith("_") and callable(value) and not isinstance(value, type):
@@ -502,7 +503,7 @@ class AsyncResource(_ResourceBase):
 # -- methods ---------------------------------------------------------------------------------------
 
 
-_ENGINE_RESOURCES = (_ResourceBase, Resource, AsyncResource)
+_ENGINE_CLASSES = (_ResourceBase, Resource, AsyncResource, _ClientBase, Client, AsyncClient)
 
 
 class _MethodBase:
