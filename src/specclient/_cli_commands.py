@@ -254,6 +254,7 @@ class WorkflowCommand(click.Command):
             )
         )
         self.own_wait = "wait" in self.signature.parameters
+        self.waits_by_default = self.own_wait and self.signature.parameters["wait"].default is True
         self.returns_future = "Future" in str(self.signature.return_annotation)
         if self.returns_future and not self.own_wait:
             params.append(
