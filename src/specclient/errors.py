@@ -117,12 +117,12 @@ def _adds_to(message: str, excerpt: str) -> bool:
     """
     import json
 
-    if not message or message not in excerpt:
+    if not message:
         return True
     try:
         payload = json.loads(excerpt)
     except ValueError:
-        return excerpt.strip() != message.strip()
+        return excerpt.strip() not in message
 
     def leaves(value: Any) -> Any:
         if isinstance(value, dict):
