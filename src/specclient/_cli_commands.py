@@ -250,6 +250,7 @@ class WorkflowCommand(click.Command):
                 ["--to", "to_path"],
                 type=click.Path(dir_okay=False, writable=True),
                 default=None,
+                callback=_check_table_file,
                 help="Write a table result to this .parquet or .csv file instead of printing it.",
             )
         )
@@ -291,6 +292,13 @@ class WorkflowCommand(click.Command):
             else:
                 kwargs[p.name] = value
         return args, kwargs
+
+
+def _check_table_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--to``'s kind, checked before the workflow runs (it may change data)."""
+    if value is not None and not value.endswith((".parquet", ".csv")):
+        raise click.BadParameter(f"{value}: name a .parquet or .csv file")
+    return value
 
 
 class _Marker(click.ParamType):

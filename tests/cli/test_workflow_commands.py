@@ -265,3 +265,42 @@ def test_a_bad_base_url_is_a_usage_error_before_connecting(url, capsys) -> None:
     err = capsys.readouterr().err
     assert status == 2
     assert f"{url!r} is not an absolute http(s) URL, e.g. https://host/v1" in err
+
+
+# -- output in each format ----------------------------------------------------------------------
+
+
+def test_a_frame_workflow_prints_in_each_format(clicdata_cli: CLI, table: int) -> None:
+    status, out, _ = clicdata_cli("data", "get", "--rec-id", str(table), "-o", "json")
+    assert status == 0 and json.loads(out) == [{"a": 0, "b": "z"}]
+    status, out, _ = clicdata_cli("data", "get", "--rec-id", str(table), "-o", "csv")
+    assert status == 0 and out.splitlines() == ["a,b", "0,z"]
+    status, out, _ = clicdata_cli("data", "get", "--rec-id", str(table), "-o", "table")
+    assert status == 0 and [line.split() for line in out.splitlines()] == [["a", "b"], ["0", "z"]]
+
+
+def test_a_scalar_workflow_prints_in_each_format(civis_cli: CLI) -> None:
+    for fmt in ("json", "csv", "table"):
+        status, out, _ = civis_cli("get_database_id", "--database", "redshift-general", "-o", fmt)
+        assert (status, out) == (0, "1\n")
+
+
+def test_a_workflow_failure_exits_1_with_one_line(civis_cli: CLI) -> None:
+    status, out, err = civis_cli("get_database_id", "--database", "no-such-db")
+    assert (status, out) == (1, "")
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "no-such-db" in err
+
+
+def test_to_a_file_of_another_kind_is_refused_before_the_workflow_runs(
+    clicdata_cli, table, tmp_path
+) -> None:
+    before = _rows(clicdata_cli, table)
+    (tmp_path / "rows.csv").write_text("a,b\n1,x\n")
+    status, _, err = clicdata_cli(
+        "data", "append", "--rec-id", str(table), "--df", str(tmp_path / "rows.csv"),
+        "--to", "rows.xlsx",
+    )  # fmt: skip
+    assert status == 2
+    assert "Invalid value for '--to': rows.xlsx: name a .parquet or .csv file" in err
+    assert _rows(clicdata_cli, table) == before  # nothing appended
