@@ -218,11 +218,28 @@ class WorkflowCommand(click.Command):
         docs = _numpy_parameters(function.__doc__ or "")
         params: list[click.Parameter] = []
         self.kinds: dict[str, Any] = {}
+        # required leading arguments may be given positionally, as in Python
+        # (`schedules trigger 105`), unless *terms take the positionals
+        variadic = any(p.kind == p.VAR_POSITIONAL for p in self.signature.parameters.values())
+        self.positional = [
+            p.name
+            for p in self.signature.parameters.values()
+            if not variadic
+            and p.name not in _NOT_OPTIONS
+            and p.kind == p.POSITIONAL_OR_KEYWORD
+            and p.default is inspect.Parameter.empty
+        ]
         for p in self.signature.parameters.values():
             if p.name in _NOT_OPTIONS or p.kind == p.VAR_KEYWORD:
                 continue
             kind = _annotation_type(str(p.annotation), p.name)
             self.kinds[p.name] = kind
+            if p.name in self.positional and kind is not CALLBACK and kind is not click.BOOL:
+                params.append(
+                    click.Argument(
+                        [f"{p.name}_arg"], type=kind, required=False, metavar=p.name.upper()
+                    )
+                )
             if p.kind == p.VAR_POSITIONAL:
                 params.append(
                     click.Argument(
@@ -239,7 +256,7 @@ class WorkflowCommand(click.Command):
                     [*decls, dest_name(p.name)],
                     type=None if flag else kind,
                     is_flag=kind is CALLBACK or None,
-                    required=p.default is inspect.Parameter.empty,
+                    required=p.default is inspect.Parameter.empty and p.name not in self.positional,
                     default=None,
                     help=docs.get(p.name, "") or _CALLBACK_HELP.get(kind, ""),
                 )
@@ -283,6 +300,8 @@ class WorkflowCommand(click.Command):
             if p.name in _NOT_OPTIONS:
                 continue
             value = _from_command_line(self.kinds.get(p.name), values.get(dest_name(p.name)))
+            if p.name in self.positional:
+                value = _one_of(p.name, values.get(f"{p.name}_arg"), value)
             if value is None or p.kind == p.VAR_POSITIONAL and not value:
                 continue
             if p.kind == p.VAR_POSITIONAL:
@@ -298,6 +317,21 @@ def _check_table_file(ctx: click.Context, param: click.Parameter, value: str | N
     """``--to``'s kind, checked before the workflow runs (it may change data)."""
     if value is not None and not value.endswith((".parquet", ".csv")):
         raise click.BadParameter(f"{value}: name a .parquet or .csv file")
+    return value
+
+
+def _one_of(name: str, positional: Any, option: Any) -> Any:
+    """A required argument given positionally or as its option (not both, not neither)."""
+    if positional is not None and option is not None and positional != option:
+        raise click.UsageError(
+            f"{name} given twice ({positional!r} and {option_name(name)} {option!r})"
+        )
+    value = positional if positional is not None else option
+    if value is None:
+        raise click.UsageError(
+            f"missing required {name!r}: pass {option_name(name)} VALUE"
+            f" or give it as the {name.upper()} argument"
+        )
     return value
 
 

@@ -147,16 +147,17 @@ def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., A
         assert isinstance(command, WorkflowCommand)
         args, kwargs = command.python_arguments(values)
         wait = bool(values.get("wait"))
-        if command.waits_by_default:
-            # A workflow that waits by default (Habu's run_question) returns its future with
-            # wait=False; we wait on that, with a line that moves every second. One whose
-            # wait is opt-in (uSmart's refresh_all) is called as asked.
-            wait = kwargs.get("wait", True) is not False
+        if command.own_wait:
+            # A workflow with a `wait` argument returns its future with wait=False (its
+            # blocking form is future.result()); we wait on that future ourselves, when the
+            # user asked to or the workflow waits by default, with a line that moves every
+            # second.
+            wait = kwargs.get("wait", command.waits_by_default) is not False
             kwargs["wait"] = False
         if "progress" in command.signature.parameters and "progress" not in kwargs:
             # a run waited on here gets our status line; work of known size (chunks, pages,
             # bytes) its own progress bar, on a terminal only
-            follows_run = command.waits_by_default or command.returns_future
+            follows_run = command.own_wait or command.returns_future
             kwargs["progress"] = False if follows_run else stderr_is_terminal()
         fmt = values.get("output") or ("table" if sys.stdout.isatty() else "json")
         with connect(

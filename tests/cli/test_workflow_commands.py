@@ -76,7 +76,10 @@ def test_clicdata_schedule_id_given_positionally_is_an_integer(clicdata_cli: CLI
     schedule = next(iter(clicdata_cli.emu.state.schedules))
     status, out, err = clicdata_cli("schedules", "trigger", str(schedule), "-o", "json")
     assert (status, err) == (0, "")
-    assert json.loads(out)["success"] is True
+    assert set(json.loads(out)) <= {"run_id", "state", "url"}  # the started run, no raw dict
+    status, out, err = clicdata_cli("schedules", "trigger", str(schedule), "--wait", "-o", "json")
+    assert (status, err) == (0, "")
+    assert json.loads(out)["status"] == "Completed"
 
 
 def test_civis_table_id_given_positionally_is_an_integer(civis_cli: CLI) -> None:
@@ -127,14 +130,23 @@ def test_usmart_query_takes_revision_latest_and_raw_terms(usmart_cli: CLI, tmp_p
 def test_usmart_refresh_all_echo_prints_a_line_per_pipeline(usmart_cli: CLI) -> None:
     dataset = next(iter(usmart_cli.emu.state.datasets.values()))
     status, out, err = usmart_cli(
-        "pipelines", "refresh_all", "--dataset-guid", dataset.guid, "--echo", "-o", "json"
-    )
+        "pipelines", "refresh_all", "--dataset-guid", dataset.guid, "--wait", "--echo",
+        "-o", "json",
+    )  # fmt: skip
     assert status == 0
     outcomes = json.loads(out)
     assert {o["pipeline_id"] for o in outcomes} == {c.pipeline_id for c in dataset.containers}
-    assert all(o["ok"] for o in outcomes)
+    assert all(o["ok"] and o["state"] == "processed" for o in outcomes)
     for container in dataset.containers:  # --echo: one line each, on stderr
-        assert f"{container.pipeline_id} {container.guid}: processing" in err
+        assert f"{container.pipeline_id} {container.guid}: processed" in err
+
+
+def test_usmart_refresh_all_without_wait_prints_the_started_refresh(usmart_cli: CLI) -> None:
+    dataset = next(iter(usmart_cli.emu.state.datasets.values()))
+    status, out, _ = usmart_cli("pipelines", "refresh_all", "--dataset-guid", dataset.guid)
+    assert status == 0
+    # the future's run id (and state and link, once known), not a repr
+    assert json.loads(out)["run_id"] == dataset.guid
 
 
 # -- item 6: ClicData append from a file or stdin -------------------------------------------------
@@ -222,11 +234,14 @@ def test_the_wait_line_is_silent_when_stderr_is_piped(civis_cli, sql_script) -> 
 
 
 def test_the_wait_line_ticks_between_polls_and_shows_each_state(civis_cli, sql_script) -> None:
+    import specclient
     from specclient._cli_wait import wait_live
 
-    client = civis_cli.emu.client()
+    # a client of its own (the system clock), as the CLI's is: the run moves only when the
+    # emulator's clock does, and that is frozen until the status line has ticked twice
+    client = specclient.connect("civis", base_url=civis_cli.emu.base_url)
     civis_cli.emu.clock.freeze()
-    future = client.scripts.run_sql(sql_script)
+    future = client.scripts.run_sql(sql_script, polling_interval=0.01)
     stream = io.StringIO()
     ticks = []
 
@@ -304,3 +319,12 @@ def test_to_a_file_of_another_kind_is_refused_before_the_workflow_runs(
     assert status == 2
     assert "Invalid value for '--to': rows.xlsx: name a .parquet or .csv file" in err
     assert _rows(clicdata_cli, table) == before  # nothing appended
+
+
+def test_a_workflow_argument_given_twice_or_never_is_a_usage_error(capsys) -> None:
+    assert main(["clicdata", "schedules", "trigger", "105", "--id", "106"]) == 2
+    assert "id given twice (105 and --id 106)" in capsys.readouterr().err
+    assert main(["clicdata", "schedules", "trigger"]) == 2
+    assert "missing required 'id': pass --id VALUE or give it as the ID argument" in (
+        capsys.readouterr().err
+    )
