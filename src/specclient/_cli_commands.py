@@ -229,10 +229,19 @@ class WorkflowCommand(click.Command):
             and p.kind == p.POSITIONAL_OR_KEYWORD
             and p.default is inspect.Parameter.empty
         ]
+        self.own_wait = "wait" in self.signature.parameters
+        self.waits_by_default = self.own_wait and self.signature.parameters["wait"].default is True
+        self.returns_future = "Future" in str(self.signature.return_annotation)
+        # a run's progress is the command's own status line; other work's is a bar, on or off
+        follows_run = self.own_wait or self.returns_future
         for p in self.signature.parameters.values():
             if p.name in _NOT_OPTIONS or p.kind == p.VAR_KEYWORD:
                 continue
+            if p.name == "progress" and follows_run:
+                continue
             kind = _annotation_type(str(p.annotation), p.name)
+            if p.name == "progress":
+                kind = click.BOOL  # whatever else a library accepts, here a flag
             self.kinds[p.name] = kind
             if p.name in self.positional and kind is not CALLBACK and kind is not click.BOOL:
                 params.append(
@@ -271,9 +280,6 @@ class WorkflowCommand(click.Command):
                 help="Write a table result to this .parquet or .csv file instead of printing it.",
             )
         )
-        self.own_wait = "wait" in self.signature.parameters
-        self.waits_by_default = self.own_wait and self.signature.parameters["wait"].default is True
-        self.returns_future = "Future" in str(self.signature.return_annotation)
         if self.returns_future and not self.own_wait:
             params.append(
                 click.Option(

@@ -67,6 +67,9 @@ def test_a_future_returning_workflow_offers_wait(capsys) -> None:
     main(["habu", "run_question", "--help"])
     out = capsys.readouterr().out
     assert "--wait / --no-wait" in out and "--wait-param" not in out
+    assert "--progress" not in out  # the command's own status line shows a run's progress
+    main(["clicdata", "data", "append", "--help"])
+    assert "--progress / --no-progress" in capsys.readouterr().out  # a bar, on or off
 
 
 # -- item 3: values convert by the schema type ---------------------------------------------------
