@@ -60,6 +60,7 @@ ABOVE_THE_ENGINE = (
     "specclient.cli",
     "specclient._cli_commands",
     "specclient._cli_output",
+    "specclient._cli_wait",
     "specclient._demo",
     "specclient.testing",
 )

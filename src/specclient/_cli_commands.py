@@ -24,7 +24,7 @@ from .platforms import describe
 
 # Options of our own on every method command. A spec parameter with one of these names is
 # offered as ``--<name>-param`` instead (Civis has parameters called ``output``).
-RESERVED = {"output", "base_url", "body", "all_pages", "wait", "creds_path", "help"}
+RESERVED = {"output", "base_url", "body", "all_pages", "wait", "creds_path", "help", "to"}
 
 
 def option_name(name: str) -> str:
@@ -96,11 +96,17 @@ class MethodCommand(click.Command):
         self.operation = operation
         params: list[click.Parameter] = []
         for p in operation.params:
-            if p.location == "path":
-                params.append(
-                    click.Argument([f"{p.name}_arg"], required=False, metavar=p.name.upper())
-                )
             kind, multiple = click_type(p)
+            if p.location == "path":
+                # typed like its option: `schedules trigger 105` passes the integer 105
+                params.append(
+                    click.Argument(
+                        [f"{p.name}_arg"],
+                        type=kind if not multiple else None,
+                        required=False,
+                        metavar=p.name.upper(),
+                    )
+                )
             boolean = kind is click.BOOL and not multiple
             decls = [option_name(p.name), dest_name(p.name)]
             if boolean:
@@ -199,31 +205,91 @@ class WorkflowCommand(click.Command):
     """A platform's workflow method (``usmart files upload``) as a command.
 
     Workflows are Python methods, not spec operations: their options come from
-    ``inspect.signature`` and their help from the numpy docstring. Simple types only: an
-    annotation naming ``bool``, ``int`` or ``float`` gets that type, mappings and lists take
-    JSON, everything else (ids, paths) is a string.
+    ``inspect.signature`` and their help from the numpy docstring. The annotation decides the
+    type: ``bool`` a ``--x/--no-x`` flag, ``int`` / ``float`` that number, ``int | str`` a
+    number when it is one (``--revision 3``, ``--revision latest``), mappings and lists JSON,
+    a DataFrame a CSV / Parquet / JSON-lines file (``-`` for stdin), a callable (``echo``) a
+    flag that prints its lines on stderr, anything else (ids, paths) a string. ``*terms`` are
+    arguments. A workflow that returns a future gets ``--wait`` (unless it has its own).
     """
 
     def __init__(self, name: str, function: Callable[..., Any], run: Callable[..., Any]) -> None:
         self.signature = inspect.signature(function)
         docs = _numpy_parameters(function.__doc__ or "")
         params: list[click.Parameter] = []
+        self.kinds: dict[str, Any] = {}
+        # required leading arguments may be given positionally, as in Python
+        # (`schedules trigger 105`), unless *terms take the positionals
+        variadic = any(p.kind == p.VAR_POSITIONAL for p in self.signature.parameters.values())
+        self.positional = [
+            p.name
+            for p in self.signature.parameters.values()
+            if not variadic
+            and p.name not in _NOT_OPTIONS
+            and p.kind == p.POSITIONAL_OR_KEYWORD
+            and p.default is inspect.Parameter.empty
+        ]
+        self.own_wait = "wait" in self.signature.parameters
+        self.waits_by_default = self.own_wait and self.signature.parameters["wait"].default is True
+        self.returns_future = "Future" in str(self.signature.return_annotation)
+        # a run's progress is the command's own status line; other work's is a bar, on or off
+        follows_run = self.own_wait or self.returns_future
         for p in self.signature.parameters.values():
-            if p.name in _NOT_OPTIONS or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            if p.name in _NOT_OPTIONS or p.kind == p.VAR_KEYWORD:
                 continue
-            kind = _annotation_type(str(p.annotation))
-            dashed = option_name(p.name)[2:]
-            boolean = kind is click.BOOL
+            if p.name == "progress" and follows_run:
+                continue
+            kind = _annotation_type(str(p.annotation), p.name)
+            if p.name == "progress":
+                kind = click.BOOL  # whatever else a library accepts, here a flag
+            self.kinds[p.name] = kind
+            if p.name in self.positional and kind is not CALLBACK and kind is not click.BOOL:
+                params.append(
+                    click.Argument(
+                        [f"{p.name}_arg"], type=kind, required=False, metavar=p.name.upper()
+                    )
+                )
+            if p.kind == p.VAR_POSITIONAL:
+                params.append(
+                    click.Argument(
+                        [dest_name(p.name)], nargs=-1, type=kind, metavar=f"[{p.name.upper()}]..."
+                    )
+                )
+                continue
+            # a workflow's own `wait` is --wait/--no-wait: no spec waiter's --wait to clash with
+            dashed = p.name.replace("_", "-") if p.name == "wait" else option_name(p.name)[2:]
+            flag = kind is click.BOOL or kind is CALLBACK
+            decls = [f"--{dashed}/--no-{dashed}" if kind is click.BOOL else f"--{dashed}"]
             params.append(
                 click.Option(
-                    [f"--{dashed}/--no-{dashed}" if boolean else f"--{dashed}", dest_name(p.name)],
-                    type=None if boolean else kind,
-                    required=p.default is inspect.Parameter.empty,
+                    [*decls, dest_name(p.name)],
+                    type=None if flag else kind,
+                    is_flag=kind is CALLBACK or None,
+                    required=p.default is inspect.Parameter.empty and p.name not in self.positional,
                     default=None,
-                    help=docs.get(p.name, ""),
+                    help=docs.get(p.name, "") or _CALLBACK_HELP.get(kind, ""),
                 )
             )
         params += _common_options()
+        params.append(
+            click.Option(
+                ["--to", "to_path"],
+                type=click.Path(dir_okay=False, writable=True),
+                default=None,
+                callback=_check_table_file,
+                help="Write a table result to this .parquet or .csv file instead of printing it.",
+            )
+        )
+        if self.returns_future and not self.own_wait:
+            params.append(
+                click.Option(
+                    ["--wait"],
+                    is_flag=True,
+                    default=False,
+                    help="Wait until the run ends (a live status line on a terminal), "
+                    "then print its result.",
+                )
+            )
         text = inspect.cleandoc(function.__doc__ or "")
         super().__init__(
             name,
@@ -234,20 +300,124 @@ class WorkflowCommand(click.Command):
         )
 
     def python_arguments(self, values: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-        kwargs = {
-            p.name: values[dest_name(p.name)]
-            for p in self.signature.parameters.values()
-            if p.name not in _NOT_OPTIONS and values.get(dest_name(p.name)) is not None
-        }
-        return [], kwargs
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        for p in self.signature.parameters.values():
+            if p.name in _NOT_OPTIONS:
+                continue
+            value = _from_command_line(self.kinds.get(p.name), values.get(dest_name(p.name)))
+            if p.name in self.positional:
+                value = _one_of(p.name, values.get(f"{p.name}_arg"), value)
+            if value is None or p.kind == p.VAR_POSITIONAL and not value:
+                continue
+            if p.kind == p.VAR_POSITIONAL:
+                args.extend(value)
+            elif p.kind == p.POSITIONAL_OR_KEYWORD and p.default is inspect.Parameter.empty:
+                args.append(value)
+            else:
+                kwargs[p.name] = value
+        return args, kwargs
+
+
+def _check_table_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--to``'s kind, checked before the workflow runs (it may change data)."""
+    if value is not None and not value.endswith((".parquet", ".csv")):
+        raise click.BadParameter(f"{value}: name a .parquet or .csv file")
+    return value
+
+
+def _one_of(name: str, positional: Any, option: Any) -> Any:
+    """A required argument given positionally or as its option (not both, not neither)."""
+    if positional is not None and option is not None and positional != option:
+        raise click.UsageError(
+            f"{name} given twice ({positional!r} and {option_name(name)} {option!r})"
+        )
+    value = positional if positional is not None else option
+    if value is None:
+        raise click.UsageError(
+            f"missing required {name!r}: pass {option_name(name)} VALUE"
+            f" or give it as the {name.upper()} argument"
+        )
+    return value
+
+
+class _Marker(click.ParamType):
+    """A parameter kind resolved after parsing (a callback flag)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class FrameFile(click.Path):
+    """A CSV, Parquet or JSON-lines file (``-``: standard input) read into a DataFrame."""
+
+    name = "file"
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, dir_okay=False, allow_dash=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = super().convert(value, param, ctx)
+        try:
+            return read_frame(str(path))
+        except (ValueError, OSError) as exc:
+            self.fail(f"cannot read {value} as CSV, Parquet or JSON lines: {exc}", param, ctx)
+
+
+def read_frame(path: str) -> Any:
+    """A DataFrame from a file (or ``-``), its format told by its first bytes: Parquet's
+    ``PAR1`` magic, JSON lines when the first character is ``{``, CSV otherwise."""
+    import io
+
+    import pandas as pd
+
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    head = data.lstrip()[:4]
+    if data[:4] == b"PAR1":
+        return pd.read_parquet(io.BytesIO(data))
+    if head[:1] == b"{":
+        return pd.read_json(io.BytesIO(data), lines=True)
+    return pd.read_csv(io.BytesIO(data))
+
+
+class IntOrString(click.ParamType):
+    """``int | str``: a whole number when the text is one (``3``), else the text (``latest``)."""
+
+    name = "int|text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        return value
+
+
+CALLBACK = _Marker("callback")
+_CALLBACK_HELP = {CALLBACK: "Print its lines on stderr."}
+
+
+def _from_command_line(kind: Any, value: Any) -> Any:
+    if kind is CALLBACK:
+        return _echo_to_stderr if value else None
+    return value
+
+
+def _echo_to_stderr(line: Any) -> None:
+    click.echo(str(line), err=True)
 
 
 # Not offered on the command line: the output format decides what is printed.
 _NOT_OPTIONS = {"self", "return_type", "timeout", "headers"}
 
 
-def _annotation_type(annotation: str) -> Any:
-    first = annotation.replace("Optional[", "").split("|")[0].strip()
+def _annotation_type(annotation: str, name: str = "") -> Any:
+    members = [m.strip() for m in annotation.replace("Optional[", "").replace("]", "").split("|")]
+    first = members[0]
+    if "DataFrame" in first or name == "df":  # ClicData's append takes `df: Any`
+        return FrameFile()
+    if first.startswith("Callable"):
+        return CALLBACK
+    if {"int", "str"} <= set(members):
+        return IntOrString()
     if first == "bool":
         return click.BOOL
     if first == "int":
@@ -263,7 +433,7 @@ _DOC_PARAM = re.compile(r"^(\w[\w, ]*?)\s*:")
 
 
 def _numpy_parameters(doc: str) -> dict[str, str]:
-    """``name -> first line of its description`` from a numpy-style Parameters section."""
+    """``name -> its description`` from a numpy-style Parameters section."""
     lines = inspect.cleandoc(doc).splitlines()
     found: dict[str, str] = {}
     inside = False
@@ -279,24 +449,27 @@ def _numpy_parameters(doc: str) -> dict[str, str]:
             break  # the next section (Returns, Raises, ...)
         match = _DOC_PARAM.match(line) if inside else None
         if match and i + 1 < len(lines) and lines[i + 1].startswith((" ", "\t")):
+            described = []  # every indented line under the name, not only the first
+            for following in lines[i + 1 :]:
+                if not following.startswith((" ", "\t")):
+                    break
+                described.append(following.strip())
             for name in match.group(1).split(","):
-                found[name.strip()] = lines[i + 1].strip()
+                found[name.strip().lstrip("*")] = " ".join(described)
     return found
 
 
 def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """An absolute http(s) URL, checked before anything connects."""
+    """An absolute http(s) URL, checked before anything connects (as ``connect()`` does)."""
     if value is None:
         return None
-    import httpx
+    from .errors import ParameterError
+    from .options import check_base_url
 
     try:
-        url = httpx.URL(value)
-    except httpx.InvalidURL as exc:
-        raise click.BadParameter(f"{value!r} is not a URL ({exc})") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise click.BadParameter(f"{value!r} is not an absolute http(s) URL, e.g. https://host/v1")
-    return value
+        return check_base_url(value, "--base-url")
+    except ParameterError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--base-url(): base_url ")) from None
 
 
 def _common_options() -> list[click.Parameter]:
@@ -355,7 +528,9 @@ class ResourceGroup(click.Group):
         return MethodCommand(operation, self._make_runner(operation))
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
-        return _resolve_with_hint(super().resolve_command, ctx, args, self._operations, "method")
+        return _resolve_with_hint(
+            super().resolve_command, ctx, args, self.list_commands(ctx), "method"
+        )
 
 
 def _summary(operations: Mapping[str, object]) -> str:
@@ -413,14 +588,23 @@ class PlatformGroup(click.Group):
     def resource_classes(self) -> Mapping[str, type]:
         return self._resource_classes(self.platform) if self._resource_classes else {}
 
+    @cached_property
+    def client_workflows(self) -> Mapping[str, Callable[..., Any]]:
+        """Workflows of the platform's client itself (``specclient habu run_question``)."""
+        found = workflow_methods(self.resource_classes.get(CLIENT))
+        return {name: f for name, f in found.items() if name not in self.spec.resource_names()}
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.spec.resource_names())
+        return [*self.spec.resource_names(), *self.client_workflows]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         cmd_name = cmd_name.replace("-", "_")  # cleanroom-question-runs works too
-        if cmd_name not in self.spec.resource_names():
-            return None
         make = self._make_workflow_runner
+        if cmd_name not in self.spec.resource_names():
+            function = self.client_workflows.get(cmd_name)
+            if function is None or make is None:
+                return None
+            return WorkflowCommand(cmd_name, function, make(self.platform, CLIENT, cmd_name))
         return ResourceGroup(
             cmd_name,
             self.spec.operations(cmd_name),
@@ -433,8 +617,13 @@ class PlatformGroup(click.Group):
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         return _resolve_with_hint(
-            super().resolve_command, ctx, args, self.spec.resource_names(), "resource"
+            super().resolve_command, ctx, args, self.list_commands(ctx), "resource"
         )
+
+
+#: the key of the platform's client class among its resource classes: its own workflows
+#: (``run_question``) are commands beside the resources
+CLIENT = ""
 
 
 def pagination_of(operation: Operation) -> Any:
@@ -445,18 +634,9 @@ def pagination_of(operation: Operation) -> Any:
 
 def workflow_methods(cls: type | None) -> dict[str, Callable[..., Any]]:
     """Public methods a platform's resource class adds to the engine's ``Resource``."""
-    from .client import Resource
+    from .client import workflow_methods as own_methods
 
-    if cls is None:
-        return {}
-    found: dict[str, Callable[..., Any]] = {}
-    for klass in reversed(cls.__mro__):
-        if klass is Resource or not issubclass(klass, Resource):
-            continue
-        for name, value in vars(klass).items():
-            if not name.startswith("_") and callable(value) and not isinstance(value, type):
-                found[name] = value
-    return found
+    return own_methods(cls)
 
 
 def stderr_is_terminal() -> bool:

@@ -21,11 +21,34 @@ _CELL_LIMIT = 60  # wider cells wrap terminals into unreadable tables
 
 def payload_of(result: Any) -> Any:
     """The JSON-shaped value behind a call's result (original key names)."""
+    import dataclasses
+
     if isinstance(result, Response | ResponseList):
         return result.json()
-    if isinstance(result, list):
+    if isinstance(result, list | tuple):
         return [payload_of(item) for item in result]
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return dataclasses.asdict(result)  # a workflow's outcome (uSmart's PipelineOutcome)
     return result
+
+
+def write_file(result: Any, path: str) -> None:
+    """``--to PATH``: a table result as Parquet (``.parquet``) or CSV (``.csv``)."""
+    import click
+    import pandas as pd
+
+    frame = result if isinstance(result, pd.DataFrame) else None
+    if frame is None:
+        rows = rows_of(payload_of(result))
+        if rows is None:
+            raise click.UsageError(f"--to {path}: the result is not a table")
+        frame = pd.DataFrame([{k: _cell(v) for k, v in row.items()} for row in rows])
+    if path.endswith(".parquet"):
+        frame.to_parquet(path, index=False)
+    elif path.endswith(".csv"):
+        frame.to_csv(path, index=False)
+    else:
+        raise click.UsageError(f"--to {path}: name a .parquet or .csv file")
 
 
 def rows_of(payload: Any, records: str | None = None) -> list[Mapping[str, Any]] | None:

@@ -9,9 +9,11 @@ error (never a traceback) and makes the command exit 1.
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .errors import SpecClientError
 
@@ -24,6 +26,7 @@ class Outcome:
     status: str  # "ok", "failed", "skipped"
     seconds: float = 0.0
     detail: str = ""
+    base_path: str = ""  # the emulator's API root path (Habu's /v1), for the next step
 
 
 def _indented(echo: Echo, prefix: str = "  ") -> Echo:
@@ -64,9 +67,11 @@ def run_one(platform: str, echo: Echo, *, seed: int = 0) -> Outcome:
     from .emulators import running
 
     started = time.perf_counter()
+    base_path = ""
     try:
         with running(platform, seed=seed) as emulator:
             echo(f"  emulator at {emulator.base_url}")
+            base_path = urlsplit(emulator.base_url).path.rstrip("/")
             client = emulator.client()
             try:
                 demo(client, _indented(echo))
@@ -78,7 +83,7 @@ def run_one(platform: str, echo: Echo, *, seed: int = 0) -> Outcome:
         return Outcome(platform, "failed", time.perf_counter() - started, _describe(exc))
     except Exception as exc:  # report and carry on with the next platform
         return Outcome(platform, "failed", time.perf_counter() - started, _describe(exc))
-    return Outcome(platform, "ok", time.perf_counter() - started)
+    return Outcome(platform, "ok", time.perf_counter() - started, base_path=base_path)
 
 
 def run_demo(platforms: Iterable[str], echo: Echo, *, seed: int = 0) -> bool:
@@ -100,7 +105,31 @@ def run_demo(platforms: Iterable[str], echo: Echo, *, seed: int = 0) -> bool:
         f"  {len(ok)} of {len(outcomes)} workflows ran offline in "
         f"{sum(o.seconds for o in outcomes):.2f}s"
     )
+    if ok:
+        _next_steps(ok, echo)
     return all(outcome.status != "failed" for outcome in outcomes)
+
+
+def _next_steps(outcomes: list[Outcome], echo: Echo) -> None:
+    """Where to go from here: the demos' code, and an emulator of one's own to connect to."""
+    echo("")
+    echo("== next ==")
+    echo("  The emulators ran inside this process and have stopped.")
+    echo("  Each workflow's code, to copy from:")
+    for outcome in outcomes:
+        demo = _demo_function(outcome.platform)
+        where = inspect.getsourcefile(demo) if demo is not None else None
+        echo(f"    {outcome.platform:<9} {where or '(source not available)'}")
+    echo("  To go on with an emulator of your own: run the command, then connect with")
+    echo("  info = json.loads(<the first line it prints>):")
+    for outcome in outcomes:
+        url = f"http://127.0.0.1:8080{outcome.base_path}"
+        echo(
+            f"    {outcome.platform:<9} specclient emulate {outcome.platform} --port 8080  ->  "
+            f'specclient.connect("{outcome.platform}", base_url="{url}", '
+            '**info["credentials"], **info["settings"])'
+        )
+    echo("  or against the real service: specclient demo --live PLATFORM (docs/platforms/).")
 
 
 def run_live(platform: str, echo: Echo) -> bool:

@@ -25,6 +25,7 @@ import click
 
 from . import __version__
 from ._cli_commands import (
+    CLIENT,
     MethodCommand,
     PlatformGroup,
     WorkflowCommand,
@@ -98,7 +99,10 @@ def _runner(platform: str, operation: Operation) -> Callable[..., Any]:
             )
             method = client.resource(operation.resource).method(operation.method)
             if values.get("wait"):
-                result = method.wait(*args, progress=stderr_is_terminal(), **kwargs)
+                from ._cli_wait import method_future, wait_live
+
+                future = method_future(client, method, args, kwargs)
+                result = wait_live(future, show=stderr_is_terminal())
             elif values.get("all_pages"):
                 result = list(_with_progress(method(*args, iterator=True, **kwargs), "items"))
             else:
@@ -118,27 +122,59 @@ def _runner(platform: str, operation: Operation) -> Callable[..., Any]:
 
 def _resource_classes(platform: str) -> dict[str, type]:
     """The platform's workflow classes, as its declaration names them."""
+    from ._cli_commands import CLIENT
     from .platforms import get
 
-    return dict(get(platform).resources)
+    declared = get(platform)
+    return (
+        {**declared.resources, CLIENT: declared.client}
+        if declared.client
+        else dict(declared.resources)
+    )
 
 
 def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., Any]:
-    """The callback of a workflow command: connect, call the platform's method, print."""
+    """The callback of a workflow command: connect, call the platform's method, print.
+
+    A run the workflow starts (a future) is waited for with a live status line when asked
+    (``--wait``, or the workflow's own ``wait`` left on), and otherwise printed as its id,
+    state and link.
+    """
 
     @click.pass_context
     def run(ctx: click.Context, **values: Any) -> None:
         command = ctx.command
         assert isinstance(command, WorkflowCommand)
-        _, kwargs = command.python_arguments(values)
+        args, kwargs = command.python_arguments(values)
+        wait = bool(values.get("wait"))
+        if command.own_wait:
+            # A workflow with a `wait` argument returns its future with wait=False (its
+            # blocking form is future.result()); we wait on that future ourselves, when the
+            # user asked to or the workflow waits by default, with a line that moves every
+            # second.
+            wait = kwargs.get("wait", command.waits_by_default) is not False
+            kwargs["wait"] = False
+        if "progress" in command.signature.parameters and "progress" not in kwargs:
+            # a run waited on here gets our status line; work of known size (chunks, pages,
+            # bytes) its own progress bar, on a terminal only
+            follows_run = command.own_wait or command.returns_future
+            kwargs["progress"] = False if follows_run else stderr_is_terminal()
         fmt = values.get("output") or ("table" if sys.stdout.isatty() else "json")
         with connect(
             platform, base_url=values.get("base_url"), creds_path=values.get("creds_path")
         ) as client:
-            result = getattr(client.resource(resource), name)(**kwargs)
-            from ._cli_output import write
+            host = client.resource(resource) if resource != CLIENT else client
+            result = getattr(host, name)(*args, **kwargs)
+            from ._cli_wait import describe, is_future, wait_live
 
-            write(result, fmt, sys.stdout)
+            if is_future(result):
+                result = wait_live(result, show=stderr_is_terminal()) if wait else describe(result)
+            from ._cli_output import write, write_file
+
+            if values.get("to_path"):
+                write_file(result, values["to_path"])
+            else:
+                write(result, fmt, sys.stdout)
 
     return run
 
@@ -250,11 +286,24 @@ def emulate(platform: str, port: int, seed: int, pace: float | None) -> None:
     paces it ({"pace": p}) or freezes it ({"freeze": true}).
     """
     from .emulators import serve_forever
+    from .emulators.core.clock import DEFAULT_PACE
 
-    if pace is None:
-        serve_forever(platform, port=port, seed=seed)  # its own default pace
-    else:
-        serve_forever(platform, port=port, seed=seed, pace=pace)
+    pace = DEFAULT_PACE if pace is None else pace
+    announce = {"settings": paced_settings(platform, pace)}
+    serve_forever(platform, port=port, seed=seed, pace=pace, announce=announce)
+
+
+def paced_settings(platform: str, pace: float) -> dict[str, Any]:
+    """``connect()`` settings for a client of an emulator whose clock runs ``pace`` times
+    real time: a poll interval the platform sets in emulated minutes (Habu's 300 s) divided
+    by the pace, so a separate client waits seconds, not minutes, between polls."""
+    from .platforms import get
+
+    found: dict[str, Any] = {}
+    for setting in get(platform).settings:
+        if setting.name == "poll_interval" and pace > 0:
+            found["poll_interval"] = float(setting.default) / pace
+    return found
 
 
 @cli.command()

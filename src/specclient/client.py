@@ -505,12 +505,11 @@ class _ResourceBase:
     def _unknown_method(self, name: str) -> str:
         import difflib
 
-        close = difflib.get_close_matches(name, list(self._operations), n=1)
+        # A platform's workflows (``data.append``, ``files.upload``) are methods too.
+        names = sorted({*self._operations, *workflow_methods(type(self))})
+        close = difflib.get_close_matches(name, names, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        return (
-            f"resource {self._name!r} has no method {name!r}{hint}; methods: "
-            f"{', '.join(sorted(self._operations))}"
-        )
+        return f"resource {self._name!r} has no method {name!r}{hint}; methods: {', '.join(names)}"
 
     def __dir__(self) -> list[str]:
         public = [n for n in super().__dir__() if not n.startswith("_")]
@@ -518,6 +517,21 @@ class _ResourceBase:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._name!r}: {len(self._operations)} methods>"
+
+
+def workflow_methods(cls: type | None) -> dict[str, Any]:
+    """Public methods a platform's resource or client class adds to the engine's classes
+    (``data.append``, ``HabuClient.run_question``)."""
+    if cls is None:
+        return {}
+    found: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if klass in _ENGINE_CLASSES or not issubclass(klass, _ResourceBase | _ClientBase):
+            continue
+        for name, value in vars(klass).items():
+            if not name.startswith("_") and callable(value) and not isinstance(value, type):
+                found[name] = value
+    return found
 
 
 class Resource(_ResourceBase):
@@ -529,6 +543,9 @@ class AsyncResource(_ResourceBase):
 
 
 # -- methods ---------------------------------------------------------------------------------------
+
+
+_ENGINE_CLASSES = (_ResourceBase, Resource, AsyncResource, _ClientBase, Client, AsyncClient)
 
 
 class _MethodBase:

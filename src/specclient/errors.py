@@ -107,7 +107,7 @@ class APIError(SpecClientError):
         parts = [f"{status_code} {message}".strip(), f"({method} {self.url})"]
         if request_id:
             parts.append(f"[request id {request_id}]")
-        if self.response_excerpt:
+        if self.response_excerpt and _adds_to(message, self.response_excerpt):
             parts.append(f"response: {self.response_excerpt}")
         super().__init__(" ".join(parts))
 
@@ -115,6 +115,39 @@ class APIError(SpecClientError):
     @property
     def status(self) -> int:
         return self.status_code
+
+
+def _adds_to(message: str, excerpt: str) -> bool:
+    """Whether a response excerpt says more than ``message`` (taken from it) already does.
+
+    An envelope such as ``{"success": false, "error": {"code": "NotFound", "description":
+    "<message>"}}`` only repeats it; one with field errors or other sentences does not, and
+    stays in the error's text (it is kept on ``response_excerpt`` either way).
+    """
+    import json
+
+    if not message:
+        return True
+    try:
+        payload = json.loads(excerpt)
+    except ValueError:
+        return excerpt.strip() not in message
+
+    def leaves(value: Any) -> Any:
+        if isinstance(value, dict):
+            for item in value.values():
+                yield from leaves(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from leaves(item)
+        else:
+            yield value
+
+    # a code ("NotFound"), a flag or a number adds nothing a reader needs twice
+    return any(
+        isinstance(leaf, str) and leaf not in message and " " in leaf.strip()
+        for leaf in leaves(payload)
+    )
 
 
 class BadRequestError(APIError):

@@ -96,31 +96,33 @@ def check_headers(value: Any, where: str, argument: str = "headers") -> None:
             )
 
 
-def check_base_url(base_url: Any) -> None:
-    """``base_url`` is an absolute http(s) URL with a host: a typo is found here, not as an
-    httpx error on the first call."""
+def check_base_url(base_url: Any, where: str = "Client") -> str:
+    """``base_url`` when it is an absolute http(s) URL with a host; else a ``ParameterError``
+    naming ``where`` (``connect('habu')``, ``--base-url``...), raised before anything connects:
+    ``127.0.0.1:8080/v1`` would otherwise fail at the first call with an error about a scheme."""
     from urllib.parse import urlsplit
 
     from ._secrets import redact_url
 
     if not isinstance(base_url, str):
         raise ParameterError(
-            "Client", f"base_url must be a string, not {type(base_url).__name__}", "base_url"
+            where, f"base_url must be a string, not {type(base_url).__name__}", "base_url"
         )
     try:
         parts = urlsplit(base_url)
         parts.port  # noqa: B018 - a port that is not a number raises here
     except ValueError as exc:
-        raise ParameterError("Client", f"base_url is not a URL: {exc}", "base_url") from None
+        raise ParameterError(where, f"base_url is not a URL: {exc}", "base_url") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ParameterError(
-            "Client",
+            where,
             f"base_url must be an absolute http:// or https:// URL with a host, not "
-            f"{redact_url(base_url)!r}",
+            f"{redact_url(base_url)!r} (e.g. https://host/v1)",
             "base_url",
         )
     if any(c.isspace() for c in base_url):
-        raise ParameterError("Client", "base_url contains whitespace", "base_url")
+        raise ParameterError(where, "base_url contains whitespace", "base_url")
+    return base_url
 
 
 def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:

@@ -250,7 +250,22 @@ def test_emulate_serves_the_platform_on_the_port_and_seed_given(capsys, monkeypa
     )
     status, _, _ = run(capsys, "emulate", "usmart", "--port", "8099", "--seed", "3")
     assert status == 0
-    assert calls == [("usmart", {"port": 8099, "seed": 3})]
+    # the pace and what the first line announces are passed explicitly (issue 14 item 1)
+    assert calls == [
+        ("usmart", {"port": 8099, "seed": 3, "pace": 60.0, "announce": {"settings": {}}})
+    ]
+
+
+def test_emulate_announces_habu_polling_at_the_emulator_pace(capsys, monkeypatch) -> None:
+    calls = []
+    monkeypatch.setattr(
+        "specclient.emulators.serve_forever", lambda platform, **kw: calls.append((platform, kw))
+    )
+    assert run(capsys, "emulate", "habu", "--pace", "600")[0] == 0
+    # Habu polls every 300 s of its own time; at 600x that is half a real second
+    assert calls[0][1]["announce"] == {"settings": {"poll_interval": 0.5}}
+    assert run(capsys, "emulate", "habu", "--pace", "0")[0] == 0
+    assert calls[1][1]["announce"] == {"settings": {}}  # a frozen clock: nothing to pace
 
 
 def test_emulate_unknown_platform_is_a_usage_error(capsys) -> None:

@@ -43,6 +43,23 @@ def test_demo_runs_all_four_workflows_offline(capsys) -> None:
     assert re.search(r"^  4 of 4 workflows ran offline in \d+\.\d\ds$", out, re.M)
 
 
+def test_demo_ends_with_where_its_code_is_and_how_to_go_on(capsys) -> None:
+    import importlib
+
+    clicdata_demo = importlib.import_module("specclient.platforms.clicdata.demo")
+    status, out, _ = run(capsys, "demo", "clicdata", "habu")
+    assert status == 0
+    after = out.split("== next ==")[1]
+    assert "The emulators ran inside this process and have stopped." in after
+    assert f"    clicdata  {clicdata_demo.__file__}" in after
+    assert (
+        '    habu      specclient emulate habu --port 8080  ->  specclient.connect("habu", '
+        'base_url="http://127.0.0.1:8080/v1", **info["credentials"], **info["settings"])'
+    ) in after
+    assert "specclient emulate clicdata --port 8080" in after
+    assert "usmart" not in after  # only the platforms that ran
+
+
 def test_demo_of_one_platform(capsys) -> None:
     status, out, _ = run(capsys, "demo", "clicdata")
     assert status == 0

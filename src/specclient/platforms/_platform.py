@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import catalog as _catalog
 from ..errors import ParameterError
-from ..options import ClientOptions
+from ..options import ClientOptions, check_base_url
 from ._base import credential, read_credentials_file, require
 
 __all__ = [
@@ -253,7 +253,8 @@ class Platform:
         shared = {**self.defaults, **{k: v for k, v in options.items() if k in SHARED_OPTIONS}}
         shared = {k: v for k, v in shared.items() if v is not None or k == "base_url"}
         if shared.get("base_url"):
-            shared["base_url"] = str(shared["base_url"]).rstrip("/")
+            # checked before a prepare hook may use it (Civis fetches its spec from there)
+            shared["base_url"] = check_base_url(shared["base_url"], where).rstrip("/")
         else:
             found = credential(
                 None,

@@ -199,6 +199,22 @@ def test_query_filters_by_equality(client, dataset):
     assert len(frame) == 30 and set(frame["site"]) == {"Canal Path"}
 
 
+def test_query_sort_and_select_as_strings_name_fields_not_characters(client, dataset):
+    api = next(c for c in dataset.containers if c.pipeline_id == "data-api")
+    frame = client.data.query(api.guid, sort="-count", select="site, count", limit=5)
+    assert list(frame.columns) == ["usmart_id", "site", "count"]  # usmart_id always comes
+    assert frame["count"].tolist() == sorted(frame["count"].tolist(), reverse=True)
+    as_list = client.data.query(api.guid, sort=["-count"], select=["site", "count"], limit=5)
+    assert frame.equals(as_list)
+
+
+@pytest.mark.parametrize("bad", ["", "site,,count", ["site", 3]])
+def test_query_sort_with_an_empty_or_non_string_name_is_refused(client, dataset, bad):
+    api = next(c for c in dataset.containers if c.pipeline_id == "data-api")
+    with pytest.raises(ParameterError, match="sort must be field names"):
+        client.data.query(api.guid, sort=bad)
+
+
 def test_query_bad_term_is_a_clear_error(client, dataset):
     api = next(c for c in dataset.containers if c.pipeline_id == "data-api")
     with pytest.raises(Exception, match="unsupported URQL term 'stats'"):

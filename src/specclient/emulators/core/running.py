@@ -272,13 +272,14 @@ def serve_forever(
     host: str = "127.0.0.1",
     out: TextIO | None = None,
     pace: float = DEFAULT_PACE,
+    announce: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> None:
     """Serve a platform's emulator in the foreground until SIGINT/SIGTERM.
 
     The first line on ``out`` (stdout) is one JSON object
-    ``{"platform", "base_url", "credentials"}``, flushed before serving, so a parent process
-    can read where to connect. The port is bound before the line is printed; connections
+    ``{"platform", "base_url", "credentials"}`` (plus the ``announce`` items), flushed before
+    serving, so a parent process can read where to connect. The port is bound before the line is printed; connections
     made right after reading it wait in the listen queue.
 
     Its clients live in other processes and sleep in real time, so the clock moves on its
@@ -292,7 +293,14 @@ def serve_forever(
         base_url = f"http://{_url_host(host)}:{sock.getsockname()[1]}{app.base_path}"
         stream = out if out is not None else sys.stdout
         stream.write(
-            json.dumps({"platform": platform, "base_url": base_url, "credentials": credentials})
+            json.dumps(
+                {
+                    "platform": platform,
+                    "base_url": base_url,
+                    "credentials": credentials,
+                    **(announce or {}),
+                }
+            )
             + "\n"
         )
         stream.flush()

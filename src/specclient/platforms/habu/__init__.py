@@ -150,6 +150,8 @@ PLATFORM = Platform(
             "poll_interval",
             DEFAULT_POLL_INTERVAL,
             _positive("poll_interval", float, 1e-9, DEFAULT_POLL_INTERVAL),
+            # what `specclient emulate habu` announces, so the CLI polls at the emulator's pace
+            env=("HABU_POLL_INTERVAL",),
         ),
         Setting("page_size", DEFAULT_PAGE_SIZE, _positive("page_size", int, 1, DEFAULT_PAGE_SIZE)),
         Setting(

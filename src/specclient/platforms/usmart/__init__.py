@@ -332,6 +332,7 @@ def demo(client: UsmartClient, echo: Callable[[str], None]) -> None:
 PLATFORM = Platform(
     name="usmart",
     spec="usmart",
+    base_url_env=("USMART_BASE_URL",),  # an emulator, or a test portal
     credentials_file_env="USMART_CREDENTIALS_FILE",
     credentials=(
         Credential("api_key_id", env=(ENV_KEY_ID,), secret=False, scheme=("apiKeyId", "value")),

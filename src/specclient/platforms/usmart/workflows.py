@@ -600,8 +600,8 @@ class DataWorkflows(Workflows):
         *terms: str,
         revision: int | str = "latest",
         where: Mapping[str, Any] | None = None,
-        select: Iterable[str] | None = None,
-        sort: Iterable[str] | None = None,
+        select: str | Iterable[str] | None = None,
+        sort: str | Iterable[str] | None = None,
         limit: int | None = None,
         chunk_size: int = 1 << 16,
     ) -> Flow[pd.DataFrame]:
@@ -621,8 +621,9 @@ class DataWorkflows(Workflows):
             A processed revision; ``latest`` is the newest processed one.
         where : mapping, optional
             Equality filters, sent as ``key=value``.
-        select, sort : iterable of str, optional
-            Columns to keep; sort keys (``"-count"`` for descending).
+        select, sort : str or iterable of str, optional
+            Columns to keep; sort keys (``"-count"`` for descending). A string is one name or
+            a comma list (``"site,-count"``), never split into characters.
         limit : int, optional
             At most this many records.
 
@@ -643,10 +644,10 @@ class DataWorkflows(Workflows):
         parts = [t for t in terms]
         for key, value in (where or {}).items():
             parts.append(f"{quote(str(key), safe='')}={quote(_wire(value), safe='')}")
-        if sort:
-            parts.append(f"sort({','.join(sort)})")
-        if select:
-            parts.append(f"select({','.join(select)})")
+        for term, names in (("sort", sort), ("select", select)):
+            fields = _field_names("data.query", term, names)
+            if fields:
+                parts.append(f"{term}({','.join(fields)})")
         streaming = limit is None or limit > URQL_WINDOW
         parts.append("limit(-1)" if streaming else f"limit({limit},0)")
         org_guid, hosts = _client_settings(self)
@@ -668,6 +669,21 @@ class DataWorkflows(Workflows):
         if not (yield Download(read, chunk_size, take)):
             reader.end()
         return pd.DataFrame.from_records(records) if records else pd.DataFrame()
+
+
+def _field_names(where: str, argument: str, names: str | Iterable[str] | None) -> list[str]:
+    """Field names of a ``sort``/``select`` term. A string is one name or a comma list: joined
+    as an iterable it would be split into characters (``sort(-,c,o,u,n,t)``)."""
+    if names is None:
+        return []
+    items = names.split(",") if isinstance(names, str) else list(names)
+    if not all(isinstance(item, str) and item.strip() for item in items):
+        raise ParameterError(
+            where,
+            f"{argument} must be field names (a list, or one string with commas), not {names!r}",
+            argument,
+        )
+    return [item.strip() for item in items]
 
 
 # -- the sync and async resource classes: one mixin each, two drivers --------------------------------
