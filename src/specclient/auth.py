@@ -671,7 +671,7 @@ class OAuth2Password(OAuth2ClientCredentials):
         params = {"response_type": "token", **(extra_params or {})}
         super().__init__(
             _required(name, "client_id", client_id),
-            Secret(_required(name, "password (secret_key)", password)),
+            _required(name, "password (secret_key)", password),
             token_url,
             client_auth="form",
             scope=scope,
