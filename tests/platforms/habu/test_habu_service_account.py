@@ -173,3 +173,23 @@ def test_the_service_account_file_is_what_the_sdk_reads(tmp_path):
     data = json.loads(path.read_text())
     assert sorted(data) == ["account_id", "client_id", "secret_key", "token_uri"]
     assert data["token_uri"] == "http://127.0.0.1:9/v1/oauth/token"
+
+
+async def test_connect_async_logs_in_with_the_service_account_and_shares_its_cached_token(
+    emu, tmp_path
+):
+    path = service_account_file(tmp_path / "sa.json", emu.base_url)
+    options = dict(
+        base_url=emu.base_url,
+        clock=emu.clock,
+        token_cache=str(tmp_path / "tokens"),
+        service_account_file=str(path),
+        lr_org_id=ORG,
+    )
+    async with specclient.connect_async("habu", **options) as client:
+        assert await client.cleanrooms.list() == []
+    issued = set(emu.state.tokens)
+    # a second (sync) process reuses the cached service-account token: none is minted
+    assert specclient.connect("habu", **options).cleanrooms.list() == []
+    assert set(emu.state.tokens) == issued and len(issued) == 1
+    assert emu.state.org_headers == [{"LR-Org-ID": ORG}, {"LR-Org-ID": ORG}]
