@@ -108,3 +108,16 @@ def test_every_operation_of_the_authored_specs_names_its_source() -> None:
             for verb, operation in item.items():
                 if isinstance(operation, dict) and "operationId" in operation:
                     assert operation.get("x-source"), f"{name}: {verb.upper()} {path}"
+
+
+def test_each_authored_spec_lists_its_emulators_guessed_behaviours() -> None:
+    from codegen.sources import is_guess
+
+    for name in ("habu", "clicdata", "usmart"):
+        document = yaml.safe_load((ROOT / "specs" / f"{name}.yaml").read_text(encoding="utf-8"))
+        behaviours = document["x-emulator"]
+        assert len(behaviours) >= 5, name
+        for item in behaviours:
+            assert item["behaviour"] and is_guess(item["x-source"]), (name, item)
+        page = (ROOT / "docs" / "platforms" / f"{name}.md").read_text(encoding="utf-8")
+        assert page.count("| emulator: ") == len(behaviours), name
