@@ -72,7 +72,7 @@ def test_service_account_file_logs_in_with_the_password_grant(emu, tmp_path):
     assert call.headers["Authorization"].startswith("Bearer ")
     # the emulator's API-client token cap is untouched: a service account is not that client
     assert not emu.state.token_issues
-    assert emu.state.org_headers == [{"LR-Org-ID": ORG}]
+    assert list(emu.state.org_headers) == [{"LR-Org-ID": ORG}]
 
 
 def test_both_org_headers_on_every_call_from_the_sdks_variables(emu, tmp_path, monkeypatch):
@@ -192,4 +192,4 @@ async def test_connect_async_logs_in_with_the_service_account_and_shares_its_cac
     # a second (sync) process reuses the cached service-account token: none is minted
     assert specclient.connect("habu", **options).cleanrooms.list() == []
     assert set(emu.state.tokens) == issued and len(issued) == 1
-    assert emu.state.org_headers == [{"LR-Org-ID": ORG}, {"LR-Org-ID": ORG}]
+    assert list(emu.state.org_headers) == [{"LR-Org-ID": ORG}, {"LR-Org-ID": ORG}]

@@ -310,7 +310,8 @@ class HabuState:
         self.client_secret = client_secret
         self.organization = organization
         self.service_account = dict(service_account or {})
-        self.org_headers: list[dict[str, str]] = []  # LR-Org-ID headers seen, call by call
+        # LR-Org-ID headers seen, call by call (the last 1000: an emulator may serve for days)
+        self.org_headers: deque[dict[str, str]] = deque(maxlen=1000)
         self.token_lifetime = token_lifetime
         self.token_cap = token_cap
         self.token_cap_status = token_cap_status
