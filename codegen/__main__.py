@@ -2,7 +2,8 @@
 
 With no SPEC, renders every bundled spec (``specs/<platform>.yaml``) into ``generated/``: the
 typed stub ``<platform>.pyi``, the reference ``<platform>.md``, and ``_package.pyi`` (the
-``specclient`` package stub with ``connect()`` overloads). With SPEC paths, renders those
+``specclient`` package stub with ``connect()`` overloads); and the table of the spec's guesses
+(``x-source: guess``) into ``docs/platforms/<platform>.md``, between its markers. With SPEC paths, renders those
 (named after the file) into ``--out``. ``--check`` writes nothing and exits 1 when a file on
 disk differs from what would be rendered, so CI can fail on stale output.
 
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 import time
 from pathlib import Path
 
-from codegen.build import ROOT, render_bundled, render_paths
+from codegen.build import ROOT, docs_pages, render_bundled, render_paths
 from specclient.errors import SpecClientError
 
 
@@ -45,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # A full run owns the whole folder: files no spec produces any more are stale too.
     owned = None if args.specs else {p.name for p in out.glob("*") if p.suffix in (".pyi", ".md")}
+    # The docs pages' guesses tables belong to the bundled specs: a full run keeps them fresh.
+    pages = {} if args.specs or args.out else docs_pages()
+    for page, text in pages.items():
+        files[os.path.relpath(page, out)] = text
     stale = sorted(name for name, text in files.items() if _read(out / name) != text)
     extra = sorted((owned or set()) - set(files))
     elapsed = time.perf_counter() - started

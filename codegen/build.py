@@ -10,6 +10,7 @@ from typing import Any
 
 from codegen.package import package_stub
 from codegen.render import render_spec
+from codegen.sources import sources_table, with_table
 from codegen.validate import validate_file
 from codegen.views import Runtime
 from specclient.openapi import load
@@ -111,3 +112,15 @@ def render_bundled(root: Path = ROOT) -> dict[str, str]:
         client.close()
     files[PACKAGE_STUB] = package_stub(list(specs))
     return files
+
+
+def docs_pages(root: Path = ROOT) -> dict[Path, str]:
+    """``docs/platforms/<platform>.md`` of every bundled spec, with its guesses table (from the
+    spec's ``x-source`` annotations) brought up to date."""
+    pages: dict[Path, str] = {}
+    for platform, path in bundled_specs(root).items():
+        page = root / "docs" / "platforms" / f"{platform}.md"
+        if page.is_file():
+            text = page.read_text(encoding="utf-8")
+            pages[page] = with_table(text, sources_table(path, _label(path)))
+    return pages

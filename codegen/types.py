@@ -127,10 +127,14 @@ class ResponseTypes:
         declared = ResponseClass(class_name)
         self.classes.append(declared)
         self._also_named[class_name] = []
+        declared_names: set[str] = set()
         for wire_name, prop in (schema.get("properties") or {}).items():
             attribute = snake_case(str(wire_name))
             if not is_attribute_name(attribute) or not isinstance(prop, Mapping):
                 continue  # still reachable as response["@id"]; no attribute can spell it
+            if attribute in declared_names:
+                continue  # ``accessToken`` and ``access_token`` (merged variants): one attribute
+            declared_names.add(attribute)
             kind = self.annotation(prop, class_name + pascal_case(attribute), depth + 1)
             doc = _first_line(str(prop.get("description") or ""))
             declared.attributes.append((attribute, kind, doc))

@@ -4899,7 +4899,7 @@ class _Intelligence(Resource):
 class _Oauth(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    def token(self, grant_type: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse:
+    def token(self, grant_type: _str, *, username: _str | None = ..., password: _str | None = ..., client_id: _str | None = ..., scope: _str | None = ..., response_type: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse:
         """Request an access token
 
         API: ``POST /oauth/token``
@@ -4907,15 +4907,25 @@ class _Oauth(Resource):
         Parameters
         ----------
         grant_type : str
+        username : str | None, optional
+            Password grant only: the service account's `account_id`.
+        password : str | None, optional
+            Password grant only: the service account's `secret_key`.
+        client_id : str | None, optional
+            Password grant only: the service account file's `client_id`.
+        scope : str | None, optional
+            Password grant only: `openid`.
+        response_type : str | None, optional
+            Password grant only: `token`.
 
         Returns
         -------
         OauthTokenResponse
         """
     @_overload
-    def token(self, grant_type: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    def token(self, grant_type: _str, *, username: _str | None = ..., password: _str | None = ..., client_id: _str | None = ..., scope: _str | None = ..., response_type: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    def token(self, grant_type: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    def token(self, grant_type: _str, *, username: _str | None = ..., password: _str | None = ..., client_id: _str | None = ..., scope: _str | None = ..., response_type: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class HabuClient(_HabuClientBase):
     """A client for LiveRamp Clean Room (Habu) API: one attribute per resource."""
@@ -5967,11 +5977,11 @@ class _AsyncIntelligence(AsyncResource):
 class _AsyncOauth(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
-    async def token(self, grant_type: _str, *, body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse: ...
+    async def token(self, grant_type: _str, *, username: _str | None = ..., password: _str | None = ..., client_id: _str | None = ..., scope: _str | None = ..., response_type: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> OauthTokenResponse: ...
     @_overload
-    async def token(self, grant_type: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    async def token(self, grant_type: _str, *, username: _str | None = ..., password: _str | None = ..., client_id: _str | None = ..., scope: _str | None = ..., response_type: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
-    async def token(self, grant_type: _str, *, body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    async def token(self, grant_type: _str, *, username: _str | None = ..., password: _str | None = ..., client_id: _str | None = ..., scope: _str | None = ..., response_type: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class AsyncHabuClient(_AsyncHabuClientBase):
     """The async client for LiveRamp Clean Room (Habu) API: one attribute per resource."""

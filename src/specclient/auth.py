@@ -35,6 +35,7 @@ __all__ = [
     "Bearer",
     "Basic",
     "OAuth2ClientCredentials",
+    "OAuth2Password",
     "FileTokenCache",
     "TokenCache",
     "Secret",
@@ -483,6 +484,10 @@ class OAuth2ClientCredentials(_AuthBase):
     the Basic header, not form-encoded first, as Habu and ClicData expect.
     """
 
+    #: what a refused token request tells the user to check (None: the client id, named, and
+    #: the client secret)
+    credential_names: str | None = None
+
     def __init__(
         self,
         client_id: str,
@@ -682,7 +687,8 @@ class OAuth2ClientCredentials(_AuthBase):
                 lock = self._async_locks[loop] = asyncio.Lock()
         return lock
 
-    def _token_request(self, url: httpx.URL, request: httpx.Request) -> httpx.Request:
+    def _grant(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The token request's form fields and headers for this grant."""
         data = {"grant_type": "client_credentials"}
         if self.scope:
             data["scope"] = self.scope
@@ -693,6 +699,10 @@ class OAuth2ClientCredentials(_AuthBase):
             headers["Authorization"] = _basic_header(self.client_id, secret)
         else:
             data.update(client_id=self.client_id, client_secret=secret)
+        return data, headers
+
+    def _token_request(self, url: httpx.URL, request: httpx.Request) -> httpx.Request:
+        data, headers = self._grant()
         extensions = {}
         if "timeout" in request.extensions:  # the token call gets the API call's timeout
             extensions["timeout"] = request.extensions["timeout"]
@@ -700,6 +710,9 @@ class OAuth2ClientCredentials(_AuthBase):
         import httpx
 
         return httpx.Request("POST", url, data=data, headers=headers, extensions=extensions)
+
+    def _check_hint(self) -> str:
+        return self.credential_names or f"client_id ({self.client_id!r}) and client_secret"
 
     def _retry_delay(self, reply: httpx.Response, attempt: int) -> float | None:
         """Seconds before asking again, when the reply is one that issued no token and may
@@ -711,7 +724,7 @@ class OAuth2ClientCredentials(_AuthBase):
     def _accept(self, reply: httpx.Response, url: httpx.URL, key: str, attempts: int = 1) -> _Token:
         where = redact_url(url)
         if not reply.is_success:
-            raise _token_refused(reply, where, self.client_id, attempts, self.error_hints)
+            raise _token_refused(reply, where, self._check_hint(), attempts, self.error_hints)
         try:
             payload = reply.json()
         except ValueError:
@@ -721,8 +734,8 @@ class OAuth2ClientCredentials(_AuthBase):
         value = payload.get("access_token", payload.get("accessToken"))
         if not isinstance(value, str) or not value:
             raise AuthError(f"the token reply from {where} has no access_token")
-        lifetime = _seconds(payload.get("expires_in", payload.get("expiresIn")))
         now = self.clock.time()
+        lifetime = _lifetime(payload, now)
         token = _Token(Secret(value), issued_at=now, expires_at=now + lifetime)
         self._token, self._token_key = token, key
         _log("debug", "new access token from %s, valid for %.0f s", where, lifetime)
@@ -735,12 +748,114 @@ class OAuth2ClientCredentials(_AuthBase):
         request.headers["Authorization"] = f"Bearer {token.access_token.reveal()}"
 
 
-def _seconds(value: Any) -> float:
+class OAuth2Password(OAuth2ClientCredentials):
+    """OAuth2 password grant for a service account, as LiveRamp's SDK logs in with one.
+
+    The token request is the SDK's: a form with ``grant_type=password``, the account as
+    ``username``/``password``, ``client_id``, ``scope=openid`` and ``response_type=token``,
+    no client secret. Token reuse, refresh on 401, the disk cache and the clock are those of
+    :class:`OAuth2ClientCredentials`; the cache key also names the account, since one
+    ``client_id`` serves many accounts.
+
+    Parameters
+    ----------
+    username, password : str
+        The service account's ``account_id`` and ``secret_key``.
+    token_url, client_id : str
+        The file's ``token_uri`` and ``client_id``.
+    scope : str, optional
+        ``openid`` by default.
+    """
+
+    credential_names = "the service account's account_id and secret_key"
+
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        token_url: str,
+        *,
+        client_id: str,
+        scope: str | None = "openid",
+        extra_params: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> None:
+        name = "OAuth2Password"
+        self.username = _required(name, "username (account_id)", username)
+        params = {"response_type": "token", **(extra_params or {})}
+        super().__init__(
+            _required(name, "client_id", client_id),
+            _required(name, "password (secret_key)", password),
+            token_url,
+            client_auth="form",
+            scope=scope,
+            extra_params=params,
+            **options,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"OAuth2Password(username={self.username!r}, password='***', "
+            f"token_url={self.token_url!r}, client_id={self.client_id!r})"
+        )
+
+    def _grant(self) -> tuple[dict[str, str], dict[str, str]]:
+        data = {
+            "grant_type": "password",
+            "username": self.username,
+            "password": self._client_secret.reveal(),
+        }
+        if self.scope:
+            data["scope"] = self.scope
+        data["client_id"] = self.client_id
+        data.update(self.extra_params)
+        return data, {"Accept": "application/json"}
+
+    def cache_key(self, token_url: httpx.URL | str) -> str:
+        return super().cache_key(f"{token_url}\n{self.username}")
+
+
+def _lifetime(payload: Mapping[str, Any], now: float) -> float:
+    """Seconds the token in ``payload`` lives: ``expires_in``/``expiresIn``, or until
+    ``expiresAt`` (Habu's reply; what LiveRamp's SDK reads), the earlier when both are
+    usable; one hour when neither is."""
+    lifetimes = (
+        _seconds(payload.get("expires_in", payload.get("expiresIn"))),
+        _until(payload.get("expires_at", payload.get("expiresAt")), now),
+    )
+    usable = [seconds for seconds in lifetimes if seconds is not None and seconds > 0]
+    return min(usable) if usable else DEFAULT_TOKEN_LIFETIME
+
+
+def _seconds(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
     try:
-        seconds = float(value)
+        return float(value)
     except (TypeError, ValueError):
-        return DEFAULT_TOKEN_LIFETIME
-    return seconds if seconds > 0 else DEFAULT_TOKEN_LIFETIME
+        return None
+
+
+def _until(value: Any, now: float) -> float | None:
+    """Seconds from ``now`` to an ISO 8601 instant (``2023-10-14T18:47:16.104+00:00``, as
+    Habu sends it; no offset means UTC) or to an epoch number (seconds; milliseconds when
+    that large)."""
+    epoch = _seconds(value)
+    if epoch is None and isinstance(value, str):
+        from datetime import UTC, datetime
+
+        try:
+            instant = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=UTC)
+        epoch = instant.timestamp()
+    if epoch is None:
+        return None
+    if epoch > 1e11:  # milliseconds since the epoch
+        epoch /= 1000
+    return epoch - now
 
 
 def _oauth_error_detail(reply: httpx.Response) -> str:
@@ -775,7 +890,7 @@ def _process_hash_key() -> bytes:
 
 
 def _token_refused(
-    reply: httpx.Response, where: str, client_id: str, attempts: int, hints: Mapping[int, str]
+    reply: httpx.Response, where: str, check: str, attempts: int, hints: Mapping[int, str]
 ) -> AuthError:
     """The error for a token request that was answered but not with a token: what happened,
     in the words a user acts on (wait, fix the URL, fix the credentials)."""
@@ -791,10 +906,7 @@ def _token_refused(
     elif status == 404:
         text = f"there is no token endpoint at {where} ({said}): check base_url and token_url"
     elif status in (400, 401, 403):
-        text = (
-            f"the token request to {where} was refused: {said}: check client_id "
-            f"({client_id!r}) and client_secret"
-        )
+        text = f"the token request to {where} was refused: {said}: check {check}"
     elif status >= 500:
         text = f"the token endpoint {where} failed ({said}){tries}; try again later"
     else:

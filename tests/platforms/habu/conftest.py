@@ -8,7 +8,20 @@ import pytest
 
 import specclient.emulators
 
-HABU_ENV = ("HABU_API_CLIENT", "HABU_API_SECRET", "HABU_ORGANIZATION", "HABU_API")
+HABU_ENV = (
+    "HABU_API_CLIENT",
+    "HABU_API_SECRET",
+    "HABU_ORGANIZATION",
+    "HABU_API",
+    # LiveRamp SDK's names, read too
+    "LIVERAMP_CLIENT_ID",
+    "LIVERAMP_CLIENT_SECRET",
+    "LIVERAMP_BASE_URL",
+    "LIVERAMP_SERVICE_ACCOUNT_FILE",
+    "LIVERAMP_ACCESS_TOKEN",
+    "LIVERAMP_LR_ORG_ID",
+    "LIVERAMP_RESTRICTED_LR_ORG_ID",
+)
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["FIXES", "OPERATIONS", "correct", "trim"]
+__all__ = ["FIXES", "OPERATIONS", "SOURCE", "correct", "trim"]
 
 # (verb, path) as the published spec spells them; civis-python's name in the comment.
 OPERATIONS: tuple[tuple[str, str], ...] = (
@@ -219,6 +219,12 @@ def _refs(node: Any, found: set[str]) -> None:
             _refs(value, found)
 
 
+SOURCE = (
+    "Civis's published API spec (what api.civisanalytics.com/endpoints answers), "
+    "the operations and definitions copied verbatim"
+)
+
+
 def trim(full: Mapping[str, Any]) -> dict[str, Any]:
     """Keep :data:`OPERATIONS` of a full Civis spec and the definitions they reach.
 
@@ -255,6 +261,8 @@ def trim(full: Mapping[str, Any]) -> dict[str, Any]:
             wanted.add(name)
             pending.append(name)
     trimmed = {key: value for key, value in full.items() if key not in ("paths", "definitions")}
+    # what every shape rests on (the docs' guesses table reads it; nothing here is a guess)
+    trimmed["info"] = {**(trimmed.get("info") or {}), "x-source": SOURCE}
     trimmed["paths"] = paths
     trimmed["definitions"] = {name: definitions[name] for name in sorted(wanted)}
     return trimmed

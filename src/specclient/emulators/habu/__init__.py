@@ -4,7 +4,12 @@
 What it mimics from the platform (``docs/platforms/habu.md`` lists what it does not):
 
 - ``POST /v1/oauth/token`` with Basic client auth, camelCase reply, 12 h tokens, at most
-  2 tokens per 24 h (``token_cap=None`` turns the cap off);
+  2 tokens per 24 h (``token_cap=None`` turns the cap off); on the same path, the password
+  grant of a LiveRamp service account (:data:`SERVICE_ACCOUNT`), RFC 6749 reply, as LiveRamp's
+  SDK sends and reads it;
+- the ``LR-Org-ID`` / ``Restricted-LR-Org-ID`` headers are accepted (and recorded on
+  ``state.org_headers``), never required: no public source says the service refuses a call
+  without them;
 - every other call needs ``Authorization: Bearer <accessToken>``; ``/v1/health`` does not;
 - errors in the spec's envelope ``{"code": "<status>", "message": ...}``, except 401 (the
   Spring application style, ``code`` an int) and unknown paths (Spring Boot's default body);
@@ -30,13 +35,21 @@ from specclient.emulators.core.crud import SpecRecords
 from specclient.emulators.habu.handlers import routes
 from specclient.emulators.habu.state import HabuError, HabuState, iso
 
-__all__ = ["CREDENTIALS", "build"]
+__all__ = ["CREDENTIALS", "SERVICE_ACCOUNT", "build", "service_account_file"]
 
 #: The demo API client the emulator accepts, as ``connect("habu", ...)`` keyword arguments.
 CREDENTIALS: dict[str, str] = {
     "client_id": "habu-emulator-client",
     "client_secret": "habu-emulator-secret-7f3a9c",
     "organization": "6f1c2a8e-3b4d-4e5f-9a6b-7c8d9e0f1a2b",
+}
+
+#: The demo service account it accepts: the JSON of a LiveRamp service-account file, less the
+#: ``token_uri`` (``<base_url>/oauth/token``; :func:`service_account_file` writes one).
+SERVICE_ACCOUNT: dict[str, str] = {
+    "account_id": "svc-emulator@habu-emulator.example",
+    "secret_key": "habu-emulator-service-secret-41d2",
+    "client_id": "liveramp-api",
 }
 
 _STATE_OPTIONS = (
@@ -62,11 +75,14 @@ def build(*, seed: int = 0, clock: EmulatorClock | None = None, **options: Any) 
     clock : EmulatorClock, optional
     client_id, client_secret, organization : str, optional
         The credentials it accepts (default :data:`CREDENTIALS`).
+    service_account : dict, optional
+        ``account_id``, ``secret_key``, ``client_id`` of the service account it accepts
+        (default :data:`SERVICE_ACCOUNT`).
     token_lifetime, token_cap, token_cap_status, run_create_limit, queue_seconds, run_seconds,
     result_rows, failure_rate, max_data_limit
         See :class:`~specclient.emulators.habu.state.HabuState`.
     """
-    check_options("Habu", options, (*_STATE_OPTIONS, *CREDENTIALS))
+    check_options("Habu", options, (*_STATE_OPTIONS, *CREDENTIALS, "service_account"))
     clock = clock or EmulatorClock()
     credentials = {k: str(options.get(k) or v) for k, v in CREDENTIALS.items()}
     state = HabuState(
@@ -75,6 +91,7 @@ def build(*, seed: int = 0, clock: EmulatorClock | None = None, **options: Any) 
         client_id=credentials["client_id"],
         client_secret=credentials["client_secret"],
         organization=credentials["organization"],
+        service_account={**SERVICE_ACCOUNT, **(options.get("service_account") or {})},
         **{k: options[k] for k in _STATE_OPTIONS if k in options},
     )
     app = EmulatorApp(bundled_spec("habu"), clock=clock, seed=seed, error_body=_error_body)
@@ -100,6 +117,17 @@ def build(*, seed: int = 0, clock: EmulatorClock | None = None, **options: Any) 
     return app
 
 
+def service_account_file(path: Any, base_url: str, **account: str) -> Any:
+    """Write a service-account file for an emulator at ``base_url`` (LiveRamp's format:
+    ``account_id``, ``secret_key``, ``client_id``, ``token_uri``); returns ``path``."""
+    import json
+    from pathlib import Path
+
+    data = {**SERVICE_ACCOUNT, **account, "token_uri": base_url.rstrip("/") + "/oauth/token"}
+    Path(path).write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return path
+
+
 def _error_body(error: EmuError, req: EmuRequest) -> Any:
     if error.status == 401:
         # the application's own style for auth failures: code is an int here
@@ -120,16 +148,14 @@ def _error_body(error: EmuError, req: EmuRequest) -> Any:
     return {"code": str(error.status), "message": error.message}
 
 
-def _authenticate(state: HabuState, req: EmuRequest) -> str:
-    """The token endpoint takes the client's Basic credentials; everything else a bearer token."""
+def _authenticate(state: HabuState, req: EmuRequest) -> str | None:
+    """The token endpoint takes the client's Basic credentials (or, without any, the form of
+    a password grant: the handler decides); everything else a bearer token."""
     if req.qualname != "oauth.token":
+        state.note_org_headers(req.headers)
         return state.check_bearer(bearer_token(req) or "")
     if not req.headers.get("authorization"):
-        raise EmuError(
-            400,
-            "Required request header 'Authorization' for method parameter type String is not "
-            "present",
-        )
+        return None
     client = basic_credentials(req)
     if client is None:
         raise EmuError(401, "Bad credentials")

@@ -32,7 +32,20 @@ def health(state: HabuState, req: EmuRequest) -> Any:
 
 @routes("oauth.token")
 def token(state: HabuState, req: EmuRequest) -> Any:
-    if req.form().get("grant_type") != "client_credentials":
+    form = req.form()
+    if req.principal is None and form.get("grant_type") == "password":
+        return state.issue_service_account_token(
+            str(form.get("username", "")),
+            str(form.get("password", "")),
+            str(form.get("client_id", "")),
+        )
+    if req.principal is None:
+        raise EmuError(
+            400,
+            "Required request header 'Authorization' for method parameter type String is not "
+            "present",
+        )
+    if form.get("grant_type") != "client_credentials":
         raise EmuError(400, "grant_type must be client_credentials")
     client_id, _, secret = str(req.principal).partition("\n")
     return state.issue_token(client_id, secret)

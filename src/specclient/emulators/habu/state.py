@@ -264,6 +264,8 @@ class HabuState:
         Time for tokens, rate limits and run progress.
     client_id, client_secret, organization
         The one API client the emulator accepts (the platform has one per organization).
+    service_account
+        ``{account_id, secret_key, client_id}`` of the one service account it accepts.
     token_lifetime
         Seconds a token lives (the platform: 43200, 12 h).
     token_cap
@@ -291,6 +293,7 @@ class HabuState:
         client_id: str,
         client_secret: str,
         organization: str,
+        service_account: dict[str, str] | None = None,
         token_lifetime: float = 43_200.0,
         token_cap: int | None = 2,
         token_cap_status: int = 429,
@@ -306,6 +309,9 @@ class HabuState:
         self.client_id = client_id
         self.client_secret = client_secret
         self.organization = organization
+        self.service_account = dict(service_account or {})
+        # LR-Org-ID headers seen, call by call (the last 1000: an emulator may serve for days)
+        self.org_headers: deque[dict[str, str]] = deque(maxlen=1000)
         self.token_lifetime = token_lifetime
         self.token_cap = token_cap
         self.token_cap_status = token_cap_status
@@ -397,6 +403,39 @@ class HabuState:
             "expiresIn": int(self.token_lifetime),
             "expiresAt": iso(expires),
         }
+
+    def issue_service_account_token(
+        self, account_id: str, secret_key: str, client_id: str
+    ) -> dict[str, Any]:
+        """The password grant of a service account, answered as LiveRamp's SDK reads it
+        (RFC 6749 names). Not counted against the API client's daily cap: no source says a
+        service account has one."""
+        account = self.service_account
+        if (account_id, secret_key, client_id) != (
+            account.get("account_id"),
+            account.get("secret_key"),
+            account.get("client_id"),
+        ):
+            raise HabuError(401, "Bad credentials")
+        now = self.now
+        expires = now + self.token_lifetime
+        token = self._jwt(account_id, now, expires)
+        self.tokens[token] = (account_id, expires)
+        return {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": int(self.token_lifetime),
+        }
+
+    def note_org_headers(self, headers: Any) -> None:
+        """Keep the organization headers a call carried (accepted, never required)."""
+        seen = {
+            name: headers[name]
+            for name in ("LR-Org-ID", "Restricted-LR-Org-ID")
+            if headers.get(name) is not None
+        }
+        if seen:
+            self.org_headers.append(seen)
 
     def _jwt(self, client_id: str, issued: float, expires: float) -> str:
         header = {"alg": "RS256", "typ": "JWT", "kid": "emulator-key-1"}

@@ -8,7 +8,9 @@ is an error: :class:`ClicDataAPIError`). This declaration adds what a spec canno
 - where credentials come from (``CLICDATA_*`` variables, a YAML file ``creds_path=`` /
   ``CLICDATA_CREDENTIALS_FILE`` with the argument or variable names);
 - the nested Basic password (``base64(email:password)`` in the password position);
-- ``api_version`` on every call (a request event hook), ``None`` for the legacy API;
+- ``api_version`` on every call (a request event hook): by default what the public clients send,
+  per operation (the spec's ``x-api-version``, else activepieces' ``2022.01``); ``None`` for the
+  legacy API;
 - the workflows (:mod:`.workflows`): ``data.get`` / ``history`` / ``create_from_dataframe`` /
   ``append`` (never twice) / ``rebuild`` / ``delete_rows`` / ``update_rows``, dashboards' images.
 """
@@ -72,6 +74,8 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.clicdata.com"
 ENV_CREDENTIALS_FILE = "CLICDATA_CREDENTIALS_FILE"
 _VERSION = re.compile(r"^\d{4}\.\d{1,2}$")
+#: ``api_version``'s default: per operation, the version public clients send there
+AUTO_API_VERSION = "auto"
 
 
 def basic_credentials(client_id: str, username: str, password: str) -> str:
@@ -90,11 +94,15 @@ def _inner_password(username: str, password: str) -> str:
 
 
 def _api_version(value: Any) -> Any:
-    if value is not None and not (isinstance(value, str) and _VERSION.match(value)):
+    if (
+        value is not None
+        and value != AUTO_API_VERSION
+        and not (isinstance(value, str) and _VERSION.match(value))
+    ):
         raise ParameterError(
             "connect('clicdata')",
-            f"api_version must look like 2025.3 or 2022.01 (or None for the legacy API), "
-            f"not {value!r}",
+            f"api_version must look like 2025.3 or 2022.01 ('auto': per operation, what public "
+            f"clients send; None: the legacy API), not {value!r}",
             "api_version",
         )
     return value
@@ -143,25 +151,56 @@ def _auth_options(conn: Connection) -> dict[str, Any]:
 
 
 class AddApiVersion:
-    """A request event hook: ``api_version=<version>`` on every call that has none."""
+    """A request event hook: ``api_version=<version>`` on every call that has none; with a
+    ``spec``, the version its operation's ``x-api-version`` names where it names one."""
 
-    def __init__(self, version: str) -> None:
+    def __init__(self, version: str, spec: Any = None) -> None:
         self.version = version
+        self._spec = spec
+        self._per_operation: tuple[tuple[str, re.Pattern[str], str], ...] | None = None
+
+    def version_for(self, verb: str, path: str) -> str:
+        if self._per_operation is None:  # on the first call: connecting reads no operation
+            found = operation_versions(self._spec) if self._spec is not None else []
+            self._per_operation = tuple(found)
+        for method, pattern, version in self._per_operation:
+            if method == verb.lower() and pattern.search(path):
+                return version
+        return self.version
 
     def __call__(self, request: Any) -> None:
         if "api_version" not in request.url.params:
-            request.url = request.url.copy_add_param("api_version", self.version)
+            version = self.version_for(request.method, request.url.path)
+            request.url = request.url.copy_add_param("api_version", version)
 
     def __repr__(self) -> str:
-        return f"AddApiVersion({self.version!r})"
+        return f"AddApiVersion({self.version!r}, per_operation={self._spec is not None})"
+
+
+def operation_versions(spec: Any) -> list[tuple[str, re.Pattern[str], str]]:
+    """(verb, pattern matching the end of a request path, version) for each operation whose
+    ``x-api-version`` names the version public clients send there."""
+    found = []
+    for operation in spec.all_operations():
+        version = operation.extensions.get("x-api-version")
+        if isinstance(version, str) and _VERSION.match(version):
+            parts = re.split(r"\{[^}]+\}", operation.path)
+            pattern = re.compile("[^/]+".join(map(re.escape, parts)) + "$")
+            found.append((operation.verb, pattern, version))
+    return found
 
 
 def _prepare(conn: Connection) -> None:
     version = conn.settings["api_version"]
-    if version is not None:
-        hooks = dict(conn.options.get("event_hooks") or {})
-        hooks["request"] = [*(hooks.get("request") or ()), AddApiVersion(version)]
-        conn.options["event_hooks"] = hooks
+    if version is None:
+        return
+    if version == AUTO_API_VERSION:
+        hook = AddApiVersion(DEFAULT_API_VERSION, conn.spec())
+    else:
+        hook = AddApiVersion(version)
+    hooks = dict(conn.options.get("event_hooks") or {})
+    hooks["request"] = [*(hooks.get("request") or ()), hook]
+    conn.options["event_hooks"] = hooks
 
 
 def _credential(argument: str, *env: str, secret: bool = True) -> Credential:
@@ -184,7 +223,7 @@ PLATFORM = Platform(
     settings=(
         Setting(
             "api_version",
-            DEFAULT_API_VERSION,
+            AUTO_API_VERSION,
             _api_version,
             env=("CLICDATA_API_VERSION",),
             file_keys=("api_version", "CLICDATA_API_VERSION"),

@@ -45,8 +45,9 @@ __all__ = [
     "result_of",
 ]
 
-#: activepieces' newest; the format is YYYY.M or YYYY.MM.
-DEFAULT_API_VERSION = "2025.3"
+#: what activepieces (the one public client of the versioned API) sends unless an operation
+#: says otherwise (``x-api-version`` in the spec); the format is YYYY.M or YYYY.MM.
+DEFAULT_API_VERSION = "2022.01"
 #: Rows per insert call: activepieces enforces it; the legacy API gets the same cap to be safe.
 INSERT_CAP = 500
 #: The five refresh endpoints; "reload" is the wrapper's name for /rebuild.

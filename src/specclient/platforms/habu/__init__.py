@@ -5,6 +5,9 @@ credentials scheme and token URL); this declaration adds only what a spec cannot
 
 - credentials from arguments, ``HABU_API_CLIENT`` / ``HABU_API_SECRET`` / ``HABU_ORGANIZATION``
   / ``HABU_API``, or the tutorial's YAML file (``creds_path=``), keys unchanged;
+- LiveRamp's SDK's ways in, under the SDK's names (:mod:`.service_account`): a service-account
+  file (password grant), a ready ``access_token``, and the ``LR-Org-ID`` /
+  ``Restricted-LR-Org-ID`` headers (``lr_org_id``, ``restricted_lr_org_id``);
 - Basic client auth to the token URL (the reply is camelCase ``accessToken``/``expiresIn``),
   with the token kept on disk across processes because only 2 tokens a day are issued
   (``token_cache=False`` turns that off);
@@ -17,10 +20,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ...errors import ParameterError
+from ...errors import AuthError, ParameterError
 from .._platform import Connection, Credential, Platform, Setting
 from .client import ASYNC_RESOURCE_CLASSES, RESOURCE_CLASSES, AsyncHabuClient, HabuClient
 from .demo import demo, tutorial_question_details
+from .service_account import login, org_headers, read_service_account
 from .workflows import (  # the constants stay importable from here
     DEFAULT_MAX_POLL_INTERVAL,  # noqa: F401
     DEFAULT_PAGE_SIZE,
@@ -96,18 +100,16 @@ def _token_cache(option: Any) -> Any:
     return option
 
 
-def _auth_options(conn: Connection) -> dict[str, Any]:
+def _token_options(conn: Connection) -> dict[str, Any]:
+    """How any of our OAuth grants keeps its token: cached, on the client's clock."""
     from ...clock import SYSTEM_CLOCK
 
     return {
-        "application": {
-            "client_auth": "basic",
-            "token_cache": _token_cache(conn.settings["token_cache"]),
-            "clock": conn.options.get("clock") or SYSTEM_CLOCK,
-            # renew well before expiry: a request must never race the 12 h deadline
-            "refresh_margin": 300,
-            "error_hints": TOKEN_ERROR_HINTS,
-        }
+        "token_cache": _token_cache(conn.settings["token_cache"]),
+        "clock": conn.options.get("clock") or SYSTEM_CLOCK,
+        # renew well before expiry: a request must never race the 12 h deadline
+        "refresh_margin": 300,
+        "error_hints": TOKEN_ERROR_HINTS,
     }
 
 
@@ -122,25 +124,82 @@ TOKEN_ERROR_HINTS = {
 }
 
 
+def _auth_options(conn: Connection) -> dict[str, Any]:
+    return {"application": {"client_auth": "basic", **_token_options(conn)}}
+
+
+def _auth(conn: Connection) -> Any:
+    """A ready token, else the service account's password grant, else the API client's
+    client-credentials grant from the spec (LiveRamp's SDK's order)."""
+    from ...auth import Bearer, OAuth2Password
+    from .._platform import auth_from_spec
+
+    way_in = login(conn.credentials)
+    if way_in == "access_token":
+        return Bearer(conn.credentials["access_token"])
+    if way_in == "service_account_file":
+        account = read_service_account(conn.credentials["service_account_file"])
+        return OAuth2Password(
+            account["account_id"],
+            account["secret_key"],
+            account["token_uri"],
+            client_id=account["client_id"],
+            **_token_options(conn),
+        )
+    try:
+        return auth_from_spec(conn)
+    except AuthError as exc:
+        raise AuthError(
+            f"{exc}; or log in as LiveRamp's SDK does: pass service_account_file=... (or set "
+            "LIVERAMP_SERVICE_ACCOUNT_FILE), or access_token=..."
+        ) from None
+
+
+def _prepare(conn: Connection) -> None:
+    """The organization headers go on every call; headers the caller gives win."""
+    headers = org_headers(
+        conn.credentials.get("lr_org_id"), conn.credentials.get("restricted_lr_org_id")
+    )
+    if headers:
+        conn.options["headers"] = {**headers, **dict(conn.options.get("headers") or {})}
+
+
 PLATFORM = Platform(
     name="habu",
     spec="habu",
     base_url=DEFAULT_BASE_URL,
-    base_url_env=("HABU_API",),
+    base_url_env=("HABU_API", "LIVERAMP_BASE_URL"),
     base_url_from_env=_with_v1,
     credentials=(
         Credential(
             "client_id",
-            env=("HABU_API_CLIENT",),
-            file_keys=("HABU_API_CLIENT",),
+            env=("HABU_API_CLIENT", "LIVERAMP_CLIENT_ID"),
+            file_keys=("HABU_API_CLIENT", "client_id"),
             secret=False,
             scheme=("application", "client_id"),
         ),
         Credential(
             "client_secret",
-            env=("HABU_API_SECRET",),
-            file_keys=("HABU_API_SECRET",),
+            env=("HABU_API_SECRET", "LIVERAMP_CLIENT_SECRET"),
+            file_keys=("HABU_API_SECRET", "client_secret"),
             scheme=("application", "client_secret"),
+        ),
+        # LiveRamp SDK's names: argument, LIVERAMP_* variable, key of its YAML config
+        Credential(
+            "service_account_file",
+            env=("LIVERAMP_SERVICE_ACCOUNT_FILE",),
+            file_keys=("service_account_file",),
+            secret=False,
+        ),
+        Credential("access_token", env=("LIVERAMP_ACCESS_TOKEN",), file_keys=("access_token",)),
+        Credential(
+            "lr_org_id", env=("LIVERAMP_LR_ORG_ID",), file_keys=("lr_org_id",), secret=False
+        ),
+        Credential(
+            "restricted_lr_org_id",
+            env=("LIVERAMP_RESTRICTED_LR_ORG_ID",),
+            file_keys=("restricted_lr_org_id",),
+            secret=False,
         ),
     ),
     settings=(
@@ -162,7 +221,9 @@ PLATFORM = Platform(
         Setting("run_create_limit", RUN_CREATE_LIMIT, _limit),
         Setting("progress"),
     ),
+    auth=_auth,
     auth_options=_auth_options,
+    prepare=_prepare,
     client=HabuClient,
     async_client=AsyncHabuClient,
     resources=RESOURCE_CLASSES,
