@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,8 +37,9 @@ from .._base import (
 from .._flows import Flow, arun, run
 from .workflows import (  # the constants stay importable from here
     DEFAULT_MAX_POLL_INTERVAL,  # noqa: F401
-    DEFAULT_PAGE_SIZE,
+    DEFAULT_PAGE_SIZE,  # noqa: F401
     DEFAULT_POLL_INTERVAL,
+    DEFAULT_RESULT_PAGE_SIZE,  # noqa: F401
     DEFAULT_RESULT_WORKERS,
     DEFAULT_RUN_TIMEOUT,  # noqa: F401
     RUN_CREATE_LIMIT,
@@ -51,6 +52,7 @@ from .workflows import (  # the constants stay importable from here
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "PLATFORM",
@@ -175,7 +177,7 @@ def _client_options(own: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "organization": own.get("organization"),
         "poll_interval": float(own.get("poll_interval") or DEFAULT_POLL_INTERVAL),
-        "page_size": int(own.get("page_size") or DEFAULT_PAGE_SIZE),
+        "page_size": int(own["page_size"]) if own.get("page_size") else None,
         "result_workers": int(own.get("result_workers") or DEFAULT_RESULT_WORKERS),
         "run_create_limit": own.get("run_create_limit", RUN_CREATE_LIMIT),
         "progress": own.get("progress"),
@@ -203,7 +205,8 @@ def connect(**options: Any) -> HabuClient:
     poll_interval : float, optional
         Seconds between status polls of a run (default 300, the platform's guidance).
     page_size : int, optional
-        Rows per result request (default 500, the API's default).
+        Rows per result request (default: 10,000 for question results, the largest page
+        the emulator serves; 500, the API's default, for flow reports).
     run_create_limit : int or None, optional
         Create-run calls allowed per hour (default 20, the platform's limit); ``None`` off.
     progress : bool, optional
@@ -332,15 +335,45 @@ class HabuClient(_HabuFlows, Client):
         )
 
     def question_results(
-        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
-    ) -> pd.DataFrame:
-        """Every row of a completed run as a DataFrame typed from the result metadata.
+        self,
+        run_id: str,
+        *,
+        page_size: int | None = None,
+        workers: int | None = None,
+        return_type: str | None = None,
+        to_parquet: str | os.PathLike[str] | None = None,
+        to_csv: str | os.PathLike[str] | None = None,
+    ) -> Any:
+        """Every row of a completed run, typed from the result metadata.
 
-        The first page says how many rows there are (``count``); the other pages are then
-        fetched ``workers`` at a time (default: the client's ``result_workers``, 4) and added
-        in order. Without a ``count`` the pages are walked one by one until a short page.
+        Each page is decoded from its bytes into a typed Arrow batch as it arrives. The first
+        page says how many rows there are (``count``); the other pages are then fetched
+        ``workers`` at a time (default: the client's ``result_workers``, 4) and kept in
+        order. Without a ``count`` the pages are walked one by one until a short page.
+
+        Parameters
+        ----------
+        page_size : int, optional
+            Rows per request (default: the client's ``page_size``, else 10,000).
+        return_type : {"pandas", "arrow"}, optional
+            A DataFrame (default) or a ``pyarrow.Table``.
+        to_parquet, to_csv : path, optional
+            Write the rows to this file as pages arrive (one page in memory at a time) and
+            return its path. The file appears only once every row is in it.
         """
-        return self._run(self._question_results_flow(run_id, page_size, workers))
+        return self._run(
+            self._question_results_flow(run_id, page_size, workers, return_type, to_parquet, to_csv)
+        )
+
+    def question_result_batches(
+        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
+    ) -> Iterator[pa.RecordBatch]:
+        """The rows of a completed run as typed ``pyarrow.RecordBatch`` es, one per page,
+        fetched lazily: a page is requested only when the batches before it were taken."""
+        from .._batches import iterate
+
+        flow = self._result_pages_flow(run_id, page_size, workers or 1)
+        return iterate(flow, self, _spec_caller(self))
 
     # -- setup steps that must happen in order -----------------------------------------------
 
@@ -474,10 +507,28 @@ class AsyncHabuClient(_HabuFlows, AsyncClient):
         )
 
     async def question_results(
-        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
-    ) -> pd.DataFrame:
+        self,
+        run_id: str,
+        *,
+        page_size: int | None = None,
+        workers: int | None = None,
+        return_type: str | None = None,
+        to_parquet: str | os.PathLike[str] | None = None,
+        to_csv: str | os.PathLike[str] | None = None,
+    ) -> Any:
         """See :meth:`HabuClient.question_results` (``workers`` requests in flight)."""
-        return await self._run(self._question_results_flow(run_id, page_size, workers))
+        return await self._run(
+            self._question_results_flow(run_id, page_size, workers, return_type, to_parquet, to_csv)
+        )
+
+    def question_result_batches(
+        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
+    ) -> AsyncIterator[pa.RecordBatch]:
+        """See :meth:`HabuClient.question_result_batches` (``async for`` over the batches)."""
+        from .._batches import aiterate
+
+        flow = self._result_pages_flow(run_id, page_size, workers or 1)
+        return aiterate(flow, self, _spec_caller(self))
 
     async def create_question(
         self,

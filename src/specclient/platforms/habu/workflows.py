@@ -25,8 +25,9 @@ from ...errors import (
     TransportError,
     WaiterError,
 )
+from .._batches import Emit, into
 from .._flows import Call, Fan, Flow, Sleep, Wait
-from .frames import ResultFrameBuilder
+from .frames import first_keys, result_columns
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,6 +39,7 @@ __all__ = [
     "RUN_CREATE_LIMIT",
     "RUN_CREATE_WINDOW",
     "DEFAULT_PAGE_SIZE",
+    "DEFAULT_RESULT_PAGE_SIZE",
     "DEFAULT_RESULT_WORKERS",
     "QuestionRunFailed",
 ]
@@ -49,8 +51,13 @@ DEFAULT_RUN_TIMEOUT = 72_000.0  # LiveRamp's SDK: 240 polls x 300 s
 #: Documented: 20 create-run calls per rolling hour per API user, organization and IP.
 RUN_CREATE_LIMIT = 20
 RUN_CREATE_WINDOW = 3600.0
-#: Rows per /data request: the API's own default page size.
+#: Rows per report request: the API's own default page size.
 DEFAULT_PAGE_SIZE = 500
+#: Rows per /data request of a question run's result: the largest page the emulator serves
+#: (its ``max_data_limit``). The API documents a default of 500 and no maximum; a server that
+#: serves fewer rows than asked is stepped through by what it gave (``_remaining_offsets``),
+#: so asking for more is safe. 20x fewer requests than 500-row pages.
+DEFAULT_RESULT_PAGE_SIZE = 10_000
 #: /data requests in flight at once once the row count is known. Pages are independent, so
 #: a few in flight hide the round trip; kept small because the service documents no limit.
 DEFAULT_RESULT_WORKERS = 4
@@ -299,7 +306,7 @@ class _HabuFlows:
 
     organization: str | None = None
     poll_interval: float = DEFAULT_POLL_INTERVAL
-    page_size: int = DEFAULT_PAGE_SIZE
+    page_size: int | None = None  # None: each kind of page has its own default
     result_workers: int = DEFAULT_RESULT_WORKERS
     progress: bool | None = None
     max_create_attempts: int = 3
@@ -320,7 +327,7 @@ class _HabuFlows:
         *,
         organization: str | None,
         poll_interval: float,
-        page_size: int,
+        page_size: int | None,
         result_workers: int = DEFAULT_RESULT_WORKERS,
         run_create_limit: int | None,
         progress: bool | None,
@@ -329,7 +336,7 @@ class _HabuFlows:
             raise ParameterError(
                 "connect('habu')", "poll_interval must be positive", "poll_interval"
             )
-        if page_size < 1:
+        if page_size is not None and page_size < 1:
             raise ParameterError("connect('habu')", "page_size must be at least 1", "page_size")
         self.organization = organization
         self.poll_interval = poll_interval
@@ -498,35 +505,63 @@ class _HabuFlows:
             )
         )
 
-    def _question_results_flow(
-        self, run_id: str, page_size: int | None, workers: int | None
-    ) -> Flow:
+    def _result_pages_flow(self, run_id: str, page_size: int | None, workers: int | None) -> Flow:
+        """Every page of a run's result as an :class:`Emit` of a typed batch, in order;
+        returns the columns (from the first page's metadata)."""
+        from ...tables.decode import batch_from_json
+
         _require_uuid(run_id, "run_id", "question_results")
-        size = page_size or self.page_size
+        size = page_size or self.page_size or DEFAULT_RESULT_PAGE_SIZE
+        workers = workers or self.result_workers
 
         def page(offset: int) -> Call:
             kwargs = {"limit": size, "offset": offset, "return_type": "raw"}
             return Call("cleanroom_question_runs.get_data", (run_id,), kwargs)
 
-        first = _payload((yield page(0))) or {}
-        builder = ResultFrameBuilder(first.get("metadata") or [])
-        rows = first.get("stats") or []
-        builder.add(rows)
-        offsets = _remaining_offsets(first, len(rows), size)
+        reply = yield page(0)
+        first = _payload(reply) or {}
+        columns = result_columns(first.get("metadata") or [], first_keys(first))
+
+        def decoded(reply: Any) -> Any:
+            return batch_from_json(getattr(reply, "content", b""), "stats", columns)
+
+        got = len(first.get("stats") or [])
+        yield Emit(decoded(reply))
+        offsets = _remaining_offsets(first, got, size)
         if offsets is not None:
-            # the pages are independent: several in flight, added in order (see Fan)
-            yield Fan(
-                [page(offset) for offset in offsets],
-                workers or self.result_workers,
-                lambda reply: builder.add((_payload(reply) or {}).get("stats") or []),
-            )
-            return builder.frame()
-        offset = len(rows)
-        while rows and len(rows) >= size:
-            rows = (_payload((yield page(offset))) or {}).get("stats") or []
-            builder.add(rows)
-            offset += len(rows)
-        return builder.frame()
+            # the pages are independent: several in flight (see Fan), emitted in order; a
+            # window of 2 x workers pages bounds what is held before it is emitted (one page
+            # at a time with one worker, so a lazy reader fetches only what it takes)
+            window = 2 * workers if workers > 1 else 1
+            for start in range(0, len(offsets), window):
+                replies: list[Any] = []
+                chunk = offsets[start : start + window]
+                yield Fan([page(offset) for offset in chunk], workers, replies.append)
+                for one in replies:
+                    yield Emit(decoded(one))
+            return columns
+        offset = got
+        while got and got >= size:
+            batch = decoded((yield page(offset)))
+            yield Emit(batch)
+            got = batch.num_rows
+            offset += got
+        return columns
+
+    def _question_results_flow(
+        self,
+        run_id: str,
+        page_size: int | None,
+        workers: int | None,
+        return_type: str | None = None,
+        to_parquet: Any = None,
+        to_csv: Any = None,
+    ) -> Flow:
+        from ...tables.outputs import deliver, table_output
+
+        output = table_output("question_results", return_type, to_parquet, to_csv)
+        columns = yield from into(self._result_pages_flow(run_id, page_size, workers), output.sink)
+        return deliver(output, columns)
 
     def _create_question_flow(
         self,
@@ -596,7 +631,7 @@ class _HabuFlows:
     def _flow_report_flow(
         self, cleanroom_id: str, flow_run_id: str, node: str, page_size: int | None
     ) -> Flow:
-        size = page_size or self.page_size
+        size = page_size or self.page_size or DEFAULT_PAGE_SIZE
         rows: list[dict[str, Any]] = []
         offset = 0
         while True:
