@@ -27,6 +27,7 @@ from ...errors import (
 )
 from .._batches import Emit, into
 from .._flows import Call, Fan, Flow, Sleep, Wait
+from ...tables.outputs import TABLE_RETURN_TYPES, deliver, table_output
 from .frames import first_keys, result_columns
 
 if TYPE_CHECKING:
@@ -557,8 +558,6 @@ class _HabuFlows:
         to_parquet: Any = None,
         to_csv: Any = None,
     ) -> Flow:
-        from ...tables.outputs import deliver, table_output
-
         output = table_output("question_results", return_type, to_parquet, to_csv)
         columns = yield from into(self._result_pages_flow(run_id, page_size, workers), output.sink)
         return deliver(output, columns)
@@ -662,20 +661,24 @@ class _QuestionRunsFlows:
         options: Mapping[str, Any],
     ) -> Flow:
         rt = return_type or self._client.return_type
-        if rt == "pandas" and not options.get("iterator"):
+        if rt in TABLE_RETURN_TYPES and not options.get("iterator"):
             if limit is None and offset is None:
                 return (
                     yield from self._client._question_results_flow(
-                        cleanroom_question_run_id, None, None
+                        cleanroom_question_run_id, None, None, rt
                     )
                 )
-            from .frames import result_frame
+            from ...tables.decode import batch_from_json
 
+            output = table_output("get_data", rt)
             kwargs = {"limit": limit, "offset": offset, "return_type": "raw", **options}
             page = yield Call(
                 "cleanroom_question_runs.get_data", (cleanroom_question_run_id,), kwargs
             )
-            return result_frame(_payload(page) or {})
+            payload = _payload(page) or {}
+            columns = result_columns(payload.get("metadata") or [], first_keys(payload))
+            output.sink.add(batch_from_json(page.content, "stats", columns))
+            return deliver(output, columns)
         given = {k: v for k, v in (("limit", limit), ("offset", offset)) if v is not None}
         return (
             yield Call(
