@@ -8,7 +8,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-
 from specclient.emulators.habu.state import HabuError, result_page
 from specclient.errors import NotFoundError, ParameterError
 

@@ -25,9 +25,9 @@ from ...errors import (
     TransportError,
     WaiterError,
 )
+from ...tables.outputs import TABLE_RETURN_TYPES, deliver, table_output
 from .._batches import Emit, into
 from .._flows import Call, Fan, Flow, Sleep, Wait
-from ...tables.outputs import TABLE_RETURN_TYPES, deliver, table_output
 from .frames import first_keys, result_columns
 
 if TYPE_CHECKING:
