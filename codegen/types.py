@@ -1,8 +1,9 @@
-"""JSON Schema -> Python type expressions, and the response classes a stub declares.
+"""The response classes a stub declares, on the runtime's own type mapper.
 
-Stubs describe what the runtime hands back: parameters take the JSON types the client
-validates, and a ``snake`` response is a :class:`specclient.response.Response` whose
-attributes are the schema's properties in snake_case. Every object schema in a success
+Annotations come from :mod:`specclient._annotations`, the mapper the runtime's signatures use;
+this module only refines its ``Response`` into classes: a ``snake`` response is a
+:class:`specclient.response.Response` whose attributes are the schema's properties in
+snake_case. Every object schema in a success
 response becomes one small class (``_CleanroomsGetResponse``, ``..Owner`` for a nested
 object), the way civis-python's own ``client.pyi`` does it.
 """
@@ -16,14 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from specclient.openapi.model import is_nullable, schema_types
-from specclient.response import Response, camel_to_snake
+from specclient._annotations import value_annotation
+from specclient.openapi.naming import camel_to_snake
+from specclient.response import Response
 
 # Nested response objects deeper than this are typed as plain ``Response``: Civis's schemas
 # nest up to nine levels, and the deep tail adds bulk to the stubs without helping an editor.
 MAX_RESPONSE_DEPTH = 4
 
-_SCALARS = {"integer": "int", "number": "float", "string": "str", "boolean": "bool"}
 _NON_WORD = re.compile(r"[^0-9a-zA-Z_]+")
 # A field named like one of Response's own members (``items``, ``json``, ``headers``) is
 # reached with ``response["items"]``: attribute lookup finds the member first.
@@ -47,78 +48,6 @@ def is_attribute_name(name: str) -> bool:
         and not name.startswith("_")
         and name not in _RESPONSE_MEMBERS
     )
-
-
-def _variants(schema: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    for key in ("oneOf", "anyOf"):
-        options = schema.get(key)
-        if isinstance(options, list) and options:
-            return [option for option in options if isinstance(option, Mapping)]
-    return []
-
-
-def _merged(schema: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Fold ``allOf`` parts into one object schema (the loader resolves ``$ref`` already)."""
-    parts = schema.get("allOf")
-    if not isinstance(parts, list):
-        return schema
-    merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
-    properties: dict[str, Any] = dict(merged.get("properties") or {})
-    for part in parts:
-        if isinstance(part, Mapping):
-            part = _merged(part)
-            properties.update(part.get("properties") or {})
-            for key, value in part.items():
-                if key != "properties":
-                    merged.setdefault(key, value)
-    if properties:
-        merged["properties"] = properties
-        merged.setdefault("type", "object")
-    return merged
-
-
-def param_type(schema: Mapping[str, Any] | None, *, location: str = "query") -> str:
-    """The annotation of an argument: what a caller may pass for this schema."""
-    if location == "file":
-        return "bytes | IO[bytes] | str"
-    schema = _merged(schema or {})
-    variants = _variants(schema)
-    if variants:
-        names = _unique(param_type(option) for option in variants)
-        annotation = " | ".join(names) if names else "Any"
-    else:
-        annotation = _param_base(schema)
-    if annotation != "Any" and is_nullable(schema) and schema:
-        annotation += " | None"
-    return annotation
-
-
-def _param_base(schema: Mapping[str, Any]) -> str:
-    kinds = schema_types(schema)
-    if not kinds:
-        return "dict[str, Any]" if "properties" in schema else "Any"
-    names = []
-    for kind in kinds:
-        if kind in _SCALARS:
-            if kind == "string" and schema.get("format") == "binary":
-                names.append("bytes | IO[bytes]")
-            else:
-                names.append(_SCALARS[kind])
-        elif kind == "array":
-            names.append(f"list[{param_type(schema.get('items'))}]")
-        elif kind == "object":
-            names.append("dict[str, Any]")
-        else:
-            names.append("Any")
-    return " | ".join(_unique(names))
-
-
-def _unique(names: Any) -> list[str]:
-    seen: list[str] = []
-    for name in names:
-        if name not in seen:
-            seen.append(name)
-    return seen
 
 
 @dataclass
@@ -175,44 +104,10 @@ class ResponseTypes:
 
     def annotation(self, schema: Mapping[str, Any] | None, name: str, depth: int = 0) -> str:
         """The annotation of a value of ``schema``; declares classes for objects inside."""
-        kind = self._annotation(schema, name, depth)
-        if schema and kind not in ("Any", "Response") and is_nullable(schema):
-            return f"{kind} | None"
-        return kind
+        return value_annotation(schema, name, depth, objects=self.annotate_object)
 
-    def _annotation(self, schema: Mapping[str, Any] | None, name: str, depth: int) -> str:
-        if not schema:
-            return "Any"
-        if "$recursive" in schema:
-            return "Response"
-        schema = _merged(schema)
-        variants = _variants(schema)
-        if variants:
-            objects = [v for v in variants if "properties" in _merged(v)]
-            if objects:
-                # Alternatives of objects: one class with the union of their fields.
-                schema = {"type": "object", "properties": _union_properties(objects)}
-            else:
-                names = _unique(self.annotation(v, name, depth) for v in variants)
-                return " | ".join(names) if names else "Any"
-        kinds = schema_types(schema)
-        if "properties" in schema and (not kinds or "object" in kinds):
-            return self._object(schema, name, depth)
-        if not kinds:
-            return "Any"
-        names = []
-        for kind in kinds:
-            if kind in _SCALARS:
-                names.append(_SCALARS[kind])
-            elif kind == "array":
-                names.append(f"list[{self.annotation(schema.get('items'), name, depth)}]")
-            elif kind == "object":
-                names.append("Response")
-            else:
-                names.append("Any")
-        return " | ".join(_unique(names))
-
-    def _object(self, schema: Mapping[str, Any], name: str, depth: int) -> str:
+    def annotate_object(self, schema: Mapping[str, Any], name: str, depth: int) -> str:
+        """The class of an object schema: declared on first sight, reused for the same shape."""
         if depth >= MAX_RESPONSE_DEPTH:
             return "Response"
         # The loader shares one dict per $ref target, so identity finds most repeats cheaply;
@@ -254,13 +149,6 @@ def rename(annotation: str, renames: Mapping[str, str]) -> str:
     if not renames or not annotation:
         return annotation
     return re.sub(r"\w+", lambda m: renames.get(m.group(0), m.group(0)), annotation)
-
-
-def _union_properties(objects: list[Mapping[str, Any]]) -> dict[str, Any]:
-    properties: dict[str, Any] = {}
-    for option in objects:
-        properties.update(_merged(option).get("properties") or {})
-    return properties
 
 
 def _first_line(text: str) -> str:

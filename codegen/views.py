@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from codegen.types import ResponseClass, ResponseTypes, param_type, pascal_case, rename
+from codegen.types import ResponseClass, ResponseTypes, pascal_case, rename
+from specclient._annotations import body_annotation, parameter_annotation, return_annotation
 from specclient.client import AsyncClient, AsyncResource, Client, Method, Resource
 from specclient.openapi.model import (
     MISSING,
@@ -309,16 +310,7 @@ def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> Metho
     if pagination is not None and "iterator" in options:
         schema = success.schema if success else None
         item = _item_annotation(schema, pagination.items, types, prefix + "Item")
-    body_annotation = None
-    if "body" in options and op.body is not None:
-        body_annotation = (
-            "Mapping[str, Any] | None"
-            if op.body.fields
-            else (
-                param_type(op.body.schema, location="file" if _binary_body(op) else "body")
-                + " | None"
-            )
-        )
+    body = body_annotation(op) if "body" in options else None
     view = MethodView(
         name=name,
         verb=op.verb.upper(),
@@ -329,7 +321,7 @@ def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> Metho
         keyword=keyword,
         options=tuple(options),
         spelled=spelled,
-        body_annotation=body_annotation,
+        body_annotation=body,
         returns=returns,
         returns_doc=(success.description.strip() if success else ""),
         item=item,
@@ -344,14 +336,8 @@ def _method(name: str, op: Operation, types: ResponseTypes, owner: str) -> Metho
 
 
 def _returns(success: ResponseShape | None, types: ResponseTypes, name: str) -> str:
-    """What a ``snake`` call returns: a typed Response, a list of them, text or bytes."""
-    if success is None or success.schema is None:
-        return "Response"  # an empty body decodes to an empty Response
-    media = success.media_type or "application/json"
-    if "json" not in media:
-        return "str" if media.startswith("text/") else "bytes"
-    annotation = types.annotation(success.schema, name)
-    return "Response" if annotation == "Any" else annotation
+    """What a ``snake`` call returns: the runtime's annotation, objects refined into classes."""
+    return return_annotation(success, name, objects=types.annotate_object)
 
 
 def stub_type(annotation: str) -> str:
@@ -414,29 +400,15 @@ _OPTION_TYPES = {"timeout": "_float | None", "headers": "Mapping[_str, _str] | N
 
 def _param(p: Param) -> ParamView:
     default = "" if p.default is MISSING else repr(p.default)
-    annotation = param_type(p.schema, location=p.location)
-    if not p.required and "None" not in annotation.split(" | "):
-        # Leaving an optional argument out and passing None are the same to the runtime.
-        annotation = f"{annotation} | None" if annotation != "Any" else annotation
     return ParamView(
         name=p.name,
-        annotation=annotation,
+        annotation=parameter_annotation(p),
         required=p.required,
         location=p.location,
         wire_name=p.wire_name,
         description=(p.description or "").strip(),
         default=default,
         deprecated=p.deprecated,
-    )
-
-
-def _binary_body(op: Operation) -> bool:
-    body = op.body
-    if body is None:
-        return False
-    return (
-        body.media_type.startswith("application/octet")
-        or (body.schema or {}).get("format") == "binary"
     )
 
 

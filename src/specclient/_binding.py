@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from ._annotations import KIND_NAMES, body_annotation, parameter_annotation, return_annotation
 from .errors import ParameterError
 from .openapi.model import MISSING, Operation, Param, is_nullable, schema_types
 
@@ -36,34 +37,6 @@ _OPTION_ANNOTATIONS = {
 }
 RETURN_TYPES = ("snake", "raw", "pandas")
 _ITEMS_CHECKED = 100
-
-_PY_TYPES = {
-    "integer": "int",
-    "number": "float",
-    "string": "str",
-    "boolean": "bool",
-    "array": "list",
-    "object": "dict",
-    "file": "bytes | IO",
-}
-
-
-def annotation_for(schema: Mapping[str, Any] | None) -> str:
-    """A readable type for signatures and docs, e.g. ``int`` or ``list[str]``."""
-    kinds = schema_types(schema)
-    if not kinds:
-        if schema and schema.get("format") == "binary":
-            return "bytes | IO"
-        return "Any"
-    names = []
-    for kind in kinds:
-        if kind == "array" and schema and isinstance(schema.get("items"), Mapping):
-            names.append(f"list[{annotation_for(schema['items'])}]")
-        elif kind == "string" and schema and schema.get("format") == "binary":
-            names.append("bytes | IO")
-        else:
-            names.append(_PY_TYPES.get(kind, "Any"))
-    return " | ".join(dict.fromkeys(names))
 
 
 @dataclass
@@ -127,7 +100,7 @@ class Binder:
         optional = [p for p in self.params if not p.required]
         out = [
             inspect.Parameter(
-                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation_for(p.schema)
+                p.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=parameter_annotation(p)
             )
             for p in required
         ]
@@ -136,7 +109,7 @@ class Binder:
                 p.name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=p.default if p.default is not MISSING else None,
-                annotation=annotation_for(p.schema),
+                annotation=parameter_annotation(p),
             )
             for p in optional
         ]
@@ -146,10 +119,15 @@ class Binder:
                     self.shown[option],
                     inspect.Parameter.KEYWORD_ONLY,
                     default=False if option == "iterator" else None,
-                    annotation=_OPTION_ANNOTATIONS[option],
+                    annotation=self._option_annotation(option),
                 )
             )
-        return inspect.Signature(out)
+        return inspect.Signature(out, return_annotation=return_annotation(self.operation.success))
+
+    def _option_annotation(self, option: str) -> str:
+        if option == "body":  # the whole body: typed like the stub's body= (one type mapper)
+            return body_annotation(self.operation) or _OPTION_ANNOTATIONS["body"]
+        return _OPTION_ANNOTATIONS[option]
 
     def split_options(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         """Take the per-call options out of ``kwargs``; plain names as keys."""
@@ -351,7 +329,7 @@ def type_problem(value: Any, schema: Mapping[str, Any] | None, depth: int = 0) -
                     if problem:
                         return f"item {index}: {problem}"
             return None
-    wanted = " or ".join(_PY_TYPES.get(k, k) for k in kinds)
+    wanted = " or ".join(KIND_NAMES.get(k, k) for k in kinds)
     return f"expected {wanted}, got {type(value).__name__} {_short_repr(value)}"
 
 

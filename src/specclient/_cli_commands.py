@@ -444,11 +444,9 @@ class PlatformGroup(click.Group):
 
 
 def pagination_of(operation: Operation) -> Any:
-    """How the runtime pages this operation: ``x-pagination``, or Civis's convention, which
-    the client recognises without one (``page_num`` / ``limit``)."""
-    from .pagination import civis_style_pagination
-
-    return operation.pagination or civis_style_pagination(operation)
+    """How the runtime pages this operation: ``x-pagination``, or the page convention the
+    naming rules infer (``page_num`` / ``limit``); the model holds either."""
+    return operation.pagination
 
 
 def workflow_methods(cls: type | None) -> dict[str, Callable[..., Any]]:

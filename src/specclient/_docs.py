@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ._binding import annotation_for
+from ._annotations import argument_annotation
 
 if TYPE_CHECKING:
     from ._binding import Binder
@@ -25,7 +25,7 @@ def _fill(text: str, indent: str) -> str:
 
 def _param_block(param: Param) -> str:
     optional = "" if param.required else ", optional"
-    head = f"{param.name} : {annotation_for(param.schema)}{optional}"
+    head = f"{param.name} : {argument_annotation(param.schema, location=param.location)}{optional}"
     lines = [head]
     description = param.description or param.schema.get("description", "")
     if description:
@@ -51,7 +51,7 @@ def _fields(schema: Mapping[str, Any] | None, indent: str = "    ") -> list[str]
     out = []
     for name, prop in list(props.items())[:60]:
         prop = prop if isinstance(prop, Mapping) else {}
-        out.append(f"{indent}- {camel_to_snake(name)} : {annotation_for(prop)}")
+        out.append(f"{indent}- {camel_to_snake(name)} : {argument_annotation(prop)}")
         if prop.get("description"):
             out.append(_fill(prop["description"], indent + "    "))
     return out

@@ -12,6 +12,9 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._jsonpath import dig
+from .openapi.model import schema_types
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -21,8 +24,6 @@ if TYPE_CHECKING:
 def find_records(payload: Any, records: str | None) -> list[Any]:
     """Where the table sits: ``records`` path, else the payload if a list, else the one list
     of objects inside an envelope, else the object as a single row."""
-    from .response import dig
-
     if records:
         found = dig(payload, records)
         return list(found) if isinstance(found, list) else ([] if found is None else [found])
@@ -86,9 +87,7 @@ def apply_dtypes(frame: pd.DataFrame, schemas: Mapping[str, Mapping]) -> pd.Data
 
     for column in frame.columns:
         schema = schemas.get(column) or {}
-        kind = schema.get("type")
-        if isinstance(kind, list):
-            kind = next((k for k in kind if k != "null"), None)
+        kind = next(iter(schema_types(schema)), None)  # the model's one reading of "type"
         fmt = schema.get("format")
         series = frame[column]
         try:

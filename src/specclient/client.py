@@ -10,7 +10,7 @@ shared; ``Client`` and ``AsyncClient`` differ only in how they send.
 from __future__ import annotations
 
 import keyword
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from ._binding import Binder, CallParts
 from ._clock import SYSTEM_CLOCK, Clock
 from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation, Pagination, Spec
-from .pagination import PageWalker, civis_style_pagination
+from .pagination import first_page_arguments, read_page
 
 if TYPE_CHECKING:
     import httpx
@@ -276,10 +276,10 @@ def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:
     return {k.rstrip("/"): v.rstrip("/") for k, v in servers.items()}
 
 
-def _decoded(response: Any, stream: bool, return_type: str) -> Any:
+def _decoded(client: _ClientBase, response: Any, stream: bool, return_type: str) -> Any:
     from .response import decode
 
-    return response if stream else decode(response, None, return_type)
+    return response if stream else decode(response, None, return_type, now=client._clock.time())
 
 
 class Client(_ClientBase):
@@ -293,7 +293,7 @@ class Client(_ClientBase):
         return Sender(**self._sender_options())
 
     def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
-        return _decoded(sent, stream, return_type)
+        return _decoded(self, sent, stream, return_type)
 
     def _close(self) -> None:
         if self._sender_obj is not None:
@@ -317,7 +317,7 @@ class AsyncClient(_ClientBase):
         return AsyncSender(**self._sender_options())
 
     async def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
-        return _decoded(await sent, stream, return_type)
+        return _decoded(self, await sent, stream, return_type)
 
     async def _aclose(self) -> None:
         if self._sender_obj is not None:
@@ -440,15 +440,14 @@ class AsyncResource(_ResourceBase):
 
 
 class _MethodBase:
-    """One operation as a callable with a real signature and a lazily rendered docstring."""
+    """One operation as a callable with a real signature and a lazily rendered docstring.
+
+    What to send and how to read the reply is prepared here, once; :class:`Method` and
+    :class:`AsyncMethod` are the drivers that send (``await`` or not).
+    """
 
     def __init__(self, client: Any, operation: Operation) -> None:
         self._client = client
-        if operation.pagination is None:
-            # Civis's page_num/limit convention is recognised without an x-pagination key.
-            recognised = civis_style_pagination(operation)
-            if recognised is not None:
-                operation = _with_pagination(operation, recognised)
         self.operation = operation
         self.__name__ = operation.method
         self.__qualname__ = operation.qualname
@@ -510,85 +509,103 @@ class _MethodBase:
     def _idempotent(self) -> bool | None:
         return self.operation.idempotent
 
-    def _walker(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> PageWalker:
-        assert self.pagination is not None
-        arguments = self._binder.signature.bind_partial(*args, **kwargs).arguments
-        return PageWalker(self.pagination, dict(arguments))
-
-    def _page_schemas(self) -> dict[str, Any]:
-        """Column schemas of the items of a paginated operation's pages."""
-        from ._frames import column_schemas
-
-        items = self.pagination.items if self.pagination is not None else None
-        return column_schemas(self.operation, items or None)
-
     def _security(self) -> Any:
         # An operation the spec marks as needing no auth (security: []) sends no credentials.
         return self.operation.security != ()
 
+    def _request(self, parts: CallParts, *, idempotent: bool | None = None) -> dict[str, Any]:
+        """The keyword arguments of ``sender.send`` for one bound call."""
+        return {
+            "request": self._factory(parts),
+            "idempotent": self._idempotent() if idempotent is None else idempotent,
+            "timeout": _timeout(parts.options.get("timeout")),
+            "auth": self._security(),
+            "secret_fields": self.operation.secret_fields,
+        }
 
-def _with_pagination(operation: Operation, pagination: Pagination) -> Operation:
-    from dataclasses import replace
+    def _result(self, response: Any, return_type: str) -> Any:
+        from .response import decode
 
-    return replace(operation, pagination=pagination)
+        return decode(response, self.operation, return_type, now=self._client._clock.time())
+
+    # -- iterator=True: the page loop, written once ---------------------------------------------
+
+    def _first_page(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The spec arguments (Python names) of the first page's call, and the per-call
+        options every page is sent with."""
+        assert self.pagination is not None
+        kwargs = dict(kwargs)
+        options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
+        arguments = self._binder.signature.bind_partial(*args, **kwargs).arguments
+        every_page = {"_timeout": options.get("timeout"), "_headers": options.get("headers")}
+        return first_page_arguments(self.pagination, arguments), every_page
+
+    def _walk(
+        self,
+        first: tuple[dict[str, Any], dict[str, Any]],
+        view: Callable[[Any], Any],
+    ) -> Generator[Any, Any, None]:
+        """The page loop without I/O, for both drivers.
+
+        Yields, by turns, the ``sender.send`` arguments of a page's request (and is sent the
+        reply) and that page's items passed through ``view``; stops after the page whose
+        ``next_arguments`` is None.
+        """
+        from .response import raise_for_status, response_json
+
+        assert self.pagination is not None
+        arguments: dict[str, Any] | None
+        arguments, every_page = first
+        seen = 0
+        while arguments is not None:
+            # Reading a page changes nothing on the server: retried whatever the verb.
+            parts = self._binder.bind((), {**arguments, **every_page})
+            response = yield self._request(parts, idempotent=True)
+            raise_for_status(response, self.operation, now=self._client._clock.time())
+            payload = response_json(response, self.operation)
+            page = read_page(self.pagination, arguments, payload, response.headers, seen)
+            yield [view(item) for item in page.items]
+            arguments, seen = page.next_arguments, page.seen
+
+    def _item_view(self, return_type: str) -> Callable[[Any], Any]:
+        """How each item of a page reaches the caller: as sent, or as ``Response`` objects."""
+        if return_type in ("raw", "pandas"):
+            return _as_sent
+        from .response import _convert
+
+        secret = self.operation.secret_fields
+        return lambda item: _convert(item, secret)
+
+    def _frame(self, rows: list[Any]) -> Any:
+        """All pages' rows as one DataFrame, typed from the items' schema."""
+        from ._frames import column_schemas, frame_from_records
+
+        items = self.pagination.items if self.pagination is not None else None
+        return frame_from_records(rows, column_schemas(self.operation, items or None))
+
+
+def _as_sent(item: Any) -> Any:
+    return item
 
 
 class Method(_MethodBase):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         parts = self._bind(args, dict(kwargs))
+        return_type = self._return_type(parts)
         if parts.options.get("iterator"):
-            return self._iterate(args, kwargs, self._return_type(parts))
-        return self._send(parts, self._return_type(parts))
+            items = self._items(self._first_page(args, kwargs), self._item_view(return_type))
+            return self._frame(list(items)) if return_type == "pandas" else items
+        return self._result(self._client._sender.send(**self._request(parts)), return_type)
 
-    def _send(self, parts: CallParts, return_type: str) -> Any:
-        from .response import decode
-
-        response = self._client._sender.send(
-            self._factory(parts),
-            idempotent=self._idempotent(),
-            timeout=_timeout(parts.options.get("timeout")),
-            auth=self._security(),
-            secret_fields=self.operation.secret_fields,
-        )
-        return decode(response, self.operation, return_type)
-
-    def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> Any:
-        kwargs = dict(kwargs)
-        options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
-        walker = self._walker(args, kwargs)
-        pages = self._pages(walker, options.get("timeout"), options.get("headers"))
-        if return_type == "pandas":
-            from ._frames import frame_from_records
-
-            rows = [row for page in pages for row in page]
-            return frame_from_records(rows, self._page_schemas())
-        if return_type == "raw":
-            return (item for page in pages for item in page)
-        from .response import _convert
-
-        secret = self.operation.secret_fields
-        return (_convert(item, secret) for page in pages for item in page)
-
-    def _pages(self, walker: PageWalker, timeout: Any, headers: Any) -> Iterator[list[Any]]:
-        from .response import raise_for_status, response_json
-
-        while not walker.done:
-            call_args = walker.arguments()
-            parts = self._binder.bind(
-                (), {**call_args, "_return_type": "raw", "_timeout": timeout, "_headers": headers}
-            )
-            response = self._client._sender.send(
-                self._factory(parts),
-                idempotent=True,
-                timeout=_timeout(timeout),
-                auth=self._security(),
-                secret_fields=self.operation.secret_fields,
-            )
-            raise_for_status(response, self.operation)
-            payload = response_json(response, self.operation)
-            items = walker.items(payload)
-            walker.advance(payload, response.headers, len(items))
-            yield items
+    def _items(
+        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
+    ) -> Iterator[Any]:
+        """The sync driver of :meth:`_walk`: a page is fetched when the last one is used up."""
+        walk = self._walk(first, view)
+        for request in walk:
+            yield from walk.send(self._client._sender.send(**request))
 
     def wait(
         self,
@@ -620,53 +637,20 @@ class AsyncMethod(_MethodBase):
         parts = self._bind(args, dict(kwargs))
         return_type = self._return_type(parts)
         if parts.options.get("iterator"):
+            items = self._items(self._first_page(args, kwargs), self._item_view(return_type))
             if return_type == "pandas":
-                from ._frames import frame_from_records
+                return self._frame([row async for row in items])
+            return items
+        return self._result(await self._client._sender.send(**self._request(parts)), return_type)
 
-                rows = [row async for row in self._iterate(args, kwargs, "raw")]
-                return frame_from_records(rows, self._page_schemas())
-            return self._iterate(args, kwargs, return_type)
-        from .response import decode
-
-        response = await self._client._sender.send(
-            self._factory(parts),
-            idempotent=self._idempotent(),
-            timeout=_timeout(parts.options.get("timeout")),
-            auth=self._security(),
-            secret_fields=self.operation.secret_fields,
-        )
-        return decode(response, self.operation, return_type)
-
-    async def _iterate(self, args: tuple, kwargs: dict, return_type: str) -> AsyncIterator[Any]:
-        from .response import _convert, raise_for_status, response_json
-
-        kwargs = dict(kwargs)
-        options = self._binder.split_options(kwargs)  # any spelling; kwargs keeps the spec's
-        timeout, headers = options.get("timeout"), options.get("headers")
-        walker = self._walker(args, kwargs)
-        while not walker.done:
-            parts = self._binder.bind(
-                (),
-                {
-                    **walker.arguments(),
-                    "_return_type": "raw",
-                    "_timeout": timeout,
-                    "_headers": headers,
-                },
-            )
-            response = await self._client._sender.send(
-                self._factory(parts),
-                idempotent=True,
-                timeout=_timeout(timeout),
-                auth=self._security(),
-                secret_fields=self.operation.secret_fields,
-            )
-            raise_for_status(response, self.operation)
-            payload = response_json(response, self.operation)
-            items = walker.items(payload)
-            walker.advance(payload, response.headers, len(items))
-            for item in items:
-                yield item if return_type == "raw" else _convert(item, self.operation.secret_fields)
+    async def _items(
+        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
+    ) -> AsyncIterator[Any]:
+        """The async driver of :meth:`_walk`."""
+        walk = self._walk(first, view)
+        for request in walk:
+            for item in walk.send(await self._client._sender.send(**request)):
+                yield item
 
     async def wait(
         self,

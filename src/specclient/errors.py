@@ -11,7 +11,7 @@ import builtins
 from typing import Any
 
 # One redaction rule for logs, errors and cassettes; re-exported here for existing callers.
-from specclient.http.redact import redact_url
+from specclient._secrets import redact_url
 
 __all__ = [
     "SpecClientError",

@@ -1,124 +1,149 @@
-"""Walking the pages of a list operation (``iterator=True``).
+"""Walking the pages of a list operation (``iterator=True``), without doing any I/O.
 
-One ``PageWalker`` decides, from a page just read, what to ask for next — offset/limit, page
-numbers (Civis's ``page_num`` with its ``X-Pagination-*`` headers), or cursors — so the sync and
-async clients share the logic and differ only in how they send. Items are yielded lazily: a page
-is fetched only when the previous one has been consumed.
+A :class:`Page` is one page read from the server: its items and the arguments of the call that
+fetches the next page (``None`` on the last one). The client's sync and async drivers only send
+``page.next_arguments`` until it is ``None``; everything about offsets, page numbers (Civis's
+``page_num`` with its ``X-Pagination-*`` headers), cursors and totals is decided here, once.
+
+Which operations page, and how, is the model's business (``x-pagination``, or the naming rules'
+inferred page convention, see :mod:`specclient.openapi.naming`): this module reads
+:class:`~specclient.openapi.model.Pagination` and infers nothing itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from .openapi.model import Operation, Pagination
-from .response import dig
+from ._jsonpath import dig
+from .openapi.model import Pagination
 
-__all__ = ["PageWalker", "civis_style_pagination"]
-
-
-def civis_style_pagination(operation: Operation) -> Pagination | None:
-    """Civis's convention, recognised without ``x-pagination``: a GET with ``page_num`` and
-    ``limit`` query parameters returning a list."""
-    names = {p.name for p in operation.params if p.location == "query"}
-    if operation.verb == "get" and {"page_num", "limit"} <= names:
-        return Pagination(
-            style="page",
-            page_param="page_num",
-            limit_param="limit",
-            start=1,
-            total="header:X-Pagination-Total-Pages",
-        )
-    return None
+__all__ = ["Page", "first_page_arguments", "read_page"]
 
 
-class PageWalker:
-    """Page-by-page state for one ``iterator=True`` call.
+@dataclass(frozen=True)
+class Page:
+    """One page of a list call.
 
-    ``arguments`` are the call's own keyword arguments by Python name; the walker overrides the
-    page/offset/cursor argument for each page and leaves the rest alone.
+    Attributes
+    ----------
+    items : list
+        The page's items, as sent (wire names).
+    arguments : dict
+        The call's keyword arguments (Python names) that fetched this page.
+    next_arguments : dict or None
+        The arguments that fetch the following page; None when this page is the last.
+    seen : int
+        Items on this page and every page before it.
     """
 
-    def __init__(self, pagination: Pagination, arguments: Mapping[str, Any]) -> None:
-        self.pagination = pagination
-        self.base = dict(arguments)
-        self.limit = arguments.get(pagination.limit_param) if pagination.limit_param else None
-        if self.limit is None:
-            self.limit = pagination.default_limit
-        self.position: Any = None
-        self.seen = 0
-        self.done = False
-        style = pagination.style
-        if style == "offset" and pagination.offset_param:
-            self.position = arguments.get(pagination.offset_param) or pagination.start
-        elif style == "page" and pagination.page_param:
-            self.position = arguments.get(pagination.page_param) or pagination.start
-        elif style == "cursor" and pagination.cursor_param:
-            self.position = arguments.get(pagination.cursor_param)
+    items: list[Any]
+    arguments: dict[str, Any]
+    next_arguments: dict[str, Any] | None
+    seen: int
 
-    def arguments(self) -> dict[str, Any]:
-        """Keyword arguments for the next page's call."""
-        p = self.pagination
-        args = dict(self.base)
-        if p.limit_param and self.limit is not None:
-            args[p.limit_param] = self.limit
-        if p.style == "offset" and p.offset_param:
-            args[p.offset_param] = self.position
-        elif p.style == "page" and p.page_param:
-            args[p.page_param] = self.position
-        elif p.style == "cursor" and p.cursor_param:
-            if self.position is None:
-                args.pop(p.cursor_param, None)
-            else:
-                args[p.cursor_param] = self.position
-        return args
 
-    def items(self, payload: Any) -> list[Any]:
-        found = dig(payload, self.pagination.items)
-        if found is None:
-            return []
-        if not isinstance(found, list):
-            raise TypeError(
-                f"expected a list at {self.pagination.items!r}, got {type(found).__name__}"
-            )
-        return found
+def _position_param(pagination: Pagination) -> str | None:
+    return {
+        "offset": pagination.offset_param,
+        "page": pagination.page_param,
+        "cursor": pagination.cursor_param,
+    }[pagination.style]
 
-    def advance(self, payload: Any, headers: Mapping[str, str], count: int) -> None:
-        """Record a page of ``count`` items; sets ``done`` when there is nothing more."""
-        p = self.pagination
-        self.seen += count
-        total = self._total(payload, headers)
-        if count == 0:
-            self.done = True
-        elif p.style == "cursor":
-            cursor = dig(payload, p.next_path) if p.next_path else None
-            if not cursor or cursor == self.position:
-                self.done = True
-            self.position = cursor
-        elif p.style == "page":
-            if total is not None and p.total and p.total.lower().endswith("pages"):
-                self.done = self.position >= total
-            elif total is not None:
-                self.done = self.seen >= total
-            elif self.limit is not None and count < self.limit:
-                self.done = True
-            self.position += 1
-        else:  # offset
-            self.position += count
-            if total is not None:
-                self.done = self.position >= total
-            elif self.limit is not None and count < self.limit:
-                self.done = True
 
-    def _total(self, payload: Any, headers: Mapping[str, str]) -> int | None:
-        spec = self.pagination.total
-        if not spec:
+def first_page_arguments(pagination: Pagination, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The first page's call: the caller's own arguments, with the page size and the starting
+    offset or page number filled in where the caller gave none."""
+    args = dict(arguments)
+    limit = _limit(pagination, args)
+    if pagination.limit_param and limit is not None:
+        args[pagination.limit_param] = limit
+    position = _position_param(pagination)
+    if position and pagination.style != "cursor":
+        args[position] = args.get(position) or pagination.start
+    elif position and args.get(position) is None:
+        args.pop(position, None)  # no cursor yet: the server starts at the beginning
+    return args
+
+
+def read_page(
+    pagination: Pagination,
+    arguments: Mapping[str, Any],
+    payload: Any,
+    headers: Mapping[str, str],
+    seen_before: int = 0,
+) -> Page:
+    """The :class:`Page` a reply to the call with ``arguments`` holds, knowing its successor.
+
+    The last page is the one that is empty; or that reaches the total the server announced
+    (``total``: a count of items, or of pages when its name ends in ``pages``); or, when the
+    server announces nothing, that is shorter than the page size; or whose cursor is missing or
+    repeats.
+    """
+    items = _items(pagination, payload)
+    count = len(items)
+    seen = seen_before + count
+    next_arguments = (
+        None if count == 0 else _next(pagination, arguments, payload, headers, count, seen)
+    )
+    return Page(items, dict(arguments), next_arguments, seen)
+
+
+def _next(
+    p: Pagination,
+    arguments: Mapping[str, Any],
+    payload: Any,
+    headers: Mapping[str, str],
+    count: int,
+    seen: int,
+) -> dict[str, Any] | None:
+    position_param = _position_param(p)
+    if position_param is None:
+        return None  # the spec names no parameter to move on with: one page is all there is
+    position: Any = arguments.get(position_param)
+    if p.style == "cursor":
+        cursor = dig(payload, p.next_path) if p.next_path else None
+        if not cursor or cursor == position:
             return None
-        if spec.lower().startswith("header:"):
-            value = headers.get(spec.split(":", 1)[1])
+        return {**arguments, position_param: cursor}
+    total = _total(p, payload, headers)
+    limit = _limit(p, arguments)
+    short = limit is not None and count < limit
+    if p.style == "page":
+        if total is not None and p.total and p.total.lower().endswith("pages"):
+            last = position >= total
         else:
-            value = dig(payload, spec)
-        try:
-            return int(value) if value is not None else None
-        except (TypeError, ValueError):
-            return None
+            last = seen >= total if total is not None else short
+        return None if last else {**arguments, position_param: position + 1}
+    following = position + count  # offset: the next page starts after this one's items
+    last = following >= total if total is not None else short
+    return None if last else {**arguments, position_param: following}
+
+
+def _limit(p: Pagination, arguments: Mapping[str, Any]) -> int | None:
+    limit = arguments.get(p.limit_param) if p.limit_param else None
+    return p.default_limit if limit is None else limit
+
+
+def _items(p: Pagination, payload: Any) -> list[Any]:
+    found = dig(payload, p.items)
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise TypeError(f"expected a list at {p.items!r}, got {type(found).__name__}")
+    return found
+
+
+def _total(p: Pagination, payload: Any, headers: Mapping[str, str]) -> int | None:
+    where = p.total
+    if not where:
+        return None
+    if where.lower().startswith("header:"):
+        value = headers.get(where.split(":", 1)[1])
+    else:
+        value = dig(payload, where)
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

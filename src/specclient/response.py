@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
+import time
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from ._jsonpath import dig
 from .errors import RateLimitError, ResponseDecodeError, api_error_for_status
+from .openapi.naming import camel_to_snake  # the one snake_case rule; re-exported
 
 if TYPE_CHECKING:
     import httpx
 
     from .openapi.model import Operation
 
-__all__ = ["Response", "ResponseList", "camel_to_snake", "decode", "raise_for_status"]
+__all__ = [
+    "Response",
+    "ResponseList",
+    "camel_to_snake",
+    "decode",
+    "dig",
+    "raise_for_status",
+]
 
-# The same two-step rule civis-python uses, so names match theirs exactly.
-_UNDERSCORER1 = re.compile(r"(.)([A-Z][a-z]+)")
-_UNDERSCORER2 = re.compile(r"([a-z0-9])([A-Z])")
 _REQUEST_ID_HEADERS = (
     "x-request-id",
     "x-amzn-requestid",
@@ -34,12 +39,6 @@ _REQUEST_ID_HEADERS = (
     "x-amz-request-id",
     "x-trace-id",
 )
-
-
-@lru_cache(maxsize=8192)  # a handful of field names recur in every reply: convert each once
-def camel_to_snake(word: str) -> str:
-    word = _UNDERSCORER1.sub(r"\1_\2", word)
-    return _UNDERSCORER2.sub(r"\1_\2", word).lower().replace("-", "_")
 
 
 def _convert(value: Any, secret_fields: frozenset[str]) -> Any:
@@ -217,8 +216,13 @@ def _error_message(payload: Any) -> str:
     return ""
 
 
-def raise_for_status(response: httpx.Response, operation: Operation | None = None) -> None:
-    """Raise the matching ``APIError`` subclass for a 4xx/5xx reply."""
+def raise_for_status(
+    response: httpx.Response, operation: Operation | None = None, *, now: float | None = None
+) -> None:
+    """Raise the matching ``APIError`` subclass for a 4xx/5xx reply.
+
+    ``now`` (epoch seconds, the client's clock) reads a ``Retry-After`` given as an HTTP date.
+    """
     if response.status_code < 400:
         return
     from .http.redact import redact_body, redact_text_urls
@@ -254,17 +258,11 @@ def raise_for_status(response: httpx.Response, operation: Operation | None = Non
         body=payload,
     )
     if isinstance(error, RateLimitError):
-        error.retry_after = _retry_after_seconds(response.headers.get("retry-after"))
+        # The retry policy's parser: seconds or an HTTP date, read the same way in both places.
+        from .http.retry import retry_after_seconds
+
+        error.retry_after = retry_after_seconds(response, time.time() if now is None else now)
     raise error
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None
 
 
 def decode(
@@ -273,9 +271,10 @@ def decode(
     return_type: str,
     *,
     records: str | None = None,
+    now: float | None = None,
 ) -> Any:
-    """Turn a successful reply into what the caller asked for."""
-    raise_for_status(response, operation)
+    """Turn a successful reply into what the caller asked for (``now``: see raise_for_status)."""
+    raise_for_status(response, operation, now=now)
     if return_type == "raw":
         return response
     secret_fields = operation.secret_fields if operation else frozenset()
@@ -314,18 +313,3 @@ def wrap(
     if payload is None:
         return Response({}, headers=headers, status_code=status_code)
     return payload
-
-
-def dig(payload: Any, dotted: str | None) -> Any:
-    """Follow a dotted path (``result.rows``) into a JSON payload; "" or None is the payload."""
-    if not dotted:
-        return payload
-    current = payload
-    for part in dotted.split("."):
-        if isinstance(current, Mapping):
-            current = current.get(part)
-        elif isinstance(current, list) and part.isdigit():
-            current = current[int(part)] if int(part) < len(current) else None
-        else:
-            return None
-    return current

@@ -389,32 +389,69 @@ def test_civis_tables_all_pages_as_csv(capsys, monkeypatch) -> None:
 # -- --wait: the x-waiter's poll, with a status line only on a terminal ---------------------------
 
 
-def test_wait_option_polls_through_the_waiter(capsys, monkeypatch) -> None:
-    calls = []
+def _ready_question(client: Any) -> Any:
+    """A clean-room question READY to run: room, connection, dataset, question, assignment."""
+    from specclient.platforms.habu import tutorial_question_details
 
-    class FakeMethod:
-        def wait(self, *args: Any, **kwargs: Any) -> Any:
-            calls.append((args, kwargs))
-            return {"id": args[0], "status": "COMPLETED"}
-
-    class FakeClient:
-        def __enter__(self) -> FakeClient:
-            return self
-
-        def __exit__(self, *exc: Any) -> None:
-            pass
-
-        def resource(self, name: str) -> Any:
-            assert name == "cleanroom_question_runs"
-            return type("R", (), {"method": lambda self, m: FakeMethod()})()
-
-    monkeypatch.setattr(cli, "connect", lambda platform, **options: FakeClient())
-    status, out, _ = run(
-        capsys, "habu", "cleanroom_question_runs", "get", "run-1", "--wait", "-o", "json"
+    room = client.cleanrooms.create(
+        name="cli room",
+        start_at="2026-01-01",
+        type="Hybrid",
+        parameters={"REGION": "REGION_US", "CLOUD": "CLOUD_AWS"},
     )
-    assert status == 0
-    assert json.loads(out) == {"id": "run-1", "status": "COMPLETED"}
-    assert calls == [(("run-1",), {"progress": False})]
+    connection = client.data_connections.create(name="cli conn", category="Ad Exposure")
+    dataset = client.cleanroom_datasets.configure(
+        room.id, data_connection_id=connection.id, body={"rampIDConsent": False}
+    )
+    details = tutorial_question_details("cli question")
+    details["dataTypes"] = [{"macro": "@exposures", "importDataType": "AdExposure"}]
+    question_id = client.create_question(details, cleanroom_id=room.id)
+    crq = client.cleanroom_questions.add(room.id, question_id=question_id, is_editable=True)
+    client.assign_question_datasets(crq.id, [{"macro": "@exposures", "dataset_id": dataset.id}])
+    return crq
+
+
+def test_wait_option_polls_a_real_run_until_the_waiter_says_done(capsys, monkeypatch) -> None:
+    import httpx
+
+    import specclient.platforms
+
+    with running("habu", seed=2) as emu, httpx.Client() as http:
+        client = emu.client(progress=False)
+        run_ = client.run_question(_ready_question(client).id, name="cli wait", wait=False)
+        assert run_.status != "COMPLETED"
+        sent: list[httpx.Request] = []
+        http.event_hooks["request"] = [sent.append]
+        connect = specclient.platforms.connect
+
+        def connect_on_the_emulator_clock(platform: str, **options: Any) -> Any:
+            # The CLI's own client, polling on the emulator's clock (its sleeps advance it).
+            return connect(platform, clock=emu.clock, http=http, **options)
+
+        monkeypatch.setattr(specclient.platforms, "connect", connect_on_the_emulator_clock)
+        monkeypatch.setenv("HABU_API_CLIENT", emu.credentials["client_id"])
+        monkeypatch.setenv("HABU_API_SECRET", emu.credentials["client_secret"])
+        started = emu.clock.monotonic()
+        status, out, err = run(
+            capsys,
+            "habu",
+            "cleanroom_question_runs",
+            "get",
+            run_.id,
+            "--wait",
+            "-o",
+            "json",
+            "--base-url",
+            emu.base_url,
+        )
+        waited = emu.clock.monotonic() - started
+    assert status == 0, err
+    shown = json.loads(out)
+    assert shown["id"] == run_.id and shown["status"] == "COMPLETED"
+    polls = [r for r in sent if r.url.path.endswith(f"/cleanroom-question-runs/{run_.id}")]
+    assert len(polls) >= 2 and {r.method for r in polls} == {"GET"}  # polled until done
+    assert waited > 0  # slept between polls, on the emulator's clock
+    assert err == ""  # no status line when stderr is not a terminal
 
 
 @pytest.mark.parametrize("url", ["nonsense", "http://[::1", "ftp://example.com/v1"])

@@ -123,3 +123,101 @@ def test_civis_style_page_num_is_recognised_and_honours_total_pages(recorder):
     ids = [t.id for t in client.tables.list(iterator=True, limit=2)]
     assert ids == [10, 11, 20, 21, 30, 31]
     assert [r.url.params["page_num"] for r in recorder.requests] == ["1", "2", "3"]
+
+
+# -- Civis: the server's page count decides how many pages are fetched ---------------------------
+
+
+def _civis_pages_on_the_wire(limit: int | None) -> tuple[list[str], list[httpx.Request]]:
+    from specclient.emulators import running
+
+    sent: list[httpx.Request] = []
+    with (
+        running("civis", seed=1) as emu,
+        httpx.Client(event_hooks={"request": [sent.append]}) as http,
+    ):
+        client = emu.client(http=http)
+        options = {} if limit is None else {"limit": limit}
+        names = [t.name for t in client.tables.list(iterator=True, **options)]
+    return names, [r for r in sent if r.url.path.rstrip("/").endswith("/tables")]
+
+
+def test_civis_iterator_sends_one_request_when_the_server_says_there_is_one_page():
+    names, sent = _civis_pages_on_the_wire(limit=None)
+    assert names == ["customers", "orders", "daily_revenue", "bar"]
+    assert [r.url.params["page_num"] for r in sent] == ["1"]
+
+
+def test_civis_iterator_stops_at_the_last_full_page_the_server_announced():
+    # 4 tables in pages of 2: X-Pagination-Total-Pages is 2, so no third (empty) page is asked for
+    names, sent = _civis_pages_on_the_wire(limit=2)
+    assert names == ["customers", "orders", "daily_revenue", "bar"]
+    assert [(r.url.params["page_num"], r.url.params["limit"]) for r in sent] == [
+        ("1", "2"),
+        ("2", "2"),
+    ]
+
+
+async def test_async_civis_iterator_sends_as_many_requests_as_the_server_has_pages():
+    from specclient.emulators import running
+
+    sent: list[httpx.Request] = []
+
+    async def record(request: httpx.Request) -> None:
+        sent.append(request)
+
+    with running("civis", seed=1) as emu:
+        async with (
+            httpx.AsyncClient(event_hooks={"request": [record]}) as http,
+            emu.async_client(http=http) as client,
+        ):
+            pages = await client.tables.list(limit=2, iterator=True)
+            names = [t.name async for t in pages]
+    assert names == ["customers", "orders", "daily_revenue", "bar"]
+    assert [
+        r.url.params["page_num"] for r in sent if r.url.path.rstrip("/").endswith("/tables")
+    ] == ["1", "2"]
+
+
+# -- pages without I/O: each page knows the call that fetches the next ---------------------------
+
+
+def test_a_page_knows_the_next_call_until_the_announced_item_total_is_reached():
+    from specclient.openapi.model import Pagination
+    from specclient.pagination import first_page_arguments, read_page
+
+    rule = Pagination(
+        style="page", items="data", page_param="page", limit_param="size", total="meta.total"
+    )
+    first = first_page_arguments(rule, {"size": 2, "q": "x"})
+    assert first == {"size": 2, "q": "x", "page": 0}
+    one = read_page(rule, first, {"data": [1, 2], "meta": {"total": 3}}, {})
+    assert (one.items, one.next_arguments, one.seen) == ([1, 2], {**first, "page": 1}, 2)
+    two = read_page(rule, one.next_arguments, {"data": [3], "meta": {"total": 3}}, {}, one.seen)
+    assert (two.items, two.next_arguments, two.seen) == ([3], None, 3)
+
+
+def test_without_a_total_a_full_page_asks_for_more_and_an_empty_or_short_one_ends():
+    from specclient.openapi.model import Pagination
+    from specclient.pagination import first_page_arguments, read_page
+
+    rule = Pagination(style="offset", offset_param="offset", limit_param="limit")
+    first = first_page_arguments(rule, {"limit": 2})
+    full = read_page(rule, first, [1, 2], {})
+    assert full.next_arguments == {"limit": 2, "offset": 2}
+    assert read_page(rule, full.next_arguments, [3], {}, 2).next_arguments is None
+    assert read_page(rule, full.next_arguments, [], {}, 2).next_arguments is None
+
+
+def test_a_repeated_cursor_ends_the_walk_instead_of_looping():
+    from specclient.openapi.model import Pagination
+    from specclient.pagination import first_page_arguments, read_page
+
+    rule = Pagination(style="cursor", items="data", cursor_param="cursor", next_path="next")
+    first = first_page_arguments(rule, {"cursor": None})
+    assert first == {}  # no cursor yet: the server starts at the beginning
+    one = read_page(rule, first, {"data": [1], "next": "c2"}, {})
+    assert one.next_arguments == {"cursor": "c2"}
+    assert (
+        read_page(rule, one.next_arguments, {"data": [2], "next": "c2"}, {}).next_arguments is None
+    )

@@ -81,6 +81,42 @@ def test_rate_limit_error_after_retries_carries_retry_after(pets_spec, recorder)
     assert caught.value.retry_after == 7.0
 
 
+def test_rate_limit_error_reads_an_http_date_retry_after_against_the_client_clock(
+    pets_spec, recorder
+):
+    # RFC 9110 section 10.2.3: Retry-After is an HTTP-date or delay-seconds; its example
+    # "Fri, 31 Dec 1999 23:59:59 GMT" two minutes after the client's "now" means 120 s.
+    import specclient
+    from specclient._clock import FakeClock
+
+    when = "Fri, 31 Dec 1999 23:59:59 GMT"
+    clock = FakeClock(start=946684799.0 - 120)
+    recorder.handler = lambda r: httpx.Response(429, headers={"Retry-After": when})
+    client = specclient.Client.from_spec(
+        pets_spec, http=recorder.transport, cache=False, max_retries=0, clock=clock
+    )
+    with pytest.raises(errors.RateLimitError) as caught:
+        client.pets.get("1")
+    assert caught.value.retry_after == 120.0
+    assert len(recorder.requests) == 1
+
+
+async def test_async_rate_limit_error_reads_an_http_date_retry_after(pets_spec, recorder):
+    import specclient
+    from specclient._clock import FakeClock
+
+    clock = FakeClock(start=946684799.0 - 30)
+    recorder.handler = lambda r: httpx.Response(
+        429, headers={"Retry-After": "Fri, 31 Dec 1999 23:59:59 GMT"}
+    )
+    client = specclient.AsyncClient.from_spec(
+        pets_spec, http=recorder.transport, cache=False, max_retries=0, clock=clock
+    )
+    with pytest.raises(errors.RateLimitError) as caught:
+        await client.pets.get("1")
+    assert caught.value.retry_after == 30.0
+
+
 def test_malformed_json_reply_is_a_decode_error_naming_the_operation(pets, recorder):
     recorder.handler = lambda r: httpx.Response(
         200, content=b"{not json", headers={"content-type": "application/json"}

@@ -1,14 +1,16 @@
-"""The committed stubs list exactly the resources, methods and parameters the runtime has.
+"""The committed stubs list exactly the resources, methods, parameters and types the runtime has.
 
 Stubs are rendered from the runtime client's own spec and signatures; this test reads them
 back (``ast``) and compares with what a live client built by ``connect()`` answers to
-(``dir()`` and ``inspect.signature``), so any drift between the two fails here.
+(``dir()`` and ``inspect.signature``), so any drift between the two fails here: names, kinds,
+and the annotation of every parameter and of the return value.
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
+import re
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,50 @@ def _stub_params(fn: Any) -> tuple[list[str], dict[str, bool]]:
     return positional, keyword
 
 
+# The stub spells builtins through private aliases (a method called ``list`` would shadow them).
+_ALIASED_BUILTIN = re.compile(r"\b_(list|dict|str|int|float|bool|bytes)\b")
+# Per-call options the stub narrows per overload (``Literal["pandas"]`` -> DataFrame, ...):
+# their annotation is the overload's selector, not the runtime's single type.
+_OVERLOAD_SELECTORS = {"return_type", "iterator"}
+
+
+def _stub_types(fn: Any, response_classes: set[str]) -> dict[str, str]:
+    """Parameter -> annotation, and "return" -> the return annotation, as the runtime writes
+    them: builtins unaliased, the stub's response classes (``Response`` subclasses) erased to
+    ``Response`` (the runtime has one Response class; the stub refines it per shape)."""
+
+    def plain(node: ast.expr | None) -> str:
+        text = _ALIASED_BUILTIN.sub(r"\1", ast.unparse(node)) if node is not None else ""
+        return re.sub(r"\w+", lambda m: "Response" if m[0] in response_classes else m[0], text)
+
+    arguments = fn.args.args[1:] + fn.args.kwonlyargs
+    types = {
+        a.arg: plain(a.annotation)
+        for a in arguments
+        if a.arg.lstrip("_") not in _OVERLOAD_SELECTORS  # plain, or spelled _return_type
+    }
+    types["return"] = plain(fn.returns)
+    return types
+
+
+def _runtime_types(signature: inspect.Signature) -> dict[str, str]:
+    types = {
+        p.name: str(p.annotation)
+        for p in signature.parameters.values()
+        if p.name.lstrip("_") not in _OVERLOAD_SELECTORS
+    }
+    types["return"] = str(signature.return_annotation)
+    return types
+
+
+def _response_classes(module: ast.Module) -> set[str]:
+    return {
+        cls.name
+        for cls in _classes(module).values()
+        if any(isinstance(b, ast.Name) and b.id == "Response" for b in cls.bases)
+    }
+
+
 def _runtime_params(signature: inspect.Signature) -> tuple[list[str], dict[str, bool]]:
     positional = [
         p.name
@@ -94,6 +140,7 @@ def test_stub_resources_have_the_runtime_methods_and_signatures(pair: Any) -> No
     client_class, base, stub, client = pair
     classes = _classes(stub)
     resources = _attributes(classes[client_class])
+    response_classes = _response_classes(stub)
     checked = 0
     for resource_name, class_name in resources.items():
         resource = getattr(client, resource_name)
@@ -107,5 +154,34 @@ def test_stub_resources_have_the_runtime_methods_and_signatures(pair: Any) -> No
             fn = defs.get(name) or _first_defs(classes[attrs[name]])["__call__"]
             runtime = inspect.signature(getattr(resource, name))
             assert _stub_params(fn) == _runtime_params(runtime), f"{resource_name}.{name}"
+            assert _stub_types(fn, response_classes) == _runtime_types(runtime), (
+                f"{resource_name}.{name}"
+            )
             checked += 1
     assert checked > 0
+
+
+def test_a_stub_type_that_disagrees_with_the_runtime_is_caught() -> None:
+    # The disagreement this comparison was added for: the runtime annotated a required object
+    # argument ``dict`` and an optional one ``int``; the stubs said ``dict[str, Any]`` and
+    # ``int | None``. Compared by name only, both sides looked the same.
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    runtime = inspect.Signature(
+        [
+            inspect.Parameter("body", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation="dict"),
+            inspect.Parameter("limit", keyword, default=None, annotation="int"),
+        ],
+        return_annotation="Response",
+    )
+    stub = ast.parse(
+        "def get(self, body: _dict[_str, Any], *, limit: _int | None = ...) -> _ThingResponse: ..."
+    ).body[0]
+    assert _stub_params(stub) == _runtime_params(runtime)  # names and kinds agree...
+    assert _stub_types(stub, {"_ThingResponse"}) != _runtime_types(runtime)  # ...types do not
+    fixed = runtime.replace(
+        parameters=[
+            runtime.parameters["body"].replace(annotation="dict[str, Any]"),
+            runtime.parameters["limit"].replace(annotation="int | None"),
+        ]
+    )
+    assert _stub_types(stub, {"_ThingResponse"}) == _runtime_types(fixed)

@@ -33,14 +33,14 @@ def test_building_and_serving_every_platform_never_imports_the_client_stack():
     assert _loaded_after(code) == []
 
 
-# What the emulators may use of specclient: the OpenAPI model, the error tree, the bundled specs
-# and the Clock protocol. specclient.http.redact comes with the error tree for now (errors
-# imports it to redact URLs); nothing else of the HTTP layer may.
-ALLOWED = ("specclient.openapi", "specclient.emulators", "specclient.http.redact")
+# What the emulators may use of specclient: the OpenAPI model, the error tree (with the secret
+# rule it redacts URLs by, specclient._secrets), the bundled specs and the Clock protocol;
+# nothing of the HTTP layer.
+ALLOWED = ("specclient.openapi", "specclient.emulators")
 ALLOWED_MODULES = {
     "specclient",
     "specclient.errors",
-    "specclient.http",
+    "specclient._secrets",
     "specclient._clock",
     "specclient._resources",
 }

@@ -1,8 +1,9 @@
 """Sending requests: one pooled httpx client, timeouts, retries and redacted logging.
 
-:class:`Sender` and :class:`AsyncSender` differ only in their loop (``await`` or not); what
-to retry, how long to wait, what to log and which error to raise live in :class:`_Attempts`,
-shared by both.
+:class:`Sender` and :class:`AsyncSender` differ only in how they drive one retry loop
+(:meth:`_SenderBase._attempt_loop`, written once, without I/O): they send, close and sleep with
+``await`` or without. What to retry, how long to wait, what to log and which error to raise
+live in :class:`_Attempts`.
 
 The final response is returned whatever its status: turning statuses into ``APIError``
 subclasses is the client's job. Transport failures that outlast the retry policy become
@@ -16,7 +17,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -197,6 +199,18 @@ def _default_transport(kind: type) -> Any:
     return None if _env_proxies() else kind()
 
 
+# What an attempt may fail with and still be judged by the retry policy.
+_SEND_ERRORS = (httpx.RequestError, httpx.StreamConsumed)
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """Between two attempts: close the reply being retried (if any), then wait ``delay`` s."""
+
+    delay: float
+    discard: httpx.Response | None
+
+
 class _Attempts:
     """The retry bookkeeping of one ``send()``: decide, log, give up. No I/O, no sleeping."""
 
@@ -325,9 +339,7 @@ class _SenderBase:
         self._http = http
         self._client: Any = http if isinstance(http, client_type) else None
         if isinstance(auth, tuple) and len(auth) == 2:  # httpx's ("user", "password") form
-            from specclient.auth import Basic
-
-            auth = Basic(*auth)
+            auth = httpx.BasicAuth(*auth)
         if auth is not None and not isinstance(auth, httpx.Auth):
             raise ParameterError(
                 type(self).__name__,
@@ -359,6 +371,44 @@ class _SenderBase:
                     )
                     self._owns_client = True
         return self._client
+
+    def _attempt_loop(
+        self,
+        source: RequestSource,
+        idempotent: bool | None,
+        timeout: Any,
+        secret_fields: frozenset[str],
+    ) -> Generator[Any, httpx.Response | Exception, httpx.Response]:  # yields Request, _Retry
+        """The retry loop without I/O, driven by :meth:`Sender.send` and :meth:`AsyncSender.send`.
+
+        Yields each attempt's request and is sent what came of it: the response, or the
+        transport error. When another attempt follows, it then yields a :class:`_Retry` (close
+        the discarded reply, wait) before the next request. Returns the final response; raises
+        the specclient error when a transport failure is not retried.
+        """
+        attempts = _Attempts(self.retry, self.clock, source, idempotent, secret_fields)
+        while True:
+            current = self._prepare(attempts.next_request(), timeout)
+            outcome = yield current
+            if isinstance(outcome, httpx.Response):
+                delay = attempts.after_response(current, outcome)
+                if delay is None:
+                    return outcome
+                yield _Retry(delay, outcome)
+            else:
+                assert isinstance(outcome, Exception)
+                delay = attempts.after_error(current, outcome)
+                if delay is None:
+                    raise attempts.failure(current, outcome) from outcome
+                yield _Retry(delay, None)
+
+    def _how(self, auth: bool | httpx.Auth, stream: bool) -> dict[str, Any]:
+        """httpx's ``send`` options for every attempt of one call."""
+        return {
+            "auth": self._auth_for(auth),
+            "stream": stream,
+            "follow_redirects": self.follow_redirects,
+        }
 
     def _prepare(self, request: httpx.Request, timeout: Any) -> httpx.Request:
         for name, value in self.headers.items():
@@ -441,27 +491,21 @@ class Sender(_SenderBase):
         specclient.errors.TimeoutError, ConnectionError, TransportError
             The transport failed and the policy gave up.
         """
-        attempts = _Attempts(self.retry, self.clock, request, idempotent, secret_fields)
-        chosen_auth = self._auth_for(auth)
-        while True:
-            current = self._prepare(attempts.next_request(), timeout)
-            try:
-                response = self.client.send(
-                    current,
-                    auth=chosen_auth,
-                    stream=stream,
-                    follow_redirects=self.follow_redirects,
-                )
-            except (httpx.RequestError, httpx.StreamConsumed) as exc:
-                delay = attempts.after_error(current, exc)
-                if delay is None:
-                    raise attempts.failure(current, exc) from exc
-            else:
-                delay = attempts.after_response(current, response)
-                if delay is None:
-                    return response
-                response.close()
-            self.clock.sleep(delay)
+        loop = self._attempt_loop(request, idempotent, timeout, secret_fields)
+        how = self._how(auth, stream)
+        try:
+            for attempt in loop:
+                try:
+                    outcome: httpx.Response | Exception = self.client.send(attempt, **how)
+                except _SEND_ERRORS as exc:
+                    outcome = exc
+                retry = loop.send(outcome)
+                if retry.discard is not None:
+                    retry.discard.close()
+                self.clock.sleep(retry.delay)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        raise AssertionError("the retry loop ends by returning or raising")
 
     def close(self) -> None:
         """Close the httpx client if this sender created it (a client passed in is left open)."""
@@ -499,27 +543,21 @@ class AsyncSender(_SenderBase):
         secret_fields: frozenset[str] = frozenset(),
     ) -> httpx.Response:
         """Send ``request`` with retries; see :meth:`Sender.send`."""
-        attempts = _Attempts(self.retry, self.clock, request, idempotent, secret_fields)
-        chosen_auth = self._auth_for(auth)
-        while True:
-            current = self._prepare(attempts.next_request(), timeout)
-            try:
-                response = await self.client.send(
-                    current,
-                    auth=chosen_auth,
-                    stream=stream,
-                    follow_redirects=self.follow_redirects,
-                )
-            except (httpx.RequestError, httpx.StreamConsumed) as exc:
-                delay = attempts.after_error(current, exc)
-                if delay is None:
-                    raise attempts.failure(current, exc) from exc
-            else:
-                delay = attempts.after_response(current, response)
-                if delay is None:
-                    return response
-                await response.aclose()
-            await self.clock.asleep(delay)
+        loop = self._attempt_loop(request, idempotent, timeout, secret_fields)
+        how = self._how(auth, stream)
+        try:
+            for attempt in loop:
+                try:
+                    outcome: httpx.Response | Exception = await self.client.send(attempt, **how)
+                except _SEND_ERRORS as exc:
+                    outcome = exc
+                retry = loop.send(outcome)
+                if retry.discard is not None:
+                    await retry.discard.aclose()
+                await self.clock.asleep(retry.delay)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        raise AssertionError("the retry loop ends by returning or raising")
 
     async def aclose(self) -> None:
         """Close the httpx client if this sender created it."""

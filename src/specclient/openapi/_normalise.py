@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .._secrets import is_secret_name
 from ..errors import SpecError
 from ._refs import Resolver, child, pointer
 from .model import (
@@ -37,12 +38,10 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _INTERPRETED = frozenset(
     {"x-resource", "x-method", "x-pagination", "x-records", "x-waiter", "x-idempotent"}
 )
-# Names that carry a secret whatever the spec says (compared after snake_casing).
-_SECRET_NAMES = re.compile(
-    r"^(password|passwd|secret|client_secret|api_key|apikey|access_token|refresh_token|"
-    r"id_token|token|private_key|secret_access_key|aws_secret_access_key|authorization)$"
-)
 _PAGINATION_STYLES = ("offset", "page", "cursor")
+# Pages inferred from ``NamingRules.infer_page_pagination`` (Civis's page_num/limit convention)
+# end where the server's page count says: without it a last full page costs an empty request.
+INFERRED_PAGE_COUNT = "header:X-Pagination-Total-Pages"
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
 
@@ -131,7 +130,7 @@ def _is_secret(name: str, schema: Any, raw: Mapping[str, Any] | None = None) -> 
         return True
     if isinstance(schema, Mapping) and schema.get("x-secret"):
         return True
-    return bool(_SECRET_NAMES.match(python_name(name)))
+    return is_secret_name(name)  # the one rule logs, errors and cassettes use
 
 
 def _secret_properties(schema: Any, found: set[str], seen: set[int]) -> None:
@@ -820,7 +819,13 @@ class Engine:
             infer = self.rules.infer_page_pagination
             names = {p.name for p in params}
             if infer and verb == "get" and all(n in names for n in infer):
-                return Pagination(style="page", limit_param=infer[0], page_param=infer[1], start=1)
+                return Pagination(
+                    style="page",
+                    limit_param=infer[0],
+                    page_param=infer[1],
+                    start=1,
+                    total=INFERRED_PAGE_COUNT,
+                )
             return None
         at = child(at_op, "x-pagination")
         if not isinstance(raw, Mapping):

@@ -43,7 +43,7 @@ def _debug(message: str, *args: object) -> None:
 
 
 #: Bump when the meaning of a model field changes without its name changing.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: inferred pages read the page-count header; secret names by one rule
 _INDEX = "index.pickle"
 _MODEL_CLASSES = (
     model.Param,

@@ -75,10 +75,17 @@ _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 _BASE_PATH_SEGMENT = re.compile(r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*)$")
 
 
+@lru_cache(maxsize=8192)  # a handful of field names recur in every reply: convert each once
 def camel_to_snake(word: str) -> str:
-    """``camelCase`` / ``PascalCase`` -> ``snake_case``, exactly as civis-python does it."""
+    """``camelCase`` / ``PascalCase`` -> ``snake_case``, exactly as civis-python does it.
+
+    The one snake_case rule: parameter names, response attributes and stub attributes all use
+    it. A ``-`` (header-style keys such as ``x-rate``) also becomes ``_``, so every key of a
+    reply is reachable as an attribute; identifiers never contain one, so names from a spec
+    are unaffected.
+    """
     word = _UNDERSCORER1.sub(r"\1_\2", word)
-    return _UNDERSCORER2.sub(r"\1_\2", word).lower()
+    return _UNDERSCORER2.sub(r"\1_\2", word).lower().replace("-", "_")
 
 
 @lru_cache(maxsize=8192)
@@ -176,7 +183,9 @@ class NamingRules:
         The warning for those aliases; ``{resource}``, ``{alias}`` and ``{method}`` are filled.
     infer_page_pagination : tuple of (str, str) or None
         ``(limit, page)``: a ``get`` with both query parameters (Python names) and no
-        ``x-pagination`` pages with style ``page`` starting at 1.
+        ``x-pagination`` pages with style ``page`` starting at 1, and stops at the page count
+        of the ``X-Pagination-Total-Pages`` header. The default is Civis's
+        ``("limit", "page_num")``, recognised in any spec; None turns inference off.
     reserved_params : tuple of str
         Argument names a spec parameter may not take (renamed like any other duplicate).
         Empty by default: per-call options are ``_return_type=``, ``_body=`` ..., which no
@@ -196,7 +205,7 @@ class NamingRules:
     array_response_paths: frozenset[str] = frozenset()
     legacy_list_alias_paths: frozenset[str] = frozenset()
     legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}."
-    infer_page_pagination: tuple[str, str] | None = None
+    infer_page_pagination: tuple[str, str] | None = ("limit", "page_num")
     reserved_params: tuple[str, ...] = ()
     duplicate_operations: Literal["error", "last"] = "error"
 
