@@ -35,7 +35,7 @@ _OPTION_ANNOTATIONS = {
     "body": "Any",
     "content_type": "str | None",
 }
-RETURN_TYPES = ("snake", "raw", "pandas")
+RETURN_TYPES = ("snake", "raw", "pandas", "arrow")
 _ITEMS_CHECKED = 100
 
 

@@ -284,15 +284,20 @@ def decode(
         payload = response_json(response, operation)
     else:
         kind = response.headers.get("content-type", "")
-        if return_type == "pandas" and ("csv" in kind):
-            from ._frames import frame_from_csv
+        if return_type in ("pandas", "arrow") and ("csv" in kind):
+            from ._frames import frame_from_csv, table_from_csv
 
-            return frame_from_csv(response.content)
+            read = frame_from_csv if return_type == "pandas" else table_from_csv
+            return read(response.content)
         return response.text if kind.startswith("text/") else response.content
     if return_type == "pandas":
         from ._frames import to_frame
 
         return to_frame(payload, operation, records=records)
+    if return_type == "arrow":
+        from ._frames import to_table
+
+        return to_table(payload, operation, records=records)
     return wrap(payload, response.headers, response.status_code, secret_fields)
 
 

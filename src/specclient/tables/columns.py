@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -80,19 +80,3 @@ def arrow_schema(columns: list[Column] | tuple[Column, ...]) -> pa.Schema:
     import pyarrow as pa
 
     return pa.schema([(c.name, arrow_type(c.kind)) for c in columns])
-
-
-def kind_of_json_schema(schema: Mapping[str, Any] | None) -> str | None:
-    """The kind a JSON Schema names, or None when it names none (then values decide)."""
-    schema = schema or {}
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), None)
-    fmt = schema.get("format")
-    if fmt == "date-time" and kind in (None, "string"):
-        return "timestamp"
-    if fmt == "date" and kind in (None, "string"):
-        return "date"
-    return {"integer": "integer", "number": "number", "boolean": "boolean", "string": "string"}.get(
-        kind if isinstance(kind, str) else ""
-    )

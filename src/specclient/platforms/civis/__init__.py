@@ -185,10 +185,10 @@ def _options(
             "force_refresh_api_spec",
         )
     # Checked here, before /endpoints is fetched, not only when the client is built.
-    if return_type not in ("snake", "raw", "pandas"):
+    if return_type not in ("snake", "raw", "pandas", "arrow"):
         raise ParameterError(
             "connect",
-            f"return_type must be 'snake', 'raw' or 'pandas', not {return_type!r}",
+            f"return_type must be 'snake', 'raw', 'pandas' or 'arrow', not {return_type!r}",
             "return_type",
         )
     source = _spec_source(spec, local_api_spec)
@@ -286,9 +286,10 @@ def connect(
         Retries on 429, 502, 503 and 504 (civis-python's ``retry_total``, default 6).
     retries : None
         civis-python 2.x's ``tenacity.Retrying``; refused with a clear error.
-    return_type : {"snake", "raw", "pandas"}, optional
+    return_type : {"snake", "raw", "pandas", "arrow"}, optional
         ``"snake"``: :class:`specclient.response.Response` objects; ``"raw"``: the
-        ``httpx.Response``; ``"pandas"``: a DataFrame for list answers.
+        ``httpx.Response``; ``"pandas"``: a DataFrame for list answers; ``"arrow"``: a
+        ``pyarrow.Table`` (record batches by page with ``iterator=True``).
     spec, local_api_spec : str, path or dict, optional
         A local copy of the spec (civis-python's ``local_api_spec``); nothing is fetched then.
     api_version : str, optional
