@@ -118,7 +118,7 @@ async def test_async_outputs_equal_the_sync_ones(emu, client, run, tmp_path):
     expected = client.question_results(run.id, return_type="arrow")
     async with emu.async_client(progress=False, page_size=400) as aclient:
         table = await aclient.question_results(run.id, return_type="arrow", workers=2)
-        batches = [b async for b in aclient.question_result_batches(run.id)]
+        batches = [b async for b in await aclient.question_result_batches(run.id)]
         path = await aclient.question_results(run.id, to_parquet=tmp_path / "r.parquet")
     assert table.equals(expected)
     assert [b.num_rows for b in batches] == [400, 400, 400, 34]

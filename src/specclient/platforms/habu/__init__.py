@@ -521,10 +521,11 @@ class AsyncHabuClient(_HabuFlows, AsyncClient):
             self._question_results_flow(run_id, page_size, workers, return_type, to_parquet, to_csv)
         )
 
-    def question_result_batches(
+    async def question_result_batches(
         self, run_id: str, *, page_size: int | None = None, workers: int | None = None
     ) -> AsyncIterator[pa.RecordBatch]:
-        """See :meth:`HabuClient.question_result_batches` (``async for`` over the batches)."""
+        """See :meth:`HabuClient.question_result_batches`: awaited, an async iterator of the
+        batches (as ``await method(..., _iterator=True)`` of any spec operation)."""
         from .._batches import aiterate
 
         flow = self._result_pages_flow(run_id, page_size, workers or 1)
