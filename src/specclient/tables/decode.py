@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .columns import Column, arrow_schema, arrow_type
@@ -20,12 +21,19 @@ from .parse import parse_text
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["batch_from_json", "batch_from_records", "empty_batch"]
+__all__ = [
+    "JsonPage",
+    "batch_from_json",
+    "batch_from_records",
+    "empty_batch",
+    "read_json_page",
+    "wire_type",
+]
 
 _ROOT = "_"  # the key the page is wrapped under, so a top-level array reads like an object
 
 
-def _wire_type(column: Column) -> pa.DataType:
+def wire_type(column: Column) -> pa.DataType:
     """How the value travels: text for dates and for text-typed platforms, else its own type."""
     import pyarrow as pa
 
@@ -34,13 +42,10 @@ def _wire_type(column: Column) -> pa.DataType:
     return arrow_type(column.kind)
 
 
-def _read_schema(path: Sequence[str], columns: Sequence[Column]) -> pa.Schema:
+def _read_schema(path: Sequence[str], wire: Mapping[str, pa.DataType]) -> pa.Schema:
     import pyarrow as pa
 
-    keys: dict[str, pa.DataType] = {}
-    for column in columns:
-        keys.setdefault(column.key, _wire_type(column))
-    node: pa.DataType = pa.list_(pa.struct(list(keys.items())))
+    node: pa.DataType = pa.list_(pa.struct(list(wire.items())))
     for part in reversed(path[1:]):
         node = pa.struct([(part, node)])
     return pa.schema([(path[0], node)])
@@ -63,16 +68,44 @@ def batch_from_json(
     content: bytes, records: str | None, columns: Sequence[Column]
 ) -> pa.RecordBatch:
     """The records at ``records`` (a dotted path; None: the page is the list) of one page."""
+    wire = {c.key: wire_type(c) for c in columns}
+    page = read_json_page(content, records, wire)
+    if page is None:
+        return batch_from_records(_records_at(json.loads(content), records), columns)
+    return _finish(columns, page.arrays) if page.rows else empty_batch(columns)
+
+
+@dataclass
+class JsonPage:
+    """One page read by Arrow: its records' fields as arrays (keyed as on the wire), how many
+    records, and (when asked for) the page's other top-level fields as Python values."""
+
+    arrays: dict[str, pa.Array]
+    rows: int
+    rest: dict[str, Any]
+
+
+def read_json_page(
+    content: bytes,
+    records: str | None,
+    wire: Mapping[str, pa.DataType],
+    *,
+    infer_others: bool = False,
+) -> JsonPage | None:
+    """Read one page with ``pyarrow.json``: the fields in ``wire`` as those types; with
+    ``infer_others`` every other field (of the records and of the page) with the type Arrow
+    infers (whole numbers stay ``int64``). None when Arrow's reader refuses the page (a value
+    of another type than its field's): the caller reads it with :mod:`json` instead."""
     import pyarrow as pa
     import pyarrow.json as pj
 
     if not content.strip():
-        return empty_batch(columns)
+        return JsonPage({key: pa.nulls(0, t) for key, t in wire.items()}, 0, {})
     path = [_ROOT, *(records.split(".") if records else [])]
     wrapped = b'{"' + _ROOT.encode() + b'":' + content.strip() + b"}"
     options = pj.ParseOptions(
-        explicit_schema=_read_schema(path, columns),
-        unexpected_field_behavior="ignore",
+        explicit_schema=_read_schema(path, wire),
+        unexpected_field_behavior="infer" if infer_others else "ignore",
         newlines_in_values=b"\n" in wrapped,
     )
     try:
@@ -82,15 +115,19 @@ def batch_from_json(
             parse_options=options,
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return batch_from_records(_records_at(json.loads(content), records), columns)
+        return None
     node = table.column(path[0]).combine_chunks()
-    for part in path[1:]:
+    rest: dict[str, Any] = {}
+    for depth, part in enumerate(path[1:]):
+        if infer_others and depth == 0:
+            others = [f.name for f in node.type if f.name != part]  # not the rows: small
+            rest = {name: node.field(name)[0].as_py() for name in others}
         node = node.field(part)
     if node.null_count == len(node):  # no table at that path
-        return empty_batch(columns)
+        return JsonPage({key: pa.nulls(0, t) for key, t in wire.items()}, 0, rest)
     rows = node.flatten()
-    arrays = {key: rows.field(key) for key in {c.key for c in columns}}
-    return _finish(columns, arrays)
+    arrays = {rows.type.field(i).name: rows.field(i) for i in range(rows.type.num_fields)}
+    return JsonPage(arrays, len(rows), rest)
 
 
 def _records_at(payload: Any, records: str | None) -> list[Any]:
@@ -107,7 +144,7 @@ def batch_from_records(
 
     rows = list(rows)
     arrays = {}
-    for key, wire in {c.key: _wire_type(c) for c in columns}.items():
+    for key, wire in {c.key: wire_type(c) for c in columns}.items():
         values = [row.get(key) if isinstance(row, Mapping) else None for row in rows]
         if pa.types.is_string(wire):
             values = [v if v is None or isinstance(v, str) else _text(v) for v in values]

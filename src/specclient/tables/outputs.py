@@ -15,7 +15,13 @@ from ..errors import ParameterError
 from .columns import Column, arrow_schema
 from .sinks import Collect, Sink, sink_for
 
-__all__ = ["TABLE_RETURN_TYPES", "TableOutput", "deliver", "table_output"]
+__all__ = [
+    "TABLE_RETURN_TYPES",
+    "TableOutput",
+    "deliver",
+    "table_output",
+    "table_return_type",
+]
 
 TABLE_RETURN_TYPES = ("pandas", "arrow")
 
@@ -30,6 +36,11 @@ def table_output(
     where: str, return_type: str | None, to_parquet: Any = None, to_csv: Any = None
 ) -> TableOutput:
     """The output a call asks for; a ``ParameterError`` naming ``where`` when it is not one."""
+    return TableOutput(table_return_type(where, return_type), sink_for(to_parquet, to_csv))
+
+
+def table_return_type(where: str, return_type: str | None) -> str:
+    """``return_type`` checked (None: ``"pandas"``)."""
     return_type = return_type or "pandas"
     if return_type not in TABLE_RETURN_TYPES:
         raise ParameterError(
@@ -37,7 +48,7 @@ def table_output(
             f"return_type must be one of {TABLE_RETURN_TYPES} for a table, not {return_type!r}",
             "return_type",
         )
-    return TableOutput(return_type, sink_for(to_parquet, to_csv))
+    return return_type
 
 
 def deliver(output: TableOutput, columns: Sequence[Column]) -> Any:
