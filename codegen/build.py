@@ -16,14 +16,19 @@ from specclient.openapi import load
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_STUB = "_package.pyi"
-# Platforms whose client is built from a spec the service serves at run time (Civis's
-# /endpoints): the bundled spec is a snapshot, so their stubs leave unknown names as Any.
-LIVE_SPEC_PLATFORMS = frozenset({"civis"})
 
 
 def bundled_specs(root: Path = ROOT) -> dict[str, Path]:
-    """platform -> spec path, for every ``specs/<platform>.yaml`` in the checkout."""
-    return {path.stem: path for path in sorted((root / "specs").glob("*.yaml"))}
+    """platform -> spec path, for every platform of the registry with a bundled spec
+    (``specs/<spec>.yaml`` in the checkout)."""
+    from specclient.platforms import get, names
+
+    found = {}
+    for name in names():
+        spec = get(name).spec
+        if isinstance(spec, str) and (root / "specs" / f"{spec}.yaml").is_file():
+            found[name] = root / "specs" / f"{spec}.yaml"
+    return dict(sorted(found.items()))
 
 
 def _label(path: Path) -> str:
@@ -51,14 +56,21 @@ def platform_client(platform: str, spec: Path, *, asynchronous: bool = False) ->
     emulator's demo credentials satisfy ``connect()``; nothing is sent (clients are lazy,
     and the base URL is a closed loopback port).
     """
-    from specclient.platforms import platform_module
+    from specclient.platforms import connect, connect_async
 
-    # The emulator's demo credentials are, by contract, keyword arguments connect() takes.
-    emulator = importlib.import_module(f"specclient.emulators.{platform}")
-    credentials = dict(getattr(emulator, "CREDENTIALS", {}) or {})
-    module = platform_module(platform)
-    connect = module.connect_async if asynchronous else module.connect
-    return connect(spec=str(spec), base_url="http://127.0.0.1:9", **credentials)
+    connector = connect_async if asynchronous else connect
+    credentials = _emulator_credentials(platform)
+    return connector(platform, spec=str(spec), base_url="http://127.0.0.1:9", **credentials)
+
+
+def _emulator_credentials(platform: str) -> dict[str, Any]:
+    """The demo credentials of the emulator the platform's declaration names; by contract
+    they are keyword arguments connect() takes."""
+    from specclient.platforms import get
+
+    module = get(platform).emulator
+    emulator = importlib.import_module(module) if module else None
+    return dict(getattr(emulator, "CREDENTIALS", {}) or {})
 
 
 def _placeholders(platform: str) -> dict[str, str]:
@@ -67,8 +79,7 @@ def _placeholders(platform: str) -> dict[str, str]:
     uSmart's adapter puts the organisation GUID into every path; the stubs and reference
     should show ``/org/{org_guid}/...``, not the emulator's GUID.
     """
-    emulator = importlib.import_module(f"specclient.emulators.{platform}")
-    credentials = dict(getattr(emulator, "CREDENTIALS", {}) or {})
+    credentials = _emulator_credentials(platform)
     return {
         value: "{" + key + "}"
         for key, value in credentials.items()
@@ -83,13 +94,15 @@ def runtime_of(client: Any) -> Runtime:
 
 def render_bundled(root: Path = ROOT) -> dict[str, str]:
     """Files for every bundled spec, plus the package stub typing ``connect()``."""
+    from specclient.platforms import get
+
     specs = bundled_specs(root)
     files: dict[str, str] = {}
     for platform, path in specs.items():
         validate_file(path)
         client = platform_client(platform, path)
         runtime = runtime_of(client)
-        runtime.strict = platform not in LIVE_SPEC_PLATFORMS
+        runtime.strict = not get(platform).live_spec
         runtime.placeholders = _placeholders(platform)
         # connect_async's client: its own classes, the same spec (nothing was sent: no
         # connection to close on either)

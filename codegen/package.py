@@ -54,40 +54,36 @@ def exports(package: str = "specclient") -> list[Export]:
 _SIMPLE = re.compile(r"^(str|int|float|bool|None)( \| (str|int|float|bool|None))*$")
 
 
-def connect_options(function: Any) -> str:
-    """A platform ``connect``'s keyword arguments as stub text: ``*, api_key: str | None = ...``.
+def platform_options(platform: Any) -> str:
+    """A declared platform's ``connect()`` keywords as stub text: its credentials (``str``),
+    ``creds_path``, its settings, then the shared client options; ``**options`` stays open
+    for nothing: an unknown option is an error at run time, so the stub names them all."""
+    from dataclasses import fields
 
-    Annotations made of builtins are kept; any other becomes ``Any`` (the package stub does not
-    import the adapters' types). ``**options`` stays open where the adapter takes it.
-    """
-    parts = []
-    for p in inspect.signature(function).parameters.values():
-        if p.kind is p.VAR_KEYWORD:
-            parts.append("**options: Any")
-            continue
-        if p.kind is not p.KEYWORD_ONLY:
-            continue
-        annotation = p.annotation if isinstance(p.annotation, str) else "Any"
-        annotation = annotation if _SIMPLE.match(annotation) else "Any"
-        default = "" if p.default is p.empty else " = ..."
-        parts.append(f"{p.name}: {annotation}{default}")
-    keywords = [part for part in parts if not part.startswith("**")]
-    rest = [part for part in parts if part.startswith("**")]
-    return ", ".join((["*"] if keywords else []) + keywords + rest)
+    from specclient.options import ClientOptions
+
+    parts = [f"{c.argument}: str | None = ..." for c in platform.credentials]
+    parts.append("creds_path: str | None = ...")
+    parts += [f"{s.name}: Any = ..." for s in platform.settings]
+    for f in fields(ClientOptions):
+        if f.name in platform.option_names():
+            annotation = f.type if isinstance(f.type, str) and _SIMPLE.match(f.type) else "Any"
+            parts.append(f"{f.name}: {annotation} = ...")
+    return ", ".join(["*", *parts])
 
 
 def package_stub(platforms: list[str], package: str = "specclient") -> str:
-    """The text of ``specclient/__init__.pyi`` for the given bundled platforms."""
+    """The text of ``specclient/__init__.pyi`` for the given platforms of the registry."""
     module = importlib.import_module(package)
-    from specclient.platforms import platform_module
+    from specclient.platforms import get
 
     clients = [
         (
             p,
             pascal_case(p) + "Client",
             "Async" + pascal_case(p) + "Client",
-            connect_options(platform_module(p).connect),
-            connect_options(platform_module(p).connect_async),
+            platform_options(get(p)),
+            platform_options(get(p)),
         )
         for p in platforms
     ]

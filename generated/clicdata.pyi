@@ -18,9 +18,9 @@ import pandas as _pd
 from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, Method, Resource
 from specclient.response import Response
 from specclient.platforms.clicdata.workflows import ClicDataData as _ClicDataDataBase
-from specclient.platforms.clicdata import ClicDataDashboards as _ClicDataDashboardsBase
+from specclient.platforms.clicdata.dashboards import ClicDataDashboards as _ClicDataDashboardsBase
 from specclient.platforms.clicdata.workflows import AsyncClicDataData as _AsyncClicDataDataBase
-from specclient.platforms.clicdata import AsyncClicDataDashboards as _AsyncClicDataDashboardsBase
+from specclient.platforms.clicdata.dashboards import AsyncClicDataDashboards as _AsyncClicDataDashboardsBase
 
 _Snake: TypeAlias = Literal["snake"] | None
 # The runtime classes answer any attribute through __getattr__ (a client built from an

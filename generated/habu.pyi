@@ -17,10 +17,10 @@ import pandas as _pd
 
 from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, Method, Resource
 from specclient.response import Response
-from specclient.platforms.habu import HabuQuestionRuns as _HabuQuestionRunsBase
-from specclient.platforms.habu import HabuClient as _HabuClientBase
-from specclient.platforms.habu import AsyncHabuQuestionRuns as _AsyncHabuQuestionRunsBase
-from specclient.platforms.habu import AsyncHabuClient as _AsyncHabuClientBase
+from specclient.platforms.habu.client import HabuQuestionRuns as _HabuQuestionRunsBase
+from specclient.platforms.habu.client import HabuClient as _HabuClientBase
+from specclient.platforms.habu.client import AsyncHabuQuestionRuns as _AsyncHabuQuestionRunsBase
+from specclient.platforms.habu.client import AsyncHabuClient as _AsyncHabuClientBase
 
 _Snake: TypeAlias = Literal["snake"] | None
 # The runtime classes answer any attribute through __getattr__ (a client built from an

@@ -20,7 +20,14 @@ PACKAGE = SRC / "specclient"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     (
         "foundations",
-        ("specclient.errors", "specclient._clock", "specclient._secrets", "specclient._jsonpath"),
+        (
+            "specclient.errors",
+            "specclient._clock",
+            "specclient.clock",
+            "specclient._secrets",
+            "specclient._jsonpath",
+            "specclient._resources",
+        ),
     ),
     ("model", ("specclient.openapi.",)),
     ("http", ("specclient.http.",)),
@@ -37,7 +44,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "specclient._binding",
             "specclient._request",
             "specclient._docs",
-            "specclient._resources",
+            "specclient.options",
+            "specclient.envelopes",
             "specclient.client",
             "specclient.polling",
             "specclient.futures",

@@ -13,6 +13,7 @@ def test_public_names_are_exactly_these():
         [
             "AsyncClient",
             "Client",
+            "ClientOptions",
             "Response",
             "__version__",
             "auth",

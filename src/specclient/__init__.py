@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AsyncClient",
     "Client",
+    "ClientOptions",
     "Response",
     "__version__",
     "auth",
@@ -29,12 +30,14 @@ __all__ = [
 _LAZY = {
     "Client": ("specclient.client", "Client"),
     "AsyncClient": ("specclient.client", "AsyncClient"),
+    "ClientOptions": ("specclient.options", "ClientOptions"),
     "Response": ("specclient.response", "Response"),
     "connect": ("specclient.platforms", "connect"),
     "connect_async": ("specclient.platforms", "connect_async"),
 }
 _SUBMODULES = {
     "auth",
+    "clock",
     "emulators",
     "errors",
     "openapi",
@@ -47,6 +50,7 @@ _SUBMODULES = {
 if TYPE_CHECKING:
     from . import auth, emulators, errors
     from .client import AsyncClient, Client
+    from .options import ClientOptions
     from .platforms import connect, connect_async
     from .response import Response
 

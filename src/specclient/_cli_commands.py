@@ -20,17 +20,11 @@ from typing import Any
 import click
 
 from .openapi.model import Operation, Param, schema_types
+from .platforms import describe
 
 # Options of our own on every method command. A spec parameter with one of these names is
 # offered as ``--<name>-param`` instead (Civis has parameters called ``output``).
 RESERVED = {"output", "base_url", "body", "all_pages", "wait", "creds_path", "help"}
-
-PLATFORM_HELP = {
-    "habu": "LiveRamp Clean Room (Habu) API.",
-    "usmart": "uSmart data platform (actions, files, pipelines, catalogue).",
-    "clicdata": "ClicData data platform API.",
-    "civis": "Civis Platform API (civis-python's names).",
-}
 
 
 def option_name(name: str) -> str:
@@ -400,8 +394,8 @@ class PlatformGroup(click.Group):
     ) -> None:
         super().__init__(
             platform,
-            help=PLATFORM_HELP.get(platform, ""),
-            short_help=PLATFORM_HELP.get(platform, ""),
+            help=describe(platform),
+            short_help=describe(platform),
         )
         self.platform = platform
         self._load_spec = load_spec

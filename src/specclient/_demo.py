@@ -1,6 +1,6 @@
 """``specclient demo``: each platform's end-to-end workflow, on its emulator or live.
 
-Each platform module exposes ``demo(client, echo)``; this module only starts the emulator
+Each platform's declaration names its ``demo(client, echo)``; this module only starts the emulator
 (``specclient.emulators.running``), hands the demo a connected client, times it and prints a
 short report. A platform whose adapter or emulator is missing is reported and skipped, so
 the command stays useful while parts are being built; a demo that fails is reported with its
@@ -9,7 +9,6 @@ error (never a traceback) and makes the command exit 1.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,11 +37,13 @@ def _indented(echo: Echo, prefix: str = "  ") -> Echo:
 
 
 def _demo_function(platform: str) -> Callable[..., None] | None:
+    """The demo the platform's declaration names (``None``: it has none, or cannot load)."""
+    from .platforms import get
+
     try:
-        module = importlib.import_module(f"specclient.platforms.{platform}")
+        return get(platform).demo
     except ImportError:
         return None
-    return getattr(module, "demo", None)
 
 
 def _describe(exc: BaseException) -> str:

@@ -12,21 +12,18 @@ is about a hundred lines of httpx's own auth-flow pattern.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
-import hashlib
 import json
 import logging
 import os
+import sys
 import threading
 import weakref
 from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient.errors import AuthError, ParameterError
@@ -40,9 +37,72 @@ __all__ = [
     "FileTokenCache",
     "TokenCache",
     "Secret",
+    "AllOf",
+    "from_spec",
 ]
 
 logger = logging.getLogger("specclient.auth")
+
+# Building credentials must not import httpx (with its optional CLI dependencies that is
+# 50-400 ms, most of a client's start-up) nor asyncio: a client sends nothing until its first
+# call. Yet every class here must be an ``httpx.Auth`` wherever httpx sees one (our sender,
+# or a user's own ``httpx.Client(auth=...)``). So the classes derive from ``_AuthBase``, a
+# plain class that takes ``httpx.Auth`` as its base the moment httpx is imported: at once if
+# it already is, else from a one-shot import hook that runs right after httpx's own module
+# code. Nothing can hand an object to httpx before httpx exists, so no caller ever sees one
+# that is not an ``httpx.Auth``.
+if TYPE_CHECKING:
+    import asyncio
+
+    import httpx
+    from httpx import Auth as _AuthBase
+else:
+
+    class _PendingHttpx:
+        """Stands in for ``httpx.Auth`` until httpx is imported."""
+
+    class _AuthBase(_PendingHttpx):
+        """Base of every auth class here; becomes an ``httpx.Auth`` subclass (see above)."""
+
+
+def _adopt_httpx(module: Any) -> None:
+    if _AuthBase.__bases__ != (module.Auth,):
+        _AuthBase.__bases__ = (module.Auth,)
+
+
+class _AfterHttpxImport:
+    """A meta path finder that calls :func:`_adopt_httpx` once httpx's module has run."""
+
+    @classmethod
+    def find_spec(cls, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "httpx":
+            return None
+        for finder in sys.meta_path:
+            find = getattr(finder, "find_spec", None) if finder is not cls else None
+            spec = find(name, path, target) if find is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        run_module = loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            run_module(module)
+            _adopt_httpx(module)
+            # One shot, once httpx really ran (a mere find_spec probe leaves the hook in
+            # place): every later import is untouched.
+            with contextlib.suppress(ValueError):
+                sys.meta_path.remove(cls)
+
+        loader.exec_module = exec_module
+        return spec
+
+
+if "httpx" in sys.modules:
+    _adopt_httpx(sys.modules["httpx"])
+else:
+    sys.meta_path.insert(0, _AfterHttpxImport)  # type: ignore[arg-type]
 
 DEFAULT_TOKEN_LIFETIME = 3600.0  # seconds, when a token reply does not say
 
@@ -89,7 +149,7 @@ def _basic_header(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(raw).decode("ascii")
 
 
-class APIKey(httpx.Auth):
+class APIKey(_AuthBase):
     """An API key sent in a header or a query parameter.
 
     Parameters
@@ -103,6 +163,9 @@ class APIKey(httpx.Auth):
     prefix : str, optional
         Put before the key, separated by one space (``prefix="Bearer"`` gives
         ``Bearer <key>``), unless the prefix already ends in a space.
+    secret : bool
+        ``False`` for a key *identifier* sent beside its secret (uSmart's ``api-key-id``): its
+        header is then not added to the names redacted everywhere.
     """
 
     def __init__(
@@ -112,6 +175,7 @@ class APIKey(httpx.Auth):
         header: str | None = None,
         query: str | None = None,
         prefix: str | None = None,
+        secret: bool = True,
     ) -> None:
         if (header is None) == (query is None):
             raise ParameterError("APIKey", "give exactly one of header= or query=")
@@ -120,7 +184,8 @@ class APIKey(httpx.Auth):
         self.prefix = prefix
         # A key under an innocent-looking name ("code", "X-Org") must still be hidden in logs,
         # errors and cassettes.
-        register_secret_name(header or query or "")
+        if secret:
+            register_secret_name(header or query or "")
         self._value = Secret(_required("APIKey", "the key (value=)", value))
 
     def _wire_value(self) -> str:
@@ -143,7 +208,7 @@ class APIKey(httpx.Auth):
         return f"APIKey(value='***', {where}{prefix})"
 
 
-class Bearer(httpx.Auth):
+class Bearer(_AuthBase):
     """``Authorization: Bearer <token>`` with a token you already have."""
 
     def __init__(self, token: str) -> None:
@@ -157,7 +222,7 @@ class Bearer(httpx.Auth):
         return "Bearer(token='***')"
 
 
-class Basic(httpx.Auth):
+class Basic(_AuthBase):
     """``Authorization: Basic base64(username:password)`` (UTF-8, as httpx and RFC 7617)."""
 
     def __init__(self, username: str, password: str) -> None:
@@ -317,7 +382,7 @@ class _Token:
         return cls(Secret(token), float(issued_at), float(expires_at))
 
 
-class OAuth2ClientCredentials(httpx.Auth):
+class OAuth2ClientCredentials(_AuthBase):
     """OAuth2 client-credentials grant with token reuse, refresh and an optional disk cache.
 
     The token request is yielded from the auth flow, so it travels through the same httpx
@@ -460,6 +525,8 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def resolve_token_url(self, request_url: httpx.URL) -> httpx.URL:
         """The absolute token URL for a request to ``request_url``."""
+        import httpx  # loaded already: a request is being sent
+
         url = httpx.URL(self.token_url)
         if url.is_absolute_url:
             return url
@@ -473,6 +540,8 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def cache_key(self, token_url: httpx.URL | str) -> str:
         """Hash of (token URL, client id): names the cache entry, reveals neither."""
+        import hashlib  # OpenSSL: only when a token is first needed
+
         return hashlib.sha256(f"{token_url}\n{self.client_id}".encode()).hexdigest()[:32]
 
     def _usable(self, key: str, stale: _Token | None) -> _Token | None:
@@ -497,6 +566,8 @@ class OAuth2ClientCredentials(httpx.Auth):
 
     def _async_lock(self) -> asyncio.Lock:
         # An asyncio.Lock belongs to one event loop; tests and apps may run several loops.
+        import asyncio  # loaded already: an event loop is running
+
         loop = asyncio.get_running_loop()
         with self._async_locks_guard:
             lock = self._async_locks.get(loop)
@@ -519,6 +590,8 @@ class OAuth2ClientCredentials(httpx.Auth):
         if "timeout" in request.extensions:  # the token call gets the API call's timeout
             extensions["timeout"] = request.extensions["timeout"]
         self.token_requests += 1
+        import httpx
+
         return httpx.Request("POST", url, data=data, headers=headers, extensions=extensions)
 
     def _accept(self, reply: httpx.Response, url: httpx.URL, key: str) -> _Token:
@@ -574,3 +647,122 @@ def _oauth_error_detail(reply: httpx.Response) -> str:
         if isinstance(payload.get(name), str)
     ]
     return f" ({': '.join(parts)})" if parts else ""
+
+
+# --------------------------------------------------------------------------- auth from a spec
+
+#: what each kind of security scheme needs: the inputs a caller gives per scheme
+SCHEME_INPUTS: Mapping[str, tuple[str, ...]] = {
+    "apiKey": ("value",),
+    "basic": ("username", "password"),
+    "bearer": ("token",),
+    "oauth2": ("client_id", "client_secret"),
+}
+
+
+def _scheme_kind(scheme: Any) -> str:
+    if scheme.type == "http":
+        return scheme.scheme or "basic"
+    return str(scheme.type)
+
+
+def _token_url(url: str, spec: Any, base_url: str | None) -> str:
+    """A spec's token URL for this client: a relative one is resolved against the base URL
+    (RFC 3986: ``/oauth/token`` against the origin); one under a server the spec names moves
+    with the base URL (an emulator, another region). Without ``base_url``: the spec's first
+    absolute server."""
+    from urllib.parse import urljoin
+
+    servers = [s.rstrip("/") for s in spec.servers if s.startswith(("http://", "https://"))]
+    root = (base_url or (servers[0] if servers else "")).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        if not root:
+            raise ParameterError("auth", f"token URL {url!r} is relative and there is no base_url")
+        return urljoin(root + "/", url)
+    for server in servers:
+        if url.startswith(server + "/"):
+            return root + url[len(server) :]
+    return url
+
+
+def _scheme_auth(
+    spec: Any, name: str, given: Mapping[str, Any], base_url: str | None, options: Mapping
+) -> httpx.Auth:
+    scheme = spec.security_schemes[name]
+    kind = _scheme_kind(scheme)
+    extra = dict(options.get(name) or {})
+    if kind == "apiKey":
+        where = "query" if scheme.location == "query" else "header"
+        if scheme.location not in (None, "header", "query"):
+            raise ParameterError("auth", f"security scheme {name!r}: apiKey in {scheme.location}")
+        return APIKey(given["value"], **{where: scheme.param_name}, **extra)
+    if kind == "basic":
+        return Basic(given["username"], given["password"])
+    if kind == "bearer":
+        return Bearer(given["token"])
+    if kind == "oauth2":
+        if not scheme.token_url:
+            raise ParameterError(
+                "auth", f"security scheme {name!r} names no clientCredentials tokenUrl"
+            )
+        return OAuth2ClientCredentials(
+            given["client_id"],
+            given["client_secret"],
+            _token_url(scheme.token_url, spec, base_url),
+            **extra,
+        )
+    raise ParameterError(
+        "auth", f"security scheme {name!r} of type {scheme.type!r} is not supported"
+    )
+
+
+class AllOf(_AuthBase):
+    """Several one-step auths applied to every request together (a spec requirement naming
+    two schemes, e.g. uSmart's key id and key secret headers)."""
+
+    def __init__(self, *parts: httpx.Auth) -> None:
+        self.parts = parts
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        for part in self.parts:
+            request = next(part.sync_auth_flow(request))
+        yield request
+
+    def __repr__(self) -> str:
+        return f"AllOf({', '.join(map(repr, self.parts))})"
+
+
+def from_spec(
+    spec: Any,
+    inputs: Mapping[str, Mapping[str, Any]],
+    *,
+    base_url: str | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> httpx.Auth | None:
+    """Auth as the spec's ``securitySchemes`` describe it, for the credentials given.
+
+    ``inputs`` maps a scheme name to what that kind of scheme needs (:data:`SCHEME_INPUTS`:
+    an apiKey's ``value``, basic's ``username``/``password``, oauth2's ``client_id``/
+    ``client_secret``). The spec's ``security`` alternatives are tried in order; the first whose
+    schemes all have their inputs is built (header names, token URLs from the spec).
+    ``options`` adds per scheme what a spec cannot say (``client_auth``, ``token_cache``...).
+    ``None`` when no alternative is satisfied (the caller says which credential is missing).
+    """
+    options = options or {}
+    requirements = spec.security_requirements or tuple((n,) for n in spec.security_schemes)
+    for requirement in requirements:
+        if not requirement or any(n not in spec.security_schemes for n in requirement):
+            continue
+        needed = [
+            (name, SCHEME_INPUTS.get(_scheme_kind(spec.security_schemes[name]), ()))
+            for name in requirement
+        ]
+        if all(
+            roles and all((inputs.get(name) or {}).get(role) not in (None, "") for role in roles)
+            for name, roles in needed
+        ):
+            parts = [
+                _scheme_auth(spec, name, inputs[name], base_url, options) for name in requirement
+            ]
+            return parts[0] if len(parts) == 1 else AllOf(*parts)
+    return None

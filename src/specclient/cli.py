@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -36,30 +36,32 @@ from .openapi.model import Operation
 
 __all__ = ["main", "cli"]
 
-PLATFORMS = ("habu", "usmart", "clicdata", "civis")
+
+class _PlatformNames(Sequence[str]):
+    """The registry's platform names, read when click asks (a platform registered after
+    import is offered too)."""
+
+    def __getitem__(self, index: Any) -> Any:
+        from .platforms import names
+
+        return names()[index]
+
+    def __len__(self) -> int:
+        from .platforms import names
+
+        return len(names())
+
+
+PLATFORMS = _PlatformNames()
 EXIT_OK, EXIT_API, EXIT_USAGE = 0, 1, 2
 
 
 def load_platform_spec(platform: str) -> Any:
-    """The bundled spec a platform's commands are built from, with that platform's naming."""
-    import importlib
+    """The spec a platform's commands are built from (its declaration says how: uSmart's
+    paths carry the organisation GUID ``connect()`` fills, so no command asks for it)."""
+    from .platforms import get
 
-    from ._resources import bundled_spec
-    from .openapi import load
-
-    adapter = importlib.import_module(f"specclient.platforms.{platform}")
-    if hasattr(adapter, "command_spec"):
-        # The adapter reshapes its spec for the commands: uSmart's connect() fills the
-        # organisation GUID in every path, so no command may ask for it.
-        return adapter.command_spec()
-
-    naming = None
-    if platform == "civis":
-        # civis-python's names (the Civis adapter builds its client with the same rules).
-        from .openapi.naming import CIVIS_PYTHON
-
-        naming = CIVIS_PYTHON
-    return load(bundled_spec(platform), naming=naming)
+    return get(platform).load_command_spec()
 
 
 def connect(platform: str, *, base_url: str | None = None, creds_path: str | None = None) -> Any:
@@ -115,11 +117,10 @@ def _runner(platform: str, operation: Operation) -> Callable[..., Any]:
 
 
 def _resource_classes(platform: str) -> dict[str, type]:
-    """The platform's workflow classes (``RESOURCE_CLASSES`` of its adapter module)."""
-    import importlib
+    """The platform's workflow classes, as its declaration names them."""
+    from .platforms import get
 
-    module = importlib.import_module(f"specclient.platforms.{platform}")
-    return dict(getattr(module, "RESOURCE_CLASSES", {}) or {})
+    return dict(get(platform).resources)
 
 
 def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., Any]:
@@ -191,7 +192,7 @@ class SpecclientCLI(click.Group):
     """The root: one group per platform (built lazily), plus ``emulate`` and ``demo``."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [*PLATFORMS, *sorted(self.commands)]
+        return [*PLATFORMS, *sorted(self.commands)]  # the registry's names
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in PLATFORMS:

@@ -15,10 +15,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._binding import RETURN_TYPES, Binder, CallParts
+from ._binding import Binder, CallParts
 from ._clock import SYSTEM_CLOCK, Clock
 from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation, Pagination, Spec
+from .options import ClientOptions, _server_map
 from .pagination import first_page_arguments, read_page
 
 if TYPE_CHECKING:
@@ -29,12 +30,14 @@ if TYPE_CHECKING:
 __all__ = ["Client", "AsyncClient", "Resource", "AsyncResource", "Method", "AsyncMethod"]
 
 
-def _load_spec(spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool) -> Spec:
+def _load_spec(
+    spec: Spec | str | Path | Mapping[str, Any], naming: Any, cache: bool, remote_refs: bool
+) -> Spec:
     if isinstance(spec, Spec):
         return spec
     from .openapi import load
 
-    return load(spec, naming=naming, cache=cache)
+    return load(spec, naming=naming, cache=cache, remote_refs=remote_refs)
 
 
 class _Shadowable:
@@ -69,44 +72,28 @@ class _ClientBase:
     resource = _Shadowable()
     clock = _Shadowable()
     return_type = _Shadowable()
+    options = _Shadowable()
+    settings = _Shadowable()
 
     def __init__(
         self,
         spec: Spec | str | Path | Mapping[str, Any],
         *,
-        base_url: str | None = None,
-        servers: Mapping[str, str] | None = None,
-        auth: Any = None,
-        timeout: float | Any = 30.0,
-        max_retries: int = 3,
-        retry: RetryPolicy | None = None,
-        return_type: str = "snake",
-        http: Any = None,
-        headers: Mapping[str, str] | None = None,
-        clock: Clock | None = None,
+        options: ClientOptions | None = None,
         resource_classes: Mapping[str, type] | None = None,
         naming: Any = None,
-        cache: bool = True,
+        **option_values: Any,
     ) -> None:
-        if return_type not in RETURN_TYPES:
-            raise ParameterError(
-                "Client",
-                f"return_type must be one of {RETURN_TYPES}, not {return_type!r}",
-                "return_type",
-            )
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
-        self._spec = _load_spec(spec, naming, cache)
-        self._base_url_option = base_url
-        self._server_map = _server_map(servers)
-        self._auth = auth
-        self._timeout_option = timeout
-        self._retry = retry
-        self._max_retries = max_retries
-        self._return_type = return_type
-        self._http_option = http
-        self._headers = dict(headers or {})
-        self._clock: Clock = clock or SYSTEM_CLOCK
+        """``option_values`` are :class:`~specclient.options.ClientOptions` fields; given beside
+        ``options=`` they replace its values. Everything is validated before the spec loads."""
+        chosen = _client_options(type(self).__name__, options, option_values)
+        self._options: ClientOptions = chosen
+        self._spec = _load_spec(spec, naming, chosen.cache, chosen.remote_refs)
+        # the helpers' values (``client.auth`` is ``client._auth``...), read from the options
+        self._server_map = _server_map(chosen.servers)
+        self._auth = chosen.auth
+        self._return_type = chosen.return_type
+        self._clock: Clock = chosen.clock or SYSTEM_CLOCK
         self._resource_classes = dict(resource_classes or {})
         self._resources: dict[str, Any] = {}
         self._sender_obj: Any = None
@@ -119,10 +106,15 @@ class _ClientBase:
     # -- what the client knows (the helpers, spelled so no resource can shadow them) ----------
 
     @property
+    def _settings(self) -> Mapping[str, Any]:
+        """The platform's own settings (``options.settings``), read-only."""
+        return self._options.settings
+
+    @property
     def _base_url(self) -> str:
         """``base_url=`` if given, else the spec's first absolute server (mapped by ``servers=``)."""
-        if self._base_url_option:
-            return self._base_url_option
+        if self._options.base_url:
+            return self._options.base_url
         for server in self._spec.servers:
             if server.startswith(("http://", "https://")):
                 return self._server_map.get(server.rstrip("/"), server)
@@ -205,7 +197,7 @@ class _ClientBase:
     def _retry_policy(self) -> RetryPolicy:
         from .http.retry import RetryPolicy
 
-        return self._retry or RetryPolicy(max_retries=self._max_retries)
+        return self._options.retry or RetryPolicy(max_retries=self._options.max_retries)
 
     def _new_sender(self) -> Any:
         raise NotImplementedError
@@ -219,12 +211,39 @@ class _ClientBase:
     def _sender_options(self) -> dict[str, Any]:
         return {
             "auth": self._auth,
-            "timeout": self._timeout_option,
+            "timeout": self._options.timeout,
             "retry": self._retry_policy(),
-            "http": self._http_option,
-            "headers": self._headers,
+            "http": self._options.http,
+            "headers": dict(self._options.headers),
             "clock": self._clock,
         }
+
+    def _send(self, request: Any, **send_options: Any) -> Any:
+        """``sender.send`` with the options' event hooks: request hooks see every attempt's
+        request, response hooks the final response (awaitable on AsyncClient)."""
+        hooks = self._options.event_hooks
+        if hooks["request"]:
+            request = _hooked_factory(request, hooks["request"])
+        sent = self._sender.send(request, **send_options)
+        after = self._response_hooks
+        if not after or send_options.get("stream"):
+            return sent
+        return self._after_response(sent, after)
+
+    @cached_property
+    def _response_hooks(self) -> tuple[Any, ...]:
+        """The options' response hooks, then the spec's error envelope check (if it has one)."""
+        from .envelopes import envelope_of
+
+        envelope = envelope_of(self._spec)
+        hooks = tuple(self._options.event_hooks["response"])
+        if envelope is None:
+            return hooks
+        classes = self._options.envelope_errors
+        return (*hooks, lambda response: envelope.check(response, classes))
+
+    def _after_response(self, sent: Any, hooks: Any) -> Any:
+        raise NotImplementedError
 
     @property
     def _http(self) -> Any:
@@ -254,7 +273,7 @@ class _ClientBase:
         :class:`AsyncClient` the result is awaitable.
         """
         factory = _raw_request_factory(self, verb, url, params, json, content, data, files, headers)
-        sent = self._sender.send(
+        sent = self._send(
             factory, idempotent=idempotent, timeout=_timeout(timeout), auth=auth, stream=stream
         )
         return self._deliver(sent, stream, return_type)
@@ -263,21 +282,46 @@ class _ClientBase:
         raise NotImplementedError
 
 
-def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:
-    """``servers={"<url as in the spec>": "<url to use>"}``, keyed without a trailing slash."""
-    if servers is None:
-        return {}
-    if not isinstance(servers, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in servers.items()
-    ):
-        raise ParameterError("Client", "servers= must map spec server URLs to URLs", "servers")
-    return {k.rstrip("/"): v.rstrip("/") for k, v in servers.items()}
-
-
 def _decoded(client: _ClientBase, response: Any, stream: bool, return_type: str) -> Any:
     from .response import decode
 
-    return response if stream else decode(response, None, return_type, now=client._clock.time())
+    if stream:
+        return response
+    cls = client._options.response_class
+    return decode(response, None, return_type, now=client._clock.time(), cls=cls)
+
+
+def _client_options(
+    who: str, options: ClientOptions | None, values: Mapping[str, Any]
+) -> ClientOptions:
+    unknown = sorted(set(values) - set(ClientOptions.names()))
+    if unknown:
+        import difflib
+
+        close = difflib.get_close_matches(unknown[0], ClientOptions.names(), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ParameterError(who, f"unknown option {unknown[0]!r}{hint}", unknown[0])
+    empty_is_none = ("headers", "event_hooks", "settings", "envelope_errors")
+    values = {k: ({} if v is None and k in empty_is_none else v) for k, v in values.items()}
+    if options is None:
+        return ClientOptions(**values)
+    return options.replace(**values) if values else options
+
+
+def _hooked_factory(factory: Any, hooks: Any) -> Any:
+    def hooked() -> Any:
+        request = factory()
+        for hook in hooks:
+            hook(request)
+        return request
+
+    return hooked
+
+
+def _run_hooks(response: Any, hooks: Any) -> Any:
+    for hook in hooks:
+        hook(response)
+    return response
 
 
 class Client(_ClientBase):
@@ -292,6 +336,9 @@ class Client(_ClientBase):
 
     def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
         return _decoded(self, sent, stream, return_type)
+
+    def _after_response(self, sent: Any, hooks: Any) -> Any:
+        return _run_hooks(sent, hooks)
 
     def _close(self) -> None:
         if self._sender_obj is not None:
@@ -316,6 +363,9 @@ class AsyncClient(_ClientBase):
 
     async def _deliver(self, sent: Any, stream: bool, return_type: str) -> Any:
         return _decoded(self, await sent, stream, return_type)
+
+    async def _after_response(self, sent: Any, hooks: Any) -> Any:
+        return _run_hooks(await sent, hooks)
 
     async def _aclose(self) -> None:
         if self._sender_obj is not None:
@@ -399,6 +449,8 @@ class _ResourceBase:
         return self._methods[name]
 
     method = _Shadowable()
+    #: the client this resource belongs to (``resource._client`` cannot be shadowed)
+    client = _Shadowable()
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -524,7 +576,13 @@ class _MethodBase:
     def _result(self, response: Any, return_type: str) -> Any:
         from .response import decode
 
-        return decode(response, self.operation, return_type, now=self._client._clock.time())
+        return decode(
+            response,
+            self.operation,
+            return_type,
+            now=self._client._clock.time(),
+            cls=self._client._options.response_class,
+        )
 
     # -- iterator=True: the page loop, written once ---------------------------------------------
 
@@ -579,8 +637,8 @@ class _MethodBase:
             return lambda items: [tables.batch(items)]
         from .response import _convert
 
-        secret = self.operation.secret_fields
-        return lambda items: [_convert(item, secret) for item in items]
+        secret, cls = self.operation.secret_fields, self._client._options.response_class
+        return lambda items: [_convert(item, secret, cls) for item in items]
 
     def _items_schemas(self) -> dict[str, Any]:
         from ._frames import column_schemas
@@ -606,7 +664,7 @@ class Method(_MethodBase):
         if parts.options.get("iterator"):
             items = self._items(self._first_page(args, kwargs), self._page_view(return_type))
             return self._frame(list(items)) if return_type == "pandas" else items
-        return self._result(self._client._sender.send(**self._request(parts)), return_type)
+        return self._result(self._client._send(**self._request(parts)), return_type)
 
     def _items(
         self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
@@ -614,7 +672,7 @@ class Method(_MethodBase):
         """The sync driver of :meth:`_walk`: a page is fetched when the last one is used up."""
         walk = self._walk(first, view)
         for request in walk:
-            yield from walk.send(self._client._sender.send(**request))
+            yield from walk.send(self._client._send(**request))
 
     def wait(
         self,
@@ -650,7 +708,7 @@ class AsyncMethod(_MethodBase):
             if return_type == "pandas":
                 return self._frame([row async for row in items])
             return items
-        return self._result(await self._client._sender.send(**self._request(parts)), return_type)
+        return self._result(await self._client._send(**self._request(parts)), return_type)
 
     async def _items(
         self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
@@ -658,7 +716,7 @@ class AsyncMethod(_MethodBase):
         """The async driver of :meth:`_walk`."""
         walk = self._walk(first, view)
         for request in walk:
-            for item in walk.send(await self._client._sender.send(**request)):
+            for item in walk.send(await self._client._send(**request)):
                 yield item
 
     async def wait(

@@ -16,6 +16,7 @@ from specclient._secrets import redact_url
 __all__ = [
     "SpecClientError",
     "SpecError",
+    "SpecWarning",
     "ParameterError",
     "AuthError",
     "APIError",
@@ -54,6 +55,11 @@ class SpecError(SpecClientError):
         where = f" at {pointer or '#'}" if pointer or source else ""
         origin = f" in {source}" if source else ""
         super().__init__(f"{message}{where}{origin}")
+
+
+class SpecWarning(UserWarning):
+    """The spec has a fault that loading worked around (two operations with one name, a path
+    parameter used but never declared); the message says what was done instead."""
 
 
 class ParameterError(SpecClientError, TypeError):

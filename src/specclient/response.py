@@ -41,11 +41,11 @@ _REQUEST_ID_HEADERS = (
 )
 
 
-def _convert(value: Any, secret_fields: frozenset[str]) -> Any:
+def _convert(value: Any, secret_fields: frozenset[str], cls: type[Response] | None = None) -> Any:
     if isinstance(value, Mapping):
-        return Response(value, secret_fields=secret_fields)
+        return (cls or Response)(value, secret_fields=secret_fields)
     if isinstance(value, list):
-        return [_convert(v, secret_fields) for v in value]
+        return [_convert(v, secret_fields, cls) for v in value]
     return value
 
 
@@ -53,6 +53,7 @@ class Response(Mapping[str, Any]):
     """A JSON object with snake_case attribute and item access."""
 
     __slots__ = ("_payload", "_data", "_secret_fields", "headers", "status_code")
+    list_class: type[ResponseList]
 
     def __init__(
         self,
@@ -72,7 +73,7 @@ class Response(Mapping[str, Any]):
     def _items(self) -> dict[str, Any]:
         if self._data is None:  # converted on first access: big lists stay cheap until read
             self._data = {
-                camel_to_snake(str(k)): _convert(v, self._secret_fields)
+                camel_to_snake(str(k)): _convert(v, self._secret_fields, type(self))
                 for k, v in self._payload.items()
             }
         return self._data
@@ -161,6 +162,10 @@ class ResponseList(list):
 
     def json(self) -> Any:
         return self._payload
+
+
+#: the list type a ``Response`` class decodes JSON arrays to (a subclass may name its own)
+Response.list_class = ResponseList
 
 
 def response_json(response: httpx.Response, operation: Operation | None = None) -> Any:
@@ -272,8 +277,12 @@ def decode(
     *,
     records: str | None = None,
     now: float | None = None,
+    cls: type[Response] | None = None,
 ) -> Any:
-    """Turn a successful reply into what the caller asked for (``now``: see raise_for_status)."""
+    """Turn a successful reply into what the caller asked for (``now``: see raise_for_status).
+
+    ``cls`` is the client's decoder hook (``ClientOptions.response_class``): JSON objects
+    become ``cls`` and arrays ``cls.list_class``."""
     raise_for_status(response, operation, now=now)
     if return_type == "raw":
         return response
@@ -298,23 +307,26 @@ def decode(
         from ._frames import to_table
 
         return to_table(payload, operation, records=records)
-    return wrap(payload, response.headers, response.status_code, secret_fields)
+    return wrap(payload, response.headers, response.status_code, secret_fields, cls)
 
 
 def wrap(
-    payload: Any, headers: Any, status_code: int | None, secret_fields: frozenset[str] = frozenset()
+    payload: Any,
+    headers: Any,
+    status_code: int | None,
+    secret_fields: frozenset[str] = frozenset(),
+    cls: type[Response] | None = None,
 ) -> Any:
+    cls = cls or Response
     if isinstance(payload, Mapping):
-        return Response(
-            payload, headers=headers, status_code=status_code, secret_fields=secret_fields
-        )
+        return cls(payload, headers=headers, status_code=status_code, secret_fields=secret_fields)
     if isinstance(payload, list):
-        return ResponseList(
-            [_convert(v, secret_fields) for v in payload],
+        return cls.list_class(
+            [_convert(v, secret_fields, cls) for v in payload],
             payload=payload,
             headers=headers,
             status_code=status_code,
         )
     if payload is None:
-        return Response({}, headers=headers, status_code=status_code)
+        return cls({}, headers=headers, status_code=status_code)
     return payload

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from specclient.errors import SpecError
+from specclient.errors import SpecError, SpecWarning
 from specclient.openapi import load
 
 
@@ -94,10 +94,20 @@ def test_paths_not_a_mapping():
     assert _raises(_doc(paths=["/a"])).pointer == "#/paths"
 
 
-def test_path_parameter_without_definition():
-    err = _raises(_doc({"/tables/{id}": {"get": {"responses": OK}}}))
-    assert err.pointer == "#/paths/~1tables~1{id}/get"
-    assert "{id}" in str(err)
+def test_path_parameter_without_definition_is_a_warning_and_a_required_string():
+    with pytest.warns(SpecWarning) as caught:
+        spec = load(_doc({"/tables/{id}": {"get": {"responses": OK}}}), cache=False)
+    assert len(caught) == 1
+    assert "{id}" in str(caught[0].message) and "#/paths/~1tables~1{id}/get" in str(
+        caught[0].message
+    )
+    (param,) = spec.operation("tables.get").params
+    assert (param.name, param.location, param.required, dict(param.schema)) == (
+        "id",
+        "path",
+        True,
+        {"type": "string"},
+    )
 
 
 def test_parameter_without_name_or_with_bad_location():
@@ -120,36 +130,65 @@ def test_parameter_without_name_or_with_bad_location():
     assert err.pointer == "#/paths/~1t/get/parameters/0" and "in: body" in str(err)
 
 
-def test_two_operations_with_the_same_name_and_no_operation_id():
-    err = _raises(_doc({"/t": {"get": {"responses": OK}}, "/t/": {"get": {"responses": OK}}}))
-    assert err.pointer == "#/paths/~1t~1/get"
-    assert "t.list" in str(err) and "x-method" in str(err)
+def test_two_operations_with_the_same_name_and_no_operation_id_both_stay():
+    with pytest.warns(SpecWarning) as caught:
+        spec = load(_doc({"/t": {"get": {"responses": OK}}, "/t/": {"get": {"responses": OK}}}))
+    assert [str(w.message) for w in caught] == [
+        "GET /t and GET /t/ both map to t.list: GET /t keeps it, GET /t/ is t.list_2 "
+        "(give one an x-method to choose the names)"
+    ]
+    assert spec.operation("t.list").path == "/t"
+    assert spec.operation("t.list_2").path == "/t/"
 
 
-def test_two_explicit_names_that_collide():
-    err = _raises(
-        _doc(
-            {
-                "/a": {
-                    "get": {
-                        "x-resource": "things",
-                        "x-method": "fetch",
-                        "operationId": "a",
-                        "responses": OK,
-                    }
-                },
-                "/b": {
-                    "get": {
-                        "x-resource": "things",
-                        "x-method": "fetch",
-                        "operationId": "b",
-                        "responses": OK,
-                    }
-                },
-            }
+def test_two_explicit_names_that_collide_both_stay():
+    with pytest.warns(SpecWarning) as caught:
+        spec = load(
+            _doc(
+                {
+                    "/a": {
+                        "get": {
+                            "x-resource": "things",
+                            "x-method": "fetch",
+                            "operationId": "a",
+                            "responses": OK,
+                        }
+                    },
+                    "/b": {
+                        "get": {
+                            "x-resource": "things",
+                            "x-method": "fetch",
+                            "operationId": "getB",
+                            "responses": OK,
+                        }
+                    },
+                }
+            ),
+            cache=False,
         )
+    assert len(caught) == 1 and "things.fetch" in str(caught[0].message)
+    assert spec.operation("things.fetch").path == "/a"
+    assert spec.operation("things.get_b").path == "/b"
+
+
+def test_everything_worked_around_is_one_warning_per_load_also_from_the_cache():
+    doc = _doc(
+        {
+            "/t": {"get": {"responses": OK}},
+            "/t/": {"get": {"responses": OK}},
+            "/u/{id}": {"get": {"responses": OK}},
+        }
     )
-    assert err.pointer == "#/paths/~1b/get" and "things.fetch" in str(err)
+    for _ in ("cold", "warm"):
+        with pytest.warns(SpecWarning) as caught:
+            spec = load(doc)
+        assert len(caught) == 1
+        assert len(spec.warnings) == 2
+        text = str(caught[0].message)
+        lines = text.splitlines()
+        assert lines[0] == "loading worked around 2 problems:"
+        assert lines[1].startswith("- GET /u/{id} uses path parameter(s) {id}")
+        assert lines[2].startswith("- GET /t and GET /t/ both map to t.list")
 
 
 @pytest.mark.parametrize("document", [[1, 2], "just text", None])

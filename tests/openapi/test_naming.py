@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from specclient.errors import SpecWarning
 from specclient.openapi import load
 from specclient.openapi.naming import NamingRules, python_name
 
@@ -121,19 +122,21 @@ def test_x_resource_and_x_method_each_win_alone():
 
 
 def test_colliding_automatic_names_fall_back_to_operation_id():
-    names = _names(
-        {
-            "/rooms/{id}/invites": {
-                "parameters": _p("id"),
-                "delete": {"operationId": "deleteAllInvites", "responses": OK},
-            },
-            "/rooms/{id}/invites/{inviteId}": {
-                "parameters": _p("id", "inviteId"),
-                "delete": {"operationId": "deleteInvite", "responses": OK},
-            },
-        }
-    )
+    with pytest.warns(SpecWarning, match="both map to rooms.delete_invites") as caught:
+        names = _names(
+            {
+                "/rooms/{id}/invites": {
+                    "parameters": _p("id"),
+                    "delete": {"operationId": "deleteAllInvites", "responses": OK},
+                },
+                "/rooms/{id}/invites/{inviteId}": {
+                    "parameters": _p("id", "inviteId"),
+                    "delete": {"operationId": "deleteInvite", "responses": OK},
+                },
+            }
+        )
     assert names == {"rooms": ["delete_invites", "delete_invite"]}
+    assert len(caught) == 1 and caught[0].filename == __file__
 
 
 def test_duplicate_argument_names_are_disambiguated_by_location():
@@ -224,3 +227,73 @@ def test_rules_fingerprint_is_stable_across_hash_seeds():
         for seed in ("1", "2")
     }
     assert len(outs) == 1
+
+
+def test_a_date_version_prefix_shared_by_every_path_is_skipped():
+    # Twilio-style: without this, every operation sat under one resource called n_2010_04_01.
+    assert _names(
+        {
+            "/2010-04-01/Accounts.json": {"get": {"responses": OK}},
+            "/2010-04-01/Calls/{Sid}.json": {"parameters": _p("Sid"), "get": {"responses": OK}},
+        }
+    ) == {"accounts": ["list"], "calls": ["get"]}
+
+
+def _op(op_id, *tags):
+    op = {"operationId": op_id, "responses": OK}
+    if tags:
+        op["tags"] = list(tags)
+    return op
+
+
+def test_operation_id_mode_uses_groups_then_tags_then_the_path():
+    paths = {
+        "/repos/{owner}/issues": {
+            "parameters": _p("owner"),
+            "post": _op("issues/create"),
+            "get": _op("issues/list-for-repo"),
+        },
+        "/pet": {"post": _op("addPet", "pet")},
+        "/store/inventory": {"get": _op("getInventory")},
+        "/misc": {"get": {"responses": OK}},
+    }
+    assert _names(paths, "operation_id") == {
+        "issues": ["create", "list_for_repo"],
+        "pet": ["add_pet"],
+        "store": ["get_inventory"],
+        "misc": ["list"],
+    }
+    # The path rule, on demand.
+    assert _names(paths, "path")["repos"] == ["post_issues", "list_issues"]
+
+
+def test_auto_uses_operation_ids_when_every_one_is_grouped():
+    paths = {
+        "/repos/{owner}/issues": {"parameters": _p("owner"), "post": _op("issues/create")},
+        "/repos/{owner}": {"parameters": _p("owner"), "get": _op("repos/get")},
+    }
+    assert _names(paths) == {"issues": ["create"], "repos": ["get"]}
+
+
+def test_auto_uses_tags_when_the_path_rule_would_put_most_under_one_resource():
+    paths = {}
+    for thing in ["Call", "Address", "Queue", "Recording", "Message", "Key"]:
+        collection = f"/2010-04-01/Accounts/{{AccountSid}}/{thing}s"
+        paths[collection + ".json"] = {
+            "parameters": _p("AccountSid"),
+            "get": _op(f"List{thing}", f"Api20100401{thing}"),
+            "post": _op(f"Create{thing}", f"Api20100401{thing}"),
+        }
+    names = _names(paths)
+    assert names["call"] == ["list_call", "create_call"]
+    assert sorted(names) == ["address", "call", "key", "message", "queue", "recording"]
+    # Without tags on every operation the path rule stays.
+    del paths["/2010-04-01/Accounts/{AccountSid}/Keys.json"]["get"]["tags"]
+    assert list(_names(paths)) == ["accounts"]
+
+
+def test_unknown_naming_mode_is_a_spec_error():
+    from specclient.errors import SpecError
+
+    with pytest.raises(SpecError, match="'auto', 'path', 'operation_id'"):
+        _names({}, "by_magic")

@@ -72,7 +72,8 @@ def test_async_client_has_exactly_the_sync_workflow_methods(twins):
         expected = added_methods(ours, base)
         actual = added_methods(theirs, async_base)
         for name in added_properties(ours, base):
-            actual.pop(f"get_{name}", None)  # the twin of a property: see the test below
+            if f"get_{name}" not in expected:  # (a sync client may offer the method too)
+                actual.pop(f"get_{name}", None)  # the twin of a property: see the test below
         assert sorted(actual) == sorted(expected), f"{platform} {where}"
         for name, signature in expected.items():
             assert parameters(actual[name]) == parameters(signature), f"{platform} {where}.{name}"

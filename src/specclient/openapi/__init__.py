@@ -5,6 +5,7 @@
 >>> spec.operations("pets")["list"].params             # doctest: +SKIP
 """
 
+from .._resources import bundled_spec
 from .loader import load
 from .model import (
     MISSING,
@@ -34,6 +35,7 @@ __all__ = [
     "SecurityScheme",
     "Spec",
     "Waiter",
+    "bundled_spec",
     "is_nullable",
     "load",
     "schema_types",

@@ -29,7 +29,17 @@ from .model import (
     SecurityScheme,
     Waiter,
 )
-from .naming import NamingRules, python_name, split_path, strip_base_path
+from .naming import (
+    NamingRules,
+    is_degenerate,
+    is_grouped_operation_id,
+    naming_segments,
+    operation_id_name,
+    python_name,
+    split_path,
+    strip_base_path,
+    tag_resources,
+)
 
 VERBS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _LOCATIONS_3 = ("path", "query", "header", "cookie")
@@ -81,6 +91,15 @@ def _names_of(requirements: Any) -> tuple[str, ...]:
         if isinstance(requirement, Mapping):
             names.extend(n for n in requirement if n not in names)
     return tuple(names)
+
+
+def _requirements_of(requirements: Any) -> tuple[tuple[str, ...], ...]:
+    """The spec's security alternatives, each the schemes that apply together (AND)."""
+    return tuple(
+        tuple(str(n) for n in requirement)
+        for requirement in requirements or ()
+        if isinstance(requirement, Mapping)
+    )
 
 
 def merge_all_of(schema: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -170,6 +189,11 @@ class Engine:
         self.v2 = self.version == "2.0"
         self.refs.check_all(raw)
         self.entries: dict[str, dict[str, Entry]] = {}
+        self.files: dict[str, str] = {}  # other files the document refers to (cache check)
+        #: What loading worked around, one message each (re-emitted from the cache index).
+        self.warnings: list[str] = []
+        #: Path parameters a template uses without declaring them, per (path, verb).
+        self.undeclared: dict[tuple[str, str], list[str]] = {}
         self._index()
 
     def error(self, message: str, at: str) -> SpecError:
@@ -207,7 +231,12 @@ class Engine:
             "servers": self._servers(),
             "security_schemes": self._security_schemes(),
             "default_security": _names_of(self.doc.get("security")),
+            "security_requirements": _requirements_of(self.doc.get("security")),
+            "extensions": {
+                k: v for k, v in self.doc.items() if isinstance(k, str) and k.startswith("x-")
+            },
             "resources": tuple(self.entries),
+            "warnings": tuple(self.warnings),
         }
 
     def _servers(self) -> tuple[str, ...]:
@@ -353,30 +382,40 @@ class Engine:
         rules = self.rules
         operations = list(self._operations())
         depth = strip_base_path(p for p, *_ in operations) if rules.strip_base_path else 0
+        mode = rules.mode if rules.mode != "auto" else self._auto_mode(operations, depth)
+        tags = (
+            tag_resources(t for *_, op, _, _ in operations for t in _tags(op)[:1])
+            if mode == "operation_id"
+            else {}
+        )
         # (resource, method, explicit?, path, verb, operationId, pointer, alias_of)
         named: list[tuple[str, str, bool, str, str, Any, str, str | None]] = []
         for path, verb, item, op, at_item, at_op in operations:
             params = self.merged_params(item, op, at_item, at_op)
             defined = {p["name"] for p, _ in params if p["in"] == "path"}
-            for name in _PLACEHOLDER.findall(path):
-                if name not in defined:
-                    raise self.error(
-                        f"path parameter {{{name}}} of {verb.upper()} {path} has no definition "
-                        "(no parameter with 'in: path' and that name)",
-                        at_op,
-                    )
-            segments = split_path(path)[depth:]
+            missing = [n for n in dict.fromkeys(_PLACEHOLDER.findall(path)) if n not in defined]
+            if missing:
+                self.undeclared[(path, verb)] = missing
+                self.warnings.append(
+                    f"{verb.upper()} {path} uses path parameter(s) "
+                    f"{', '.join('{' + n + '}' for n in missing)} without declaring them "
+                    f"(at {at_op}): each is a required string argument"
+                )
+            segments = naming_segments(path)[depth:]
             resource = rules.resource_for(segments)
             summary = str(op.get("summary") or "")
             if rules.skips(resource, summary):
                 continue
             method = None
+            if mode == "operation_id":
+                resource, method = _from_operation_id(op, resource, tags)
             explicit = False
             if rules.honour_extensions:
                 x_resource = self._extension_name(op, "x-resource", at_op)
-                method = self._extension_name(op, "x-method", at_op)
-                explicit = bool(x_resource or method)
+                x_method = self._extension_name(op, "x-method", at_op)
+                explicit = bool(x_resource or x_method)
                 resource = x_resource or resource
+                method = x_method or method
             if method is None:
                 array = rules.list_requires_array_response and self._array_response(path, op, at_op)
                 method = rules.method_for(verb, segments, array_response=array)
@@ -386,7 +425,7 @@ class Engine:
             if alias:
                 named.append((resource, alias, explicit, path, verb, op_id, at_op, method))
 
-        if rules.duplicate_operations == "error":
+        if rules.duplicate_operations == "rename":
             named = self._disambiguate(named)
         for resource, method, _, path, verb, _, _, alias_of in named:
             self.entries.setdefault(resource, {})[method] = Entry(
@@ -394,40 +433,62 @@ class Engine:
             )
 
     def _disambiguate(self, named: list[Any]) -> list[Any]:
-        """Rename automatic names that collide (see :mod:`specclient.openapi.naming`)."""
+        """Give every operation its own name (see :mod:`specclient.openapi.naming`).
+
+        Of the operations that share a ``resource.method``, the one with an explicit
+        ``x-method``/``x-resource`` name (else the first in document order) keeps it; each
+        other one takes its ``operationId`` in snake_case when that is free, else the name
+        with ``_2``, ``_3``... One :class:`~specclient.errors.SpecWarning` per shared name says
+        who got which.
+        """
         groups: dict[tuple[str, str], list[int]] = {}
         for i, (resource, method, *_rest) in enumerate(named):
             groups.setdefault((resource, method), []).append(i)
+        taken = set(groups)
         out = list(named)
         for (resource, method), members in groups.items():
             if len(members) < 2:
                 continue
-            explicit = [i for i in members if named[i][2]]
-            if len(explicit) > 1:
-                first, second = named[explicit[0]], named[explicit[1]]
-                raise self._clash(first, second, resource, method)
-            keeper = explicit[0] if explicit else members[0]
+            keeper = next((i for i in members if named[i][2]), members[0])
+            moved: list[str] = []
             for i in members:
                 if i == keeper:
                     continue
                 entry = named[i]
-                if not isinstance(entry[5], str) or not entry[5].strip():
-                    raise self._clash(named[keeper], entry, resource, method)
-                out[i] = (resource, python_name(entry[5].strip()), *entry[2:])
-        seen: dict[tuple[str, str], Any] = {}
-        for entry in out:
-            key = (entry[0], entry[1])
-            if key in seen:
-                raise self._clash(seen[key], entry, *key)
-            seen[key] = entry
+                op_id = entry[5].strip() if isinstance(entry[5], str) else ""
+                candidates = [python_name(op_id)] if op_id else []
+                candidates += (f"{method}_{n}" for n in range(2, len(named) + 3))
+                new = next(c for c in candidates if (resource, c) not in taken)
+                taken.add((resource, new))
+                out[i] = (resource, new, *entry[2:])
+                moved.append(f"{_label(entry)} is {resource}.{new}")
+            both = " and ".join(_label(named[i]) for i in members)
+            self.warnings.append(
+                f"{both} both map to {resource}.{method}: {_label(named[keeper])} keeps it, "
+                f"{', '.join(moved)} (give one an x-method to choose the names)"
+            )
         return out
 
-    def _clash(self, first: Any, second: Any, resource: str, method: str) -> SpecError:
-        return self.error(
-            f"{first[4].upper()} {first[3]} and {second[4].upper()} {second[3]} both map to "
-            f"{resource}.{method}; give one of them an x-method (or x-resource)",
-            second[6],
-        )
+    def _auto_mode(self, operations: list[Any], depth: int) -> str:
+        """``"auto"`` naming: the operationIds when their authors grouped them all
+        (``issues/create``); the tags and operationIds when the path rule would group the
+        operations uselessly (see :func:`~specclient.openapi.naming.is_degenerate`) and every
+        operation has both; else the path rule."""
+        ops = [op for _, _, _, op, _, _ in operations]
+        if not ops:
+            return "path"
+        if all(is_grouped_operation_id(op.get("operationId")) for op in ops):
+            return "operation_id"
+        by_path = [
+            self.rules.resource_for(naming_segments(path)[depth:])
+            for path, _, _, op, _, _ in operations
+            if not (self.rules.honour_extensions and op.get("x-resource"))
+        ]
+        if is_degenerate(by_path) and all(
+            _tags(op) and isinstance(op.get("operationId"), str) for op in ops
+        ):
+            return "operation_id"
+        return "path"
 
     def _extension_name(self, op: Mapping[str, Any], key: str, at_op: str) -> str | None:
         value = op.get(key)
@@ -511,6 +572,10 @@ class Engine:
             for p, w in plain
             if not (p["in"] == "header" and p["name"].lower() in _IGNORED_HEADERS)
         ]
+        for name in self.undeclared.get((path, verb), ()):
+            declared: dict[str, Any] = {"name": name, "in": "path", "required": True}
+            declared.update({"type": "string"} if self.v2 else {"schema": {"type": "string"}})
+            plain.append((declared, at_op))
         template = set(_PLACEHOLDER.findall(path))
         # A path parameter the template does not use cannot be sent: leave it out.
         plain = [(p, w) for p, w in plain if p["in"] != "path" or p["name"] in template]
@@ -898,6 +963,33 @@ class Engine:
             timeout=number("timeout", default=3600.0),
             reason_field=raw.get("reason_field") or raw.get("reasonField"),
         )
+
+
+def _tags(op: Mapping[str, Any]) -> list[str]:
+    tags = op.get("tags")
+    return [str(t) for t in tags if isinstance(t, (str, int))] if isinstance(tags, list) else []
+
+
+def _from_operation_id(
+    op: Mapping[str, Any], path_resource: str, tags: Mapping[str, str]
+) -> tuple[str, str | None]:
+    """``naming="operation_id"``: resource from the operationId's group, else the first tag,
+    else the path; method from the operationId, else (None) the path rule."""
+    first_tag = _tags(op)[:1]
+    resource = tags.get(first_tag[0], path_resource) if first_tag else path_resource
+    op_id = op.get("operationId")
+    if not isinstance(op_id, str) or not op_id.strip():
+        return resource, None
+    group, method = operation_id_name(op_id)
+    if group:
+        return group, method
+    # Slack's chat_postMessage under the tag "chat" is chat.post_message.
+    return resource, method.removeprefix(resource + "_") or method
+
+
+def _label(named: tuple[Any, ...]) -> str:
+    """``GET /pets`` for an entry of ``Engine._index``'s list."""
+    return f"{named[4].upper()} {named[3]}"
 
 
 def _with_name(param: Param, name: str) -> Param:

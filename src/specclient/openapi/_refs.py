@@ -2,12 +2,15 @@
 
 Hand-written rather than jsonref/referencing because we need three things those do not give
 together: the recursive occurrence of a schema kept as ``{"$recursive": name}`` (plain dicts,
-picklable, no lazy proxies), memoised expansion so a 2.5 MB spec's shared schemas are expanded
-once, and the JSON pointer of the faulty ``$ref`` in every error.
+picklable, no lazy proxies), every schema expanded once per document and shared (cycles cut
+by strongly connected component, see :meth:`Resolver._named`), and the JSON pointer of the
+faulty ``$ref`` in every error. References to other files are inlined before this module sees
+the document (:mod:`._external`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
@@ -20,10 +23,8 @@ _SCHEMA_MAPS = frozenset(
     {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"}
 )
 _EMPTY: frozenset[str] = frozenset()
-#: Expansions of not-yet-memoised references allowed for one schema; see ``_expand_ref``.
-EXPANSION_BUDGET = 2000
-#: References expanded inside one another before the rest is cut (stays far below the
-#: interpreter's recursion limit).
+#: References expanded inside one another before the rest is cut (keeps the model shallow
+#: enough for pickle and every recursive reader).
 MAX_REF_DEPTH = 48
 
 
@@ -45,6 +46,38 @@ def ref_name(ref: str) -> str:
     return unquote(ref.rsplit("/", 1)[-1]).replace("~1", "/").replace("~0", "~")
 
 
+def is_data(key: object, at: str) -> bool:
+    """Whether ``key`` (under the node at pointer ``at``) holds data rather than spec objects;
+    ``default`` is data in a schema but the catch-all response under ``responses``."""
+    return key in _DATA_KEYS and not (key == "default" and at.endswith("/responses"))
+
+
+def _marker(ref: str) -> dict[str, str]:
+    return {"$recursive": ref_name(ref)}
+
+
+def _collect_refs(node: Any, found: dict[str, None]) -> None:
+    """Every ``$ref`` inside a schema, walked as :meth:`Resolver._expand` walks it."""
+    pending = [node]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                found[ref] = None
+            for key, value in node.items():
+                if not isinstance(value, (dict, list)) or key in _DATA_KEYS or key == "$ref":
+                    continue
+                if isinstance(key, str) and key.startswith("x-"):
+                    continue
+                if key in _SCHEMA_MAPS and isinstance(value, dict):
+                    pending.extend(value.values())
+                else:
+                    pending.append(value)
+        elif isinstance(node, list):
+            pending.extend(node)
+
+
 class _BadRef(Exception):
     """A reference that does not resolve, before we know where it sits."""
 
@@ -56,8 +89,8 @@ class Resolver:
         self.document = document
         self.source = source
         self._memo: dict[str, Any] = {}
-        self._stack: list[str] = []
-        self._budget = EXPANSION_BUDGET
+        self._depth: dict[str, int] = {}
+        self._edge_memo: dict[str, tuple[str, ...]] = {}
 
     def error(self, message: str, at: str) -> SpecError:
         return SpecError(message, at, self.source)
@@ -120,98 +153,143 @@ class Resolver:
     # -- schemas ------------------------------------------------------------------------
 
     def schema(self, node: Any, at: str) -> Any:
-        """``node`` with every ``$ref`` expanded; a cycle becomes ``{"$recursive": name}``."""
-        self._budget = EXPANSION_BUDGET
+        """``node`` with every ``$ref`` expanded; a cycle becomes ``{"$recursive": name}``.
+
+        Each referenced schema is expanded once per document and the result shared by every
+        operation that uses it (see :meth:`_named`), so the cost and the size of the model
+        grow with the document, not with the number of operations times the depth of its
+        reference graph.
+        """
         try:
-            value, _ = self._expand(node)
+            return self._expand(node, _EMPTY)
         except _BadRef as exc:
             raise self.error(str(exc), at) from None
-        return value
 
-    def _expand(self, node: Any) -> tuple[Any, frozenset[str]]:
-        """Return the expanded node and the refs it was cut at (``$recursive`` markers).
+    def _expand(self, node: Any, cut: frozenset[str]) -> Any:
+        """``node`` with references replaced by their shared expansions.
 
-        Only a result with no cut is memoised (see ``_expand_ref``).
+        ``cut`` is the strongly connected component being expanded: a reference back into it
+        becomes a ``$recursive`` marker, one to any other schema its memoised expansion.
         """
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                return self._expand_ref(ref, node)
+                value = _marker(ref) if ref in cut else self._named(ref)
+                if len(node) > 1 and isinstance(value, dict):
+                    siblings = self._expand({k: v for k, v in node.items() if k != "$ref"}, cut)
+                    value = {**value, **siblings}
+                return value
             out: dict[Any, Any] | None = None
-            opens: frozenset[str] = _EMPTY
             for key, value in node.items():
                 if not isinstance(value, (dict, list)) or key in _DATA_KEYS:
                     continue
                 if isinstance(key, str) and key.startswith("x-"):
                     continue
                 if key in _SCHEMA_MAPS and isinstance(value, dict):
-                    new, sub = self._expand_map(value)
+                    new: Any = {k: self._expand(v, cut) for k, v in value.items()}
+                    if all(new[k] is v for k, v in value.items()):
+                        new = value
                 else:
-                    new, sub = self._expand(value)
-                if sub:
-                    opens = opens | sub
+                    new = self._expand(value, cut)
                 if new is not value:
                     if out is None:
                         out = dict(node)
                     out[key] = new
-            return (node if out is None else out), opens
+            return node if out is None else out
         if isinstance(node, list):
-            items: list[Any] | None = None
-            opens = _EMPTY
-            for i, value in enumerate(node):
-                if not isinstance(value, (dict, list)):
-                    continue
-                new, sub = self._expand(value)
-                if sub:
-                    opens = opens | sub
-                if new is not value:
-                    if items is None:
-                        items = list(node)
-                    items[i] = new
-            return (node if items is None else items), opens
-        return node, _EMPTY
+            items = [self._expand(v, cut) if isinstance(v, (dict, list)) else v for v in node]
+            return node if all(a is b for a, b in zip(items, node, strict=True)) else items
+        return node
 
-    def _expand_map(self, mapping: dict[Any, Any]) -> tuple[Any, frozenset[str]]:
-        out: dict[Any, Any] | None = None
-        opens: frozenset[str] = _EMPTY
-        for key, value in mapping.items():
-            new, sub = self._expand(value)
-            if sub:
-                opens = opens | sub
-            if new is not value:
-                if out is None:
-                    out = dict(mapping)
-                out[key] = new
-        return (mapping if out is None else out), opens
+    def _named(self, ref: str) -> Any:
+        """The one expansion of the schema ``ref`` points to, shared by all its users.
 
-    def _expand_ref(self, ref: str, node: dict[Any, Any]) -> tuple[Any, frozenset[str]]:
-        if ref in self._stack:
-            return {"$recursive": ref_name(ref)}, frozenset({ref})
+        The references between schemas form a graph; its strongly connected components are
+        expanded sinks first (Tarjan's algorithm, iteratively, so no chain of references can
+        exhaust the stack). Inside a schema, a reference to another component is replaced by
+        that component's finished expansion; a reference back into its own component (a
+        cycle: Stripe's "expandable" objects link most of its schemas to one another) is cut
+        with a ``$recursive`` marker. The result does not depend on where expansion started,
+        which is what lets it be computed once and shared.
+        """
         value = self._memo.get(ref, self)
-        opens: frozenset[str] = _EMPTY
-        if value is self and (self._budget <= 0 or len(self._stack) >= MAX_REF_DEPTH):
-            # A densely cyclic spec unfolds into exponentially many paths, and a long chain
-            # of references would exhaust Python's stack: past the budget or the depth, stop
-            # at every schema not expanded yet. Like any cut, this is never memoised.
-            return {"$recursive": ref_name(ref)}, frozenset({ref})
         if value is self:
-            self._budget -= 1
-            target = self._lookup(ref)
-            self._stack.append(ref)
-            try:
-                value, opens = self._expand(target)
-            finally:
-                self._stack.pop()
-            # Memoise only a result with no cut at all: one that stopped anywhere (even at
-            # itself) holds schemas that are in a cycle with it, and from another starting
-            # point those must be cut elsewhere.
-            if not opens:
-                self._memo[ref] = value
-        if len(node) > 1 and isinstance(value, dict):
-            siblings, sub = self._expand({k: v for k, v in node.items() if k != "$ref"})
-            value = {**value, **siblings}
-            opens = opens | sub
-        return value, opens
+            self._expand_components(ref)
+            value = self._memo[ref]
+        return value
+
+    def _expand_components(self, start: str) -> None:
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        work: list[tuple[str, Iterator[str]]] = []
+
+        def visit(ref: str) -> None:
+            index[ref] = low[ref] = len(index)
+            stack.append(ref)
+            on_stack.add(ref)
+            work.append((ref, iter(self._edges(ref))))
+
+        visit(start)
+        while work:
+            ref, edges = work[-1]
+            for target in edges:
+                if target in self._memo:
+                    continue
+                if target not in index:
+                    visit(target)
+                    break
+                if target in on_stack:
+                    low[ref] = min(low[ref], index[target])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[ref])
+                if low[ref] == index[ref]:
+                    members: list[str] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == ref:
+                            break
+                    self._finish(members)
+
+    def _finish(self, members: list[str]) -> None:
+        """Expand one component whose outgoing references are all memoised already."""
+        component = frozenset(members)
+        cyclic = len(members) > 1 or members[0] in self._edges(members[0])
+        cut = component if cyclic else _EMPTY
+        for ref in members:
+            depth = 1 + max(
+                (self._depth.get(t, 0) for t in self._edges(ref) if t not in cut), default=0
+            )
+            if depth > MAX_REF_DEPTH:
+                # A chain of references this long would nest the model deeper than pickle and
+                # every recursive reader can follow: stop at the schemas that make it so long.
+                deep = frozenset(
+                    t for t in self._edges(ref) if self._depth.get(t, 0) >= MAX_REF_DEPTH
+                )
+                expanded = self._expand(self._lookup(ref), cut | deep)
+                depth = 1 + max(
+                    (self._depth.get(t, 0) for t in self._edges(ref) if t not in cut | deep),
+                    default=0,
+                )
+            else:
+                expanded = self._expand(self._lookup(ref), cut)
+            self._memo[ref] = expanded
+            self._depth[ref] = depth
+
+    def _edges(self, ref: str) -> tuple[str, ...]:
+        """The references inside the schema ``ref`` points to, each once."""
+        edges = self._edge_memo.get(ref)
+        if edges is None:
+            found: dict[str, None] = {}
+            _collect_refs(self._lookup(ref), found)
+            edges = self._edge_memo[ref] = tuple(found)
+        return edges
 
     # -- eager check --------------------------------------------------------------------
 
@@ -244,7 +322,9 @@ class Resolver:
                     lookup(ref, pointer(*path))
                     good.add(ref)
                 for key, value in node.items():
-                    if isinstance(value, (dict, list)) and key not in _DATA_KEYS:
+                    if isinstance(value, (dict, list)) and not (
+                        key in _DATA_KEYS and not (key == "default" and path[-1:] == ["responses"])
+                    ):
                         if isinstance(key, str) and key.startswith("x-"):
                             continue
                         path.append(key)

@@ -32,7 +32,14 @@ try:  # the built-in module: importing hashlib would load OpenSSL (~10 ms) on ev
 except ImportError:  # pragma: no cover - other Python builds
     from hashlib import blake2b
 
-__all__ = ["FORMAT_VERSION", "SpecCache", "cache_dir", "cache_disabled", "cache_key"]
+__all__ = [
+    "FORMAT_VERSION",
+    "SpecCache",
+    "cache_dir",
+    "cache_disabled",
+    "cache_key",
+    "content_hash",
+]
 
 
 def _debug(message: str, *args: object) -> None:
@@ -43,7 +50,9 @@ def _debug(message: str, *args: object) -> None:
 
 
 #: Bump when the meaning of a model field changes without its name changing.
-FORMAT_VERSION = 3  # 3: inferred pages read the page-count header; secret names by one rule
+FORMAT_VERSION = 5  # 3: inferred pages read the page-count header; secret names by one rule;
+# 4: schemas expanded once per document (cycles cut by strongly connected component);
+# 5: security_requirements and extensions in the index
 _INDEX = "index.pickle"
 _MODEL_CLASSES = (
     model.Param,
@@ -76,6 +85,10 @@ def cache_dir() -> Path:
     if xdg:
         return Path(xdg) / "specclient"
     return Path.home() / ".cache" / "specclient"
+
+
+def content_hash(raw: bytes) -> str:
+    return blake2b(raw, digest_size=32).hexdigest()
 
 
 def cache_key(raw: bytes, rules_fingerprint: str) -> str:

@@ -10,7 +10,9 @@ schemas are expanded only when the resource is first touched.
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from os import PathLike
 from types import MappingProxyType
 from typing import Any
@@ -18,7 +20,7 @@ from typing import Any
 from . import _document
 from .cache import SpecCache, cache_disabled, cache_key
 from .model import Operation, SecurityScheme, Spec
-from .naming import DEFAULT_RULES, NamingRules
+from .naming import DEFAULT_RULES, NAMING_MODES, NamingRules
 
 __all__ = ["load"]
 
@@ -43,8 +45,14 @@ class LoadedSpec(Spec):
         schemes: dict[str, SecurityScheme] = dict(meta["security_schemes"])
         self.security_schemes = MappingProxyType(schemes)
         self.default_security = tuple(meta["default_security"])
+        self.security_requirements = tuple(
+            tuple(r)
+            for r in meta.get("security_requirements", ((n,) for n in self.default_security))
+        )
+        self.extensions = MappingProxyType(dict(meta.get("extensions") or {}))
         self.source = source
         self.digest = digest
+        self.warnings: tuple[str, ...] = tuple(meta.get("warnings", ()))
         self._resources: tuple[str, ...] = tuple(meta["resources"])
         self._known = frozenset(self._resources)
         self._build = build
@@ -63,7 +71,11 @@ class LoadedSpec(Spec):
         with self._lock:
             built = self._built.get(resource)
             if built is None:
-                built = self._built[resource] = MappingProxyType(self._build(resource))
+                try:
+                    operations = self._build(resource)
+                except RecursionError:
+                    raise _document.too_deep(self.source) from None
+                built = self._built[resource] = MappingProxyType(operations)
         return built
 
     def __repr__(self) -> str:
@@ -74,7 +86,13 @@ class LoadedSpec(Spec):
         )
 
 
-def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None = None) -> Spec:
+def load(
+    source: SpecSource,
+    *,
+    cache: bool = True,
+    naming: NamingRules | str | None = None,
+    remote_refs: bool = False,
+) -> Spec:
     """Load and normalise an OpenAPI 3.0 / 3.1 or Swagger 2.0 spec.
 
     Parameters
@@ -85,15 +103,22 @@ def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None =
     cache : bool, optional
         Use the on-disk cache of the normalised model (see :mod:`specclient.openapi.cache`).
         ``SPECCLIENT_NO_CACHE=1`` turns it off too.
-    naming : NamingRules, optional
-        How operations and parameters are named; the general rule by default.
+    naming : NamingRules or str, optional
+        How operations and parameters are named: ``"auto"`` (the default), ``"path"``,
+        ``"operation_id"`` (see :mod:`specclient.openapi.naming`), or a :class:`NamingRules`;
         :data:`specclient.openapi.naming.CIVIS_PYTHON` gives civis-python's names.
+    remote_refs : bool, optional
+        Allow ``$ref``s to ``http(s)://`` documents (and, for a description fetched from a
+        URL, to the files beside it) to be fetched. Off by default: a description never
+        makes the client reach the network on its own. References to files beside a local
+        description are always followed.
 
     Returns
     -------
     Spec
         Resource names, servers and security are ready; each resource's operations are built
-        the first time :meth:`Spec.operations` asks for them.
+        the first time :meth:`Spec.operations` asks for them. ``Spec.warnings`` lists what
+        loading worked around (each also issued as a :class:`~specclient.errors.SpecWarning`).
 
     Raises
     ------
@@ -102,11 +127,7 @@ def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None =
     """
     if isinstance(source, Spec):
         return source
-    rules = naming or DEFAULT_RULES
-    if not isinstance(rules, NamingRules):
-        from ..errors import SpecError
-
-        raise SpecError(f"naming must be a NamingRules, not {type(rules).__name__}")
+    rules = rules_for(naming)
     read = _document.read(source)
     raw = read.raw
     if raw is None and read.document is not None:
@@ -126,12 +147,25 @@ def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None =
             if document is None:
                 assert read.raw is not None
                 document = _document.parse(read.raw, read.label)
-            engine_holder.append(Engine(document, rules, read.label, read.raw))
+            files: dict[str, str] = {}
+            checked_raw = read.raw
+            if _document.might_have_external_refs(raw):
+                from . import _external  # multi-file descriptions only
+
+                document, files = _external.bundle(document, read.label, remote=remote_refs)
+                if files or _external.MOUNT in document:
+                    checked_raw = None  # the text no longer matches the document
+            try:
+                built = Engine(document, rules, read.label, checked_raw)
+            except RecursionError:
+                raise _document.too_deep(read.label) from None
+            built.files = files
+            engine_holder.append(built)
         return engine_holder[0]
 
     if store is not None:
         index = store.read_index()
-        if index is not None:
+        if index is not None and _files_unchanged(index.get("files") or {}):
 
             def build_cached(resource: str) -> dict[str, Operation]:
                 operations = store.read_resource(resource)
@@ -140,12 +174,12 @@ def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None =
                     store.write_resource(resource, operations)
                 return operations
 
-            return LoadedSpec(index, build_cached, source=read.label, digest=digest)
+            return _loaded(index, build_cached, read.label, digest)
 
     eng = engine()
-    meta = eng.meta()
-    if store is None:
-        return LoadedSpec(meta, eng.build_resource, source=read.label, digest=digest)
+    meta = {**eng.meta(), "files": eng.files}
+    if store is None or any(f.startswith(("http://", "https://")) for f in eng.files):
+        return _loaded(meta, eng.build_resource, read.label, digest)
 
     store.write_index(meta)
 
@@ -154,7 +188,66 @@ def load(source: SpecSource, *, cache: bool = True, naming: NamingRules | None =
         store.write_resource(resource, operations)
         return operations
 
-    return LoadedSpec(meta, build_and_store, source=read.label, digest=digest)
+    return _loaded(meta, build_and_store, read.label, digest)
+
+
+def _files_unchanged(files: Mapping[str, str]) -> bool:
+    if not files:
+        return True
+    from ._external import files_unchanged
+
+    return files_unchanged(files)
+
+
+def rules_for(naming: NamingRules | str | None) -> NamingRules:
+    """The :class:`NamingRules` a ``naming=`` option stands for."""
+    if naming is None:
+        return DEFAULT_RULES
+    if isinstance(naming, NamingRules):
+        return naming
+    if isinstance(naming, str) and naming in NAMING_MODES:
+        return replace(DEFAULT_RULES, mode=naming)  # type: ignore[arg-type]
+    from ..errors import SpecError
+
+    raise SpecError(
+        f"naming must be a NamingRules or one of {', '.join(map(repr, NAMING_MODES))}, "
+        f"not {naming!r}"
+    )
+
+
+def _loaded(
+    meta: Mapping[str, Any],
+    build: Callable[[str], dict[str, Operation]],
+    label: str | None,
+    digest: str,
+) -> LoadedSpec:
+    spec = LoadedSpec(meta, build, source=label, digest=digest)
+    if spec.warnings:
+        # One warning per load, also from a warm cache where nothing is parsed: a fault does
+        # not go quiet, and a spec with fifty collisions does not print fifty warnings.
+        from ..errors import SpecWarning
+
+        message = spec.warnings[0]
+        if len(spec.warnings) > 1:
+            where = f" {label}" if label else ""
+            message = f"loading{where} worked around {len(spec.warnings)} problems:\n" + (
+                "\n".join(f"- {m}" for m in spec.warnings)
+            )
+        warnings.warn(message, SpecWarning, stacklevel=_outside_specclient())
+    return spec
+
+
+def _outside_specclient() -> int:
+    """The ``stacklevel`` of the first caller outside this package, so the warning points at
+    the user's ``Client.from_spec`` / ``connect`` line rather than our own."""
+    import sys
+
+    package = __name__.rsplit(".", 2)[0] + "."
+    frame: Any = sys._getframe(1)
+    level = 1
+    while frame is not None and (frame.f_globals.get("__name__") or "").startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _canonical_bytes(document: Mapping[str, Any]) -> bytes | None:
@@ -165,3 +258,5 @@ def _canonical_bytes(document: Mapping[str, Any]) -> bytes | None:
         return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     except (TypeError, ValueError):
         return None
+    except RecursionError:
+        raise _document.too_deep(None) from None

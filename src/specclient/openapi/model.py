@@ -201,8 +201,15 @@ class Spec:
     servers: tuple[str, ...] = ()  # absolute or relative base URLs, server variables resolved
     security_schemes: Mapping[str, SecurityScheme] = {}
     default_security: tuple[str, ...] = ()
+    #: the spec's top-level ``security``: alternatives (OR), each schemes applied together (AND)
+    security_requirements: tuple[tuple[str, ...], ...] = ()
+    #: the document's top-level ``x-`` keys, as written (e.g. ``x-error-envelope``)
+    extensions: Mapping[str, Any] = {}
     source: str | None = None  # path or URL it came from, for messages
     digest: str = ""  # content hash, the cache key
+    #: What loading worked around (name collisions, undeclared path parameters), one message
+    #: each; issued together as one :class:`~specclient.errors.SpecWarning` per load.
+    warnings: tuple[str, ...] = ()
 
     def resource_names(self) -> tuple[str, ...]:
         raise NotImplementedError

@@ -1,9 +1,30 @@
 """Python names for a spec's operations and parameters.
 
-The general rule (``NamingRules()``, the default)
---------------------------------------------------
-* ``x-resource`` / ``x-method`` on an operation win, each on its own (an operation may set
-  only one of them; the other comes from the rule below).
+Three modes (``load(..., naming="auto" | "path" | "operation_id")``)
+--------------------------------------------------------------------
+In every mode ``x-resource`` / ``x-method`` on an operation win, each on its own (an operation
+may set only one of them; the other comes from the mode's rule).
+
+* ``"path"``: the path rule below (civis-python's).
+* ``"operation_id"``: names the spec's authors chose. An operationId with a ``/`` or ``.``
+  names both (``issues/create`` -> ``client.issues.create``, ``repos/get-content`` ->
+  ``repos.get_content``); otherwise the resource is the operation's first tag (with words
+  that every tag of the spec starts with dropped: Twilio's ``Api20100401Call`` -> ``call``)
+  and the method the operationId in snake_case, without a leading ``<resource>_``
+  (``addPet`` under ``pet`` -> ``add_pet``; Slack's ``chat_postMessage`` under ``chat`` ->
+  ``post_message``). Without a tag the resource, and without an operationId the method, come
+  from the path rule.
+* ``"auto"`` (the default) picks one of those for the whole spec: ``"operation_id"`` when every
+  operationId is grouped (``x/y``), or when the path rule would group the operations
+  uselessly -- one resource holding more than half of at least 10 operations (Twilio: all
+  under ``/2010-04-01/Accounts/{Sid}/...``), or more resources than 80% of the operations
+  (Slack: ``/chat.postMessage``) -- and every operation has a tag and an operationId;
+  otherwise ``"path"``. Specs that name their operations with ``x-`` keys, Civis's (read with
+  :data:`CIVIS_PYTHON`, always ``"path"``) and every spec with path-shaped resources keep the
+  path rule's names.
+
+The path rule
+-------------
 * **Resource** = the first literal (non-``{parameter}``) segment of the path, in snake_case
   with ``-`` -> ``_`` (``/cleanroom-questions/{id}`` -> ``cleanroom_questions``). A path with
   no literal segment at all (``/`` or ``/{id}``) belongs to the resource ``root``.
@@ -15,7 +36,8 @@ The general rule (``NamingRules()``, the default)
   ``/org/{orgGuid}/dataset:view`` -> ``post_dataset_view``, ``/jobs/{id}:cancel`` ->
   ``post_cancel``.
 * **Base-path prefixes.** When *every* path starts with the same segments that look like a
-  base path -- ``api``, ``rest``, or a version such as ``v1``, ``v2beta``, ``1.0`` -- those
+  base path -- ``api``, ``rest``, or a version such as ``v1``, ``v2beta``, ``1.0``,
+  ``2010-04-01`` -- those
   segments are skipped for naming, because users expect ``client.users.list()`` rather than
   ``client.v1.list_users()``. Only such base-path-like segments are skipped (a common real
   segment such as ``/pets`` in ``/pets`` + ``/pets/{id}`` is a resource, not a prefix), and
@@ -31,14 +53,16 @@ The general rule (``NamingRules()``, the default)
   that collides with a name in ``NamingRules.reserved_params``; none by default, since the
   per-call options are spelled with a leading underscore) becomes ``<name>_<location>`` (``id`` in the body next to
   an ``id`` in the path -> ``id_body``), then ``<name>_<location>_2``, ``_3`` ... if needed.
-* **Two operations with the same ``resource.method``.** When the names came from the path
-  rule (real specs do this: ``DELETE /rooms/{id}/invites`` and
-  ``DELETE /rooms/{id}/invites/{inviteId}`` both give ``delete_invites``), the first in
-  document order keeps the name and each later one is named by its ``operationId`` in
-  snake_case (``deleteInvite`` -> ``delete_invite``); an explicit ``x-method``/``x-resource``
-  name always keeps its name and pushes automatic ones aside. A :class:`SpecError` pointing
-  at the later operation is raised when that is impossible: two explicit names collide, a
-  colliding operation has no ``operationId``, or the fallback names collide again. (With
+* **Format suffixes** (``.json``, ``.xml``, ``.yaml``, ``.csv``) at the end of a segment name
+  nothing: ``/Accounts/{Sid}/Calls.json`` is named as ``/Accounts/{Sid}/Calls``.
+* **Two operations with the same ``resource.method``** (real specs do this:
+  ``DELETE /rooms/{id}/invites`` and ``DELETE /rooms/{id}/invites/{inviteId}`` both give
+  ``delete_invites``) both stay callable; the document is never refused for it. The one with
+  an explicit ``x-method``/``x-resource`` name, else the first in document order, keeps the
+  name; each other one takes its ``operationId`` in snake_case (``deleteInvite`` ->
+  ``delete_invite``) when no operation of the resource has that name, else the name with
+  ``_2``, ``_3``... (first free). Each shared name gives one line of the load's single
+  :class:`~specclient.errors.SpecWarning` naming the operations and where each went. (With
   ``duplicate_operations="last"``, civis-python's behaviour, the later one simply wins.)
 
 Rules for a particular spec family are data, not code: :class:`NamingRules` holds every knob,
@@ -60,6 +84,7 @@ from typing import Any, Literal
 __all__ = [
     "CIVIS_PYTHON",
     "DEFAULT_RULES",
+    "NAMING_MODES",
     "NamingRules",
     "camel_to_snake",
     "python_name",
@@ -72,7 +97,17 @@ _UNDERSCORER1 = re.compile(r"(.)([A-Z][a-z]+)")
 _UNDERSCORER2 = re.compile(r"([a-z0-9])([A-Z])")
 _NOT_IDENTIFIER = re.compile(r"\W+", re.ASCII)
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
-_BASE_PATH_SEGMENT = re.compile(r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*)$")
+_BASE_PATH_SEGMENT = re.compile(r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2})$")
+# A format suffix on a path segment names no resource: /Accounts/{Sid}/Calls.json
+_FORMAT_SUFFIX = re.compile(r"(?i)\.(json|xml|yaml|csv)$")
+#: What ``naming=`` accepts as a string (see the module docstring).
+NAMING_MODES = ("auto", "path", "operation_id")
+#: In "auto" mode, a path rule that puts more than this share of at least
+#: ``_DEGENERATE_MIN`` operations into one resource is not used when the spec tags them all.
+_DEGENERATE_SHARE = 0.5
+_DEGENERATE_MIN = 10
+#: ... or that makes more resources than this share of its operations.
+_SINGLETONS_SHARE = 0.8
 
 
 @lru_cache(maxsize=8192)  # a handful of field names recur in every reply: convert each once
@@ -113,6 +148,58 @@ def python_name(raw: str, *, fallback: str = "param") -> str:
 def split_path(path: str) -> list[str]:
     """The segments of a path template, without empty ones (leading/trailing slashes)."""
     return [segment for segment in path.split("/") if segment]
+
+
+def naming_segments(path: str) -> list[str]:
+    """The segments names are made from: a format suffix (``Calls.json``) dropped."""
+    return [_FORMAT_SUFFIX.sub("", segment) for segment in split_path(path)]
+
+
+def operation_id_name(operation_id: str) -> tuple[str | None, str]:
+    """``issues/create`` -> ``("issues", "create")``; ``addPet`` -> ``(None, "add_pet")``.
+
+    A ``/`` or ``.`` in an operationId separates the group its author chose from the name.
+    """
+    text = operation_id.strip()
+    for separator in ("/", "."):
+        group, found, name = text.rpartition(separator)
+        if found and group.strip(separator) and name:
+            return python_name(group.split(separator)[0], fallback="root"), python_name(name)
+    return None, python_name(text)
+
+
+def is_grouped_operation_id(operation_id: object) -> bool:
+    return isinstance(operation_id, str) and operation_id_name(operation_id)[0] is not None
+
+
+def tag_resources(tags: Iterable[str]) -> dict[str, str]:
+    """Each tag's resource name, with words every tag starts with dropped.
+
+    Generated descriptions prefix every tag alike (Twilio: ``Api20100401Call``,
+    ``Api20100401Account``); the shared words name no resource.
+    """
+    words = {tag: python_name(tag, fallback="root").split("_") for tag in tags}
+    if len(words) < 2:
+        return {tag: "_".join(w) for tag, w in words.items()}
+    common = 0
+    lists = list(words.values())
+    while all(len(w) > common + 1 for w in lists) and len({w[common] for w in lists}) == 1:
+        common += 1
+    return {tag: python_name("_".join(w[common:]), fallback="root") for tag, w in words.items()}
+
+
+def is_degenerate(resources: Sequence[str]) -> bool:
+    """Whether the path rule groups a spec's operations uselessly: one resource holding most
+    of them (Twilio: everything under ``/Accounts/{Sid}/...``), or nearly every operation a
+    resource of its own (Slack: ``/chat.postMessage``, ``/chat.delete``...)."""
+    if len(resources) < _DEGENERATE_MIN:
+        return False
+    counts: dict[str, int] = {}
+    for resource in resources:
+        counts[resource] = counts.get(resource, 0) + 1
+    return max(counts.values()) > _DEGENERATE_SHARE * len(resources) or len(
+        counts
+    ) > _SINGLETONS_SHARE * len(resources)
 
 
 @lru_cache(maxsize=4096)
@@ -160,6 +247,10 @@ class NamingRules:
     ----------
     name : str
         Shown in messages; not part of any name.
+    mode : "auto", "path" or "operation_id"
+        Where names come from when ``x-resource`` / ``x-method`` do not say (see the module
+        docstring): the path rule, the operationId and tags, or ``"auto"``, which picks one
+        of them for the whole spec.
     honour_extensions : bool
         Let ``x-resource`` / ``x-method`` override the path rule.
     strip_base_path : bool
@@ -190,13 +281,14 @@ class NamingRules:
         Argument names a spec parameter may not take (renamed like any other duplicate).
         Empty by default: per-call options are ``_return_type=``, ``_body=`` ..., which no
         spec name can become, so a body field called ``body`` is simply ``body``.
-    duplicate_operations : "error" or "last"
-        Two operations with the same ``resource.method``: ``"error"`` falls back to the
-        ``operationId`` and raises :class:`SpecError` when that cannot help (see the module
-        docstring); ``"last"``: the later one replaces the earlier (civis-python's behaviour).
+    duplicate_operations : "rename" or "last"
+        Two operations with the same ``resource.method``: ``"rename"`` keeps both, the later
+        one renamed (see the module docstring); ``"last"``: the later one replaces the
+        earlier (civis-python's behaviour).
     """
 
     name: str = "default"
+    mode: Literal["auto", "path", "operation_id"] = "auto"
     honour_extensions: bool = True
     strip_base_path: bool = True
     excluded_resources: frozenset[str] = frozenset()
@@ -207,7 +299,7 @@ class NamingRules:
     legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}."
     infer_page_pagination: tuple[str, str] | None = ("limit", "page_num")
     reserved_params: tuple[str, ...] = ()
-    duplicate_operations: Literal["error", "last"] = "error"
+    duplicate_operations: Literal["rename", "last"] = "rename"
 
     def fingerprint(self) -> str:
         """A stable text form (independent of hash seeds) for the cache key."""
@@ -375,6 +467,7 @@ _CIVIS_LEGACY_LIST_PATHS = frozenset(
 #: passes it to :func:`specclient.openapi.load` so the client has civis-python's exact names.
 CIVIS_PYTHON = NamingRules(
     name="civis-python",
+    mode="path",
     honour_extensions=False,
     strip_base_path=False,
     excluded_resources=frozenset({"feature_flags"}),

@@ -1,31 +1,38 @@
-"""Platform adapters: ``specclient.connect(platform, **options)`` dispatches here."""
+"""Platform adapters: each ``platforms/<name>/`` declares ``PLATFORM`` (see :mod:`._platform`);
+``specclient.connect(platform, **options)`` reads the declaration from the one registry here,
+which the CLI, codegen and ``specclient demo`` read too.
+"""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ._platform import (
+    Connection,
+    Credential,
+    Platform,
+    Setting,
+    connect,
+    connect_async,
+    describe,
+    get,
+    names,
+    register,
+    unregister,
+)
 
-from ..errors import ParameterError
+#: the bundled platforms' names, in the registry's order (``names()`` adds registered ones)
+PLATFORMS = names()
 
-PLATFORMS = ("habu", "usmart", "clicdata", "civis")
-
-
-def platform_module(platform: str) -> Any:
-    if not isinstance(platform, str) or platform.lower() not in PLATFORMS:
-        raise ParameterError(
-            "connect",
-            f"unknown platform {platform!r}; choose one of "
-            f"{', '.join(PLATFORMS)} (or use Client.from_spec for any spec)",
-            "platform",
-        )
-    return importlib.import_module(f"{__name__}.{platform.lower()}")
-
-
-def connect(platform: str, **options: Any) -> Any:
-    """A connected client for ``platform`` ("habu", "usmart", "clicdata" or "civis")."""
-    return platform_module(platform).connect(**options)
-
-
-def connect_async(platform: str, **options: Any) -> Any:
-    """The :class:`~specclient.AsyncClient` twin of :func:`connect`."""
-    return platform_module(platform).connect_async(**options)
+__all__ = [
+    "PLATFORMS",
+    "Connection",
+    "Credential",
+    "Platform",
+    "Setting",
+    "connect",
+    "connect_async",
+    "describe",
+    "get",
+    "names",
+    "register",
+    "unregister",
+]

@@ -181,25 +181,25 @@ def _step(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
     if isinstance(step, Call):
         return call(step)
     if isinstance(step, Request):
-        return client.request(step.verb, step.path, **step.options)
+        return client._request(step.verb, step.path, **step.options)
     if isinstance(step, Sleep):
-        client.clock.sleep(step.seconds)
+        client._clock.sleep(step.seconds)
         return None
     if isinstance(step, Wait):
         from ..polling import wait_for
 
         pick = step.pick or _same
         return wait_for(
-            lambda: pick(call(step.call)), step.waiter, clock=client.clock, **step.options
+            lambda: pick(call(step.call)), step.waiter, clock=client._clock, **step.options
         )
     if isinstance(step, Fan):
         _fan(step, call)
         return None
     if isinstance(step, Upload):
-        return client.request(step.verb, step.url, content=step.body, **step.options)
+        return client._request(step.verb, step.url, content=step.body, **step.options)
     if isinstance(step, Download):
         request = step.request
-        response = client.request(request.verb, request.path, **request.options, stream=True)
+        response = client._request(request.verb, request.path, **request.options, stream=True)
         try:
             return _read(step, response)
         finally:
@@ -234,9 +234,9 @@ async def _astep(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
     if isinstance(step, Call):
         return await call(step)
     if isinstance(step, Request):
-        return await client.request(step.verb, step.path, **step.options)
+        return await client._request(step.verb, step.path, **step.options)
     if isinstance(step, Sleep):
-        await client.clock.asleep(step.seconds)
+        await client._clock.asleep(step.seconds)
         return None
     if isinstance(step, Wait):
         from ..polling import await_for
@@ -246,7 +246,7 @@ async def _astep(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
         async def fetch() -> Any:
             return pick(await call(step.call))
 
-        return await await_for(fetch, step.waiter, clock=client.clock, **step.options)
+        return await await_for(fetch, step.waiter, clock=client._clock, **step.options)
     if isinstance(step, Fan):
         import asyncio
 
@@ -257,10 +257,10 @@ async def _astep(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
         return None
     if isinstance(step, Upload):
         content = _AsyncOnly(step.body)
-        return await client.request(step.verb, step.url, content=content, **step.options)
+        return await client._request(step.verb, step.url, content=content, **step.options)
     if isinstance(step, Download):
         request = step.request
-        response = await client.request(request.verb, request.path, **request.options, stream=True)
+        response = await client._request(request.verb, request.path, **request.options, stream=True)
         try:
             return await _aread(step, response)
         finally:
@@ -308,7 +308,8 @@ def spec_caller(client: Any) -> Callable[[Call], Any]:
 
     def call(step: Call) -> Any:
         resource, _, method = step.method.partition(".")
-        return client.resource(resource).method(method)(*step.args, **step.kwargs)
+        # the helpers' underscore spellings: no resource or method of a spec can shadow them
+        return client._resource(resource)._method(method)(*step.args, **step.kwargs)
 
     return call
 

@@ -129,4 +129,4 @@ def test_no_secret_in_the_client_or_auth_repr(emu):
     shown = repr(client) + repr(client.auth) + repr(getattr(client.auth, "inner", ""))
     assert emu.credentials["client_secret"] not in shown
     keyed = emu.client(api_key=DEFAULT_API_KEY)
-    assert DEFAULT_API_KEY not in repr(keyed.auth) + repr(keyed.auth.inner)
+    assert DEFAULT_API_KEY not in repr(keyed.auth) + repr(getattr(keyed.auth, "inner", ""))

@@ -11,12 +11,11 @@ on top of the spec: the ID helpers (``get_database_id`` ...), ``username``,
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from specclient._clock import Clock
 from specclient.errors import AuthError, ParameterError
+from specclient.platforms._platform import Connection, Credential, Platform, Setting
 from specclient.platforms.civis.client import (
     ASYNC_RESOURCE_CLASSES,
     RESOURCE_CLASSES,
@@ -27,6 +26,7 @@ from specclient.platforms.civis.client import (
     CivisJobs,
     CivisScripts,
 )
+from specclient.platforms.civis.demo import demo
 from specclient.platforms.civis.endpoints import DEFAULT_TTL, load_endpoints
 from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
 from specclient.platforms.civis.lookup import find, find_one, split_schema_tablename
@@ -82,41 +82,21 @@ for _cls in (
     _cls.__module__ = __name__
 del _cls
 
-PLATFORM = "civis"
 DEFAULT_BASE_URL = "https://api.civisanalytics.com"
 ENV_API_KEY = "CIVIS_API_KEY"
 ENV_BASE_URL = "CIVIS_API_ENDPOINT"  # civis-python's variable for another deployment
 ENV_CREDENTIALS_FILE = "CIVIS_CREDENTIALS_FILE"
-FILE_KEYS = ("api_key", ENV_API_KEY)
 DEFAULT_RETRY_TOTAL = 6  # civis-python's retry_total default
 
 
 # -- connecting ------------------------------------------------------------------------------------
-def _resolve_api_key(api_key: str | None, creds_path: str | os.PathLike[str] | None) -> str:
-    from specclient.platforms import _base
-
-    path = creds_path or os.environ.get(ENV_CREDENTIALS_FILE)
-    file_values = _base.read_credentials_file(path) if path else None
-    found = _base.credential(
-        api_key, env=(ENV_API_KEY,), file_values=file_values, file_keys=FILE_KEYS
-    )
-    return str(
-        _base.require(
-            found,
-            platform=PLATFORM,
-            argument="api_key",
-            env=(ENV_API_KEY,),
-            file_keys=FILE_KEYS if path else (),
-        )
-    )
-
-
 def _key_auth(api_key: str) -> Any:
     """civis-python's authentication: the key as the Basic user name, empty password.
 
-    Built as an :class:`~specclient.auth.APIKey` on the Authorization header rather than
-    :class:`~specclient.auth.Basic`, because here the user name *is* the secret and ``Basic``
-    shows its user name in reprs.
+    The spec's ``api_key`` scheme names the ``Authorization`` header but cannot say the value
+    is ``Basic base64(<key>:)``; built as an :class:`~specclient.auth.APIKey` on that header
+    rather than :class:`~specclient.auth.Basic`, because here the user name *is* the secret
+    and ``Basic`` shows its user name in reprs.
     """
     import base64
 
@@ -136,253 +116,22 @@ def _spec_source(spec: Any, local_api_spec: Any) -> Any:
     return chosen
 
 
-def _options(
-    *,
-    api_key: str | None,
-    base_url: str | None,
-    auth: Any,
-    timeout: float,
-    max_retries: int | None,
-    retry_total: int | None,
-    retries: Any,
-    return_type: str,
-    spec: Any,
-    local_api_spec: Any,
-    api_version: str,
-    force_refresh_api_spec: bool,
-    spec_cache_dir: str | os.PathLike[str] | None,
-    spec_ttl: float,
-    http: Any,
-    clock: Clock | None,
-    user_agent: str | None,
-    resources: str,
-    headers: Mapping[str, str] | None,
-    creds_path: str | os.PathLike[str] | None,
-    retry: Any,
-    cache: bool,
-) -> tuple[Any, dict[str, Any]]:
-    """Check the options and fetch the spec; returns (spec, options for Client)."""
-    if retries is not None:
+def _resources(value: Any) -> str:
+    if value not in ("base", "all"):
+        raise ParameterError(
+            "connect", f"resources must be 'base' or 'all', not {value!r}", "resources"
+        )
+    return str(value)
+
+
+def _no_tenacity(value: Any) -> None:
+    if value is not None:
         raise ParameterError(
             "connect",
             "retries= (a tenacity.Retrying) is not supported; pass retry_total=N or "
             "max_retries=N for the number of retries on 429/502/503/504",
             "retries",
         )
-    if max_retries is not None and retry_total is not None and max_retries != retry_total:
-        raise ParameterError(
-            "connect", "max_retries and retry_total disagree; pass one", "retry_total"
-        )
-    if resources not in ("base", "all"):
-        raise ParameterError(
-            "connect", f"resources must be 'base' or 'all', not {resources!r}", "resources"
-        )
-    if force_refresh_api_spec and (spec is not None or local_api_spec is not None):
-        raise ParameterError(
-            "connect",
-            "you cannot provide a local spec and force a refresh "
-            "of the fetched one at the same time",
-            "force_refresh_api_spec",
-        )
-    # Checked here, before /endpoints is fetched, not only when the client is built.
-    if return_type not in ("snake", "raw", "pandas", "arrow"):
-        raise ParameterError(
-            "connect",
-            f"return_type must be 'snake', 'raw', 'pandas' or 'arrow', not {return_type!r}",
-            "return_type",
-        )
-    source = _spec_source(spec, local_api_spec)
-    retries_n = next((n for n in (retry_total, max_retries) if n is not None), DEFAULT_RETRY_TOTAL)
-    if isinstance(retries_n, bool) or not isinstance(retries_n, int) or retries_n < 0:
-        raise ParameterError(
-            "connect",
-            f"retry_total must be a whole number >= 0, not {retries_n!r}",
-            "retry_total",
-        )
-    root = (base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL).rstrip("/")
-    if auth is None:
-        key = _resolve_api_key(api_key, creds_path)
-        auth = _key_auth(key)
-    else:
-        key = api_key or ""
-    if source is None:
-        if not key:
-            raise AuthError("fetching the Civis spec needs api_key=... (or pass spec=...)")
-        source = load_endpoints(
-            root,
-            key,
-            api_version=api_version,
-            http=http,
-            cache_dir=spec_cache_dir,
-            ttl=spec_ttl,
-            force_refresh=force_refresh_api_spec,
-            timeout=timeout,
-            clock=clock,
-        )
-    elif api_version != "1.0":
-        raise ValueError(f"APIClient api_version must be one of {{'1.0'}}: {api_version!r}")
-    all_headers = dict(headers or {})
-    if user_agent:
-        all_headers["User-Agent"] = user_agent
-    return source, {
-        "base_url": root,
-        "auth": auth,
-        "timeout": timeout,
-        "max_retries": retries_n,
-        "return_type": return_type,
-        "http": http,
-        "clock": clock,
-        "headers": all_headers,
-        "retry": retry,
-        "cache": cache,
-    }
-
-
-def _naming() -> Any:
-    from specclient.openapi.naming import CIVIS_PYTHON
-
-    return CIVIS_PYTHON
-
-
-def connect(
-    *,
-    api_key: str | None = None,
-    base_url: str | None = None,
-    auth: Any = None,
-    timeout: float = 30.0,
-    max_retries: int | None = None,
-    retry_total: int | None = None,
-    retries: Any = None,
-    return_type: str = "snake",
-    spec: Any = None,
-    local_api_spec: Any = None,
-    api_version: str = "1.0",
-    force_refresh_api_spec: bool = False,
-    spec_cache_dir: str | os.PathLike[str] | None = None,
-    spec_ttl: float = DEFAULT_TTL,
-    http: Any = None,
-    clock: Clock | None = None,
-    user_agent: str | None = None,
-    resources: str = "base",
-    headers: Mapping[str, str] | None = None,
-    creds_path: str | os.PathLike[str] | None = None,
-    retry: Any = None,
-    cache: bool = True,
-    **unknown: Any,
-) -> CivisClient:
-    """Connect to Civis Platform, as ``civis.APIClient(...)`` does.
-
-    Parameters
-    ----------
-    api_key : str, optional
-        Your Civis API key; else ``CIVIS_API_KEY``, else the credentials file.
-    base_url : str, optional
-        The API root; else ``CIVIS_API_ENDPOINT``, else ``https://api.civisanalytics.com``.
-    auth : httpx.Auth, optional
-        Replaces the API key authentication altogether.
-    timeout : float, optional
-        Seconds per request.
-    max_retries, retry_total : int, optional
-        Retries on 429, 502, 503 and 504 (civis-python's ``retry_total``, default 6).
-    retries : None
-        civis-python 2.x's ``tenacity.Retrying``; refused with a clear error.
-    return_type : {"snake", "raw", "pandas", "arrow"}, optional
-        ``"snake"``: :class:`specclient.response.Response` objects; ``"raw"``: the
-        ``httpx.Response``; ``"pandas"``: a DataFrame for list answers; ``"arrow"``: a
-        ``pyarrow.Table`` (record batches by page with ``iterator=True``).
-    spec, local_api_spec : str, path or dict, optional
-        A local copy of the spec (civis-python's ``local_api_spec``); nothing is fetched then.
-    api_version : str, optional
-        Only ``"1.0"``.
-    force_refresh_api_spec : bool, optional
-        Fetch ``/endpoints`` even when the disk cache is fresh.
-    spec_cache_dir : path, optional
-        Where fetched specs are cached (default ``~/.cache/specclient/civis``).
-    spec_ttl : float, optional
-        Seconds a cached spec is used without asking the service (default 24 h).
-    http : httpx.Client or httpx.BaseTransport, optional
-        What requests go through (tests and emulators).
-    clock : Clock, optional
-        Paces retries and run polling (emulators pass theirs).
-    user_agent : str, optional
-        Sent as the ``User-Agent`` header.
-    resources : {"base", "all"}, optional
-        Accepted for civis-python 1.x code; the client always exposes what the spec serves.
-    headers : mapping, optional
-        Extra headers on every request.
-    creds_path : path, optional
-        A YAML credentials file with ``api_key`` (default: ``$CIVIS_CREDENTIALS_FILE``).
-    retry : RetryPolicy, optional
-        A full retry policy, replacing ``max_retries``.
-    cache : bool, optional
-        Cache the normalised spec model on disk (the engine's content-hash cache).
-
-    Returns
-    -------
-    CivisClient
-
-    Raises
-    ------
-    ParameterError
-        For an option ``connect`` does not know (naming the closest one it does).
-    AuthError
-        When no API key is found, or the service refuses it.
-    """
-    if unknown:
-        _refuse_unknown("connect('civis')", unknown)
-    source, options = _options(
-        api_key=api_key,
-        base_url=base_url,
-        auth=auth,
-        timeout=timeout,
-        max_retries=max_retries,
-        retry_total=retry_total,
-        retries=retries,
-        return_type=return_type,
-        spec=spec,
-        local_api_spec=local_api_spec,
-        api_version=api_version,
-        force_refresh_api_spec=force_refresh_api_spec,
-        spec_cache_dir=spec_cache_dir,
-        spec_ttl=spec_ttl,
-        http=http,
-        clock=clock,
-        user_agent=user_agent,
-        resources=resources,
-        headers=headers,
-        creds_path=creds_path,
-        retry=retry,
-        cache=cache,
-    )
-    return CivisClient(source, naming=_naming(), resource_classes=RESOURCE_CLASSES, **options)
-
-
-def connect_async(**options: Any) -> AsyncCivisClient:
-    """The async twin of :func:`connect` (same options; the spec is fetched before returning).
-
-    ``http`` must then be an ``httpx.AsyncClient`` or async transport; the spec fetch uses a
-    plain synchronous request, so pass ``spec=`` when only an async transport exists.
-    """
-    http = options.pop("http", None)
-    spec_http = None if _is_async_http(http) else http
-    source, client_options = _options(**_defaults(options), http=spec_http)
-    client_options["http"] = http
-    return AsyncCivisClient(
-        source, naming=_naming(), resource_classes=ASYNC_RESOURCE_CLASSES, **client_options
-    )
-
-
-def _refuse_unknown(where: str, unknown: Mapping[str, Any]) -> None:
-    import difflib
-    import inspect
-
-    known = [name for name in inspect.signature(connect).parameters if name != "unknown"]
-    name = sorted(unknown)[0]
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    raise ParameterError(
-        where, f"unknown option {name!r}{hint}; options are: " + ", ".join(known), name
-    )
 
 
 def _is_async_http(http: Any) -> bool:
@@ -391,16 +140,104 @@ def _is_async_http(http: Any) -> bool:
     return isinstance(http, httpx.AsyncClient | httpx.AsyncBaseTransport)
 
 
-def _defaults(options: dict[str, Any]) -> dict[str, Any]:
-    import inspect
+def _prepare(conn: Connection) -> None:
+    """civis-python's checks, then the spec: fetched from ``/endpoints`` (cached on disk)
+    unless ``spec=`` / ``local_api_spec=`` gives one. Everything is checked before the fetch."""
+    options, settings = conn.options, conn.settings
+    max_retries, retry_total = options.get("max_retries"), settings["retry_total"]
+    if max_retries is not None and retry_total is not None and max_retries != retry_total:
+        raise ParameterError(
+            "connect", "max_retries and retry_total disagree; pass one", "retry_total"
+        )
+    local = settings["local_api_spec"]
+    if settings["force_refresh_api_spec"] and (options.get("spec") is not None or local):
+        raise ParameterError(
+            "connect",
+            "you cannot provide a local spec and force a refresh "
+            "of the fetched one at the same time",
+            "force_refresh_api_spec",
+        )
+    # Checked here, before /endpoints is fetched, not only when the client is built.
+    return_type = options.get("return_type", "snake")
+    if return_type not in ("snake", "raw", "pandas", "arrow"):
+        raise ParameterError(
+            "connect",
+            f"return_type must be 'snake', 'raw', 'pandas' or 'arrow', not {return_type!r}",
+            "return_type",
+        )
+    source = _spec_source(options.get("spec"), local)
+    retries = next((n for n in (retry_total, max_retries) if n is not None), DEFAULT_RETRY_TOTAL)
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ParameterError(
+            "connect", f"retry_total must be a whole number >= 0, not {retries!r}", "retry_total"
+        )
+    options["max_retries"] = retries
+    key = conn.require("api_key") if options.get("auth") is None else conn.credentials["api_key"]
+    if source is None:
+        if not key:
+            raise AuthError("fetching the Civis spec needs api_key=... (or pass spec=...)")
+        http = options.get("http")
+        source = load_endpoints(
+            options["base_url"],
+            key,
+            api_version=settings["api_version"],
+            http=None if _is_async_http(http) else http,
+            cache_dir=settings["spec_cache_dir"],
+            ttl=settings["spec_ttl"],
+            force_refresh=settings["force_refresh_api_spec"],
+            timeout=options.get("timeout", 30.0),
+            clock=options.get("clock"),
+        )
+    elif settings["api_version"] != "1.0":
+        raise ValueError(
+            f"APIClient api_version must be one of {{'1.0'}}: {settings['api_version']!r}"
+        )
+    options["spec"] = source
+    if settings["user_agent"]:
+        options["headers"] = {
+            **(options.get("headers") or {}),
+            "User-Agent": settings["user_agent"],
+        }
 
-    allowed = {n: p for n, p in inspect.signature(connect).parameters.items() if n != "unknown"}
-    unknown = {name: value for name, value in options.items() if name not in allowed}
-    if unknown:
-        _refuse_unknown("connect_async('civis')", unknown)
-    merged = {name: p.default for name, p in allowed.items() if name != "http"}
-    merged.update(options)
-    return merged
+
+def _naming() -> Any:
+    from specclient.openapi import CIVIS_PYTHON
+
+    return CIVIS_PYTHON
+
+
+PLATFORM = Platform(
+    name="civis",
+    spec="civis",
+    base_url=DEFAULT_BASE_URL,
+    base_url_env=(ENV_BASE_URL,),
+    credentials_file_env=ENV_CREDENTIALS_FILE,
+    credentials=(Credential("api_key", env=(ENV_API_KEY,)),),
+    settings=(
+        Setting("retry_total"),
+        Setting("retries", check=_no_tenacity),
+        Setting("local_api_spec"),
+        Setting("api_version", "1.0"),
+        Setting("force_refresh_api_spec", False),
+        Setting("spec_cache_dir"),
+        Setting("spec_ttl", DEFAULT_TTL),
+        Setting("user_agent"),
+        Setting("resources", "base", _resources),
+    ),
+    prepare=_prepare,
+    auth=lambda conn: _key_auth(conn.require("api_key")),
+    client=CivisClient,
+    async_client=AsyncCivisClient,
+    resources=RESOURCE_CLASSES,
+    async_resources=ASYNC_RESOURCE_CLASSES,
+    naming=_naming(),
+    response_class=CivisResponse,
+    emulator="specclient.emulators.civis",
+    live_spec=True,
+    demo=demo,
+)
+
+connect, connect_async = PLATFORM.connect, PLATFORM.connect_async
 
 
 def APIClient(  # noqa: N802 - named after the class it stands in for
@@ -437,55 +274,6 @@ def run_job(job_id: int, client: CivisClient, polling_interval: float | None = N
     :class:`AsyncCivisFuture`.
     """
     return client.jobs.run(job_id, polling_interval=polling_interval)
-
-
-# -- demo ------------------------------------------------------------------------------------------
-def demo(client: CivisClient, echo: Callable[[str], None]) -> None:
-    """Civis end to end: who am I, find a table, run a container script and a SQL script."""
-    echo(f"signed in as {client.username}")
-    database_id = client.get_database_id("redshift-general")
-    credential_id = client.default_database_credential_id
-    echo(f"database redshift-general is {database_id}; default credential {credential_id}")
-    table_id = client.get_table_id("public.customers", "redshift-general")
-    table = client.tables.get(table_id)
-    echo(f"table public.customers is {table_id}: {table.row_count:,} rows")
-    tables = client.tables.list(database_id=database_id, iterator=True)
-    echo("tables: " + ", ".join(f"{t.schema}.{t.name}" for t in tables))
-    script = client.scripts.post_containers(
-        required_resources={"cpu": 256, "memory": 512},
-        docker_image_name="civisanalytics/datascience-python",
-        name="demo container",
-        docker_command="python -c 'print(1)'; sleep 5",
-    )
-    future = client.scripts.run_containers(script.id)
-    final = future.result(timeout=600)
-    echo(
-        f"container script {script.id} run {future.run_id}: {final.state} "
-        f"after {future.polls} polls"
-    )
-    sql = client.scripts.post_sql(
-        name="demo query",
-        remote_host_id=database_id,
-        credential_id=credential_id,
-        sql="SELECT count(*) FROM public.customers",
-    )
-    future = client.scripts.run_sql(sql.id)
-    final = future.result(timeout=600)
-    echo(
-        f"sql script {sql.id} run {future.run_id}: {final.state}; outputs: "
-        + ", ".join(o.output_name for o in final.output)
-    )
-    long = client.scripts.post_containers(
-        required_resources={"cpu": 256, "memory": 512},
-        docker_image_name="busybox",
-        name="demo long job",
-        docker_command="sleep 3600",
-    )
-    future = client.jobs.run(long.id)
-    echo(
-        f"job {long.id} run {future.run_id} started; cancel() -> {future.cancel()}; "
-        f"state now {client.jobs.get_runs(long.id, future.run_id).state}"
-    )
 
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from specclient.client import AsyncClient, Client
 from specclient.futures import RunProgress
+from specclient.platforms._flows import Call, Flow, Workflows, run, spec_caller, workflow
 from specclient.platforms.civis import futures as run_futures
 from specclient.platforms.civis import lookup as by_name
 from specclient.platforms.civis.futures import CivisFuture
@@ -164,29 +165,25 @@ RESOURCE_CLASSES: dict[str, type] = {"jobs": CivisJobs, "scripts": CivisScripts}
 ASYNC_RESOURCE_CLASSES: dict[str, type] = {"jobs": AsyncCivisJobs, "scripts": AsyncCivisScripts}
 
 
-# -- the client ------------------------------------------------------------------------------------
-class CivisClient(Client):
-    """A client for Civis Platform with civis-python's ``APIClient`` helpers.
+# -- the helpers, once --------------------------------------------------------------------------
+class _CivisHelpers(Workflows):
+    """civis-python's ``APIClient`` helpers as flows (:mod:`specclient.platforms._flows`), so
+    the sync and the async client have the same ones from one definition.
 
     Lookups by name are remembered per client, as civis-python's ``lru_cache`` does, so a
     loop calling ``get_table_id`` asks the API once per distinct argument.
     """
 
-    _resource_cls = CivisResource
+    spec: Any
+    _lookups: dict[tuple[Any, ...], Any]
 
-    def __init__(self, spec: Any, **options: Any) -> None:
-        super().__init__(spec, **options)
-        self._lookups: dict[tuple[Any, ...], Any] = {}
-
-    def __getstate__(self) -> Any:
-        raise RuntimeError("The Civis client can't be pickled.")
-
-    def _remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    def _remembered(self, key: tuple[Any, ...], lookup: Callable[[], Flow]) -> Flow:
         if key not in self._lookups:
-            self._lookups[key] = compute()  # only successes are kept: errors propagate
+            self._lookups[key] = yield from lookup()  # only successes are kept
         return self._lookups[key]
 
-    def get_database_id(self, database: str | int) -> int:
+    @workflow
+    def get_database_id(self, database: str | int) -> Flow[int]:
         """Return the database ID for a given database name.
 
         Parameters
@@ -204,15 +201,12 @@ class CivisClient(Client):
         ValueError
             If the database can't be found.
         """
-        if isinstance(database, int):
-            return database
+        return (yield from self._database_id_flow(database))
 
-        return self._remember(
-            ("database", database),
-            lambda: by_name.pick_database(self.databases.list(return_type="snake"), database),
-        )
-
-    def get_database_credential_id(self, username: str | int, database_name: str | int) -> int:
+    @workflow
+    def get_database_credential_id(
+        self, username: str | int, database_name: str | int
+    ) -> Flow[int]:
         """Return the credential ID for a given username in a given database.
 
         Deprecated in civis-python 2.4 (no reliable way exists); prefer
@@ -234,17 +228,19 @@ class CivisClient(Client):
         ValueError
             If the credential can't be found.
         """
-        warnings.warn(by_name.DB_CREDENTIAL_DEPRECATED, FutureWarning, stacklevel=2)
+        warnings.warn(by_name.DB_CREDENTIAL_DEPRECATED, FutureWarning, stacklevel=4)
         if isinstance(username, int):
             return username
 
-        def lookup() -> int:
-            creds = self.credentials.list(type="Database", return_type="snake")
+        def lookup() -> Flow:
+            creds = yield _snake("credentials.list", type="Database")
             return by_name.pick_database_credential(creds, username, database_name)
 
-        return self._remember(("database_credential", username, database_name), lookup)
+        key = ("database_credential", username, database_name)
+        return (yield from self._remembered(key, lookup))
 
-    def get_aws_credential_id(self, cred_name: str | int, owner: str | None = None) -> int:
+    @workflow
+    def get_aws_credential_id(self, cred_name: str | int, owner: str | None = None) -> Flow[int]:
         """Find an AWS credential ID.
 
         Parameters
@@ -267,15 +263,17 @@ class CivisClient(Client):
         if isinstance(cred_name, int):
             return cred_name
 
-        def lookup() -> int:
-            creds = self.credentials.list(type=by_name.AWS, return_type="snake")
+        def lookup() -> Flow:
+            creds = yield _snake("credentials.list", type=by_name.AWS)
             candidates = by_name.aws_candidates(creds, cred_name, owner)
-            me = self.username if len(candidates) > 1 and owner is None else None
+            mine = len(candidates) > 1 and owner is None
+            me = (yield from self._username_flow()) if mine else None
             return by_name.pick_aws(candidates, cred_name, owner, me)
 
-        return self._remember(("aws_credential", cred_name, owner), lookup)
+        return (yield from self._remembered(("aws_credential", cred_name, owner), lookup))
 
-    def get_table_id(self, table: str, database: str | int) -> int:
+    @workflow
+    def get_table_id(self, table: str, database: str | int) -> Flow[int]:
         """Return the table ID for a given database and table name.
 
         Parameters
@@ -296,15 +294,15 @@ class CivisClient(Client):
             If no table matches.
         """
 
-        def lookup() -> int:
-            query = by_name.table_query(self.get_database_id(database), table)
-            return by_name.pick_table(
-                self.tables.list(**query, return_type="snake"), table, database
-            )
+        def lookup() -> Flow:
+            database_id = yield from self._database_id_flow(database)
+            query = by_name.table_query(database_id, table)
+            return by_name.pick_table((yield _snake("tables.list", **query)), table, database)
 
-        return self._remember(("table", table, database), lookup)
+        return (yield from self._remembered(("table", table, database), lookup))
 
-    def get_storage_host_id(self, storage_host: str | int) -> int:
+    @workflow
+    def get_storage_host_id(self, storage_host: str | int) -> Flow[int]:
         """Return the storage host ID for a given storage host name.
 
         Parameters
@@ -324,13 +322,73 @@ class CivisClient(Client):
         if isinstance(storage_host, int):
             return storage_host
 
-        def lookup() -> int:
-            host = find_one(self.storage_hosts.list(return_type="snake"), name=storage_host)
+        def lookup() -> Flow:
+            host = find_one((yield _snake("storage_hosts.list")), name=storage_host)
             if not host:
                 raise ValueError(f"Storage Host {storage_host} not found.")
             return host["id"]
 
-        return self._remember(("storage_host", storage_host), lookup)
+        return (yield from self._remembered(("storage_host", storage_host), lookup))
+
+    @workflow
+    def get_username(self) -> Flow[str]:
+        """The current user's username (civis-python's ``client.username``)."""
+        return (yield from self._username_flow())
+
+    @workflow
+    def get_default_database_credential_id(self) -> Flow[int | None]:
+        """The current user's default database credential ID (``None`` if there is none);
+        civis-python's ``client.default_database_credential_id``."""
+
+        def lookup() -> Flow:
+            # remote_host_id=None as civis-python sends it: no filter on the host.
+            creds = yield _snake("credentials.list", default=True, type="Database")
+            return by_name.first_id(creds)
+
+        return (yield from self._remembered(("default_database_credential",), lookup))
+
+    def _database_id_flow(self, database: str | int) -> Flow[int]:
+        if isinstance(database, int):
+            return database
+
+        def lookup() -> Flow[int]:
+            return by_name.pick_database((yield _snake("databases.list")), database)
+
+        return (yield from self._remembered(("database", database), lookup))
+
+    def _username_flow(self) -> Flow:
+        return (yield from self._remembered(("username",), lambda: self._me_flow("username")))
+
+    def _me_flow(self, field: str) -> Flow:
+        # one rule for both clients: get_me, or list_me on specs from before the naming fix
+        me = yield _snake(f"users.{by_name.me_method(self.spec)}")
+        return me[field]
+
+
+def _snake(qualname: str, **kwargs: Any) -> Call:
+    return Call(qualname, (), {**kwargs, "return_type": "snake"})
+
+
+# -- the clients -----------------------------------------------------------------------------------
+class CivisClient(_CivisHelpers, Client):
+    """A client for Civis Platform with civis-python's ``APIClient`` helpers."""
+
+    def __init__(self, spec: Any, **options: Any) -> None:
+        super().__init__(spec, **options)
+        self._lookups: dict[tuple[Any, ...], Any] = {}
+
+    def __getstate__(self) -> Any:
+        raise RuntimeError("The Civis client can't be pickled.")
+
+    @property
+    def username(self) -> str:
+        """The current user's username."""
+        return self.get_username()  # type: ignore[no-any-return]
+
+    @property
+    def default_database_credential_id(self) -> int | None:
+        """The current user's default database credential ID (``None`` if there is none)."""
+        return self.get_default_database_credential_id()  # type: ignore[no-any-return]
 
     @property
     def feature_flags(self) -> tuple[str, ...]:
@@ -341,31 +399,12 @@ class CivisClient(Client):
             FutureWarning,
             stacklevel=2,
         )
-        flags = self._remember(("feature_flags",), lambda: self._me()["feature_flags"])
+        flags = run(
+            self._remembered(("feature_flags",), lambda: self._me_flow("feature_flags")),
+            self,
+            spec_caller(self),
+        )
         return tuple(name for name, enabled in flags.items() if enabled)
-
-    @property
-    def username(self) -> str:
-        """The current user's username."""
-        return self._remember(("username",), lambda: self._me()["username"])
-
-    def _me(self) -> Any:
-        users = self.users
-        # civis-python 2.10 calls it get_me; specs older than the list/get naming fix have
-        # only list_me.
-        name = "get_me" if "get_me" in users._operations else "list_me"
-        return users.method(name)(return_type="snake")
-
-    @property
-    def default_database_credential_id(self) -> int | None:
-        """The current user's default database credential ID (``None`` if there is none)."""
-
-        def lookup() -> int | None:
-            # remote_host_id=None as civis-python sends it: no filter on the host.
-            creds = self.credentials.list(default=True, type="Database", return_type="snake")
-            return by_name.first_id(creds)
-
-        return self._remember(("default_database_credential",), lookup)
 
     @property
     def default_credential(self) -> int | None:
@@ -380,8 +419,8 @@ class CivisClient(Client):
         return creds[0]["id"] if len(creds) > 0 else None
 
 
-class AsyncCivisClient(AsyncClient):
-    """The async Civis client: the spec's methods and the name helpers, awaitable.
+class AsyncCivisClient(_CivisHelpers, AsyncClient):
+    """The async Civis client: the spec's methods and the same helpers, awaitable.
 
     ``await client.get_database_id("redshift-general")``; the properties of the sync client
     are methods here (``await client.get_username()``,
@@ -390,91 +429,6 @@ class AsyncCivisClient(AsyncClient):
     :class:`AsyncCivisFuture` objects.
     """
 
-    _resource_cls = AsyncCivisResource
-
     def __init__(self, spec: Any, **options: Any) -> None:
         super().__init__(spec, **options)
         self._lookups: dict[tuple[Any, ...], Any] = {}
-
-    async def _remember(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        if key not in self._lookups:
-            self._lookups[key] = await compute()
-        return self._lookups[key]
-
-    async def get_database_id(self, database: str | int) -> int:
-        """Async :meth:`CivisClient.get_database_id`."""
-        if isinstance(database, int):
-            return database
-
-        async def lookup() -> int:
-            return by_name.pick_database(await self.databases.list(return_type="snake"), database)
-
-        return await self._remember(("database", database), lookup)
-
-    async def get_database_credential_id(
-        self, username: str | int, database_name: str | int
-    ) -> int:
-        """Async :meth:`CivisClient.get_database_credential_id` (deprecated there too)."""
-        warnings.warn(by_name.DB_CREDENTIAL_DEPRECATED, FutureWarning, stacklevel=2)
-        if isinstance(username, int):
-            return username
-
-        async def lookup() -> int:
-            creds = await self.credentials.list(type="Database", return_type="snake")
-            return by_name.pick_database_credential(creds, username, database_name)
-
-        return await self._remember(("database_credential", username, database_name), lookup)
-
-    async def get_aws_credential_id(self, cred_name: str | int, owner: str | None = None) -> int:
-        """Async :meth:`CivisClient.get_aws_credential_id`."""
-        if isinstance(cred_name, int):
-            return cred_name
-
-        async def lookup() -> int:
-            creds = await self.credentials.list(type=by_name.AWS, return_type="snake")
-            candidates = by_name.aws_candidates(creds, cred_name, owner)
-            me = await self.get_username() if len(candidates) > 1 and owner is None else None
-            return by_name.pick_aws(candidates, cred_name, owner, me)
-
-        return await self._remember(("aws_credential", cred_name, owner), lookup)
-
-    async def get_table_id(self, table: str, database: str | int) -> int:
-        """Async :meth:`CivisClient.get_table_id`."""
-
-        async def lookup() -> int:
-            query = by_name.table_query(await self.get_database_id(database), table)
-            tables = await self.tables.list(**query, return_type="snake")
-            return by_name.pick_table(tables, table, database)
-
-        return await self._remember(("table", table, database), lookup)
-
-    async def get_username(self) -> str:
-        """The current user's username (the sync client's ``username``)."""
-
-        async def lookup() -> str:
-            return (await self.users.get_me(return_type="snake"))["username"]
-
-        return await self._remember(("username",), lookup)
-
-    async def get_default_database_credential_id(self) -> int | None:
-        """The sync client's ``default_database_credential_id``."""
-
-        async def lookup() -> int | None:
-            creds = await self.credentials.list(default=True, type="Database", return_type="snake")
-            return by_name.first_id(creds)
-
-        return await self._remember(("default_database_credential",), lookup)
-
-    async def get_storage_host_id(self, storage_host: str | int) -> int:
-        """Async :meth:`CivisClient.get_storage_host_id`."""
-        if isinstance(storage_host, int):
-            return storage_host
-
-        async def lookup() -> int:
-            hosts = await self.storage_hosts.list(return_type="snake")
-            host = find_one(hosts, name=storage_host)
-            if not host:
-                raise ValueError(f"Storage Host {storage_host} not found.")
-            return host["id"]
-
-        return await self._remember(("storage_host", storage_host), lookup)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from specclient._clock import SYSTEM_CLOCK, Clock
+from specclient.clock import SYSTEM_CLOCK, Clock
 from specclient.errors import AuthError, ConnectionError, SpecError, TimeoutError
 
 if TYPE_CHECKING:  # httpx is imported only when a fetch happens: a warm start never needs it

@@ -147,3 +147,10 @@ def pick_table(tables: list[Any], table: str, database: str | int) -> int:
 
 def first_id(credentials: list[Any]) -> int | None:
     return credentials[0]["id"] if len(credentials) > 0 else None
+
+
+def me_method(spec: Any) -> str:
+    """The operation that answers "who am I": civis-python 2.10 calls it ``users.get_me``;
+    specs older than the list/get naming fix have only ``users.list_me``. One rule for the
+    sync and the async client."""
+    return "get_me" if "get_me" in spec.method_names("users") else "list_me"

@@ -1,26 +1,19 @@
 """Civis answers shaped like civis-python 2.10's: ``json()`` in snake_case by default.
 
-The engine decodes every reply into :class:`~specclient.response.Response` objects; Civis
-clients re-class them as :class:`CivisResponse` (same layout, one method differs) through the
-method classes below, so decoding stays in one place.
+Civis clients decode through the engine's decoder hook (``ClientOptions.response_class``):
+JSON objects become :class:`CivisResponse`, arrays :class:`CivisResponseList`, nested objects
+too, so decoding stays in one place and nothing is re-classed after the fact.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from specclient.client import AsyncMethod, AsyncResource, Method, Resource
+from specclient.client import AsyncResource, Resource
 from specclient.response import Response, ResponseList, camel_to_snake
 
-__all__ = [
-    "CivisResponse",
-    "CivisResponseList",
-    "CivisMethod",
-    "CivisResource",
-    "AsyncCivisMethod",
-    "AsyncCivisResource",
-]
+__all__ = ["CivisResponse", "CivisResponseList", "CivisResource", "AsyncCivisResource"]
 
 
 def _snake_keys(value: Any) -> Any:
@@ -29,6 +22,13 @@ def _snake_keys(value: Any) -> Any:
     if isinstance(value, list):
         return [_snake_keys(item) for item in value]
     return value
+
+
+class CivisResponseList(ResponseList):
+    """A list of :class:`CivisResponse` with civis-python's ``json(snake_case=True)``."""
+
+    def json(self, snake_case: bool = True) -> Any:
+        return _snake_keys(super().json()) if snake_case else super().json()
 
 
 class CivisResponse(Response):
@@ -40,58 +40,15 @@ class CivisResponse(Response):
     """
 
     __slots__ = ()
+    list_class = CivisResponseList
 
     def json(self, snake_case: bool = True) -> Any:
-        return _snake_keys(self._payload) if snake_case else self._payload
-
-
-class CivisResponseList(ResponseList):
-    """A list of :class:`CivisResponse` with civis-python's ``json(snake_case=True)``."""
-
-    def json(self, snake_case: bool = True) -> Any:
-        return _snake_keys(self._payload) if snake_case else self._payload
-
-
-def _as_civis(result: Any) -> Any:
-    # Re-classing keeps the engine's decoding in one place; the layouts are identical.
-    if type(result) is Response:
-        result.__class__ = CivisResponse
-    elif type(result) is ResponseList:
-        result.__class__ = CivisResponseList
-        for item in result:
-            _as_civis(item)
-    elif isinstance(result, Iterator):
-        return (_as_civis(item) for item in result)
-    return result
-
-
-class CivisMethod(Method):
-    """A spec method whose answers are :class:`CivisResponse` objects."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return _as_civis(super().__call__(*args, **kwargs))
+        return _snake_keys(super().json()) if snake_case else super().json()
 
 
 class CivisResource(Resource):
-    """A resource whose methods answer like civis-python's."""
-
-    _method_cls = CivisMethod
-
-
-class AsyncCivisMethod(AsyncMethod):
-    """An awaitable spec method whose answers are :class:`CivisResponse` objects."""
-
-    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        result = await super().__call__(*args, **kwargs)
-        if isinstance(result, AsyncIterator):
-            return _as_civis_async(result)
-        return _as_civis(result)
-
-
-async def _as_civis_async(items: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    async for item in items:
-        yield _as_civis(item)
+    """A resource of a Civis client (the base of its workflow resources)."""
 
 
 class AsyncCivisResource(AsyncResource):
-    _method_cls = AsyncCivisMethod
+    """A resource of an async Civis client."""

@@ -13,6 +13,7 @@ import datetime as _dt
 import decimal
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 from specclient.errors import ParameterError
 
 __all__ = [
-    "COLUMN_TYPES",
+    "column_types",
     "column_type_for",
     "columns_for_frame",
     "check_frame",
@@ -35,17 +36,26 @@ __all__ = [
     "json_safe",
 ]
 
-#: The ``data_type`` values ClicData accepts when a table is created.
-COLUMN_TYPES = (
-    "text",
-    "number",
-    "datetime",
-    "date",
-    "percentage",
-    "checkbox",
-    "dropdown",
-    "rec_id",
-)
+
+def __getattr__(name: str) -> Any:
+    # COLUMN_TYPES is read from the spec (components.schemas.Column.data_type's enum) the
+    # first time it is asked for: the spec is the one place the column types are written.
+    if name == "COLUMN_TYPES":
+        return column_types()
+    raise AttributeError(name)
+
+
+@cache
+def column_types() -> tuple[str, ...]:
+    """The ``data_type`` values ClicData accepts when a table is created, from the spec."""
+    import yaml
+
+    from specclient.openapi import bundled_spec
+
+    with bundled_spec("clicdata").open(encoding="utf-8") as handle:
+        document = yaml.safe_load(handle)
+    column = document["components"]["schemas"]["Column"]["properties"]["data_type"]
+    return tuple(column["enum"])
 
 
 def column_type_for(dtype: Any, *, column: str = "?", operation: str = "data") -> str:

@@ -26,7 +26,7 @@ from specclient.errors import (
     SpecClientError,
     TransportError,
 )
-from specclient.platforms._flows import Call, Flow, Request, Sleep, arun, run
+from specclient.platforms._flows import Call, Flow, Request, Sleep, Workflows, workflow
 from specclient.platforms.clicdata.frames import (
     ColumnCollector,
     check_frame,
@@ -153,28 +153,29 @@ def _refresh_method(method: Any) -> str:
 # -- the flows -------------------------------------------------------------------------------------
 
 
-class _DataFlows:
+def _data(method: str, args: tuple[Any, ...] = (), kwargs: Mapping[str, Any] | None = None) -> Call:
+    """A call of the ``data`` resource's own operation ``method`` (even where a workflow
+    shadows it), asking for the raw reply, whose envelope the flows read."""
+    return Call(f"data.{method}", tuple(args), {**(kwargs or {}), "return_type": "raw"})
+
+
+class _DataFlows(Workflows):
     """The workflows as generators; ``ClicDataData`` and ``AsyncClicDataData`` drive them."""
 
-    _client: Any
+    client: Any  # the Resource this mixes into provides it
     method: Callable[[str], Any]  # provided by the Resource this mixes into
 
     @property
-    def _settings(self) -> dict[str, Any]:
-        default = {"api_version": DEFAULT_API_VERSION, "page_size": 1000}
-        return getattr(self._client, "clicdata_settings", default)
+    def _settings(self) -> Mapping[str, Any]:
+        # connect("clicdata") validated these into the client's options; defaults otherwise
+        return {"api_version": DEFAULT_API_VERSION, "page_size": 1000, **self.client.settings}
 
     @property
     def _legacy(self) -> bool:
         return self._settings.get("api_version") is None
 
-    def _call(self, step: Call) -> Any:
-        # the spec's own operation, even where a workflow shadows it; the raw reply (a coroutine
-        # of it on the async client), whose envelope the flows read
-        return self.method(step.method)(*step.args, **step.kwargs, return_type="raw")
-
     def _describe_flow(self, rec_id: Any) -> Flow:
-        body = payload((yield Call("list")))
+        body = payload((yield _data("list")))
         for item in result_of(body, "data") or []:
             if str(item.get("id", item.get("rec_id", item.get("RecId")))) == str(rec_id):
                 return dict(item)
@@ -182,7 +183,7 @@ class _DataFlows:
             f"ClicData has no data set with RecId {rec_id}",
             status_code=404,
             method="GET",
-            url=f"{self._client.base_url}/data",
+            url=f"{self.client.base_url}/data",
         )
 
     def _walk_flow(
@@ -205,7 +206,7 @@ class _DataFlows:
                 if size is not None:
                     kwargs["page_size"] = size
                 # An error on any page raises: the wrapper printed it and returned half the rows.
-                reply = yield Call(operation, path, kwargs)
+                reply = yield _data(operation, path, kwargs)
                 before = collected.rows
                 # the rows go from the page's bytes into typed Arrow columns; the rest of the
                 # page (envelope, pagination) is all that becomes Python
@@ -242,7 +243,7 @@ class _DataFlows:
         import pandas as pd
 
         if version is None:
-            body = payload((yield Call("versions", (rec_id,))))
+            body = payload((yield _data("versions", (rec_id,))))
             return pd.DataFrame(list(result_of(body, "versions") or []))
         meta = yield from self._describe_flow(rec_id)
         collected = yield from self._walk_flow(
@@ -252,7 +253,7 @@ class _DataFlows:
 
     def _row_count_flow(self, rec_id: Any) -> Flow:
         if not self._legacy:
-            body = payload((yield Call("rows", (rec_id,), {"page": 1, "page_size": 1})))
+            body = payload((yield _data("rows", (rec_id,), {"page": 1, "page_size": 1})))
             block = body.get("pagination") if isinstance(body, Mapping) else None
             if block and block.get("result_total_count") is not None:
                 return int(block["result_total_count"])
@@ -271,7 +272,7 @@ class _DataFlows:
         columns = columns_for_frame(df, operation=operation)
         _check_chunk_size(chunk_size, operation)
         kwargs = {"name": name, "description": description, "columns": columns}
-        created = result_of(payload((yield Call("create", (), kwargs))))
+        created = result_of(payload((yield _data("create", (), kwargs))))
         rec_id = created.get("id") if isinstance(created, Mapping) else created
         try:
             rec_id = int(str(rec_id).strip())
@@ -356,7 +357,7 @@ class _DataFlows:
                     f"it; stopped with {before} rows in place",
                     status_code=409,
                     method="POST",
-                    url=f"{self._client.base_url}/data/{rec_id}",
+                    url=f"{self.client.base_url}/data/{rec_id}",
                 )
             if attempt < attempts:
                 yield Sleep(_backoff(attempt))
@@ -375,13 +376,13 @@ class _DataFlows:
 
     def _rebuild_flow(self, rec_id: Any, method: Any) -> Flow:
         chosen = _refresh_method(method)
-        return result_of(payload((yield Call(f"refresh_{chosen}", (rec_id,)))))
+        return result_of(payload((yield _data(f"refresh_{chosen}", (rec_id,)))))
 
     def _delete_flow(self, rec_id: Any, filters: Any, multiple: Any) -> Flow:
         find = _cells(filters, "data.delete_rows", "filters")
         multiple = _multiple(multiple, "data.delete_rows")
         kwargs = {"find": find, "multiplerows": multiple}
-        result = result_of(payload((yield Call("delete_rows", (rec_id,), kwargs))))
+        result = result_of(payload((yield _data("delete_rows", (rec_id,), kwargs))))
         return int(result.get("rows_deleted", 0)) if isinstance(result, Mapping) else 0
 
     def _update_flow(self, rec_id: Any, filters: Any, values: Any, multiple: Any) -> Flow:
@@ -389,17 +390,13 @@ class _DataFlows:
         changes = _cells(values, "data.update_rows", "values")
         multiple = _multiple(multiple, "data.update_rows")
         kwargs = {"find": find, "set": changes, "multiplerows": multiple}
-        result = result_of(payload((yield Call("update_rows", (rec_id,), kwargs))))
+        result = result_of(payload((yield _data("update_rows", (rec_id,), kwargs))))
         return int(result.get("rows_updated", 0)) if isinstance(result, Mapping) else 0
 
+    # == the workflows both resources offer (signature and docstring here, once) ==========
 
-class ClicDataData(_DataFlows, Resource):
-    """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
-
-    def _run(self, flow: Flow) -> Any:
-        return run(flow, self._client, self._call)
-
-    def describe(self, rec_id: int) -> dict[str, Any]:
+    @workflow
+    def describe(self, rec_id: int) -> Flow[dict[str, Any]]:
         """The data set's metadata (name, columns with their types, row count when given).
 
         Raises
@@ -407,8 +404,9 @@ class ClicDataData(_DataFlows, Resource):
         specclient.errors.NotFoundError
             No data set has this RecId.
         """
-        return self._run(self._describe_flow(rec_id))
+        return (yield from self._describe_flow(rec_id))
 
+    @workflow
     def get(
         self,
         rec_id: int,
@@ -416,7 +414,7 @@ class ClicDataData(_DataFlows, Resource):
         page_size: int | None = None,
         progress: bool | None = None,
         return_type: str | None = None,
-    ) -> Any:
+    ) -> Flow[Any]:
         """Every row of a data set as one DataFrame, typed from the table's column types.
 
         Parameters
@@ -437,11 +435,12 @@ class ClicDataData(_DataFlows, Resource):
             ``checkbox`` -> bool; ``datetime`` -> datetime64 (UTC-aware when the values carry a
             zone); ``dropdown`` -> category; ``text`` -> object.
         """
-        return self._run(self._get_flow(rec_id, page_size, progress, return_type))
+        return (yield from self._get_flow(rec_id, page_size, progress, return_type))
 
+    @workflow
     def history(
         self, rec_id: int, version: int | None = None, *, page_size: int | None = None
-    ) -> Any:
+    ) -> Flow[Any]:
         """The stored versions of a data set, or the rows of one version (Data History on).
 
         Parameters
@@ -456,12 +455,14 @@ class ClicDataData(_DataFlows, Resource):
         -------
         pandas.DataFrame
         """
-        return self._run(self._history_flow(rec_id, version, page_size))
+        return (yield from self._history_flow(rec_id, version, page_size))
 
-    def row_count(self, rec_id: int) -> int:
+    @workflow
+    def row_count(self, rec_id: int) -> Flow[int]:
         """How many rows the data set holds now (one small request on the versioned API)."""
-        return self._run(self._row_count_flow(rec_id))
+        return (yield from self._row_count_flow(rec_id))
 
+    @workflow
     def create_from_dataframe(
         self,
         name: str,
@@ -470,7 +471,7 @@ class ClicDataData(_DataFlows, Resource):
         description: str = "",
         chunk_size: int = INSERT_CAP,
         progress: bool | None = None,
-    ) -> int:
+    ) -> Flow[int]:
         """Create a custom table with a column per DataFrame column, then append the rows.
 
         Every dtype maps by kind: ints and floats of any width (and nullable ``Int64``) ->
@@ -488,8 +489,9 @@ class ClicDataData(_DataFlows, Resource):
             Before anything is created: not a DataFrame, duplicate or unmappable columns,
             infinite floats, or a bad ``chunk_size``.
         """
-        return self._run(self._create_flow(name, df, description, chunk_size, progress))
+        return (yield from self._create_flow(name, df, description, chunk_size, progress))
 
+    @workflow
     def append(
         self,
         rec_id: int,
@@ -498,7 +500,7 @@ class ClicDataData(_DataFlows, Resource):
         chunk_size: int = INSERT_CAP,
         progress: bool | None = None,
         max_attempts: int = 5,
-    ) -> int:
+    ) -> Flow[int]:
         """Append a DataFrame's rows, in chunks, exactly once each.
 
         NaN/NaT/NA become null, timestamps ISO 8601 (UTC with ``Z`` when tz-aware), numpy
@@ -531,9 +533,10 @@ class ClicDataData(_DataFlows, Resource):
         specclient.errors.ConflictError
             The row count moved by something else than this chunk (another writer).
         """
-        return self._run(self._append_flow(rec_id, df, chunk_size, progress, max_attempts))
+        return (yield from self._append_flow(rec_id, df, chunk_size, progress, max_attempts))
 
-    def rebuild(self, rec_id: int, method: str = "rebuild") -> Any:
+    @workflow
+    def rebuild(self, rec_id: int, method: str = "rebuild") -> Flow[Any]:
         """Refresh a data set: ``recreate``, ``rebuild`` (the wrapper's ``reload``), ``append``,
         ``update`` or ``updateappend``.
 
@@ -542,9 +545,12 @@ class ClicDataData(_DataFlows, Resource):
         specclient.errors.ParameterError
             An unknown method name, before anything is sent.
         """
-        return self._run(self._rebuild_flow(rec_id, method))
+        return (yield from self._rebuild_flow(rec_id, method))
 
-    def delete_rows(self, rec_id: int, filters: Mapping[str, Any], multiple: str = "all") -> int:
+    @workflow
+    def delete_rows(
+        self, rec_id: int, filters: Mapping[str, Any], multiple: str = "all"
+    ) -> Flow[int]:
         """Delete the rows whose columns equal ``filters``; ``multiple="first"`` deletes one.
 
         Returns
@@ -552,15 +558,16 @@ class ClicDataData(_DataFlows, Resource):
         int
             Rows deleted, when the server says.
         """
-        return self._run(self._delete_flow(rec_id, filters, multiple))
+        return (yield from self._delete_flow(rec_id, filters, multiple))
 
+    @workflow
     def update_rows(
         self,
         rec_id: int,
         filters: Mapping[str, Any],
         values: Mapping[str, Any],
         multiple: str = "all",
-    ) -> int:
+    ) -> Flow[int]:
         """Set ``values`` on the rows whose columns equal ``filters``.
 
         Returns
@@ -568,80 +575,12 @@ class ClicDataData(_DataFlows, Resource):
         int
             Rows updated, when the server says.
         """
-        return self._run(self._update_flow(rec_id, filters, values, multiple))
+        return (yield from self._update_flow(rec_id, filters, values, multiple))
+
+
+class ClicDataData(_DataFlows, Resource):
+    """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
 
 
 class AsyncClicDataData(_DataFlows, AsyncResource):
-    """``client.data`` on an AsyncClient: the same workflows, awaitable (see ClicDataData)."""
-
-    async def _run(self, flow: Flow) -> Any:
-        return await arun(flow, self._client, self._call)
-
-    async def describe(self, rec_id: int) -> dict[str, Any]:
-        """See :meth:`ClicDataData.describe`."""
-        return await self._run(self._describe_flow(rec_id))
-
-    async def get(
-        self,
-        rec_id: int,
-        *,
-        page_size: int | None = None,
-        progress: bool | None = None,
-        return_type: str | None = None,
-    ) -> Any:
-        """See :meth:`ClicDataData.get`."""
-        return await self._run(self._get_flow(rec_id, page_size, progress, return_type))
-
-    async def history(
-        self, rec_id: int, version: int | None = None, *, page_size: int | None = None
-    ) -> Any:
-        """See :meth:`ClicDataData.history`."""
-        return await self._run(self._history_flow(rec_id, version, page_size))
-
-    async def row_count(self, rec_id: int) -> int:
-        """See :meth:`ClicDataData.row_count`."""
-        return await self._run(self._row_count_flow(rec_id))
-
-    async def create_from_dataframe(
-        self,
-        name: str,
-        df: Any,
-        *,
-        description: str = "",
-        chunk_size: int = INSERT_CAP,
-        progress: bool | None = None,
-    ) -> int:
-        """See :meth:`ClicDataData.create_from_dataframe`."""
-        return await self._run(self._create_flow(name, df, description, chunk_size, progress))
-
-    async def append(
-        self,
-        rec_id: int,
-        df: Any,
-        *,
-        chunk_size: int = INSERT_CAP,
-        progress: bool | None = None,
-        max_attempts: int = 5,
-    ) -> int:
-        """See :meth:`ClicDataData.append`."""
-        return await self._run(self._append_flow(rec_id, df, chunk_size, progress, max_attempts))
-
-    async def rebuild(self, rec_id: int, method: str = "rebuild") -> Any:
-        """See :meth:`ClicDataData.rebuild`."""
-        return await self._run(self._rebuild_flow(rec_id, method))
-
-    async def delete_rows(
-        self, rec_id: int, filters: Mapping[str, Any], multiple: str = "all"
-    ) -> int:
-        """See :meth:`ClicDataData.delete_rows`."""
-        return await self._run(self._delete_flow(rec_id, filters, multiple))
-
-    async def update_rows(
-        self,
-        rec_id: int,
-        filters: Mapping[str, Any],
-        values: Mapping[str, Any],
-        multiple: str = "all",
-    ) -> int:
-        """See :meth:`ClicDataData.update_rows`."""
-        return await self._run(self._update_flow(rec_id, filters, values, multiple))
+    """``client.data`` on an AsyncClient: the same workflows, awaitable."""

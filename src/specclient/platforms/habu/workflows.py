@@ -9,6 +9,7 @@ the result paging exist once; :mod:`specclient.platforms.habu` holds the thin pu
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from collections import deque
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..._clock import Clock
+from ...clock import Clock
 from ...errors import (
     APIError,
     ParameterError,
@@ -27,7 +28,7 @@ from ...errors import (
 )
 from ...tables.outputs import TABLE_RETURN_TYPES, deliver, table_output
 from .._batches import Emit, into
-from .._flows import Call, Fan, Flow, Sleep, Wait
+from .._flows import Call, Fan, Flow, Sleep, Wait, Workflows, workflow
 from .frames import first_keys, result_columns
 
 if TYPE_CHECKING:
@@ -287,21 +288,10 @@ def _report_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _spec_caller(client: Any) -> Callable[[Call], Any]:
-    """What the drivers call a :class:`Call` with: ``"resource.method"`` is the spec's own
-    operation, even where a workflow shadows it (a coroutine of the reply on the async client)."""
-
-    def call(step: Call) -> Any:
-        resource, _, method = step.method.partition(".")
-        return client.resource(resource).method(method)(*step.args, **step.kwargs)
-
-    return call
-
-
 # ------------------------------------------------------------------------------ the flows
 
 
-class _HabuFlows:
+class _HabuFlows(Workflows):
     """Settings and workflows the sync and async Habu clients share. No I/O here: the flows
     yield their steps and the client's driver does them."""
 
@@ -321,34 +311,22 @@ class _HabuFlows:
         @property
         def base_url(self) -> str: ...
 
+        @property
+        def settings(self) -> Mapping[str, Any]: ...
+
         def resource(self, name: str) -> Any: ...
 
-    def _configure(
-        self,
-        *,
-        organization: str | None,
-        poll_interval: float,
-        page_size: int | None,
-        result_workers: int = DEFAULT_RESULT_WORKERS,
-        run_create_limit: int | None,
-        progress: bool | None,
-    ) -> None:
-        if poll_interval <= 0:
-            raise ParameterError(
-                "connect('habu')", "poll_interval must be positive", "poll_interval"
-            )
-        if page_size is not None and page_size < 1:
-            raise ParameterError("connect('habu')", "page_size must be at least 1", "page_size")
-        self.organization = organization
-        self.poll_interval = poll_interval
-        self.page_size = page_size
-        if result_workers < 1:
-            raise ParameterError(
-                "connect('habu')", "result_workers must be at least 1", "result_workers"
-            )
-        self.result_workers = result_workers
-        self.progress = progress
-        self._ledger = _RunLedger(run_create_limit, self.clock)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The platform's settings arrive validated in the client's options (connect("habu")
+        # filled the defaults); a client built another way gets the defaults here.
+        settings: Mapping[str, Any] = self.settings
+        self.organization = settings.get("organization")
+        self.poll_interval = settings.get("poll_interval", DEFAULT_POLL_INTERVAL)
+        self.page_size = settings.get("page_size")
+        self.result_workers = settings.get("result_workers", DEFAULT_RESULT_WORKERS)
+        self.progress = settings.get("progress")
+        self._ledger = _RunLedger(settings.get("run_create_limit", RUN_CREATE_LIMIT), self.clock)
 
     def _guard_rate_wait(self, waited: float, target_id: str) -> None:
         if waited > self.rate_limit_timeout:
@@ -646,11 +624,211 @@ class _HabuFlows:
                 break
         return _report_frame(rows)
 
+    # == the workflows both clients offer (signature and docstring here, once) ==============
 
-class _QuestionRunsFlows:
+    # -- question runs ---------------------------------------------------------------------------
+
+    @workflow
+    def create_question_run(
+        self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None = None
+    ) -> Flow[Any]:
+        """Start one run of a clean-room question, never two.
+
+        create-run has no idempotency key, so a reply lost to a dropped connection, a timeout
+        or a 5xx is not retried blindly: the question's runs are listed and a run with this
+        ``name`` is taken as ours. Only when none exists is the create sent again. A 429 (no
+        ``Retry-After`` on this platform) waits for the hourly budget to free up.
+        """
+        return (yield from self._create_question_run_flow(cleanroom_question_id, name, parameters))
+
+    @workflow
+    def find_question_run(self, cleanroom_question_id: str, name: str) -> Flow[Any]:
+        """The most recent run of the question with this ``name`` (submitted in the last 2
+        days), or ``None``."""
+        return (yield from self._find_question_run_flow(cleanroom_question_id, name))
+
+    @workflow
+    def wait_for_question_run(
+        self,
+        run_id: str,
+        *,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+    ) -> Flow[Any]:
+        """Poll a run until COMPLETED (returned) or FAILED / ERROR / CANCELLED (raised as
+        :class:`QuestionRunFailed` with ``failureReason``)."""
+        return (
+            yield from self._wait_for_question_run_flow(run_id, poll_interval, timeout, progress)
+        )
+
+    @workflow
+    def run_question(
+        self,
+        cleanroom_question_id: str,
+        name: str | None = None,
+        parameters: Mapping[str, str] | None = None,
+        *,
+        wait: bool = True,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+    ) -> Flow[Any]:
+        """Run a clean-room question, by default waiting until it has finished.
+
+        Parameters
+        ----------
+        cleanroom_question_id : str
+            The clean-room question (its UUID ``id``, not the ``CRQ-`` display id).
+        name : str, optional
+            The run's name; a distinct one is generated when omitted. Names are how a run is
+            found again after a lost reply, so keep them distinct.
+        parameters : dict of str to str, optional
+            Run and partition parameters, all strings.
+        wait : bool
+            Poll until the run ends (default). ``False`` returns the run as created.
+        poll_interval : float, optional
+            Seconds between polls (default: the client's, 300).
+        timeout : float, optional
+            Give up waiting after this many seconds (default 20 h).
+        progress : bool, optional
+            Show the status on stderr (default: when it is a terminal).
+
+        Returns
+        -------
+        Response
+            The run (``id``, ``status``, ``completedAt``, ...).
+
+        Raises
+        ------
+        QuestionRunFailed
+            The run ended FAILED, ERROR or CANCELLED; ``reason`` is its ``failureReason``.
+        """
+        return (
+            yield from self._run_question_flow(
+                cleanroom_question_id, name, parameters, wait, poll_interval, timeout, progress
+            )
+        )
+
+    @workflow
+    def question_results(
+        self,
+        run_id: str,
+        *,
+        page_size: int | None = None,
+        workers: int | None = None,
+        return_type: str | None = None,
+        to_parquet: str | os.PathLike[str] | None = None,
+        to_csv: str | os.PathLike[str] | None = None,
+    ) -> Flow[Any]:
+        """Every row of a completed run, typed from the result metadata.
+
+        Each page is decoded from its bytes into a typed Arrow batch as it arrives. The first
+        page says how many rows there are (``count``); the other pages are then fetched
+        ``workers`` at a time (default: the client's ``result_workers``, 4) and kept in
+        order. Without a ``count`` the pages are walked one by one until a short page.
+
+        Parameters
+        ----------
+        page_size : int, optional
+            Rows per request (default: the client's ``page_size``, else 10,000).
+        return_type : {"pandas", "arrow"}, optional
+            A DataFrame (default) or a ``pyarrow.Table``.
+        to_parquet, to_csv : path, optional
+            Write the rows to this file as pages arrive (one page in memory at a time) and
+            return its path. The file appears only once every row is in it.
+        """
+        return (
+            yield from self._question_results_flow(
+                run_id, page_size, workers, return_type, to_parquet, to_csv
+            )
+        )
+
+    # -- setup steps that must happen in order -----------------------------------------------
+
+    @workflow
+    def create_question(
+        self,
+        question_details: Mapping[str, Any],
+        *,
+        cleanroom_id: str | None = None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> Flow[str]:
+        """Create a question and return its ``questionID``.
+
+        ``dataSetTypeFields`` is filled with ``[]`` where missing (the service fails without it)
+        and ``success: false`` on a 200 is raised as an :class:`APIError`.
+        """
+        return (yield from self._create_question_flow(question_details, cleanroom_id, settings))
+
+    @workflow
+    def assign_question_datasets(
+        self, cleanroom_question_id: str, datasets: Sequence[Mapping[str, Any]]
+    ) -> Flow[Any]:
+        """Give each macro of a clean-room question an owner, then its dataset, in that order.
+
+        ``datasets``: ``[{"macro", "dataset_id", "fields": [{"name", "value"}],
+        "organization_id" (default: the client's organization), "data_connection_id"}]``.
+        """
+        return (yield from self._assign_question_datasets_flow(cleanroom_question_id, datasets))
+
+    # -- flows -------------------------------------------------------------------------------------
+
+    @workflow
+    def run_flow(
+        self,
+        cleanroom_id: str,
+        flow_id: str,
+        name: str | None = None,
+        *,
+        nodes: Sequence[Mapping[str, Any]] | None = None,
+        wait: bool = True,
+        poll_interval: float | None = None,
+        timeout: float | None = None,
+        progress: bool | None = None,
+        **body: Any,
+    ) -> Flow[Any]:
+        """Start a flow run (never twice, as :meth:`run_question`) and by default wait for it."""
+        return (
+            yield from self._run_flow_flow(
+                cleanroom_id, flow_id, name, nodes, wait, poll_interval, timeout, progress, body
+            )
+        )
+
+    @workflow
+    def flow_report(
+        self, cleanroom_id: str, flow_run_id: str, node: str, *, page_size: int | None = None
+    ) -> Flow[pd.DataFrame]:
+        """A flow-run node's report, every page, one row per record (dimensions then facts)."""
+        return (yield from self._flow_report_flow(cleanroom_id, flow_run_id, node, page_size))
+
+
+class _QuestionRunsFlows(Workflows):
     """``cleanroom_question_runs.get_data`` as a flow, for the sync and async resources."""
 
-    _client: Any
+    client: Any  # the Resource this mixes into provides it
+
+    @workflow
+    def get_data(
+        self,
+        cleanroom_question_run_id: str,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        return_type: str | None = None,
+        **options: Any,
+    ) -> Flow[Any]:
+        """Result rows of a run (``GET /cleanroom-question-runs/{id}/data``).
+
+        With ``return_type="pandas"`` and no ``limit``/``offset``, every page is fetched and the
+        DataFrame is typed from the result metadata; with them, that one page, typed. Other
+        return types give the page as the API sends it.
+        """
+        return (
+            yield from self._get_data_flow(
+                cleanroom_question_run_id, limit, offset, return_type, options
+            )
+        )
 
     def _get_data_flow(
         self,
@@ -660,11 +838,11 @@ class _QuestionRunsFlows:
         return_type: str | None,
         options: Mapping[str, Any],
     ) -> Flow:
-        rt = return_type or self._client.return_type
+        rt = return_type or self.client.return_type
         if rt in TABLE_RETURN_TYPES and not options.get("iterator"):
             if limit is None and offset is None:
                 return (
-                    yield from self._client._question_results_flow(
+                    yield from self.client._question_results_flow(
                         cleanroom_question_run_id, None, None, rt
                     )
                 )

@@ -33,12 +33,12 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from specclient._resources import bundled_spec
 from specclient.auth import Secret
 from specclient.client import AsyncClient, Client
 from specclient.errors import ParameterError
+from specclient.openapi import bundled_spec
 
-from .. import _base
+from .._platform import Connection, Credential, Platform, Setting, auth_from_spec
 from .workflows import (
     AsyncUsmartCatalog,
     AsyncUsmartData,
@@ -77,20 +77,9 @@ __all__ = [
     "demo",
 ]
 
-PLATFORM = "usmart"
 ENV_KEY_ID = "USMART_API_KEY_ID"
 ENV_KEY_SECRET = "USMART_API_KEY_SECRET"
 ENV_ORG = "USMART_ORG_GUID"
-ENV_CREDENTIALS_FILE = "USMART_CREDENTIALS_FILE"
-OWN_OPTIONS = (
-    "api_key_id",
-    "api_key_secret",
-    "org_guid",
-    "creds_path",
-    "api_url",
-    "discovery_url",
-    "anonymous",
-)
 
 _GUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 _ORG_IN_URL = re.compile(r"/org/([^/?#]+)")
@@ -196,47 +185,55 @@ class UsmartKeys(httpx.Auth):
         return f"UsmartKeys(key_id={self.key_id!r}, key_secret='***')"
 
 
-class UsmartClient(Client):
+class _Organisation:
+    """The organisation and hosts ``connect("usmart")`` settled, from the client's options
+    (values the client holds, the same on both clients)."""
+
+    org_guid: str
+    hosts: Hosts
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settings: Mapping[str, Any] = self.settings  # type: ignore[attr-defined]
+        self.org_guid = str(settings.get("org_guid") or "")
+        self.hosts = settings.get("hosts") or REAL_HOSTS
+
+
+class UsmartClient(_Organisation, Client):
     """A :class:`~specclient.Client` that knows its organisation and hosts."""
 
-    org_guid: str
-    hosts: Hosts
 
-
-class AsyncUsmartClient(AsyncClient):
+class AsyncUsmartClient(_Organisation, AsyncClient):
     """The async twin: the spec's calls and the same workflows, awaitable."""
-
-    org_guid: str
-    hosts: Hosts
 
 
 @cache
 def _bundled_document() -> dict[str, Any]:
     import yaml
 
-    with bundled_spec(PLATFORM).open(encoding="utf-8") as handle:
+    with bundled_spec("usmart").open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
-def specialise(
-    document: Mapping[str, Any], org_guid: str, hosts: Hosts, *, org_segment: str | None = None
-) -> dict[str, Any]:
-    """The spec for one organisation and set of hosts.
-
-    ``{orgGuid}`` becomes the organisation's GUID in every path (so no call takes it), and each
-    operation-level server (``api.``, ``discovery.``) is replaced by the configured host.
-    """
-    doc = copy.deepcopy(dict(document))
-    doc["servers"] = [{"url": hosts.data}]
-    by_real = {
+def servers_for(hosts: Hosts) -> dict[str, str]:
+    """``servers=`` for the client: each of the spec's real hosts -> the configured one."""
+    return {
+        REAL_HOSTS.data: hosts.data,
         REAL_HOSTS.api: hosts.api,
         REAL_HOSTS.discovery: hosts.discovery,
-        REAL_HOSTS.data: hosts.data,
     }
+
+
+def specialise(
+    document: Mapping[str, Any], org_guid: str, *, org_segment: str | None = None
+) -> dict[str, Any]:
+    """The spec for one organisation: ``{orgGuid}`` becomes the organisation's GUID in every
+    path, so no call takes it. (The hosts are not rewritten here: ``connect()`` maps the spec's
+    servers with ``servers=``, see :func:`servers_for`.)
+    """
+    doc = copy.deepcopy(dict(document))
     paths = {}
     for template, item in (doc.get("paths") or {}).items():
-        for server in item.get("servers", []):
-            server["url"] = by_real.get(server["url"].rstrip("/"), server["url"])
         for operation in item.values():
             if not isinstance(operation, dict):
                 continue
@@ -246,8 +243,6 @@ def specialise(
                 if p != {"$ref": "#/components/parameters/orgGuid"}
                 and not (isinstance(p, dict) and p.get("name") == "orgGuid")
             ]
-            for server in operation.get("servers", []):
-                server["url"] = by_real.get(server["url"].rstrip("/"), server["url"])
         segment = org_segment if org_segment is not None else quote(org_guid, safe="")
         paths[template.replace("{orgGuid}", segment)] = item
     doc["paths"] = paths
@@ -262,108 +257,42 @@ def command_spec() -> Any:
     """
     from specclient.openapi import load
 
-    return load(specialise(_bundled_document(), "<org>", REAL_HOSTS, org_segment="<org>"))
+    return load(specialise(_bundled_document(), "<org>", org_segment="<org>"))
 
 
-def _options(options: Mapping[str, Any]) -> tuple[dict[str, Any], str, Hosts, Any]:
-    common, own = _base.split_options(PLATFORM, options, OWN_OPTIONS)
-    creds_path = _base.credential(own.get("creds_path"), env=(ENV_CREDENTIALS_FILE,))
-    file_values = _base.read_credentials_file(creds_path) if creds_path else {}
-    org = _base.required_credential(
-        own.get("org_guid"),
-        platform=PLATFORM,
-        argument="org_guid",
-        env=(ENV_ORG,),
-        file_values=file_values,
-        file_keys=("org_guid", ENV_ORG),
-    )
-    org_guid = parse_org_guid(org)
-    hosts = hosts_for(
-        common.get("base_url"), api_url=own.get("api_url"), discovery_url=own.get("discovery_url")
-    )
-    auth: Any = None
-    if common.get("auth") is None and not own.get("anonymous"):
-        key_id = _base.required_credential(
-            own.get("api_key_id"),
-            platform=PLATFORM,
-            argument="api_key_id",
-            env=(ENV_KEY_ID,),
-            file_values=file_values,
-            file_keys=("api_key_id", ENV_KEY_ID),
-        )
-        key_secret = _base.required_credential(
-            own.get("api_key_secret"),
-            platform=PLATFORM,
-            argument="api_key_secret",
-            env=(ENV_KEY_SECRET,),
-            file_values=file_values,
-            file_keys=("api_key_secret", ENV_KEY_SECRET),
-        )
-        auth = UsmartKeys(key_id, key_secret)
-    spec = common.get("spec")
+def _specialised(spec: Any, org_guid: str) -> Any:
+    """The spec for this organisation: the bundled one, or ``spec=`` as a mapping or a local
+    file (a URL or a loaded Spec is used as it is)."""
     if spec is None:
-        common["spec"] = specialise(_bundled_document(), org_guid, hosts)
-    elif isinstance(spec, Mapping):
-        common["spec"] = specialise(spec, org_guid, hosts)
-    elif isinstance(spec, str | Path) and not str(spec).startswith(("http://", "https://")):
+        return specialise(_bundled_document(), org_guid)
+    if isinstance(spec, Mapping):
+        return specialise(spec, org_guid)
+    if isinstance(spec, str | Path) and not str(spec).startswith(("http://", "https://")):
         import yaml
 
-        common["spec"] = specialise(
-            yaml.safe_load(Path(spec).read_text(encoding="utf-8")), org_guid, hosts
-        )
-    return common, org_guid, hosts, auth
+        document = yaml.safe_load(Path(spec).read_text(encoding="utf-8"))
+        return specialise(document, org_guid)
+    return spec
 
 
-def connect(**options: Any) -> UsmartClient:
-    """A client for uSmart.
-
-    Parameters
-    ----------
-    api_key_id, api_key_secret : str, optional
-        The personal key pair (Profile → Settings). Default: ``USMART_API_KEY_ID`` and
-        ``USMART_API_KEY_SECRET``, then the YAML file ``creds_path=`` /
-        ``USMART_CREDENTIALS_FILE``.
-    org_guid : str, optional
-        The organisation GUID, or a DCAT URL holding it. Default: ``USMART_ORG_GUID``.
-    anonymous : bool
-        No keys: only public data (public DCAT, URQL and downloads of public datasets).
-    api_url, discovery_url : str, optional
-        Override the URQL and DCAT hosts.
-    **options
-        ``base_url``, ``auth``, ``timeout``, ``max_retries``, ``return_type``, ``spec``,
-        ``http``, ``clock``: as for every platform.
-
-    Returns
-    -------
-    UsmartClient
-    """
-    common, org_guid, hosts, auth = _options(options)
-    client = _base.build_client(
-        UsmartClient,
-        default_spec=None,
-        default_base_url=hosts.data,
-        auth=auth,
-        common=common,
-        resource_classes=RESOURCE_CLASSES,
+def _prepare(conn: Connection) -> None:
+    """The organisation (a GUID or a DCAT URL holding one) and the hosts decide the spec."""
+    org_guid = parse_org_guid(conn.require("org_guid"))
+    settings = conn.settings
+    hosts = hosts_for(
+        conn.options.get("base_url"),
+        api_url=settings["api_url"],
+        discovery_url=settings["discovery_url"],
     )
-    client.org_guid, client.hosts = org_guid, hosts
-    return client
+    settings.update(org_guid=org_guid, hosts=hosts)
+    conn.options["base_url"] = conn.options.get("base_url") or hosts.data
+    # the spec's own hosts, mapped; a servers= the caller gave wins
+    conn.options["servers"] = {**servers_for(hosts), **(conn.options.get("servers") or {})}
+    conn.options["spec"] = _specialised(conn.options.get("spec"), org_guid)
 
 
-def connect_async(**options: Any) -> AsyncUsmartClient:
-    """The :class:`~specclient.AsyncClient` twin of :func:`connect` (same options, same
-    workflows: ``await client.files.upload(...)``)."""
-    common, org_guid, hosts, auth = _options(options)
-    client = _base.build_client(
-        AsyncUsmartClient,
-        default_spec=None,
-        default_base_url=hosts.data,
-        auth=auth,
-        common=common,
-        resource_classes=ASYNC_RESOURCE_CLASSES,
-    )
-    client.org_guid, client.hosts = org_guid, hosts
-    return client
+def _auth(conn: Connection) -> Any:
+    return None if conn.settings["anonymous"] else auth_from_spec(conn)
 
 
 def demo(client: UsmartClient, echo: Callable[[str], None]) -> None:
@@ -395,3 +324,27 @@ def demo(client: UsmartClient, echo: Callable[[str], None]) -> None:
     api = next(c for c in view["resource_containers"] if c["pipeline_id"] == "data-api")
     frame = client.data.query(api["resource_container_guid"], where={"site": "River Walk"})
     echo(f"URQL site=River Walk: {len(frame)} records, counts {sorted(frame['count'])}")
+
+
+PLATFORM = Platform(
+    name="usmart",
+    spec="usmart",
+    credentials_file_env="USMART_CREDENTIALS_FILE",
+    credentials=(
+        Credential("api_key_id", env=(ENV_KEY_ID,), secret=False, scheme=("apiKeyId", "value")),
+        Credential("api_key_secret", env=(ENV_KEY_SECRET,), scheme=("apiKeySecret", "value")),
+        Credential("org_guid", env=(ENV_ORG,), secret=False),
+    ),
+    settings=(Setting("api_url"), Setting("discovery_url"), Setting("anonymous", False)),
+    prepare=_prepare,
+    auth=_auth,
+    client=UsmartClient,
+    async_client=AsyncUsmartClient,
+    resources=RESOURCE_CLASSES,
+    async_resources=ASYNC_RESOURCE_CLASSES,
+    command_spec=command_spec,
+    emulator="specclient.emulators.usmart",
+    demo=demo,
+)
+
+connect, connect_async = PLATFORM.connect, PLATFORM.connect_async

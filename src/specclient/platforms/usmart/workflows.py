@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from specclient.client import AsyncMethod, AsyncResource, Method, Resource
+from specclient.client import AsyncResource, Resource
 from specclient.errors import (
     APIError,
     ConflictError,
@@ -75,39 +75,13 @@ class PipelineOutcome:
     error: str | None = None
 
 
-class _HostMethod(Method):
-    """A spec method that honours the operation's own server (uSmart's api./discovery. hosts).
-
-    ``connect()`` rewrites those servers from ``base_url``, so the emulator's single origin and
-    the real service's several hosts both work.
-    """
-
-    def _factory(self, parts: Any) -> Any:
-        from specclient._request import build_request
-
-        servers = [s for s in self.operation.servers if s.startswith(("http://", "https://"))]
-        base = servers[0] if servers else self._client.base_url
-        return build_request(
-            self.operation, parts, base_url=base, extra_headers=parts.options.get("headers")
-        )
-
-
-class _AsyncHostMethod(AsyncMethod):
-    """The async twin of :class:`_HostMethod`."""
-
-    _factory = _HostMethod._factory
-
-
 class AsyncUsmartResource(AsyncResource):
-    """An async uSmart resource: spec methods reach the host their operation names."""
-
-    _method_cls = _AsyncHostMethod
+    """An async uSmart resource (spec methods reach the host their operation names: the
+    engine honours operation servers, which ``connect()`` maps with ``servers=``)."""
 
 
 class UsmartResource(Resource):
-    """A uSmart resource: spec methods reach the host their operation names."""
-
-    _method_cls = _HostMethod
+    """A uSmart resource (spec methods reach the host their operation names)."""
 
 
 # -- flows the workflows share ---------------------------------------------------------------------
@@ -156,7 +130,7 @@ def _container_now(dataset_guid: str, guid: str) -> Flow:
 
 def _client_settings(host: Any) -> tuple[str, Any]:
     """The organisation GUID and hosts the connected client was given."""
-    client = host._client
+    client = host.client
     return client.org_guid, client.hosts
 
 

@@ -1,0 +1,157 @@
+"""``ClientOptions``: every option a client takes, validated once, in one frozen object.
+
+``Client(spec, base_url=..., timeout=...)`` builds one; ``Client(spec, options=ClientOptions(...))``
+passes one whole. A platform's own settings (Habu's ``poll_interval``, ClicData's
+``api_version``) travel in ``settings``, a read-only mapping the platform validated before it
+built the options; the client and its workflows read them as ``client.options.settings[...]``.
+Nothing is bolted onto a client after it is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from .errors import ParameterError
+
+if TYPE_CHECKING:
+    from .clock import Clock
+    from .http.retry import RetryPolicy
+
+__all__ = ["ClientOptions", "RETURN_TYPES", "EVENTS"]
+
+RETURN_TYPES = ("snake", "raw", "pandas", "arrow")
+#: httpx's ``event_hooks`` names: request hooks see each ``httpx.Request`` before it is sent
+#: (every attempt), response hooks each final ``httpx.Response`` before it is decoded.
+EVENTS = ("request", "response")
+
+
+def _hooks(value: Any) -> Mapping[str, tuple[Callable[[Any], Any], ...]]:
+    if value is None:
+        value = {}
+    if not isinstance(value, Mapping):
+        raise ParameterError(
+            "ClientOptions", "event_hooks must map 'request'/'response' to lists", "event_hooks"
+        )
+    unknown = sorted(set(value) - set(EVENTS))
+    if unknown:
+        raise ParameterError(
+            "ClientOptions",
+            f"event_hooks has no event {unknown[0]!r}; events are: {', '.join(EVENTS)}",
+            "event_hooks",
+        )
+    out: dict[str, tuple[Callable[[Any], Any], ...]] = {}
+    for event in EVENTS:
+        hooks = value.get(event) or ()
+        hooks = (hooks,) if callable(hooks) else tuple(hooks)
+        if not all(callable(hook) for hook in hooks):
+            raise ParameterError(
+                "ClientOptions", f"every {event} hook must be callable", "event_hooks"
+            )
+        out[event] = hooks
+    return MappingProxyType(out)
+
+
+def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:
+    """``servers={"<url as in the spec>": "<url to use>"}``, keyed without a trailing slash."""
+    if servers is None:
+        return {}
+    if not isinstance(servers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in servers.items()
+    ):
+        raise ParameterError("Client", "servers= must map spec server URLs to URLs", "servers")
+    return {k.rstrip("/"): v.rstrip("/") for k, v in servers.items()}
+
+
+@dataclass(frozen=True, repr=False)
+class ClientOptions:
+    """The shared client options (see the design's list) plus a platform's ``settings``.
+
+    Validated at construction: a bad value is a :class:`~specclient.errors.ParameterError`
+    naming the option, raised before anything is sent.
+    """
+
+    base_url: str | None = None
+    #: ``{"<server URL as in the spec>": "<URL to use>"}``, operation-level servers included
+    servers: Mapping[str, str] | None = None
+    auth: Any = None
+    timeout: float | Any = 30.0
+    max_retries: int = 3
+    retry: RetryPolicy | None = None
+    return_type: str = "snake"
+    http: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    clock: Clock | None = None
+    cache: bool = True
+    #: let the spec's ``$ref``s fetch other documents over the network (off by default)
+    remote_refs: bool = False
+    #: ``{"request": [f, ...], "response": [g, ...]}``, as httpx's ``event_hooks``
+    event_hooks: Mapping[str, Sequence[Callable[[Any], Any]]] = field(default_factory=dict)
+    #: the class JSON objects decode to (a :class:`~specclient.response.Response` subclass;
+    #: its ``list_class`` is used for arrays). ``None``: ``Response``.
+    response_class: type | None = None
+    #: the error class per status for a spec's ``x-error-envelope`` (key ``None``: any other)
+    envelope_errors: Mapping[int | None, type] = field(default_factory=dict)
+    #: a platform's own validated settings, read-only
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.return_type not in RETURN_TYPES:
+            raise ParameterError(
+                "Client",
+                f"return_type must be one of {RETURN_TYPES}, not {self.return_type!r}",
+                "return_type",
+            )
+        retries = self.max_retries
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ParameterError("Client", "max_retries must be a whole number >= 0", "max_retries")
+        if self.base_url is not None and not isinstance(self.base_url, str):
+            raise ParameterError("Client", "base_url must be a string URL", "base_url")
+        if self.headers is None:
+            object.__setattr__(self, "headers", {})
+        if not isinstance(self.headers, Mapping):
+            raise ParameterError("Client", "headers must be a mapping", "headers")
+        if self.response_class is not None:
+            from .response import Response
+
+            if not (
+                isinstance(self.response_class, type) and issubclass(self.response_class, Response)
+            ):
+                raise ParameterError(
+                    "Client", "response_class must be a Response subclass", "response_class"
+                )
+        _server_map(self.servers)  # a ParameterError for a malformed servers=
+        if not isinstance(self.settings, Mapping):
+            raise ParameterError("Client", "settings must be a mapping", "settings")
+        object.__setattr__(self, "headers", MappingProxyType(dict(self.headers)))
+        object.__setattr__(self, "event_hooks", _hooks(self.event_hooks))
+        object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
+        object.__setattr__(
+            self, "envelope_errors", MappingProxyType(dict(self.envelope_errors or {}))
+        )
+
+    def __repr__(self) -> str:
+        # Headers may carry credentials (an Authorization header given by hand): shown
+        # redacted, like every header specclient prints; auth objects hide their own secrets.
+        from .http.redact import redact_headers, redact_url
+
+        shown = []
+        for name in self.names():
+            value = getattr(self, name)
+            if name == "headers":
+                value = redact_headers(value)
+            elif name == "base_url" and value:
+                value = redact_url(value)
+            shown.append(f"{name}={value!r}")
+        return f"ClientOptions({', '.join(shown)})"
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The option names, in declaration order."""
+        return tuple(f.name for f in fields(cls))
+
+    def replace(self, **changes: Any) -> ClientOptions:
+        """A copy with ``changes`` (validated again)."""
+        return replace(self, **changes)

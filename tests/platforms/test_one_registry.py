@@ -1,0 +1,48 @@
+"""The list of platforms exists in one place, the registry (``platforms/_platform.py``): the CLI,
+codegen and the demo ask it instead of keeping their own list."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from specclient import platforms
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLED = {"habu", "usmart", "clicdata", "civis"}
+REGISTRY = ROOT / "src" / "specclient" / "platforms" / "_platform.py"
+# The emulators keep their own list: they must not import the client stack, platforms
+# included (tests/emulators/test_layers.py); sharing the names needs a registry below both
+# layers. Everything else asks this one.
+NOT_YET = {ROOT / "src" / "specclient" / "emulators" / "core" / "running.py"}
+
+
+def _listings(path: Path) -> list[int]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set | ast.Dict):
+            items = node.keys if isinstance(node, ast.Dict) else node.elts
+            names = {i.value for i in items if isinstance(i, ast.Constant)}
+            if len(names & BUNDLED) >= 3:
+                found.append(node.lineno)
+    return found
+
+
+def test_no_module_but_the_registry_lists_the_platforms():
+    sources = [*(ROOT / "src").rglob("*.py"), *(ROOT / "codegen").rglob("*.py")]
+    offenders = {
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sources
+        if path != REGISTRY and path not in NOT_YET
+        for line in _listings(path)
+    }
+    assert offenders == set()
+    assert _listings(REGISTRY), "the registry itself lists them"
+
+
+def test_the_registry_names_every_bundled_platform_and_each_declares_itself():
+    assert set(platforms.names()) >= BUNDLED
+    for name in BUNDLED:
+        declared = platforms.get(name)
+        assert declared.name == name and declared.demo is not None and declared.emulator
+        assert platforms.describe(name)
