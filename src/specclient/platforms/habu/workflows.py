@@ -536,9 +536,25 @@ class _HabuFlows(Workflows):
         to_parquet: Any = None,
         to_csv: Any = None,
     ) -> Flow:
+        if return_type == "dask":
+            return (yield from self._result_dask_flow(run_id, page_size, workers))
         output = table_output("question_results", return_type, to_parquet, to_csv)
         columns = yield from into(self._result_pages_flow(run_id, page_size, workers), output.sink)
         return deliver(output, columns)
+
+    def _result_dask_flow(self, run_id: str, page_size: int | None, workers: int | None) -> Flow:
+        """One row for the metadata and the count; the partitions fetch the rest."""
+        from .partitions import dask_frame, first_page_facts, partitions
+
+        _require_uuid(run_id, "run_id", "question_results")
+        size = page_size or self.page_size or DEFAULT_RESULT_PAGE_SIZE
+        kwargs = {"limit": 1, "offset": 0, "return_type": "raw"}
+        first = _payload((yield Call("cleanroom_question_runs.get_data", (run_id,), kwargs)))
+        total, metadata = first_page_facts(first or {})
+        columns = result_columns(metadata, first_keys(first or {}))
+        budget = workers or self.result_workers
+        pieces = list(partitions(self.base_url, run_id, total, size, columns, budget))
+        return dask_frame(pieces, columns)
 
     def _create_question_flow(
         self,
@@ -732,8 +748,11 @@ class _HabuFlows(Workflows):
         ----------
         page_size : int, optional
             Rows per request (default: the client's ``page_size``, else 10,000).
-        return_type : {"pandas", "arrow"}, optional
-            A DataFrame (default) or a ``pyarrow.Table``.
+        return_type : {"pandas", "arrow", "dask"}, optional
+            A DataFrame (default), a ``pyarrow.Table``, or a ``dask.dataframe`` whose
+            partitions (100,000 rows each) fetch their own pages when computed, on the
+            workers, within ``workers`` requests in flight cluster-wide
+            (``specclient[dask]``; workers authenticate from their own environment).
         to_parquet, to_csv : path, optional
             Write the rows to this file as pages arrive (one page in memory at a time) and
             return its path. The file appears only once every row is in it.
