@@ -14,6 +14,9 @@ Compares, against the same emulator in the same run:
 - ``specclient/arrow``: ``return_type="arrow"`` (a ``pyarrow.Table``, no pandas).
 - ``specclient/parquet``: ``to_parquet=path``: every page written as it arrives (one page in
   memory); "frame MiB" is then the file's size.
+- ``specclient/dask``: ``return_type="dask"`` computed on a 2-worker ``LocalCluster`` started
+  in this process (workers in their own processes; the cluster's start-up is inside the wall
+  time): the partitions fetch their own pages on the workers; "peak RSS" is the driver's.
 
 A method may name its page size: ``tutorial+types@10000`` is the tutorial with 10,000-row
 pages, ``specclient@500`` specclient with the API's default 500.
@@ -47,7 +50,7 @@ if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
 METHODS = ("tutorial", "tutorial+types", "specclient/1", "specclient")
-EXTRA = ("specclient/arrow", "specclient/parquet")
+EXTRA = ("specclient/arrow", "specclient/parquet", "specclient/dask")
 
 
 def _rss_mib() -> float:
@@ -135,6 +138,24 @@ def fetch_specclient(
         return client.question_results(run_id, workers=workers, **output)
 
 
+def _fetch_dask(base_url: str, creds: dict[str, str], run_id: str, page_size: int | None) -> Any:
+    from distributed import Client, LocalCluster
+
+    import specclient
+
+    os.environ["HABU_API_CLIENT"] = creds["client_id"]  # the workers' own credentials
+    os.environ["HABU_API_SECRET"] = creds["client_secret"]
+    with specclient.connect(
+        "habu", base_url=base_url, token_cache=False, page_size=page_size, **creds
+    ) as client:
+        lazy = client.question_results(run_id, return_type="dask")
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        Client(cluster),
+    ):
+        return lazy.compute()
+
+
 def _page_size(method: str, default: int | None) -> int | None:
     _, _, size = method.partition("@")
     return int(size) if size else default
@@ -173,7 +194,10 @@ def measure(
                 output["return_type"] = "arrow"
             if name == "specclient/parquet":
                 output["to_parquet"] = Path(scratch) / "result.parquet"
-            frame = fetch_specclient(base_url, creds, run_id, size, workers, **output)
+            if name == "specclient/dask":
+                frame = _fetch_dask(base_url, creds, run_id, size)
+            else:
+                frame = fetch_specclient(base_url, creds, run_id, size, workers, **output)
         else:
             size = _page_size(method, page_size)
             typed = name != "tutorial"
