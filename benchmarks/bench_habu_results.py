@@ -7,9 +7,19 @@ Compares, against the same emulator in the same run:
   Every column stays a string, as the API sends it.
 - ``tutorial+types``: the same, then each column cast by ``metadata[].dataType`` (what a user
   must add to get the typed frame specclient returns).
-- ``specclient``: ``client.question_results(run_id)`` - typed, converted in chunks as pages
-  arrive, 4 page requests in flight once the row count is known (the default).
+- ``specclient``: ``client.question_results(run_id)`` - each page's bytes decoded straight
+  into a typed Arrow batch (``pyarrow.json``), 10,000-row pages (the client's default), 4
+  page requests in flight once the row count is known (the default), then pandas.
 - ``specclient/1``: the same with ``workers=1`` (one request at a time, like the tutorial).
+- ``specclient/arrow``: ``return_type="arrow"`` (a ``pyarrow.Table``, no pandas).
+- ``specclient/parquet``: ``to_parquet=path``: every page written as it arrives (one page in
+  memory); "frame MiB" is then the file's size.
+- ``specclient/dask``: ``return_type="dask"`` computed on a 2-worker ``LocalCluster`` started
+  in this process (workers in their own processes; the cluster's start-up is inside the wall
+  time): the partitions fetch their own pages on the workers; "peak RSS" is the driver's.
+
+A method may name its page size: ``tutorial+types@10000`` is the tutorial with 10,000-row
+pages, ``specclient@500`` specclient with the API's default 500.
 
 The emulator runs in its own process; each method runs in a fresh process, so its peak RSS
 (``ru_maxrss``) is its own. "fetch MiB" is peak RSS minus RSS after imports; "client CPU s"
@@ -40,6 +50,7 @@ if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
 METHODS = ("tutorial", "tutorial+types", "specclient/1", "specclient")
+EXTRA = ("specclient/arrow", "specclient/parquet", "specclient/dask")
 
 
 def _rss_mib() -> float:
@@ -112,44 +123,104 @@ def fetch_tutorial(
 
 
 def fetch_specclient(
-    base_url: str, creds: dict[str, str], run_id: str, page_size: int, workers: int | None = None
+    base_url: str,
+    creds: dict[str, str],
+    run_id: str,
+    page_size: int | None,
+    workers: int | None = None,
+    **output: Any,
 ) -> Any:
     import specclient
 
     with specclient.connect(
         "habu", base_url=base_url, token_cache=False, page_size=page_size, **creds
     ) as client:
-        return client.question_results(run_id, workers=workers)
+        return client.question_results(run_id, workers=workers, **output)
+
+
+def _fetch_dask(base_url: str, creds: dict[str, str], run_id: str, page_size: int | None) -> Any:
+    from distributed import Client, LocalCluster
+
+    import specclient
+
+    os.environ["HABU_API_CLIENT"] = creds["client_id"]  # the workers' own credentials
+    os.environ["HABU_API_SECRET"] = creds["client_secret"]
+    with specclient.connect(
+        "habu", base_url=base_url, token_cache=False, page_size=page_size, **creds
+    ) as client:
+        lazy = client.question_results(run_id, return_type="dask")
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster,
+        Client(cluster),
+    ):
+        return lazy.compute()
+
+
+def _page_size(method: str, default: int | None) -> int | None:
+    _, _, size = method.partition("@")
+    return int(size) if size else default
 
 
 def measure(
-    method: str, base_url: str, creds: dict[str, str], run_id: str, page_size: int
+    method: str,
+    base_url: str,
+    creds: dict[str, str],
+    run_id: str,
+    page_size: int,
+    specclient_page_size: int | None = None,
 ) -> dict[str, Any]:
     """Run one method in this process; time it and report memory."""
+    import tempfile
+
     import pandas  # imports are not part of the measurement
+    import pyarrow
+    import pyarrow.json  # noqa: F401
+    import pyarrow.parquet
     import requests  # noqa: F401
 
     import specclient.platforms.habu  # noqa: F401
+    import specclient.tables.decode  # noqa: F401
 
+    name = method.partition("@")[0]
     baseline = _current_rss_mib()
     started = time.perf_counter()
     cpu = time.process_time()
-    if method.startswith("specclient"):
-        workers = 1 if method == "specclient/1" else None
-        frame = fetch_specclient(base_url, creds, run_id, page_size, workers)
-    else:
-        frame = fetch_tutorial(base_url, creds, run_id, page_size, typed=method != "tutorial")
-    seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu
+    with tempfile.TemporaryDirectory() as scratch:
+        if name.startswith("specclient"):
+            size = _page_size(method, specclient_page_size)
+            workers = 1 if name == "specclient/1" else None
+            output: dict[str, Any] = {}
+            if name == "specclient/arrow":
+                output["return_type"] = "arrow"
+            if name == "specclient/parquet":
+                output["to_parquet"] = Path(scratch) / "result.parquet"
+            if name == "specclient/dask":
+                frame = _fetch_dask(base_url, creds, run_id, size)
+            else:
+                frame = fetch_specclient(base_url, creds, run_id, size, workers, **output)
+        else:
+            size = _page_size(method, page_size)
+            typed = name != "tutorial"
+            frame = fetch_tutorial(base_url, creds, run_id, size or 500, typed=typed)
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        if isinstance(frame, Path):
+            rows = pyarrow.parquet.ParquetFile(frame).metadata.num_rows
+            held, typed = frame.stat().st_size, True
+        elif isinstance(frame, pyarrow.Table):
+            rows, held, typed = frame.num_rows, frame.nbytes, True
+        else:
+            rows, held = len(frame), frame.memory_usage(deep=True).sum()
+            typed = any(pandas.api.types.is_numeric_dtype(t) for t in frame.dtypes)
     return {
         "method": method,
-        "rows": len(frame),
+        "rows": rows,
         "seconds": seconds,
         "cpu": cpu,
         "peak_rss_mib": _rss_mib(),
         "fetch_mib": _rss_mib() - baseline,
-        "frame_mib": frame.memory_usage(deep=True).sum() / (1024 * 1024),
-        "typed": any(pandas.api.types.is_numeric_dtype(t) for t in frame.dtypes),
+        "frame_mib": held / (1024 * 1024),
+        "typed": typed,
     }
 
 
@@ -203,7 +274,12 @@ def prepare_run(base_url: str, creds: dict[str, str]) -> str:
 
 
 def run_child(
-    method: str, base_url: str, creds: dict[str, str], run_id: str, page_size: int
+    method: str,
+    base_url: str,
+    creds: dict[str, str],
+    run_id: str,
+    page_size: int,
+    specclient_page_size: int | None,
 ) -> dict[str, Any]:
     args = [
         sys.executable,
@@ -216,6 +292,8 @@ def run_child(
         run_id,
         "--page-size",
         str(page_size),
+        "--specclient-page-size",
+        str(specclient_page_size or 0),
         "--creds",
         json.dumps(creds),
     ]
@@ -226,7 +304,8 @@ def run_child(
 
 def table(results: list[dict[str, Any]], rows: int, page_size: int) -> str:
     lines = [
-        f"Habu question-run result -> DataFrame: {rows:,} rows, {page_size} rows per request, "
+        f"Habu question-run result -> DataFrame: {rows:,} rows, {page_size} rows per request "
+        "unless the method says (@N; specclient: the client's default), "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs",
         "",
         "| method | rows | wall s (best) | rows/s | client CPU s | peak RSS MiB | fetch MiB "
@@ -246,7 +325,10 @@ def table(results: list[dict[str, Any]], rows: int, page_size: int) -> str:
 def main(argv: list[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--page-size", type=int, default=500, help="the tutorial's page size")
+    parser.add_argument(
+        "--specclient-page-size", type=int, default=0, help="0: the client's default (10,000)"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="best of N per method")
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument(
@@ -262,25 +344,32 @@ def main(argv: list[str] | None = None) -> str:
 
     if args.child:
         result = measure(
-            args.child, args.base_url, json.loads(args.creds), args.run_id, args.page_size
+            args.child,
+            args.base_url,
+            json.loads(args.creds),
+            args.run_id,
+            args.page_size,
+            args.specclient_page_size or None,
         )
         print(json.dumps(result))
         return ""
 
     methods = [m for m in args.methods.split(",") if m]
-    unknown = set(methods) - set(METHODS)
+    unknown = {m.partition("@")[0] for m in methods} - set(METHODS + EXTRA)
     if unknown:
-        parser.error(f"unknown method(s) {sorted(unknown)}; choose from {', '.join(METHODS)}")
+        choices = ", ".join(METHODS + EXTRA)
+        parser.error(f"unknown method(s) {sorted(unknown)}; choose from {choices}")
     process, info = start_emulator(args.rows)
     try:
         base_url, creds = info["base_url"], info["credentials"]
         run_id = prepare_run(base_url, creds)
         results = []
         for method in methods:
+            sizes = (args.page_size, args.specclient_page_size or None)
             attempts = [
-                measure(method, base_url, creds, run_id, args.page_size)
+                measure(method, base_url, creds, run_id, *sizes)
                 if args.inline
-                else run_child(method, base_url, creds, run_id, args.page_size)
+                else run_child(method, base_url, creds, run_id, *sizes)
                 for _ in range(args.repeat)
             ]
             results.append(min(attempts, key=lambda r: r["seconds"]))

@@ -384,6 +384,9 @@ def _overloads(m: MethodView) -> list[Overload]:
         Overload(text([f"{kind}: _Snake = ..."] + not_paged), stub_type(m.returns)),
         Overload(text([f'{kind}: Literal["pandas"]'] + any_pages), "_pd.DataFrame"),
         Overload(text([f'{kind}: Literal["raw"]'] + any_pages), "Any"),
+        # a pyarrow.Table, or record batches by page with iterator=True; typed Any because
+        # pyarrow ships no type information for a stub to name
+        Overload(text([f'{kind}: Literal["arrow"]'] + any_pages), "Any"),
     ]
     if paged:
         result.append(

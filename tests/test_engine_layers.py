@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "specclient.auth",
             "specclient._annotations",
+            "specclient.tables.",
             "specclient._frames",
             "specclient.pagination",
             "specclient.response",

@@ -19,7 +19,7 @@ from typing import Any
 from ._annotations import KIND_NAMES, body_annotation, parameter_annotation, return_annotation
 from .errors import ParameterError
 from .openapi.model import MISSING, Operation, Param, is_nullable, schema_types
-from .options import check_headers, check_timeout
+from .options import RETURN_TYPES, check_headers, check_timeout
 
 #: Per-call options every method accepts, spelled with a leading underscore (``_timeout=``),
 #: which no name from a spec can take (the naming rule drops leading underscores). The first
@@ -35,7 +35,6 @@ _OPTION_ANNOTATIONS = {
     "body": "Any",
     "content_type": "str | None",
 }
-RETURN_TYPES = ("snake", "raw", "pandas")
 _ITEMS_CHECKED = 100
 
 

@@ -1,9 +1,12 @@
-"""JSON records to pandas DataFrames with honest dtypes. pandas is imported only here.
+"""An operation's JSON records as a table: the engine's side of :mod:`specclient.tables`.
 
-The rules: integer columns with gaps stay integers (pandas' nullable ``Int64``) instead of
-turning into floats; booleans with gaps become ``boolean``; fields the spec marks ``date-time``
-(or ``date``) become datetimes. Without a schema, columns whose values are all Python ints or
-bools get the same treatment.
+Each column gets a kind from the spec (the items' JSON Schema: ``integer``, ``number``,
+``boolean``, ``string``, ``date-time``, ``date``) or, where the spec says nothing, from its
+values (all ints, all bools, all numbers, all strings); anything else (nested objects, mixed
+values) is an ``object`` column. The rows then go through the one table pipeline: a typed
+Arrow batch, and pandas with honest dtypes (``Int64`` keeps integers with gaps, ``boolean``,
+``Float64``, ``string``, ``datetime64[ns, UTC]``). ``object`` columns keep the Python values
+in pandas and are JSON text in Arrow. pandas and pyarrow are imported only here.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from .openapi.model import schema_types
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from .openapi.model import Operation
+    from .tables.columns import Column
 
 
 def find_records(payload: Any, records: str | None) -> list[Any]:
@@ -59,74 +64,113 @@ def column_schemas(operation: Operation | None, records: str | None) -> dict[str
     return {}
 
 
+def kind_of_schema(schema: Mapping[str, Any] | None) -> str | None:
+    """The table kind a JSON Schema names, or None when it names none (then values decide)."""
+    schema = schema or {}
+    kind = next(iter(schema_types(schema)), None)  # the model's one reading of "type"
+    fmt = schema.get("format")
+    if fmt in ("date-time", "date") and kind in (None, "string"):
+        return "timestamp" if fmt == "date-time" else "date"
+    return kind if kind in ("integer", "number", "boolean", "string") else None
+
+
+def _kind_of_values(values: Iterable[Any]) -> str:
+    present = [v for v in values if v is not None and v == v]
+    if not present:
+        return "object"
+    if all(isinstance(v, bool) for v in present):
+        return "boolean"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "integer"
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "number"
+    if all(isinstance(v, str) for v in present):
+        return "string"
+    return "object"
+
+
+def _as_rows(rows: Iterable[Any]) -> list[Mapping[str, Any]]:
+    rows = list(rows)
+    if rows and not isinstance(rows[0], Mapping):
+        return [{"value": row} for row in rows]
+    return rows
+
+
+def columns_for(
+    rows: list[Mapping[str, Any]], schemas: Mapping[str, Mapping] | None = None
+) -> list[Column]:
+    """The columns of ``rows``: every key in order of first appearance (the schema's
+    properties when there are no rows), each with the kind its schema or its values give."""
+    from .tables.columns import Column
+
+    schemas = schemas or {}
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    if not rows:
+        names = dict.fromkeys(schemas)
+    columns = []
+    for name in names:
+        kind = kind_of_schema(schemas.get(name)) or _kind_of_values(row.get(name) for row in rows)
+        columns.append(Column(str(name), kind, key=name))
+    return columns
+
+
 def to_frame(
     payload: Any, operation: Operation | None = None, *, records: str | None = None
 ) -> pd.DataFrame:
     records = records or (operation.records if operation else None)
-    rows = find_records(payload, records)
-    return frame_from_records(rows, column_schemas(operation, records))
+    return frame_from_records(find_records(payload, records), column_schemas(operation, records))
+
+
+def to_table(
+    payload: Any, operation: Operation | None = None, *, records: str | None = None
+) -> pa.Table:
+    """The records of ``payload`` as a ``pyarrow.Table`` typed like :func:`to_frame`."""
+    import pyarrow as pa
+
+    from .tables.decode import batch_from_records
+
+    records = records or (operation.records if operation else None)
+    rows = _as_rows(find_records(payload, records))
+    batch = batch_from_records(rows, columns_for(rows, column_schemas(operation, records)))
+    return pa.Table.from_batches([batch])
 
 
 def frame_from_records(
     rows: Iterable[Any], schemas: Mapping[str, Mapping] | None = None
 ) -> pd.DataFrame:
+    """Rows (dicts; other values become a ``value`` column) as a typed DataFrame."""
     import pandas as pd
+    import pyarrow as pa
 
-    rows = list(rows)
-    if rows and not isinstance(rows[0], Mapping):
-        frame = pd.DataFrame({"value": rows})
-    else:
-        frame = (
-            pd.DataFrame.from_records(rows) if rows else pd.DataFrame(columns=list(schemas or {}))
-        )
-    return apply_dtypes(frame, schemas or {})
+    from .tables.decode import batch_from_records
+    from .tables.frames import to_pandas
 
-
-def apply_dtypes(frame: pd.DataFrame, schemas: Mapping[str, Mapping]) -> pd.DataFrame:
-    import pandas as pd
-
-    for column in frame.columns:
-        schema = schemas.get(column) or {}
-        kind = next(iter(schema_types(schema)), None)  # the model's one reading of "type"
-        fmt = schema.get("format")
-        series = frame[column]
-        try:
-            if fmt in ("date-time", "date") and kind in (None, "string"):
-                frame[column] = pd.to_datetime(
-                    series, utc=(fmt == "date-time"), errors="coerce", format="ISO8601"
-                )
-            elif kind == "integer" or (kind is None and _all_ints(series)):
-                frame[column] = pd.array(_ints(series), dtype="Int64")
-            elif kind == "boolean" or (kind is None and _all_bools(series)):
-                if series.isna().any() or kind == "boolean":
-                    frame[column] = pd.array(series.tolist(), dtype="boolean")
-            elif kind == "number" and series.dtype == object:
-                frame[column] = pd.to_numeric(series, errors="coerce")
-        except (TypeError, ValueError):
-            continue  # a value the schema did not predict: keep the column as it came
+    rows = _as_rows(rows)
+    columns = columns_for(rows, schemas)
+    frame = to_pandas(pa.Table.from_batches([batch_from_records(rows, columns)]), columns)
+    for column in columns:
+        if column.kind == "object":  # nested values stay Python objects, not JSON text
+            frame[column.name] = pd.Series([row.get(column.key) for row in rows], dtype=object)
     return frame
 
 
-def _all_ints(series: Any) -> bool:
-    values = [v for v in series.tolist() if v is not None and v == v]
-    return bool(values) and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+class PageTables:
+    """The pages of one paginated answer as Arrow batches of one schema: the columns are
+    fixed by the spec and the first page that has rows, so every batch has the same types."""
 
+    def __init__(self, schemas: Mapping[str, Mapping]) -> None:
+        self.schemas = schemas
+        self.columns: list[Column] | None = None
 
-def _all_bools(series: Any) -> bool:
-    values = [v for v in series.tolist() if v is not None and v == v]
-    return bool(values) and all(isinstance(v, bool) for v in values)
+    def batch(self, rows: list[Any]) -> pa.RecordBatch:
+        from .tables.decode import batch_from_records
 
-
-def _ints(series: Any) -> list[Any]:
-    out: list[Any] = []
-    for v in series.tolist():
-        if v is None or (isinstance(v, float) and v != v):
-            out.append(None)
-        elif isinstance(v, str):
-            out.append(int(v) if v.strip() else None)
-        else:
-            out.append(int(v))
-    return out
+        rows = _as_rows(rows)
+        if self.columns is None and (rows or self.schemas):
+            self.columns = columns_for(rows, self.schemas)
+        return batch_from_records(rows, self.columns or [])
 
 
 def frame_from_csv(content: bytes) -> pd.DataFrame:
@@ -135,10 +179,7 @@ def frame_from_csv(content: bytes) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(content))
 
 
-def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    import pandas as pd
+def table_from_csv(content: bytes) -> pa.Table:
+    import pyarrow.csv as pcsv
 
-    frames = [f for f in frames if len(f.columns)]
-    if not frames:
-        return pd.DataFrame()
-    return pd.concat(frames, ignore_index=True)
+    return pcsv.read_csv(io.BytesIO(content))

@@ -667,7 +667,7 @@ class _MethodBase:
         """The page loop without I/O, for both drivers.
 
         Yields, by turns, the ``sender.send`` arguments of a page's request (and is sent the
-        reply) and that page's items passed through ``view``; stops after the page whose
+        reply) and what ``view`` makes of that page's items; stops after the page whose
         ``next_arguments`` is None.
         """
         from .pagination import read_page
@@ -684,25 +684,36 @@ class _MethodBase:
             raise_for_status(response, self.operation, now=self._client._clock.time())
             payload = response_json(response, self.operation)
             page = read_page(self.pagination, arguments, payload, response.headers, seen)
-            yield [view(item) for item in page.items]
+            yield view(page.items)
             arguments, seen = page.next_arguments, page.seen
 
-    def _item_view(self, return_type: str) -> Callable[[Any], Any]:
-        """How each item of a page reaches the caller: as sent, or as ``Response`` objects."""
+    def _page_view(self, return_type: str) -> Callable[[list[Any]], list[Any]]:
+        """What each page gives the caller: its items as sent, as ``Response`` objects, or
+        (``"arrow"``) one typed record batch, every page's of the same schema."""
         if return_type in ("raw", "pandas"):
             return _as_sent
+        if return_type == "arrow":
+            from ._frames import PageTables
+
+            tables = PageTables(self._items_schemas())
+            return lambda items: [tables.batch(items)]
         from .response import _convert
 
         secret, cls = self.operation.secret_fields, self._client._options.response_class
-        return lambda item: _convert(item, secret, cls)
+        return lambda items: [_convert(item, secret, cls) for item in items]
+
+    def _items_schemas(self) -> dict[str, Any]:
+        from ._frames import column_schemas
+
+        items = self.pagination.items if self.pagination is not None else None
+        return column_schemas(self.operation, items or None)
 
     def _frame(self, rows: list[Any]) -> Any:
         """All pages' rows as one DataFrame, typed from the items' schema."""
-        from ._frames import column_schemas, frame_from_records
+        from ._frames import frame_from_records
         from .response import mask_secret_columns
 
-        items = self.pagination.items if self.pagination is not None else None
-        frame = frame_from_records(rows, column_schemas(self.operation, items or None))
+        frame = frame_from_records(rows, self._items_schemas())
         return mask_secret_columns(frame, self.operation.secret_fields)
 
 
@@ -715,7 +726,7 @@ class Method(_MethodBase):
         parts = self._bind(args, dict(kwargs))
         return_type = self._return_type(parts)
         if parts.options.get("iterator"):
-            items = self._items(self._first_page(args, kwargs), self._item_view(return_type))
+            items = self._items(self._first_page(args, kwargs), self._page_view(return_type))
             return self._frame(list(items)) if return_type == "pandas" else items
         return self._result(self._client._send(**self._request(parts)), return_type)
 
@@ -757,7 +768,7 @@ class AsyncMethod(_MethodBase):
         parts = self._bind(args, dict(kwargs))
         return_type = self._return_type(parts)
         if parts.options.get("iterator"):
-            items = self._items(self._first_page(args, kwargs), self._item_view(return_type))
+            items = self._items(self._first_page(args, kwargs), self._page_view(return_type))
             if return_type == "pandas":
                 return self._frame([row async for row in items])
             return items

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ClientOptions", "RETURN_TYPES", "EVENTS"]
 
-RETURN_TYPES = ("snake", "raw", "pandas")
+RETURN_TYPES = ("snake", "raw", "pandas", "arrow")
 #: httpx's ``event_hooks`` names: request hooks see each ``httpx.Request`` before it is sent
 #: (every attempt), response hooks each final ``httpx.Response`` before it is decoded.
 EVENTS = ("request", "response")

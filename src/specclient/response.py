@@ -340,6 +340,12 @@ def decode(
         payload = response_json(response, operation)
     else:
         kind = response.headers.get("content-type", "")
+        if return_type in ("pandas", "arrow") and ("csv" in kind):
+            # A table asked for and a table answered: CSV is as good as the JSON promised.
+            from ._frames import frame_from_csv, table_from_csv
+
+            read = frame_from_csv if return_type == "pandas" else table_from_csv
+            return read(response.content)
         if _promises_json(operation):
             # An HTML login page or a proxy's text error is not the answer the spec promised.
             raise ResponseDecodeError(
@@ -347,15 +353,15 @@ def decode(
                 f"{kind or 'without a content type'} (status {response.status_code}): "
                 f"{_excerpt(response, operation)}"
             )
-        if return_type == "pandas" and ("csv" in kind):
-            from ._frames import frame_from_csv
-
-            return frame_from_csv(response.content)
         return response.text if kind.startswith("text/") else response.content
     if return_type == "pandas":
         from ._frames import to_frame
 
         return mask_secret_columns(to_frame(payload, operation, records=records), secret_fields)
+    if return_type == "arrow":
+        from ._frames import to_table
+
+        return to_table(payload, operation, records=records)
     return wrap(payload, response.headers, response.status_code, secret_fields, cls)
 
 

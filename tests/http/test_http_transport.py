@@ -363,3 +363,24 @@ def test_username_password_pair_is_basic_auth_and_other_types_are_refused(
     assert script.requests[0].headers["Authorization"] == "Basic YW5uOnB3"
     with pytest.raises(errors.ParameterError, match="auth= must be an httpx.Auth"):
         Sender(auth="token")  # type: ignore[arg-type]
+
+
+def test_a_read_reply_is_freed_as_soon_as_it_is_dropped(clock: FakeClock) -> None:
+    # httpx's reply <-> stream cycle would keep a page's body alive until the cyclic collector
+    # ran; the sender breaks it, so memory of a long paged fetch does not grow with its length
+    import gc
+    import weakref
+
+    body = b"x" * 1_000_000
+    sender = Sender(
+        http=httpx.MockTransport(lambda r: httpx.Response(200, content=body)), clock=clock
+    )
+    gc.disable()
+    try:
+        response = sender.send(httpx.Request("GET", "https://api.example/page"))
+        assert response.content == body and response.read() == body
+        dropped = weakref.ref(response)
+        del response
+        assert dropped() is None
+    finally:
+        gc.enable()

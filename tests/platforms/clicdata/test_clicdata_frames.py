@@ -209,3 +209,54 @@ def test_pages_collected_by_column_keep_columns_that_appear_late():
     assert df["a"].tolist() == [1, 2, 3] and str(df["a"].dtype) == "int64"
     assert df["extra"].isna().tolist() == [True, True, False] and df["extra"].iloc[2] == "x"
     assert collected.rows == 3
+
+
+def test_a_page_read_from_its_bytes_gives_the_frame_the_dicts_give():
+    import json
+
+    from specclient.platforms.clicdata.frames import ColumnCollector
+
+    columns = [
+        {"name": "n", "data_type": "number"},
+        {"name": "x", "data_type": "number"},
+        {"name": "c", "data_type": "checkbox"},
+        {"name": "t", "data_type": "datetime"},
+        {"name": "tz", "data_type": "datetime"},
+        {"name": "dd", "data_type": "dropdown"},
+        {"name": "s", "data_type": "text"},
+    ]
+    pages = [
+        [
+            {"n": 1, "x": 1, "c": True, "t": "2024-01-01T10:00:00", "tz": "2024-01-01T10:00:00Z",
+             "dd": "red", "s": "a"},
+            {"n": 2, "x": 2, "c": False, "t": None, "tz": "2024-01-02T10:00:00+02:00",
+             "dd": "blue", "s": None},
+        ],
+        [{"n": 3, "x": 2.5, "c": True, "t": "2024-01-03T00:00:00", "tz": None, "dd": "red",
+          "s": "c", "late": 7}],
+    ]  # fmt: skip
+    from_dicts, from_bytes = ColumnCollector(columns), ColumnCollector(columns)
+    for rows in pages:
+        from_dicts.add(rows)
+        body = json.dumps({"success": True, "result": rows, "pagination": {"page_size": 2}})
+        rest = from_bytes.add_page(body.encode(), "result")
+        assert rest == {"success": True, "pagination": {"page_size": 2}}
+    expected, got = from_dicts.frame(), from_bytes.frame()
+    pd.testing.assert_frame_equal(got, expected)
+    # x had a fraction on the second page: float64 for the whole column; n stayed whole
+    assert str(got["n"].dtype) == "int64" and str(got["x"].dtype) == "float64"
+    assert got["x"].tolist() == [1.0, 2.0, 2.5]
+    assert str(got["t"].dtype) == "datetime64[ns]" and got["t"].isna().tolist() == [
+        False, True, False
+    ]  # fmt: skip
+    assert got["tz"].iloc[1] == pd.Timestamp("2024-01-02 08:00", tz="UTC")
+    assert got["late"].isna().tolist() == [True, True, False] and got["late"].iloc[2] == 7
+    assert str(got["dd"].dtype) == "category" and str(got["s"].dtype) == "object"
+
+
+def test_a_page_arrow_cannot_read_is_refused_without_adding_rows():
+    from specclient.platforms.clicdata.frames import ColumnCollector
+
+    collected = ColumnCollector([{"name": "s", "data_type": "text"}])
+    assert collected.add_page(b'{"result": [{"s": 1}]}', "result") is None
+    assert collected.rows == 0

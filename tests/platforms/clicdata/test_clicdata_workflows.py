@@ -254,3 +254,26 @@ def test_spec_methods_page_and_give_frames_from_their_annotations(emu):
     assert len(list(client.tables.list(page_size=1, iterator=True))) == 2
     listing = client.data.list(return_type="pandas")
     assert listing["name"].tolist() == ["Sales", "Customers"]
+
+
+def test_get_as_arrow_holds_the_frames_columns_and_values(emu, wire):
+    import pyarrow as pa
+
+    client = emu.client(http=wire, page_size=25)
+    rec_id = _table(emu, "Sales").rec_id
+    frame = client.data.get(rec_id)
+    table = client.data.get(rec_id, return_type="arrow")
+    assert isinstance(table, pa.Table) and table.num_rows == 120
+    assert table.schema.field("order_id").type == pa.int64()
+    assert table.schema.field("paid").type == pa.bool_()
+    assert table.column("order_id").to_pylist() == list(range(1, 121))
+    assert table.column_names == list(frame.columns)
+    for name in frame.columns:
+        assert table.column(name).to_pylist() == frame[name].astype(object).tolist(), name
+
+
+def test_get_refuses_an_unknown_return_type_before_sending(emu, wire):
+    client = emu.client(http=wire)
+    with pytest.raises(ParameterError, match="return_type must be one of"):
+        client.data.get(_table(emu, "Sales").rec_id, return_type="polars")
+    assert wire.requests == []

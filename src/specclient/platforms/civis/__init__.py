@@ -156,10 +156,10 @@ def _prepare(conn: Connection) -> None:
         )
     # Checked here, before /endpoints is fetched, not only when the client is built.
     return_type = options.get("return_type", "snake")
-    if return_type not in ("snake", "raw", "pandas"):
+    if return_type not in ("snake", "raw", "pandas", "arrow"):
         raise ParameterError(
             "connect",
-            f"return_type must be 'snake', 'raw' or 'pandas', not {return_type!r}",
+            f"return_type must be 'snake', 'raw', 'pandas' or 'arrow', not {return_type!r}",
             "return_type",
         )
     source = _spec_source(options.get("spec"), local)

@@ -14,10 +14,13 @@ import decimal
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from specclient.errors import ParameterError
 
@@ -275,80 +278,186 @@ def iter_record_blocks(
         yield names, list(zip(*frame_columns_as_json(block), strict=True))
 
 
-def _number_column(values: list[Any]) -> pd.Series:
-    present = [v for v in values if v is not None]
-    if present and all(type(v) is int for v in present):
-        if len(present) == len(values):
-            return pd.Series(values, dtype="int64")
-        return pd.Series(values, dtype="Int64")
-    return pd.Series([np.nan if v is None else v for v in values], dtype="float64")
+#: The wire type each ClicData column type is read as; ``None``: Arrow infers it, so whole
+#: numbers stay ``int64`` and a page with a fraction says so (``number`` columns keep
+#: pandas' int64 when every value on every page was whole, as before).
+_WIRE = {
+    "number": None,
+    "rec_id": None,
+    "percentage": "float64",
+    "checkbox": None,
+    "datetime": "string",
+    "date": "string",
+    "dropdown": "string",
+    "text": "string",
+}
 
 
-def _datetime_column(values: list[Any], *, date_only: bool) -> pd.Series:
-    first = next((v for v in values if v is not None), None)
-    aware = isinstance(first, str) and (first.endswith("Z") or _has_offset(first))
-    parsed = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=aware)
-    return parsed.dt.normalize() if date_only else parsed
+def _wire_types(types: Mapping[str, str]) -> dict[str, Any]:
+    import pyarrow as pa
+
+    out = {}
+    for name, kind in types.items():
+        wire = _WIRE.get(kind, "string")
+        if wire is not None:
+            out[name] = pa.float64() if wire == "float64" else pa.string()
+    return out
+
+
+class ColumnCollector:
+    """Collect pages of rows column by column as Arrow arrays, typed from the column types.
+
+    A page read by Arrow from its bytes (:meth:`add_page`) never exists as Python dicts; a
+    page of dicts (:meth:`add`) is converted column by column. Either way the collector
+    holds compact typed arrays (one ``float64`` per number, Arrow strings), not a Python
+    object per cell, and builds the DataFrame at the end. A column the metadata did not
+    list is kept (missing on the pages before it appeared).
+    """
+
+    def __init__(self, columns: Sequence[Mapping[str, str]] | None = None) -> None:
+        self.types = {str(c["name"]): str(c.get("data_type", "text")) for c in columns or ()}
+        self.wire = _wire_types(self.types)
+        self.chunks: dict[str, list[Any]] = {name: [] for name in self.types}
+        self.fractional: set[str] = set()  # number columns where a value was not whole
+        self.aware: dict[str, bool] = {}  # datetime columns: did the first value carry a zone
+        self.rows = 0
+
+    def add(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Append one page of ``{column: value}`` rows."""
+        import pyarrow as pa
+
+        if not records:
+            return
+        names = dict.fromkeys(self.chunks)
+        for record in records:
+            names.update(dict.fromkeys(record))
+        arrays = {}
+        for name in names:
+            values = [record.get(name) for record in records]
+            wire = self.wire.get(name)
+            try:
+                arrays[name] = pa.array(values, type=wire)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                arrays[name] = pa.array([None if v is None else str(v) for v in values])
+        self._add_arrays(arrays, len(records))
+
+    def add_page(self, content: bytes, records: str) -> dict[str, Any] | None:
+        """Append the rows at ``records`` of one page, read from its bytes by Arrow; returns the
+        page's other top-level fields (envelope, pagination). None when Arrow's reader refused
+        the page: nothing was added, read it with :mod:`json` and :meth:`add`."""
+        from specclient.tables.decode import read_json_page
+
+        page = read_json_page(content, records, self.wire, infer_others=True)
+        if page is None:
+            return None
+        if page.rows:
+            self._add_arrays(page.arrays, page.rows)
+        return page.rest
+
+    def _add_arrays(self, arrays: Mapping[str, Any], rows: int) -> None:
+        import pyarrow as pa
+
+        for name in arrays:
+            if name not in self.chunks:  # a column the metadata did not list
+                self.chunks[name] = [pa.nulls(self.rows)] if self.rows else []
+        for name, chunks in self.chunks.items():
+            values = arrays.get(name)
+            if values is None:
+                values = pa.nulls(rows, self.wire.get(name, pa.null()))
+            kind = self.types.get(name)
+            if kind in ("number", "rec_id") and pa.types.is_floating(values.type):
+                self.fractional.add(name)
+            if kind == "datetime" and name not in self.aware and values.null_count < len(values):
+                first = next(v for v in values.to_pylist() if v is not None)
+                self.aware[name] = isinstance(first, str) and (
+                    first.endswith("Z") or _has_offset(first)
+                )
+            chunks.append(values)
+        self.rows += rows
+
+    def frame(self) -> pd.DataFrame:
+        """The collected rows as a DataFrame typed like :func:`records_to_frame`."""
+        data: dict[str, pd.Series] = {}
+        for name in list(self.chunks):
+            column = _combined(self.chunks.pop(name))  # free each column's pages as it goes
+            data[name] = self._series(name, column)
+            del column
+        return pd.DataFrame(data)
+
+    def _series(self, name: str, column: Any) -> pd.Series:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from specclient.tables.parse import parse_text
+
+        kind = self.types.get(name)
+        if kind in ("number", "rec_id"):
+            if name in self.fractional or pa.types.is_null(column.type):
+                return column.cast(pa.float64()).to_pandas()
+            ints = column.cast(pa.int64())
+            if ints.null_count:
+                return pd.Series(pd.array(ints, dtype="Int64"))
+            return ints.to_pandas()
+        if kind == "percentage":
+            return column.cast(pa.float64()).to_pandas()
+        if kind == "checkbox":
+            flags = column if pa.types.is_boolean(column.type) else _as_bool(column)
+            if flags.null_count:
+                return pd.Series(pd.array(flags, dtype="boolean"))
+            return flags.to_pandas()
+        if kind in ("datetime", "date"):
+            stamps = parse_text(column, "timestamp")
+            if kind == "date":
+                stamps = pc.floor_temporal(stamps, unit="day")
+            if not self.aware.get(name):
+                stamps = stamps.cast(pa.timestamp("ns"))
+            return stamps.to_pandas()
+        if kind == "dropdown":
+            return column.cast(pa.string()).to_pandas().astype("category")
+        if kind == "text":
+            return column.cast(pa.string()).to_pandas().astype(object)
+        return column.to_pandas()
+
+    def table(self) -> pa.Table:
+        """The collected rows as a ``pyarrow.Table`` with the columns :meth:`frame` gives."""
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(self.frame(), preserve_index=False)
+
+
+def _combined(chunks: list[Any]) -> Any:
+    """One array from a column's pages; pages whose types differ (whole numbers on one page,
+    fractions on another) meet at the wider type."""
+    import pyarrow as pa
+
+    if not chunks:
+        return pa.nulls(0)
+    types = {c.type for c in chunks if not pa.types.is_null(c.type)}
+    if len(types) > 1:
+        target = (
+            pa.float64()
+            if all(pa.types.is_integer(t) or pa.types.is_floating(t) for t in types)
+            else pa.string()
+        )
+        chunks = [c.cast(target) for c in chunks]
+    elif types:
+        (target,) = types
+        chunks = [c.cast(target) if pa.types.is_null(c.type) else c for c in chunks]
+    return pa.concat_arrays(chunks)
+
+
+def _as_bool(column: Any) -> Any:
+    """Checkbox values that were not JSON booleans (``1``/``0``, ``"true"``)."""
+    import pyarrow as pa
+
+    from specclient.tables.parse import parse_text
+
+    return parse_text(column.cast(pa.string()), "boolean")
 
 
 def _has_offset(text: str) -> bool:
     tail = text[-6:]
     return len(text) > 10 and tail[0] in "+-" and tail[3] == ":"
-
-
-def _checkbox_column(values: list[Any]) -> pd.Series:
-    if any(v is None for v in values):
-        return pd.Series(values, dtype="boolean")
-    return pd.Series([bool(v) for v in values], dtype="bool")
-
-
-class ColumnCollector:
-    """Collect pages of ``{column: value}`` rows as one list per column.
-
-    Reading a million rows, the page's dicts are dropped as soon as their values are copied
-    into the column lists, so the peak holds one list per column instead of a dict per row
-    (about half the memory).
-    """
-
-    def __init__(self, columns: Sequence[Mapping[str, str]] | None = None) -> None:
-        self.types = {str(c["name"]): str(c.get("data_type", "text")) for c in columns or ()}
-        self.values: dict[str, list[Any]] = {name: [] for name in self.types}
-        self.rows = 0
-
-    def add(self, records: Sequence[Mapping[str, Any]]) -> None:
-        if not records:
-            return
-        for name in records[0]:
-            if name not in self.values:  # a column the metadata did not list
-                self.values[name] = [None] * self.rows
-        for name, column in self.values.items():
-            column.extend([record.get(name) for record in records])
-        self.rows += len(records)
-
-    def frame(self) -> pd.DataFrame:
-        """The collected rows as a DataFrame typed like :func:`records_to_frame`."""
-        data: dict[str, pd.Series] = {}
-        for name in list(self.values):
-            values = self.values.pop(name)  # free each list once its Series exists
-            data[name] = _typed_series(values, self.types.get(name))
-            del values
-        return pd.DataFrame(data)
-
-
-def _typed_series(values: list[Any], kind: str | None) -> pd.Series:
-    if kind in ("number", "rec_id"):
-        return _number_column(values)
-    if kind == "percentage":
-        return pd.Series([np.nan if v is None else v for v in values], dtype="float64")
-    if kind == "checkbox":
-        return _checkbox_column(values)
-    if kind in ("datetime", "date"):
-        return _datetime_column(values, date_only=kind == "date")
-    if kind == "dropdown":
-        return pd.Series(values, dtype="category")
-    if kind == "text":
-        return pd.Series(values, dtype=object)
-    return pd.Series(values)
 
 
 def records_to_frame(

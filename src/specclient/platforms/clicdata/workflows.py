@@ -207,23 +207,38 @@ class _DataFlows(Workflows):
                 if size is not None:
                     kwargs["page_size"] = size
                 # An error on any page raises: the wrapper printed it and returned half the rows.
-                body = payload((yield _data(operation, path, kwargs)))
-                chunk = result_of(body, "data") or []
-                collected.add(chunk)
-                bar.update(len(chunk))
-                if _page_done(body, chunk, page, size):
+                reply = yield _data(operation, path, kwargs)
+                before = collected.rows
+                # the rows go from the page's bytes into typed Arrow columns; the rest of the
+                # page (envelope, pagination) is all that becomes Python
+                body = collected.add_page(reply.content, "data" if self._legacy else "result")
+                if body is None:  # a page Arrow's reader refused: the same rows, via json
+                    body = payload(reply)
+                    collected.add(result_of(body, "data") or [])
+                got = collected.rows - before
+                bar.update(got)
+                if _page_done(body, range(got), page, size):
                     return collected
                 page += 1
-                del body, chunk
+                del reply, body
         finally:
             bar.close()
 
-    def _get_flow(self, rec_id: Any, page_size: int | None, progress: bool | None) -> Flow:
+    def _get_flow(
+        self,
+        rec_id: Any,
+        page_size: int | None,
+        progress: bool | None,
+        return_type: str | None = None,
+    ) -> Flow:
+        from specclient.tables.outputs import table_return_type
+
+        wanted = table_return_type("data.get", return_type)  # checked before anything is sent
         meta = yield from self._describe_flow(rec_id)
         collected = yield from self._walk_flow(
             "rows", (rec_id,), page_size, progress, meta.get("row_count"), meta.get("columns")
         )
-        return collected.frame()
+        return collected.table() if wanted == "arrow" else collected.frame()
 
     def _history_flow(self, rec_id: Any, version: int | None, page_size: int | None) -> Flow:
         import pandas as pd
@@ -394,7 +409,12 @@ class _DataFlows(Workflows):
 
     @workflow
     def get(
-        self, rec_id: int, *, page_size: int | None = None, progress: bool | None = None
+        self,
+        rec_id: int,
+        *,
+        page_size: int | None = None,
+        progress: bool | None = None,
+        return_type: str | None = None,
     ) -> Flow[Any]:
         """Every row of a data set as one DataFrame, typed from the table's column types.
 
@@ -406,6 +426,8 @@ class _DataFlows(Workflows):
             Rows per request on the versioned API (the client's ``page_size`` by default).
         progress : bool, optional
             Show a progress bar; by default only when stderr is a terminal.
+        return_type : {"pandas", "arrow"}, optional
+            A DataFrame (default) or a ``pyarrow.Table`` of the same columns.
 
         Returns
         -------
@@ -414,7 +436,7 @@ class _DataFlows(Workflows):
             ``checkbox`` -> bool; ``datetime`` -> datetime64 (UTC-aware when the values carry a
             zone); ``dropdown`` -> category; ``text`` -> object.
         """
-        return (yield from self._get_flow(rec_id, page_size, progress))
+        return (yield from self._get_flow(rec_id, page_size, progress, return_type))
 
     @workflow
     def history(

@@ -27,8 +27,9 @@ from .demo import demo, tutorial_question_details
 from .service_account import login, org_headers, read_service_account
 from .workflows import (  # the constants stay importable from here
     DEFAULT_MAX_POLL_INTERVAL,  # noqa: F401
-    DEFAULT_PAGE_SIZE,
+    DEFAULT_PAGE_SIZE,  # noqa: F401
     DEFAULT_POLL_INTERVAL,
+    DEFAULT_RESULT_PAGE_SIZE,  # noqa: F401
     DEFAULT_RESULT_WORKERS,
     DEFAULT_RUN_TIMEOUT,  # noqa: F401
     RUN_CREATE_LIMIT,
@@ -212,7 +213,8 @@ PLATFORM = Platform(
             # what `specclient emulate habu` announces, so the CLI polls at the emulator's pace
             env=("HABU_POLL_INTERVAL",),
         ),
-        Setting("page_size", DEFAULT_PAGE_SIZE, _positive("page_size", int, 1, DEFAULT_PAGE_SIZE)),
+        # None: each kind of page has its own default (results 10,000, reports 500)
+        Setting("page_size", None, _positive("page_size", int, 1, None)),
         Setting(
             "result_workers",
             DEFAULT_RESULT_WORKERS,

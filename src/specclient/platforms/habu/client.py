@@ -4,8 +4,15 @@ it a plain method on the sync classes and an awaitable one on the async classes.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
+
 from ...client import AsyncClient, AsyncResource, Client, Resource
+from .._flows import spec_caller
 from .workflows import _HabuFlows, _QuestionRunsFlows
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = [
     "HabuClient",
@@ -20,9 +27,30 @@ __all__ = [
 class HabuClient(_HabuFlows, Client):
     """A :class:`~specclient.Client` for Habu with the platform's multi-call workflows."""
 
+    def question_result_batches(
+        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
+    ) -> Iterator[pa.RecordBatch]:
+        """The rows of a completed run as typed ``pyarrow.RecordBatch`` es, one per page,
+        fetched lazily: a page is requested only when the batches before it were taken
+        (``workers`` > 1 fetches that many ahead)."""
+        from .._batches import iterate
+
+        flow = self._result_pages_flow(run_id, page_size, workers or 1)
+        return iterate(flow, self, spec_caller(self))
+
 
 class AsyncHabuClient(_HabuFlows, AsyncClient):
     """The awaitable twin of :class:`HabuClient` (same workflows, same rules)."""
+
+    async def question_result_batches(
+        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
+    ) -> AsyncIterator[pa.RecordBatch]:
+        """See :meth:`HabuClient.question_result_batches`: awaited, an async iterator of the
+        batches (as ``await method(..., _iterator=True)`` of any spec operation)."""
+        from .._batches import aiterate
+
+        flow = self._result_pages_flow(run_id, page_size, workers or 1)
+        return aiterate(flow, self, spec_caller(self))
 
 
 class HabuQuestionRuns(_QuestionRunsFlows, Resource):

@@ -1,86 +1,66 @@
-"""Question-run results to a typed DataFrame.
+"""Question-run results as typed tables, through :mod:`specclient.tables`.
 
 The API sends every value as a string (``stats: [{column: "123"}]``) and describes the columns
-in ``metadata: [{fieldName, dataType, columnName}]``. Rows are converted in chunks as they
-arrive, column by column with pandas' vectorised parsers, so a million-row result never exists
-as a million Python dicts at once: only the current chunk of strings plus typed arrays.
+in ``metadata: [{fieldName, dataType, columnName}]``. Each page is decoded from its bytes
+straight into a typed Arrow batch (the rows never exist as Python dicts), typed from the
+metadata; pandas comes last, from the Arrow columns.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ...tables.columns import NULLABLE_PANDAS, Column
+
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
-__all__ = ["ResultFrameBuilder", "result_frame", "PANDAS_DTYPES"]
+__all__ = ["KINDS", "PANDAS_DTYPES", "ResultFrameBuilder", "result_columns", "result_frame"]
 
-#: How each ``metadata[].dataType`` becomes a pandas dtype (nullable where pandas has one).
-PANDAS_DTYPES: Mapping[str, str] = {
+#: How each ``metadata[].dataType`` maps to a table kind (see specclient.tables.columns).
+KINDS: Mapping[str, str] = {
     "BOOLEAN": "boolean",
-    "DATE": "datetime64[ns]",
-    "DECIMAL": "Float64",
-    "DOUBLE": "Float64",
-    "FLOAT": "Float64",
-    "INTEGER": "Int64",
-    "LONG": "Int64",
+    "DATE": "date",
+    "DECIMAL": "number",
+    "DOUBLE": "number",
+    "FLOAT": "number",
+    "INTEGER": "integer",
+    "LONG": "integer",
     "STRING": "string",
     "TEXT": "string",
-    "TIMESTAMP": "datetime64[ns, UTC]",
+    "TIMESTAMP": "timestamp",
 }
 
-_TRUE = frozenset({"true", "t", "1", "yes"})
-_FALSE = frozenset({"false", "f", "0", "no"})
+#: How each ``metadata[].dataType`` becomes a pandas dtype (nullable where pandas has one).
+PANDAS_DTYPES: Mapping[str, str] = {name: NULLABLE_PANDAS[kind] for name, kind in KINDS.items()}
 
 
-def _key_of(column: Mapping[str, Any], sample: Mapping[str, Any] | None) -> str:
-    """Rows are keyed by ``fieldName``; fall back to ``columnName`` if a row says otherwise."""
-    field = str(column.get("fieldName") or column.get("columnName") or "")
-    if sample is not None and field not in sample and column.get("columnName") in sample:
-        return str(column["columnName"])
-    return field
+def result_columns(
+    metadata: Sequence[Mapping[str, Any]], keys: Iterable[str] | None = None
+) -> list[Column]:
+    """The result's columns, named by ``fieldName``, in the metadata's order.
+
+    Rows are keyed by ``fieldName``; where the rows seen (``keys``) say ``columnName``
+    instead, that is where the value is read from.
+    """
+    seen = set(keys) if keys is not None else None
+    columns = []
+    for item in metadata:
+        name = str(item.get("fieldName") or item.get("columnName") or "")
+        key = name
+        if seen is not None and name not in seen and item.get("columnName") in seen:
+            key = str(item["columnName"])
+        kind = KINDS.get(str(item.get("dataType") or "STRING").upper(), "string")
+        columns.append(Column(name, kind, key=key, text=True))
+    return columns
 
 
-def _numbers(values: list[Any], kind: str) -> Any:
-    """Strings to a nullable numeric array: numpy parses them in C when none is missing."""
-    import numpy as np
-    import pandas as pd
-
-    dtype = PANDAS_DTYPES[kind]
-    if "" not in values and None not in values:
-        try:
-            raw = np.array(values, dtype=np.int64 if dtype == "Int64" else np.float64)
-            return pd.Series(pd.array(raw, dtype=dtype))
-        except (TypeError, ValueError, OverflowError):
-            pass  # "1e3" in an integer column, "NaN" text...: the general path decides
-    series = pd.Series(values, dtype="object")
-    numbers = pd.to_numeric(series.where(series != "", None), errors="coerce")
-    return numbers.astype(dtype)
-
-
-def _convert(values: list[Any], data_type: str) -> Any:
-    import pandas as pd
-
-    kind = data_type.upper()
-    if kind in ("INTEGER", "LONG", "DECIMAL", "DOUBLE", "FLOAT"):
-        return _numbers(values, kind)
-    has_blank = "" in values or None in values
-    series = pd.Series(values, dtype="object")
-    if has_blank:
-        series = series.where(series != "", None)
-    if kind == "BOOLEAN":
-        lowered = series.str.lower()
-        out = pd.Series(pd.NA, index=series.index, dtype="boolean")
-        out[lowered.isin(_TRUE)] = True
-        out[lowered.isin(_FALSE)] = False
-        return out
-    if kind == "DATE":
-        return pd.to_datetime(series, errors="coerce", format="ISO8601")
-    if kind == "TIMESTAMP":
-        return pd.to_datetime(series, errors="coerce", utc=True, format="ISO8601")
-    return series.astype("string")
+def first_keys(payload: Mapping[str, Any]) -> list[str] | None:
+    """The keys of a page's first row (None for an empty page)."""
+    stats = payload.get("stats") or []
+    return list(stats[0]) if stats and isinstance(stats[0], Mapping) else None
 
 
 class ResultFrameBuilder:
@@ -91,16 +71,15 @@ class ResultFrameBuilder:
     metadata
         The result's ``metadata`` list. Columns appear in this order, named by ``fieldName``.
     chunk_rows
-        Rows held as strings before they are converted to typed arrays.
+        Rows held as Python values before they become a typed Arrow batch.
     """
 
     def __init__(self, metadata: Sequence[Mapping[str, Any]], *, chunk_rows: int = 50_000):
         self.metadata = [dict(m) for m in metadata]
         self.chunk_rows = chunk_rows
-        self._keys: list[str] | None = None
-        self._pending: dict[str, list[Any]] = {}
-        self._pending_rows = 0
-        self._chunks: list[dict[str, Any]] = []
+        self.columns: list[Column] | None = None
+        self._pending: list[Mapping[str, Any]] = []
+        self._batches: list[pa.RecordBatch] = []
         self.rows = 0
 
     @property
@@ -112,58 +91,32 @@ class ResultFrameBuilder:
         rows = list(rows)
         if not rows:
             return
-        if self._keys is None:
-            self._keys = [_key_of(m, rows[0]) for m in self.metadata]
-            self._pending = {name: [] for name in self.names}
-            if self._keys:
-                getter = operator.itemgetter(*self._keys)
-                # itemgetter of one key returns the value, not a 1-tuple
-                self._getter = getter if len(self._keys) > 1 else (lambda row: (getter(row),))
-        if not self._keys:
-            return  # no metadata: nothing to name the values by
-        columns: list[Sequence[Any]]
-        try:
-            # one C-level pass: each row to a tuple of its values, then transposed
-            columns = list(zip(*map(self._getter, rows), strict=True))
-        except KeyError:  # a row without some column: slower, tolerant path
-            columns = [[row.get(key) for row in rows] for key in self._keys]
-        for name, values in zip(self.names, columns, strict=True):
-            self._pending[name].extend(values)
-        self._pending_rows += len(rows)
+        if self.columns is None:
+            self.columns = result_columns(self.metadata, rows[0])
+        self._pending.extend(rows)
         self.rows += len(rows)
-        if self._pending_rows >= self.chunk_rows:
+        if len(self._pending) >= self.chunk_rows:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._pending_rows:
-            return
-        types = [str(m.get("dataType") or "STRING") for m in self.metadata]
-        self._chunks.append(
-            {
-                name: _convert(self._pending[name], kind)
-                for name, kind in zip(self.names, types, strict=True)
-            }
-        )
-        self._pending = {name: [] for name in self.names}
-        self._pending_rows = 0
+        from ...tables.decode import batch_from_records
+
+        if self._pending and self.columns:
+            self._batches.append(batch_from_records(self._pending, self.columns))
+        self._pending = []
 
     def frame(self) -> pd.DataFrame:
         """The rows added so far as one DataFrame with a dtype per column."""
-        import pandas as pd
+        import pyarrow as pa
+
+        from ...tables.columns import arrow_schema
+        from ...tables.frames import to_pandas
 
         self._flush()
-        if not self._chunks:
-            empty = {
-                n: pd.Series([], dtype=PANDAS_DTYPES.get(str(m.get("dataType")).upper(), "string"))
-                for n, m in zip(self.names, self.metadata, strict=True)
-            }
-            return pd.DataFrame(empty)
-        columns = {}
-        for name in self.names:
-            parts = [chunk[name] for chunk in self._chunks]
-            columns[name] = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-        self._chunks = []
-        return pd.DataFrame(columns)
+        columns = self.columns or result_columns(self.metadata)
+        table = pa.Table.from_batches(self._batches, schema=arrow_schema(columns))
+        self._batches = []
+        return to_pandas(table, columns)
 
 
 def result_frame(payload: Mapping[str, Any]) -> pd.DataFrame:

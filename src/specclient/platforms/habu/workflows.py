@@ -9,6 +9,7 @@ the result paging exist once; :mod:`specclient.platforms.habu` holds the thin pu
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import uuid
@@ -26,8 +27,10 @@ from ...errors import (
     ServerError,
     TransportError,
 )
+from ...tables.outputs import TABLE_RETURN_TYPES, deliver, table_output
+from .._batches import Emit, into
 from .._flows import Call, Fan, Flow, Follow, Sleep, Workflows, workflow
-from .frames import ResultFrameBuilder
+from .frames import first_keys, result_columns
 from .futures import HabuRunTracker, QuestionRunFailed, future_classes
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ __all__ = [
     "RUN_CREATE_LIMIT",
     "RUN_CREATE_WINDOW",
     "DEFAULT_PAGE_SIZE",
+    "DEFAULT_RESULT_PAGE_SIZE",
     "DEFAULT_RESULT_WORKERS",
     "QuestionRunFailed",
 ]
@@ -51,8 +55,13 @@ DEFAULT_RUN_TIMEOUT = 72_000.0  # LiveRamp's SDK: 240 polls x 300 s
 #: Documented: 20 create-run calls per rolling hour per API user, organization and IP.
 RUN_CREATE_LIMIT = 20
 RUN_CREATE_WINDOW = 3600.0
-#: Rows per /data request: the API's own default page size.
+#: Rows per report request: the API's own default page size.
 DEFAULT_PAGE_SIZE = 500
+#: Rows per /data request of a question run's result: the largest page the emulator serves
+#: (its ``max_data_limit``). The API documents a default of 500 and no maximum; a server that
+#: serves fewer rows than asked is stepped through by what it gave (``_remaining_offsets``),
+#: so asking for more is safe. 20x fewer requests than 500-row pages.
+DEFAULT_RESULT_PAGE_SIZE = 10_000
 #: /data requests in flight at once once the row count is known. Pages are independent, so
 #: a few in flight hide the round trip; kept small because the service documents no limit.
 DEFAULT_RESULT_WORKERS = 4
@@ -276,7 +285,7 @@ class _HabuFlows(Workflows):
 
     organization: str | None = None
     poll_interval: float = DEFAULT_POLL_INTERVAL
-    page_size: int = DEFAULT_PAGE_SIZE
+    page_size: int | None = None  # None: each kind of page has its own default
     result_workers: int = DEFAULT_RESULT_WORKERS
     progress: Progress = None
     max_create_attempts: int = 3
@@ -302,7 +311,7 @@ class _HabuFlows(Workflows):
         settings: Mapping[str, Any] = self.settings
         self.organization = settings.get("organization")
         self.poll_interval = settings.get("poll_interval", DEFAULT_POLL_INTERVAL)
-        self.page_size = settings.get("page_size", DEFAULT_PAGE_SIZE)
+        self.page_size = settings.get("page_size")
         self.result_workers = settings.get("result_workers", DEFAULT_RESULT_WORKERS)
         self.progress = settings.get("progress")
         self._ledger = _RunLedger(settings.get("run_create_limit", RUN_CREATE_LIMIT), self.clock)
@@ -495,35 +504,77 @@ class _HabuFlows(Workflows):
             )
         )
 
-    def _question_results_flow(
-        self, run_id: str, page_size: int | None, workers: int | None
-    ) -> Flow:
+    def _result_pages_flow(self, run_id: str, page_size: int | None, workers: int | None) -> Flow:
+        """Every page of a run's result as an :class:`Emit` of a typed batch, in order;
+        returns the columns (from the first page's metadata)."""
+        from ...tables.decode import batch_from_json
+
         _require_uuid(run_id, "run_id", "question_results")
-        size = page_size or self.page_size
+        size = page_size or self.page_size or DEFAULT_RESULT_PAGE_SIZE
+        workers = workers or self.result_workers
 
         def page(offset: int) -> Call:
             kwargs = {"limit": size, "offset": offset, "return_type": "raw"}
             return Call("cleanroom_question_runs.get_data", (run_id,), kwargs)
 
-        first = _payload((yield page(0))) or {}
-        builder = ResultFrameBuilder(first.get("metadata") or [])
-        rows = first.get("stats") or []
-        builder.add(rows)
-        offsets = _remaining_offsets(first, len(rows), size)
+        reply = yield page(0)
+        first = _payload(reply) or {}
+        columns = result_columns(first.get("metadata") or [], first_keys(first))
+
+        def decoded(reply: Any) -> Any:
+            return batch_from_json(getattr(reply, "content", b""), "stats", columns)
+
+        got = len(first.get("stats") or [])
+        yield Emit(decoded(reply))
+        offsets = _remaining_offsets(first, got, size)
         if offsets is not None:
-            # the pages are independent: several in flight, added in order (see Fan)
-            yield Fan(
-                [page(offset) for offset in offsets],
-                workers or self.result_workers,
-                lambda reply: builder.add((_payload(reply) or {}).get("stats") or []),
-            )
-            return builder.frame()
-        offset = len(rows)
-        while rows and len(rows) >= size:
-            rows = (_payload((yield page(offset))) or {}).get("stats") or []
-            builder.add(rows)
-            offset += len(rows)
-        return builder.frame()
+            # the pages are independent: several in flight (see Fan), emitted in order; a
+            # window of 2 x workers pages bounds what is held before it is emitted (one page
+            # at a time with one worker, so a lazy reader fetches only what it takes)
+            window = 2 * workers if workers > 1 else 1
+            for start in range(0, len(offsets), window):
+                replies: list[Any] = []
+                chunk = offsets[start : start + window]
+                yield Fan([page(offset) for offset in chunk], workers, replies.append)
+                for one in replies:
+                    yield Emit(decoded(one))
+            return columns
+        offset = got
+        while got and got >= size:
+            batch = decoded((yield page(offset)))
+            yield Emit(batch)
+            got = batch.num_rows
+            offset += got
+        return columns
+
+    def _question_results_flow(
+        self,
+        run_id: str,
+        page_size: int | None,
+        workers: int | None,
+        return_type: str | None = None,
+        to_parquet: Any = None,
+        to_csv: Any = None,
+    ) -> Flow:
+        if return_type == "dask":
+            return (yield from self._result_dask_flow(run_id, page_size, workers))
+        output = table_output("question_results", return_type, to_parquet, to_csv)
+        columns = yield from into(self._result_pages_flow(run_id, page_size, workers), output.sink)
+        return deliver(output, columns)
+
+    def _result_dask_flow(self, run_id: str, page_size: int | None, workers: int | None) -> Flow:
+        """One row for the metadata and the count; the partitions fetch the rest."""
+        from .partitions import dask_frame, first_page_facts, partitions
+
+        _require_uuid(run_id, "run_id", "question_results")
+        size = page_size or self.page_size or DEFAULT_RESULT_PAGE_SIZE
+        kwargs = {"limit": 1, "offset": 0, "return_type": "raw"}
+        first = _payload((yield Call("cleanroom_question_runs.get_data", (run_id,), kwargs)))
+        total, metadata = first_page_facts(first or {})
+        columns = result_columns(metadata, first_keys(first or {}))
+        budget = workers or self.result_workers
+        pieces = list(partitions(self.base_url, run_id, total, size, columns, budget))
+        return dask_frame(pieces, columns)
 
     def _create_question_flow(
         self,
@@ -608,7 +659,7 @@ class _HabuFlows(Workflows):
     def _flow_report_flow(
         self, cleanroom_id: str, flow_run_id: str, node: str, page_size: int | None
     ) -> Flow:
-        size = page_size or self.page_size
+        size = page_size or self.page_size or DEFAULT_PAGE_SIZE
         rows: list[dict[str, Any]] = []
         offset = 0
         while True:
@@ -727,15 +778,40 @@ class _HabuFlows(Workflows):
 
     @workflow
     def question_results(
-        self, run_id: str, *, page_size: int | None = None, workers: int | None = None
-    ) -> Flow[pd.DataFrame]:
-        """Every row of a completed run as a DataFrame typed from the result metadata.
+        self,
+        run_id: str,
+        *,
+        page_size: int | None = None,
+        workers: int | None = None,
+        return_type: str | None = None,
+        to_parquet: str | os.PathLike[str] | None = None,
+        to_csv: str | os.PathLike[str] | None = None,
+    ) -> Flow[Any]:
+        """Every row of a completed run, typed from the result metadata.
 
-        The first page says how many rows there are (``count``); the other pages are then
-        fetched ``workers`` at a time (default: the client's ``result_workers``, 4) and added
-        in order. Without a ``count`` the pages are walked one by one until a short page.
+        Each page is decoded from its bytes into a typed Arrow batch as it arrives. The first
+        page says how many rows there are (``count``); the other pages are then fetched
+        ``workers`` at a time (default: the client's ``result_workers``, 4) and kept in
+        order. Without a ``count`` the pages are walked one by one until a short page.
+
+        Parameters
+        ----------
+        page_size : int, optional
+            Rows per request (default: the client's ``page_size``, else 10,000).
+        return_type : {"pandas", "arrow", "dask"}, optional
+            A DataFrame (default), a ``pyarrow.Table``, or a ``dask.dataframe`` whose
+            partitions (100,000 rows each) fetch their own pages when computed, on the
+            workers, within ``workers`` requests in flight cluster-wide
+            (``specclient[dask]``; workers authenticate from their own environment).
+        to_parquet, to_csv : path, optional
+            Write the rows to this file as pages arrive (one page in memory at a time) and
+            return its path. The file appears only once every row is in it.
         """
-        return (yield from self._question_results_flow(run_id, page_size, workers))
+        return (
+            yield from self._question_results_flow(
+                run_id, page_size, workers, return_type, to_parquet, to_csv
+            )
+        )
 
     # -- setup steps that must happen in order -----------------------------------------------
 
@@ -834,20 +910,24 @@ class _QuestionRunsFlows(Workflows):
         options: Mapping[str, Any],
     ) -> Flow:
         rt = return_type or self.client.return_type
-        if rt == "pandas" and not options.get("iterator"):
+        if rt in TABLE_RETURN_TYPES and not options.get("iterator"):
             if limit is None and offset is None:
                 return (
                     yield from self.client._question_results_flow(
-                        cleanroom_question_run_id, None, None
+                        cleanroom_question_run_id, None, None, rt
                     )
                 )
-            from .frames import result_frame
+            from ...tables.decode import batch_from_json
 
+            output = table_output("get_data", rt)
             kwargs = {"limit": limit, "offset": offset, "return_type": "raw", **options}
             page = yield Call(
                 "cleanroom_question_runs.get_data", (cleanroom_question_run_id,), kwargs
             )
-            return result_frame(_payload(page) or {})
+            payload = _payload(page) or {}
+            columns = result_columns(payload.get("metadata") or [], first_keys(payload))
+            output.sink.add(batch_from_json(page.content, "stats", columns))
+            return deliver(output, columns)
         given = {k: v for k, v in (("limit", limit), ("offset", offset)) if v is not None}
         return (
             yield Call(
