@@ -163,7 +163,6 @@ class CleanroomsGetAssetsResponseDatasets(Response):
 
 class CleanroomsGetAssetsResponseDatasetsFields(Response):
     id: _str
-    field_name: _str
     data_type: _str
     is_filterable: _bool
     is_user_id_field: _bool
@@ -502,7 +501,6 @@ class DataConnectionsListFieldConfigurationsResponse(Response):
     data_connection_id: _str
     id: _str
     field_index: _int
-    field_name: _str
     field_label: _str
     data_type: _str
     identifier_type: _str
@@ -544,7 +542,6 @@ class CleanroomDatasetsGetResponseDatasetFieldMappings(Response):
     data_connection_id: _str
     id: _str
     field_index: _int
-    field_name: _str
     field_label: _str
     data_type: _str
     delimiter: _str
@@ -574,7 +571,6 @@ class CleanroomDatasetsGetResponsePartitionParametersPartitionGroups(Response):
     partition_fields: _list[CleanroomDatasetsGetResponsePartitionParametersPartitionGroupsPartitionFields]
 
 class CleanroomDatasetsGetResponsePartitionParametersPartitionGroupsPartitionFields(Response):
-    field_name: _str
     data_type: _str
     parameters: _list[Response]
 
@@ -768,7 +764,6 @@ class DataConnectionViewsGetResponseDataConnectionsFieldConfigurations(Response)
     data_connection_id: _str
     id: _str
     field_index: _int
-    field_name: _str
     field_label: _str
     data_type: _str
     identifier_type: _str
@@ -819,7 +814,6 @@ class DataConnectionViewsListResponseDataConnectionViewsDataConnectionsFieldConf
     data_connection_id: _str
     id: _str
     field_index: _int
-    field_name: _str
     field_label: _str
     data_type: _str
     identifier_type: _str
@@ -1050,7 +1044,6 @@ class CleanroomFlowsGetDecisionConfigurationsResponseDecisionNodes(Response):
 class CleanroomFlowsGetDecisionConfigurationsResponseDecisionNodesConditions(Response):
     id: _str
     source_node_id: _str
-    field_name: _str
     operator: _str
     expected_value: _str
     expected_value_end: _str
@@ -1095,7 +1088,6 @@ class CleanroomFlowsPutDecisionConfigurationResponseDecisionNodes(Response):
 
 class CleanroomFlowsPutDecisionConfigurationResponseDecisionNodesConditions(Response):
     id: _str
-    field_name: _str
     operator: _str
     expected_value: _str
     expected_value_end: _str
@@ -1200,7 +1192,6 @@ class CleanroomFlowRunsGetReportResponse(Response):
     multiple_outputs: _list[_str]
 
 class CleanroomFlowRunsGetReportResponseMetadata(Response):
-    field_name: _str
     data_type: _str
     column_name: _str
 

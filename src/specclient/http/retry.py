@@ -88,6 +88,10 @@ class RetryPolicy:
     jitter : bool
         "Full jitter": wait a uniform random time between 0 and the backoff, so many clients
         refused at once do not come back at once.
+    resend_statuses : frozenset of int
+        Statuses that prove a request was not applied, so a POST or PATCH answered with one
+        may be sent again: 429 for every API; a platform whose API promises more (Civis: 503)
+        says so in its declaration.
     """
 
     max_retries: int = 3
@@ -96,12 +100,14 @@ class RetryPolicy:
     backoff_max: float = 30.0
     max_retry_after: float = 300.0
     jitter: bool = True
+    resend_statuses: frozenset[int] = frozenset({429})
     random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError(f"RetryPolicy.max_retries must be >= 0, not {self.max_retries}")
         self.retry_statuses = frozenset(self.retry_statuses)
+        self.resend_statuses = frozenset(self.resend_statuses)
 
     def backoff(self, attempt: int) -> float:
         """The wait before retry ``attempt`` when the server gave no ``Retry-After``."""
@@ -123,7 +129,7 @@ class RetryPolicy:
             return True
         if error is not None:
             return isinstance(error, _NEVER_SENT)
-        return response is not None and response.status_code == 429
+        return response is not None and response.status_code in self.resend_statuses
 
     def delay_for(
         self,

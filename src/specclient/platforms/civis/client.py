@@ -376,6 +376,8 @@ class CivisClient(_CivisHelpers, Client):
     def __init__(self, spec: Any, **options: Any) -> None:
         super().__init__(spec, **options)
         self._lookups: dict[tuple[Any, ...], Any] = {}
+        #: the answer of the latest spec call (civis-python's ``client.last_response``)
+        self.last_response: Any = None
 
     def __getstate__(self) -> Any:
         raise RuntimeError("The Civis client can't be pickled.")
@@ -432,3 +434,4 @@ class AsyncCivisClient(_CivisHelpers, AsyncClient):
     def __init__(self, spec: Any, **options: Any) -> None:
         super().__init__(spec, **options)
         self._lookups: dict[tuple[Any, ...], Any] = {}
+        self.last_response: Any = None
