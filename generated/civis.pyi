@@ -17,9 +17,11 @@ import pandas as _pd
 
 from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, Method, Resource
 from specclient.response import Response
+from specclient.platforms.civis import CivisResource as _CivisResourceBase
 from specclient.platforms.civis import CivisScripts as _CivisScriptsBase
 from specclient.platforms.civis import CivisJobs as _CivisJobsBase
 from specclient.platforms.civis import CivisClient as _CivisClientBase
+from specclient.platforms.civis import AsyncCivisResource as _AsyncCivisResourceBase
 from specclient.platforms.civis import AsyncCivisScripts as _AsyncCivisScriptsBase
 from specclient.platforms.civis import AsyncCivisJobs as _AsyncCivisJobsBase
 from specclient.platforms.civis import AsyncCivisClient as _AsyncCivisClientBase
@@ -638,7 +640,7 @@ class JobsListRunsLogsResponse(Response):
     level: _str
 
 
-class _Users(Resource):
+class _Users(_CivisResourceBase):
     @_overload
     def list(self, *, feature_flag: _str | None = ..., account_status: _str | None = ..., query: _str | None = ..., group_id: _int | None = ..., group_ids: _list[_int] | None = ..., organization_id: _int | None = ..., exclude_groups: _bool | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[UsersListResponse]:
         """List users
@@ -728,7 +730,7 @@ class _Users(Resource):
     @_overload
     def get(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Credentials(Resource):
+class _Credentials(_CivisResourceBase):
     @_overload
     def list_types(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsListTypesResponse:
         """Get list of Credential Types
@@ -862,7 +864,7 @@ class _Credentials(Resource):
     @_overload
     def delete(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Databases(Resource):
+class _Databases(_CivisResourceBase):
     @_overload
     def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesGetResponse]:
         """List databases
@@ -943,7 +945,7 @@ class _Databases(Resource):
     @_overload
     def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Tables(Resource):
+class _Tables(_CivisResourceBase):
     @_overload
     def list(self, *, database_id: _int | None = ..., schema: _str | None = ..., name: _str | None = ..., search: _str | None = ..., table_tag_ids: _list[_int] | None = ..., credential_id: _int | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[TablesListResponse]:
         """List tables
@@ -1702,7 +1704,7 @@ class CivisClient(_CivisClientBase):
     jobs: _Jobs
 
 
-class _AsyncUsers(AsyncResource):
+class _AsyncUsers(_AsyncCivisResourceBase):
     @_overload
     async def list(self, *, feature_flag: _str | None = ..., account_status: _str | None = ..., query: _str | None = ..., group_id: _int | None = ..., group_ids: _list[_int] | None = ..., organization_id: _int | None = ..., exclude_groups: _bool | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[UsersListResponse]: ...
     @_overload
@@ -1730,7 +1732,7 @@ class _AsyncUsers(AsyncResource):
     @_overload
     async def get(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncCredentials(AsyncResource):
+class _AsyncCredentials(_AsyncCivisResourceBase):
     @_overload
     async def list_types(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsListTypesResponse: ...
     @_overload
@@ -1764,7 +1766,7 @@ class _AsyncCredentials(AsyncResource):
     @_overload
     async def delete(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncDatabases(AsyncResource):
+class _AsyncDatabases(_AsyncCivisResourceBase):
     @_overload
     async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesGetResponse]: ...
     @_overload
@@ -1790,7 +1792,7 @@ class _AsyncDatabases(AsyncResource):
     @_overload
     async def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncTables(AsyncResource):
+class _AsyncTables(_AsyncCivisResourceBase):
     @_overload
     async def list(self, *, database_id: _int | None = ..., schema: _str | None = ..., name: _str | None = ..., search: _str | None = ..., table_tag_ids: _list[_int] | None = ..., credential_id: _int | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[TablesListResponse]: ...
     @_overload

@@ -163,6 +163,7 @@ class CleanroomsGetAssetsResponseDatasets(Response):
 
 class CleanroomsGetAssetsResponseDatasetsFields(Response):
     id: _str
+    field_name: _str
     data_type: _str
     is_filterable: _bool
     is_user_id_field: _bool
@@ -501,6 +502,7 @@ class DataConnectionsListFieldConfigurationsResponse(Response):
     data_connection_id: _str
     id: _str
     field_index: _int
+    field_name: _str
     field_label: _str
     data_type: _str
     identifier_type: _str
@@ -542,6 +544,7 @@ class CleanroomDatasetsGetResponseDatasetFieldMappings(Response):
     data_connection_id: _str
     id: _str
     field_index: _int
+    field_name: _str
     field_label: _str
     data_type: _str
     delimiter: _str
@@ -571,6 +574,7 @@ class CleanroomDatasetsGetResponsePartitionParametersPartitionGroups(Response):
     partition_fields: _list[CleanroomDatasetsGetResponsePartitionParametersPartitionGroupsPartitionFields]
 
 class CleanroomDatasetsGetResponsePartitionParametersPartitionGroupsPartitionFields(Response):
+    field_name: _str
     data_type: _str
     parameters: _list[Response]
 
@@ -764,6 +768,7 @@ class DataConnectionViewsGetResponseDataConnectionsFieldConfigurations(Response)
     data_connection_id: _str
     id: _str
     field_index: _int
+    field_name: _str
     field_label: _str
     data_type: _str
     identifier_type: _str
@@ -814,6 +819,7 @@ class DataConnectionViewsListResponseDataConnectionViewsDataConnectionsFieldConf
     data_connection_id: _str
     id: _str
     field_index: _int
+    field_name: _str
     field_label: _str
     data_type: _str
     identifier_type: _str
@@ -1044,6 +1050,7 @@ class CleanroomFlowsGetDecisionConfigurationsResponseDecisionNodes(Response):
 class CleanroomFlowsGetDecisionConfigurationsResponseDecisionNodesConditions(Response):
     id: _str
     source_node_id: _str
+    field_name: _str
     operator: _str
     expected_value: _str
     expected_value_end: _str
@@ -1088,6 +1095,7 @@ class CleanroomFlowsPutDecisionConfigurationResponseDecisionNodes(Response):
 
 class CleanroomFlowsPutDecisionConfigurationResponseDecisionNodesConditions(Response):
     id: _str
+    field_name: _str
     operator: _str
     expected_value: _str
     expected_value_end: _str
@@ -1192,6 +1200,7 @@ class CleanroomFlowRunsGetReportResponse(Response):
     multiple_outputs: _list[_str]
 
 class CleanroomFlowRunsGetReportResponseMetadata(Response):
+    field_name: _str
     data_type: _str
     column_name: _str
 

@@ -73,17 +73,17 @@ class Response(Mapping[str, Any]):
     def _items(self) -> dict[str, Any]:
         if self._data is None:  # converted on first access: big lists stay cheap until read
             self._data = {
-                self.field_name(str(k)): self.field_value(str(k), v)
+                self.decoded_key(str(k)): self.decoded_value(str(k), v)
                 for k, v in self._payload.items()
             }
         return self._data
 
     # Decoding hooks: a platform's Response subclass may keep some user data as sent.
-    def field_name(self, key: str) -> str:
+    def decoded_key(self, key: str) -> str:
         """The Python name of the payload's key ``key`` (snake_case)."""
         return camel_to_snake(key)
 
-    def field_value(self, key: str, value: Any) -> Any:
+    def decoded_value(self, key: str, value: Any) -> Any:
         """The value the field ``key`` reads as: objects become this class, arrays lists."""
         return _convert(value, self._secret_fields, type(self))
 
@@ -129,9 +129,9 @@ class Response(Mapping[str, Any]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"Response({self.shown()!r})"
+        return f"Response({self.redacted_items()!r})"
 
-    def shown(self) -> dict[str, Any]:
+    def redacted_items(self) -> dict[str, Any]:
         """The fields as printed: values of secret fields replaced by ``'***'``."""
         return {k: ("***" if self._is_secret(k) else v) for k, v in self._items.items()}
 

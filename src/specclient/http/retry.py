@@ -26,18 +26,29 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx  # a policy is built before any request: httpx loads with the sender
 
 __all__ = ["RetryPolicy", "parse_retry_after", "retry_after_seconds", "IDEMPOTENT_VERBS"]
 
 IDEMPOTENT_VERBS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
+
 # The request never left this machine (or never got a connection): safe to send again.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+def _never_sent() -> tuple[type[Exception], ...]:
+    import httpx
+
+    return (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 # Failures where a new attempt may succeed. Local mistakes (bad URL, unsupported scheme,
 # a request httpx refused to write) would fail again the same way.
-_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+def _transient() -> tuple[type[Exception], ...]:
+    import httpx
+
+    return (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -128,7 +139,7 @@ class RetryPolicy:
         if idempotent:
             return True
         if error is not None:
-            return isinstance(error, _NEVER_SENT)
+            return isinstance(error, _never_sent())
         return response is not None and response.status_code in self.resend_statuses
 
     def delay_for(
@@ -159,7 +170,7 @@ class RetryPolicy:
         if attempt > self.max_retries:
             return None
         if error is not None:
-            if not isinstance(error, _TRANSIENT):
+            if not isinstance(error, _transient()):
                 return None
         elif response is None or response.status_code not in self.retry_statuses:
             return None

@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from specclient import __version__
 from specclient._clock import SYSTEM_CLOCK, Clock
+from specclient._version import __version__
 from specclient.errors import ConnectionError, ParameterError, TimeoutError, TransportError
 from specclient.http.redact import redact_body, redact_text_urls, redact_url
 from specclient.http.retry import RetryPolicy

@@ -161,8 +161,17 @@ class AsyncCivisScripts(_Runs, AsyncCivisResource):
         return self._future(run, id, "sql_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
 
-RESOURCE_CLASSES: dict[str, type] = {"jobs": CivisJobs, "scripts": CivisScripts}
-ASYNC_RESOURCE_CLASSES: dict[str, type] = {"jobs": AsyncCivisJobs, "scripts": AsyncCivisScripts}
+# key None: every other resource, so each spec method answers civis-python's way
+RESOURCE_CLASSES: dict[str | None, type] = {
+    "jobs": CivisJobs,
+    "scripts": CivisScripts,
+    None: CivisResource,
+}
+ASYNC_RESOURCE_CLASSES: dict[str | None, type] = {
+    "jobs": AsyncCivisJobs,
+    "scripts": AsyncCivisScripts,
+    None: AsyncCivisResource,
+}
 
 
 # -- the helpers, once --------------------------------------------------------------------------

@@ -18,12 +18,13 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from specclient.errors import APIError, ParameterError, SpecClientError, redact_url
 from specclient.response import raise_for_status
+
+if TYPE_CHECKING:
+    import httpx  # loaded only once a request is made
 
 __all__ = [
     "CivisAPIError",

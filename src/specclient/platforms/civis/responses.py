@@ -86,12 +86,12 @@ class CivisResponse(Response):
         return {name: _plain(value, True) for name, value in self.items()}
 
     # -- decoding: user data stays as sent ------------------------------------------------------
-    def field_value(self, key: str, value: Any) -> Any:
+    def decoded_value(self, key: str, value: Any) -> Any:
         if key == "value" and self._is_json_value():
             return value  # a JSONValue's value is the user's JSON, not an API object
         if key in PRESERVE_CASE and isinstance(value, Mapping):
             return _UserData(value, headers=self.headers)
-        return super().field_value(key, value)
+        return super().decoded_value(key, value)
 
     def _is_json_value(self) -> bool:
         return bool(self.json_data.get("objectType") == "JSONValue")
@@ -117,7 +117,7 @@ class CivisResponse(Response):
         return hash(json.dumps(self.json_data, sort_keys=True, default=str))
 
     def __repr__(self) -> str:
-        return f"Response({self.shown()!r})"
+        return f"Response({self.redacted_items()!r})"
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """IPython / Jupyter display: pretty-printed like ``pprint``."""
@@ -129,13 +129,13 @@ class _UserData(CivisResponse):
 
     __slots__ = ()
 
-    def field_name(self, key: str) -> str:
+    def decoded_key(self, key: str) -> str:
         return key
 
-    def field_value(self, key: str, value: Any) -> Any:
+    def decoded_value(self, key: str, value: Any) -> Any:
         if isinstance(value, Mapping):
             return _UserData(value)
-        return super().field_value(key, value)
+        return super().decoded_value(key, value)
 
 
 class JSONValueResponse(CivisResponse):
@@ -158,7 +158,11 @@ def _pprint_response(
 ) -> None:
     """``pprint`` of a response as civis-python prints it: ``Response({...})`` over lines."""
     stream.write("Response({")
-    items = sorted(obj.shown().items()) if printer._sort_dicts else list(obj.shown().items())
+    items = (
+        sorted(obj.redacted_items().items())
+        if printer._sort_dicts
+        else list(obj.redacted_items().items())
+    )
     if items:
         # 9 = len("Response(")
         printer._format_dict_items(items, stream, indent + 9, allowance + 1, context, level)
