@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "specclient._jsonpath",
             "specclient._resources",
             "specclient._version",
+            "specclient.catalog",
         ),
     ),
     ("model", ("specclient.openapi.",)),

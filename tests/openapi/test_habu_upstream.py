@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from specclient.errors import SpecWarning
 from specclient.openapi import load
 
 SPEC = (
@@ -26,7 +27,10 @@ VERBS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 @pytest.fixture(scope="module")
 def habu():
-    return load(SPEC, cache=False)
+    # The published document maps two DELETE routes to one name: both stay reachable, and the
+    # loader says so once.
+    with pytest.warns(SpecWarning, match=r"both map to cleanrooms\.delete_invitations"):
+        return load(SPEC, cache=False)
 
 
 def test_every_published_operation_is_in_the_model(habu):

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import catalog as _catalog
 from ..errors import ParameterError
 from ..options import ClientOptions
 from ._base import credential, read_credentials_file, require
@@ -314,24 +315,16 @@ def auth_from_spec(conn: Connection) -> Any:
 
 # -- the registry ------------------------------------------------------------------------------
 
-#: name -> (module declaring ``PLATFORM``, one line saying what it is); the one list connect,
-#: the CLI, codegen and the demo read. A declaration module is imported only when its platform
-#: is used, so ``specclient --help`` lists every platform without loading any.
-_MODULES: dict[str, tuple[str, str]] = {
-    "habu": ("specclient.platforms.habu", "LiveRamp Clean Room (Habu) API."),
-    "usmart": (
-        "specclient.platforms.usmart",
-        "uSmart data platform (actions, files, pipelines, catalogue).",
-    ),
-    "clicdata": ("specclient.platforms.clicdata", "ClicData data platform API."),
-    "civis": ("specclient.platforms.civis", "Civis Platform API (civis-python's names)."),
-}
+# The list itself is :mod:`specclient._catalog` (below both the client stack and the emulators,
+# which read it too). A bundled declaration module is imported only when its platform is used,
+# so ``specclient --help`` lists every platform without loading any. Declarations registered in
+# Python are kept here; the catalogue learns where their emulator lives.
 _REGISTERED: dict[str, Platform] = {}
 
 
 def names() -> tuple[str, ...]:
     """Every platform's name, bundled ones first."""
-    return (*_MODULES, *(n for n in _REGISTERED if n not in _MODULES))
+    return _catalog.names()
 
 
 def register(platform: Platform) -> Platform:
@@ -339,11 +332,13 @@ def register(platform: Platform) -> Platform:
     if not isinstance(platform, Platform):
         raise ParameterError("register", "expects a Platform", "platform")
     _REGISTERED[platform.name] = platform
+    _catalog.add(platform.name, _catalog.Entry(None, platform.emulator, platform.title))
     return platform
 
 
 def unregister(name: str) -> None:
     _REGISTERED.pop(name, None)
+    _catalog.remove(name)
 
 
 def get(name: str) -> Platform:
@@ -351,7 +346,8 @@ def get(name: str) -> Platform:
     key = name.lower() if isinstance(name, str) else name
     if key in _REGISTERED:
         return _REGISTERED[key]
-    if key not in _MODULES:
+    found = _catalog.entry(key) if isinstance(key, str) else None
+    if found is None or found.declaration is None:
         raise ParameterError(
             "connect",
             f"unknown platform {name!r}; choose one of "
@@ -360,17 +356,15 @@ def get(name: str) -> Platform:
         )
     import importlib
 
-    module = _MODULES[key][0]
-    declared = importlib.import_module(module).PLATFORM
-    assert isinstance(declared, Platform), f"{module}.PLATFORM is not a Platform"
+    declared = importlib.import_module(found.declaration).PLATFORM
+    assert isinstance(declared, Platform), f"{found.declaration}.PLATFORM is not a Platform"
     return declared
 
 
 def describe(name: str) -> str:
     """One line saying what ``name`` is, without importing its declaration if it is bundled."""
-    if name in _REGISTERED:
-        return _REGISTERED[name].title
-    return _MODULES[name][1] if name in _MODULES else ""
+    found = _catalog.entry(name)
+    return found.title if found is not None else ""
 
 
 def connect(platform: str, **options: Any) -> Any:

@@ -121,17 +121,33 @@ def test_the_demo_runs_its_declared_demo(toy):
 
 
 def test_its_emulator_serves_a_client_connected_through_the_registry(toy):
-    """The emulator module the declaration names, served by the emulators' core; the client
-    ``emu.client()`` makes is ``specclient.connect("toy", ...)`` from the registry."""
-    import importlib
+    """``running("toy")`` finds the emulator the declaration names (through the one list of
+    platforms); the client ``emu.client()`` makes is ``specclient.connect("toy", ...)``."""
+    from specclient.emulators import running
 
-    from specclient.emulators import EmulatorClock, running_app
-
-    emulator = importlib.import_module(toy.emulator)
-    app = emulator.build(seed=1, clock=EmulatorClock())
-    with running_app(app, platform="toy", credentials=emulator.CREDENTIALS) as emu:
+    with running("toy", seed=1) as emu:
+        assert emu.credentials == {"api_key": "toy-demo-key"}
         client = emu.client()
         assert [n.note_text for n in client.notes.list(tag="home")] == ["buy milk"]
         assert type(client) is specclient.Client and client.settings == {"shouting": False}
         with pytest.raises(AuthError):
             emu.client(api_key="wrong").notes.list()
+
+
+def test_specclient_demo_runs_it_against_its_emulator(toy):
+    from specclient._demo import run_demo
+
+    lines: list[str] = []
+    assert run_demo(["toy"], lines.append, seed=1) is True
+    assert "  2 notes" in lines  # the toy's own demo, run on the emulator's client
+    assert any(line.split()[:2] == ["toy", "ok"] for line in lines), lines
+
+
+def test_an_unregistered_platform_has_no_emulator_by_name():
+    from specclient.emulators import running
+
+    with (
+        pytest.raises(ParameterError, match="unknown platform 'toy'; choose one of habu"),
+        running("toy"),
+    ):
+        pass

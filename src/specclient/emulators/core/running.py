@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
+from specclient import catalog
 from specclient.emulators.core.app import EmulatorApp
 from specclient.emulators.core.clock import DEFAULT_PACE, EmulatorClock
 from specclient.emulators.core.faults import FaultInjector
@@ -17,7 +18,9 @@ from specclient.errors import ParameterError, SpecClientError
 
 __all__ = ["PLATFORMS", "Emulator", "check_options", "running", "running_app", "serve_forever"]
 
-PLATFORMS: tuple[str, ...] = ("habu", "usmart", "clicdata", "civis")
+#: the bundled platforms (the one list is :mod:`specclient.catalog`, which also knows the
+#: emulators of platforms registered later)
+PLATFORMS: tuple[str, ...] = catalog.bundled()
 
 
 def check_options(platform: str, options: Mapping[str, Any], known: Iterable[str]) -> None:
@@ -130,8 +133,15 @@ def _url_host(host: str) -> str:
 
 
 def _platform_module(platform: str) -> Any:
-    """``specclient.emulators.<platform>``, or any importable module path with a dot in it."""
-    name = platform if "." in platform else f"specclient.emulators.{platform}"
+    """The emulator the catalogue names for ``platform``, or any importable module path with a
+    dot in it (``build()`` and ``CREDENTIALS``)."""
+    found = catalog.entry(platform)
+    if "." in platform:
+        name = platform
+    elif found is not None and found.emulator:
+        name = found.emulator
+    else:
+        name = f"specclient.emulators.{platform}"
     try:
         module = importlib.import_module(name)
     except ModuleNotFoundError as problem:
@@ -139,7 +149,7 @@ def _platform_module(platform: str) -> Any:
             raise  # the module exists but one of its imports is missing: show that
         raise ParameterError(
             "specclient.emulators.running",
-            f"unknown platform {platform!r}; choose one of {', '.join(PLATFORMS)} "
+            f"unknown platform {platform!r}; choose one of {', '.join(catalog.names())} "
             "(or give an importable module path that has build() and CREDENTIALS)",
             "platform",
         ) from None
