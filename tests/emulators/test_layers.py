@@ -43,11 +43,8 @@ ALLOWED_MODULES = {
     "specclient._secrets",
     "specclient._clock",
     "specclient._resources",
-<<<<<<< HEAD
     "specclient._version",  # the package version, loaded by `import specclient`
-=======
     "specclient.catalog",
->>>>>>> main
 }
 
 
