@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from specclient._resources import bundled_spec
+from specclient.emulators.civis.bodies import CivisEmulatorApp
 from specclient.emulators.civis.handlers import routes
 from specclient.emulators.civis.state import DEMO_API_KEY, CivisState
 from specclient.emulators.core import (
@@ -86,7 +87,8 @@ def build(
     document, served_bytes = _served()
     spec = load(document, naming=CIVIS_PYTHON)
     # Civis publishes its paths at the root of the API host, whatever the spec's host says.
-    app = EmulatorApp(spec, clock=clock, seed=seed, error_body=_error_body, base_path="")
+    # civis-python's snake_case body keys are read as the API reads them (bodies.py)
+    app = CivisEmulatorApp(spec, clock=clock, seed=seed, error_body=_error_body, base_path="")
     state = CivisState(
         seed=seed,
         clock=clock,

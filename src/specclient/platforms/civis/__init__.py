@@ -27,7 +27,7 @@ from specclient.platforms.civis.client import (
     CivisScripts,
 )
 from specclient.platforms.civis.demo import demo
-from specclient.platforms.civis.endpoints import DEFAULT_TTL, load_endpoints
+from specclient.platforms.civis.endpoints import DEFAULT_TTL, default_cache_dir, load_endpoints
 from specclient.platforms.civis.errors import (
     CivisAPIError,
     CivisAPIKeyError,
@@ -43,6 +43,7 @@ from specclient.platforms.civis.responses import (
     CivisResponse,
     CivisResponseList,
 )
+from specclient.platforms.civis.wire import civis_document
 
 __all__ = [
     "PLATFORM",
@@ -210,7 +211,8 @@ def _prepare(conn: Connection) -> None:
         raise ValueError(
             f"APIClient api_version must be one of {{'1.0'}}: {settings['api_version']!r}"
         )
-    options["spec"] = source
+    cache_dir = settings["spec_cache_dir"]
+    options["spec"] = civis_document(source, Path(cache_dir) if cache_dir else default_cache_dir())
     if settings["user_agent"]:
         options["headers"] = {
             **(options.get("headers") or {}),

@@ -181,3 +181,56 @@ def test_every_request_names_specclient_as_user_agent():
     )
     client.request("GET", "http://x/users/me")
     assert seen == [f"specclient/{specclient.__version__}"]
+
+
+def test_civis_pythons_snake_case_body_keys_are_accepted_by_the_emulator(emu, theirs):
+    script = theirs.scripts.post_containers(
+        required_resources={"cpu": 256, "memory": 512, "disk_space": 2},
+        docker_image_name="busybox",
+        name="snake",
+        docker_command="true",
+        arguments={"MY_VAR": "x", "other_key": 1},
+    )
+    seen = emu.client().scripts.get_containers(script.id)
+    assert seen.required_resources.disk_space == 2
+    assert seen.docker_image_name == "busybox"
+    assert seen.json(snake_case=False)["arguments"] == {"MY_VAR": "x", "other_key": 1}
+
+
+def test_array_query_parameters_go_as_civis_python_sends_them():
+    import requests
+    from civis.base import Endpoint
+
+    sent = []
+
+    def handler(request):
+        sent.append(request.url.query.decode())
+        return httpx.Response(200, json=[])
+
+    client = APIClient(KEY, local_api_spec=str(SPEC), http=httpx.MockTransport(handler))
+    client.tables.list(database_id=1, table_tag_ids=[1, 2])
+    client.tables.list(table_tag_ids=[3])
+    theirs = [
+        requests.Request("GET", "http://x/tables", params=Endpoint._handle_array_params(p))
+        .prepare()
+        .path_url.split("?", 1)[1]
+        for p in ({"database_id": 1, "table_tag_ids": [1, 2]}, {"table_tag_ids": [3]})
+    ]
+    assert sent == theirs == [
+        "database_id=1&table_tag_ids%5B%5D=1&table_tag_ids%5B%5D=2",
+        "table_tag_ids%5B%5D=3",
+    ]
+
+
+def test_booleans_go_as_json_spells_them():
+    # civis-python (requests) sends Python's True; Civis's Rails API reads "true" and "True"
+    # alike (ActiveModel boolean casting), so specclient keeps JSON's spelling.
+    sent = []
+
+    def handler(request):
+        sent.append(request.url.query.decode())
+        return httpx.Response(200, json=[])
+
+    client = APIClient(KEY, local_api_spec=str(SPEC), http=httpx.MockTransport(handler))
+    client.credentials.list(default=True)
+    assert "default=true" in sent[0]
