@@ -175,7 +175,7 @@ class Platform:
     auth_options: Callable[[Connection], Mapping[str, Mapping[str, Any]]] | None = None
     #: ``prepare(connection)``: what data cannot say (base URL rules, a fetched spec...)
     prepare: Callable[[Connection], None] | None = None
-    #: shared options whose platform default differs from the engine's (Civis: 6 retries)
+    #: shared options whose platform default differs from the engine's (Civis: 9 retries)
     defaults: Mapping[str, Any] = field(default_factory=dict)
     client: type | None = None
     async_client: type | None = None
