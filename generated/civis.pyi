@@ -639,6 +639,40 @@ class JobsListRunsLogsResponse(Response):
     message: _str
     level: _str
 
+class FilesPostResponse(Response):
+    id: _int
+    name: _str
+    created_at: _str
+    file_size: _int
+    expires_at: _str
+    description: _str
+    upload_url: _str
+    upload_fields: Response
+    my_permission_level: _str
+
+class FilesGetResponse(Response):
+    id: _int
+    name: _str
+    created_at: _str
+    file_size: _int
+    expires_at: _str
+    description: _str
+    author: ScriptsListResponseAuthor
+    download_url: _str
+    file_url: _str
+    detected_info: FilesGetResponseDetectedInfo
+    my_permission_level: _str
+
+class FilesGetResponseDetectedInfo(Response):
+    include_header: _bool
+    column_delimiter: _str
+    compression: _str
+    table_columns: _list[FilesGetResponseDetectedInfoTableColumns]
+
+class FilesGetResponseDetectedInfoTableColumns(Response):
+    name: _str
+    sql_type: _str
+
 
 class _Users(_CivisResourceBase):
     @_overload
@@ -1693,6 +1727,54 @@ class _Jobs(_CivisJobsBase):
     @_overload
     def list_runs_logs(self, id: _int, run_id: _int, *, last_id: _int | None = ..., limit: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
+class _Files(_CivisResourceBase):
+    @_overload
+    def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostResponse:
+        """Initiate an upload of a file into the platform
+
+        API: ``POST /files/``
+
+        Parameters
+        ----------
+        name : str
+            The file name.
+        expires_at : str | None, optional
+            The date and time the file will expire. If not specified, the file will expire in 30 days. To keep a file indefinitely, specify null.
+        description : str | None, optional
+            The user-defined description of the file.
+
+        Returns
+        -------
+        FilesPostResponse
+        """
+    @_overload
+    def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesGetResponse:
+        """Get details about a file
+
+        API: ``GET /files/{id}``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the file.
+        link_expires_at : str | None, optional
+            The date and time the download link will expire. Must be a time between now and 36 hours from now. Defaults to 30 minutes from now.
+        inline : bool | None, optional
+            If true, will return a url that can be displayed inline in HTML
+
+        Returns
+        -------
+        FilesGetResponse
+        """
+    @_overload
+    def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
 class CivisClient(_CivisClientBase):
     """A client for Civis Analytics API: one attribute per resource."""
 
@@ -1702,6 +1784,7 @@ class CivisClient(_CivisClientBase):
     tables: _Tables
     scripts: _Scripts
     jobs: _Jobs
+    files: _Files
 
 
 class _AsyncUsers(_AsyncCivisResourceBase):
@@ -1980,6 +2063,20 @@ class _AsyncJobs(_AsyncCivisJobsBase):
     @_overload
     async def list_runs_logs(self, id: _int, run_id: _int, *, last_id: _int | None = ..., limit: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
+class _AsyncFiles(_AsyncCivisResourceBase):
+    @_overload
+    async def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostResponse: ...
+    @_overload
+    async def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesGetResponse: ...
+    @_overload
+    async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
 class AsyncCivisClient(_AsyncCivisClientBase):
     """The async client for Civis Analytics API: one attribute per resource."""
 
@@ -1989,3 +2086,4 @@ class AsyncCivisClient(_AsyncCivisClientBase):
     tables: _AsyncTables
     scripts: _AsyncScripts
     jobs: _AsyncJobs
+    files: _AsyncFiles

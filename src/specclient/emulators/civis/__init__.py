@@ -21,6 +21,7 @@ from typing import Any
 
 from specclient._resources import bundled_spec
 from specclient.emulators.civis.bodies import CivisEmulatorApp
+from specclient.emulators.civis.files import FileStore
 from specclient.emulators.civis.handlers import routes
 from specclient.emulators.civis.state import DEMO_API_KEY, CivisState
 from specclient.emulators.core import (
@@ -97,6 +98,7 @@ def build(
         run_seconds=run_seconds,
     )
     app.state = state
+    state.file_store = FileStore(state)  # type: ignore[attr-defined]
     app.credentials = {"api_key": api_key}
     app.authenticate = lambda req: _authenticate(state, req)
     app.route("GET", "/endpoints", name="endpoints", auth=True)(

@@ -43,7 +43,7 @@ class CivisEmulatorApp(EmulatorApp):
     """The core app, with request bodies' snake_case keys read as camelCase first."""
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") not in _WRITES:
+        if scope["type"] != "http" or scope.get("method") not in _WRITES or not _is_json(scope):
             return await super().__call__(scope, receive, send)
         chunks, message = [], {"more_body": True}
         while message.get("more_body"):
@@ -56,6 +56,11 @@ class CivisEmulatorApp(EmulatorApp):
         headers.append((b"content-length", str(len(body)).encode()))
         request = {"type": "http.request", "body": body, "more_body": False}
         await super().__call__({**scope, "headers": headers}, _replay([request], receive), send)
+
+
+def _is_json(scope: dict[str, Any]) -> bool:
+    kind = dict(scope.get("headers", [])).get(b"content-type", b"")
+    return kind.split(b";")[0].strip().lower() == b"application/json"
 
 
 def _normalised(body: bytes) -> bytes:

@@ -216,10 +216,14 @@ def test_array_query_parameters_go_as_civis_python_sends_them():
         .path_url.split("?", 1)[1]
         for p in ({"database_id": 1, "table_tag_ids": [1, 2]}, {"table_tag_ids": [3]})
     ]
-    assert sent == theirs == [
-        "database_id=1&table_tag_ids%5B%5D=1&table_tag_ids%5B%5D=2",
-        "table_tag_ids%5B%5D=3",
-    ]
+    assert (
+        sent
+        == theirs
+        == [
+            "database_id=1&table_tag_ids%5B%5D=1&table_tag_ids%5B%5D=2",
+            "table_tag_ids%5B%5D=3",
+        ]
+    )
 
 
 def test_booleans_go_as_json_spells_them():
