@@ -19,8 +19,10 @@ from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, M
 from specclient.response import Response
 from specclient.platforms.clicdata.workflows import ClicDataData as _ClicDataDataBase
 from specclient.platforms.clicdata.dashboards import ClicDataDashboards as _ClicDataDashboardsBase
+from specclient.platforms.clicdata.schedules import ClicDataSchedules as _ClicDataSchedulesBase
 from specclient.platforms.clicdata.workflows import AsyncClicDataData as _AsyncClicDataDataBase
 from specclient.platforms.clicdata.dashboards import AsyncClicDataDashboards as _AsyncClicDataDashboardsBase
+from specclient.platforms.clicdata.schedules import AsyncClicDataSchedules as _AsyncClicDataSchedulesBase
 
 _Snake: TypeAlias = Literal["snake"] | None
 # The runtime classes answer any attribute through __getattr__ (a client built from an
@@ -604,7 +606,7 @@ class _Dashboards(_ClicDataDashboardsBase):
     @_overload
     def list(self, *, api_version: _str | None = ..., includethumbnail: _bool | None = ..., name: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Schedules(Resource):
+class _Schedules(_ClicDataSchedulesBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
     def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
@@ -645,26 +647,6 @@ class _Schedules(Resource):
     def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    @_overload
-    def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
-        """Run a schedule now (refreshes its data sets)
-
-        API: ``POST /schedule/{id}/trigger``
-
-        Parameters
-        ----------
-        id : int
-        api_version : str | None, optional
-            Versioned API (`YYYY.M` or `YYYY.MM`); the adapter sends its default when omitted. Without it the server answers with the legacy shapes.
-
-        Returns
-        -------
-        AccountGetResponse
-        """
-    @_overload
-    def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
-    @_overload
-    def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _Teams(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
@@ -1130,7 +1112,7 @@ class _AsyncDashboards(_AsyncClicDataDashboardsBase):
     @_overload
     async def list(self, *, api_version: _str | None = ..., includethumbnail: _bool | None = ..., name: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncSchedules(AsyncResource):
+class _AsyncSchedules(_AsyncClicDataSchedulesBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
     async def list(self, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
@@ -1144,12 +1126,6 @@ class _AsyncSchedules(AsyncResource):
     async def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
     @_overload
     async def get(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    @_overload
-    async def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
-    @_overload
-    async def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
-    @_overload
-    async def trigger(self, id: _int, *, api_version: _str | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _AsyncTeams(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]

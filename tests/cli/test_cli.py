@@ -418,7 +418,8 @@ def test_wait_option_polls_a_real_run_until_the_waiter_says_done(capsys, monkeyp
 
     with running("habu", seed=2) as emu, httpx.Client() as http:
         client = emu.client(progress=False)
-        run_ = client.run_question(_ready_question(client).id, name="cli wait", wait=False)
+        # wait=False: a future on the run; .run is the run record as created
+        run_ = client.run_question(_ready_question(client).id, name="cli wait", wait=False).run
         assert run_.status != "COMPLETED"
         sent: list[httpx.Request] = []
         http.event_hooks["request"] = [sent.append]

@@ -1,7 +1,8 @@
 """Workflows written once for the sync and the async client.
 
 A workflow is a generator that *yields* what it needs done (a :class:`Call` of a spec method, a
-raw :class:`Request`, a :class:`Sleep`, a :class:`Wait` on a waiter, a :class:`Fan` of
+raw :class:`Request`, a :class:`Sleep`, a :class:`Wait` on a waiter, a :class:`Follow` of a
+started run (a future on it), a :class:`Fan` of
 independent calls, an :class:`Upload` of a streamed body, a :class:`Download` of a streamed
 reply) and is sent the result, or has the error thrown into it. :func:`run` does each step with
 a sync client, :func:`arun` awaits each on an async one; the logic (paging, retries, exactly-once
@@ -29,6 +30,7 @@ from ..client import AsyncClient, AsyncResource, Client, Resource
 from ..errors import SpecClientError
 
 if TYPE_CHECKING:
+    from ..futures import RunTracker
     from ..openapi.model import Waiter
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "Fan",
     "Upload",
     "Download",
+    "Follow",
     "Streamed",
     "Flow",
     "run",
@@ -108,6 +111,95 @@ class Fan:
     calls: Sequence[Call]
     workers: int
     each: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class Follow:
+    """Follow a run the flow has started: sent a future on it, or with ``wait`` its outcome.
+
+    The driver builds ``tracker(poll, waiter, cancel=..., clock=<the client's>, **options)``
+    (a :class:`~specclient.futures.RunTracker` or a platform's subclass), where ``poll`` makes
+    the ``poll`` call and hands its reply through ``pick``, and ``cancel`` (when given) makes
+    the ``cancel`` call -- plain calls on a sync client, coroutines on an async one. The step
+    is sent ``future(tracker, **extras)`` (a :class:`~specclient.futures.RunFuture`) on a sync
+    client and ``async_future(tracker, **extras)`` (default
+    :class:`~specclient.futures.AsyncRunFuture`) on an async one: started, not waited for.
+
+    With ``wait``, the blocking form: the step is sent the run's outcome, which is
+    ``future.result(timeout)`` on a sync client and the same wait, awaited, on an async one
+    (:class:`~specclient.errors.RunFailed` or :class:`~specclient.errors.RunTimeoutError` are
+    thrown into the flow).
+    """
+
+    poll: Call
+    waiter: Waiter
+    options: Mapping[str, Any] = field(default_factory=dict)
+    pick: Callable[[Any], Any] | None = None
+    cancel: Call | None = None
+    tracker: Callable[..., RunTracker] | None = None
+    future: Callable[..., Any] | None = None
+    async_future: Callable[..., Any] | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    wait: bool = False
+    timeout: float | None = None
+
+
+def _tracker(step: Follow, client: Any, poll: Callable[[], Any], cancel: Any) -> RunTracker:
+    from ..futures import RunTracker
+
+    make = step.tracker or RunTracker
+    options = {"clock": client._clock, **step.options}
+    return make(poll, step.waiter, cancel=cancel, **options)
+
+
+def _follow(step: Follow, client: Any, call: Callable[[Call], Any]) -> Any:
+    from ..futures import RunFuture
+
+    pick = step.pick or _same
+    cancel = None if step.cancel is None else (lambda: call(step.cancel))  # type: ignore[arg-type]
+    tracker = _tracker(step, client, lambda: pick(call(step.poll)), cancel)
+    future = (step.future or RunFuture)(tracker, **step.extras)
+    return future.result(step.timeout) if step.wait else future
+
+
+async def _afollow(step: Follow, client: Any, call: Callable[[Call], Any]) -> Any:
+    from ..futures import AsyncRunFuture
+    from ..polling import adrive
+
+    pick = step.pick or _same
+
+    async def poll() -> Any:
+        return pick(await call(step.poll))
+
+    async def cancel() -> Any:
+        return await call(step.cancel)  # type: ignore[arg-type]
+
+    tracker = _tracker(step, client, poll, None if step.cancel is None else cancel)
+    if step.wait:
+        # what awaiting the future does, with the timeout read on the client's clock (an
+        # asyncio timeout would count real seconds, which an emulator's clock skips)
+        return await adrive(_settle(tracker, step.timeout), tracker.clock)
+    return (step.async_future or AsyncRunFuture)(tracker, **step.extras)
+
+
+def _settle(tracker: RunTracker, timeout: float | None) -> Generator[Any, Any, Any]:
+    """Poll until the run ends; its result, or its error raised (a blocking wait)."""
+    deadline = None if timeout is None else tracker.clock.monotonic() + timeout
+    try:
+        verdict = yield from tracker.steps(deadline)
+    finally:
+        tracker.finish()
+    ending = tracker.ending(verdict)
+    if ending is None:
+        raise tracker.timed_out(timeout)
+    kind, value = ending
+    if kind == "exception":
+        raise value
+    if kind == "cancelled":
+        from concurrent.futures import CancelledError
+
+        raise CancelledError(f"{tracker.label} was cancelled")
+    return value
 
 
 class Streamed(Protocol):
@@ -192,6 +284,8 @@ def _step(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
         return wait_for(
             lambda: pick(call(step.call)), step.waiter, clock=client._clock, **step.options
         )
+    if isinstance(step, Follow):
+        return _follow(step, client, call)
     if isinstance(step, Fan):
         _fan(step, call)
         return None
@@ -247,6 +341,8 @@ async def _astep(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
             return pick(await call(step.call))
 
         return await await_for(fetch, step.waiter, clock=client._clock, **step.options)
+    if isinstance(step, Follow):
+        return await _afollow(step, client, call)
     if isinstance(step, Fan):
         import asyncio
 

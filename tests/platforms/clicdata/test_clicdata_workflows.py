@@ -195,8 +195,8 @@ def test_trigger_schedule_is_a_post_that_refreshes_its_tables(emu, wire):
     table = emu.state.tables[schedule["data"][0]]
     before = table.updated
     emu.clock.advance(120)
-    run = client.schedules.trigger(schedule["id"])
-    assert run["result"]["refreshed"] == [table.rec_id]
+    future = client.schedules.trigger(schedule["id"])  # started: the tables are refreshed
+    assert future.run["refreshed"] == [table.rec_id]  # the run as the trigger answered
     (call,) = wire.to(f"/schedule/{schedule['id']}/trigger")
     assert call.method == "POST"
     assert table.updated == before + 120 and len(table.versions) == 1

@@ -97,7 +97,7 @@ def test_a_429_from_other_callers_use_of_the_budget_is_waited_out(emu, client, r
     crq, _ = ready_question(client)
     # someone else (another process) spent the hour's budget a minute ago
     emu.state.run_creates.extend([emu.clock.time() - 60] * 20)
-    run = client.run_question(crq.id, name="patient", wait=False)
+    run = client.run_question(crq.id, name="patient", wait=False).run  # the run as created
     assert run.status == "QUEUED"
     assert len(emu.state.runs) == 1
     assert sum(emu.clock.sleeps) >= RUN_CREATE_WINDOW - 60 - 1

@@ -93,8 +93,10 @@ def test_a_failed_run_raises_with_its_failure_reason(emu, client, ready_question
 
 def test_wait_false_returns_the_queued_run(client, ready_question):
     crq, _ = ready_question(client)
-    run = client.run_question(crq.id, name="no wait", wait=False)
+    future = client.run_question(crq.id, name="no wait", wait=False)
+    run = future.run  # the run record as created; the future follows it
     assert run.status == "QUEUED"
+    assert future.run_id == run.id
 
 
 def test_run_parameters_must_be_strings_before_anything_is_sent(emu, client, ready_question):

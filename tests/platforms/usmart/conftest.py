@@ -40,11 +40,27 @@ class Blocking:
         return self._wrap(self._target(*args, **kwargs))
 
     def _wrap(self, value: Any) -> Any:
+        if isinstance(value, asyncio.Future):  # a run's future: result() awaits it on the loop
+            return BlockingFuture(value, self._loop)
         if inspect.isawaitable(value):
-            return self._loop.run_until_complete(value)
+            return self._wrap(self._loop.run_until_complete(value))
         if callable(value) and not isinstance(value, type) or _is_resource(value):
             return Blocking(value, self._loop)
         return value
+
+
+class BlockingFuture:
+    """An async client's run future read from synchronous test code as a sync one."""
+
+    def __init__(self, future: asyncio.Future, loop: asyncio.AbstractEventLoop) -> None:
+        self._future = future
+        self._loop = loop
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._future, name)
+
+    def result(self) -> Any:
+        return self._loop.run_until_complete(self._future)
 
 
 def _is_resource(value: Any) -> bool:

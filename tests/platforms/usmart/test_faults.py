@@ -79,6 +79,6 @@ def test_file_create_failing_every_time_gives_up_with_the_server_error(
 @pytest.mark.parametrize("kind", ["500", "drop_before", "drop_after"])
 def test_refresh_all_processes_every_pipeline_exactly_once(client, emu, dataset, kind):
     emu.faults.add("pipelines.process", kind, count=1)
-    outcomes = client.pipelines.refresh_all(dataset.guid)
+    outcomes = client.pipelines.refresh_all(dataset.guid).started
     assert all(o.ok for o in outcomes)
     assert [c.process_count for c in dataset.containers] == [1, 1]

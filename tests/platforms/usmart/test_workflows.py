@@ -128,17 +128,20 @@ def test_expired_signed_url_twice_is_forbidden_and_registers_nothing(
 
 def test_refresh_all_processes_every_pipeline_once(client, emu, dataset):
     lines = []
-    outcomes = client.pipelines.refresh_all(dataset.guid, echo=lines.append)
+    future = client.pipelines.refresh_all(dataset.guid, echo=lines.append)
+    outcomes = future.started  # each process call's outcome; the future follows them
     assert [o.ok for o in outcomes] == [True, True]
     assert [c.process_count for c in dataset.containers] == [1, 1]
-    assert len(lines) == 2 and lines[0].startswith("data-api ")
+    assert [o.state for o in future.result()] == ["processed", "processed"]
+    assert [c.process_count for c in dataset.containers] == [1, 1]
+    assert len(lines) == 2 and lines[0].startswith("data-api ")  # echoed as the refresh ended
 
 
 def test_refresh_all_carries_on_past_a_failure_and_names_it(client, emu, dataset):
     failing = dataset.containers[0]
     emu.state.fail_next_process.add(failing.guid)
     with pytest.raises(PipelineRefreshError) as info:
-        client.pipelines.refresh_all(dataset.guid)
+        client.pipelines.refresh_all(dataset.guid).result()
     error = info.value
     assert f"1 of 2 pipelines of dataset {dataset.guid} failed" in str(error)
     assert failing.guid in str(error) and "data-api" in str(error)
@@ -245,7 +248,7 @@ def test_workflows_work_on_a_client_that_returns_frames(make_client, dataset, cs
     client = make_client(return_type="pandas")
     created = client.files.upload(dataset.guid, csv_file)
     assert created["file_name"] == "counts.csv"
-    assert [o.ok for o in client.pipelines.refresh_all(dataset.guid)] == [True, True]
+    assert [o.ok for o in client.pipelines.refresh_all(dataset.guid).started] == [True, True]
 
 
 def test_wait_for_an_unknown_container_names_it(client, dataset):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from specclient.client import AsyncClient, Client
 from specclient.futures import RunProgress
 from specclient.platforms._flows import Call, Flow, Workflows, run, spec_caller, workflow
+from specclient.platforms._lost import may_have_happened
 from specclient.platforms.civis import futures as run_futures
 from specclient.platforms.civis import lookup as by_name
 from specclient.platforms.civis.futures import CivisFuture
@@ -43,6 +44,14 @@ class _Runs:
     _future_name = "CivisFuture"  # a name: the async one is imported only when first used
     method: Callable[[str], Any]
     _client: Any
+
+    def _start_lost(self, job_id: int, kind: str) -> Any:
+        """Around the request starting a run: a lost reply says the run may have started and
+        which call lists the runs (a run start is not idempotent: it is never repeated)."""
+        resource = "jobs" if kind == "" else "scripts"
+        what = {"": "job", "containers_": "container script", "sql_": "SQL script"}[kind]
+        check = f"client.{resource}.list_{kind}runs({job_id})"
+        return may_have_happened(f"starting a run of {what} {job_id}", check)
 
     def _future(
         self,
@@ -84,7 +93,8 @@ class CivisJobs(_Runs, CivisResource):
         safe to run twice). ``progress``: a callable given each state change (a
         :class:`~specclient.futures.RunProgress`), or ``True`` for a status line on stderr.
         """
-        run = self.method("post_runs")(id)
+        with self._start_lost(id, ""):
+            run = self.method("post_runs")(id)
         return self._future(run, id, "", polling_interval, max_retries, progress)  # type: ignore[no-any-return]
 
 
@@ -99,7 +109,8 @@ class CivisScripts(_Runs, CivisResource):
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> CivisFuture:
         """Start a run of container script ``id``; the future polls ``get_containers_runs``."""
-        run = self.method("post_containers_runs")(id)
+        with self._start_lost(id, "containers_"):
+            run = self.method("post_containers_runs")(id)
         return self._future(run, id, "containers_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
     def run_sql(
@@ -110,7 +121,8 @@ class CivisScripts(_Runs, CivisResource):
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> CivisFuture:
         """Start a run of SQL script ``id``; the future polls ``get_sql_runs``."""
-        run = self.method("post_sql_runs")(id)
+        with self._start_lost(id, "sql_"):
+            run = self.method("post_sql_runs")(id)
         return self._future(run, id, "sql_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
 
@@ -129,7 +141,8 @@ class AsyncCivisJobs(_Runs, AsyncCivisResource):
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> AsyncCivisFuture:
         """Async :meth:`CivisJobs.run`."""
-        run = await self.method("post_runs")(id)
+        with self._start_lost(id, ""):
+            run = await self.method("post_runs")(id)
         return self._future(run, id, "", polling_interval, max_retries, progress)  # type: ignore[no-any-return]
 
 
@@ -146,7 +159,8 @@ class AsyncCivisScripts(_Runs, AsyncCivisResource):
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> AsyncCivisFuture:
         """Async :meth:`CivisScripts.run_containers`."""
-        run = await self.method("post_containers_runs")(id)
+        with self._start_lost(id, "containers_"):
+            run = await self.method("post_containers_runs")(id)
         return self._future(run, id, "containers_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
     async def run_sql(
@@ -157,7 +171,8 @@ class AsyncCivisScripts(_Runs, AsyncCivisResource):
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> AsyncCivisFuture:
         """Async :meth:`CivisScripts.run_sql`."""
-        run = await self.method("post_sql_runs")(id)
+        with self._start_lost(id, "sql_"):
+            run = await self.method("post_sql_runs")(id)
         return self._future(run, id, "sql_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
 

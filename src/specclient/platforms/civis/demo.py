@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .._progress import demo_progress
+
 __all__ = ["demo"]
 
 
@@ -25,7 +27,7 @@ def demo(client: Any, echo: Callable[[str], None]) -> None:
         name="demo container",
         docker_command="python -c 'print(1)'; sleep 5",
     )
-    future = client.scripts.run_containers(script.id)
+    future = client.scripts.run_containers(script.id, progress=demo_progress(echo))
     final = future.result(timeout=600)
     echo(
         f"container script {script.id} run {future.run_id}: {final.state} "
@@ -37,7 +39,7 @@ def demo(client: Any, echo: Callable[[str], None]) -> None:
         credential_id=credential_id,
         sql="SELECT count(*) FROM public.customers",
     )
-    future = client.scripts.run_sql(sql.id)
+    future = client.scripts.run_sql(sql.id, progress=demo_progress(echo))
     final = future.result(timeout=600)
     echo(
         f"sql script {sql.id} run {future.run_id}: {final.state}; outputs: "

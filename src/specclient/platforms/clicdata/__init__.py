@@ -31,6 +31,12 @@ from .errors import (
     ClicDataNotFoundError,
     ClicDataScopeError,
 )
+from .schedules import (
+    AsyncClicDataSchedules,
+    ClicDataSchedules,
+    ScheduleRunFuture,
+    ScheduleTriggerLost,
+)
 from .workflows import (
     DEFAULT_API_VERSION,
     INSERT_CAP,
@@ -53,6 +59,10 @@ __all__ = [
     "AsyncClicDataData",
     "ClicDataDashboards",
     "AsyncClicDataDashboards",
+    "ClicDataSchedules",
+    "AsyncClicDataSchedules",
+    "ScheduleRunFuture",
+    "ScheduleTriggerLost",
     "basic_credentials",
     "connect",
     "connect_async",
@@ -185,8 +195,16 @@ PLATFORM = Platform(
     auth_options=_auth_options,
     prepare=_prepare,
     envelope_errors=ENVELOPE_ERRORS,
-    resources={"data": ClicDataData, "dashboards": ClicDataDashboards},
-    async_resources={"data": AsyncClicDataData, "dashboards": AsyncClicDataDashboards},
+    resources={
+        "data": ClicDataData,
+        "dashboards": ClicDataDashboards,
+        "schedules": ClicDataSchedules,
+    },
+    async_resources={
+        "data": AsyncClicDataData,
+        "dashboards": AsyncClicDataDashboards,
+        "schedules": AsyncClicDataSchedules,
+    },
     emulator="specclient.emulators.clicdata",
     demo=demo,
 )

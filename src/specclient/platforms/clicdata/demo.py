@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .._progress import demo_progress
 from .workflows import payload as _payload
 from .workflows import result_of as _result
 
@@ -51,8 +52,12 @@ def demo(client: Any, echo: Callable[[str], None]) -> None:
         )
     schedules = _result(_payload(client.schedules.list(return_type="raw")), "schedules") or []
     if schedules:
-        run = _result(_payload(client.schedules.trigger(schedules[0]["id"], return_type="raw")))
-        echo(f"triggered schedule {schedules[0]['name']!r}: {run}")
+        future = client.schedules.trigger(schedules[0]["id"], progress=demo_progress(echo))
+        run = future.result()
+        echo(
+            f"triggered schedule {schedules[0]['name']!r}: run {future.run_id} "
+            f"{run['status']}, refreshed {run['refreshed']}"
+        )
     dashboards = _result(_payload(client.dashboards.list(return_type="raw")), "dashboards") or []
     if dashboards:
         image = client.dashboards.thumbnail(dashboards[0]["id"])

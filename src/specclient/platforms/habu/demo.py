@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from .._progress import demo_progress
 from .client import HabuClient
 
 __all__ = ["demo", "tutorial_question_details"]
@@ -91,16 +92,24 @@ def demo(client: HabuClient, echo: Callable[[str], None]) -> None:
     crq = client.cleanroom_questions.add(room.id, question_id=question_id, is_editable=True)
     client.assign_question_datasets(crq.id, [{"macro": "@exposures", "dataset_id": dataset.id}])
     echo(f"question        {crq.display_id} attached, datasets assigned")
-    run = client.run_question(
-        crq.id, name=f"demo run {stamp}", parameters={"region": "US"}, progress=False
+    # the run as a future: state changes shown live on a terminal, quiet when piped
+    future = client.run_question(
+        crq.id,
+        name=f"demo run {stamp}",
+        parameters={"region": "US"},
+        wait=False,
+        progress=demo_progress(echo) or False,
     )
+    run = future.result()
     echo(f"run             {run.name}: {run.status}")
-    frame = client.question_results(run.id)
+    frame = future.frame()
     echo(f"results         {len(frame)} rows, columns {', '.join(frame.columns)}")
     flow = client.cleanroom_flows.create(
         room.id, flow_name=f"demo flow {stamp}", nodes=[{"nodeIdentifier": crq.id}]
     )
-    flow_run = client.run_flow(room.id, flow.flow_id, name=f"demo flow run {stamp}", progress=False)
+    flow_run = client.run_flow(
+        room.id, flow.flow_id, name=f"demo flow run {stamp}", progress=demo_progress(echo) or False
+    )
     nodes = client.cleanroom_flow_runs.list_output_nodes(room.id, flow_run.id)
     report = client.flow_report(room.id, flow_run.id, nodes[0].node.id)
     echo(f"flow run        {flow_run.name}: {flow_run.status}, report {len(report)} rows")

@@ -10,9 +10,11 @@ the result paging exist once; :mod:`specclient.platforms.habu` holds the thin pu
 from __future__ import annotations
 
 import re
+import sys
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,10 +25,10 @@ from ...errors import (
     RateLimitError,
     ServerError,
     TransportError,
-    WaiterError,
 )
-from .._flows import Call, Fan, Flow, Sleep, Wait, Workflows, workflow
+from .._flows import Call, Fan, Flow, Follow, Sleep, Workflows, workflow
 from .frames import ResultFrameBuilder
+from .futures import HabuRunTracker, QuestionRunFailed, future_classes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,24 +57,6 @@ DEFAULT_PAGE_SIZE = 500
 #: a few in flight hide the round trip; kept small because the service documents no limit.
 DEFAULT_RESULT_WORKERS = 4
 
-_TERMINAL_FAILURES = ("FAILED", "ERROR", "CANCELLED")
-
-
-class QuestionRunFailed(WaiterError):
-    """A question or flow run ended FAILED, ERROR or CANCELLED.
-
-    ``reason`` is the platform's ``failureReason`` (``runMessage`` for flow runs), ``run`` the
-    last run record seen, ``run_id`` its id.
-    """
-
-    # public as specclient.platforms.habu.QuestionRunFailed: tracebacks and pickles say so
-    __module__ = "specclient.platforms.habu"
-
-    def __init__(self, message: str, *, state: str | None, reason: str | None, run: Any) -> None:
-        super().__init__(message, state=state, reason=reason, payload=run)
-        self.run = run
-        self.run_id = run.get("id") if isinstance(run, Mapping) else None
-
 
 # ------------------------------------------------------------------------------ helpers
 
@@ -94,6 +78,10 @@ def _run_name(prefix: str = "specclient") -> str:
     # Distinct names are what make a lost reply recoverable: the run is found again by name.
     return f"{prefix}-{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
 
+
+#: a status line on stderr (True), none (False), the default (None: when stderr is a
+#: terminal), or a callback given each state change (a specclient.futures.RunProgress)
+Progress = bool | Callable[[Any], Any] | None
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DISPLAY_ID = re.compile(r"^[A-Z]{1,4}-\d+(_\d+)?$")
@@ -126,16 +114,6 @@ def _check_run_args(name: Any, parameters: Any) -> dict[str, str]:
             "parameters",
         )
     return params
-
-
-def _failure(run: Any, what: str) -> QuestionRunFailed:
-    body = _payload(run) or {}
-    state = body.get("status")
-    reason = body.get("failureReason") or body.get("runMessage")
-    detail = f": {reason}" if reason else ""
-    return QuestionRunFailed(
-        f"{what} {body.get('id')} ended {state}{detail}", state=state, reason=reason, run=body
-    )
 
 
 class _RunLedger:
@@ -177,11 +155,21 @@ class _RunLedger:
         self.times.append(self.clock.time())
 
 
-def _matching_run(runs: Iterable[Any], name: str) -> Any:
+def _matching_run(
+    runs: Iterable[Any],
+    name: str,
+    known: frozenset[str] = frozenset(),
+    parameters: Mapping[str, str] | None = None,
+) -> Any:
+    """The first run named ``name`` that is not one of the ``known`` ids (runs that existed
+    before this call) and, when given, was made with these ``parameters``."""
     for run in runs:
         body = _payload(run)
-        if isinstance(body, Mapping) and body.get("name") == name:
-            return run
+        if not isinstance(body, Mapping) or body.get("name") != name or body.get("id") in known:
+            continue
+        if parameters is not None and dict(body.get("parameters") or {}) != dict(parameters):
+            continue
+        return run
     return None
 
 
@@ -290,7 +278,7 @@ class _HabuFlows(Workflows):
     poll_interval: float = DEFAULT_POLL_INTERVAL
     page_size: int = DEFAULT_PAGE_SIZE
     result_workers: int = DEFAULT_RESULT_WORKERS
-    progress: bool | None = None
+    progress: Progress = None
     max_create_attempts: int = 3
     rate_limit_timeout: float = 2 * RUN_CREATE_WINDOW
     clock: Clock
@@ -330,7 +318,7 @@ class _HabuFlows(Workflows):
             )
 
     def _poll_options(
-        self, poll_interval: float | None, timeout: float | None, progress: bool | None
+        self, poll_interval: float | None, timeout: float | None, progress: Progress
     ) -> dict[str, Any]:
         """The platform's cadence: first wait ``poll_interval``, then x1.5 up to 15 minutes
         (or the interval itself when that is longer), for at most 20 hours."""
@@ -386,28 +374,50 @@ class _HabuFlows(Workflows):
             ledger.record()
             return run
 
-    def _wait_flow(
+    def _follow_flow(
         self,
         get: Call,
-        what: str,
+        kind: str,
         run_id: str,
+        wait: bool,
         poll_interval: float | None,
         timeout: float | None,
-        progress: bool | None,
+        progress: Progress,
+        extras: Mapping[str, Any] | None = None,
     ) -> Flow:
-        """Poll ``get`` at the platform's cadence; a failed run raises QuestionRunFailed."""
+        """A future on the run, polled with ``get`` at the platform's cadence; with ``wait``,
+        its ``result(timeout)``. A failed run raises :class:`QuestionRunFailed`."""
         resource, _, method = get.method.partition(".")
         waiter = self.resource(resource).method(method).operation.waiter
-        try:
-            options = self._poll_options(poll_interval, timeout, progress)
-            return (yield Wait(get, waiter, {"what": f"{what} {run_id}", **options}))
-        except WaiterError as exc:
-            if exc.state in _TERMINAL_FAILURES:
-                raise _failure(exc.payload, what) from None
-            raise
+        options = self._poll_options(poll_interval, timeout, progress)
+        waiter = replace(waiter, delay=options["delay"], max_delay=options["max_delay"])
+        sync_future, async_future = future_classes(kind)
+        show = options["progress"]
+        return (
+            yield Follow(
+                get,
+                waiter,
+                {
+                    "run_id": run_id,
+                    "kind": kind,
+                    "progress": sys.stderr.isatty() if show is None else show,
+                },
+                tracker=HabuRunTracker,
+                future=sync_future,
+                async_future=async_future,
+                extras={"client": self, **(extras or {})},
+                wait=wait,
+                timeout=options["timeout"],
+            )
+        )
 
     def _create_question_run_flow(
-        self, cleanroom_question_id: str, name: str, parameters: Mapping[str, str] | None
+        self,
+        cleanroom_question_id: str,
+        name: str,
+        parameters: Mapping[str, str] | None,
+        *,
+        fresh_name: bool = False,
     ) -> Flow:
         _require_uuid(cleanroom_question_id, "cleanroom_question_id", "create_question_run")
         params = _check_run_args(name, parameters)
@@ -416,43 +426,48 @@ class _HabuFlows(Workflows):
             (cleanroom_question_id,),
             {"name": name, "parameters": params},
         )
+        # A name the caller chose may already belong to earlier runs; those are noted first,
+        # so that after a lost reply only a run made by this call (a new id, these
+        # parameters) is taken as ours. A generated name is new by construction.
+        known: frozenset[str] = frozenset()
+        if not fresh_name:
+            known = frozenset((yield from self._question_run_ids_flow(cleanroom_question_id, name)))
         return (
             yield from self._create_once_flow(
                 self._ledger,
                 cleanroom_question_id,
                 create,
-                lambda: self._find_question_run_flow(cleanroom_question_id, name),
+                lambda: self._find_question_run_flow(cleanroom_question_id, name, known, params),
             )
         )
 
-    def _find_question_run_flow(self, cleanroom_question_id: str, name: str) -> Flow:
+    def _question_runs_flow(self, cleanroom_question_id: str) -> Flow:
+        """The question's runs of the last day, every page."""
         since = (datetime.fromtimestamp(self.clock.time(), UTC) - timedelta(days=1)).date()
-        offset = 0
+        runs: list[Any] = []
         while True:
             page = yield Call(
                 "cleanroom_question_runs.list",
                 (cleanroom_question_id,),
-                {"start_date": since.isoformat(), "limit": 100, "offset": offset},
+                {"start_date": since.isoformat(), "limit": 100, "offset": len(runs)},
             )
-            found = _matching_run(page, name)
-            if found is not None or len(page) < 100:
-                return found
-            offset += 100
+            runs.extend(page)
+            if len(page) < 100:
+                return runs
 
-    def _wait_for_question_run_flow(
+    def _question_run_ids_flow(self, cleanroom_question_id: str, name: str) -> Flow:
+        runs = yield from self._question_runs_flow(cleanroom_question_id)
+        return [_payload(run).get("id") for run in runs if _payload(run).get("name") == name]
+
+    def _find_question_run_flow(
         self,
-        run_id: str,
-        poll_interval: float | None,
-        timeout: float | None,
-        progress: bool | None,
+        cleanroom_question_id: str,
+        name: str,
+        known: frozenset[str] = frozenset(),
+        parameters: Mapping[str, str] | None = None,
     ) -> Flow:
-        _require_uuid(run_id, "run_id", "wait_for_question_run")
-        get = Call("cleanroom_question_runs.get", (run_id,))
-        return (
-            yield from self._wait_flow(
-                get, "question run", run_id, poll_interval, timeout, progress
-            )
-        )
+        runs = yield from self._question_runs_flow(cleanroom_question_id)
+        return _matching_run(runs, name, known, parameters)
 
     def _run_question_flow(
         self,
@@ -462,16 +477,21 @@ class _HabuFlows(Workflows):
         wait: bool,
         poll_interval: float | None,
         timeout: float | None,
-        progress: bool | None,
+        progress: Progress,
     ) -> Flow:
         run = yield from self._create_question_run_flow(
-            cleanroom_question_id, name or _run_name(), parameters
+            cleanroom_question_id, name or _run_name(), parameters, fresh_name=name is None
         )
-        if not wait:
-            return run
         return (
-            yield from self._wait_for_question_run_flow(
-                _payload(run)["id"], poll_interval, timeout, progress
+            yield from self._follow_flow(
+                Call("cleanroom_question_runs.get", (_payload(run)["id"],)),
+                "question run",
+                _payload(run)["id"],
+                wait,
+                poll_interval,
+                timeout,
+                progress,
+                {"run": run},
             )
         )
 
@@ -543,7 +563,7 @@ class _HabuFlows(Workflows):
         wait: bool,
         poll_interval: float | None,
         timeout: float | None,
-        progress: bool | None,
+        progress: Progress,
         body: Mapping[str, Any],
     ) -> Flow:
         run_name = name or _run_name("flow")
@@ -553,21 +573,36 @@ class _HabuFlows(Workflows):
             {"body": _flow_payload(run_name, nodes, body)},
         )
 
-        def find() -> Flow:
+        def named() -> Flow:
             reply = yield Call(
                 "cleanroom_flow_runs.list",
                 (cleanroom_id, flow_id),
                 {"search": run_name, "limit": 100, "return_type": "raw"},
             )
-            return _matching_run((_payload(reply) or {}).get("cleanRoomFlowRuns") or [], run_name)
+            return (_payload(reply) or {}).get("cleanRoomFlowRuns") or []
+
+        # as for question runs: runs already bearing a caller's name are not ours
+        known: frozenset[str] = frozenset()
+        if name is not None:
+            known = frozenset(_payload(r).get("id") for r in (yield from named()))
+
+        def find() -> Flow:
+            return _matching_run((yield from named()), run_name, known)
 
         run = yield from self._create_once_flow(self._ledger_flow(), flow_id, create, find)
-        if not wait:
-            return run
         run_id = _payload(run)["id"]
         get = Call("cleanroom_flow_runs.get", (cleanroom_id, run_id))
         return (
-            yield from self._wait_flow(get, "flow run", run_id, poll_interval, timeout, progress)
+            yield from self._follow_flow(
+                get,
+                "flow run",
+                run_id,
+                wait,
+                poll_interval,
+                timeout,
+                progress,
+                {"cleanroom_id": cleanroom_id, "run": run},
+            )
         )
 
     def _flow_report_flow(
@@ -619,12 +654,16 @@ class _HabuFlows(Workflows):
         *,
         poll_interval: float | None = None,
         timeout: float | None = None,
-        progress: bool | None = None,
+        progress: Progress = None,
     ) -> Flow[Any]:
         """Poll a run until COMPLETED (returned) or FAILED / ERROR / CANCELLED (raised as
-        :class:`QuestionRunFailed` with ``failureReason``)."""
+        :class:`QuestionRunFailed` with ``failureReason``): a future's ``result(timeout)``."""
+        _require_uuid(run_id, "run_id", "wait_for_question_run")
+        get = Call("cleanroom_question_runs.get", (run_id,))
         return (
-            yield from self._wait_for_question_run_flow(run_id, poll_interval, timeout, progress)
+            yield from self._follow_flow(
+                get, "question run", run_id, True, poll_interval, timeout, progress, {"run": None}
+            )
         )
 
     @workflow
@@ -637,9 +676,15 @@ class _HabuFlows(Workflows):
         wait: bool = True,
         poll_interval: float | None = None,
         timeout: float | None = None,
-        progress: bool | None = None,
+        progress: Progress = None,
     ) -> Flow[Any]:
-        """Run a clean-room question, by default waiting until it has finished.
+        """Run a clean-room question: a future on the run, or by default its outcome.
+
+        The run is created (never twice, see :meth:`create_question_run`) and followed by a
+        :class:`~specclient.platforms.habu.futures.QuestionRunFuture` (a
+        ``concurrent.futures.Future``; ``future.frame()`` gives the result rows, ``future.run``
+        the run as created). ``wait=True`` (the default) is a thin call to
+        ``future.result(timeout)``.
 
         Parameters
         ----------
@@ -651,7 +696,8 @@ class _HabuFlows(Workflows):
         parameters : dict of str to str, optional
             Run and partition parameters, all strings.
         wait : bool
-            Poll until the run ends (default). ``False`` returns the run as created.
+            Wait until the run ends (default). ``False`` returns the future at once (on the
+            async client an :class:`~specclient.futures.AsyncRunFuture` twin).
         poll_interval : float, optional
             Seconds between polls (default: the client's, 300).
         timeout : float, optional
@@ -661,13 +707,17 @@ class _HabuFlows(Workflows):
 
         Returns
         -------
-        Response
-            The run (``id``, ``status``, ``completedAt``, ...).
+        Response or QuestionRunFuture
+            With ``wait``, the run as COMPLETED (``id``, ``status``, ``completedAt``, ...);
+            without, the future.
 
         Raises
         ------
         QuestionRunFailed
-            The run ended FAILED, ERROR or CANCELLED; ``reason`` is its ``failureReason``.
+            The run ended FAILED, ERROR or CANCELLED (a :class:`~specclient.errors.RunFailed`);
+            ``reason`` is its ``failureReason``.
+        RunTimeoutError
+            ``timeout`` passed first; the run goes on.
         """
         return (
             yield from self._run_question_flow(
@@ -728,10 +778,12 @@ class _HabuFlows(Workflows):
         wait: bool = True,
         poll_interval: float | None = None,
         timeout: float | None = None,
-        progress: bool | None = None,
+        progress: Progress = None,
         **body: Any,
     ) -> Flow[Any]:
-        """Start a flow run (never twice, as :meth:`run_question`) and by default wait for it."""
+        """Start a flow run (never twice, as :meth:`run_question`): a
+        :class:`~specclient.platforms.habu.futures.FlowRunFuture` on it (``future.report(node)``
+        reads a node's report), or with ``wait`` (the default) ``future.result(timeout)``."""
         return (
             yield from self._run_flow_flow(
                 cleanroom_id, flow_id, name, nodes, wait, poll_interval, timeout, progress, body

@@ -39,6 +39,8 @@ from specclient.errors import ParameterError
 from specclient.openapi import bundled_spec
 
 from .._platform import Connection, Credential, Platform, Setting, auth_from_spec
+from .._progress import demo_progress
+from .futures import PipelineOutcome, PipelineRefreshError, RefreshFuture
 from .workflows import (
     AsyncUsmartCatalog,
     AsyncUsmartData,
@@ -46,8 +48,6 @@ from .workflows import (
     AsyncUsmartFiles,
     AsyncUsmartPipelines,
     AsyncUsmartResource,
-    PipelineOutcome,
-    PipelineRefreshError,
     UsmartCatalog,
     UsmartData,
     UsmartDatasets,
@@ -67,6 +67,7 @@ __all__ = [
     "AsyncUsmartClient",
     "PipelineOutcome",
     "PipelineRefreshError",
+    "RefreshFuture",
     "connect",
     "connect_async",
     "command_spec",
@@ -318,7 +319,9 @@ def demo(client: UsmartClient, echo: Callable[[str], None]) -> None:
         # the corrected file a data owner sends again: same name, next revision
         revised = client.files.update_revision(created["file_guid"], path, progress=False)
         echo(f"updated {revised['file_name']} to revision {revised['revision']}")
-    for outcome in client.pipelines.refresh_all(dataset["guid"], wait=True, timeout=30):
+    # wait=True: the refresh future's result(timeout), its state changes shown on a terminal
+    refresh = client.pipelines.refresh_all
+    for outcome in refresh(dataset["guid"], wait=True, timeout=30, progress=demo_progress(echo)):
         echo(f"pipeline {outcome.pipeline_id}: {outcome.state}")
     view = client.datasets.get(dataset["guid"])
     api = next(c for c in view["resource_containers"] if c["pipeline_id"] == "data-api")

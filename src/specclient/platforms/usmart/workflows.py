@@ -18,7 +18,6 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -34,7 +33,14 @@ from specclient.errors import (
     TransportError,
 )
 
-from .._flows import Call, Download, Flow, Request, Sleep, Upload, Wait, Workflows, workflow
+from .._flows import Call, Download, Flow, Follow, Request, Sleep, Upload, Workflows, workflow
+from .futures import (
+    PipelineOutcome,
+    RefreshFuture,
+    RefreshTracker,
+    async_refresh_future,
+    container_in,
+)
 from .upload import FileBody, checked_upload_path
 
 if TYPE_CHECKING:
@@ -49,30 +55,6 @@ _RESOURCE_IN_URL = re.compile(r"resourceGUID=([0-9A-Za-z-]+)")
 _AMBIGUOUS = (ServerError, TransportError)
 _REGISTER_ATTEMPTS = 4
 _PUT_SERVER_RETRIES = 2
-
-
-class PipelineRefreshError(SpecClientError):
-    """One or more output pipelines could not be processed; ``outcomes`` has every result."""
-
-    def __init__(self, dataset_guid: str, outcomes: list[PipelineOutcome]) -> None:
-        self.dataset_guid = dataset_guid
-        self.outcomes = outcomes
-        failed = [o for o in outcomes if not o.ok]
-        lines = "; ".join(f"{o.pipeline_id} {o.container_guid}: {o.error}" for o in failed)
-        super().__init__(
-            f"{len(failed)} of {len(outcomes)} pipelines of dataset {dataset_guid} failed: {lines}"
-        )
-
-
-@dataclass(frozen=True)
-class PipelineOutcome:
-    """What happened to one resource container in :meth:`UsmartPipelines.refresh_all`."""
-
-    container_guid: str
-    pipeline_id: str
-    ok: bool
-    state: str | None = None
-    error: str | None = None
 
 
 class AsyncUsmartResource(AsyncResource):
@@ -114,18 +96,13 @@ def _catalogue(private: bool) -> Flow:
     return reply.json().get("dataset") or []
 
 
-def _container_in(view: Mapping[str, Any], guid: str) -> Mapping[str, Any] | None:
-    containers = view["resource_containers"]
-    return next((c for c in containers if c["resource_container_guid"] == guid), None)
-
-
 def _container_now(dataset_guid: str, guid: str) -> Flow:
     """The container as the server has it now, or None when the dataset cannot be read."""
     try:
         view = yield from _view(dataset_guid)
     except SpecClientError:
         return None
-    return _container_in(view, guid)
+    return container_in(view, guid)
 
 
 def _client_settings(host: Any) -> tuple[str, Any]:
@@ -382,49 +359,68 @@ class PipelinesWorkflows(Workflows):
         echo: Callable[[str], None] | None = None,
         wait: bool = False,
         timeout: float = 600.0,
-    ) -> Flow[list[PipelineOutcome]]:
-        """Process every output pipeline of a dataset, as after a file change.
+        progress: bool | Callable[[Any], Any] | None = None,
+    ) -> Flow[Any]:
+        """Process every output pipeline of a dataset, as after a file change: a future on
+        the whole refresh.
 
-        Goes on past a failure; at the end raises :class:`PipelineRefreshError` naming every
-        pipeline that failed (its ``outcomes`` holds all results). A call whose answer was
-        lost is checked against ``dataset:view`` and never run twice.
+        Each pipeline is started with ``resourceContainer:process``, going on past one that
+        fails to start; a call whose answer was lost is checked against ``dataset:view`` and
+        never run twice. The returned
+        :class:`~specclient.platforms.usmart.futures.RefreshFuture` (a
+        ``concurrent.futures.Future``) follows ``dataset:view`` until no started pipeline is
+        processing: its ``result()`` is one :class:`PipelineOutcome` per resource container,
+        in the dataset's order, or it raises :class:`PipelineRefreshError` naming every
+        pipeline that failed (``outcomes`` holds all results). ``future.started`` holds the
+        outcome of each process call, ``future.pipelines`` a future per started container.
 
         Parameters
         ----------
         dataset_guid : str
             The dataset whose pipelines to refresh.
         echo : callable, optional
-            Called with one short line per pipeline as its outcome is known.
+            Called with one short line per pipeline once the refresh has ended.
         wait : bool
-            Also wait until each started pipeline has finished processing (see :meth:`wait`);
-            a pipeline that ends ``failed`` counts as a failure.
+            Return ``future.result(timeout)`` instead of the future: the outcomes once every
+            pipeline has finished processing.
         timeout : float
-            Seconds to wait for each pipeline when ``wait`` is true.
+            Seconds to wait for the whole refresh when ``wait`` is true.
+        progress : bool or callable, optional
+            The future's progress callback (or ``True`` for a status line on stderr).
 
         Returns
         -------
-        list of PipelineOutcome
-            One per resource container, in the dataset's order.
+        RefreshFuture, or list of PipelineOutcome with ``wait``
         """
         view = yield from _view(dataset_guid)
-        outcomes = []
+        started = []
         for container in view["resource_containers"]:
-            outcomes.append((yield from _process_once(dataset_guid, container)))
-        if wait:
-            for index, outcome in enumerate(outcomes):
+            started.append((yield from _process_once(dataset_guid, container)))
+        pipelines = {}
+        if not wait:  # a future per container, for those who follow them one by one
+            for outcome in started:
                 if outcome.ok:
-                    outcomes[index] = yield from _finished(dataset_guid, outcome, timeout)
-        for outcome in outcomes:
-            line = (
-                f"{outcome.pipeline_id} {outcome.container_guid}: "
-                f"{outcome.state if outcome.ok else 'FAILED ' + str(outcome.error)}"
+                    guid = outcome.container_guid
+                    pipelines[guid] = yield _follow_pipeline(dataset_guid, guid, 1.0)
+        return (
+            yield Follow(
+                _view_call(dataset_guid),
+                _PROCESSING,
+                {
+                    "dataset_guid": dataset_guid,
+                    "started": started,
+                    "echo": echo,
+                    "progress": progress,
+                },
+                pick=_result,
+                tracker=RefreshTracker,
+                future=RefreshFuture,
+                async_future=async_refresh_future,
+                extras={"started": started, "pipelines": pipelines},
+                wait=wait,
+                timeout=timeout,
             )
-            log.info("refresh %s", line)
-            if echo is not None:
-                echo(line)
-        if any(not o.ok for o in outcomes):
-            raise PipelineRefreshError(dataset_guid, outcomes)
-        return outcomes
+        )
 
     @workflow
     def wait(
@@ -432,11 +428,34 @@ class PipelinesWorkflows(Workflows):
     ) -> Flow[Any]:
         """Poll ``dataset:view`` until a pipeline has finished processing; returns it.
 
-        Raises ``WaiterError`` when it ends ``failed`` (with the failure reason) and
-        ``WaiterTimeoutError`` after ``timeout`` seconds. Sleeps go through the client's
-        clock, so an emulator-backed client waits without really sleeping.
+        Raises :class:`~specclient.errors.RunFailed` when it ends ``failed`` (with the failure
+        reason) and :class:`~specclient.errors.RunTimeoutError` after ``timeout`` seconds: the
+        ``result(timeout)`` of a future on the pipeline. Sleeps go through the client's clock,
+        so an emulator-backed client waits without really sleeping.
         """
-        return (yield from _processed(dataset_guid, container_guid, timeout, delay))
+        return (
+            yield _follow_pipeline(dataset_guid, container_guid, delay, wait=True, timeout=timeout)
+        )
+
+
+def _view_call(dataset_guid: str) -> Call:
+    return Call("datasets.view", (), {"dataset_guid": dataset_guid, "return_type": "snake"})
+
+
+def _processing(delay: float) -> Any:
+    from specclient.openapi.model import Waiter
+
+    return Waiter(
+        field="state",
+        success=("processed",),
+        failure=("failed",),
+        delay=delay,
+        max_delay=30.0,
+        reason_field="failureReason",
+    )
+
+
+_PROCESSING = _processing(1.0)
 
 
 def _process(container_guid: Any) -> Flow:
@@ -444,14 +463,20 @@ def _process(container_guid: Any) -> Flow:
     return (yield from _action("pipelines.process", resource_container_guid=container_guid))
 
 
-def _processed(dataset_guid: str, container_guid: str, timeout: float, delay: float) -> Flow:
-    from specclient.openapi.model import Waiter
-
+def _follow_pipeline(
+    dataset_guid: str,
+    container_guid: str,
+    delay: float,
+    *,
+    wait: bool = False,
+    timeout: float | None = None,
+) -> Follow:
+    """A future on one container's processing (its result: the container as processed)."""
     _require_guid("pipelines.wait", "container_guid", container_guid)
     _require_guid("datasets.get", "dataset_guid", dataset_guid)
 
     def container(reply: Any) -> Mapping[str, Any]:
-        found = _container_in(_result(reply), container_guid)
+        found = container_in(_result(reply), container_guid)
         if found is None:
             raise ParameterError(
                 "pipelines.wait",
@@ -460,33 +485,13 @@ def _processed(dataset_guid: str, container_guid: str, timeout: float, delay: fl
             )
         return found
 
-    waiter = Waiter(
-        field="state",
-        success=("processed",),
-        failure=("failed",),
-        delay=delay,
-        max_delay=30.0,
+    return Follow(
+        _view_call(dataset_guid),
+        _processing(delay),
+        {"run_id": container_guid, "what": f"pipeline {container_guid}"},
+        pick=container,
+        wait=wait,
         timeout=timeout,
-        reason_field="failureReason",
-    )
-    view = Call("datasets.view", (), {"dataset_guid": dataset_guid, "return_type": "snake"})
-    options = {"progress": False, "what": f"pipeline {container_guid}"}
-    return (yield Wait(view, waiter, options, pick=container))
-
-
-def _finished(dataset_guid: str, outcome: PipelineOutcome, timeout: float) -> Flow:
-    try:
-        done = yield from _processed(dataset_guid, outcome.container_guid, timeout, 1.0)
-    except SpecClientError as exc:
-        return PipelineOutcome(
-            outcome.container_guid,
-            outcome.pipeline_id,
-            False,
-            state=getattr(exc, "state", None),
-            error=_short(exc),
-        )
-    return PipelineOutcome(
-        outcome.container_guid, outcome.pipeline_id, True, state=done.get("state")
     )
 
 
@@ -494,15 +499,26 @@ def _process_once(dataset_guid: str, container: Mapping[str, Any]) -> Flow:
     guid = container["resource_container_guid"]
     pipeline = container.get("pipeline_id") or "?"
     before = (container.get("revision"), container.get("processed_at"))
+    busy = container.get("state") == "processing"  # started by someone else, before us
     for attempt in range(1, _REGISTER_ATTEMPTS + 1):
         try:
             result = yield from _process(guid)
             return PipelineOutcome(guid, pipeline, True, state=result.get("state"))
         except _AMBIGUOUS as exc:
             now = yield from _container_now(dataset_guid, guid)
-            if now is not None and (
-                now.get("state") == "processing"
-                or (now.get("revision"), now.get("processed_at")) != before
+            if now is not None and busy and now.get("state") == "processing":
+                # processing before the call and after it: the view cannot tell whether this
+                # call was applied, so it is neither counted as done nor sent again
+                return PipelineOutcome(
+                    guid, pipeline, False, state="processing", error=_unknown(guid, exc)
+                )
+            if (
+                now is not None
+                and not busy
+                and (
+                    now.get("state") == "processing"
+                    or (now.get("revision"), now.get("processed_at")) != before
+                )
             ):
                 return PipelineOutcome(guid, pipeline, True, state=now.get("state"))
             if (
@@ -780,6 +796,15 @@ def _wire(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _unknown(container_guid: str, exc: Exception) -> str:
+    return (
+        f"the reply to resourceContainer:process was lost ({_short(exc)}) while the pipeline "
+        "was already processing (started before this call), so it may or may not have been "
+        "queued again; once it is no longer processing, check its revision and processedAt "
+        f"in dataset:view and call pipelines.process({container_guid!r}) if it still needs it"
+    )
 
 
 def _short(exc: Exception) -> str:
