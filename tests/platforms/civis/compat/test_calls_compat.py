@@ -238,3 +238,53 @@ def test_booleans_go_as_json_spells_them():
     client = APIClient(KEY, local_api_spec=str(SPEC), http=httpx.MockTransport(handler))
     client.credentials.list(default=True)
     assert "default=true" in sent[0]
+
+
+def _fake_civis(handler):
+    """A Civis client on an in-process fake serving one json_values route."""
+    spec = {
+        "swagger": "2.0",
+        "info": {"title": "Civis", "version": "1"},
+        "paths": {
+            "/json_values/{id}": {
+                "get": {
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "type": "integer"}
+                    ],
+                    "responses": {"200": {"description": "ok", "schema": {"type": "object"}}},
+                }
+            }
+        },
+    }
+    return APIClient(KEY, local_api_spec=spec, http=httpx.MockTransport(handler))
+
+
+def test_json_values_answers_keep_the_users_json():
+    value = {"camelKey": {"Inner-Key": [{"deepKey": 1}]}}
+
+    def handler(request):
+        return httpx.Response(200, json={"id": 5, "name": "cfg", "value": value})
+
+    got = _fake_civis(handler).json_values.get(5)
+    assert got.value == value
+    assert got.json() == {"id": 5, "name": "cfg", "value": value}
+    theirs = civis.response.Response(
+        {"id": 5, "name": "cfg", "value": value}, from_json_values=True
+    )
+    assert got.json() == theirs.json()
+
+
+def test_the_async_client_records_last_response_and_raises_civis_errors(emu):
+    import asyncio
+
+    from specclient.platforms.civis import connect_async
+
+    async def main():
+        async with connect_async(api_key=KEY, base_url=emu.base_url, clock=emu.clock) as client:
+            me = await client.users.get_me()
+            assert client.last_response is me
+            with pytest.raises(CivisAPIError) as caught:
+                await client.tables.get(999999)
+            return str(caught.value)
+
+    assert asyncio.run(main()).endswith("(GET /tables/999999)")
