@@ -32,6 +32,7 @@ from specclient.platforms.civis.errors import (
     CivisAPIError,
     CivisAPIKeyError,
     CivisImmutableResponseError,
+    CivisValueError,
     raise_civis_error,
 )
 from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
@@ -174,7 +175,7 @@ def _prepare(conn: Connection) -> None:
     # Checked here, before /endpoints is fetched, not only when the client is built.
     return_type = options.get("return_type", "snake")
     if return_type not in ("snake", "raw", "pandas"):
-        raise ParameterError(
+        raise CivisValueError(  # a ValueError, as civis-python's APIClient raises
             "connect",
             f"return_type must be 'snake', 'raw' or 'pandas', not {return_type!r}",
             "return_type",

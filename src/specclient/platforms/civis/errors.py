@@ -31,6 +31,7 @@ __all__ = [
     "CivisAPIKeyError",
     "CivisImmutableResponseError",
     "CivisArgumentError",
+    "CivisValueError",
     "raise_civis_error",
     "immutable_response_error",
 ]
@@ -75,6 +76,10 @@ class CivisArgumentError(ParameterError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class CivisValueError(ParameterError, ValueError):
+    """A bad option value, also a ``ValueError`` as civis-python raises for it."""
 
 
 def _civis_python(module: str, name: str) -> type | None:

@@ -116,6 +116,13 @@ def test_api_client_takes_civis_python_2_10_positional_order(emu):
         APIClient(KEY, "snake", "2.0", emu.client().spec.source or {})
 
 
+def test_a_bad_return_type_is_a_value_error_as_in_civis_python():
+    with pytest.raises(ValueError, match="bogus"):
+        civis.APIClient(KEY, return_type="bogus")
+    with pytest.raises(ValueError, match="return_type must be 'snake', 'raw' or 'pandas'"):
+        APIClient(KEY, return_type="bogus")
+
+
 def test_return_type_pandas_is_an_extension(emu):
     frame = APIClient(KEY, "pandas").tables.list(database_id=1)
     assert list(frame["name"])[:2] == ["customers", "orders"]
