@@ -38,6 +38,7 @@ from specclient.platforms.civis.errors import (
 from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
 from specclient.platforms.civis.lookup import find, find_one, split_schema_tablename
 from specclient.platforms.civis.responses import (
+    AsyncCivisPaginatedResponse,
     AsyncCivisResource,
     CivisPaginatedResponse,
     CivisResource,
@@ -57,6 +58,7 @@ __all__ = [
     "CivisResponse",
     "CivisResponseList",
     "CivisPaginatedResponse",
+    "AsyncCivisPaginatedResponse",
     "CivisAPIError",
     "CivisAPIKeyError",
     "CivisImmutableResponseError",
@@ -90,6 +92,7 @@ for _cls in (
     CivisResponse,
     CivisResponseList,
     CivisPaginatedResponse,
+    AsyncCivisPaginatedResponse,
     CivisFuture,
     CivisJobFailure,
 ):

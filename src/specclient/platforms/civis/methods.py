@@ -12,7 +12,11 @@ import inspect
 from typing import Any
 
 from specclient.platforms.civis.errors import CivisArgumentError
-from specclient.platforms.civis.responses import CivisPaginatedResponse, JSONValueResponse
+from specclient.platforms.civis.responses import (
+    AsyncCivisPaginatedResponse,
+    CivisPaginatedResponse,
+    JSONValueResponse,
+)
 
 __all__ = ["CivisMethod", "AsyncCivisMethod"]
 
@@ -61,6 +65,8 @@ class _CivisCall:
     def _answer(self, result: Any) -> Any:
         if inspect.isgenerator(result):
             result = CivisPaginatedResponse(result)
+        elif inspect.isasyncgen(result):
+            result = AsyncCivisPaginatedResponse(result)
         elif self.method.operation.qualname.startswith("json_values.") and hasattr(
             result, "json_data"
         ):

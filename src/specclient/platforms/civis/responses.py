@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import json
 import pprint
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from specclient.client import AsyncResource, Resource
@@ -25,6 +25,7 @@ __all__ = [
     "CivisResponse",
     "CivisResponseList",
     "CivisPaginatedResponse",
+    "AsyncCivisPaginatedResponse",
     "CivisResource",
     "AsyncCivisResource",
     "JSONValueResponse",
@@ -205,6 +206,24 @@ class CivisPaginatedResponse(Iterator[Any]):
     def json(self, snake_case: bool = True) -> list[Any]:
         """The remaining items' data, as :meth:`CivisResponse.json` gives it."""
         return [_plain(item, snake_case) for item in self._pages]
+
+
+class AsyncCivisPaginatedResponse(AsyncIterator[Any]):
+    """:class:`CivisPaginatedResponse` on the async client: ``async for`` over every item,
+    ``await result.json()`` for the remaining items' data."""
+
+    def __init__(self, items: AsyncIterator[Any]) -> None:
+        self._pages = items
+
+    def __aiter__(self) -> AsyncCivisPaginatedResponse:
+        return self
+
+    async def __anext__(self) -> Any:
+        return await self._pages.__anext__()
+
+    async def json(self, snake_case: bool = True) -> list[Any]:
+        """The remaining items' data, as :meth:`CivisResponse.json` gives it."""
+        return [_plain(item, snake_case) async for item in self._pages]
 
 
 class CivisResource(Resource):

@@ -290,6 +290,10 @@ def test_the_async_client_records_last_response_and_raises_civis_errors(emu):
         async with connect_async(api_key=KEY, base_url=emu.base_url, clock=emu.clock) as client:
             me = await client.users.get_me()
             assert client.last_response is me
+            pages = await client.tables.list(database_id=1, limit=2, iterator=True)
+            first = await anext(pages)
+            rest = await pages.json()
+            assert [first.name, *(t["name"] for t in rest)][:2] == ["customers", "orders"]
             with pytest.raises(CivisAPIError) as caught:
                 await client.tables.get(999999)
             return str(caught.value)
