@@ -17,9 +17,11 @@ import pandas as _pd
 
 from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, Method, Resource
 from specclient.response import Response
+from specclient.platforms.civis import CivisResource as _CivisResourceBase
 from specclient.platforms.civis import CivisScripts as _CivisScriptsBase
 from specclient.platforms.civis import CivisJobs as _CivisJobsBase
 from specclient.platforms.civis import CivisClient as _CivisClientBase
+from specclient.platforms.civis import AsyncCivisResource as _AsyncCivisResourceBase
 from specclient.platforms.civis import AsyncCivisScripts as _AsyncCivisScriptsBase
 from specclient.platforms.civis import AsyncCivisJobs as _AsyncCivisJobsBase
 from specclient.platforms.civis import AsyncCivisClient as _AsyncCivisClientBase
@@ -653,8 +655,49 @@ class JobsListRunsLogsResponse(Response):
     message: _str | None
     level: _str | None
 
+class FilesPostResponse(Response):
+    id: _int
+    name: _str
+    created_at: _str
+    file_size: _int
+    expires_at: _str
+    description: _str
+    upload_url: _str
+    upload_fields: Response
+    my_permission_level: _str
 
-class _Users(Resource):
+class FilesGetResponse(Response):
+    id: _int
+    name: _str
+    created_at: _str
+    file_size: _int
+    expires_at: _str
+    description: _str
+    author: FilesGetResponseAuthor
+    download_url: _str
+    file_url: _str
+    detected_info: FilesGetResponseDetectedInfo
+    my_permission_level: _str
+
+class FilesGetResponseAuthor(Response):
+    id: _int | None
+    name: _str | None
+    username: _str | None
+    initials: _str | None
+    online: _bool | None
+
+class FilesGetResponseDetectedInfo(Response):
+    include_header: _bool
+    column_delimiter: _str
+    compression: _str
+    table_columns: _list[FilesGetResponseDetectedInfoTableColumns]
+
+class FilesGetResponseDetectedInfoTableColumns(Response):
+    name: _str
+    sql_type: _str
+
+
+class _Users(_CivisResourceBase):
     @_overload
     def list(self, *, feature_flag: _str | None = ..., account_status: _str | None = ..., query: _str | None = ..., group_id: _int | None = ..., group_ids: _list[_int] | None = ..., organization_id: _int | None = ..., exclude_groups: _bool | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[UsersListResponse]:
         """List users
@@ -752,7 +795,7 @@ class _Users(Resource):
     @_overload
     def get(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Credentials(Resource):
+class _Credentials(_CivisResourceBase):
     @_overload
     def list_types(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsListTypesResponse:
         """Get list of Credential Types
@@ -896,7 +939,7 @@ class _Credentials(Resource):
     @_overload
     def delete(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Databases(Resource):
+class _Databases(_CivisResourceBase):
     @_overload
     def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesGetResponse]:
         """List databases
@@ -985,7 +1028,7 @@ class _Databases(Resource):
     @_overload
     def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Tables(Resource):
+class _Tables(_CivisResourceBase):
     @_overload
     def list(self, *, database_id: _int | None = ..., schema: _str | None = ..., name: _str | None = ..., search: _str | None = ..., table_tag_ids: _list[_int] | None = ..., credential_id: _int | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[TablesListResponse]:
         """List tables
@@ -1787,6 +1830,58 @@ class _Jobs(_CivisJobsBase):
     @_overload
     def list_runs_logs(self, id: _int, run_id: _int, *, last_id: _int | None = ..., limit: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
+class _Files(_CivisResourceBase):
+    @_overload
+    def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostResponse:
+        """Initiate an upload of a file into the platform
+
+        API: ``POST /files/``
+
+        Parameters
+        ----------
+        name : str
+            The file name.
+        expires_at : str | None, optional
+            The date and time the file will expire. If not specified, the file will expire in 30 days. To keep a file indefinitely, specify null.
+        description : str | None, optional
+            The user-defined description of the file.
+
+        Returns
+        -------
+        FilesPostResponse
+        """
+    @_overload
+    def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesGetResponse:
+        """Get details about a file
+
+        API: ``GET /files/{id}``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the file.
+        link_expires_at : str | None, optional
+            The date and time the download link will expire. Must be a time between now and 36 hours from now. Defaults to 30 minutes from now.
+        inline : bool | None, optional
+            If true, will return a url that can be displayed inline in HTML
+
+        Returns
+        -------
+        FilesGetResponse
+        """
+    @_overload
+    def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
 class CivisClient(_CivisClientBase):
     """A client for Civis Analytics API: one attribute per resource."""
 
@@ -1796,9 +1891,10 @@ class CivisClient(_CivisClientBase):
     tables: _Tables
     scripts: _Scripts
     jobs: _Jobs
+    files: _Files
 
 
-class _AsyncUsers(AsyncResource):
+class _AsyncUsers(_AsyncCivisResourceBase):
     @_overload
     async def list(self, *, feature_flag: _str | None = ..., account_status: _str | None = ..., query: _str | None = ..., group_id: _int | None = ..., group_ids: _list[_int] | None = ..., organization_id: _int | None = ..., exclude_groups: _bool | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[UsersListResponse]: ...
     @_overload
@@ -1834,7 +1930,7 @@ class _AsyncUsers(AsyncResource):
     @_overload
     async def get(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncCredentials(AsyncResource):
+class _AsyncCredentials(_AsyncCivisResourceBase):
     @_overload
     async def list_types(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> CredentialsListTypesResponse: ...
     @_overload
@@ -1878,7 +1974,7 @@ class _AsyncCredentials(AsyncResource):
     @_overload
     async def delete(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncDatabases(AsyncResource):
+class _AsyncDatabases(_AsyncCivisResourceBase):
     @_overload
     async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[DatabasesGetResponse]: ...
     @_overload
@@ -1912,7 +2008,7 @@ class _AsyncDatabases(AsyncResource):
     @_overload
     async def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncTables(AsyncResource):
+class _AsyncTables(_AsyncCivisResourceBase):
     @_overload
     async def list(self, *, database_id: _int | None = ..., schema: _str | None = ..., name: _str | None = ..., search: _str | None = ..., table_tag_ids: _list[_int] | None = ..., credential_id: _int | None = ..., limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[TablesListResponse]: ...
     @_overload
@@ -2154,6 +2250,24 @@ class _AsyncJobs(_AsyncCivisJobsBase):
     @_overload
     async def list_runs_logs(self, id: _int, run_id: _int, *, last_id: _int | None = ..., limit: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
+class _AsyncFiles(_AsyncCivisResourceBase):
+    @_overload
+    async def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostResponse: ...
+    @_overload
+    async def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesGetResponse: ...
+    @_overload
+    async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
 class AsyncCivisClient(_AsyncCivisClientBase):
     """The async client for Civis Analytics API: one attribute per resource."""
 
@@ -2163,3 +2277,4 @@ class AsyncCivisClient(_AsyncCivisClientBase):
     tables: _AsyncTables
     scripts: _AsyncScripts
     jobs: _AsyncJobs
+    files: _AsyncFiles

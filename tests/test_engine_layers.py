@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "specclient._secrets",
             "specclient._jsonpath",
             "specclient._resources",
+            "specclient._version",
             "specclient.catalog",
         ),
     ),

@@ -81,7 +81,7 @@ class _ClientBase:
         spec: Spec | str | Path | Mapping[str, Any],
         *,
         options: ClientOptions | None = None,
-        resource_classes: Mapping[str, type] | None = None,
+        resource_classes: Mapping[Any, type] | None = None,
         naming: Any = None,
         **option_values: Any,
     ) -> None:
@@ -148,7 +148,9 @@ class _ClientBase:
                 operations = self._spec.operations(name)
             except KeyError:
                 raise AttributeError(self._unknown_resource(name)) from None
-            cls = self._resource_classes.get(name, self._resource_cls)
+            # key None: the class of every resource not named (a platform's own base class)
+            default: Any = self._resource_classes.get(None, self._resource_cls)
+            cls = self._resource_classes.get(name, default)
             self._resources[name] = cls(self, name, operations)
         return self._resources[name]
 

@@ -74,10 +74,19 @@ class Response(Mapping[str, Any]):
     def _items(self) -> dict[str, Any]:
         if self._data is None:  # converted on first access: big lists stay cheap until read
             self._data = {
-                camel_to_snake(str(k)): _convert(v, self._secret_fields, type(self))
+                self.decoded_key(str(k)): self.decoded_value(str(k), v)
                 for k, v in self._payload.items()
             }
         return self._data
+
+    # Decoding hooks: a platform's Response subclass may keep some user data as sent.
+    def decoded_key(self, key: str) -> str:
+        """The Python name of the payload's key ``key`` (snake_case)."""
+        return camel_to_snake(key)
+
+    def decoded_value(self, key: str, value: Any) -> Any:
+        """The value the field ``key`` reads as: objects become this class, arrays lists."""
+        return _convert(value, self._secret_fields, type(self))
 
     def json(self) -> Any:
         """The payload as the server sent it (original key names)."""
@@ -121,8 +130,11 @@ class Response(Mapping[str, Any]):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        shown = {k: ("***" if self._is_secret(k) else v) for k, v in self._items.items()}
-        return f"Response({shown!r})"
+        return f"Response({self.redacted_items()!r})"
+
+    def redacted_items(self) -> dict[str, Any]:
+        """The fields as printed: values of secret fields replaced by ``'***'``."""
+        return {k: ("***" if self._is_secret(k) else v) for k, v in self._items.items()}
 
     def _is_secret(self, snake_key: str) -> bool:
         from .http.redact import is_secret_name  # the one redaction rule, shared with logs

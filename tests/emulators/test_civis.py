@@ -282,6 +282,14 @@ def test_every_reply_has_the_shape_civis_publishes(served):
     run = client.scripts.post_containers_runs(s.id)
     q = client.scripts.post_sql(name="q", sql="select 1", remote_host_id=1, credential_id=101)
     sql_run = client.scripts.post_sql_runs(q.id)
+    stored = client.files.post("f.csv")
+    client.request(
+        "POST",
+        stored.upload_url,
+        files={"file": ("f.csv", b"a\n")},
+        data=stored.upload_fields.json(snake_case=False),
+        auth=False,
+    )
     served.clock.advance(100)
     calls = {
         "users.list": (),
@@ -314,6 +322,7 @@ def test_every_reply_has_the_shape_civis_publishes(served):
         "jobs.list_runs_outputs": (q.id, sql_run.id),
         "jobs.list_runs_logs": (s.id, run.id),
         "jobs.post_runs": (s.id,),
+        "files.get": (stored.id,),
     }
     assert set(calls) | {
         "credentials.post",
@@ -326,6 +335,7 @@ def test_every_reply_has_the_shape_civis_publishes(served):
         "scripts.post_sql_runs",
         "scripts.delete_sql_runs",
         "jobs.delete_runs",
+        "files.post",
     } == set(served.app.operations)
     for qualname, args in calls.items():
         operation = served.app.operations[qualname]

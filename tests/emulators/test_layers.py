@@ -43,6 +43,7 @@ ALLOWED_MODULES = {
     "specclient._secrets",
     "specclient._clock",
     "specclient._resources",
+    "specclient._version",  # the package version, loaded by `import specclient`
     "specclient.catalog",
 }
 

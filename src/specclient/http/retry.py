@@ -26,18 +26,29 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import httpx
+if TYPE_CHECKING:
+    import httpx  # a policy is built before any request: httpx loads with the sender
 
 __all__ = ["RetryPolicy", "parse_retry_after", "retry_after_seconds", "IDEMPOTENT_VERBS"]
 
 IDEMPOTENT_VERBS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
+
 # The request never left this machine (or never got a connection): safe to send again.
-_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+def _never_sent() -> tuple[type[Exception], ...]:
+    import httpx
+
+    return (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 # Failures where a new attempt may succeed. Local mistakes (bad URL, unsupported scheme,
 # a request httpx refused to write) would fail again the same way.
-_TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+def _transient() -> tuple[type[Exception], ...]:
+    import httpx
+
+    return (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -88,6 +99,10 @@ class RetryPolicy:
     jitter : bool
         "Full jitter": wait a uniform random time between 0 and the backoff, so many clients
         refused at once do not come back at once.
+    resend_statuses : frozenset of int
+        Statuses that prove a request was not applied, so a POST or PATCH answered with one
+        may be sent again: 429 for every API; a platform whose API promises more (Civis: 503)
+        says so in its declaration.
     """
 
     max_retries: int = 3
@@ -96,12 +111,14 @@ class RetryPolicy:
     backoff_max: float = 30.0
     max_retry_after: float = 300.0
     jitter: bool = True
+    resend_statuses: frozenset[int] = frozenset({429})
     random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError(f"RetryPolicy.max_retries must be >= 0, not {self.max_retries}")
         self.retry_statuses = frozenset(self.retry_statuses)
+        self.resend_statuses = frozenset(self.resend_statuses)
 
     def backoff(self, attempt: int) -> float:
         """The wait before retry ``attempt`` when the server gave no ``Retry-After``."""
@@ -122,8 +139,8 @@ class RetryPolicy:
         if idempotent:
             return True
         if error is not None:
-            return isinstance(error, _NEVER_SENT)
-        return response is not None and response.status_code == 429
+            return isinstance(error, _never_sent())
+        return response is not None and response.status_code in self.resend_statuses
 
     def delay_for(
         self,
@@ -153,7 +170,7 @@ class RetryPolicy:
         if attempt > self.max_retries:
             return None
         if error is not None:
-            if not isinstance(error, _TRANSIENT):
+            if not isinstance(error, _transient()):
                 return None
         elif response is None or response.status_code not in self.retry_statuses:
             return None

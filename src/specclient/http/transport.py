@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from specclient._clock import SYSTEM_CLOCK, Clock
+from specclient._version import __version__
 from specclient.errors import (
     ConnectionError,
     ParameterError,
@@ -57,6 +58,9 @@ class _Default:
 DEFAULT: Any = _Default()
 
 RequestSource = httpx.Request | Callable[[], httpx.Request]
+#: sent on every request that names no other (``headers=`` or a platform's ``user_agent``):
+#: API operators see which client calls them, and which version, in their logs
+USER_AGENT = f"specclient/{__version__}"
 _NO_AUTH = httpx.Auth()  # the base class sends the request untouched
 
 _TIMEOUT_WHAT = {
@@ -479,6 +483,8 @@ class _SenderBase:
         for name, value in self.headers.items():
             if name not in request.headers:
                 request.headers[name] = value
+        if "User-Agent" not in request.headers:
+            request.headers["User-Agent"] = USER_AGENT
         if timeout is not DEFAULT:
             request.extensions["timeout"] = httpx.Timeout(timeout).as_dict()
         elif "timeout" not in request.extensions:

@@ -174,12 +174,13 @@ class Platform:
     auth_options: Callable[[Connection], Mapping[str, Mapping[str, Any]]] | None = None
     #: ``prepare(connection)``: what data cannot say (base URL rules, a fetched spec...)
     prepare: Callable[[Connection], None] | None = None
-    #: shared options whose platform default differs from the engine's (Civis: 6 retries)
+    #: shared options whose platform default differs from the engine's (Civis: 9 retries)
     defaults: Mapping[str, Any] = field(default_factory=dict)
     client: type | None = None
     async_client: type | None = None
-    resources: Mapping[str, type] = field(default_factory=dict)
-    async_resources: Mapping[str, type] = field(default_factory=dict)
+    #: workflow resource classes by resource name; key None: every other resource
+    resources: Mapping[Any, type] = field(default_factory=dict)
+    async_resources: Mapping[Any, type] = field(default_factory=dict)
     naming: Any = None
     response_class: type | None = None
     #: the error class per status for the spec's ``x-error-envelope`` (ClicData's own)

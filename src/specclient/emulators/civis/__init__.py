@@ -20,6 +20,8 @@ from functools import cache
 from typing import Any
 
 from specclient._resources import bundled_spec
+from specclient.emulators.civis.bodies import CivisEmulatorApp
+from specclient.emulators.civis.files import FileStore
 from specclient.emulators.civis.handlers import routes
 from specclient.emulators.civis.state import DEMO_API_KEY, CivisState
 from specclient.emulators.core import (
@@ -86,7 +88,8 @@ def build(
     document, served_bytes = _served()
     spec = load(document, naming=CIVIS_PYTHON)
     # Civis publishes its paths at the root of the API host, whatever the spec's host says.
-    app = EmulatorApp(spec, clock=clock, seed=seed, error_body=_error_body, base_path="")
+    # civis-python's snake_case body keys are read as the API reads them (bodies.py)
+    app = CivisEmulatorApp(spec, clock=clock, seed=seed, error_body=_error_body, base_path="")
     state = CivisState(
         seed=seed,
         clock=clock,
@@ -95,6 +98,7 @@ def build(
         run_seconds=run_seconds,
     )
     app.state = state
+    state.file_store = FileStore(state)  # type: ignore[attr-defined]
     app.credentials = {"api_key": api_key}
     app.authenticate = lambda req: _authenticate(state, req)
     app.route("GET", "/endpoints", name="endpoints", auth=True)(

@@ -67,6 +67,8 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("delete", "/jobs/{id}/runs/{run_id}"),  # jobs.delete_runs
     ("get", "/jobs/{id}/runs/{run_id}/outputs"),  # jobs.list_runs_outputs
     ("get", "/jobs/{id}/runs/{run_id}/logs"),  # jobs.list_runs_logs
+    ("post", "/files/"),  # files.post (a presigned upload)
+    ("get", "/files/{id}"),  # files.get (a presigned download)
 )
 
 

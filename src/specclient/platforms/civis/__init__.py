@@ -27,14 +27,24 @@ from specclient.platforms.civis.client import (
     CivisScripts,
 )
 from specclient.platforms.civis.demo import demo
-from specclient.platforms.civis.endpoints import DEFAULT_TTL, load_endpoints
+from specclient.platforms.civis.endpoints import DEFAULT_TTL, default_cache_dir, load_endpoints
+from specclient.platforms.civis.errors import (
+    CivisAPIError,
+    CivisAPIKeyError,
+    CivisImmutableResponseError,
+    CivisValueError,
+    raise_civis_error,
+)
 from specclient.platforms.civis.lookup import find, find_one, split_schema_tablename
 from specclient.platforms.civis.responses import (
+    AsyncCivisPaginatedResponse,
     AsyncCivisResource,
+    CivisPaginatedResponse,
     CivisResource,
     CivisResponse,
     CivisResponseList,
 )
+from specclient.platforms.civis.wire import civis_document
 
 __all__ = [
     "PLATFORM",
@@ -46,6 +56,11 @@ __all__ = [
     "CivisJobFailure",
     "CivisResponse",
     "CivisResponseList",
+    "CivisPaginatedResponse",
+    "AsyncCivisPaginatedResponse",
+    "CivisAPIError",
+    "CivisAPIKeyError",
+    "CivisImmutableResponseError",
     "CivisResource",
     "AsyncCivisResource",
     "CivisJobs",
@@ -75,6 +90,8 @@ for _cls in (
     AsyncCivisResource,
     CivisResponse,
     CivisResponseList,
+    CivisPaginatedResponse,
+    AsyncCivisPaginatedResponse,
 ):
     _cls.__module__ = __name__
 del _cls
@@ -83,7 +100,8 @@ DEFAULT_BASE_URL = "https://api.civisanalytics.com"
 ENV_API_KEY = "CIVIS_API_KEY"
 ENV_BASE_URL = "CIVIS_API_ENDPOINT"  # civis-python's variable for another deployment
 ENV_CREDENTIALS_FILE = "CIVIS_CREDENTIALS_FILE"
-DEFAULT_RETRY_TOTAL = 6  # civis-python's retry_total default
+#: civis-python 2.10's default ``tenacity.Retrying`` stops after 10 attempts: 9 retries
+DEFAULT_RETRY_TOTAL = 9
 
 
 # -- connecting ------------------------------------------------------------------------------------
@@ -157,7 +175,7 @@ def _prepare(conn: Connection) -> None:
     # Checked here, before /endpoints is fetched, not only when the client is built.
     return_type = options.get("return_type", "snake")
     if return_type not in ("snake", "raw", "pandas", "arrow"):
-        raise ParameterError(
+        raise CivisValueError(  # a ValueError, as civis-python's APIClient raises
             "connect",
             f"return_type must be 'snake', 'raw', 'pandas' or 'arrow', not {return_type!r}",
             "return_type",
@@ -169,6 +187,11 @@ def _prepare(conn: Connection) -> None:
             "connect", f"retry_total must be a whole number >= 0, not {retries!r}", "retry_total"
         )
     options["max_retries"] = retries
+    if options.get("retry") is None:
+        options["retry"] = _retry_policy(retries)
+    hooks = dict(options.get("event_hooks") or {})
+    hooks["response"] = [*(hooks.get("response") or ()), raise_civis_error]
+    options["event_hooks"] = hooks
     key = conn.require("api_key") if options.get("auth") is None else conn.credentials["api_key"]
     if source is None:
         if not key:
@@ -189,12 +212,34 @@ def _prepare(conn: Connection) -> None:
         raise ValueError(
             f"APIClient api_version must be one of {{'1.0'}}: {settings['api_version']!r}"
         )
-    options["spec"] = source
+    cache_dir = settings["spec_cache_dir"]
+    options["spec"] = civis_document(source, Path(cache_dir) if cache_dir else default_cache_dir())
     if settings["user_agent"]:
         options["headers"] = {
             **(options.get("headers") or {}),
             "User-Agent": settings["user_agent"],
         }
+
+
+def _retry_policy(retries: int) -> Any:
+    """civis-python 2.10's retrying (``civis._retries``), with the engine's one policy.
+
+    Waits a random time up to 2, 4, 8 ... s capped at 60 s (``wait_random_exponential(
+    multiplier=2, max=60)``), or the server's ``Retry-After`` however long, as civis-python
+    (which waits ``max(Retry-After, backoff)``). A POST is sent again after a 429 or a 503:
+    both are refusals to handle the request (RFC 9110 15.5.23 / 15.6.4), and Civis answers 503
+    from its load balancer or maintenance mode before any handler runs; civis-python retries
+    POST on exactly these two (docs/DECISIONS.md).
+    """
+    from specclient.http.retry import RetryPolicy
+
+    return RetryPolicy(
+        max_retries=retries,
+        backoff_base=2.0,
+        backoff_max=60.0,
+        max_retry_after=float("inf"),
+        resend_statuses=frozenset({429, 503}),
+    )
 
 
 def _naming() -> Any:
@@ -240,26 +285,35 @@ connect, connect_async = PLATFORM.connect, PLATFORM.connect_async
 def APIClient(  # noqa: N802 - named after the class it stands in for
     api_key: str | None = None,
     return_type: str = "snake",
-    retry_total: int = DEFAULT_RETRY_TOTAL,
     api_version: str = "1.0",
-    resources: str = "base",
     local_api_spec: Any = None,
     force_refresh_api_spec: bool = False,
+    retries: Any = None,
+    user_agent: str | None = None,
+    *,
+    retry_total: int = DEFAULT_RETRY_TOTAL,
+    resources: str = "base",
     **options: Any,
 ) -> CivisClient:
-    """``civis.APIClient``'s signature, returning a :class:`CivisClient`.
+    """``civis.APIClient``'s signature (civis-python 2.10.1's positional order), returning a
+    :class:`CivisClient`.
 
     Lets ``from specclient.platforms.civis import APIClient`` replace ``from civis import
-    APIClient`` in existing code; other keyword options are :func:`connect`'s.
+    APIClient`` in existing code. ``return_type="pandas"`` is an extension (list answers as
+    DataFrames); ``retries=`` (a ``tenacity.Retrying``) is refused in favour of
+    ``retry_total=N``; civis-python 1.x's ``retry_total`` and ``resources`` are keyword-only
+    here. Other keyword options are :func:`connect`'s.
     """
-    return connect(
+    return connect(  # type: ignore[no-any-return]
         api_key=api_key,
         return_type=return_type,
-        retry_total=retry_total,
         api_version=api_version,
-        resources=resources,
         local_api_spec=local_api_spec,
         force_refresh_api_spec=force_refresh_api_spec,
+        retries=retries,
+        user_agent=user_agent,
+        retry_total=retry_total,
+        resources=resources,
         **options,
     )
 

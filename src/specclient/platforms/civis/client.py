@@ -177,8 +177,17 @@ class AsyncCivisScripts(_Runs, AsyncCivisResource):
         return self._future(run, id, "sql_", polling_interval, progress=progress)  # type: ignore[no-any-return]
 
 
-RESOURCE_CLASSES: dict[str, type] = {"jobs": CivisJobs, "scripts": CivisScripts}
-ASYNC_RESOURCE_CLASSES: dict[str, type] = {"jobs": AsyncCivisJobs, "scripts": AsyncCivisScripts}
+# key None: every other resource, so each spec method answers civis-python's way
+RESOURCE_CLASSES: dict[str | None, type] = {
+    "jobs": CivisJobs,
+    "scripts": CivisScripts,
+    None: CivisResource,
+}
+ASYNC_RESOURCE_CLASSES: dict[str | None, type] = {
+    "jobs": AsyncCivisJobs,
+    "scripts": AsyncCivisScripts,
+    None: AsyncCivisResource,
+}
 
 
 # -- the helpers, once --------------------------------------------------------------------------
@@ -394,6 +403,8 @@ class CivisClient(_CivisHelpers, Client):
     def __init__(self, spec: Any, **options: Any) -> None:
         super().__init__(spec, **options)
         self._lookups: dict[tuple[Any, ...], Any] = {}
+        #: the answer of the latest spec call (civis-python's ``client.last_response``)
+        self.last_response: Any = None
 
     def __getstate__(self) -> Any:
         raise RuntimeError("The Civis client can't be pickled.")
@@ -452,3 +463,4 @@ class AsyncCivisClient(_CivisHelpers, AsyncClient):
     def __init__(self, spec: Any, **options: Any) -> None:
         super().__init__(spec, **options)
         self._lookups: dict[tuple[Any, ...], Any] = {}
+        self.last_response: Any = None

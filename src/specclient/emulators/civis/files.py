@@ -1,0 +1,151 @@
+"""Civis files: ``POST /files`` hands out a presigned S3-style upload (a multipart POST with
+``uploadFields`` first and ``file`` last, as AWS's POST policy), ``GET /files/{id}`` a
+presigned download URL (``fileUrl`` / ``downloadUrl``). Both URLs are on the emulator's own
+origin under :data:`STORAGE_PREFIX` and carry a token, not the API key: as on S3, whoever
+holds the URL may use it, and nothing else."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC
+from typing import Any
+
+from specclient.emulators.civis.handlers import routes
+from specclient.emulators.civis.state import CivisState, Invalid, NotFound
+from specclient.emulators.core import EmuRequest, EmuResponse
+
+__all__ = ["STORAGE_PREFIX", "FileStore"]
+
+STORAGE_PREFIX = "/_storage"
+DEFAULT_EXPIRY_DAYS = 30  # Civis keeps files 30 days unless told otherwise
+
+
+class FileStore:
+    """Files by id, and their bytes by upload / download token."""
+
+    def __init__(self, state: CivisState) -> None:
+        self.state = state
+        self.files: dict[int, dict[str, Any]] = {}
+        self.uploads: dict[str, int] = {}
+        self.downloads: dict[str, int] = {}
+        self.blobs: dict[int, bytes] = {}
+
+    def create(self, body: dict[str, Any], author: dict[str, Any], origin: str) -> dict:
+        name = body.get("name")
+        if not isinstance(name, str) or not name:
+            raise Invalid("name is required")
+        now = self.state.now()
+        file_id = self.state.new_id()
+        token = secrets.token_urlsafe(16)
+        self.uploads[token] = file_id
+        expires = body.get("expiresAt") or _iso(now + DEFAULT_EXPIRY_DAYS * 86400)
+        self.files[file_id] = {
+            "id": file_id,
+            "name": name,
+            "createdAt": _iso(now),
+            "fileSize": None,
+            "expiresAt": expires,
+            "description": body.get("description"),
+            "author": {k: author.get(k) for k in ("id", "name", "username", "initials")},
+            "myPermissionLevel": "manage",
+        }
+        return {
+            **self.files[file_id],
+            "uploadUrl": f"{origin}{STORAGE_PREFIX}/upload/{token}",
+            # What S3 checks the POST against; the emulator checks the key.
+            "uploadFields": {"key": f"files/{file_id}/{name}", "policy": "emulated"},
+        }
+
+    def get(self, file_id: int, origin: str) -> dict[str, Any]:
+        if file_id not in self.files:
+            raise NotFound(f"The requested file {file_id} could not be found.")
+        url = None
+        if file_id in self.blobs:
+            token = secrets.token_urlsafe(16)
+            self.downloads[token] = file_id
+            url = f"{origin}{STORAGE_PREFIX}/download/{token}"
+        return {**self.files[file_id], "downloadUrl": url, "fileUrl": url, "detectedInfo": None}
+
+    def store(self, token: str, key: str | None, data: bytes) -> None:
+        # As S3's: the URL may be used again (a retried upload replaces the object).
+        file_id = self.uploads.get(token)
+        if file_id is None:
+            raise NotFound("upload URL unknown")
+        expected = f"files/{file_id}/{self.files[file_id]['name']}"
+        if key != expected:
+            raise Invalid(f"form field 'key' must be {expected!r} (the uploadFields' key)")
+        self.blobs[file_id] = data
+        self.files[file_id]["fileSize"] = len(data)
+
+
+def _iso(seconds: float) -> str:
+    from datetime import datetime
+
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def _origin(req: EmuRequest) -> str:
+    return f"http://{req.headers['host']}"
+
+
+def _files(state: CivisState) -> FileStore:
+    return state.file_store  # type: ignore[attr-defined, no-any-return]
+
+
+@routes("POST /files/")
+def files_post(state: CivisState, req: EmuRequest) -> EmuResponse:
+    body = req.json()
+    if not isinstance(body, dict):
+        raise Invalid("a JSON object body is required")
+    return EmuResponse(201, json=_files(state).create(body, req.principal, _origin(req)))
+
+
+@routes("GET /files/{id}")
+def files_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
+    return _files(state).get(int(req.path_params["id"]), _origin(req))
+
+
+@routes.extra("POST", STORAGE_PREFIX + "/upload/{token}", name="storage.upload", stream=True)
+async def storage_upload(state: CivisState, req: EmuRequest) -> EmuResponse:
+    fields = _multipart(req.headers.get("content-type", ""), await req.load())
+    if "file" not in fields:
+        raise Invalid("the multipart form has no 'file' part")
+    key = fields.get("key")
+    with req.app.lock:
+        _files(state).store(
+            req.path_params["token"], key.decode() if key is not None else None, fields["file"]
+        )
+    return EmuResponse(204, body=b"")
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
+    """The parts of a multipart/form-data body by name, as bytes.
+
+    Parsed here rather than by starlette: requests (civis-python) sends every part, ``file``
+    too, without a filename, and starlette would decode such parts as text (and cap them at
+    1 MB); S3 reads them as bytes, whatever their size.
+    """
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise Invalid("an upload is a multipart/form-data POST (S3's POST policy form)")
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = BytesParser(policy=HTTP).parsebytes(head + body)
+    parts = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(payload, bytes):
+            parts[name] = payload
+    return parts
+
+
+@routes.extra("GET", STORAGE_PREFIX + "/download/{token}", name="storage.download")
+def storage_download(state: CivisState, req: EmuRequest) -> EmuResponse:
+    file_id = _files(state).downloads.get(req.path_params["token"])
+    if file_id is None:
+        raise NotFound("download URL unknown")
+    return EmuResponse(
+        200, body=_files(state).blobs[file_id], media_type="application/octet-stream"
+    )

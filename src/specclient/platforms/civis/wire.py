@@ -1,0 +1,104 @@
+"""What the Civis API reads on the wire that its spec cannot say.
+
+Array query parameters: civis-python sends ``foo[]=1&foo[]=2`` (its ``_handle_array_params``:
+"For Civis API, an array parameter ``foo`` needs to be passed in as ``foo[]``", the Rails
+convention). Swagger 2.0 has no style for that, but the engine needs none: a parameter whose
+wire name is ``foo[]`` with ``collectionFormat: multi`` is sent exactly so, and its Python name
+stays ``foo`` (the naming rules drop the brackets). :func:`bracket_array_queries` declares
+every array query parameter that way in the spec a Civis client is built from, whether fetched
+from ``/endpoints`` or given as ``spec=`` / ``local_api_spec=``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["bracket_array_queries", "civis_document"]
+
+_VERBS = ("get", "put", "post", "delete", "options", "head", "patch")
+
+
+def _bracketed(parameter: Any) -> Any:
+    if (
+        isinstance(parameter, Mapping)
+        and parameter.get("in") == "query"
+        and parameter.get("type") == "array"
+        and not str(parameter.get("name", "")).endswith("[]")
+    ):
+        return {**parameter, "name": f"{parameter['name']}[]", "collectionFormat": "multi"}
+    return parameter
+
+
+def _parameters(holder: Mapping[str, Any]) -> Mapping[str, Any]:
+    listed = holder.get("parameters")
+    if not isinstance(listed, list):
+        return holder
+    changed = [_bracketed(p) for p in listed]
+    return holder if changed == listed else {**holder, "parameters": changed}
+
+
+def bracket_array_queries(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a Swagger 2.0 ``document`` whose array query parameters are sent as
+    ``name[]=a&name[]=b``; the parts it does not change are shared, not copied."""
+    paths = {}
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, Mapping):
+            paths[path] = item
+            continue
+        item = _parameters(item)
+        paths[path] = {
+            verb: _parameters(op) if verb in _VERBS and isinstance(op, Mapping) else op
+            for verb, op in item.items()
+        }
+    shared = document.get("parameters")
+    out = {**document, "paths": paths}
+    if isinstance(shared, Mapping):
+        out["parameters"] = {name: _bracketed(p) for name, p in shared.items()}
+    return out
+
+
+def civis_document(source: Any, cache_dir: Path) -> Any:
+    """The spec a Civis client is built from: ``source`` with array queries bracketed.
+
+    A dict is declared in memory (a fetched ``/endpoints`` spec is one). A local JSON / YAML
+    file is declared once per version of the file (path, size, modification time) and kept
+    as JSON in ``cache_dir``, so later starts read that file and the engine's model cache
+    still skips parsing. A URL is left to the loader (fetched and checked there).
+    """
+    if isinstance(source, Mapping):
+        return bracket_array_queries(source)
+    if not (isinstance(source, str | os.PathLike) and Path(source).is_file()):
+        return source
+    path = Path(source).resolve()
+    stat = path.stat()
+    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}|1".encode()).hexdigest()
+    declared = cache_dir / f"local-{key[:20]}.json"
+    if declared.is_file():
+        return declared
+    document = _parse(path.read_bytes())
+    if not isinstance(document, Mapping):
+        return source  # the loader reports what is wrong with it
+    bracketed = bracket_array_queries(document)
+    try:
+        declared.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=declared.parent, prefix=".local-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(bracketed, handle)
+        os.replace(tmp, declared)  # readers never see half a file
+    except OSError:
+        return bracketed  # a read-only cache only costs the next start a parse
+    return declared
+
+
+def _parse(text: bytes) -> Any:
+    if text.lstrip()[:1] == b"{":
+        return json.loads(text)
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
