@@ -656,45 +656,38 @@ class JobsListRunsLogsResponse(Response):
     level: _str | None
 
 class FilesPostResponse(Response):
-    id: _int
-    name: _str
-    created_at: _str
-    file_size: _int
-    expires_at: _str
-    description: _str
-    upload_url: _str
-    upload_fields: Response
-    my_permission_level: _str
-
-class FilesGetResponse(Response):
-    id: _int
-    name: _str
-    created_at: _str
-    file_size: _int
-    expires_at: _str
-    description: _str
-    author: FilesGetResponseAuthor
-    download_url: _str
-    file_url: _str
-    detected_info: FilesGetResponseDetectedInfo
-    my_permission_level: _str
-
-class FilesGetResponseAuthor(Response):
     id: _int | None
     name: _str | None
-    username: _str | None
-    initials: _str | None
-    online: _bool | None
+    created_at: _str | None
+    file_size: _int | None
+    expires_at: _str | None
+    description: _str | None
+    upload_url: _str | None
+    upload_fields: Response
+    my_permission_level: _str | None
+
+class FilesGetResponse(Response):
+    id: _int | None
+    name: _str | None
+    created_at: _str | None
+    file_size: _int | None
+    expires_at: _str | None
+    description: _str | None
+    author: ScriptsListResponseAuthor | None
+    download_url: _str | None
+    file_url: _str | None
+    detected_info: FilesGetResponseDetectedInfo | None
+    my_permission_level: _str | None
 
 class FilesGetResponseDetectedInfo(Response):
-    include_header: _bool
-    column_delimiter: _str
-    compression: _str
+    include_header: _bool | None
+    column_delimiter: _str | None
+    compression: _str | None
     table_columns: _list[FilesGetResponseDetectedInfoTableColumns]
 
 class FilesGetResponseDetectedInfoTableColumns(Response):
-    name: _str
-    sql_type: _str
+    name: _str | None
+    sql_type: _str | None
 
 
 class _Users(_CivisResourceBase):

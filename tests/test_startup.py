@@ -42,18 +42,18 @@ print(json.dumps({{"loaded": [m for m in ("httpx", "asyncio") if m in sys.module
 
 
 # What a client that has not started a run, sent a request or failed does not use: the run
-# futures with their polling and threads, the workflow steps and drivers, logging, the
-# helpers of error messages and lookups.
+# futures with their polling and threads, the workflow steps and drivers, the helpers of error
+# messages and lookups. (logging and hashlib are used at connect since issues 12 and 13 landed:
+# the secret-masking log filter is installed with the first credentials, and Civis keys its
+# declared copy of a local spec by the file's hash.)
 NOT_BEFORE_A_RUN = (
     "concurrent.futures",
     "specclient.futures",
     "specclient.polling",
     "specclient.platforms.civis.futures",
     "specclient.platforms._flows",
-    "logging",
     "difflib",
     "csv",
-    "hashlib",
 )
 # ... and, once the model is cached, what only a first write or a first call needs: the cache
 # writer's temporary files and the argument checks' number and date types.

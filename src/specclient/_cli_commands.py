@@ -469,7 +469,9 @@ def _check_base_url(ctx: click.Context, param: click.Parameter, value: str | Non
     try:
         return check_base_url(value, "--base-url")
     except ParameterError as exc:
-        raise click.BadParameter(str(exc).removeprefix("--base-url(): base_url ")) from None
+        # "Invalid value for '--base-url': 'nonsense': must be an absolute ... URL"
+        why = str(exc).removeprefix("--base-url(): base_url ")
+        raise click.BadParameter(f"{value!r}: {why}") from None
 
 
 def _common_options() -> list[click.Parameter]:

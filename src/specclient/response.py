@@ -213,9 +213,16 @@ def _excerpt(response: httpx.Response, operation: Operation | None) -> str:
     return repr(text)
 
 
-def _promises_json(operation: Operation | None) -> bool:
-    media = operation.success.media_type if operation and operation.success else None
-    base = (media or "").split(";")[0].strip().lower()
+def _promises_json(operation: Operation | None, kind: str = "") -> bool:
+    """The spec promises JSON for this answer, and not also the media type that came
+    (a response may offer JSON or text, as ClicData's refresh does)."""
+    success = operation.success if operation else None
+    if success is None:
+        return False
+    base = (success.media_type or "").split(";")[0].strip().lower()
+    came = kind.split(";")[0].strip().lower()
+    if came and came in (m.split(";")[0].strip().lower() for m in success.media_types):
+        return False
     return base.endswith("/json") or base.endswith("+json")
 
 
@@ -358,7 +365,7 @@ def decode(
 
             read = frame_from_csv if return_type == "pandas" else table_from_csv
             return read(response.content)
-        if _promises_json(operation):
+        if _promises_json(operation, kind):
             # An HTML login page or a proxy's text error is not the answer the spec promised.
             raise ResponseDecodeError(
                 f"{_what(response, operation)}: the spec promises JSON but the server answered "

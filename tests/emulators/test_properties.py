@@ -249,9 +249,11 @@ def _decode_answers(
         )
         try:
             decode(response, operation, "snake")
-        except SpecClientError:
+        except SpecClientError as refused:
             if 200 <= answer.status_code < 300:  # a 2xx must give a value, not an error
-                run.decode_failures.append(f"{key[0]} {key[1]}: {answer.status_code} refused")
+                run.decode_failures.append(
+                    f"{key[0]} {key[1]}: {answer.status_code} refused: {refused}"
+                )
                 continue
         except Exception as error:  # anything but a specclient error is a client bug
             run.decode_failures.append(

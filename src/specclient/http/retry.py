@@ -21,7 +21,6 @@ Side effects are never duplicated: POST and PATCH are retried only when
 
 from __future__ import annotations
 
-import email.utils
 import random
 import time
 from collections.abc import Callable
@@ -64,6 +63,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         seconds = float(value)
     except ValueError:
         try:
+            import email.utils  # an HTTP-date is rare; its parser loads datetime and more
+
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None

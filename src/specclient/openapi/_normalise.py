@@ -853,9 +853,11 @@ class Engine:
             if self.v2:
                 raw_schema = response.get("schema")
                 media = (_pick_media(list(produces)) or "application/json") if raw_schema else None
+                offered = tuple(str(m) for m in produces) if raw_schema else ()
             else:
                 content = response.get("content") or {}
-                media = _pick_media([str(m) for m in content])
+                offered = tuple(str(m) for m in content)
+                media = _pick_media(list(offered))
                 raw_schema = (content.get(media) or {}).get("schema") if media else None
             schema = (
                 self.refs.schema(raw_schema, child(where, "schema"))
@@ -869,6 +871,7 @@ class Engine:
                     schema=schema,
                     description=str(response.get("description") or ""),
                     headers=headers,
+                    media_types=offered,
                 )
             )
         return tuple(shapes)

@@ -94,6 +94,7 @@ class ResponseShape:
     schema: Mapping[str, Any] | None = None
     description: str = ""
     headers: tuple[str, ...] = ()
+    media_types: tuple[str, ...] = ()  # every media type the response may come in
 
 
 @dataclass(frozen=True, slots=True)

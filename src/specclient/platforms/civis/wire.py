@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -87,6 +86,8 @@ def civis_document(source: Any, cache_dir: Path) -> Any:
     bracketed = bracket_array_queries(document)
     try:
         declared.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # only when the declared copy is written (a cold start)
+
         fd, tmp = tempfile.mkstemp(dir=declared.parent, prefix=".local-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(bracketed, handle)

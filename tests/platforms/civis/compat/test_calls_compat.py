@@ -119,7 +119,7 @@ def test_api_client_takes_civis_python_2_10_positional_order(emu):
 def test_a_bad_return_type_is_a_value_error_as_in_civis_python():
     with pytest.raises(ValueError, match="bogus"):
         civis.APIClient(KEY, return_type="bogus")
-    with pytest.raises(ValueError, match="return_type must be 'snake', 'raw' or 'pandas'"):
+    with pytest.raises(ValueError, match="return_type must be 'snake', 'raw', 'pandas' or 'arrow'"):
         APIClient(KEY, return_type="bogus")
 
 
