@@ -25,8 +25,8 @@ from typing import Any
 
 from specclient.emulators.core import Collection, EmuError
 
-__all__ = [
-    "COLUMN_TYPES",
+__all__ = [  # COLUMN_TYPES too, read from the spec on first use (module __getattr__)
+    "column_types",
     "REFRESH_MODES",
     "ClicDataError",
     "ClicDataState",
@@ -34,16 +34,25 @@ __all__ = [
     "png",
 ]
 
-COLUMN_TYPES = (
-    "text",
-    "number",
-    "datetime",
-    "date",
-    "percentage",
-    "checkbox",
-    "dropdown",
-    "rec_id",
-)
+
+@functools.cache
+def column_types() -> tuple[str, ...]:
+    """The ``data_type`` values a table accepts: the spec's enum, the one place they are
+    written (the client reads the same one)."""
+    import yaml
+
+    from specclient.openapi import bundled_spec
+
+    document = yaml.safe_load(bundled_spec("clicdata").read_text(encoding="utf-8"))
+    return tuple(document["components"]["schemas"]["Column"]["properties"]["data_type"]["enum"])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "COLUMN_TYPES":  # kept importable; read from the spec on first use
+        return column_types()
+    raise AttributeError(name)
+
+
 # Legacy paths spell the wrapper's "reload" as /rebuild; the versioned body says "reload".
 REFRESH_MODES = ("recreate", "rebuild", "append", "update", "updateappend")
 VERSIONED_REFRESH_MODES = {
@@ -652,11 +661,11 @@ class ClicDataState:
                     400, "InvalidColumns", "each column needs a name and a data_type"
                 )
             kind = column.get("data_type")
-            if kind not in COLUMN_TYPES:
+            if kind not in column_types():
                 raise ClicDataError(
                     400,
                     "InvalidDataType",
-                    f"column {column['name']!r}: data_type {kind!r} is not one of {list(COLUMN_TYPES)}",
+                    f"column {column['name']!r}: data_type {kind!r} is not one of {list(column_types())}",
                 )
             clean.append({"name": str(column["name"]), "data_type": str(kind)})
         names = [c["name"] for c in clean]

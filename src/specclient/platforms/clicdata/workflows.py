@@ -26,6 +26,7 @@ from specclient.errors import (
     SpecClientError,
     TransportError,
 )
+from specclient.http.retry import RetryPolicy
 from specclient.platforms._flows import Call, Flow, Request, Sleep, Workflows, workflow
 from specclient.platforms.clicdata.frames import (
     ColumnCollector,
@@ -102,8 +103,13 @@ def _progress_bar(total: int, progress: bool | None, desc: str) -> Any:
     return tqdm(total=total, unit="rows", desc=desc, disable=disable, leave=False)
 
 
+# The engine's one backoff (0.5, 1, 2, 4, 8 s), without jitter: a workflow's own re-checks
+# are few and sequential.
+_BACKOFF = RetryPolicy(backoff_base=0.5, backoff_max=8.0, jitter=False)
+
+
 def _backoff(attempt: int) -> float:
-    return min(0.5 * 2 ** (attempt - 1), 8.0)
+    return _BACKOFF.backoff(attempt)
 
 
 # -- checks that run before anything is sent ---------------------------------------------------

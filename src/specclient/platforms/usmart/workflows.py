@@ -32,6 +32,7 @@ from specclient.errors import (
     SpecClientError,
     TransportError,
 )
+from specclient.http.retry import RetryPolicy
 
 from .._flows import Call, Download, Flow, Follow, Request, Sleep, Upload, Workflows, workflow
 from .futures import (
@@ -45,6 +46,9 @@ from .upload import FileBody, checked_upload_path
 
 if TYPE_CHECKING:
     import pandas as pd
+
+# The engine's one backoff (1, 2, 4, 8 s), without jitter, between a workflow's own re-checks.
+_BACKOFF = RetryPolicy(backoff_base=1.0, backoff_max=8.0, jitter=False)
 
 log = logging.getLogger("specclient.usmart")
 
@@ -291,7 +295,7 @@ def _register(
                 return done
             if attempt == _REGISTER_ATTEMPTS:
                 raise
-            yield Sleep(min(2.0 ** (attempt - 1), 8.0))
+            yield Sleep(_BACKOFF.backoff(attempt))
         except ConflictError:
             # The reference was registered by an earlier attempt whose answer was lost.
             done = yield from already_done()
@@ -527,7 +531,7 @@ def _process_once(dataset_guid: str, container: Mapping[str, Any]) -> Flow:
                 and _is_handler_failure(exc)
             ):
                 return PipelineOutcome(guid, pipeline, False, state="failed", error=_short(exc))
-            yield Sleep(min(2.0 ** (attempt - 1), 8.0))
+            yield Sleep(_BACKOFF.backoff(attempt))
         except APIError as exc:
             return PipelineOutcome(guid, pipeline, False, error=_short(exc))
     raise AssertionError("unreachable")  # pragma: no cover
