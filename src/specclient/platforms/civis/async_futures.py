@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from specclient.futures import AsyncRunFuture, RunProgress
-from specclient.platforms.civis.futures import CivisTracker, _CivisView
+from specclient.platforms.civis.futures import _CivisView, _tracker_of
 from specclient.polling import Clock
 
 __all__ = ["AsyncCivisFuture"]
@@ -33,18 +33,10 @@ class AsyncCivisFuture(_CivisView, AsyncRunFuture):
         clock: Clock | None = None,
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> None:
-        tracker = CivisTracker(
-            poller,
-            poller_args,
-            polling_interval,
-            client,
-            max_retries,
-            poll_on_creation=poll_on_creation,
-            cancel=cancel,
-            restart=restart,
-            clock=clock,
-            progress=progress,
-        )
+        tracker = _tracker_of(
+            poller, poller_args, polling_interval, client, poll_on_creation, max_retries,
+            cancel=cancel, restart=restart, clock=clock, progress=progress,
+        )  # fmt: skip
         super().__init__(tracker)
 
     async def outputs(self) -> Any:

@@ -289,6 +289,28 @@ class CivisTracker(RunTracker):
         return CivisJobFailure(message, verdict.result, self.job_id, self.run_id)
 
 
+def _tracker_of(
+    poller: Callable[..., Any],
+    poller_args: Sequence[Any],
+    polling_interval: float | None,
+    client: Any,
+    poll_on_creation: bool,
+    max_retries: int | None,
+    **options: Any,
+) -> CivisTracker:
+    """The tracker behind :class:`CivisFuture` and its async twin, from civis-python's
+    constructor arguments (both futures keep that signature; only the driver differs)."""
+    return CivisTracker(
+        poller,
+        poller_args,
+        polling_interval,
+        client,
+        max_retries,
+        poll_on_creation=poll_on_creation,
+        **options,
+    )
+
+
 class _CivisView:
     """civis-python's names for what a Civis future tracks."""
 
@@ -391,18 +413,10 @@ class CivisFuture(_CivisView, RunFuture):
         clock: Clock | None = None,
         progress: bool | Callable[[RunProgress], Any] | None = None,
     ) -> None:
-        tracker = CivisTracker(
-            poller,
-            poller_args,
-            polling_interval,
-            client,
-            max_retries,
-            poll_on_creation=poll_on_creation,
-            cancel=cancel,
-            restart=restart,
-            clock=clock,
-            progress=progress,
-        )
+        tracker = _tracker_of(
+            poller, poller_args, polling_interval, client, poll_on_creation, max_retries,
+            cancel=cancel, restart=restart, clock=clock, progress=progress,
+        )  # fmt: skip
         super().__init__(tracker, poll_now=poll_on_creation)
 
     def outputs(self) -> Any:
