@@ -41,11 +41,11 @@ print(json.dumps({{"loaded": [m for m in ("httpx", "asyncio") if m in sys.module
         assert "database_id" in result["params"]
 
 
-# What a client that has not started a run, sent a request or failed does not use: the run
-# futures with their polling and threads, the workflow steps and drivers, the helpers of error
-# messages and lookups. (logging and hashlib are used at connect since issues 12 and 13 landed:
-# the secret-masking log filter is installed with the first credentials, and Civis keys its
-# declared copy of a local spec by the file's hash.)
+# What a client that has not started a run, sent a request, logged or failed does not use: the
+# run futures with their polling and threads, the workflow steps and drivers, the helpers of
+# error messages and lookups, logging (the secret-masking filters go onto the loggers once
+# logging is imported), hashlib's OpenSSL (files are keyed with the built-in BLAKE2) and random
+# (drawn at the first backoff).
 NOT_BEFORE_A_RUN = (
     "concurrent.futures",
     "specclient.futures",
@@ -54,10 +54,16 @@ NOT_BEFORE_A_RUN = (
     "specclient.platforms._flows",
     "difflib",
     "csv",
+    "logging",
+    "hashlib",
+    "_hashlib",
+    "random",
+    "tempfile",
+    "shutil",
 )
-# ... and, once the model is cached, what only a first write or a first call needs: the cache
-# writer's temporary files and the argument checks' number and date types.
-NOT_ON_A_WARM_START = ("tempfile", "shutil", "datetime", "numbers")
+# ... and, once the model is cached, what only a first parse or a first call needs: YAML (with
+# datetime) and the argument checks' number and date types.
+NOT_ON_A_WARM_START = ("yaml", "datetime", "numbers")
 
 
 def test_connect_and_signature_import_only_what_they_use(tmp_path):

@@ -21,7 +21,6 @@ Side effects are never duplicated: POST and PATCH are retried only when
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +47,14 @@ def _transient() -> tuple[type[Exception], ...]:
     import httpx
 
     return (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+def _uniform() -> float:
+    """``random.random()``: the random module (with hashlib's OpenSSL) loads at the first
+    backoff, not with every client's policy."""
+    import random
+
+    return random.random()
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -113,7 +120,7 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     jitter: bool = True
     resend_statuses: frozenset[int] = frozenset({429})
-    random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+    random: Callable[[], float] = field(default=_uniform, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
