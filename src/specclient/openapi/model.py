@@ -180,6 +180,8 @@ class Operation:
 
 @dataclass(frozen=True, slots=True)
 class SecurityScheme:
+    """One entry of the spec's ``securitySchemes`` (Swagger 2.0 ``securityDefinitions``)."""
+
     name: str
     type: str  # apiKey, http, oauth2, openIdConnect
     scheme: str | None = None  # http: basic, bearer
