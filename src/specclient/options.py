@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ._records import Record
 from .errors import ParameterError
 
 if TYPE_CHECKING:
@@ -136,8 +137,8 @@ def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:
     return {k.rstrip("/"): v.rstrip("/") for k, v in servers.items()}
 
 
-@dataclass(frozen=True, repr=False)
-class ClientOptions:
+@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash (repr: below)
+class ClientOptions(Record):
     """The shared client options (see the design's list) plus a platform's ``settings``.
 
     Validated at construction: a bad value is a :class:`~specclient.errors.ParameterError`
