@@ -1,6 +1,6 @@
-"""The start-up path's frozen dataclasses take ``__eq__``, ``__hash__`` and ``__repr__`` from
+"""The start-up path's dataclasses take ``__eq__``, ``__hash__`` and ``__repr__`` from
 :class:`specclient._records.Record` instead of compiling their own: each must behave exactly as
-the methods ``@dataclass(frozen=True)`` would have generated for the same fields."""
+the methods ``@dataclass`` would have generated for the same fields (frozen or not)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import pytest
 
 from specclient._records import Record
 from specclient.errors import ParameterError
+from specclient.http.retry import RetryPolicy
 from specclient.openapi import model
 from specclient.openapi.naming import NamingRules
 from specclient.options import ClientOptions
-from specclient.platforms._platform import Credential, Platform, Setting
+from specclient.platforms._platform import Connection, Credential, Platform, Setting
 
 RECORDS = [
     model.Param,
@@ -30,11 +31,13 @@ RECORDS = [
     Platform,
     ClientOptions,
     NamingRules,
+    Connection,  # mutable
+    RetryPolicy,  # mutable, and a field that is not compared
 ]
 
 
 def _twin(cls: type) -> type:
-    """The same fields as a plain ``@dataclass(frozen=True)``, with generated methods."""
+    """The same fields as a plain ``@dataclass``, with generated methods."""
     spec = []
     for f in fields(cls):
         flags: dict[str, Any] = {"compare": f.compare, "hash": f.hash, "repr": f.repr}
@@ -43,7 +46,7 @@ def _twin(cls: type) -> type:
         if f.default_factory is not MISSING:
             flags["default_factory"] = f.default_factory
         spec.append((f.name, f.type, field(**flags)))
-    return make_dataclass(cls.__name__, spec, frozen=True)
+    return make_dataclass(cls.__name__, spec, frozen=cls.__dataclass_params__.frozen)  # type: ignore[attr-defined]
 
 
 def _required(cls: type) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Equality, hashing and ``repr`` for the frozen dataclasses every client's start-up creates.
+"""Equality, hashing and ``repr`` for the dataclasses every client's start-up creates.
 
 On Python 3.11 ``@dataclass`` compiles each method it generates with a separate ``exec``
 (3.13 compiles them together): about 1 ms per frozen class, and a client's start-up creates a
@@ -6,13 +6,14 @@ dozen (the model, the platform declarations, the client options, the naming rule
 of the time ``connect()`` spends importing. Half of that is ``__eq__``, ``__hash__`` and
 ``__repr__``, which are the same code for every class once the field names are known.
 
-So those classes are declared ``@dataclass(frozen=True, eq=False, repr=False, ...)`` and
-inherit the three methods from :class:`Record`, which reads the field list once per class and
-gives what the generated methods give: equality between instances of the exact same class
-over the ``compare`` fields, the hash of those fields (a field's ``hash=`` flag honoured),
-``Name(field=value, ...)`` over the ``repr`` fields, ``...`` for a record that contains
-itself. Everything else (``__init__``, immutability, ``fields()``, ``replace()``, pickling) is
-the dataclass's own. ``tests/test_records.py`` checks the three against ``@dataclass``'s.
+So those classes are declared ``@dataclass(eq=False, repr=False, ...)`` and inherit the three
+methods from :class:`Record`, which reads the field list once per class and gives what the
+generated methods give: equality between instances of the exact same class over the
+``compare`` fields, the hash of those fields (a field's ``hash=`` flag honoured; a mutable
+class sets ``__hash__ = None``, as ``@dataclass`` would), ``Name(field=value, ...)`` over the
+``repr`` fields, ``...`` for a record that contains itself. Everything else (``__init__``,
+immutability, ``fields()``, ``replace()``, pickling) is the dataclass's own.
+``tests/test_records.py`` checks the three against ``@dataclass``'s.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _names(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]
 
 
 class Record:
-    """Base of a frozen dataclass declared with ``eq=False, repr=False`` (see above)."""
+    """Base of a dataclass declared with ``eq=False, repr=False`` (see above)."""
 
     __slots__ = ()
 

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from specclient._records import Record
+
 if TYPE_CHECKING:
     import httpx  # a policy is built before any request: httpx loads with the sender
 
@@ -88,8 +90,8 @@ def retry_after_seconds(response: httpx.Response, now: float) -> float | None:
     return parse_retry_after(response.headers.get("Retry-After"), now)
 
 
-@dataclass
-class RetryPolicy:
+@dataclass(eq=False, repr=False)  # Record: eq, repr
+class RetryPolicy(Record):
     """When and how long to retry.
 
     Parameters
@@ -121,6 +123,8 @@ class RetryPolicy:
     jitter: bool = True
     resend_statuses: frozenset[int] = frozenset({429})
     random: Callable[[], float] = field(default=_uniform, repr=False, compare=False)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as @dataclass makes it
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:

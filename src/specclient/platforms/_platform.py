@@ -86,10 +86,12 @@ class Setting(Record):
     file_keys: tuple[str, ...] = ()
 
 
-@dataclass
-class Connection:
+@dataclass(eq=False, repr=False)  # Record: eq, repr
+class Connection(Record):
     """What a platform's hooks see while ``connect()`` runs: the shared options (mutable:
     ``prepare`` may fill ``spec`` or ``base_url``), resolved credentials and settings."""
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as @dataclass makes it
 
     platform: Platform = field(repr=False)
     options: dict[str, Any] = field(repr=False)  # may hold auth, headers
