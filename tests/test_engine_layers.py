@@ -29,6 +29,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "specclient._resources",
             "specclient._version",
             "specclient.catalog",
+            "specclient._after_import",
+            "specclient._records",
         ),
     ),
     ("model", ("specclient.openapi.",)),
