@@ -178,11 +178,13 @@ def table(r: dict) -> str:
             "child's user + system CPU time, the figure least moved by other work on a "
             "shared machine. A warm start imports "
             "neither httpx, asyncio nor pandas (checked by the script): credentials are built "
-            "without httpx, which is imported with the first request. Cold = empty model "
-            "cache: read and hash the file, parse the JSON, check every `$ref` and path "
-            "parameter, name all 909 operations, write the index, expand and pickle the one "
-            "resource touched. Warm = a later process: hash the file, unpickle the index and "
-            "the `tables` entry; nothing is parsed.",
+            "without httpx, which is imported with the first request. Cold = empty caches: "
+            "declare Civis's copy of the spec (parse it, bracket array queries, write it), "
+            "read and hash that copy, parse it, check every `$ref` and path parameter, name "
+            "all 909 operations, write the index, expand and pickle the one resource touched. "
+            "Warm = a later process: stat the spec and its copy, read the content hash "
+            "remembered for that file identity, unpickle the index and the `tables` entry; "
+            "the spec is neither read nor parsed.",
         ]
     )
 
