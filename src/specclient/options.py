@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from .clock import Clock
     from .http.retry import RetryPolicy
 
-__all__ = ["ClientOptions", "RETURN_TYPES", "EVENTS"]
+# Record (the start-up dataclasses' shared eq/hash/repr, see _records) is re-exported for the
+# platform declarations, which use the engine through its public modules only.
+__all__ = ["ClientOptions", "RETURN_TYPES", "EVENTS", "Record"]
 
 RETURN_TYPES = ("snake", "raw", "pandas", "arrow")
 #: httpx's ``event_hooks`` names: request hooks see each ``httpx.Request`` before it is sent

@@ -25,9 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import catalog as _catalog
-from .._records import Record
 from ..errors import ParameterError
-from ..options import ClientOptions, check_base_url
+from ..options import ClientOptions, Record, check_base_url
 from ._base import credential, read_credentials_file, require
 
 __all__ = [
