@@ -121,3 +121,27 @@ print(json.dumps({
         "oauth": True,
         "sent": ["s3cret"],
     }
+
+
+def test_the_log_filters_arrive_with_logging_after_a_start_without_it(tmp_path):
+    """connect() no longer loads logging; whoever imports it later still gets the credential
+    masked, because the filters go onto the loggers as logging's module code finishes."""
+    code = f"""
+import json, sys
+import specclient
+c = specclient.connect("civis", spec={str(ROOT / "specs" / "civis.yaml")!r}, api_key="k-77")
+before = "logging" in sys.modules
+import io, logging
+stream = io.StringIO()
+handler = logging.StreamHandler(stream)
+for name in ("specclient.http", "httpx"):
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.debug("sent Basic %s", "ay03Nzo=")  # base64 of 'k-77:', Civis's credential
+print(json.dumps({{"before": before, "logged": stream.getvalue().splitlines()}}))
+"""
+    assert _child(code, tmp_path) == {
+        "before": False,
+        "logged": ["sent Basic ***", "sent Basic ***"],
+    }
