@@ -565,7 +565,8 @@ class _MethodBase:
 
     @cached_property
     def _binder(self) -> Binder:
-        return Binder(self.operation)
+        options = getattr(self._client, "_options", None)  # None: a method read without a client
+        return Binder(self.operation, coerce=options.value_coercion if options else None)
 
     @property
     def __signature__(self) -> Any:

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bracket_array_queries", "civis_document"]
+__all__ = ["bracket_array_queries", "civis_document", "integer_strings"]
 
 _VERBS = ("get", "put", "post", "delete", "options", "head", "patch")
 
@@ -60,6 +60,27 @@ def bracket_array_queries(document: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(shared, Mapping):
         out["parameters"] = {name: _bracketed(p) for name, p in shared.items()}
     return out
+
+
+def integer_strings(value: Any, types: tuple[str, ...]) -> Any:
+    """``"1"`` for a parameter declared integer is the integer 1 (the binder's
+    ``value_coercion``).
+
+    civis-python checks no argument type and sends ``database_id="1"`` as it is; the query and
+    path text are the same bytes either way, and Rails casts the string in a body too. So code
+    passing an ID read from a file or an environment variable keeps working; anything else
+    that is not an integer (``"1.5"``, ``"abc"``, ``" 1"``) is still refused before sending.
+    """
+    if (
+        isinstance(value, str)
+        and "integer" in types
+        and "string" not in types
+        and value.isascii()
+        and value.lstrip("-").isdigit()
+        and value.count("-") <= 1
+    ):
+        return int(value)
+    return value
 
 
 def civis_document(source: Any, cache_dir: Path) -> Any:
