@@ -44,7 +44,7 @@ from specclient.platforms.civis.responses import (
     CivisResponse,
     CivisResponseList,
 )
-from specclient.platforms.civis.wire import civis_document, integer_strings
+from specclient.platforms.civis.wire import civis_document, civis_python_values
 
 __all__ = [
     "PLATFORM",
@@ -314,7 +314,7 @@ PLATFORM = Platform(
     async_resources=ASYNC_RESOURCE_CLASSES,
     naming=_naming(),
     response_class=CivisResponse,
-    value_coercion=integer_strings,
+    value_coercion=civis_python_values,
     emulator="specclient.emulators.civis",
     live_spec=True,
     demo=demo,

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bracket_array_queries", "civis_document", "integer_strings"]
+__all__ = ["bracket_array_queries", "civis_document", "civis_python_values"]
 
 _VERBS = ("get", "put", "post", "delete", "options", "head", "patch")
 
@@ -62,14 +62,15 @@ def bracket_array_queries(document: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def integer_strings(value: Any, types: tuple[str, ...]) -> Any:
-    """``"1"`` for a parameter declared integer is the integer 1 (the binder's
-    ``value_coercion``).
+def civis_python_values(value: Any, types: tuple[str, ...]) -> Any:
+    """Arguments civis-python sends unchecked, as it sends them (the binder's
+    ``value_coercion``): ``"1"`` for an integer parameter is the integer 1, and a ``set`` for
+    an array is its items (civis-python's ``_handle_array_params`` takes lists, tuples, sets).
 
-    civis-python checks no argument type and sends ``database_id="1"`` as it is; the query and
-    path text are the same bytes either way, and Rails casts the string in a body too. So code
-    passing an ID read from a file or an environment variable keeps working; anything else
-    that is not an integer (``"1.5"``, ``"abc"``, ``" 1"``) is still refused before sending.
+    The query and path text of ``"1"`` and ``1`` are the same bytes, and Rails casts the
+    string in a body too, so code passing an ID read from a file or an environment variable
+    keeps working; a string that is not an integer (``"1.5"``, ``"abc"``, ``" 1"``) is still
+    refused before sending (civis-python would send it).
     """
     if (
         isinstance(value, str)
@@ -80,6 +81,8 @@ def integer_strings(value: Any, types: tuple[str, ...]) -> Any:
         and value.count("-") <= 1
     ):
         return int(value)
+    if isinstance(value, set | frozenset) and "array" in types:
+        return list(value)
     return value
 
 
