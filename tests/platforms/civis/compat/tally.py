@@ -169,3 +169,44 @@ NOT_PORTED: dict[str, str] = {
     "test_retries.py::test_retry_on_retry_eligible_failures_lowercase_verbs": "the verb comes "
     "from the spec, never from the caller",
 }  # fmt: skip
+
+#: issue 13's "Differences found" (civis parts; the files resource is civis.io's): each
+#: difference -> the test asserting how it now reads (paths relative to compat/)
+CA, FU, FE = "test_calls_compat.py", "../test_civis_futures.py", "../test_civis_futures_emulated.py"
+ISSUE_13: dict[str, str] = {
+    "Response: json_data": f"{R}::test_json_data_is_the_payload_as_sent",
+    "Response: calls_remaining, rate_limit": f"{R}::test_rate_limit_headers_read_as_numbers",
+    "Response: camelCase attribute access": f"{R}::test_response_cross_compatibility",
+    "Response: user data under arguments / environmentVariables": f"{R}::test_response_keys_preserve_case",
+    "Response: user data, hyphens": f"{R}::test_user_data_under_arguments_keeps_its_keys",
+    "Response: json_values answers": f"{CA}::test_json_values_answers_keep_the_users_json",
+    "Response: JSONValue run outputs": f"{R}::test_a_json_value_output_keeps_its_value_as_sent",
+    "Response: json(snake_case=False) is a copy": f"{R}::test_json_is_a_copy_the_caller_may_edit",
+    "Response: hashable": f"{R}::test_responses_are_hashable_and_equal_ones_hash_alike",
+    "Response: list items carry headers": f"{R}::test_list_items_carry_the_lists_headers",
+    "Response: paginated items carry headers": f"{R}::test_paginated_items_carry_their_pages_headers",
+    "Response: pretty-printed over lines": f"{R}::test_pprint",
+    "Response: immutability error type": f"{R}::test_our_immutability_error_is_civis_pythons_class_too",
+    "Calls: iterator=True has .json()": f"{CA}::test_iterator_true_answers_a_paginated_response_with_json",
+    "Calls: client.last_response": f"{CA}::test_last_response_is_the_latest_answer",
+    "Calls: TypeError texts": f"{CA}::test_argument_errors_read_as_civis_pythons",
+    "Errors: CivisAPIError shape and str()": f"{CA}::test_a_404_reads_as_civis_pythons_error",
+    "Errors: CivisAPIKeyError": f"{CA}::test_a_refused_key_is_civis_pythons_key_error",
+    "Errors: caught by civis-python's except clause": f"{CA}::test_civis_pythons_except_clause_catches_our_errors",
+    "APIClient: 2.10.1's positional order": f"{CA}::test_api_client_takes_civis_python_2_10_positional_order",
+    "APIClient: return_type='pandas' extension": f"{CA}::test_return_type_pandas_is_an_extension",
+    "Retries: POST on 503": f"{CA}::test_a_post_answered_503_is_sent_again",
+    "Retries: 10 attempts": f"{CA}::test_ten_attempts_as_civis_python",
+    "Retries: Retry-After over 300 s": f"{CA}::test_a_retry_after_over_300_s_is_waited_as_civis_python",
+    "Futures: concurrent.futures wait / as_completed": f"{FE}::test_wait_returns_when_every_run_has_ended",
+    "Futures: a poll at construction": f"{F}::test_poller_call_count_poll_on_creation_true",
+    "Futures: job_url / job_run_url": f"{F}::test_future_job_id_run_id",
+    "Futures: CivisJobFailure message and fields": f"{FU}::test_failed_run_raises_civis_job_failure_with_its_error",
+    "Futures: cancel() warns on a 500": f"{F}::test_civis_future_cancel_unexpected_error",
+    "Futures: callback errors not swallowed": f"{FU}::test_a_callback_error_is_raised_by_result_as_in_civis_python",
+    "Futures: poll errors retried": f"{FE}::test_a_poll_answered_500_is_polled_again",
+    "Wire: foo[] array queries": f"{CA}::test_array_query_parameters_go_as_civis_python_sends_them",
+    "Wire: booleans": f"{CA}::test_booleans_go_as_json_spells_them",
+    "Wire: snake_case body keys accepted by the emulator": f"{CA}::test_civis_pythons_snake_case_body_keys_are_accepted_by_the_emulator",
+    "Wire: User-Agent": f"{CA}::test_every_request_names_specclient_as_user_agent",
+}  # fmt: skip
