@@ -426,12 +426,15 @@ class Table:
                 self._replace(fresh + self.rows(len(fresh), self.row_count))
             if mode in ("append", "updateappend"):
                 self.append(self.generator(self.row_count, self.source_rows - self.row_count))
-        self.updated = now
+        # A refresh takes time on the real service, so two never share a date; on the emulator's
+        # clock (which stands still between sleeps) each is dated at least a second (the date's
+        # resolution) after the last, so a client can tell from the date whether one happened.
+        self.updated = max(now, self.updated + 1.0)
         if self.history_enabled:
             self.versions.append(
                 Version(
                     len(self.versions) + 1,
-                    now,
+                    self.updated,
                     reason or mode,
                     {k: list(v) for k, v in self.data.items()},
                 )

@@ -1,5 +1,6 @@
 """ClicData: connect with an API key, ClicData's nested Basic or OAuth client credentials; move
-DataFrames in and out of data sets; refresh, version, dashboards, schedules, teams and users.
+DataFrames in and out of data sets; refresh (a future; never replayed after a lost reply), version, dashboards, schedules,
+teams and users.
 
 The spec (``specs/clicdata.yaml``) gives every endpoint, its three security schemes (tried in
 its order: API key, Basic, OAuth) and its error envelope (``{"success": false}`` with HTTP 200
@@ -33,12 +34,14 @@ from .errors import (
     ClicDataNotFoundError,
     ClicDataScopeError,
 )
+from .refresh import RefreshFuture, RefreshLost
 from .schedules import (
     AsyncClicDataSchedules,
     ClicDataSchedules,
     ScheduleRunFuture,
     ScheduleTriggerLost,
 )
+from .tables import AsyncClicDataTables, ClicDataTables
 from .workflows import (
     DEFAULT_API_VERSION,
     INSERT_CAP,
@@ -65,6 +68,10 @@ __all__ = [
     "AsyncClicDataSchedules",
     "ScheduleRunFuture",
     "ScheduleTriggerLost",
+    "ClicDataTables",
+    "AsyncClicDataTables",
+    "RefreshFuture",
+    "RefreshLost",
     "basic_credentials",
     "connect",
     "connect_async",
@@ -238,11 +245,13 @@ PLATFORM = Platform(
         "data": ClicDataData,
         "dashboards": ClicDataDashboards,
         "schedules": ClicDataSchedules,
+        "tables": ClicDataTables,
     },
     async_resources={
         "data": AsyncClicDataData,
         "dashboards": AsyncClicDataDashboards,
         "schedules": AsyncClicDataSchedules,
+        "tables": AsyncClicDataTables,
     },
     emulator="specclient.emulators.clicdata",
     demo=demo,

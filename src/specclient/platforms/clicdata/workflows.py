@@ -19,7 +19,6 @@ import httpx
 from specclient.client import AsyncResource, Resource
 from specclient.errors import (
     ConflictError,
-    NotFoundError,
     ParameterError,
     RateLimitError,
     ServerError,
@@ -182,16 +181,9 @@ class _DataFlows(Workflows):
         return self._settings.get("api_version") is None
 
     def _describe_flow(self, rec_id: Any) -> Flow:
-        body = payload((yield _data("list")))
-        for item in result_of(body, "data") or []:
-            if str(item.get("id", item.get("rec_id", item.get("RecId")))) == str(rec_id):
-                return dict(item)
-        raise NotFoundError(
-            f"ClicData has no data set with RecId {rec_id}",
-            status_code=404,
-            method="GET",
-            url=f"{self.client.base_url}/data",
-        )
+        from .refresh import describe_flow
+
+        return (yield from describe_flow(rec_id, self.client.base_url))
 
     def _walk_flow(
         self,
@@ -381,9 +373,19 @@ class _DataFlows(Workflows):
             yield Sleep(_backoff(attempt))
         raise AssertionError("unreachable")
 
-    def _rebuild_flow(self, rec_id: Any, method: Any) -> Flow:
+    def _rebuild_flow(
+        self, rec_id: Any, method: Any, wait: bool, timeout: float | None, progress: Any
+    ) -> Flow:
+        from .refresh import refresh_flow
+
         chosen = _refresh_method(method)
-        return result_of(payload((yield _data(f"refresh_{chosen}", (rec_id,)))))
+        send = _data(f"refresh_{chosen}", (rec_id,))
+        base_url = self.client.base_url
+        return (
+            yield from refresh_flow(
+                send, rec_id, chosen, base_url, wait=wait, timeout=timeout, progress=progress
+            )
+        )
 
     def _delete_flow(self, rec_id: Any, filters: Any, multiple: Any) -> Flow:
         find = _cells(filters, "data.delete_rows", "filters")
@@ -543,16 +545,33 @@ class _DataFlows(Workflows):
         return (yield from self._append_flow(rec_id, df, chunk_size, progress, max_attempts))
 
     @workflow
-    def rebuild(self, rec_id: int, method: str = "rebuild") -> Flow[Any]:
+    def rebuild(
+        self,
+        rec_id: int,
+        method: str = "rebuild",
+        *,
+        wait: bool = False,
+        timeout: float | None = None,
+        progress: Any = None,
+    ) -> Flow[Any]:
         """Refresh a data set: ``recreate``, ``rebuild`` (the wrapper's ``reload``), ``append``,
-        ``update`` or ``updateappend``.
+        ``update`` or ``updateappend``; a future on the refresh.
+
+        Returns a :class:`~specclient.platforms.clicdata.refresh.RefreshFuture` (a
+        ``concurrent.futures.Future``; on the async client its awaitable twin): ``reply`` is
+        the refresh's reply, and the result is the data set's description (``GET /data``)
+        once its ``last_data_update_date`` shows the refresh. ``wait=True`` returns
+        ``future.result(timeout)``. The refresh is sent once: a lost reply is reconciled with
+        the data set's date, never replayed (:class:`RefreshLost` when it cannot be told).
 
         Raises
         ------
         specclient.errors.ParameterError
             An unknown method name, before anything is sent.
+        specclient.platforms.clicdata.RefreshLost
+            The reply was lost and the data set does not show the refresh: it may have happened.
         """
-        return (yield from self._rebuild_flow(rec_id, method))
+        return (yield from self._rebuild_flow(rec_id, method, wait, timeout, progress))
 
     @workflow
     def delete_rows(
