@@ -29,6 +29,7 @@ from .dashboards import AsyncClicDataDashboards, ClicDataDashboards
 from .demo import demo
 from .errors import (
     ENVELOPE_ERRORS,
+    AppendInterrupted,
     ClicDataAPIError,
     ClicDataAuthError,
     ClicDataNotFoundError,
@@ -60,6 +61,7 @@ __all__ = [
     "ClicDataAuthError",
     "ClicDataScopeError",
     "ClicDataNotFoundError",
+    "AppendInterrupted",
     "ClicDataData",
     "AsyncClicDataData",
     "ClicDataDashboards",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -27,8 +27,11 @@ from specclient.errors import (
 )
 from specclient.http.retry import RetryPolicy
 from specclient.platforms._flows import Call, Flow, Request, Sleep, Workflows, workflow
+from specclient.platforms.clicdata.ahead import OneAhead
+from specclient.platforms.clicdata.errors import AppendInterrupted
 from specclient.platforms.clicdata.frames import (
     ColumnCollector,
+    check_cells,
     check_frame,
     columns_for_frame,
     iter_record_blocks,
@@ -154,6 +157,21 @@ def _refresh_method(method: Any) -> str:
             "method",
         )
     return chosen
+
+
+class _ChunkFateUnknown(SpecClientError):
+    """A chunk failed ambiguously and the row count that would tell could not be read."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        super().__init__(str(error))
+
+
+def _chunks(df: Any, chunk_size: int) -> Iterator[tuple[list[str], list[tuple]]]:
+    """``(column names, rows)`` of at most ``chunk_size`` JSON-ready rows, in order."""
+    for names, rows in iter_record_blocks(df):
+        for offset in range(0, len(rows), chunk_size):
+            yield names, rows[offset : offset + chunk_size]
 
 
 # -- the flows -------------------------------------------------------------------------------------
@@ -295,25 +313,42 @@ class _DataFlows(Workflows):
         _check_chunk_size(chunk_size, operation)
         if not known_empty:
             meta = yield from self._describe_flow(rec_id)
-            known = {str(c.get("name")) for c in meta.get("columns") or []}
-            unknown = [str(c) for c in df.columns if known and str(c) not in known]
+            types = {str(c.get("name")): str(c.get("data_type")) for c in meta.get("columns") or []}
+            unknown = [str(c) for c in df.columns if types and str(c) not in types]
             if unknown:
                 raise ParameterError(
                     operation,
-                    f"columns {unknown} are not in data set {rec_id} (it has {sorted(known)})",
+                    f"columns {unknown} are not in data set {rec_id} (it has {sorted(types)})",
                     "df",
                 )
+            # every cell, before the first chunk: the server would refuse a bad one only after
+            # storing the chunks before it
+            check_cells(df, types, operation=operation)
         expected = 0 if known_empty else (yield from self._row_count_flow(rec_id))
         start = expected
         bar = _progress_bar(len(df), progress, "appending")
+        # the next chunk's body is made in a worker thread while this one is in flight
+        bodies = OneAhead(
+            lambda chunk: (len(chunk[1]), self._chunk_body(rec_id, *chunk)), _chunks(df, chunk_size)
+        )
         try:
-            for names, rows in iter_record_blocks(df):
-                for offset in range(0, len(rows), chunk_size):
-                    chunk = rows[offset : offset + chunk_size]
-                    yield from self._chunk_flow(rec_id, names, chunk, expected, max_attempts)
-                    expected += len(chunk)
-                    bar.update(len(chunk))
+            for size, step in bodies:
+                try:
+                    yield from self._chunk_flow(rec_id, step, size, expected, max_attempts)
+                except ConflictError:
+                    raise  # another writer: its message says what the table holds
+                except _ChunkFateUnknown as lost:
+                    raise AppendInterrupted(
+                        rec_id, expected - start, len(df), lost.error, held=expected, unsure=size
+                    ) from lost.error
+                except SpecClientError as error:
+                    raise AppendInterrupted(
+                        rec_id, expected - start, len(df), error, held=expected
+                    ) from error
+                expected += size
+                bar.update(size)
         finally:
+            bodies.close()
             bar.close()
         return expected - start
 
@@ -335,9 +370,8 @@ class _DataFlows(Workflows):
         return Request("POST", path, {"content": content, "idempotent": False, "headers": _JSON})
 
     def _chunk_flow(
-        self, rec_id: Any, names: list[str], chunk: Sequence[tuple], before: int, attempts: int
+        self, rec_id: Any, step: Request, size: int, before: int, attempts: int
     ) -> Flow:
-        step = self._chunk_body(rec_id, names, chunk)
         failure: Exception | None = None
         for attempt in range(1, attempts + 1):
             try:
@@ -346,13 +380,16 @@ class _DataFlows(Workflows):
             except _RETRYABLE as exc:
                 failure = exc
             # Ambiguous: the server may have stored the chunk before failing. Ask the table.
-            count = yield from self._count_after_failure_flow(rec_id, attempts)
-            if count == before + len(chunk):
+            try:
+                count = yield from self._count_after_failure_flow(rec_id, attempts)
+            except _RETRYABLE as unreadable:
+                raise _ChunkFateUnknown(unreadable) from unreadable
+            if count == before + size:
                 return
             if count != before:
                 raise ConflictError(
                     f"data.append(): data set {rec_id} holds {count} rows, but this append "
-                    f"expected {before} or {before + len(chunk)}: something else is writing to "
+                    f"expected {before} or {before + size}: something else is writing to "
                     f"it; stopped with {before} rows in place",
                     status_code=409,
                     method="POST",
