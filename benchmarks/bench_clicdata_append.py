@@ -21,6 +21,9 @@ wrapper: append
     ``POST /data/{id}/row``. Two changes are needed for it to send this frame at all (both are
     its defect 11): NaN/NaT -> None first, and ``json.dumps(default=str)`` for timestamps. The
     emulator's 500-row cap is lifted for the run (``insert_cap=0``) so this one request is served.
+before-append (with ``--before-src DIR``)
+    The same call with an older checkout's ``src/`` (``git archive OLD src | tar -x -C DIR``),
+    against the same emulator in the same run: the baseline for a change to the append.
 ours: read (page_size=10000) / ours: read (page_size=1000)
     ``client.data.get(rec_id)``: versioned pages, typed DataFrame.
 wrapper: read
@@ -44,9 +47,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-CASES = ("ours-append", "wrapper-append", "ours-read-10000", "ours-read-1000", "wrapper-read")
+CASES = (
+    "ours-append",
+    "before-append",
+    "wrapper-append",
+    "ours-read-10000",
+    "ours-read-1000",
+    "wrapper-read",
+)
 LABELS = {
     "ours-append": "ours: append (500-row chunks)",
+    "before-append": "ours before (--before-src): append",
     "wrapper-append": "wrapper's way: append (one request)",
     "ours-read-10000": "ours: read (page_size=10000)",
     "ours-read-1000": "ours: read (page_size=1000)",
@@ -157,15 +168,15 @@ def run_case(
     client = specclient.connect("clicdata", base_url=base_url, timeout=600, **credentials)
     frame = make_frame(rows) if case.endswith("append") else None
     empty = make_frame(2).iloc[:0]
-    if case == "ours-append":
-        rec_id = client.data.create_from_dataframe(f"bench ours {rows}", empty, progress=False)
+    if case in ("ours-append", "before-append"):
+        rec_id = client.data.create_from_dataframe(f"bench {case} {rows}", empty, progress=False)
     elif case == "wrapper-append":
         rec_id = client.data.create_from_dataframe(f"bench wrapper {rows}", empty, progress=False)
     assert rec_id is not None
     base = _rss_mb()
     cpu_start = time.process_time()
     start = time.perf_counter()
-    if case == "ours-append":
+    if case in ("ours-append", "before-append"):
         client.data.append(rec_id, frame, progress=False)
     elif case == "wrapper-append":
         wrapper_append(base_url, credentials, rec_id, frame)
@@ -216,7 +227,9 @@ def _start_emulator() -> tuple[subprocess.Popen[str], dict[str, Any]]:
     return process, json.loads(line)
 
 
-def _child(case: str, info: dict[str, Any], rows: int, rec_id: int | None) -> dict[str, Any]:
+def _child(
+    case: str, info: dict[str, Any], rows: int, rec_id: int | None, before_src: str | None = None
+) -> dict[str, Any]:
     command = [
         sys.executable,
         __file__,
@@ -231,6 +244,10 @@ def _child(case: str, info: dict[str, Any], rows: int, rec_id: int | None) -> di
     ]
     if rec_id is not None:
         command += ["--rec-id", str(rec_id)]
+    if case.startswith("before-"):
+        if not before_src:
+            raise SystemExit(f"{case} needs --before-src (an older checkout's src/ directory)")
+        command += ["--src", before_src]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -272,16 +289,22 @@ def _table(results: list[dict[str, Any]], markdown: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument(
-        "--cases", default=",".join(CASES), help=f"comma-separated subset of {', '.join(CASES)}"
-    )
+    parser.add_argument("--cases", default="", help=f"comma-separated subset of {', '.join(CASES)}")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--credentials", help=argparse.SUPPRESS)
     parser.add_argument("--rec-id", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--before-src",
+        help="src/ of an older checkout (git archive OLD src | tar -x -C DIR): the "
+        "before-append case runs that client against the same emulator, for a same-run baseline",
+    )
+    parser.add_argument("--src", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.src:  # the child of a before-* case: that checkout's specclient, not this one
+        sys.path.insert(0, args.src)
     if args.child:
         result = run_case(
             args.child, args.base_url, json.loads(args.credentials), args.rows, args.rec_id
@@ -289,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
 
-    cases = [c for c in args.cases.split(",") if c]
+    default = [c for c in CASES if args.before_src or not c.startswith("before-")]
+    cases = [c for c in (args.cases.split(",") if args.cases else default) if c]
     unknown = sorted(set(cases) - set(CASES))
     if unknown:
         parser.error(f"unknown case(s) {unknown}; choose from {', '.join(CASES)}")
@@ -300,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         for case in cases:
             if "read" in case and written is None:
                 written = _child("ours-append", info, args.rows, None)["rec_id"]
-            result = _child(case, info, args.rows, written)
+            result = _child(case, info, args.rows, written, args.before_src)
             if case == "ours-append":
                 written = result["rec_id"]
             results.append(result)

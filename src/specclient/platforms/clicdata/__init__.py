@@ -117,10 +117,13 @@ def _api_version(value: Any) -> Any:
     return value
 
 
-def _page_size(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+def _page_size(value: Any) -> int | None:
+    # None: the largest page the platform allows (the spec's maximum for page_size)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
         raise ParameterError(
-            "connect('clicdata')", "page_size must be a whole number >= 1", "page_size"
+            "connect('clicdata')",
+            "page_size must be a whole number >= 1 (None: the largest the API allows)",
+            "page_size",
         )
     return value
 
@@ -237,7 +240,7 @@ PLATFORM = Platform(
             env=("CLICDATA_API_VERSION",),
             file_keys=("api_version", "CLICDATA_API_VERSION"),
         ),
-        Setting("page_size", 1000, _page_size),
+        Setting("page_size", None, _page_size),
     ),
     auth=_auth,
     auth_options=_auth_options,

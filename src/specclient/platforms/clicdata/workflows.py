@@ -9,12 +9,12 @@ httpx's auth flows.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
+import orjson
 
 from specclient.client import AsyncResource, Resource
 from specclient.errors import (
@@ -192,11 +192,19 @@ class _DataFlows(Workflows):
     @property
     def _settings(self) -> Mapping[str, Any]:
         # connect("clicdata") validated these into the client's options; defaults otherwise
-        return {"api_version": DEFAULT_API_VERSION, "page_size": 1000, **self.client.settings}
+        return {"api_version": DEFAULT_API_VERSION, "page_size": None, **self.client.settings}
 
     @property
     def _legacy(self) -> bool:
         return self._settings.get("api_version") is None
+
+    def _largest_page(self, operation: str) -> int:
+        """The largest ``page_size`` the spec allows on ``operation`` (1000 if it names none):
+        fewer, larger requests read a table fastest."""
+        for param in self.method(operation).operation.params:
+            if param.wire_name == "page_size":
+                return int(param.schema.get("maximum") or 1000)
+        return 1000
 
     def _describe_flow(self, rec_id: Any) -> Flow:
         from .refresh import describe_flow
@@ -213,7 +221,11 @@ class _DataFlows(Workflows):
         columns: Sequence[Mapping[str, str]] | None = None,
     ) -> Flow:
         """Every page of ``operation``, collected column by column (a ColumnCollector)."""
-        size = None if self._legacy else (page_size or self._settings.get("page_size") or 1000)
+        size = (
+            None
+            if self._legacy
+            else (page_size or self._settings["page_size"] or self._largest_page(operation))
+        )
         collected = ColumnCollector(columns)
         bar = _progress_bar(total or 0, progress, "reading")
         try:
@@ -366,7 +378,9 @@ class _DataFlows(Workflows):
         else:
             path = f"/data/{int(rec_id)}/insert"
             rows = [dict(zip(names, row, strict=True)) for row in chunk]
-        content = json.dumps({"data": rows}, separators=(",", ":"), allow_nan=False).encode()
+        # orjson: the same bytes as json.dumps(separators=(",", ":")), 8x faster (the rows are
+        # JSON-safe already: no NaN, no numpy scalars); docs/DECISIONS.md
+        content = orjson.dumps({"data": rows})
         return Request("POST", path, {"content": content, "idempotent": False, "headers": _JSON})
 
     def _chunk_flow(
@@ -468,7 +482,8 @@ class _DataFlows(Workflows):
         rec_id : int
             The data set's RecId.
         page_size : int, optional
-            Rows per request on the versioned API (the client's ``page_size`` by default).
+            Rows per request on the versioned API: by default the client's ``page_size``,
+            else the largest the API allows (the spec's maximum, 10,000).
         progress : bool, optional
             Show a progress bar; by default only when stderr is a terminal.
         return_type : {"pandas", "arrow"}, optional
