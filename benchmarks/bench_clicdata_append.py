@@ -169,7 +169,8 @@ def run_case(
     frame = make_frame(rows) if case.endswith("append") else None
     empty = make_frame(2).iloc[:0]
     if case in ("ours-append", "before-append"):
-        rec_id = client.data.create_from_dataframe(f"bench {case} {rows}", empty, progress=False)
+        name = f"bench {case} {rows} {os.getpid()}"  # a run may repeat a case
+        rec_id = client.data.create_from_dataframe(name, empty, progress=False)
     elif case == "wrapper-append":
         rec_id = client.data.create_from_dataframe(f"bench wrapper {rows}", empty, progress=False)
     assert rec_id is not None

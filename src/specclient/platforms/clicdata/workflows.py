@@ -10,7 +10,7 @@ httpx's auth flows.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -26,11 +26,10 @@ from specclient.errors import (
     TransportError,
 )
 from specclient.http.retry import RetryPolicy
-from specclient.platforms._flows import Call, Flow, Request, Sleep, Workflows, workflow
+from specclient.platforms._flows import Call, Fan, Flow, Request, Sleep, Workflows, workflow
 from specclient.platforms.clicdata.ahead import OneAhead
 from specclient.platforms.clicdata.errors import AppendInterrupted
 from specclient.platforms.clicdata.frames import (
-    ColumnCollector,
     check_cells,
     check_frame,
     columns_for_frame,
@@ -95,6 +94,13 @@ def _page_done(body: Any, rows: Sequence[Any], page: int, page_size: int | None)
     if isinstance(body, Mapping) and "has_more_data" in body:
         return not body["has_more_data"]
     return not rows
+
+
+def _last_page(body: Any) -> int | None:
+    """The versioned pagination's ``last_page``, when the page says it."""
+    block = body.get("pagination") if isinstance(body, Mapping) else None
+    last = block.get("last_page") if isinstance(block, Mapping) else None
+    return int(last) if isinstance(last, int) and not isinstance(last, bool) else None
 
 
 def _progress_bar(total: int, progress: bool | None, desc: str) -> Any:
@@ -211,6 +217,11 @@ class _DataFlows(Workflows):
 
         return (yield from describe_flow(rec_id, self.client.base_url))
 
+    def _page_size(self, operation: str, page_size: int | None) -> int | None:
+        if self._legacy:
+            return None  # the legacy API has no page size: the server picks
+        return page_size or self._settings["page_size"] or self._largest_page(operation)
+
     def _walk_flow(
         self,
         operation: str,
@@ -219,36 +230,45 @@ class _DataFlows(Workflows):
         progress: bool | None,
         total: int | None,
         columns: Sequence[Mapping[str, str]] | None = None,
+        into: Any = None,
     ) -> Flow:
-        """Every page of ``operation``, collected column by column (a ColumnCollector)."""
-        size = (
-            None
-            if self._legacy
-            else (page_size or self._settings["page_size"] or self._largest_page(operation))
-        )
-        collected = ColumnCollector(columns)
+        """Every page of ``operation`` into ``into`` (a :mod:`.reading` consumer; by default a
+        :class:`~.reading.Keep`), which is returned.
+
+        When the first page says how many there are (the versioned pagination's
+        ``last_page``), the rest are fetched two at a time, in order: the next page is on the
+        wire while the last one is decoded.
+        """
+        from .reading import Keep
+
+        size = self._page_size(operation, page_size)
+        pages = into if into is not None else Keep(columns)
+        records = "data" if self._legacy else "result"
         bar = _progress_bar(total or 0, progress, "reading")
+
+        def page_call(page: int) -> Call:
+            kwargs: dict[str, Any] = {"page": page}
+            if size is not None:
+                kwargs["page_size"] = size
+            return _data(operation, path, kwargs)
+
+        def take(reply: Any) -> Any:
+            got, body = pages.take(reply, records)
+            bar.update(got)
+            return got, body
+
         try:
             page = 1
             while True:
-                kwargs: dict[str, Any] = {"page": page}
-                if size is not None:
-                    kwargs["page_size"] = size
                 # An error on any page raises: the wrapper printed it and returned half the rows.
-                reply = yield _data(operation, path, kwargs)
-                before = collected.rows
-                # the rows go from the page's bytes into typed Arrow columns; the rest of the
-                # page (envelope, pagination) is all that becomes Python
-                body = collected.add_page(reply.content, "data" if self._legacy else "result")
-                if body is None:  # a page Arrow's reader refused: the same rows, via json
-                    body = payload(reply)
-                    collected.add(result_of(body, "data") or [])
-                got = collected.rows - before
-                bar.update(got)
+                got, body = take((yield page_call(page)))
                 if _page_done(body, range(got), page, size):
-                    return collected
+                    return pages
+                last = _last_page(body)
+                if page == 1 and last is not None:
+                    yield Fan([page_call(n) for n in range(2, last + 1)], 2, take)
+                    return pages
                 page += 1
-                del reply, body
         finally:
             bar.close()
 
@@ -258,15 +278,40 @@ class _DataFlows(Workflows):
         page_size: int | None,
         progress: bool | None,
         return_type: str | None = None,
+        to_parquet: Any = None,
+        to_csv: Any = None,
     ) -> Flow:
         from specclient.tables.outputs import table_return_type
+        from specclient.tables.sinks import Collect, sink_for
 
-        wanted = table_return_type("data.get", return_type)  # checked before anything is sent
+        from .reading import EachPage
+
+        # checked before anything is sent
+        wanted = table_return_type("data.get", return_type)
+        sink = sink_for(to_parquet, to_csv)
         meta = yield from self._describe_flow(rec_id)
-        collected = yield from self._walk_flow(
-            "rows", (rec_id,), page_size, progress, meta.get("row_count"), meta.get("columns")
-        )
-        return collected.table() if wanted == "arrow" else collected.frame()
+        walk = ("rows", (rec_id,), page_size, progress, meta.get("row_count"), meta.get("columns"))
+        if isinstance(sink, Collect):
+            pages = yield from self._walk_flow(*walk)
+            return pages.collected.table() if wanted == "arrow" else pages.collected.frame()
+        # a file: each page written as it arrives, one page in memory
+        each = EachPage(meta.get("columns"), sink.add)
+        try:
+            yield from self._walk_flow(*walk, into=each)
+        except BaseException:
+            sink.abort()
+            raise
+        assert each.schema is not None  # the first page always sets it
+        return sink.close(each.schema)
+
+    def _one_page_flow(self, rec_id: Any, page: int, size: int | None, into: Any) -> Flow:
+        """One page of the data set's rows into ``into``; whether it was the last."""
+        kwargs: dict[str, Any] = {"page": page}
+        if size is not None:
+            kwargs["page_size"] = size
+        reply = yield _data("rows", (rec_id,), kwargs)
+        got, body = into.take(reply, "data" if self._legacy else "result")
+        return _page_done(body, range(got), page, size)
 
     def _history_flow(self, rec_id: Any, version: int | None, page_size: int | None) -> Flow:
         import pandas as pd
@@ -275,10 +320,10 @@ class _DataFlows(Workflows):
             body = payload((yield _data("versions", (rec_id,))))
             return pd.DataFrame(list(result_of(body, "versions") or []))
         meta = yield from self._describe_flow(rec_id)
-        collected = yield from self._walk_flow(
+        pages = yield from self._walk_flow(
             "version_rows", (rec_id, version), page_size, False, None, meta.get("columns")
         )
-        return collected.frame()
+        return pages.collected.frame()
 
     def _row_count_flow(self, rec_id: Any) -> Flow:
         if not self._legacy:
@@ -289,8 +334,8 @@ class _DataFlows(Workflows):
         meta = yield from self._describe_flow(rec_id)
         if meta.get("row_count") is not None:
             return int(meta["row_count"])
-        collected = yield from self._walk_flow("rows", (rec_id,), None, False, None)
-        return collected.rows
+        pages = yield from self._walk_flow("rows", (rec_id,), None, False, None)
+        return pages.collected.rows
 
     def _create_flow(
         self, name: Any, df: Any, description: str, chunk_size: int, progress: bool | None
@@ -474,6 +519,8 @@ class _DataFlows(Workflows):
         page_size: int | None = None,
         progress: bool | None = None,
         return_type: str | None = None,
+        to_parquet: Any = None,
+        to_csv: Any = None,
     ) -> Flow[Any]:
         """Every row of a data set as one DataFrame, typed from the table's column types.
 
@@ -488,6 +535,11 @@ class _DataFlows(Workflows):
             Show a progress bar; by default only when stderr is a terminal.
         return_type : {"pandas", "arrow"}, optional
             A DataFrame (default) or a ``pyarrow.Table`` of the same columns.
+        to_parquet, to_csv : str or path, optional
+            Write the rows to this file as the pages arrive (one page in memory, whatever the
+            table's size) and return its path. The file appears only when every page is in
+            (written as ``<path>.partial`` until then). Its schema is fixed by the first page:
+            ``number`` columns are ``float64`` and ``dropdown`` plain text there.
 
         Returns
         -------
@@ -496,7 +548,9 @@ class _DataFlows(Workflows):
             ``checkbox`` -> bool; ``datetime`` -> datetime64 (UTC-aware when the values carry a
             zone); ``dropdown`` -> category; ``text`` -> object.
         """
-        return (yield from self._get_flow(rec_id, page_size, progress, return_type))
+        return (
+            yield from self._get_flow(rec_id, page_size, progress, return_type, to_parquet, to_csv)
+        )
 
     @workflow
     def history(
@@ -656,9 +710,73 @@ class _DataFlows(Workflows):
         return (yield from self._update_flow(rec_id, filters, values, multiple))
 
 
+_ITER_BATCHES_DOC = """Every row of a data set as ``pyarrow.RecordBatch`` es, one a page, fetched lazily.
+
+        One page is fetched each time the next batch is wanted, so memory is bounded by a page.
+        Every batch has one schema (the first page's, with ``number`` as ``float64`` and
+        ``dropdown`` as text, as :meth:`get`'s ``to_parquet=`` writes).
+
+        Parameters
+        ----------
+        rec_id : int
+            The data set's RecId.
+        page_size : int, optional
+            Rows a page (a batch): the client's ``page_size``, else the largest the API allows.
+        """
+
+
 class ClicDataData(_DataFlows, Resource):
     """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
+
+    def iter_batches(self, rec_id: int, *, page_size: int | None = None) -> Iterator[Any]:
+        from specclient.platforms._flows import run
+        from specclient.platforms._workflow import spec_caller
+
+        from .reading import EachPage
+
+        client = self._client
+        call = spec_caller(client)
+        meta = run(self._describe_flow(rec_id), client, call)
+        ready: list[Any] = []
+        into = EachPage(meta.get("columns"), ready.append)
+        size, page = self._page_size("rows", page_size), 1
+        while True:
+            done = run(self._one_page_flow(rec_id, page, size, into), client, call)
+            yield from ready
+            ready.clear()
+            if done:
+                return
+            page += 1
+
+    iter_batches.__doc__ = _ITER_BATCHES_DOC
 
 
 class AsyncClicDataData(_DataFlows, AsyncResource):
     """``client.data`` on an AsyncClient: the same workflows, awaitable."""
+
+    # The async twin of ClicDataData.iter_batches (an async generator cannot share the sync
+    # one's loop; each page's logic is the one flow both run).
+    async def iter_batches(
+        self, rec_id: int, *, page_size: int | None = None
+    ) -> AsyncIterator[Any]:
+        from specclient.platforms._flows import arun
+        from specclient.platforms._workflow import spec_caller
+
+        from .reading import EachPage
+
+        client = self._client
+        call = spec_caller(client)
+        meta = await arun(self._describe_flow(rec_id), client, call)
+        ready: list[Any] = []
+        into = EachPage(meta.get("columns"), ready.append)
+        size, page = self._page_size("rows", page_size), 1
+        while True:
+            done = await arun(self._one_page_flow(rec_id, page, size, into), client, call)
+            for batch in ready:
+                yield batch
+            ready.clear()
+            if done:
+                return
+            page += 1
+
+    iter_batches.__doc__ = _ITER_BATCHES_DOC
