@@ -189,6 +189,8 @@ def run_case(
         assert len(result) == rows, len(result)
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
+    # a read's own result, deep (every Python string counted): "above frame" includes it
+    result_mb = result.memory_usage(deep=True).sum() / 2**20 if "read" in case else None
     stored = client.data.row_count(rec_id)
     assert stored == rows, f"{case}: the table holds {stored} rows, expected {rows}"
     peak = _peak_mb()
@@ -200,6 +202,7 @@ def run_case(
         "rec_id": rec_id,
         "peak_mb": peak,
         "above_frame_mb": max(peak - base, 0.0),
+        "result_mb": result_mb,
     }
 
 
@@ -262,6 +265,7 @@ def _table(results: list[dict[str, Any]], markdown: bool) -> str:
         "client CPU (s)",
         "peak RSS (MB)",
         "above frame (MB)",
+        "read's frame (MB)",
     ]
     lines = []
     for r in results:
@@ -275,6 +279,7 @@ def _table(results: list[dict[str, Any]], markdown: bool) -> str:
                 f"{r['cpu']:.2f}",
                 f"{r['peak_mb']:,.0f}",
                 f"{r['above_frame_mb']:,.0f}",
+                "" if r.get("result_mb") is None else f"{r['result_mb']:,.0f}",
             ]
         )
     if markdown:
