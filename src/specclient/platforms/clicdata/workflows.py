@@ -286,6 +286,8 @@ class _DataFlows(Workflows):
 
         from .reading import EachPage
 
+        if return_type == "dask":
+            return (yield from self._dask_flow(rec_id, page_size))
         # checked before anything is sent
         wanted = table_return_type("data.get", return_type)
         sink = sink_for(to_parquet, to_csv)
@@ -303,6 +305,34 @@ class _DataFlows(Workflows):
             raise
         assert each.schema is not None  # the first page always sets it
         return sink.close(each.schema)
+
+    def _dask_flow(self, rec_id: Any, page_size: int | None) -> Flow:
+        """The metadata and one row (the schema, the row count); the partitions fetch the rest."""
+        from specclient.tables.partitions import dask_frame
+
+        from .partitions import partitions
+        from .reading import EachPage
+
+        if self._legacy:
+            raise ParameterError(
+                "data.get",
+                'return_type="dask" needs the versioned API (connect with an api_version): '
+                "the legacy API has no page_size, so a partition cannot name its pages",
+                "return_type",
+            )
+        meta = yield from self._describe_flow(rec_id)
+        columns = list(meta.get("columns") or [])
+        size = self._page_size("rows", page_size) or 1000  # versioned: always a number
+        first = EachPage(columns, lambda batch: None)
+        _, body = first.take(
+            (yield _data("rows", (rec_id,), {"page": 1, "page_size": 1})), "result"
+        )
+        block = body.get("pagination") if isinstance(body, Mapping) else None
+        total = int((block or {}).get("result_total_count") or meta.get("row_count") or 0)
+        assert first.schema is not None  # the first page always sets it
+        settings = (str(self.client.base_url), self._settings["api_version"])
+        pieces = partitions(*settings, int(rec_id), total, size, columns, first.schema, 2)
+        return dask_frame(list(pieces), first.schema.empty_table().to_pandas(), "data.get")
 
     def _one_page_flow(self, rec_id: Any, page: int, size: int | None, into: Any) -> Flow:
         """One page of the data set's rows into ``into``; whether it was the last."""
@@ -533,8 +563,12 @@ class _DataFlows(Workflows):
             else the largest the API allows (the spec's maximum, 10,000).
         progress : bool, optional
             Show a progress bar; by default only when stderr is a terminal.
-        return_type : {"pandas", "arrow"}, optional
-            A DataFrame (default) or a ``pyarrow.Table`` of the same columns.
+        return_type : {"pandas", "arrow", "dask"}, optional
+            A DataFrame (default), a ``pyarrow.Table`` of the same columns, or a
+            ``dask.dataframe`` whose partitions (100,000 rows each) fetch their own pages when
+            computed, on the workers (``specclient[dask]``; the versioned API; workers
+            authenticate from their own ``CLICDATA_*`` environment; the columns are the
+            stream's: ``number`` as ``float64``, ``dropdown`` as text).
         to_parquet, to_csv : str or path, optional
             Write the rows to this file as the pages arrive (one page in memory, whatever the
             table's size) and return its path. The file appears only when every page is in
