@@ -7,8 +7,9 @@ Run from a checkout::
 
 One emulator (``specclient.emulators.serve_forever("clicdata")``) runs in its own process for
 the whole run, so its CPU and memory are not counted against either client. Each case then runs
-in a fresh child process, so ``ru_maxrss`` is that case's own peak; "above frame" subtracts the
-resident size measured after imports and after the DataFrame was built.
+in a fresh child process, and its peak RSS (VmHWM) is reset just before the operation, so the peak is
+the operation's own; "above frame" subtracts the resident size measured after imports and
+after the DataFrame was built (for a read, it includes the frame the read returns).
 
 Cases
 -----
@@ -96,7 +97,25 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _reset_peak() -> bool:
+    """Start the peak RSS afresh (Linux: ``5`` to ``/proc/self/clear_refs`` resets VmHWM), so
+    a case's peak is its own, not that of building its input before it."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
 def _peak_mb() -> float:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -175,6 +194,7 @@ def run_case(
         rec_id = client.data.create_from_dataframe(f"bench wrapper {rows}", empty, progress=False)
     assert rec_id is not None
     base = _rss_mb()
+    _reset_peak()
     cpu_start = time.process_time()
     start = time.perf_counter()
     if case in ("ours-append", "before-append"):
