@@ -27,12 +27,12 @@ class OneAhead(Generic[T, R]):
 
     def __init__(self, work: Callable[[T], R], items: Iterable[T]) -> None:
         self._work = work
-        self._items = iter(items)  # only the worker touches it, one item at a time
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="specclient-ahead")
-        self._pending: Future[Any] | None = self._pool.submit(self._one)
+        self._source = iter(items)  # only the worker touches it, one item at a time
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="specclient-ahead")
+        self._pending: Future[Any] | None = self._executor.submit(self._one)
 
     def _one(self) -> Any:
-        item = next(self._items, _END)
+        item = next(self._source, _END)
         return _END if item is _END else self._work(item)
 
     def __iter__(self) -> Iterator[R]:
@@ -45,12 +45,12 @@ class OneAhead(Generic[T, R]):
         if result is _END:
             self.close()
             raise StopIteration
-        self._pending = self._pool.submit(self._one)
+        self._pending = self._executor.submit(self._one)
         return result  # type: ignore[no-any-return]
 
     def close(self) -> None:
         self._pending = None
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> OneAhead[T, R]:
         return self
