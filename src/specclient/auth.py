@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -42,6 +42,12 @@ __all__ = [
     "AllOf",
     "from_spec",
 ]
+
+
+#: The extension a token request carries for the sender: ``{"idempotent": bool,
+#: "lost_reply": str | None}``. A failure of the token request is retried by these, not by the
+#: API call's verb (a lost token reply on a capped grant must not cost a second token).
+GRANT_EXTENSION = "specclient.grant"
 
 
 def _log(level: str, message: str, *args: object) -> None:
@@ -474,6 +480,11 @@ class OAuth2ClientCredentials(_AuthBase):
     error_hints : mapping of int to str, optional
         A platform's advice added to a refused token request's error, by status (Habu: its
         daily token cap on 429, its ``/v1`` base URL on 404).
+    lost_reply_hint : callable ``(sent_at) -> str``, optional
+        For a platform that caps how many tokens a client may get (Habu: 2 a day): a token
+        request whose reply is lost (connection dropped, timed out) may have issued a token,
+        so it is not sent again blindly; the error ends with this advice, given the epoch
+        second the request was sent. Without it a second grant is harmless and is retried.
 
     Notes
     -----
@@ -503,6 +514,7 @@ class OAuth2ClientCredentials(_AuthBase):
         base_url: str | None = None,
         retry: RetryPolicy | None = None,
         error_hints: Mapping[int, str] | None = None,
+        lost_reply_hint: Callable[[float], str] | None = None,
     ) -> None:
         name = "OAuth2ClientCredentials"
         if client_auth not in ("basic", "form"):
@@ -521,6 +533,7 @@ class OAuth2ClientCredentials(_AuthBase):
         self.base_url = base_url
         self.retry = retry if retry is not None else _token_retry_policy()
         self.error_hints = dict(error_hints or {})
+        self.lost_reply_hint = lost_reply_hint
         self.token_requests = 0  # how many tokens this object fetched (observability, tests)
         self._token: _Token | None = None
         self._token_key: str | None = None
@@ -706,6 +719,12 @@ class OAuth2ClientCredentials(_AuthBase):
         extensions = {}
         if "timeout" in request.extensions:  # the token call gets the API call's timeout
             extensions["timeout"] = request.extensions["timeout"]
+        # what the sender's retry loop reads when this request (not the API call) fails
+        hint = self.lost_reply_hint
+        extensions[GRANT_EXTENSION] = {
+            "idempotent": hint is None,
+            "lost_reply": hint(self.clock.time()) if hint is not None else None,
+        }
         self.token_requests += 1
         import httpx
 

@@ -26,6 +26,7 @@ import httpx
 
 from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient._version import __version__
+from specclient.auth import GRANT_EXTENSION
 from specclient.errors import (
     ConnectionError,
     ParameterError,
@@ -311,14 +312,18 @@ class _Attempts:
     def after_error(self, request: httpx.Request, exc: Exception) -> float | None:
         delay = None
         if isinstance(exc, httpx.TransportError):
+            verb, idempotent = request.method, self.idempotent
+            failed = _request_of(exc)
+            grant = failed.extensions.get(GRANT_EXTENSION) if failed is not None else None
+            if grant is not None:  # the auth's token request failed, not the API call
+                verb, idempotent = failed.method, grant["idempotent"]  # type: ignore[union-attr]
             delay = self.policy.delay_for(
-                self.attempt,
-                verb=request.method,
-                idempotent=self.idempotent,
-                error=exc,
-                now=self.clock.time(),
+                self.attempt, verb=verb, idempotent=idempotent, error=exc, now=self.clock.time()
             )
             delay = self._if_repeatable(request, delay)
+            lost = grant["lost_reply"] if grant is not None else None
+            if delay is None and lost and not self.policy.may_resend(verb, idempotent, error=exc):
+                self.blocked = lost
         if logger.isEnabledFor(logging.DEBUG):
             self._log(_request_of(exc) or request, type(exc).__name__, delay, True)
         return delay

@@ -137,8 +137,24 @@ TOKEN_ERROR_HINTS = {
 }
 
 
+def lost_token_hint(sent_at: float) -> str:
+    """What a token request with a lost reply means on Habu (see ``lost_reply_hint``)."""
+    from datetime import UTC, datetime
+
+    frees = datetime.fromtimestamp(sent_at + 86_400, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "the token request's reply was lost, so Habu may have issued a token that counts "
+        "against its cap of 2 access tokens per client in 24 hours; it was not asked again, "
+        "which could spend the second. Calling again asks for one more token. Once the cap is "
+        "reached (429), it frees up 24 h after the oldest token was issued: if this request "
+        f"issued one, that one stops counting at {frees}"
+    )
+
+
 def _auth_options(conn: Connection) -> dict[str, Any]:
-    return {"application": {"client_auth": "basic", **_token_options(conn)}}
+    # the cap is the client-credentials grant's (fact sheet, section 2)
+    options = {"client_auth": "basic", "lost_reply_hint": lost_token_hint}
+    return {"application": {**options, **_token_options(conn)}}
 
 
 def _auth(conn: Connection) -> Any:
