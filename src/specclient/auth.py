@@ -29,6 +29,7 @@ from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient._secrets import register_secret_value
 from specclient.errors import AuthError, ParameterError
 from specclient.http.redact import redact_url, register_secret_name
+from specclient.http.retry import GRANT_EXTENSION
 
 __all__ = [
     "APIKey",
@@ -42,12 +43,6 @@ __all__ = [
     "AllOf",
     "from_spec",
 ]
-
-
-#: The extension a token request carries for the sender: ``{"idempotent": bool,
-#: "lost_reply": str | None}``. A failure of the token request is retried by these, not by the
-#: API call's verb (a lost token reply on a capped grant must not cost a second token).
-GRANT_EXTENSION = "specclient.grant"
 
 
 def _log(level: str, message: str, *args: object) -> None:

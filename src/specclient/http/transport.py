@@ -26,7 +26,6 @@ import httpx
 
 from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient._version import __version__
-from specclient.auth import GRANT_EXTENSION
 from specclient.errors import (
     ConnectionError,
     ParameterError,
@@ -35,7 +34,7 @@ from specclient.errors import (
     TransportError,
 )
 from specclient.http.redact import redact_body, redact_text_urls, redact_url
-from specclient.http.retry import RetryPolicy
+from specclient.http.retry import GRANT_EXTENSION, RetryPolicy
 
 __all__ = [
     "Sender",
