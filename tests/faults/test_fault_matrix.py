@@ -27,7 +27,7 @@ from specclient.errors import SpecClientError
 from tests.platforms.habu.conftest import make_ready_question
 
 SLOW_TIMEOUT = 0.3  # the client's timeout in the "slow" cases
-SLOW_DELAY = 0.6  # how long the emulator then holds the reply back
+SLOW_DELAY = 0.45  # how long the emulator then holds the reply back (shutdown waits for it)
 
 
 # -- driving a workflow written once, on the sync or the async client -------------------------
