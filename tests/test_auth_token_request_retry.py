@@ -40,7 +40,8 @@ def _wire(first_token_error: type[httpx.TransportError]) -> tuple[httpx.MockTran
 
 
 def _client(transport: httpx.MockTransport, **auth: object) -> Client:
-    grant = OAuth2ClientCredentials("id", "s3cret-value", "token", **auth)  # type: ignore[arg-type]
+    # "right-secret" is one the secret scan (tests/conftest.py) looks for in every test's output
+    grant = OAuth2ClientCredentials("id", "right-secret", "token", **auth)  # type: ignore[arg-type]
     retry = RetryPolicy(max_retries=2, jitter=False, backoff_base=0)
     return Client(SPEC, http=transport, auth=grant, retry=retry)
 
