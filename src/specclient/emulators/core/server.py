@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import resource
 import socket
 import threading
 import time
@@ -80,11 +79,21 @@ class ServerLimits:
 DEFAULT_LIMITS = ServerLimits()
 
 
+def _descriptor_limit() -> int | None:
+    """The process's soft ``RLIMIT_NOFILE``; None when unlimited or unknown (Windows)."""
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        return None
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
 def connection_limit(limits: ServerLimits) -> int:
     """Connections to serve at once: ``max_connections`` within ``RLIMIT_NOFILE`` (less
     :data:`FD_RESERVE`), so accepting never runs out of descriptors and hangs."""
-    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    by_fds = max(1, soft - FD_RESERVE) if soft != resource.RLIM_INFINITY else 1 << 20
+    soft = _descriptor_limit()
+    by_fds = 1 << 20 if soft is None else max(1, soft - FD_RESERVE)
     wanted = limits.max_connections
     return by_fds if wanted is None else max(1, min(wanted, by_fds))
 
