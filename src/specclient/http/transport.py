@@ -314,8 +314,8 @@ class _Attempts:
             verb, idempotent = request.method, self.idempotent
             failed = _request_of(exc)
             grant = failed.extensions.get(GRANT_EXTENSION) if failed is not None else None
-            if grant is not None:  # the auth's token request failed, not the API call
-                verb, idempotent = failed.method, grant["idempotent"]  # type: ignore[union-attr]
+            if failed is not None and grant is not None:  # the token request failed
+                verb, idempotent = failed.method, grant["idempotent"]
             delay = self.policy.delay_for(
                 self.attempt, verb=verb, idempotent=idempotent, error=exc, now=self.clock.time()
             )
