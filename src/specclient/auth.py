@@ -530,6 +530,7 @@ class OAuth2ClientCredentials(_AuthBase):
         self.error_hints = dict(error_hints or {})
         self.lost_reply_hint = lost_reply_hint
         self.token_requests = 0  # how many tokens this object fetched (observability, tests)
+        self._lost_replies = 0  # token requests that got no reply
         self._token: _Token | None = None
         self._token_key: str | None = None
         self._targets: dict[tuple[Any, ...], tuple[httpx.URL, str]] = {}
@@ -562,12 +563,18 @@ class OAuth2ClientCredentials(_AuthBase):
         for _replay in range(2):
             token = self._usable(key, stale)
             if token is None:
+                lost = self._lost_replies  # see _not_lost_meanwhile
                 with self._thread_lock, self._process_lock(key):
                     token = self._usable(key, stale)  # another thread or process got one
+                    self._not_lost_meanwhile(token, lost)
                     attempt = 0
                     while token is None:
-                        reply = yield self._token_request(url, request)
-                        reply.read()
+                        try:
+                            reply = yield self._token_request(url, request)
+                            reply.read()
+                        except BaseException:  # sending or reading failed (or closed): no reply
+                            self._lost_replies += 1
+                            raise
                         attempt += 1
                         delay = self._retry_delay(reply, attempt)
                         if delay is None:
@@ -591,12 +598,18 @@ class OAuth2ClientCredentials(_AuthBase):
         for _replay in range(2):
             token = self._usable(key, stale)
             if token is None:
+                lost = self._lost_replies
                 async with self._async_lock():
                     token = self._usable(key, stale)
+                    self._not_lost_meanwhile(token, lost)
                     attempt = 0
                     while token is None:
-                        reply = yield self._token_request(url, request)
-                        await reply.aread()
+                        try:
+                            reply = yield self._token_request(url, request)
+                            await reply.aread()
+                        except BaseException:
+                            self._lost_replies += 1
+                            raise
                         attempt += 1
                         delay = self._retry_delay(reply, attempt)
                         if delay is None:
@@ -612,6 +625,14 @@ class OAuth2ClientCredentials(_AuthBase):
             stale = token
 
     # -- the steps
+
+    def _not_lost_meanwhile(self, token: _Token | None, lost: int) -> None:
+        """On a capped grant, a call that waited while another call's token request got no
+        reply does not ask in its turn: that request may have issued a token, and many calls
+        waiting at once would each spend one (16 threads' first calls, one dropped reply)."""
+        if token is None and self.lost_reply_hint is not None and self._lost_replies != lost:
+            hint = self.lost_reply_hint(self.clock.time())
+            raise AuthError(f"this call waited on another call's token request, and {hint}")
 
     def _target(self, request_url: httpx.URL) -> tuple[httpx.URL, str]:
         """Token URL and cache key for a request, remembered per origin: parsing and joining

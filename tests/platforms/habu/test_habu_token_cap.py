@@ -3,6 +3,8 @@ reply is lost may have spent one, so it is not sent again blindly, and the error
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from specclient import errors
@@ -65,4 +67,26 @@ async def test_the_async_client_does_not_ask_twice_either(emu):
         _cap_error(str(caught.value))
         assert len(emu.state.token_issues) == 1
         assert await client.cleanrooms.list() == []
+    assert len(emu.state.token_issues) == 2
+
+
+async def test_calls_waiting_on_a_lost_token_request_do_not_each_ask_for_one(emu):
+    """Eight first calls at once: one token request, its reply lost; the seven that waited on
+    it fail too instead of each spending a token (before: the next waiter spent the second)."""
+    emu.faults.add("oauth.token", "drop_after", count=1)
+    async with emu.async_client(progress=False, token_cache=False) as client:
+        results = await asyncio.gather(
+            *(client.cleanrooms.list() for _ in range(8)), return_exceptions=True
+        )
+        assert len(emu.state.token_issues) == 1
+        lost = [r for r in results if isinstance(r, errors.TransportError)]
+        waited = [r for r in results if isinstance(r, errors.AuthError)]
+        assert len(lost) == 1 and len(waited) == 7
+        _cap_error(str(lost[0]))
+        for error in waited:
+            assert str(error).startswith(
+                "this call waited on another call's token request, and the token request's "
+                "reply was lost, so Habu may have issued a token"
+            )
+        assert await client.cleanrooms.list() == []  # asking again, knowingly
     assert len(emu.state.token_issues) == 2
