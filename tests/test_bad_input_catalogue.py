@@ -684,3 +684,88 @@ def test_a_decode_error_shows_a_redacted_excerpt_not_the_raw_reply() -> None:
     with pytest.raises(errors.ResponseDecodeError) as caught:
         client.pets.get("1")
     assert "decode-secret-1" not in str(caught.value)
+
+
+# -- Habu page sizes and worker counts (issue 12 item 20): refused naming the argument ----------
+import re  # noqa: E402
+
+# (their own list and test: CASES is parametrized above, before these lines run)
+_RUN = "00000000-0000-4000-8000-000000000001"
+HABU_CASES: list[tuple[str, Call, type[Exception], str]] = []
+
+
+def _async_habu(call: Callable[[Any], Any]) -> Any:
+    """Run ``call`` on an async Habu client whose transport fails the test if it is called."""
+    import asyncio
+
+    import specclient
+    from specclient.emulators import habu
+
+    async def main() -> Any:
+        transport = httpx.MockTransport(_never)
+        async with specclient.connect_async("habu", http=transport, **habu.CREDENTIALS) as client:
+            result = await call(client)
+            if hasattr(result, "__anext__"):  # batches: taking the first would send
+                await result.__anext__()
+            return result
+
+    return asyncio.run(main())
+
+
+_HABU_COUNT_METHODS: list[tuple[str, Callable[[Any, dict[str, Any]], Any]]] = [
+    ("question_results", lambda h, kw: h.question_results(_RUN, **kw)),
+    ("question_results", lambda h, kw: h.question_results(_RUN, return_type="dask", **kw)),
+    ("question_result_batches", lambda h, kw: h.question_result_batches(_RUN, **kw)),
+]
+for _method, _invoke in _HABU_COUNT_METHODS:
+    for _argument in ("page_size", "workers"):
+        for _value in (0, -1, True, 2.5, "10"):
+            _pattern = re.escape(
+                f"{_method}(): {_argument} must be a whole number >= 1, got {_value!r}"
+            )
+            HABU_CASES.append(
+                (
+                    f"habu.{_method}({_argument}={_value!r})",
+                    lambda c, i=_invoke, a=_argument, v=_value: i(_connect("habu"), {a: v}),
+                    P,
+                    _pattern,
+                )
+            )
+            HABU_CASES.append(
+                (
+                    f"async habu.{_method}({_argument}={_value!r})",
+                    lambda c, i=_invoke, a=_argument, v=_value: _async_habu(lambda h: i(h, {a: v})),
+                    P,
+                    _pattern,
+                )
+            )
+for _value in (0, -5, False, "500"):
+    HABU_CASES.append(
+        (
+            f"habu.flow_report(page_size={_value!r})",
+            lambda c, v=_value: _connect("habu").flow_report(_RUN, _RUN, "Q-1_1", page_size=v),
+            P,
+            re.escape(f"flow_report(): page_size must be a whole number >= 1, got {_value!r}"),
+        )
+    )
+for _setting in ("page_size", "result_workers"):
+    for _value in (0, -1, True, 1.5, "8"):
+        HABU_CASES.append(
+            (
+                f"connect('habu', {_setting}={_value!r})",
+                lambda c, s=_setting, v=_value: _connect("habu", **{s: v}),
+                P,
+                re.escape(
+                    f"connect('habu')(): {_setting} must be a whole number >= 1, got {_value!r}"
+                ),
+            )
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "call", "error", "pattern"), HABU_CASES, ids=[c[0] for c in HABU_CASES]
+)
+def test_habu_page_sizes_and_workers_are_refused_before_anything_is_sent(
+    name: str, call: Call, error: type[Exception], pattern: str
+) -> None:
+    test_bad_input_is_refused_with_a_clear_error_before_anything_is_sent(name, call, error, pattern)

@@ -19,7 +19,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, Generator, Iterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
@@ -28,6 +28,7 @@ from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient._secrets import register_secret_value
 from specclient.errors import AuthError, ParameterError
 from specclient.http.redact import redact_url, register_secret_name
+from specclient.http.retry import GRANT_EXTENSION
 
 __all__ = [
     "APIKey",
@@ -443,6 +444,11 @@ class OAuth2ClientCredentials(_AuthBase):
     error_hints : mapping of int to str, optional
         A platform's advice added to a refused token request's error, by status (Habu: its
         daily token cap on 429, its ``/v1`` base URL on 404).
+    lost_reply_hint : callable ``(sent_at) -> str``, optional
+        For a platform that caps how many tokens a client may get (Habu: 2 a day): a token
+        request whose reply is lost (connection dropped, timed out) may have issued a token,
+        so it is not sent again blindly; the error ends with this advice, given the epoch
+        second the request was sent. Without it a second grant is harmless and is retried.
 
     Notes
     -----
@@ -472,6 +478,7 @@ class OAuth2ClientCredentials(_AuthBase):
         base_url: str | None = None,
         retry: RetryPolicy | None = None,
         error_hints: Mapping[int, str] | None = None,
+        lost_reply_hint: Callable[[float], str] | None = None,
     ) -> None:
         name = "OAuth2ClientCredentials"
         if client_auth not in ("basic", "form"):
@@ -490,7 +497,9 @@ class OAuth2ClientCredentials(_AuthBase):
         self.base_url = base_url
         self.retry = retry if retry is not None else _token_retry_policy()
         self.error_hints = dict(error_hints or {})
+        self.lost_reply_hint = lost_reply_hint
         self.token_requests = 0  # how many tokens this object fetched (observability, tests)
+        self._lost_replies = 0  # token requests that got no reply
         self._token: _Token | None = None
         self._token_key: str | None = None
         self._targets: dict[tuple[Any, ...], tuple[httpx.URL, str]] = {}
@@ -523,12 +532,18 @@ class OAuth2ClientCredentials(_AuthBase):
         for _replay in range(2):
             token = self._usable(key, stale)
             if token is None:
+                lost = self._lost_replies  # see _not_lost_meanwhile
                 with self._thread_lock, self._process_lock(key):
                     token = self._usable(key, stale)  # another thread or process got one
+                    self._not_lost_meanwhile(token, lost)
                     attempt = 0
                     while token is None:
-                        reply = yield self._token_request(url, request)
-                        reply.read()
+                        try:
+                            reply = yield self._token_request(url, request)
+                            reply.read()
+                        except BaseException:  # sending or reading failed (or closed): no reply
+                            self._lost_replies += 1
+                            raise
                         attempt += 1
                         delay = self._retry_delay(reply, attempt)
                         if delay is None:
@@ -552,12 +567,18 @@ class OAuth2ClientCredentials(_AuthBase):
         for _replay in range(2):
             token = self._usable(key, stale)
             if token is None:
+                lost = self._lost_replies
                 async with self._async_lock():
                     token = self._usable(key, stale)
+                    self._not_lost_meanwhile(token, lost)
                     attempt = 0
                     while token is None:
-                        reply = yield self._token_request(url, request)
-                        await reply.aread()
+                        try:
+                            reply = yield self._token_request(url, request)
+                            await reply.aread()
+                        except BaseException:
+                            self._lost_replies += 1
+                            raise
                         attempt += 1
                         delay = self._retry_delay(reply, attempt)
                         if delay is None:
@@ -573,6 +594,14 @@ class OAuth2ClientCredentials(_AuthBase):
             stale = token
 
     # -- the steps
+
+    def _not_lost_meanwhile(self, token: _Token | None, lost: int) -> None:
+        """On a capped grant, a call that waited while another call's token request got no
+        reply does not ask in its turn: that request may have issued a token, and many calls
+        waiting at once would each spend one (16 threads' first calls, one dropped reply)."""
+        if token is None and self.lost_reply_hint is not None and self._lost_replies != lost:
+            hint = self.lost_reply_hint(self.clock.time())
+            raise AuthError(f"this call waited on another call's token request, and {hint}")
 
     def _target(self, request_url: httpx.URL) -> tuple[httpx.URL, str]:
         """Token URL and cache key for a request, remembered per origin: parsing and joining
@@ -675,6 +704,12 @@ class OAuth2ClientCredentials(_AuthBase):
         extensions = {}
         if "timeout" in request.extensions:  # the token call gets the API call's timeout
             extensions["timeout"] = request.extensions["timeout"]
+        # what the sender's retry loop reads when this request (not the API call) fails
+        hint = self.lost_reply_hint
+        extensions[GRANT_EXTENSION] = {
+            "idempotent": hint is None,
+            "lost_reply": hint(self.clock.time()) if hint is not None else None,
+        }
         self.token_requests += 1
         import httpx
 

@@ -649,6 +649,7 @@ def test_public_names_are_exactly_the_documented_ones():
             "FaultInjector",
             "FiredFault",
             "Routes",
+            "ServerLimits",
             "build_generic",
             "check_options",
             "default_error_body",

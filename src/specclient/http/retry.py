@@ -36,6 +36,13 @@ __all__ = ["RetryPolicy", "parse_retry_after", "retry_after_seconds", "IDEMPOTEN
 IDEMPOTENT_VERBS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 
+#: The extension a token request carries for the sender: ``{"idempotent": bool,
+#: "lost_reply": str | None}``. A failure of the token request is retried by these, not by the
+#: API call's verb (a lost token reply on a capped grant must not cost a second token). Set by
+#: :mod:`specclient.auth`, read by the retry loop in :mod:`specclient.http.transport`.
+GRANT_EXTENSION = "specclient.grant"
+
+
 # The request never left this machine (or never got a connection): safe to send again.
 def _never_sent() -> tuple[type[Exception], ...]:
     import httpx

@@ -34,7 +34,7 @@ from specclient.errors import (
     TransportError,
 )
 from specclient.http.redact import redact_body, redact_text_urls, redact_url
-from specclient.http.retry import RetryPolicy
+from specclient.http.retry import GRANT_EXTENSION, RetryPolicy
 
 __all__ = [
     "Sender",
@@ -311,14 +311,18 @@ class _Attempts:
     def after_error(self, request: httpx.Request, exc: Exception) -> float | None:
         delay = None
         if isinstance(exc, httpx.TransportError):
+            verb, idempotent = request.method, self.idempotent
+            failed = _request_of(exc)
+            grant = failed.extensions.get(GRANT_EXTENSION) if failed is not None else None
+            if failed is not None and grant is not None:  # the token request failed
+                verb, idempotent = failed.method, grant["idempotent"]
             delay = self.policy.delay_for(
-                self.attempt,
-                verb=request.method,
-                idempotent=self.idempotent,
-                error=exc,
-                now=self.clock.time(),
+                self.attempt, verb=verb, idempotent=idempotent, error=exc, now=self.clock.time()
             )
             delay = self._if_repeatable(request, delay)
+            lost = grant["lost_reply"] if grant is not None else None
+            if delay is None and lost and not self.policy.may_resend(verb, idempotent, error=exc):
+                self.blocked = lost
         if logger.isEnabledFor(logging.DEBUG):
             self._log(_request_of(exc) or request, type(exc).__name__, delay, True)
         return delay

@@ -45,6 +45,7 @@ from specclient.emulators.core.running import (
     running_app,
     serve_forever,
 )
+from specclient.emulators.core.server import ServerLimits
 
 __all__ = [
     "PLATFORMS",
@@ -69,4 +70,5 @@ __all__ = [
     "running_app",
     "serve_forever",
     "serve_spec",
+    "ServerLimits",
 ]

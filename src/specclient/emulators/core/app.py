@@ -24,7 +24,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response, StreamingResponse
 
 from specclient.emulators.core.auth import expired_token_error
@@ -44,7 +44,7 @@ from specclient.emulators.core.routing import (
     compile_route,
     split_raw_path,
 )
-from specclient.emulators.core.server import drop_connection
+from specclient.emulators.core.server import DEFAULT_LIMITS, ServerLimits, drop_connection
 from specclient.emulators.core.validation import OperationValidator, RequestInvalid
 from specclient.errors import ParameterError
 from specclient.openapi.model import Operation, Spec
@@ -163,6 +163,9 @@ class EmulatorApp:
         Seeded; for platforms' own deterministic choices (ids, failures).
     lock : threading.RLock
         Held while sync handlers run.
+    limits : ServerLimits
+        Largest body read whole, slow-client timeouts, connections at once; set before
+        serving (``running(..., limits=...)``).
     """
 
     def __init__(
@@ -197,6 +200,7 @@ class EmulatorApp:
         self.expired_token_error: Callable[[EmuRequest], EmuError] = expired_token_error
         self.state: Any = {}
         self.credentials: dict[str, Any] = {}
+        self.limits: ServerLimits = DEFAULT_LIMITS
         self.faults = FaultInjector(seed, self.clock, known_targets=self._fault_targets)
         self.rng = random.Random(seed)
         self._ids = random.Random(f"request-ids:{seed}")
@@ -356,6 +360,8 @@ class EmulatorApp:
                 response = self._render_error(error, req)
             except RequestInvalid as problem:
                 response = self._render_error(self._invalid(problem), req)
+            except ClientDisconnect:  # the client left (or was dropped as too slow)
+                return
             except Exception as error:  # a handler bug: say where, in the envelope, and log it
                 logger.exception("emulator handler for %s failed", qualname or req.path)
                 message = (

@@ -65,6 +65,16 @@ def whole(value: Any, name: str, minimum: int) -> int:
     return number
 
 
+def _too_large(limit: int, why: str) -> EmuError:
+    # Connection: close, so the rest of the body is never read
+    return EmuError(
+        413,
+        f"the request body is larger than this emulator accepts ({limit} bytes; {why}); "
+        "raise it with ServerLimits(max_body_bytes=...)",
+        headers={"Connection": "close"},
+    )
+
+
 class EmuResponse:
     """A full reply: status, body (bytes/str/iterator) *or* ``json``, headers, media type.
 
@@ -196,9 +206,23 @@ class EmuRequest:
         return "chunked" in self.headers.get("transfer-encoding", "").lower()
 
     async def load(self) -> bytes:
-        """Read the whole body (async handlers of ``stream=True`` routes may call this)."""
+        """Read the whole body (async handlers of ``stream=True`` routes may call this),
+        within the app's ``limits.max_body_bytes``: 413 past it, before a larger declared
+        body is read at all."""
         if self._body is None:
-            self._body = await self.raw.body()
+            limit = self.app.limits.max_body_bytes
+            declared = self.headers.get("content-length", "").strip()
+            if limit is not None and declared.isdigit() and int(declared) > limit:
+                raise _too_large(limit, f"it declares {int(declared)} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in self.raw.stream():
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise _too_large(limit, "more arrived")
+                chunks.append(chunk)
+            self._body = b"".join(chunks)
+            self.raw._body = self._body  # starlette's form parser reads it from there
         return self._body
 
     async def _load_form(self) -> FormData:

@@ -13,7 +13,12 @@ from specclient import catalog
 from specclient.emulators.core.app import EmulatorApp
 from specclient.emulators.core.clock import DEFAULT_PACE, EmulatorClock
 from specclient.emulators.core.faults import FaultInjector
-from specclient.emulators.core.server import ServerThread, bind_socket, make_server
+from specclient.emulators.core.server import (
+    ServerLimits,
+    ServerThread,
+    bind_socket,
+    make_server,
+)
 from specclient.errors import ParameterError, SpecClientError
 
 __all__ = ["PLATFORMS", "Emulator", "check_options", "running", "running_app", "serve_forever"]
@@ -194,14 +199,18 @@ def running_app(
     host: str = "127.0.0.1",
     platform: str | None = None,
     credentials: Mapping[str, Any] | None = None,
+    limits: ServerLimits | None = None,
 ) -> Iterator[Emulator]:
-    """Serve an app built by hand on a loopback port for the duration of the block.
+    """Serve an app built by hand on a loopback port for the duration of the block
+    (``limits``: what one client may cost it; ``app.limits`` when not given).
 
     Yields
     ------
     Emulator
         Stopped on exit, also after an exception.
     """
+    if limits is not None:
+        app.limits = limits
     server = ServerThread(app, host=host, port=port).start()
     emulator = Emulator(
         app,
@@ -224,6 +233,7 @@ def running(
     host: str = "127.0.0.1",
     clock: EmulatorClock | None = None,
     pace: float = 0.0,
+    limits: ServerLimits | None = None,
     **options: Any,
 ) -> Iterator[Emulator]:
     """Build a platform's emulator, serve it on a loopback port, stop it on exit.
@@ -245,6 +255,9 @@ def running(
         it manual, as tests want: ``emu.client()`` advances it by sleeping on it, a test with
         ``emu.clock.advance()``. Give a pace (e.g. :data:`DEFAULT_PACE`) when the emulator is
         used by a client that does not share the clock.
+    limits : ServerLimits, optional
+        Largest request body read whole, slow-client timeouts, connections served at once
+        (:class:`~specclient.emulators.core.server.ServerLimits`; its defaults otherwise).
     **options
         Passed to the platform's ``build`` (credentials, limits...).
 
@@ -260,7 +273,9 @@ def running(
     elif pace:
         clock.set_pace(pace)
     app, credentials = _build(platform, seed, options, clock)
-    with running_app(app, port=port, host=host, platform=platform, credentials=credentials) as emu:
+    with running_app(
+        app, port=port, host=host, platform=platform, credentials=credentials, limits=limits
+    ) as emu:
         yield emu
 
 
@@ -273,6 +288,7 @@ def serve_forever(
     out: TextIO | None = None,
     pace: float = DEFAULT_PACE,
     announce: Mapping[str, Any] | None = None,
+    limits: ServerLimits | None = None,
     **options: Any,
 ) -> None:
     """Serve a platform's emulator in the foreground until SIGINT/SIGTERM.
@@ -288,6 +304,8 @@ def serve_forever(
     reads, advances, paces or freezes it.
     """
     app, credentials = _build(platform, seed, options, EmulatorClock(pace=pace))
+    if limits is not None:
+        app.limits = limits
     sock = bind_socket(host, port)
     try:
         base_url = f"http://{_url_host(host)}:{sock.getsockname()[1]}{app.base_path}"

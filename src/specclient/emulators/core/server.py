@@ -8,6 +8,10 @@ Two small departures from stock uvicorn, both for the emulators:
   replying.
 - The main loop waits on an event instead of polling every 100 ms, so stopping an emulator
   does not cost a tick; uvicorn's own shutdown adds its fixed 0.1 s grace.
+- :class:`ServerLimits` keep a misbehaving client from taking the emulator down: a client
+  that stops sending mid-request (or opens a connection and sends nothing) is dropped, and
+  the connections served at once stay within what the file-descriptor limit allows, the rest
+  answered ``503`` at once instead of waiting in the listen queue.
 """
 
 from __future__ import annotations
@@ -17,26 +21,158 @@ import contextlib
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
+import h11
 import uvicorn
 from starlette.responses import Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["TRANSPORT_KEY", "ServerThread", "bind_socket", "drop_connection", "make_server"]
+__all__ = [
+    "TRANSPORT_KEY",
+    "ServerLimits",
+    "ServerThread",
+    "bind_socket",
+    "connection_limit",
+    "drop_connection",
+    "make_server",
+]
 
 TRANSPORT_KEY = "specclient.emulator.transport"
 _START_TIMEOUT = 10.0
 
 
+#: Descriptors kept free of connections: the listening socket, the event loop's own, log and
+#: temp files handlers open (a streamed upload spools to one), the interpreter's.
+FD_RESERVE = 32
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """What one client may cost an emulator (docs/DECISIONS.md, "Emulator limits").
+
+    Attributes
+    ----------
+    max_body_bytes : int or None
+        Largest request body a route that reads it whole accepts: a larger
+        ``Content-Length`` is answered ``413`` before a byte of it is read, a chunked body
+        as soon as it passes the limit. Routes that stream (``stream=True``: uploads) see
+        the chunks as they arrive and spool them to disk. None: no limit.
+    idle_timeout : float
+        Seconds a client may send nothing while the server waits for its request (a new
+        connection's first request, headers or body): then it is dropped (``408`` when no
+        request has started, a closed connection mid-body).
+    request_timeout : float
+        Seconds for a whole request (headers and body) to arrive, however it trickles.
+    max_connections : int or None
+        Connections served at once; more are answered ``503`` and closed. None: what the
+        process's file-descriptor limit allows (:func:`connection_limit`).
+    """
+
+    max_body_bytes: int | None = 100 * 1024 * 1024
+    idle_timeout: float = 30.0
+    request_timeout: float = 300.0
+    max_connections: int | None = None
+
+
+DEFAULT_LIMITS = ServerLimits()
+
+
+def _descriptor_limit() -> int | None:
+    """The process's soft ``RLIMIT_NOFILE``; None when unlimited or unknown (Windows)."""
+    try:
+        import resource  # POSIX only
+    except ImportError:
+        return None
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
+def connection_limit(limits: ServerLimits) -> int:
+    """Connections to serve at once: ``max_connections`` within ``RLIMIT_NOFILE`` (less
+    :data:`FD_RESERVE`), so accepting never runs out of descriptors and hangs."""
+    soft = _descriptor_limit()
+    by_fds = 1 << 20 if soft is None else max(1, soft - FD_RESERVE)
+    wanted = limits.max_connections
+    return by_fds if wanted is None else max(1, min(wanted, by_fds))
+
+
+_REQUEST_TIMEOUT_REPLY = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"connection: close\r\ncontent-length: 36\r\n\r\nthe request did not arrive in time\r\n"
+)
+
+
 class _DroppableH11Protocol(H11Protocol):
-    """h11 protocol whose requests can reach their own transport (see module docstring)."""
+    """h11 protocol whose requests can reach their own transport (see module docstring), and
+    which drops a client that is too slow to send its request (:class:`ServerLimits`)."""
+
+    limits: ServerLimits = DEFAULT_LIMITS
+    _watchdog: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         # app_state is copied into every request's scope["state"]; a per-connection copy
         # carries this connection's transport without touching other connections.
         self.app_state = {**self.app_state, TRANSPORT_KEY: transport}
+        now = self.loop.time()
+        # waiting for a request from the moment of connecting: a silent new connection is
+        # as slow a client as one that stops halfway (uvicorn times out only idle keep-alives)
+        self._request_started: float | None = now
+        self._last_byte = now
+        self._arm_watchdog()
+
+    def data_received(self, data: bytes) -> None:
+        now = self.loop.time()
+        self._last_byte = now
+        if self._request_started is None:
+            self._request_started = now
+        super().data_received(data)
+        if not self._receiving():
+            self._request_started = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        super().connection_lost(exc)
+
+    def _receiving(self) -> bool:
+        """Whether the server is waiting for bytes of a request (headers or body)."""
+        state = self.conn.their_state
+        if state is h11.SEND_BODY:
+            return True
+        started = self.cycle is not None
+        return state is h11.IDLE and (not started or bool(self.conn.trailing_data[0]))
+
+    def _arm_watchdog(self) -> None:
+        period = min(self.limits.idle_timeout, self.limits.request_timeout, 1.0) / 2
+        self._watchdog = self.loop.call_later(max(period, 0.01), self._watch)
+
+    def _watch(self) -> None:
+        if self.transport.is_closing():
+            return
+        now = self.loop.time()
+        if self.flow.read_paused or not self._receiving():  # the server is the slow one
+            self._last_byte = now
+            if not self._receiving():
+                self._request_started = None
+        elif self._request_started is None:
+            self._request_started = now
+        started = self._request_started
+        idle = now - self._last_byte > self.limits.idle_timeout
+        late = started is not None and now - started > self.limits.request_timeout
+        if started is not None and (idle or late):
+            self._drop_slow_client()
+            return
+        self._arm_watchdog()
+
+    def _drop_slow_client(self) -> None:
+        if self.conn.their_state is h11.IDLE and self.conn.our_state is h11.IDLE:
+            self.transport.write(_REQUEST_TIMEOUT_REPLY)  # no request yet: say why
+            self.transport.close()
+        else:  # mid-body, the app owns the reply: it sees a disconnect
+            self.transport.abort()
 
 
 class _Server(uvicorn.Server):
@@ -110,10 +246,15 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 
 def make_server(app: Any, *, log_level: str = "warning") -> _Server:
+    limits = getattr(app, "limits", None) or DEFAULT_LIMITS
+    protocol = type("_LimitedH11Protocol", (_DroppableH11Protocol,), {"limits": limits})
     config = uvicorn.Config(
         app,
         lifespan="off",
-        http=_DroppableH11Protocol,
+        http=protocol,
+        # beyond this many connections uvicorn answers 503 and closes at once, instead of
+        # accept() failing for want of descriptors while clients wait in the listen queue
+        limit_concurrency=connection_limit(limits),
         loop="asyncio",
         log_config=None,  # never reconfigure the host program's logging
         log_level=log_level,

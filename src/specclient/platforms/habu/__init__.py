@@ -35,6 +35,7 @@ from .workflows import (  # the constants stay importable from here
     RUN_CREATE_LIMIT,
     RUN_CREATE_WINDOW,  # noqa: F401
     QuestionRunFailed,
+    _require_count,
 )
 
 __all__ = [
@@ -70,6 +71,17 @@ def _positive(name: str, kind: type, minimum: float, default: Any) -> Any:
             words = "positive" if minimum > 0 and kind is float else f"at least {minimum}"
             raise ParameterError("connect('habu')", f"{name} must be {words}", name)
         return number
+
+    return check
+
+
+def _count(name: str, default: int | None) -> Any:
+    """A whole-number setting >= 1 (``None``: the default); 0, a bool or ``"3"`` is refused."""
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return default
+        return _require_count(value, name, "connect('habu')")
 
     return check
 
@@ -125,8 +137,24 @@ TOKEN_ERROR_HINTS = {
 }
 
 
+def lost_token_hint(sent_at: float) -> str:
+    """What a token request with a lost reply means on Habu (see ``lost_reply_hint``)."""
+    from datetime import UTC, datetime
+
+    frees = datetime.fromtimestamp(sent_at + 86_400, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "the token request's reply was lost, so Habu may have issued a token that counts "
+        "against its cap of 2 access tokens per client in 24 hours; it was not asked again, "
+        "which could spend the second. Calling again asks for one more token. Once the cap is "
+        "reached (429), it frees up 24 h after the oldest token was issued: if this request "
+        f"issued one, that one stops counting at {frees}"
+    )
+
+
 def _auth_options(conn: Connection) -> dict[str, Any]:
-    return {"application": {"client_auth": "basic", **_token_options(conn)}}
+    # the cap is the client-credentials grant's (fact sheet, section 2)
+    options = {"client_auth": "basic", "lost_reply_hint": lost_token_hint}
+    return {"application": {**options, **_token_options(conn)}}
 
 
 def _auth(conn: Connection) -> Any:
@@ -214,11 +242,11 @@ PLATFORM = Platform(
             env=("HABU_POLL_INTERVAL",),
         ),
         # None: each kind of page has its own default (results 10,000, reports 500)
-        Setting("page_size", None, _positive("page_size", int, 1, None)),
+        Setting("page_size", None, _count("page_size", None)),
         Setting(
             "result_workers",
             DEFAULT_RESULT_WORKERS,
-            _positive("result_workers", int, 1, DEFAULT_RESULT_WORKERS),
+            _count("result_workers", DEFAULT_RESULT_WORKERS),
         ),
         Setting("run_create_limit", RUN_CREATE_LIMIT, _limit),
         Setting("progress"),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ...client import AsyncClient, AsyncResource, Client, Resource
 from .._flows import spec_caller
-from .workflows import _HabuFlows, _QuestionRunsFlows
+from .workflows import _HabuFlows, _QuestionRunsFlows, _require_count
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -24,6 +24,13 @@ __all__ = [
 ]
 
 
+def _batch_options(page_size: object, workers: object) -> tuple[int | None, int]:
+    """Checked now, not when the first batch is taken (the flow runs lazily); one worker by
+    default, so a lazy reader fetches only what it takes."""
+    size = _require_count(page_size, "page_size", "question_result_batches")
+    return size, _require_count(workers, "workers", "question_result_batches") or 1
+
+
 class HabuClient(_HabuFlows, Client):
     """A :class:`~specclient.Client` for Habu with the platform's multi-call workflows."""
 
@@ -35,7 +42,7 @@ class HabuClient(_HabuFlows, Client):
         (``workers`` > 1 fetches that many ahead)."""
         from .._batches import iterate
 
-        flow = self._result_pages_flow(run_id, page_size, workers or 1)
+        flow = self._result_pages_flow(run_id, *_batch_options(page_size, workers))
         return iterate(flow, self, spec_caller(self))
 
 
@@ -49,7 +56,7 @@ class AsyncHabuClient(_HabuFlows, AsyncClient):
         batches (as ``await method(..., _iterator=True)`` of any spec operation)."""
         from .._batches import aiterate
 
-        flow = self._result_pages_flow(run_id, page_size, workers or 1)
+        flow = self._result_pages_flow(run_id, *_batch_options(page_size, workers))
         return aiterate(flow, self, spec_caller(self))
 
 

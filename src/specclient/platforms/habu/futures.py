@@ -8,16 +8,16 @@ returns every row as a DataFrame (through the client's result paging,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ...errors import RunFailed
+from ...errors import RunFailed, SpecClientError
 from ...futures import RunFuture, RunTracker
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ...polling import Verdict
+    from ...polling import Step, Verdict
 
 __all__ = [
     "QuestionRunFailed",
@@ -77,6 +77,25 @@ class HabuRunTracker(RunTracker):
 
     def failure(self, verdict: Verdict) -> RunFailed:
         return run_failure(verdict.result, self.kind)
+
+    def steps(
+        self, deadline: float | None = None, *, once: bool = False
+    ) -> Generator[Step, Any, Verdict]:
+        try:
+            return (yield from super().steps(deadline, once=once))
+        except SpecClientError as error:
+            # The run exists whatever broke the polling (a token endpoint down, a 401): say
+            # which, so the caller follows it instead of starting another (issue 12).
+            read = (
+                f"client.cleanroom_question_runs.get({self.run_id!r})"
+                if self.kind == "question run"
+                else f"client.cleanroom_flow_runs.get(cleanroom_id, {self.run_id!r})"
+            )
+            error.add_note(
+                f"while following {self.label}: the run was started and goes on; "
+                f"read its status with {read} rather than starting it again"
+            )
+            raise
 
 
 class OnClient:

@@ -110,6 +110,18 @@ def _require_uuid(value: Any, argument: str, where: str) -> str:
     raise ParameterError(where, f"{argument} must be a UUID string, got {value!r}", argument)
 
 
+def _require_count(value: Any, argument: str, where: str) -> int | None:
+    """``page_size``/``workers``: a whole number >= 1, or None for the default. Checked before
+    any ``value or default``, which would quietly turn 0 into the default."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ParameterError(
+            where, f"{argument} must be a whole number >= 1, got {value!r}", argument
+        )
+    return value
+
+
 def _check_run_args(name: Any, parameters: Any) -> dict[str, str]:
     if not isinstance(name, str) or not name.strip():
         raise ParameterError("run_question", "name must be a non-empty string", "name")
@@ -510,8 +522,9 @@ class _HabuFlows(Workflows):
         from ...tables.decode import batch_from_json
 
         _require_uuid(run_id, "run_id", "question_results")
-        size = page_size or self.page_size or DEFAULT_RESULT_PAGE_SIZE
-        workers = workers or self.result_workers
+        size = _require_count(page_size, "page_size", "question_results")
+        size = size or self.page_size or DEFAULT_RESULT_PAGE_SIZE
+        workers = _require_count(workers, "workers", "question_results") or self.result_workers
 
         def page(offset: int) -> Call:
             kwargs = {"limit": size, "offset": offset, "return_type": "raw"}
@@ -567,12 +580,13 @@ class _HabuFlows(Workflows):
         from .partitions import dask_frame, first_page_facts, partitions
 
         _require_uuid(run_id, "run_id", "question_results")
-        size = page_size or self.page_size or DEFAULT_RESULT_PAGE_SIZE
+        size = _require_count(page_size, "page_size", "question_results")
+        size = size or self.page_size or DEFAULT_RESULT_PAGE_SIZE
+        budget = _require_count(workers, "workers", "question_results") or self.result_workers
         kwargs = {"limit": 1, "offset": 0, "return_type": "raw"}
         first = _payload((yield Call("cleanroom_question_runs.get_data", (run_id,), kwargs)))
         total, metadata = first_page_facts(first or {})
         columns = result_columns(metadata, first_keys(first or {}))
-        budget = workers or self.result_workers
         pieces = list(partitions(self.base_url, run_id, total, size, columns, budget))
         return dask_frame(pieces, columns)
 
@@ -659,7 +673,8 @@ class _HabuFlows(Workflows):
     def _flow_report_flow(
         self, cleanroom_id: str, flow_run_id: str, node: str, page_size: int | None
     ) -> Flow:
-        size = page_size or self.page_size or DEFAULT_PAGE_SIZE
+        size = _require_count(page_size, "page_size", "flow_report")
+        size = size or self.page_size or DEFAULT_PAGE_SIZE
         rows: list[dict[str, Any]] = []
         offset = 0
         while True:
