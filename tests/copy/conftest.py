@@ -78,3 +78,45 @@ def small_frame() -> pd.DataFrame:
             ),
         }
     )
+
+
+@pytest.fixture
+def usmart_emu() -> Iterator[specclient.emulators.Emulator]:
+    import shutil
+
+    with specclient.emulators.running("usmart", seed=1) as emulator:
+        yield emulator
+    shutil.rmtree(emulator.state.root, ignore_errors=True)
+
+
+@pytest.fixture
+def usmart(usmart_emu):
+    return usmart_emu.client()
+
+
+def counters(usmart_emu):
+    """The seeded public dataset with a CSV file and a data-api pipeline."""
+    return next(d for d in usmart_emu.state.datasets.values() if d.access_level == "public")
+
+
+def values(table) -> list[tuple]:
+    """A table's rows as comparable values: numbers as floats, times as UTC ISO text, blank
+    text as missing (CSV cannot tell them apart), so a row reads the same on every platform."""
+    import datetime as dt
+
+    def one(value):
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, dt.datetime):
+            value = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+            return value.astimezone(dt.UTC).isoformat()
+        if isinstance(value, dt.date):
+            return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC).isoformat()
+        if hasattr(value, "to_pydatetime"):
+            return one(value.to_pydatetime())
+        return value if value != "" else None
+
+    columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    return [tuple(one(v) for v in row) for row in zip(*columns, strict=True)]

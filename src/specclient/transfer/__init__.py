@@ -19,10 +19,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .destinations import clicdata_dataset, stdout_csv, to_file
+from .destinations import clicdata_dataset, stdout_csv, to_file, usmart_dataset
 from .engine import CopyProgress, CopyResult
 from .kinds import CopyTypeError
-from .sources import clicdata_data, file, frame, habu_result
+from .sources import clicdata_data, file, frame, habu_result, usmart_file, usmart_query
 
 __all__ = [
     "CopyProgress",
@@ -37,6 +37,9 @@ __all__ = [
     "habu_result",
     "stdout_csv",
     "to_file",
+    "usmart_dataset",
+    "usmart_file",
+    "usmart_query",
 ]
 
 

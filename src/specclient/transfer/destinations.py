@@ -29,7 +29,9 @@ __all__ = [
     "Destination",
     "ClicDataDestination",
     "FileDestination",
+    "UsmartDestination",
     "clicdata_dataset",
+    "usmart_dataset",
     "to_file",
     "stdout_csv",
 ]
@@ -166,6 +168,108 @@ def clicdata_dataset(client: Any, rec_id: int, *, mode: str = "append") -> ClicD
             "copy", f"mode must be 'append' or 'replace', not {mode!r}", "destination"
         )
     return ClicDataDestination(client, rec_id, mode)
+
+
+# -- uSmart -----------------------------------------------------------------------------------
+
+
+@dataclass
+class UsmartDestination(Destination):
+    """A uSmart dataset: the rows become a new file (``file_name``) or the next revision of
+    a file (``file_guid``). They are staged in a local temporary file (CSV or Parquet, by the
+    name), which is uploaded whole at the end with ``files.upload`` / ``files.update_revision``
+    (each exactly once: they read the dataset back after an ambiguous failure)."""
+
+    client: Any
+    dataset_guid: str
+    file_name: str | None = None
+    file_guid: str | None = None
+    _staged: FileDestination | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        target = f"file/{self.file_guid}" if self.file_guid else f"new/{self.file_name}"
+        return f"usmart:{self.client.base_url}/dataset/{self.dataset_guid}/{target}"
+
+    def prepare(self, schema: pa.Schema, record: dict[str, Any] | None, save: Save) -> CopyFlow:
+        import tempfile
+
+        view = yield Invoke(lambda: self.client.datasets.get(self.dataset_guid))
+        name = self.file_name
+        if self.file_guid is not None:
+            known = {f["file_guid"]: f["file_name"] for f in view["files"]}
+            if self.file_guid not in known:
+                raise ParameterError(
+                    "copy",
+                    f"uSmart dataset {self.dataset_guid} has no file {self.file_guid}",
+                    "destination",
+                )
+            name = known[self.file_guid]
+        assert name is not None
+        path = Path(tempfile.mkdtemp(prefix="specclient-copy-")) / name
+        format = "parquet" if path.suffix.lower() in (".parquet", ".pq") else "csv"
+        self._staged = FileDestination(path, format)
+        return (yield from self._staged.prepare(schema, record, save))
+
+    def write(self, batch: pa.RecordBatch) -> CopyFlow:
+        assert self._staged is not None
+        return (yield from self._staged.write(batch))
+
+    def finish(self, schema: pa.Schema) -> CopyFlow:
+        assert self._staged is not None
+        path = yield from self._staged.finish(schema)
+        try:
+            files = self.client.files
+            if self.file_guid is not None:
+                guid, dataset = self.file_guid, self.dataset_guid
+                return (
+                    yield Invoke(
+                        lambda: files.update_revision(
+                            guid, path, dataset_guid=dataset, progress=False
+                        )
+                    )
+                )
+            done = yield from self._uploaded(path)
+            if done is not None:
+                return done
+            return (yield Invoke(lambda: files.upload(self.dataset_guid, path, progress=False)))
+        finally:
+            self.abort()
+
+    def _uploaded(self, path: Path) -> CopyFlow:
+        """The file an earlier run of this copy uploaded (same name, same size), if any: the
+        run failed after its upload took effect, so it is not uploaded twice."""
+        view = yield Invoke(lambda: self.client.datasets.get(self.dataset_guid))
+        size = path.stat().st_size
+        for entry in view["files"]:
+            if entry["file_name"] == self.file_name and int(entry["file_size"]) == size:
+                return entry
+        return None
+
+    def abort(self) -> None:
+        import shutil
+
+        if self._staged is not None:
+            self._staged.abort()
+            shutil.rmtree(self._staged.path.parent, ignore_errors=True)
+
+
+def usmart_dataset(
+    client: Any, dataset_guid: str, *, file_name: str | None = None, file_guid: str | None = None
+) -> UsmartDestination:
+    """A uSmart dataset: a new file named ``file_name`` (``.csv`` or ``.parquet``), or a new
+    revision of the file ``file_guid``."""
+    if not isinstance(dataset_guid, str) or not dataset_guid.strip():
+        raise ParameterError("copy", "dataset_guid must be a non-empty GUID string", "destination")
+    if (file_name is None) == (file_guid is None):
+        raise ParameterError(
+            "copy", "give file_name= (a new file) or file_guid= (a new revision)", "destination"
+        )
+    if file_name is not None and Path(file_name).suffix.lower() not in (".csv", ".parquet"):
+        raise ParameterError(
+            "copy", f"file_name must end .csv or .parquet, not {file_name!r}", "destination"
+        )
+    return UsmartDestination(client, dataset_guid, file_name, file_guid)
 
 
 # -- local files -------------------------------------------------------------------------------

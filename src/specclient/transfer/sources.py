@@ -30,8 +30,12 @@ __all__ = [
     "ClicDataRows",
     "FrameSource",
     "FileSource",
+    "UsmartQuery",
+    "UsmartFile",
     "habu_result",
     "clicdata_data",
+    "usmart_query",
+    "usmart_file",
     "frame",
     "file",
     "BATCH_ROWS",
@@ -191,6 +195,70 @@ def clicdata_data(client: Any, rec_id: int, *, page_size: int | None = None) -> 
     if isinstance(rec_id, bool) or not isinstance(rec_id, int):
         raise ParameterError("copy", f"rec_id must be an int, not {rec_id!r}", "source")
     return ClicDataRows(client, rec_id, page_size)
+
+
+# -- uSmart -----------------------------------------------------------------------------------
+
+
+@dataclass
+class UsmartQuery(Source):
+    """The records of a uSmart URQL query (``client.data.query_batches``)."""
+
+    client: Any
+    resource_guid: str
+    terms: tuple[str, ...] = ()
+    kinds: Mapping[str, str] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        options = sorted((k, str(v)) for k, v in self.options.items())
+        return f"usmart:{self.client.base_url}/data/{self.resource_guid}?{self.terms}{options}"
+
+    def open(self) -> CopyFlow:
+        batches = self.client.data.query_batches
+        terms, kinds, options = self.terms, self.kinds, self.options
+        return (yield Invoke(lambda: batches(self.resource_guid, *terms, kinds=kinds, **options)))
+
+
+def usmart_query(
+    client: Any,
+    resource_guid: str,
+    *terms: str,
+    kinds: Mapping[str, str] | None = None,
+    **options: Any,
+) -> UsmartQuery:
+    """A uSmart API pipeline's records, as ``client.data.query`` takes them (``revision``,
+    ``where``, ``select``, ``sort``, ``limit``); ``kinds`` names columns' kinds."""
+    if not isinstance(resource_guid, str) or not resource_guid.strip():
+        raise ParameterError("copy", "resource_guid must be a non-empty GUID string", "source")
+    return UsmartQuery(client, resource_guid, tuple(terms), kinds, dict(options))
+
+
+@dataclass
+class UsmartFile(Source):
+    """The latest revision of a uSmart data file (``client.files.batches``)."""
+
+    client: Any
+    file_guid: str
+    kinds: Mapping[str, str] | None = None
+
+    @property
+    def key(self) -> str:  # type: ignore[override]
+        return f"usmart:{self.client.base_url}/file/{self.file_guid}"
+
+    def open(self) -> CopyFlow:
+        kinds = self.kinds
+        return (yield Invoke(lambda: self.client.files.batches(self.file_guid, kinds=kinds)))
+
+
+def usmart_file(
+    client: Any, file_guid: str, *, kinds: Mapping[str, str] | None = None
+) -> UsmartFile:
+    """A uSmart data file's rows (CSV, Parquet, or a JSON array of records)."""
+    if not isinstance(file_guid, str) or not file_guid.strip():
+        raise ParameterError("copy", "file_guid must be a non-empty GUID string", "source")
+    return UsmartFile(client, file_guid, kinds)
 
 
 # -- local tables ------------------------------------------------------------------------------
