@@ -9,6 +9,7 @@ gives the copy's result; ``abort`` cleans up what only this process holds (a par
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConflictError, ParameterError
-from .drive import CopyFlow, Invoke
+from .drive import CopyFlow, Invoke, Pull
 from .kinds import kinds_of, refuse
 
 if TYPE_CHECKING:
@@ -135,13 +136,13 @@ class ClicDataDestination(Destination):
         while (yield from self._count()):
             rows = ClicDataRows(self.client, self.rec_id, page_size=1000)
             batches = yield from rows.open()
-            from .drive import Pull
-
             batch = yield Pull(batches)
             values = set(batch.column(first).to_pylist()) if batch is not None else set()
             for value in values:
-                find = {first: _json_value(value)}
-                yield Invoke(lambda find=find: self.client.data.delete_rows(self.rec_id, find))
+                yield Invoke(functools.partial(self._delete, {first: _json_value(value)}))
+
+    def _delete(self, find: Mapping[str, Any]) -> Any:
+        return self.client.data.delete_rows(self.rec_id, find)
 
     def write(self, batch: pa.RecordBatch) -> CopyFlow:
         df = batch.to_pandas(date_as_object=False)

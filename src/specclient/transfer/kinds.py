@@ -8,7 +8,7 @@ by :func:`refuse` before anything is written, naming the column.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from ..errors import ParameterError
 
@@ -51,14 +51,14 @@ def kind_of(data_type: pa.DataType) -> str | None:
 
 def kinds_of(schema: pa.Schema, destination: str) -> dict[str, str]:
     """Each column's kind; a :class:`CopyTypeError` for the first one without any."""
-    kinds = {}
+    kinds: dict[str, str] = {}
     for field in schema:
         kind = kind_of(field.type)
         if kind is None:
-            refuse(field.name, f"is {field.type}, which {destination} has no type for")
-        kinds[field.name] = kind  # type: ignore[assignment]
+            return refuse(field.name, f"is {field.type}, which {destination} has no type for")
+        kinds[field.name] = kind
     return kinds
 
 
-def refuse(column: str, why: str) -> None:
+def refuse(column: str, why: str) -> NoReturn:
     raise CopyTypeError(column, why)

@@ -365,22 +365,37 @@ def file_batches(
 def file_table_flow(
     read: Request, batcher: RecordBatcher, chunk_size: int, output: TableOutput
 ) -> Flow:
-    """A data file's rows delivered as ``output`` asks."""
-    from ...tables.columns import Column
+    """A data file's rows delivered as ``output`` asks, each column typed as its kind is in
+    every table (a CSV's dates as ``timestamp[ns]``, like Habu's)."""
+    from ...tables.columns import arrow_schema
     from ...tables.outputs import deliver
-    from ...transfer.kinds import kind_of
 
     path = yield from file_download_flow(read, chunk_size)
-    schema = None
+    columns: list[Column] | None = None
     try:
         for batch in file_batches(path, batcher):
-            schema = batch.schema
-            output.sink.add(batch)
+            if columns is None:
+                columns = _columns_of(batch.schema)
+            output.sink.add(batch.cast(arrow_schema(columns)))
     except BaseException:
         output.sink.abort()
         raise
-    fields = list(schema) if schema is not None else []
-    return deliver(output, [Column(f.name, kind_of(f.type) or "object") for f in fields])
+    return deliver(output, columns or [])
+
+
+def _columns_of(schema: pa.Schema) -> list[Column]:
+    from ...transfer.kinds import kind_of
+
+    columns = []
+    for field in schema:
+        kind = kind_of(field.type)
+        if kind is None:
+            raise SpecClientError(
+                f"files.table(): column {field.name!r} is {field.type}, which no table kind "
+                "holds; read this file with files.batches() instead"
+            )
+        columns.append(Column(field.name, kind))
+    return columns
 
 
 # -- the methods -------------------------------------------------------------------------------
