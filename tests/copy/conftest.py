@@ -120,3 +120,18 @@ def values(table) -> list[tuple]:
 
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     return [tuple(one(v) for v in row) for row in zip(*columns, strict=True)]
+
+
+@pytest.fixture
+def civis_emu() -> Iterator[specclient.emulators.Emulator]:
+    with specclient.emulators.running("civis", seed=1) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def civis(civis_emu):
+    return civis_emu.client()
+
+
+#: The Civis emulator's seeded warehouse database.
+CIVIS_DATABASE = "redshift-general"

@@ -93,3 +93,24 @@ def test_progress_must_be_a_flag_or_a_callable(tmp_path):
         specclient.copy(
             transfer.frame(small_frame()), transfer.to_file(tmp_path / "x.csv"), progress="yes"
         )
+
+
+async def test_async_civis_query_to_a_new_civis_table_then_replaced(civis_emu, civis):
+    from specclient.platforms.civis import io
+    from tests.copy.conftest import CIVIS_DATABASE
+
+    truth = io.read_civis("public.customers", CIVIS_DATABASE, return_as="arrow", client=civis)
+    async with civis_emu.async_client() as acivis:
+        source = transfer.civis_sql(acivis, "SELECT * FROM public.customers", CIVIS_DATABASE)
+        made = await specclient.copy_async(
+            source, transfer.civis_destination(acivis, CIVIS_DATABASE, "public.copy")
+        )
+        replaced = await specclient.copy_async(
+            source,
+            transfer.civis_destination(
+                acivis, CIVIS_DATABASE, "public.copy", existing_table_rows="truncate"
+            ),
+        )
+    assert made.rows == replaced.rows == truth.num_rows
+    stored = io.read_civis("public.copy", CIVIS_DATABASE, return_as="arrow", client=civis)
+    assert values(stored) == values(truth)  # replaced, not appended

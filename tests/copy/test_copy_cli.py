@@ -97,3 +97,29 @@ def test_a_local_file_to_csv_on_stdout(capsys, tmp_path):
 def test_bad_uris_are_usage_errors(capsys, source, destination, message):
     assert main(["copy", source, destination]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_civis_query_to_a_new_civis_table_and_a_file(env, capsys, tmp_path):
+    from urllib.parse import quote
+
+    from specclient.platforms.civis import io
+
+    with running("civis", seed=1, pace=600.0) as emu:  # its runs end in real seconds
+        env("civis", emu)
+        sql = quote("SELECT * FROM public.orders")
+        urls = ["--source-base-url", emu.base_url, "--dest-base-url", emu.base_url]
+        argv = [
+            "copy",
+            f"civis:sql/redshift-general?sql={sql}",
+            "civis:table/redshift-general/public.o2",
+        ]
+        assert main([*argv, *urls]) == 0
+        civis = emu.client()
+        truth = io.read_civis("public.orders", "redshift-general", return_as="arrow", client=civis)
+        assert json.loads(capsys.readouterr().out)["rows"] == truth.num_rows
+        path = tmp_path / "o2.csv"
+        argv = ["copy", "civis:table/redshift-general/public.o2", str(path)]
+        assert main([*argv, "--source-base-url", emu.base_url]) == 0
+        stored = io.read_civis("public.o2", "redshift-general", return_as="arrow", client=civis)
+        assert values(stored) == values(truth)
+        assert len(path.read_text().splitlines()) == truth.num_rows + 1

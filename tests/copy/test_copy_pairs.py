@@ -16,14 +16,25 @@ import pytest
 
 import specclient
 from specclient import transfer
-from tests.copy.conftest import counters, small_frame, values
+from tests.copy.conftest import CIVIS_DATABASE, counters, small_frame, values
 
-SOURCES = ["habu", "clicdata", "usmart_query", "usmart_file", "frame", "parquet", "csv"]
+SOURCES = [
+    "habu",
+    "clicdata",
+    "usmart_query",
+    "usmart_file",
+    "civis_table",
+    "civis_sql",
+    "frame",
+    "parquet",
+    "csv",
+]
 DESTINATIONS = [
     "clicdata_append",
     "clicdata_replace",
     "usmart_new",
     "usmart_revision",
+    "civis",
     "parquet",
     "csv",
 ]
@@ -61,6 +72,15 @@ def make_source(request, tmp_path):
             stored = counters(usmart_emu).files[0]
             truth = pcsv.read_csv(stored.latest.blob.path)
             return transfer.usmart_file(usmart, stored.guid), truth
+        if name.startswith("civis"):
+            from specclient.platforms.civis import io
+
+            civis = request.getfixturevalue("civis")
+            truth = io.read_civis("public.orders", CIVIS_DATABASE, return_as="arrow", client=civis)
+            if name == "civis_table":
+                return transfer.civis_table(civis, CIVIS_DATABASE, "public.orders"), truth
+            sql = "SELECT * FROM public.orders"
+            return transfer.civis_sql(civis, sql, CIVIS_DATABASE), truth
         df = small_frame()
         truth = pa.Table.from_pandas(df, preserve_index=False)
         if name == "frame":
@@ -111,6 +131,15 @@ def make_destination(request, tmp_path):
                 stored = next(f for f in dataset.files if f.file_name == wanted)
                 return _read_csv(stored.latest.blob.path, truth.schema)
 
+            return destination, read
+        if name == "civis":
+            from specclient.platforms.civis import io
+
+            civis = request.getfixturevalue("civis")
+            destination = transfer.civis_destination(civis, CIVIS_DATABASE, "public.copied")
+            read = lambda: io.read_civis(  # noqa: E731
+                "public.copied", CIVIS_DATABASE, return_as="arrow", client=civis
+            )
             return destination, read
         path = tmp_path / f"out.{name}"
         if name == "parquet":

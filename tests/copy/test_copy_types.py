@@ -96,3 +96,23 @@ def test_a_usmart_destination_refuses_a_nested_column_before_uploading(usmart, u
 def test_bad_descriptors_are_refused_at_once(make, message):
     with pytest.raises(ParameterError, match=message):
         make()
+
+
+def test_a_civis_table_is_not_appended_to_because_that_could_not_be_exactly_once(civis):
+    with pytest.raises(ParameterError, match="an appending import cannot be made exactly once"):
+        transfer.civis_destination(
+            civis, "redshift-general", "public.t", existing_table_rows="append"
+        )
+
+
+def test_a_nested_column_is_refused_before_civis_sees_a_file(civis, civis_emu):
+    files, tables = len(civis_emu.state.file_store.files), len(civis_emu.state.tables)
+    df = pd.DataFrame({"id": [1], "tags": [[1, 2]]})
+    with pytest.raises(
+        transfer.CopyTypeError, match="column 'tags' is list<item: int64>, which Civis"
+    ):
+        specclient.copy(
+            transfer.frame(df), transfer.civis_destination(civis, "redshift-general", "public.t")
+        )
+    assert len(civis_emu.state.file_store.files) == files  # nothing uploaded
+    assert len(civis_emu.state.tables) == tables

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .civis import civis_destination, civis_sql, civis_table
 from .destinations import clicdata_dataset, stdout_csv, to_file, usmart_dataset
 from .engine import CopyProgress, CopyResult
 from .kinds import CopyTypeError
@@ -28,6 +29,9 @@ __all__ = [
     "CopyProgress",
     "CopyResult",
     "CopyTypeError",
+    "civis_destination",
+    "civis_sql",
+    "civis_table",
     "clicdata_data",
     "clicdata_dataset",
     "copy",
@@ -76,7 +80,7 @@ def copy(
         ``usmart_file(...)``, ``civis_table(...)``, ``civis_sql(...)``, ``frame(df)``,
         ``file(path)``.
     destination
-        ``clicdata_dataset(...)``, ``usmart_dataset(...)``, ``civis_table_destination(...)``,
+        ``clicdata_dataset(...)``, ``usmart_dataset(...)``, ``civis_destination(...)``,
         ``to_file(path)``.
     progress : bool or callable, optional
         A callable gets a :class:`CopyProgress` after every batch; ``True`` draws a bar on

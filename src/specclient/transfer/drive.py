@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import ParameterError, SpecClientError
 
-__all__ = ["On", "Invoke", "Pull", "run", "arun"]
+__all__ = ["On", "Invoke", "Pull", "settle", "run", "arun"]
 
 CopyFlow = Generator[Any, Any, Any]
 
@@ -44,6 +44,16 @@ class Pull:
     """The next item of ``iterator`` (sync or async), or ``None`` once it is exhausted."""
 
     iterator: Any
+
+
+def settle(future: Any) -> Invoke:
+    """Wait for a run's future (a ``concurrent.futures.Future``: its ``result()``; an
+    awaitable one: awaited by the async driver); the step is sent its result."""
+    import concurrent.futures
+
+    if isinstance(future, concurrent.futures.Future):
+        return Invoke(future.result)
+    return Invoke(lambda: future)
 
 
 def _sync_only(value: Any) -> Any:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
-from .drive import CopyFlow, Invoke
+from .drive import CopyFlow, Invoke, settle
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,10 +100,8 @@ class HabuResult(Source):
 
     def open(self) -> CopyFlow:
         run = self.run
-        if isinstance(run, concurrent.futures.Future):
-            yield Invoke(run.result)  # blocks until the run ends; RunFailed if it failed
-        elif hasattr(run, "__await__"):
-            yield Invoke(lambda: run)  # an AsyncRunFuture: awaited by the async driver
+        if isinstance(run, concurrent.futures.Future) or hasattr(run, "__await__"):
+            yield settle(run)  # waits for the run; its RunFailed if it failed
         options = {"page_size": self.page_size, "workers": self.workers}
         return (yield Invoke(lambda: self.client.question_result_batches(self.run_id, **options)))
 
