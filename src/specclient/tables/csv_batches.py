@@ -91,14 +91,15 @@ class CsvBatches:
         self._buffer += self._inflated(chunk)
         if self._names is None and not self._read_header(final=False):
             return []
-        if len(self._buffer) < self.block_size:
-            return []
-        cut = _block_end(self._buffer)
-        if cut <= 0:
-            return []
-        block = bytes(self._buffer[:cut])
-        del self._buffer[:cut]
-        return self._parse(block)
+        batches: list[pa.RecordBatch] = []
+        while len(self._buffer) >= self.block_size:
+            cut = _block_end(self._buffer, self.block_size)
+            if cut <= 0:
+                break  # no whole row yet
+            block = bytes(self._buffer[:cut])
+            del self._buffer[:cut]
+            batches += self._parse(block)
+        return batches
 
     def close(self) -> list[pa.RecordBatch]:
         """The last batches; at least one (empty, typed) when the file had no rows."""
@@ -241,15 +242,17 @@ def _typed(table: pa.Table, columns: Sequence[Column]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=arrow_schema(list(columns)))
 
 
-def _block_end(buffer: bytearray) -> int:
-    """Where the last whole row of ``buffer`` ends (0: none yet)."""
-    quotes = buffer.count(b'"')  # before ``end``
-    end = len(buffer)
-    while True:
-        newline = buffer.rfind(b"\n", 0, end)
-        if newline < 0:
-            return 0
-        quotes -= buffer.count(b'"', newline, end)  # now: before the line break
-        if quotes % 2 == 0:
-            return newline + 1
-        end = newline
+def _block_end(buffer: bytearray, size: int) -> int:
+    """Where the last whole row within the first ``size`` bytes of ``buffer`` ends (0: none;
+    then the first whole row, however long)."""
+    for end in (size, len(buffer)):
+        quotes = buffer.count(b'"', 0, end)  # before ``end``
+        while True:
+            newline = buffer.rfind(b"\n", 0, end)
+            if newline < 0:
+                break
+            quotes -= buffer.count(b'"', newline, end)  # now: before the line break
+            if quotes % 2 == 0:
+                return newline + 1
+            end = newline
+    return 0

@@ -266,9 +266,12 @@ class _TableReader:
     """Arrow's way: typed batches as the bytes arrive, one table, then the asked type."""
 
     def __init__(self, kinds: Mapping[str, str], encoding: str | None, return_as: str) -> None:
-        from specclient.tables.csv_batches import CsvBatches
+        from specclient.tables import csv_batches
 
-        self.decoder = CsvBatches(kinds, gzip=True, encoding=encoding)
+        # read at call time: tests make blocks small to see several
+        self.decoder = csv_batches.CsvBatches(
+            kinds, gzip=True, encoding=encoding, block_size=csv_batches.BLOCK_SIZE
+        )
         self._batches: list[Any] = []
         self._return_as = return_as
 
