@@ -7,8 +7,8 @@ Methods, each against the same two emulators in the same run, each in a fresh pr
   ``clicdata.data.append(rec_id, df)``: the whole table is in memory before the first row is
   sent.
 - ``copy``: ``specclient.copy(transfer.habu_result(run_id, client=habu),
-  transfer.clicdata_dataset(clicdata, rec_id))``: one 10,000-row page at a time (4 pages in
-  flight at the source), appended as it arrives, with the exactly-once checkpoint.
+  transfer.clicdata_dataset(clicdata, rec_id))``: one 10,000-row page at a time, appended as
+  it arrives, with the exactly-once checkpoint.
 
 Both emulators run in their own processes (their CPU and memory are not the client's); each
 method gets its own empty data set. "peak RSS" is the method's process (``ru_maxrss``), "above
