@@ -140,3 +140,18 @@ def test_a_usmart_copy_run_again_after_its_upload_took_effect_adds_no_second_fil
     assert [f.file_name for f in dataset.files].count("result.csv") == 1
     assert second.destination["file_guid"] == first.destination["file_guid"]
     assert len(usmart_emu.state.uploads) == uploads  # nothing sent to storage the second time
+
+
+def test_a_replace_that_cannot_empty_the_data_set_stops_before_copying(
+    clicdata, clicdata_emu, monkeypatch
+):
+    from specclient.errors import SpecClientError
+    from tests.copy.conftest import small_frame
+
+    rec = clicdata.data.create_from_dataframe("t", small_frame(), progress=False)
+    table = clicdata_emu.state.tables[rec]
+    monkeypatch.setattr(type(table), "delete", lambda self, find, multiple: 0)  # matches none
+    destination = transfer.clicdata_dataset(clicdata, rec, mode="replace")
+    with pytest.raises(SpecClientError, match=f"could not empty ClicData data set {rec}"):
+        specclient.copy(transfer.frame(small_frame()), destination)
+    assert table.row_count == 5  # the old rows, and none copied

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ConflictError, ParameterError
+from ..errors import ConflictError, ParameterError, SpecClientError
 from .drive import CopyFlow, Invoke, Pull
 from .kinds import kinds_of, refuse
 
@@ -133,13 +133,20 @@ class ClicDataDestination(Destination):
         from .sources import ClicDataRows
 
         first = str((meta.get("columns") or [{}])[0].get("name", ""))
-        while (yield from self._count()):
+        left = yield from self._count()
+        while left:
             rows = ClicDataRows(self.client, self.rec_id, page_size=1000)
             batches = yield from rows.open()
             batch = yield Pull(batches)
             values = set(batch.column(first).to_pylist()) if batch is not None else set()
             for value in values:
                 yield Invoke(functools.partial(self._delete, {first: _json_value(value)}))
+            before, left = left, (yield from self._count())
+            if left >= before:  # nothing matched: never loop forever on a table we cannot empty
+                raise SpecClientError(
+                    f"copy: could not empty ClicData data set {self.rec_id} for the replace "
+                    f"(deleting rows by column {first!r} removed none); nothing was copied"
+                )
 
     def _delete(self, find: Mapping[str, Any]) -> Any:
         return self.client.data.delete_rows(self.rec_id, find)
