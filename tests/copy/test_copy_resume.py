@@ -155,3 +155,26 @@ def test_a_replace_that_cannot_empty_the_data_set_stops_before_copying(
     with pytest.raises(SpecClientError, match=f"could not empty ClicData data set {rec}"):
         specclient.copy(transfer.frame(small_frame()), destination)
     assert table.row_count == 5  # the old rows, and none copied
+
+
+def test_the_checkpoint_names_the_copy_and_the_row_count_it_began_with(
+    clicdata, clicdata_emu, tmp_path
+):
+    import json
+
+    from tests.copy.conftest import small_frame
+
+    rec = clicdata.data.create_from_dataframe("t", small_frame(), progress=False)
+    clicdata_emu.faults.add("data.insert", "500")
+    source = transfer.frame(small_frame(), batch_rows=2)
+    destination = transfer.clicdata_dataset(clicdata, rec)
+    with pytest.raises(ServerError):
+        specclient.copy(source, destination, copy_id="nightly", checkpoint_dir=tmp_path)
+    record = json.loads((tmp_path / "nightly.json").read_text())
+    assert record["base_rows"] == 5 and record["copy_id"] == "nightly"
+    assert record["destination"] == destination.key and record["source"] == source.key
+    clicdata_emu.faults.clear()
+    result = specclient.copy(source, destination, copy_id="nightly", checkpoint_dir=tmp_path)
+    assert (result.resumed, result.rows) == (0, 5)
+    assert clicdata_emu.state.tables[rec].row_count == 10
+    assert not (tmp_path / "nightly.json").exists()
