@@ -178,3 +178,18 @@ def test_the_checkpoint_names_the_copy_and_the_row_count_it_began_with(
     assert (result.resumed, result.rows) == (0, 5)
     assert clicdata_emu.state.tables[rec].row_count == 10
     assert not (tmp_path / "nightly.json").exists()
+
+
+def test_a_run_that_fails_raises_its_run_failed_and_nothing_is_written(
+    habu_emu, habu, clicdata, clicdata_emu
+):
+    from specclient.errors import RunFailed
+    from tests.platforms.habu.conftest import make_ready_question
+
+    crq, _ = make_ready_question(habu)
+    habu_emu.state.fail_next_run("the clean room ran out of budget")
+    future = habu.run_question(crq.id, name="doomed", wait=False)
+    rec = habu_target(clicdata)
+    with pytest.raises(RunFailed, match="ran out of budget"):
+        specclient.copy(transfer.habu_result(future), transfer.clicdata_dataset(clicdata, rec))
+    assert clicdata_emu.state.tables[rec].row_count == 0
