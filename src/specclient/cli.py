@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, _cli_copy
 from ._cli_commands import (
     CLIENT,
     MethodCommand,
@@ -329,6 +329,9 @@ def demo(platforms: tuple[str, ...], live: str | None, seed: int) -> None:
     )
     if not ok:
         raise SystemExit(EXIT_API)
+
+
+cli.add_command(_cli_copy.copy_command)  # specclient copy SOURCE DEST
 
 
 def _error(message: str) -> None:

@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from specclient.client import AsyncResource, Resource
 from specclient.errors import (
@@ -34,7 +33,7 @@ from specclient.errors import (
 )
 from specclient.http.retry import RetryPolicy
 
-from .._flows import Call, Download, Flow, Follow, Request, Sleep, Upload, Workflows, workflow
+from .._flows import Call, Download, Flow, Follow, Sleep, Upload, Workflows, workflow
 from .futures import (
     PipelineOutcome,
     RefreshFuture,
@@ -42,6 +41,7 @@ from .futures import (
     async_refresh_future,
     container_in,
 )
+from .tables import AsyncDataTables, AsyncFileTables, DataTables, FileTables
 from .upload import FileBody, checked_upload_path
 
 if TYPE_CHECKING:
@@ -608,7 +608,11 @@ class DataWorkflows(Workflows):
         sort: str | Iterable[str] | None = None,
         limit: int | None = None,
         chunk_size: int = 1 << 16,
-    ) -> Flow[pd.DataFrame]:
+        return_type: str | None = None,
+        to_parquet: str | os.PathLike[str] | None = None,
+        to_csv: str | os.PathLike[str] | None = None,
+        kinds: Mapping[str, str] | None = None,
+    ) -> Flow[Any]:
         """Records of an API resource as a DataFrame.
 
         Without ``limit`` (or with one past 10,000) the records are fetched with URQL's
@@ -630,6 +634,15 @@ class DataWorkflows(Workflows):
             a comma list (``"site,-count"``), never split into characters.
         limit : int, optional
             At most this many records.
+        return_type : {"pandas", "arrow"}, optional
+            Given (or with ``to_parquet``/``to_csv``), the records go through the table
+            pipeline (:mod:`specclient.platforms.usmart.tables`): a ``pyarrow.Table`` or a
+            DataFrame with nullable dtypes, typed from the first 10,000 records' values.
+        to_parquet, to_csv : path, optional
+            Write the records there as they stream in (one batch in memory); returns the path.
+        kinds : mapping of str to str, optional
+            A column's kind (``"integer"``, ``"number"``, ``"string"``...) where the first
+            records' values would not say it right.
 
         Returns
         -------
@@ -638,27 +651,17 @@ class DataWorkflows(Workflows):
         """
         import pandas as pd
 
-        _require_guid("data.query", "resource_guid", resource_guid)
-        if not (revision == "latest" or isinstance(revision, int) and revision >= 0):
-            raise ParameterError(
-                "data.query", "revision must be 'latest' or a whole number", "revision"
-            )
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise ParameterError("data.query", "limit must be a whole number >= 0", "limit")
-        parts = [t for t in terms]
-        for key, value in (where or {}).items():
-            parts.append(f"{quote(str(key), safe='')}={quote(_wire(value), safe='')}")
-        for term, names in (("sort", sort), ("select", select)):
-            fields = _field_names("data.query", term, names)
-            if fields:
-                parts.append(f"{term}({','.join(fields)})")
-        streaming = limit is None or limit > URQL_WINDOW
-        parts.append("limit(-1)" if streaming else f"limit({limit},0)")
-        org_guid, hosts = _client_settings(self)
-        url = (
-            f"{hosts.api}/org/{org_guid}/"
-            f"{quote(resource_guid, safe='')}/{revision}/urql?{'&'.join(parts)}"
+        from .tables import RecordBatcher, urql_request, urql_table_flow
+
+        read = urql_request(
+            self, "data.query", resource_guid, terms, revision, where, select, sort, limit
         )
+        if return_type is not None or to_parquet is not None or to_csv is not None:
+            from specclient.tables.outputs import table_output
+
+            output = table_output("data.query", return_type, to_parquet, to_csv)
+            batcher = RecordBatcher(kinds=kinds, limit=limit)
+            return (yield from urql_table_flow(read, batcher, chunk_size, output))
         reader = JsonArrayReader()
         records: list[Any] = []
 
@@ -669,7 +672,6 @@ class DataWorkflows(Workflows):
                     return True
             return reader.done
 
-        read = Request("GET", url, {"idempotent": True})
         if not (yield Download(read, chunk_size, take)):
             reader.end()
         return pd.DataFrame.from_records(records) if records else pd.DataFrame()
@@ -697,7 +699,7 @@ class UsmartDatasets(DatasetsWorkflows, UsmartResource):
     """``client.datasets``: the spec's actions plus :meth:`get`."""
 
 
-class UsmartFiles(FilesWorkflows, UsmartResource):
+class UsmartFiles(FilesWorkflows, FileTables, UsmartResource):
     """``client.files``: the spec's actions plus :meth:`upload` and :meth:`update_revision`."""
 
 
@@ -709,7 +711,7 @@ class UsmartCatalog(CatalogWorkflows, UsmartResource):
     """``client.catalog``: the DCAT catalogue, whole or as a table."""
 
 
-class UsmartData(DataWorkflows, UsmartResource):
+class UsmartData(DataWorkflows, DataTables, UsmartResource):
     """``client.data``: records of API pipelines through URQL."""
 
 
@@ -717,7 +719,7 @@ class AsyncUsmartDatasets(DatasetsWorkflows, AsyncUsmartResource):
     """``client.datasets`` on the async client (see :class:`UsmartDatasets`)."""
 
 
-class AsyncUsmartFiles(FilesWorkflows, AsyncUsmartResource):
+class AsyncUsmartFiles(FilesWorkflows, AsyncFileTables, AsyncUsmartResource):
     """``client.files`` on the async client (see :class:`UsmartFiles`)."""
 
 
@@ -729,7 +731,7 @@ class AsyncUsmartCatalog(CatalogWorkflows, AsyncUsmartResource):
     """``client.catalog`` on the async client (see :class:`UsmartCatalog`)."""
 
 
-class AsyncUsmartData(DataWorkflows, AsyncUsmartResource):
+class AsyncUsmartData(DataWorkflows, AsyncDataTables, AsyncUsmartResource):
     """``client.data`` on the async client (see :class:`UsmartData`)."""
 
 
