@@ -34,7 +34,7 @@ from specclient.emulators import running
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "platforms"
 BLOCK = re.compile(r"(<!-- runnable -->\s*\n)?```python\n(.*?)\n```", re.S)
-PACE = 6000.0  # a Habu run (660 emulated seconds) ends in about a tenth of a second
+PACE = 600.0  # a Habu run (660 emulated seconds) ends in about a second
 
 
 def python_blocks(platform: str) -> list[tuple[bool, str, int]]:
