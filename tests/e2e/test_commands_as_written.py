@@ -312,7 +312,7 @@ CLI_DOC_COMMANDS = [
     "curl -X POST http://127.0.0.1:8080/v1/_emulator/clock -d '{\"pace\": 600}'",
     "curl -X POST http://127.0.0.1:8080/v1/_emulator/clock -d '{\"freeze\": true}'",
     "specclient demo",
-    'specclient usmart files download "$FILE" > data.csv',
+    'specclient usmart files download --resource-guid "$FILE" > data.csv',
 ]
 
 

@@ -219,14 +219,6 @@ class FilesWorkflows(Workflows):
 
         return (yield from _register("files.update_revision", body, dataset_guid, ours))
 
-    @workflow
-    def download(
-        self, resource_guid: str, *, return_type: str | None = None, **kw: Any
-    ) -> Flow[Any]:
-        """The latest revision of a file (bytes, or text for text types)."""
-        arguments = {"resource_guid": resource_guid, "return_type": return_type, **kw}
-        return (yield Call("files.download", (), arguments))
-
 
 def _put(file_path: Path, size: int, progress: bool | None) -> Flow:
     """Stream the file to a fresh signed URL; returns (reference, bare file name).
