@@ -27,6 +27,21 @@ def is_frame(value: Any) -> bool:
     return pandas is not None and isinstance(value, pandas.DataFrame)
 
 
+def materialized(result: Any) -> Any:
+    """A result that is an iterator (a workflow's pages or batches), read to its end: Arrow
+    record batches as one DataFrame, anything else as a list. Printing the iterator itself
+    would print its repr."""
+    from collections.abc import Iterator
+
+    if not isinstance(result, Iterator):
+        return result
+    items = list(result)
+    pyarrow = sys.modules.get("pyarrow")
+    if items and pyarrow is not None and isinstance(items[0], pyarrow.RecordBatch):
+        return pyarrow.Table.from_batches(items).to_pandas()
+    return items
+
+
 def payload_of(result: Any) -> Any:
     """The JSON-shaped value behind a call's result (original key names)."""
     import dataclasses
@@ -45,6 +60,7 @@ def write_file(result: Any, path: str) -> None:
     import click
     import pandas as pd
 
+    result = materialized(result)
     frame = result if is_frame(result) else None
     if frame is None:
         rows = rows_of(payload_of(result))
@@ -88,8 +104,12 @@ def write(
     *,
     records: str | None = None,
     secret_fields: Iterable[str] = (),
+    text_is_value: bool = False,
 ) -> None:
     """Print ``result`` in format ``fmt`` ("table", "json" or "csv") to ``out``.
+
+    A ``str`` result is printed as it is (an operation's text answer is a document), except
+    in JSON when ``text_is_value`` (a workflow's ``str`` is a value: an id, a name).
 
     Secret fields (the operation's ``x-secret`` ones and secret-named ones such as
     ``accessToken``) are printed as ``***``: a terminal's scrollback and CI logs keep them.
@@ -103,8 +123,12 @@ def write(
         else:
             out.write(result.decode("utf-8", errors="replace"))
         return
+    result = materialized(result)
     if isinstance(result, str):
-        out.write(result if result.endswith("\n") else result + "\n")
+        if fmt == "json" and text_is_value:  # an id or a name: valid JSON for jq
+            out.write(json.dumps(result) + "\n")
+        else:  # a text answer (a CSV body...): the document as it came
+            out.write(result if result.endswith("\n") else result + "\n")
         return
     single = False  # one object (not a list of one): printed as field: value lines
     if is_frame(result):

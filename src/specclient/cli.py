@@ -181,7 +181,7 @@ def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., A
             if values.get("to_path"):
                 write_file(result, values["to_path"])
             else:
-                write(result, fmt, sys.stdout)
+                write(result, fmt, sys.stdout, text_is_value=True)
 
     return run
 
