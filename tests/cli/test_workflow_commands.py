@@ -327,6 +327,32 @@ def test_a_download_draws_nothing_when_stderr_is_piped(usmart_cli: CLI) -> None:
     assert out.encode() == dataset.files[0].latest.blob.path.read_bytes()
 
 
+# -- item 2: token errors on the command line say what happened ------------------------------------
+
+
+def test_with_the_token_cache_off_the_third_command_names_the_daily_cap(
+    habu_cli: CLI, monkeypatch
+) -> None:
+    monkeypatch.setenv("SPECCLIENT_TOKEN_CACHE", "0")
+    for _ in range(2):
+        assert habu_cli("cleanrooms", "list", "-o", "json")[0] == 0
+    status, out, err = habu_cli("cleanrooms", "list", "-o", "json")
+    assert (status, out) == (1, "")
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "Token limit reached: at most 2 access tokens per 24 hours" in err
+    assert "SPECCLIENT_TOKEN_CACHE unset" in err  # ...and how to keep within it
+    assert "check client_id" not in err
+
+
+def test_a_base_url_without_v1_is_named_on_the_command_line(habu_cli: CLI) -> None:
+    root = habu_cli.emu.base_url.removesuffix("/v1")
+    status, out, err = habu_cli("cleanrooms", "list", "--base-url", root, base_url=False)
+    assert (status, out) == (1, "")
+    assert "there is no token endpoint at" in err and "(404" in err
+    assert "check base_url: Habu's ends in /v1 (https://api.habu.com/v1)" in err
+    assert "check client_id" not in err
+
+
 # -- item 8: did you mean ---------------------------------------------------------------------------
 
 
