@@ -219,14 +219,6 @@ class FilesWorkflows(Workflows):
 
         return (yield from _register("files.update_revision", body, dataset_guid, ours))
 
-    @workflow
-    def download(
-        self, resource_guid: str, *, return_type: str | None = None, **kw: Any
-    ) -> Flow[Any]:
-        """The latest revision of a file (bytes, or text for text types)."""
-        arguments = {"resource_guid": resource_guid, "return_type": return_type, **kw}
-        return (yield Call("files.download", (), arguments))
-
 
 def _put(file_path: Path, size: int, progress: bool | None) -> Flow:
     """Stream the file to a fresh signed URL; returns (reference, bare file name).
@@ -305,6 +297,28 @@ def _register(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _dataset_of_container(container_guid: str) -> Flow:
+    """The dataset that holds a resource container: an API pipeline's URQL URL in the private
+    catalogue names it; other pipelines appear in no URL, so the catalogue's datasets are then
+    read one by one."""
+    entries = yield from _catalogue(private=True)
+    for entry in entries:
+        for dist in entry.get("distribution") or []:
+            if f"/{container_guid}/" in str(dist.get("accessURL") or ""):
+                guid = dataset_guid_of(entry)
+                if guid:
+                    return guid
+    for entry in entries:
+        guid = dataset_guid_of(entry)
+        if guid and container_in((yield from _view(guid)), container_guid) is not None:
+            return guid
+    raise ParameterError(
+        "pipelines.process",
+        f"no resource container {container_guid} in any dataset of the organisation",
+        "container_guid",
+    )
+
+
 def _dataset_of_file(file_guid: str, dataset_guid: str | None, org_guid: str) -> Flow:
     if dataset_guid is not None:
         _require_guid("files.update_revision", "dataset_guid", dataset_guid)
@@ -348,12 +362,58 @@ class PipelinesWorkflows(Workflows):
         )
 
     @workflow
-    def process(self, container_guid: str) -> Flow[Any]:
-        """Re-run one output pipeline (``resourceContainer:process``); returns the container.
+    def process(
+        self,
+        container_guid: str,
+        *,
+        dataset_guid: str | None = None,
+        wait: bool = False,
+        timeout: float = 600.0,
+        progress: bool | Callable[[Any], Any] | None = None,
+    ) -> Flow[Any]:
+        """Re-run one output pipeline (``resourceContainer:process``): a future on its
+        processing.
 
-        Processing is asynchronous: the revision grows when it finishes.
+        Processing is asynchronous: the container's ``state`` is ``processing`` until it ends
+        ``processed`` (a new ``revision``) or ``failed``. The returned
+        :class:`~specclient.futures.RunFuture` (a ``concurrent.futures.Future``, the same kind
+        as ``refresh_all(...).pipelines[guid]``) follows ``dataset:view``; its ``result()`` is
+        the container as processed, and a failed pipeline raises
+        :class:`~specclient.errors.RunFailed` with its ``failureReason``.
+
+        Parameters
+        ----------
+        container_guid : str
+            The output pipeline (resource container) to process.
+        dataset_guid : str, optional
+            Its dataset. Without it, the dataset is found in the private DCAT catalogue first.
+            A container in no dataset is refused before anything is processed.
+        wait : bool
+            Return ``future.result(timeout)`` instead: the container once processed.
+        timeout : float
+            Seconds to wait when ``wait`` is true.
+        progress : bool or callable, optional
+            The future's progress callback (or ``True`` for a status line on stderr).
+
+        Returns
+        -------
+        RunFuture, or the processed container (``Response``) with ``wait``
         """
-        return (yield from _process(container_guid))
+        _require_guid("pipelines.process", "container_guid", container_guid)
+        if dataset_guid is None:
+            dataset_guid = yield from _dataset_of_container(container_guid)
+        elif container_in((yield from _view(dataset_guid)), container_guid) is None:
+            raise ParameterError(
+                "pipelines.process",
+                f"dataset {dataset_guid} has no resource container {container_guid}",
+                "container_guid",
+            )
+        yield from _process(container_guid)
+        return (
+            yield _follow_pipeline(
+                dataset_guid, container_guid, 1.0, wait=wait, timeout=timeout, progress=progress
+            )
+        )
 
     @workflow
     def refresh_all(
@@ -474,6 +534,7 @@ def _follow_pipeline(
     *,
     wait: bool = False,
     timeout: float | None = None,
+    progress: bool | Callable[[Any], Any] | None = None,
 ) -> Follow:
     """A future on one container's processing (its result: the container as processed)."""
     _require_guid("pipelines.wait", "container_guid", container_guid)
@@ -492,7 +553,7 @@ def _follow_pipeline(
     return Follow(
         _view_call(dataset_guid),
         _processing(delay),
-        {"run_id": container_guid, "what": f"pipeline {container_guid}"},
+        {"run_id": container_guid, "what": f"pipeline {container_guid}", "progress": progress},
         pick=container,
         wait=wait,
         timeout=timeout,
