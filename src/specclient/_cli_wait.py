@@ -46,11 +46,13 @@ def is_future(value: Any) -> bool:
 
 
 def describe(future: Any) -> dict[str, Any]:
-    """What a started, not-waited-for run prints: its id, state and link."""
+    """What a started, not-waited-for run prints: its id, state and link, and the starting
+    call's reply where the future keeps one (a ClicData refresh has no run id of its own)."""
     shown = {
         "run_id": getattr(future, "run_id", None),
-        "state": getattr(future, "state", None),
+        "state": getattr(future, "state", None) or ("done" if future.done() else "running"),
         "url": getattr(future, "url", None),
+        "reply": getattr(future, "reply", None),
     }
     return {key: value for key, value in shown.items() if value is not None}
 

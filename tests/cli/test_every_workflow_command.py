@@ -216,6 +216,7 @@ def cases(m: dict[str, Any]) -> dict[tuple[str, str], Case]:
             ["--file-guid", m["file"], "--path", "counts.csv"],
             lambda r: r["fileGUID"] == m["file"] and r["revision"] >= 2,
         ),
+        ("usmart", "files table"): ([m["file"]], _rows),
         ("usmart", "pipelines create"): (
             ["--dataset-guid", m["usmart_dataset"], "--pipeline-id", "download-json"],
             lambda r: r["pipelineId"] == "download-json",
@@ -258,6 +259,14 @@ def cases(m: dict[str, Any]) -> dict[tuple[str, str], Case]:
         ("clicdata", "data rebuild"): (
             [str(m["sales"]), "--method", "rebuild"],
             lambda r: True,  # the rebuild's answer, printed; the exit status is the check
+        ),
+        ("clicdata", "data iter_batches"): (
+            [str(m["table"])],
+            lambda r: [row["city"] for row in r][:3] == ["Lyon", "Oslo", "Lima"],
+        ),
+        ("clicdata", "tables refresh"): (
+            [str(m["sales"]), "rebuild", "--wait"],
+            lambda r: isinstance(r, dict) and r.get("id") == m["sales"],  # the data set, refreshed
         ),
         ("clicdata", "data delete_rows"): (
             [str(m["table"]), "--filters", '{"city": "Rome"}'],
