@@ -192,9 +192,28 @@ class CsvBatches:
         )
         if self.columns is None:
             self.columns = [Column(n, self.kinds.get(n, "string")) for n in names]
-        arrays = [parse_text(text.column(c.name).combine_chunks(), c.kind) for c in self.columns]
+        arrays = []
+        for column in self.columns:
+            values = text.column(column.name).combine_chunks()
+            parsed = parse_text(values, column.kind)
+            if column.name not in self.kinds and _lost(values, parsed):
+                # a type inferred from the first block must not turn later values into gaps
+                raise ValueError(
+                    f"CSV column {column.name!r} was read as {column.kind} from its first "
+                    "rows, but later values are not; its type is not known from the table: "
+                    "read it as text (return_as='list', or pandas options such as dtype=str)"
+                )
+            arrays.append(parsed)
         self._emitted = True
         return [pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(self.columns))]
+
+
+def _lost(text: pa.Array, parsed: pa.Array) -> bool:
+    """Whether parsing made a gap of a value that was there (not blank) as text."""
+    import pyarrow.compute as pc
+
+    blank = pc.sum(pc.or_kleene(pc.is_null(text), pc.equal(text, ""))).as_py() or 0
+    return parsed.null_count > blank
 
 
 def _read_type(kind: str) -> pa.DataType:

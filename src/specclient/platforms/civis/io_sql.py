@@ -248,18 +248,18 @@ class _PandasReader:
     def __init__(self, encoding: str | None, kwargs: Mapping[str, Any]) -> None:
         import tempfile
 
-        self._file = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 (closed in result)
+        self._spool = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 (closed in result)
         self._kwargs = {**kwargs, "compression": "gzip", "encoding": encoding}
 
     def feed(self, chunk: bytes) -> None:
-        self._file.write(chunk)
+        self._spool.write(chunk)
 
     def result(self) -> Any:
         import pandas as pd
 
-        self._file.seek(0)
-        with self._file:
-            return pd.read_csv(self._file, **self._kwargs)
+        self._spool.seek(0)
+        with self._spool:
+            return pd.read_csv(self._spool, **self._kwargs)
 
 
 class _TableReader:
