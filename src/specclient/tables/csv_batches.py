@@ -15,7 +15,6 @@ value holding a line break never straddles two blocks.
 from __future__ import annotations
 
 import csv
-import io
 import zlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CsvBatches", "BLOCK_SIZE", "kind_of_arrow_type"]
 
-BLOCK_SIZE = 16 * 1024 * 1024
+BLOCK_SIZE = 8 * 1024 * 1024
 _TRUE = ["t", "true", "True", "TRUE", "1"]
 _FALSE = ["f", "false", "False", "FALSE", "0"]
 
@@ -96,7 +95,7 @@ class CsvBatches:
             cut = _block_end(self._buffer, self.block_size)
             if cut <= 0:
                 break  # no whole row yet
-            block = bytes(self._buffer[:cut])
+            block = self._buffer[:cut]  # one copy, read by Arrow in place
             del self._buffer[:cut]
             batches += self._parse(block)
         return batches
@@ -147,7 +146,7 @@ class CsvBatches:
         return True
 
     # -- parsing ---------------------------------------------------------------------------
-    def _parse(self, block: bytes) -> list[pa.RecordBatch]:
+    def _parse(self, block: bytes | bytearray) -> list[pa.RecordBatch]:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
@@ -160,7 +159,7 @@ class CsvBatches:
         )
         try:
             table = pcsv.read_csv(
-                io.BytesIO(block),
+                pa.BufferReader(pa.py_buffer(block)),
                 read_options=self._read_options(names),
                 parse_options=pcsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
                 convert_options=_convert(types),
@@ -180,22 +179,41 @@ class CsvBatches:
 
         return pcsv.ReadOptions(column_names=list(names), encoding=self.encoding)
 
-    def _parse_leniently(self, block: bytes) -> list[pa.RecordBatch]:
+    def _parse_leniently(self, block: bytes | bytearray) -> list[pa.RecordBatch]:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
         names = self._names or []
         text = pcsv.read_csv(
-            io.BytesIO(block),
+            pa.BufferReader(pa.py_buffer(block)),
             read_options=self._read_options(names),
             parse_options=pcsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
             convert_options=_convert({n: pa.string() for n in names}),
         )
         if self.columns is None:
             self.columns = [Column(n, self.kinds.get(n, "string")) for n in names]
-        arrays = [parse_text(text.column(c.name).combine_chunks(), c.kind) for c in self.columns]
+        arrays = []
+        for column in self.columns:
+            values = text.column(column.name).combine_chunks()
+            parsed = parse_text(values, column.kind)
+            if column.name not in self.kinds and _lost(values, parsed):
+                # a type inferred from the first block must not turn later values into gaps
+                raise ValueError(
+                    f"CSV column {column.name!r} was read as {column.kind} from its first "
+                    "rows, but later values are not; its type is not known from the table: "
+                    "read it as text (return_as='list', or pandas options such as dtype=str)"
+                )
+            arrays.append(parsed)
         self._emitted = True
         return [pa.RecordBatch.from_arrays(arrays, schema=arrow_schema(self.columns))]
+
+
+def _lost(text: pa.Array, parsed: pa.Array) -> bool:
+    """Whether parsing made a gap of a value that was there (not blank) as text."""
+    import pyarrow.compute as pc
+
+    blank = pc.sum(pc.or_kleene(pc.is_null(text), pc.equal(text, ""))).as_py() or 0
+    return parsed.null_count > blank
 
 
 def _read_type(kind: str) -> pa.DataType:

@@ -248,18 +248,18 @@ class _PandasReader:
     def __init__(self, encoding: str | None, kwargs: Mapping[str, Any]) -> None:
         import tempfile
 
-        self._file = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 (closed in result)
+        self._spool = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)  # noqa: SIM115 (closed in result)
         self._kwargs = {**kwargs, "compression": "gzip", "encoding": encoding}
 
     def feed(self, chunk: bytes) -> None:
-        self._file.write(chunk)
+        self._spool.write(chunk)
 
     def result(self) -> Any:
         import pandas as pd
 
-        self._file.seek(0)
-        with self._file:
-            return pd.read_csv(self._file, **self._kwargs)
+        self._spool.seek(0)
+        with self._spool:
+            return pd.read_csv(self._spool, **self._kwargs)
 
 
 class _TableReader:
@@ -292,7 +292,10 @@ class _TableReader:
             return polars.from_arrow(table)
         from specclient.tables.frames import to_pandas
 
-        return to_pandas(table, self.decoder.columns or [])
+        # by column, each let go once converted: the peak is the frame and one column
+        by_name = {name: table.column(name) for name in table.column_names}
+        del table
+        return to_pandas(by_name, self.decoder.columns or [])
 
 
 def _iterate(client: Any, url: str, decoder: Any) -> Iterator[Any] | AsyncIterator[Any]:
@@ -364,7 +367,7 @@ def read_civis_sql(
         (nullable ``Int64``, ``Float64``, ``boolean``, ``string``, UTC datetimes).
         ``"arrow"``: a ``pyarrow.Table``. ``"batches"``: an iterator of
         ``pyarrow.RecordBatch`` that downloads as it is consumed (an async iterator on an
-        async client), holding one 16 MiB block at a time.
+        async client), holding one 8 MiB block at a time.
     use_pandas : bool, optional
         Deprecated (as in civis-python 2.6+): use ``return_as``.
     sql_params_arguments : dict, optional
