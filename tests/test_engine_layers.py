@@ -65,6 +65,8 @@ ABOVE_THE_ENGINE = (
     "specclient._cli_commands",
     "specclient._cli_output",
     "specclient._cli_wait",
+    "specclient._cli_copy",
+    "specclient.transfer",
     "specclient._demo",
     "specclient.testing",
 )

@@ -31,8 +31,6 @@ from ..errors import ParameterError
 
 __all__ = ["Spelled", "parse"]
 
-_PLATFORMS = ("habu", "clicdata", "usmart", "civis")
-
 
 @dataclass(frozen=True)
 class Spelled:
@@ -55,12 +53,14 @@ def parse(uri: str, side: str) -> Spelled:
         if side != "destination":
             raise _bad(uri, side, "standard output is a destination only")
         return Spelled(None, lambda _: destinations.stdout_csv())
+    from ..catalog import names
+
     scheme, colon, rest = uri.partition(":")
-    if not colon or scheme not in (*_PLATFORMS, "file"):
+    if not colon or scheme not in (*names(), "file"):
         if uri.lower().endswith((".csv", ".parquet")):
             scheme, rest = "file", uri
         else:
-            raise _bad(uri, side, f"say which platform ({', '.join(_PLATFORMS)}) or file:")
+            raise _bad(uri, side, f"say which platform ({', '.join(names())}) or file:")
     if scheme == "file":
         path = unquote(rest)
         if side == "source":
