@@ -518,6 +518,47 @@ for platform in ("habu", "usmart", "clicdata"):
         )
 
 
+# -- Civis's connect options: checked before /endpoints is fetched (the transport fails the
+# test if the spec fetch, or anything else, is sent) -------------------------------------------
+def _connect_civis(**options: Any) -> Any:
+    import specclient
+    from specclient.emulators.civis import CREDENTIALS
+
+    options = {"api_key": CREDENTIALS["api_key"], **options}
+    return specclient.connect(
+        "civis",
+        http=httpx.MockTransport(_never),
+        spec_cache_dir="/nonexistent/specclient-civis",  # no cached spec: connect would fetch
+        **options,
+    )
+
+
+for option, value, pattern in [
+    ("base_url", "not a url", "base_url must be an absolute http:// or https:// URL"),
+    ("base_url", "ftp://civis.example", "base_url must be an absolute http:// or https:// URL"),
+    ("api_key", 12345, "api_key must be a str, not int"),
+    ("api_key", b"bytes-key-0000000000", "api_key must be a str, not bytes"),
+    ("bogus", 1, "unknown option 'bogus'"),
+    ("api_kye", "k", "unknown option 'api_kye' \\(did you mean 'api_key'\\?\\)"),
+    ("timeout", -1, "timeout must be a positive number of seconds, not -1"),
+    ("headers", {"X": "a\nb"}, "headers: the value of 'X' cannot hold a line break"),
+    ("max_response_bytes", 0, "max_response_bytes must be a positive whole number or None"),
+    ("max_retries", -1, "retry_total must be a whole number >= 0, not -1"),
+    ("return_type", "bogus", "return_type must be 'snake', 'raw', 'pandas' or 'arrow'"),
+    ("spec_ttl", -5, "spec_ttl must be a number of seconds >= 0, not -5"),
+    ("user_agent", 5, "user_agent must be a str, not int"),
+    ("user_agent", "a\nb", "user_agent: the value of 'User-Agent' cannot hold a line break"),
+    ("resources", "every", "resources must be 'base' or 'all', not 'every'"),
+    ("local_api_spec", "/no/such/spec.json", "spec file '/no/such/spec.json' does not exist"),
+]:
+    case(
+        f"connect('civis', {option}={value!r})",
+        lambda c, o=option, v=value: _connect_civis(**{o: v}),
+        P,
+        pattern,
+    )
+
+
 @pytest.mark.parametrize(("name", "call", "error", "pattern"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_refused_with_a_clear_error_before_anything_is_sent(
     name: str, call: Call, error: type[Exception], pattern: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -57,8 +57,14 @@ class CallParts:
 class Binder:
     """Signature and argument checking for one operation (built once per method, on first use)."""
 
-    def __init__(self, operation: Operation) -> None:
+    def __init__(
+        self,
+        operation: Operation,
+        coerce: Callable[[Any, tuple[str, ...]], Any] | None = None,
+    ) -> None:
         self.operation = operation
+        #: the platform's argument conversion (``ClientOptions.value_coercion``)
+        self.coerce = coerce
         self.params: tuple[Param, ...] = operation.params
         self._by_name = {p.name: p for p in self.params}
         body = operation.body
@@ -173,6 +179,8 @@ class Binder:
             if value is MISSING:
                 continue
             param = self._by_name[name]
+            if self.coerce is not None and value is not None:
+                value = self.coerce(value, schema_types(param.schema))
             self._check(param, value)
             self._place(parts, param, _as_declared(param, value))
         if whole_body:

@@ -37,18 +37,20 @@ class FakeClock:
     """A clock that moves only when slept on or advanced; records every sleep."""
 
     def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self._now = start
         self._start = start
+        # Elapsed time is kept apart from the wall time: added to 1.7e9, a sleep under
+        # ~0.2 µs would be lost to rounding and a wait for such a remainder would never end.
+        self._elapsed = 0.0
         self.sleeps: list[float] = []
 
     def monotonic(self) -> float:
-        return self._now - self._start
+        return self._elapsed
 
     def time(self) -> float:
-        return self._now
+        return self._start + self._elapsed
 
     def advance(self, seconds: float) -> None:
-        self._now += seconds
+        self._elapsed += seconds
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)

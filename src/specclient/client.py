@@ -565,7 +565,8 @@ class _MethodBase:
 
     @cached_property
     def _binder(self) -> Binder:
-        return Binder(self.operation)
+        options = getattr(self._client, "_options", None)  # None: a method read without a client
+        return Binder(self.operation, coerce=options.value_coercion if options else None)
 
     @property
     def __signature__(self) -> Any:
@@ -664,7 +665,7 @@ class _MethodBase:
     def _walk(
         self,
         first: tuple[dict[str, Any], dict[str, Any]],
-        view: Callable[[Any], Any],
+        view: Callable[[Any, Any], Any],
     ) -> Generator[Any, Any, None]:
         """The page loop without I/O, for both drivers.
 
@@ -686,23 +687,32 @@ class _MethodBase:
             raise_for_status(response, self.operation, now=self._client._clock.time())
             payload = response_json(response, self.operation)
             page = read_page(self.pagination, arguments, payload, response.headers, seen)
-            yield view(page.items)
+            yield view(page.items, response.headers)
             arguments, seen = page.next_arguments, page.seen
 
-    def _page_view(self, return_type: str) -> Callable[[list[Any]], list[Any]]:
-        """What each page gives the caller: its items as sent, as ``Response`` objects, or
-        (``"arrow"``) one typed record batch, every page's of the same schema."""
+    def _page_view(self, return_type: str) -> Callable[[list[Any], Any], list[Any]]:
+        """What each page gives the caller: its items as sent, as ``Response`` objects that
+        carry their page's headers (as a list answer's items do), or (``"arrow"``) one typed
+        record batch, every page's of the same schema."""
         if return_type in ("raw", "pandas"):
             return _as_sent
         if return_type == "arrow":
             from ._frames import PageTables
 
             tables = PageTables(self._items_schemas())
-            return lambda items: [tables.batch(items)]
-        from .response import _convert
+            return lambda items, headers: [tables.batch(items)]
+        from .response import Response, _convert
 
         secret, cls = self.operation.secret_fields, self._client._options.response_class
-        return lambda items: [_convert(item, secret, cls) for item in items]
+
+        def responses(items: list[Any], headers: Any) -> list[Any]:
+            converted = [_convert(item, secret, cls) for item in items]
+            for item in converted:
+                if isinstance(item, Response):
+                    item.headers = headers
+            return converted
+
+        return responses
 
     def _items_schemas(self) -> dict[str, Any]:
         from ._frames import column_schemas
@@ -719,8 +729,8 @@ class _MethodBase:
         return mask_secret_columns(frame, self.operation.secret_fields)
 
 
-def _as_sent(item: Any) -> Any:
-    return item
+def _as_sent(items: list[Any], headers: Any) -> list[Any]:
+    return items
 
 
 class Method(_MethodBase):
@@ -733,7 +743,7 @@ class Method(_MethodBase):
         return self._result(self._client._send(**self._request(parts)), return_type)
 
     def _items(
-        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
+        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any, Any], Any]
     ) -> Iterator[Any]:
         """The sync driver of :meth:`_walk`: a page is fetched when the last one is used up."""
         walk = self._walk(first, view)
@@ -777,7 +787,7 @@ class AsyncMethod(_MethodBase):
         return self._result(await self._client._send(**self._request(parts)), return_type)
 
     async def _items(
-        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any], Any]
+        self, first: tuple[dict[str, Any], dict[str, Any]], view: Callable[[Any, Any], Any]
     ) -> AsyncIterator[Any]:
         """The async driver of :meth:`_walk`."""
         walk = self._walk(first, view)

@@ -170,6 +170,10 @@ class ClientOptions:
     #: largest reply body read into memory, counted after decompression; None: no limit.
     #: The default is ``http.transport.DEFAULT_MAX_RESPONSE_BYTES`` (a test keeps them equal).
     max_response_bytes: int | None = 256 * 1024 * 1024
+    #: ``coerce(value, types) -> value``: a platform's argument conversion, called by the
+    #: binder with each non-None argument and its parameter's JSON types before the type check
+    #: (Civis: ``"1"`` for an integer, as civis-python sends it unchecked). ``None``: none.
+    value_coercion: Callable[[Any, tuple[str, ...]], Any] | None = None
 
     def __post_init__(self) -> None:
         if self.return_type not in RETURN_TYPES:

@@ -50,7 +50,7 @@ SHARED_OPTIONS = (
     *(
         name
         for name in ClientOptions.names()
-        if name not in ("settings", "response_class", "envelope_errors")
+        if name not in ("settings", "response_class", "envelope_errors", "value_coercion")
     ),
 )
 
@@ -185,6 +185,8 @@ class Platform:
     response_class: type | None = None
     #: the error class per status for the spec's ``x-error-envelope`` (ClicData's own)
     envelope_errors: Mapping[int | None, type] = field(default_factory=dict)
+    #: ``ClientOptions.value_coercion``: how arguments are converted before they are checked
+    value_coercion: Callable[[Any, tuple[str, ...]], Any] | None = None
     #: ``(spec) -> Spec`` the ``specclient <platform> ...`` commands are built from
     command_spec: Callable[[], Any] | None = None
     #: the module of its emulator (``build``, ``CREDENTIALS``)
@@ -294,6 +296,7 @@ class Platform:
             **shared,
             response_class=self.response_class,
             envelope_errors=self.envelope_errors,
+            value_coercion=self.value_coercion,
             settings=conn.settings,
         )
         return cls(

@@ -44,7 +44,7 @@ from specclient.platforms.civis.responses import (
     CivisResponse,
     CivisResponseList,
 )
-from specclient.platforms.civis.wire import civis_document
+from specclient.platforms.civis.wire import civis_document, civis_python_values
 
 __all__ = [
     "PLATFORM",
@@ -149,10 +149,49 @@ def _no_tenacity(value: Any) -> None:
         )
 
 
+def _spec_ttl(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise ParameterError(
+            "connect", f"spec_ttl must be a number of seconds >= 0, not {value!r}", "spec_ttl"
+        )
+    return float(value)
+
+
+def _user_agent(value: Any) -> Any:
+    from specclient.options import check_headers
+
+    if value is not None:
+        if not isinstance(value, str):
+            raise ParameterError(
+                "connect", f"user_agent must be a str, not {type(value).__name__}", "user_agent"
+            )
+        check_headers({"User-Agent": value}, "connect", "user_agent")
+    return value
+
+
 def _is_async_http(http: Any) -> bool:
+    """Only async (an ``httpx.MockTransport`` is both: it serves the spec fetch too)."""
     import httpx
 
-    return isinstance(http, httpx.AsyncClient | httpx.AsyncBaseTransport)
+    return isinstance(http, httpx.AsyncClient) or (
+        isinstance(http, httpx.AsyncBaseTransport) and not isinstance(http, httpx.BaseTransport)
+    )
+
+
+def _check_before_fetching(conn: Connection) -> None:
+    """The shared options and the key, checked as the client will check them, but before
+    ``/endpoints`` is asked: bad input sends nothing (issue 12), not even the spec fetch."""
+    from specclient.options import ClientOptions, check_base_url
+
+    where = "connect('civis')"
+    key = conn.credentials.get("api_key")
+    if key is not None and not isinstance(key, str):
+        # the type only: the value is a secret
+        raise ParameterError(where, f"api_key must be a str, not {type(key).__name__}", "api_key")
+    options = conn.options
+    check_base_url(options["base_url"], where)  # from CIVIS_API_ENDPOINT too
+    names = set(ClientOptions.names()) - {"auth"}
+    ClientOptions(**{k: v for k, v in options.items() if k in names})
 
 
 def _prepare(conn: Connection) -> None:
@@ -192,6 +231,7 @@ def _prepare(conn: Connection) -> None:
     hooks = dict(options.get("event_hooks") or {})
     hooks["response"] = [*(hooks.get("response") or ()), raise_civis_error]
     options["event_hooks"] = hooks
+    _check_before_fetching(conn)
     key = conn.require("api_key") if options.get("auth") is None else conn.credentials["api_key"]
     if source is None:
         if not key:
@@ -262,8 +302,8 @@ PLATFORM = Platform(
         Setting("api_version", "1.0"),
         Setting("force_refresh_api_spec", False),
         Setting("spec_cache_dir"),
-        Setting("spec_ttl", DEFAULT_TTL),
-        Setting("user_agent"),
+        Setting("spec_ttl", DEFAULT_TTL, _spec_ttl),
+        Setting("user_agent", None, _user_agent),
         Setting("resources", "base", _resources),
     ),
     prepare=_prepare,
@@ -274,6 +314,7 @@ PLATFORM = Platform(
     async_resources=ASYNC_RESOURCE_CLASSES,
     naming=_naming(),
     response_class=CivisResponse,
+    value_coercion=civis_python_values,
     emulator="specclient.emulators.civis",
     live_spec=True,
     demo=demo,

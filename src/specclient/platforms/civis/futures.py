@@ -196,7 +196,8 @@ class CivisTracker(RunTracker):
     # -- identity ---------------------------------------------------------------------------
     @property
     def job_id(self) -> Any:
-        return self.poller_args[0]
+        # None for a poller of no arguments (civis-python's _PollableResult allows one)
+        return self.poller_args[0] if self.poller_args else None
 
     @property
     def run_id(self) -> Any:
@@ -204,10 +205,14 @@ class CivisTracker(RunTracker):
 
     @property
     def url(self) -> str | None:
+        if self.job_id is None:
+            return None
         return _job_run_url(self.job_id, self.run_id) or _job_url(self.job_id)
 
     @property
     def label(self) -> str:
+        if self.job_id is None:
+            return "Civis run"
         run = f" run {self.run_id}" if self.run_id is not None else ""
         return f"Civis job {self.job_id}{run}"
 

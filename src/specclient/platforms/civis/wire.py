@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["bracket_array_queries", "civis_document"]
+__all__ = ["bracket_array_queries", "civis_document", "civis_python_values"]
 
 _VERBS = ("get", "put", "post", "delete", "options", "head", "patch")
 
@@ -60,6 +60,30 @@ def bracket_array_queries(document: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(shared, Mapping):
         out["parameters"] = {name: _bracketed(p) for name, p in shared.items()}
     return out
+
+
+def civis_python_values(value: Any, types: tuple[str, ...]) -> Any:
+    """Arguments civis-python sends unchecked, as it sends them (the binder's
+    ``value_coercion``): ``"1"`` for an integer parameter is the integer 1, and a ``set`` for
+    an array is its items (civis-python's ``_handle_array_params`` takes lists, tuples, sets).
+
+    The query and path text of ``"1"`` and ``1`` are the same bytes, and Rails casts the
+    string in a body too, so code passing an ID read from a file or an environment variable
+    keeps working; a string that is not an integer (``"1.5"``, ``"abc"``, ``" 1"``) is still
+    refused before sending (civis-python would send it).
+    """
+    if (
+        isinstance(value, str)
+        and "integer" in types
+        and "string" not in types
+        and value.isascii()
+        and value.lstrip("-").isdigit()
+        and value.count("-") <= 1
+    ):
+        return int(value)
+    if isinstance(value, set | frozenset) and "array" in types:
+        return list(value)
+    return value
 
 
 def civis_document(source: Any, cache_dir: Path) -> Any:

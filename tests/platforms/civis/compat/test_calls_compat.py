@@ -299,3 +299,62 @@ def test_the_async_client_records_last_response_and_raises_civis_errors(emu):
             return str(caught.value)
 
     assert asyncio.run(main()).endswith("(GET /tables/999999)")
+
+
+# -- arguments civis-python passes unchecked (issue 14 item 10) --------------------------------
+def test_an_integer_id_given_as_a_string_is_sent_as_civis_python_sends_it(emu, theirs):
+    ours = emu.client()
+    assert [t.name for t in ours.tables.list(database_id="1")] == [
+        t.name for t in theirs.tables.list(database_id="1")
+    ]
+    assert ours.tables.get("106").json() == theirs.tables.get("106").json()
+    sent = []
+
+    def handler(request):
+        sent.append(request.url.path + "?" + request.url.query.decode())
+        return httpx.Response(200, json={"id": 106})
+
+    wire = APIClient(KEY, local_api_spec=str(SPEC), http=httpx.MockTransport(handler))
+    wire.tables.get("106")
+    wire.tables.list(database_id="-1")
+    assert sent == ["/tables/106?", "/tables/?database_id=-1"]
+
+
+@pytest.mark.parametrize("value", ["1.5", "abc", " 1", "1 ", "--1", "١"])
+def test_a_string_that_is_not_an_integer_is_still_refused_before_sending(emu, value):
+    from specclient.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="argument 'database_id': expected int, got str"):
+        APIClient(KEY, local_api_spec=str(SPEC), http=httpx.MockTransport(_never)).tables.list(
+            database_id=value
+        )
+
+
+def _never(request):
+    raise AssertionError(f"sent {request.url}")
+
+
+def test_a_bad_endpoint_from_the_environment_is_refused_before_the_spec_fetch(monkeypatch):
+    from specclient.errors import ParameterError
+
+    monkeypatch.setenv("CIVIS_API_ENDPOINT", "civis.example/api")
+    with pytest.raises(ParameterError, match="base_url must be an absolute http"):
+        APIClient(KEY, http=httpx.MockTransport(_never))
+
+
+def test_a_mock_transport_serves_the_spec_fetch_too(tmp_path):
+    seen = []
+
+    def handler(request):
+        seen.append(request.url.path)
+        return httpx.Response(200, json=_SPEC_DOC)
+
+    APIClient(KEY, http=httpx.MockTransport(handler), spec_cache_dir=str(tmp_path))
+    assert seen == ["/endpoints"]
+
+
+_SPEC_DOC = {
+    "swagger": "2.0",
+    "info": {"title": "Civis", "version": "1"},
+    "paths": {"/users/me": {"get": {"responses": {"200": {"description": "ok"}}}}},
+}
