@@ -63,6 +63,7 @@ ABOVE_THE_ENGINE = (
     "specclient.emulators",
     "specclient.cli",
     "specclient._cli_commands",
+    "specclient._cli_download",
     "specclient._cli_output",
     "specclient._cli_wait",
     "specclient._cli_copy",
