@@ -9,6 +9,7 @@ import pytest
 import specclient
 from specclient import transfer
 from specclient.errors import ServerError
+from specclient.platforms.clicdata.errors import AppendInterrupted
 from tests.copy.conftest import habu_target, values
 
 
@@ -34,13 +35,14 @@ def test_a_copy_failing_at_the_destination_resumes_without_duplicates(
 
     source = transfer.habu_result(run.id, client=habu, page_size=300)
     destination = transfer.clicdata_dataset(clicdata, rec)
-    with pytest.raises(ServerError):
+    with pytest.raises(AppendInterrupted) as stopped:  # ClicData's append names its cause
         specclient.copy(
             source,
             destination,
             progress=break_after_two_batches,
             checkpoint_dir=tmp_path / "copies",
         )
+    assert isinstance(stopped.value.__cause__, ServerError)  # the server's refusal
     assert clicdata_emu.state.tables[rec].row_count == 600
     assert len(_checkpoints(tmp_path)) == 1  # the copy's record of where it began
 
@@ -94,8 +96,9 @@ def test_a_replace_interrupted_after_clearing_does_not_clear_the_copied_rows_aga
 
     source = transfer.habu_result(run.id, client=habu, page_size=500)
     destination = transfer.clicdata_dataset(clicdata, rec, mode="replace")
-    with pytest.raises(ServerError):
+    with pytest.raises(AppendInterrupted) as stopped:  # ClicData's append names its cause
         specclient.copy(source, destination, progress=stop)
+    assert isinstance(stopped.value.__cause__, ServerError)  # the server's refusal
     assert clicdata_emu.state.tables[rec].row_count == 500  # old rows gone, one batch in
     clicdata_emu.faults.clear()
     result = specclient.copy(source, destination)
@@ -168,8 +171,9 @@ def test_the_checkpoint_names_the_copy_and_the_row_count_it_began_with(
     clicdata_emu.faults.add("data.insert", "500")
     source = transfer.frame(small_frame(), batch_rows=2)
     destination = transfer.clicdata_dataset(clicdata, rec)
-    with pytest.raises(ServerError):
+    with pytest.raises(AppendInterrupted) as stopped:  # ClicData's append names its cause
         specclient.copy(source, destination, copy_id="nightly", checkpoint_dir=tmp_path)
+    assert isinstance(stopped.value.__cause__, ServerError)  # the server's refusal
     record = json.loads((tmp_path / "nightly.json").read_text())
     assert record["base_rows"] == 5 and record["copy_id"] == "nightly"
     assert record["destination"] == destination.key and record["source"] == source.key
