@@ -47,21 +47,31 @@ def find_records(payload: Any, records: str | None) -> list[Any]:
 
 
 def column_schemas(operation: Operation | None, records: str | None) -> dict[str, Mapping]:
-    """The JSON schema of each column, read from the operation's success response."""
+    """The JSON schema of each column, read from the operation's success response (through
+    ``oneOf``/``anyOf``/``allOf``: an API answering one of several shapes, as ClicData's
+    legacy and versioned lists, still types its columns)."""
     if operation is None or operation.success is None or not operation.success.schema:
         return {}
-    schema: Any = operation.success.schema
-    for part in records.split(".") if records else []:
-        if not isinstance(schema, Mapping):
-            return {}
-        schema = (schema.get("properties") or {}).get(part, {})
-    if isinstance(schema, Mapping) and schema.get("type") == "array":
-        schema = schema.get("items", {})
-    if isinstance(schema, Mapping):
-        props = schema.get("properties")
-        if isinstance(props, Mapping):
-            return dict(props)
-    return {}
+    return _row_properties(operation.success.schema, records.split(".") if records else [])
+
+
+def _row_properties(schema: Any, path: list[str]) -> dict[str, Mapping]:
+    """The properties of the rows found at ``path`` inside ``schema`` (the first alternative
+    of a composed schema that has them)."""
+    if not isinstance(schema, Mapping):
+        return {}
+    for keyword in ("oneOf", "anyOf", "allOf"):
+        for alternative in schema.get(keyword) or ():
+            found = _row_properties(alternative, path)
+            if found:
+                return found
+    if path:
+        inner = (schema.get("properties") or {}).get(path[0])
+        return _row_properties(inner, path[1:]) if inner is not None else {}
+    if schema.get("type") == "array":
+        return _row_properties(schema.get("items"), [])
+    props = schema.get("properties")
+    return dict(props) if isinstance(props, Mapping) else {}
 
 
 def kind_of_schema(schema: Mapping[str, Any] | None) -> str | None:
