@@ -260,3 +260,23 @@ def test_a_page_arrow_cannot_read_is_refused_without_adding_rows():
     collected = ColumnCollector([{"name": "s", "data_type": "text"}])
     assert collected.add_page(b'{"result": [{"s": 1}]}', "result") is None
     assert collected.rows == 0
+
+
+def test_list_and_history_frames_keep_their_promised_types_rows_or_no_rows(emu):
+    """Issue 14 item 9: date-time fields are datetimes (the list answers one of two shapes, a
+    ``oneOf``), and a data set with no versions yet still has the history's columns."""
+    client = emu.client()
+    listed = client.data.list(return_type="pandas")
+    assert str(listed["creation_date"].dtype) == "datetime64[ns, UTC]"
+    assert str(listed["last_data_update_date"].dtype) == "datetime64[ns, UTC]"
+    assert str(listed["id"].dtype) == "Int64"
+
+    empty = client.data.history(102)  # Data History on, nothing rebuilt yet
+    assert list(empty.columns) == ["version", "created_date", "reason", "row_count"]
+    assert [str(t) for t in empty.dtypes] == ["Int64", "datetime64[ns, UTC]", "string", "Int64"]
+
+    client.data.rebuild(102, method="rebuild", wait=True)
+    versions = client.data.history(102)
+    assert versions["version"].tolist() == [1]
+    assert versions["reason"].tolist() == ["rebuild"]
+    assert str(versions["created_date"].dtype) == "datetime64[ns, UTC]"

@@ -189,6 +189,31 @@ def _data(method: str, args: tuple[Any, ...] = (), kwargs: Mapping[str, Any] | N
     return Call(f"data.{method}", tuple(args), {**(kwargs or {}), "return_type": "raw"})
 
 
+#: The columns of a data set's Data History (the spec's ``Version``), so the frame is typed
+#: (a datetime ``created_date``) and keeps its columns when there are no versions.
+_VERSION_COLUMNS = (
+    ("version", "integer"),
+    ("created_date", "timestamp"),
+    ("reason", "string"),
+    ("row_count", "integer"),
+)
+
+
+def _versions_frame(versions: list[Any]) -> Any:
+    from specclient.tables import Column
+    from specclient.tables.decode import batch_from_records
+    from specclient.tables.frames import to_pandas
+
+    known = [Column(name, kind) for name, kind in _VERSION_COLUMNS]
+    extra = {key for row in versions if isinstance(row, Mapping) for key in row} - {
+        name for name, _ in _VERSION_COLUMNS
+    }
+    columns = known + [Column(str(key), "object") for key in sorted(extra)]
+    import pyarrow as pa
+
+    return to_pandas(pa.Table.from_batches([batch_from_records(versions, columns)]), columns)
+
+
 class _DataFlows(Workflows):
     """The workflows as generators; ``ClicDataData`` and ``AsyncClicDataData`` drive them."""
 
@@ -344,11 +369,10 @@ class _DataFlows(Workflows):
         return _page_done(body, range(got), page, size)
 
     def _history_flow(self, rec_id: Any, version: int | None, page_size: int | None) -> Flow:
-        import pandas as pd
 
         if version is None:
             body = payload((yield _data("versions", (rec_id,))))
-            return pd.DataFrame(list(result_of(body, "versions") or []))
+            return _versions_frame(list(result_of(body, "versions") or []))
         meta = yield from self._describe_flow(rec_id)
         pages = yield from self._walk_flow(
             "version_rows", (rec_id, version), page_size, False, None, meta.get("columns")
