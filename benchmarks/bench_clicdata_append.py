@@ -7,8 +7,9 @@ Run from a checkout::
 
 One emulator (``specclient.emulators.serve_forever("clicdata")``) runs in its own process for
 the whole run, so its CPU and memory are not counted against either client. Each case then runs
-in a fresh child process, so ``ru_maxrss`` is that case's own peak; "above frame" subtracts the
-resident size measured after imports and after the DataFrame was built.
+in a fresh child process, and its peak RSS (VmHWM) is reset just before the operation, so the peak is
+the operation's own; "above frame" subtracts the resident size measured after imports and
+after the DataFrame was built (for a read, it includes the frame the read returns).
 
 Cases
 -----
@@ -21,6 +22,9 @@ wrapper: append
     ``POST /data/{id}/row``. Two changes are needed for it to send this frame at all (both are
     its defect 11): NaN/NaT -> None first, and ``json.dumps(default=str)`` for timestamps. The
     emulator's 500-row cap is lifted for the run (``insert_cap=0``) so this one request is served.
+before-append (with ``--before-src DIR``)
+    The same call with an older checkout's ``src/`` (``git archive OLD src | tar -x -C DIR``),
+    against the same emulator in the same run: the baseline for a change to the append.
 ours: read (page_size=10000) / ours: read (page_size=1000)
     ``client.data.get(rec_id)``: versioned pages, typed DataFrame.
 wrapper: read
@@ -44,9 +48,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-CASES = ("ours-append", "wrapper-append", "ours-read-10000", "ours-read-1000", "wrapper-read")
+CASES = (
+    "ours-append",
+    "before-append",
+    "wrapper-append",
+    "ours-read-10000",
+    "ours-read-1000",
+    "wrapper-read",
+)
 LABELS = {
     "ours-append": "ours: append (500-row chunks)",
+    "before-append": "ours before (--before-src): append",
     "wrapper-append": "wrapper's way: append (one request)",
     "ours-read-10000": "ours: read (page_size=10000)",
     "ours-read-1000": "ours: read (page_size=1000)",
@@ -85,7 +97,25 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _reset_peak() -> bool:
+    """Start the peak RSS afresh (Linux: ``5`` to ``/proc/self/clear_refs`` resets VmHWM), so
+    a case's peak is its own, not that of building its input before it."""
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")
+    except OSError:
+        return False
+    return True
+
+
 def _peak_mb() -> float:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -157,15 +187,17 @@ def run_case(
     client = specclient.connect("clicdata", base_url=base_url, timeout=600, **credentials)
     frame = make_frame(rows) if case.endswith("append") else None
     empty = make_frame(2).iloc[:0]
-    if case == "ours-append":
-        rec_id = client.data.create_from_dataframe(f"bench ours {rows}", empty, progress=False)
+    if case in ("ours-append", "before-append"):
+        name = f"bench {case} {rows} {os.getpid()}"  # a run may repeat a case
+        rec_id = client.data.create_from_dataframe(name, empty, progress=False)
     elif case == "wrapper-append":
         rec_id = client.data.create_from_dataframe(f"bench wrapper {rows}", empty, progress=False)
     assert rec_id is not None
     base = _rss_mb()
+    _reset_peak()
     cpu_start = time.process_time()
     start = time.perf_counter()
-    if case == "ours-append":
+    if case in ("ours-append", "before-append"):
         client.data.append(rec_id, frame, progress=False)
     elif case == "wrapper-append":
         wrapper_append(base_url, credentials, rec_id, frame)
@@ -177,6 +209,8 @@ def run_case(
         assert len(result) == rows, len(result)
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
+    # a read's own result, deep (every Python string counted): "above frame" includes it
+    result_mb = result.memory_usage(deep=True).sum() / 2**20 if "read" in case else None
     stored = client.data.row_count(rec_id)
     assert stored == rows, f"{case}: the table holds {stored} rows, expected {rows}"
     peak = _peak_mb()
@@ -188,6 +222,7 @@ def run_case(
         "rec_id": rec_id,
         "peak_mb": peak,
         "above_frame_mb": max(peak - base, 0.0),
+        "result_mb": result_mb,
     }
 
 
@@ -216,7 +251,9 @@ def _start_emulator() -> tuple[subprocess.Popen[str], dict[str, Any]]:
     return process, json.loads(line)
 
 
-def _child(case: str, info: dict[str, Any], rows: int, rec_id: int | None) -> dict[str, Any]:
+def _child(
+    case: str, info: dict[str, Any], rows: int, rec_id: int | None, before_src: str | None = None
+) -> dict[str, Any]:
     command = [
         sys.executable,
         __file__,
@@ -231,6 +268,10 @@ def _child(case: str, info: dict[str, Any], rows: int, rec_id: int | None) -> di
     ]
     if rec_id is not None:
         command += ["--rec-id", str(rec_id)]
+    if case.startswith("before-"):
+        if not before_src:
+            raise SystemExit(f"{case} needs --before-src (an older checkout's src/ directory)")
+        command += ["--src", before_src]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -244,6 +285,7 @@ def _table(results: list[dict[str, Any]], markdown: bool) -> str:
         "client CPU (s)",
         "peak RSS (MB)",
         "above frame (MB)",
+        "read's frame (MB)",
     ]
     lines = []
     for r in results:
@@ -257,6 +299,7 @@ def _table(results: list[dict[str, Any]], markdown: bool) -> str:
                 f"{r['cpu']:.2f}",
                 f"{r['peak_mb']:,.0f}",
                 f"{r['above_frame_mb']:,.0f}",
+                "" if r.get("result_mb") is None else f"{r['result_mb']:,.0f}",
             ]
         )
     if markdown:
@@ -272,16 +315,22 @@ def _table(results: list[dict[str, Any]], markdown: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument(
-        "--cases", default=",".join(CASES), help=f"comma-separated subset of {', '.join(CASES)}"
-    )
+    parser.add_argument("--cases", default="", help=f"comma-separated subset of {', '.join(CASES)}")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--credentials", help=argparse.SUPPRESS)
     parser.add_argument("--rec-id", type=int, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--before-src",
+        help="src/ of an older checkout (git archive OLD src | tar -x -C DIR): the "
+        "before-append case runs that client against the same emulator, for a same-run baseline",
+    )
+    parser.add_argument("--src", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.src:  # the child of a before-* case: that checkout's specclient, not this one
+        sys.path.insert(0, args.src)
     if args.child:
         result = run_case(
             args.child, args.base_url, json.loads(args.credentials), args.rows, args.rec_id
@@ -289,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
 
-    cases = [c for c in args.cases.split(",") if c]
+    default = [c for c in CASES if args.before_src or not c.startswith("before-")]
+    cases = [c for c in (args.cases.split(",") if args.cases else default) if c]
     unknown = sorted(set(cases) - set(CASES))
     if unknown:
         parser.error(f"unknown case(s) {unknown}; choose from {', '.join(CASES)}")
@@ -300,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         for case in cases:
             if "read" in case and written is None:
                 written = _child("ours-append", info, args.rows, None)["rec_id"]
-            result = _child(case, info, args.rows, written)
+            result = _child(case, info, args.rows, written, args.before_src)
             if case == "ours-append":
                 written = result["rec_id"]
             results.append(result)

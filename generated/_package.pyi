@@ -10,6 +10,8 @@ from specclient.options import ClientOptions as ClientOptions
 from specclient.response import Response as Response
 from specclient import auth as auth
 from specclient import clock as clock
+from specclient.transfer import copy as copy
+from specclient.transfer import copy_async as copy_async
 from specclient import emulators as emulators
 from specclient import errors as errors
 from specclient import futures as futures
@@ -17,6 +19,7 @@ from specclient import openapi as openapi
 from specclient import pagination as pagination
 from specclient import polling as polling
 from specclient import testing as testing
+from specclient import transfer as transfer
 __version__: str
 from specclient.client import AsyncClient as _AsyncClient
 from specclient.client import Client as _Client
@@ -34,6 +37,8 @@ __all__ = [
     "auth",
     "connect",
     "connect_async",
+    "copy",
+    "copy_async",
     "emulators",
     "errors",
 ]

@@ -165,37 +165,6 @@ class DatabasesListSchemasTablesResponse(Response):
     is_view: _bool | None
     database_id: _int | None
 
-class TablesListResponse(Response):
-    id: _int | None
-    database_id: _int | None
-    schema: _str | None
-    name: _str | None
-    description: _str | None
-    is_view: _bool | None
-    row_count: _int | None
-    column_count: _int | None
-    size_mb: _float | None
-    owner: _str | None
-    distkey: _str | None
-    sortkeys: _str | None
-    refresh_status: _str | None
-    last_refresh: _str | None
-    refresh_id: _str | None
-    last_run: TablesListResponseLastRun | None
-    table_tags: _list[TablesListResponseTableTags]
-
-class TablesListResponseLastRun(Response):
-    id: _int | None
-    state: _str | None
-    created_at: _str | None
-    started_at: _str | None
-    finished_at: _str | None
-    error: _str | None
-
-class TablesListResponseTableTags(Response):
-    id: _int | None
-    name: _str | None
-
 class TablesGetResponse(Response):
     id: _int | None
     database_id: _int | None
@@ -214,10 +183,10 @@ class TablesGetResponse(Response):
     data_updated_at: _str | None
     schema_updated_at: _str | None
     refresh_id: _str | None
-    last_run: TablesListResponseLastRun | None
+    last_run: TablesGetResponseLastRun | None
     primary_keys: _list[_str]
     last_modified_keys: _list[_str]
-    table_tags: _list[TablesListResponseTableTags]
+    table_tags: _list[TablesGetResponseTableTags]
     ontology_mapping: Response
     columns: _list[TablesGetResponseColumns]
     joins: _list[TablesGetResponseJoins]
@@ -226,6 +195,18 @@ class TablesGetResponse(Response):
     view_def: _str | None
     table_def: _str | None
     outgoing_table_matches: _list[TablesGetResponseOutgoingTableMatches]
+
+class TablesGetResponseLastRun(Response):
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
+
+class TablesGetResponseTableTags(Response):
+    id: _int | None
+    name: _str | None
 
 class TablesGetResponseColumns(Response):
     name: _str | None
@@ -308,6 +289,25 @@ class TablesGetResponseOutgoingTableMatchesJobLastRun(Response):
 class TablesGetResponseOutgoingTableMatchesJobMatchOptions(Response):
     max_matches: _int | None
     threshold: _str | None
+
+class TablesListResponse(Response):
+    id: _int | None
+    database_id: _int | None
+    schema: _str | None
+    name: _str | None
+    description: _str | None
+    is_view: _bool | None
+    row_count: _int | None
+    column_count: _int | None
+    size_mb: _float | None
+    owner: _str | None
+    distkey: _str | None
+    sortkeys: _str | None
+    refresh_status: _str | None
+    last_refresh: _str | None
+    refresh_id: _str | None
+    last_run: TablesGetResponseLastRun | None
+    table_tags: _list[TablesGetResponseTableTags]
 
 class TablesListColumnsResponse(Response):
     name: _str | None
@@ -689,6 +689,332 @@ class FilesGetResponseDetectedInfoTableColumns(Response):
     name: _str | None
     sql_type: _str | None
 
+class FilesPostPreprocessCsvResponse(Response):
+    id: _int | None
+    file_id: _int | None
+    in_place: _bool | None
+    detect_table_columns: _bool | None
+    force_character_set_conversion: _bool | None
+    include_header: _bool | None
+    column_delimiter: _str | None
+    hidden: _bool | None
+
+class ImportsPostFilesCsvResponse(Response):
+    id: _int | None
+    name: _str | None
+    source: ImportsPostFilesCsvResponseSource | None
+    destination: ImportsPostFilesCsvResponseDestination | None
+    first_row_is_header: _bool | None
+    column_delimiter: _str | None
+    escaped: _bool | None
+    compression: _str | None
+    existing_table_rows: _str | None
+    max_errors: _int | None
+    table_columns: _list[ImportsPostFilesCsvResponseTableColumns]
+    loosen_types: _bool | None
+    execution: _str | None
+    redshift_destination_options: ImportsPostFilesCsvResponseRedshiftDestinationOptions | None
+    hidden: _bool | None
+    my_permission_level: _str | None
+
+class ImportsPostFilesCsvResponseSource(Response):
+    file_ids: _list[_int]
+    storage_path: ImportsPostFilesCsvResponseSourceStoragePath | None
+
+class ImportsPostFilesCsvResponseSourceStoragePath(Response):
+    storage_host_id: _int | None
+    credential_id: _int | None
+    file_paths: _list[_str]
+
+class ImportsPostFilesCsvResponseDestination(Response):
+    schema: _str | None
+    table: _str | None
+    remote_host_id: _int | None
+    credential_id: _int | None
+    primary_keys: _list[_str]
+    last_modified_keys: _list[_str]
+
+class ImportsPostFilesCsvResponseTableColumns(Response):
+    name: _str | None
+    sql_type: _str | None
+
+class ImportsPostFilesCsvResponseRedshiftDestinationOptions(Response):
+    diststyle: _str | None
+    distkey: _str | None
+    sortkeys: _list[_str]
+
+class ImportsGetResponse(Response):
+    id: _int | None
+    name: _str | None
+    source: ImportsGetResponseSource | None
+    destination: ImportsGetResponseDestination | None
+    sync_type: _str | None
+    parent_id: _int | None
+    is_outbound: _bool | None
+    job_type: _str | None
+    syncs: _list[ImportsGetResponseSyncs]
+    state: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    last_run: ImportsGetResponseLastRun | None
+    user: ImportsGetResponseUser | None
+    running_as: ScriptsGetResponseRunningAs | None
+    schedule: ImportsGetResponseSchedule | None
+    next_run_at: _str | None
+    notifications: ScriptsGetResponseNotifications | None
+    time_zone: _str | None
+    hidden: _bool | None
+    archived: _bool | None
+    my_permission_level: _str | None
+
+class ImportsGetResponseSource(Response):
+    remote_host_id: _int | None
+    credential_id: _int | None
+    additional_credentials: _list[_int]
+    name: _str | None
+
+class ImportsGetResponseDestination(Response):
+    remote_host_id: _int | None
+    credential_id: _int | None
+    additional_credentials: _list[_int]
+    name: _str | None
+
+class ImportsGetResponseSyncs(Response):
+    id: _int | None
+    source: ImportsGetResponseSyncsSource | None
+    destination: ImportsGetResponseSyncsDestination | None
+    advanced_options: ImportsGetResponseSyncsAdvancedOptions | None
+
+class ImportsGetResponseSyncsSource(Response):
+    id: _int | None
+    database_table: ImportsGetResponseSyncsSourceDatabaseTable | None
+    file: ImportsGetResponseSyncsSourceFile | None
+    google_worksheet: ImportsGetResponseSyncsSourceGoogleWorksheet | None
+    path: _str | None
+
+class ImportsGetResponseSyncsSourceDatabaseTable(Response):
+    schema: _str | None
+    table: _str | None
+    use_without_schema: _bool | None
+
+class ImportsGetResponseSyncsSourceFile(Response):
+    id: _int | None
+    name: _str | None
+
+class ImportsGetResponseSyncsSourceGoogleWorksheet(Response):
+    spreadsheet: _str | None
+    spreadsheet_id: _str | None
+    worksheet: _str | None
+    worksheet_id: _int | None
+
+class ImportsGetResponseSyncsDestination(Response):
+    database_table: ImportsGetResponseSyncsDestinationDatabaseTable | None
+    google_worksheet: ImportsGetResponseSyncsDestinationGoogleWorksheet | None
+    path: _str | None
+
+class ImportsGetResponseSyncsDestinationDatabaseTable(Response):
+    schema: _str | None
+    table: _str | None
+    use_without_schema: _bool | None
+
+class ImportsGetResponseSyncsDestinationGoogleWorksheet(Response):
+    spreadsheet: _str | None
+    spreadsheet_id: _str | None
+    worksheet: _str | None
+    worksheet_id: _int | None
+
+class ImportsGetResponseSyncsAdvancedOptions(Response):
+    max_errors: _int | None
+    existing_table_rows: _str | None
+    first_row_is_header: _bool | None
+    diststyle: _str | None
+    distkey: _str | None
+    sortkey1: _str | None
+    sortkey2: _str | None
+    column_delimiter: _str | None
+    column_overrides: Response
+    escaped: _bool | None
+    identity_column: _str | None
+    last_modified_column: _str | None
+    row_chunk_size: _int | None
+    wipe_destination_table: _bool | None
+    truncate_long_lines: _bool | None
+    invalid_char_replacement: _str | None
+    verify_table_row_counts: _bool | None
+    partition_column_name: _str | None
+    partition_schema_name: _str | None
+    partition_table_name: _str | None
+    partition_table_partition_column_min_name: _str | None
+    partition_table_partition_column_max_name: _str | None
+    mysql_catalog_matches_schema: _bool | None
+    chunking_method: _str | None
+    export_action: _str | None
+    sql_query: _str | None
+    contact_lists: _str | None
+    soql_query: _str | None
+    include_deleted_records: _bool | None
+
+class ImportsGetResponseLastRun(Response):
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
+
+class ImportsGetResponseUser(Response):
+    id: _int | None
+    name: _str | None
+    username: _str | None
+    initials: _str | None
+    online: _bool | None
+
+class ImportsGetResponseSchedule(Response):
+    scheduled: _bool | None
+    scheduled_days: _list[_int]
+    scheduled_hours: _list[_int]
+    scheduled_minutes: _list[_int]
+    scheduled_runs_per_hour: _int | None
+    scheduled_days_of_month: _list[_int]
+
+class ImportsPostSyncsResponse(Response):
+    id: _int | None
+    source: ImportsPostSyncsResponseSource | None
+    destination: ImportsPostSyncsResponseDestination | None
+    advanced_options: ImportsPostSyncsResponseAdvancedOptions | None
+
+class ImportsPostSyncsResponseSource(Response):
+    id: _int | None
+    database_table: ImportsPostSyncsResponseSourceDatabaseTable | None
+    file: ImportsPostSyncsResponseSourceFile | None
+    google_worksheet: ImportsPostSyncsResponseSourceGoogleWorksheet | None
+    path: _str | None
+
+class ImportsPostSyncsResponseSourceDatabaseTable(Response):
+    schema: _str | None
+    table: _str | None
+    use_without_schema: _bool | None
+
+class ImportsPostSyncsResponseSourceFile(Response):
+    id: _int | None
+    name: _str | None
+
+class ImportsPostSyncsResponseSourceGoogleWorksheet(Response):
+    spreadsheet: _str | None
+    spreadsheet_id: _str | None
+    worksheet: _str | None
+    worksheet_id: _int | None
+
+class ImportsPostSyncsResponseDestination(Response):
+    database_table: ImportsPostSyncsResponseDestinationDatabaseTable | None
+    google_worksheet: ImportsPostSyncsResponseDestinationGoogleWorksheet | None
+    path: _str | None
+
+class ImportsPostSyncsResponseDestinationDatabaseTable(Response):
+    schema: _str | None
+    table: _str | None
+    use_without_schema: _bool | None
+
+class ImportsPostSyncsResponseDestinationGoogleWorksheet(Response):
+    spreadsheet: _str | None
+    spreadsheet_id: _str | None
+    worksheet: _str | None
+    worksheet_id: _int | None
+
+class ImportsPostSyncsResponseAdvancedOptions(Response):
+    max_errors: _int | None
+    existing_table_rows: _str | None
+    first_row_is_header: _bool | None
+    diststyle: _str | None
+    distkey: _str | None
+    sortkey1: _str | None
+    sortkey2: _str | None
+    column_delimiter: _str | None
+    column_overrides: Response
+    escaped: _bool | None
+    identity_column: _str | None
+    last_modified_column: _str | None
+    row_chunk_size: _int | None
+    wipe_destination_table: _bool | None
+    truncate_long_lines: _bool | None
+    invalid_char_replacement: _str | None
+    verify_table_row_counts: _bool | None
+    partition_column_name: _str | None
+    partition_schema_name: _str | None
+    partition_table_name: _str | None
+    partition_table_partition_column_min_name: _str | None
+    partition_table_partition_column_max_name: _str | None
+    mysql_catalog_matches_schema: _bool | None
+    chunking_method: _str | None
+    export_action: _str | None
+    sql_query: _str | None
+    contact_lists: _str | None
+    soql_query: _str | None
+    include_deleted_records: _bool | None
+
+class ImportsPostRunsResponse(Response):
+    run_id: _int | None
+
+class ImportsGetFilesRunsResponse(Response):
+    id: _int | None
+    import_id: _int | None
+    state: _str | None
+    is_cancel_requested: _bool | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
+
+class QueriesPostResponse(Response):
+    id: _int | None
+    database: _int | None
+    sql: _str | None
+    credential: _int | None
+    result_rows: _list[_list[_str]]
+    result_columns: _list[_str]
+    error: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    state: _str | None
+    script_id: _int | None
+    exception: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    last_run_id: _int | None
+    hidden: _bool | None
+    archived: _bool | None
+    my_permission_level: _str | None
+    interactive: _bool | None
+    preview_rows: _int | None
+    include_header: _bool | None
+    compression: _str | None
+    column_delimiter: _str | None
+    unquoted: _bool | None
+    filename_prefix: _str | None
+    report_id: _int | None
+
+class QueriesGetResponse(Response):
+    id: _int | None
+    database: _int | None
+    sql: _str | None
+    credential: _int | None
+    result_rows: _list[_list[_str]]
+    result_columns: _list[_str]
+    error: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    state: _str | None
+    script_id: _int | None
+    exception: _str | None
+    created_at: _str | None
+    updated_at: _str | None
+    last_run_id: _int | None
+    hidden: _bool | None
+    archived: _bool | None
+    name: _str | None
+    author: ScriptsListResponseAuthor | None
+    report_id: _int | None
+
 
 class _Users(_CivisResourceBase):
     @_overload
@@ -1020,6 +1346,33 @@ class _Databases(_CivisResourceBase):
     def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> TablesGetResponse:
+        """Show basic table info
+
+        API: ``GET /databases/{id}/schemas/{schema_name}/tables/{table_name}``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the database
+        schema_name : str
+            The name of the schema
+        table_name : str
+            The name of the table
+        credential_id : int | None, optional
+            If provided, schemas will be filtered based on the given credential.
+
+        Returns
+        -------
+        TablesGetResponse
+        """
+    @_overload
+    def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _Tables(_CivisResourceBase):
     @_overload
@@ -1874,6 +2227,321 @@ class _Files(_CivisResourceBase):
     def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_preprocess_csv(self, file_id: _int, *, in_place: _bool | None = ..., detect_table_columns: _bool | None = ..., force_character_set_conversion: _bool | None = ..., include_header: _bool | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostPreprocessCsvResponse:
+        """Create a Preprocess CSV
+
+        API: ``POST /files/preprocess/csv``
+
+        Parameters
+        ----------
+        file_id : int
+            The ID of the file.
+        in_place : bool | None, optional
+            If true, the file is cleaned in place. If false, a new file ID is created. Defaults to true.
+        detect_table_columns : bool | None, optional
+            If true, detect the table columns in the file including the sql types. If false, skip table column detection.Defaults to false.
+        force_character_set_conversion : bool | None, optional
+            If true, the file will always be converted to UTF-8 and any character that cannot be converted will be discarded. If false, the character set conversion will only run if the detected character set is not compatible with UTF-8 (e.g., UTF-8, ASCII).
+        include_header : bool | None, optional
+            A boolean value indicating whether or not the first row of the file is a header row. If not provided, will attempt to auto-detect whether a header row is present.
+        column_delimiter : str | None, optional
+            The column delimiter for the file. One of "comma", "tab", or "pipe". If not provided, the column delimiter will be auto-detected.
+        hidden : bool | None, optional
+            The hidden status of the item.
+
+        Returns
+        -------
+        FilesPostPreprocessCsvResponse
+        """
+    @_overload
+    def post_preprocess_csv(self, file_id: _int, *, in_place: _bool | None = ..., detect_table_columns: _bool | None = ..., force_character_set_conversion: _bool | None = ..., include_header: _bool | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post_preprocess_csv(self, file_id: _int, *, in_place: _bool | None = ..., detect_table_columns: _bool | None = ..., force_character_set_conversion: _bool | None = ..., include_header: _bool | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_preprocess_csv(self, file_id: _int, *, in_place: _bool | None = ..., detect_table_columns: _bool | None = ..., force_character_set_conversion: _bool | None = ..., include_header: _bool | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_preprocess_csv(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostPreprocessCsvResponse:
+        """Get a Preprocess CSV
+
+        API: ``GET /files/preprocess/csv/{id}``
+
+        Parameters
+        ----------
+        id : int
+
+        Returns
+        -------
+        FilesPostPreprocessCsvResponse
+        """
+    @_overload
+    def get_preprocess_csv(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get_preprocess_csv(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_preprocess_csv(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _Imports(_CivisResourceBase):
+    @_overload
+    def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], first_row_is_header: _bool, *, name: _str | None = ..., column_delimiter: _str | None = ..., escaped: _bool | None = ..., compression: _str | None = ..., existing_table_rows: _str | None = ..., max_errors: _int | None = ..., table_columns: _list[_dict[_str, Any]] | None = ..., loosen_types: _bool | None = ..., execution: _str | None = ..., redshift_destination_options: _dict[_str, Any] | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsPostFilesCsvResponse:
+        """Create a CSV Import
+
+        API: ``POST /imports/files/csv``
+
+        Parameters
+        ----------
+        source : dict[str, Any]
+            The source file(s). Provide either an array of Civis file_ids or a storage path hash with an array of one or more file_paths.
+        destination : dict[str, Any]
+            The destination table.
+        first_row_is_header : bool
+            A boolean value indicating whether or not the first row of the source file is a header row.
+        name : str | None, optional
+            The name of the import.
+        column_delimiter : str | None, optional
+            The column delimiter for the file. Valid arguments are "comma", "tab", and "pipe". Defaults to "comma".
+        escaped : bool | None, optional
+            A boolean value indicating whether or not the source file has quotes escaped with a backslash.Defaults to false.
+        compression : str | None, optional
+            The type of compression of the source file. Valid arguments are "gzip" and "none". Defaults to "none".
+        existing_table_rows : str | None, optional
+            The behavior if a destination table with the requested name already exists.  One of "fail", "truncate", "append", "drop", or "upsert".Defaults to "fail".
+        max_errors : int | None, optional
+            The maximum number of rows with errors to ignore before failing. This option is not supported for Postgres databases.
+        table_columns : list[dict[str, Any]] | None, optional
+            An array of hashes corresponding to the columns in the order they appear in the source file. Each hash should have keys for database column "name" and "sqlType".This parameter is required if the table does not exist, the table is being dropped, or the columns in the source file do not appear in the same order as in the destination table.The "sqlType" key is not required when appending to an existing table.
+        loosen_types : bool | None, optional
+            If true, SQL types with precisions/lengths will have these values increased to accommodate data growth in future loads. Type loosening only occurs on table creation. Defaults to false.
+        execution : str | None, optional
+            In upsert mode, controls the movement of data in upsert mode. If set to "delayed", the data will be moved after a brief delay. If set to "immediate", the data will be moved immediately. In non-upsert modes, controls the speed at which detailed column stats appear in the data catalogue. Defaults to "delayed", to accommodate concurrent upserts to the same table and speedier non-upsert imports.
+        redshift_destination_options : dict[str, Any] | None, optional
+            Additional options for imports whose destination is a Redshift table.
+        hidden : bool | None, optional
+            The hidden status of the item.
+
+        Returns
+        -------
+        ImportsPostFilesCsvResponse
+        """
+    @_overload
+    def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], first_row_is_header: _bool, *, name: _str | None = ..., column_delimiter: _str | None = ..., escaped: _bool | None = ..., compression: _str | None = ..., existing_table_rows: _str | None = ..., max_errors: _int | None = ..., table_columns: _list[_dict[_str, Any]] | None = ..., loosen_types: _bool | None = ..., execution: _str | None = ..., redshift_destination_options: _dict[_str, Any] | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], first_row_is_header: _bool, *, name: _str | None = ..., column_delimiter: _str | None = ..., escaped: _bool | None = ..., compression: _str | None = ..., existing_table_rows: _str | None = ..., max_errors: _int | None = ..., table_columns: _list[_dict[_str, Any]] | None = ..., loosen_types: _bool | None = ..., execution: _str | None = ..., redshift_destination_options: _dict[_str, Any] | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], first_row_is_header: _bool, *, name: _str | None = ..., column_delimiter: _str | None = ..., escaped: _bool | None = ..., compression: _str | None = ..., existing_table_rows: _str | None = ..., max_errors: _int | None = ..., table_columns: _list[_dict[_str, Any]] | None = ..., loosen_types: _bool | None = ..., execution: _str | None = ..., redshift_destination_options: _dict[_str, Any] | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_files_csv(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsPostFilesCsvResponse:
+        """Get a CSV Import
+
+        API: ``GET /imports/files/csv/{id}``
+
+        Parameters
+        ----------
+        id : int
+
+        Returns
+        -------
+        ImportsPostFilesCsvResponse
+        """
+    @_overload
+    def get_files_csv(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get_files_csv(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_files_csv(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post(self, name: _str, sync_type: _str, is_outbound: _bool, *, source: _dict[_str, Any] | None = ..., destination: _dict[_str, Any] | None = ..., parent_id: _int | None = ..., schedule: _dict[_str, Any] | None = ..., next_run_at: _str | None = ..., notifications: _dict[_str, Any] | None = ..., time_zone: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsGetResponse:
+        """Create a new import configuration
+
+        API: ``POST /imports/``
+
+        Parameters
+        ----------
+        name : str
+            The name of the import.
+        sync_type : str
+            The type of sync to perform; one of Dbsync, AutoImport, GdocImport, and GdocExport.
+        is_outbound : bool
+        source : dict[str, Any] | None, optional
+            The data source from which to import.
+        destination : dict[str, Any] | None, optional
+            The database into which to import.
+        parent_id : int | None, optional
+            Parent id to trigger this import from
+        schedule : dict[str, Any] | None, optional
+            The schedule when the import will run.
+        next_run_at : str | None, optional
+            The time of the next scheduled run.
+        notifications : dict[str, Any] | None, optional
+            The notifications to send after the script is run.
+        time_zone : str | None, optional
+            The time zone of this import.
+        hidden : bool | None, optional
+            The hidden status of the item.
+
+        Returns
+        -------
+        ImportsGetResponse
+        """
+    @_overload
+    def post(self, name: _str, sync_type: _str, is_outbound: _bool, *, source: _dict[_str, Any] | None = ..., destination: _dict[_str, Any] | None = ..., parent_id: _int | None = ..., schedule: _dict[_str, Any] | None = ..., next_run_at: _str | None = ..., notifications: _dict[_str, Any] | None = ..., time_zone: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post(self, name: _str, sync_type: _str, is_outbound: _bool, *, source: _dict[_str, Any] | None = ..., destination: _dict[_str, Any] | None = ..., parent_id: _int | None = ..., schedule: _dict[_str, Any] | None = ..., next_run_at: _str | None = ..., notifications: _dict[_str, Any] | None = ..., time_zone: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post(self, name: _str, sync_type: _str, is_outbound: _bool, *, source: _dict[_str, Any] | None = ..., destination: _dict[_str, Any] | None = ..., parent_id: _int | None = ..., schedule: _dict[_str, Any] | None = ..., next_run_at: _str | None = ..., notifications: _dict[_str, Any] | None = ..., time_zone: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsGetResponse:
+        """Get details about an import
+
+        API: ``GET /imports/{id}``
+
+        Parameters
+        ----------
+        id : int
+            The ID for the import.
+
+        Returns
+        -------
+        ImportsGetResponse
+        """
+    @_overload
+    def get(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_syncs(self, id: _int, source: _dict[_str, Any], destination: _dict[_str, Any], *, advanced_options: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsPostSyncsResponse:
+        """Create a sync
+
+        API: ``POST /imports/{id}/syncs``
+
+        Parameters
+        ----------
+        id : int
+        source : dict[str, Any]
+        destination : dict[str, Any]
+        advanced_options : dict[str, Any] | None, optional
+            Additional sync configuration parameters. For examples of sync-specific parameters, see the Examples section of the API documentation.
+
+        Returns
+        -------
+        ImportsPostSyncsResponse
+        """
+    @_overload
+    def post_syncs(self, id: _int, source: _dict[_str, Any], destination: _dict[_str, Any], *, advanced_options: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post_syncs(self, id: _int, source: _dict[_str, Any], destination: _dict[_str, Any], *, advanced_options: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_syncs(self, id: _int, source: _dict[_str, Any], destination: _dict[_str, Any], *, advanced_options: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_runs(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsPostRunsResponse:
+        """Run an import
+
+        API: ``POST /imports/{id}/runs``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the import to run.
+
+        Returns
+        -------
+        ImportsPostRunsResponse
+        """
+    @_overload
+    def post_runs(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post_runs(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_runs(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_files_runs(self, id: _int, run_id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsGetFilesRunsResponse:
+        """Check status of a run
+
+        API: ``GET /imports/files/{id}/runs/{run_id}``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the Import job.
+        run_id : int
+            The ID of the run.
+
+        Returns
+        -------
+        ImportsGetFilesRunsResponse
+        """
+    @_overload
+    def get_files_runs(self, id: _int, run_id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get_files_runs(self, id: _int, run_id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_files_runs(self, id: _int, run_id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _Queries(_CivisResourceBase):
+    @_overload
+    def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QueriesPostResponse:
+        """Execute a query
+
+        API: ``POST /queries/``
+
+        Parameters
+        ----------
+        database : int
+            The database ID.
+        sql : str
+            The SQL to execute.
+        preview_rows : int
+            The number of rows to save from the query's result (maximum: 1000).
+        credential : int | None, optional
+            The credential ID.
+        hidden : bool | None, optional
+            The hidden status of the item.
+        interactive : bool | None, optional
+            Deprecated and not used.
+        include_header : bool | None, optional
+            Whether the CSV output should include a header row [default: true].
+        compression : str | None, optional
+            The type of compression. One of gzip or zip, or none [default: gzip].
+        column_delimiter : str | None, optional
+            The delimiter to use. One of comma or tab, or pipe [default: comma].
+        unquoted : bool | None, optional
+            If true, will not quote fields.
+        filename_prefix : str | None, optional
+            The output filename prefix.
+
+        Returns
+        -------
+        QueriesPostResponse
+        """
+    @_overload
+    def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QueriesGetResponse:
+        """Get details about a query
+
+        API: ``GET /queries/{id}``
+
+        Parameters
+        ----------
+        id : int
+            The query ID.
+
+        Returns
+        -------
+        QueriesGetResponse
+        """
+    @_overload
+    def get(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class CivisClient(_CivisClientBase):
     """A client for Civis Analytics API: one attribute per resource."""
@@ -1885,6 +2553,8 @@ class CivisClient(_CivisClientBase):
     scripts: _Scripts
     jobs: _Jobs
     files: _Files
+    imports: _Imports
+    queries: _Queries
 
 
 class _AsyncUsers(_AsyncCivisResourceBase):
@@ -2000,6 +2670,14 @@ class _AsyncDatabases(_AsyncCivisResourceBase):
     async def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def list_schemas_tables(self, id: _int, schema_name: _str, *, credential_id: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> TablesGetResponse: ...
+    @_overload
+    async def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _AsyncTables(_AsyncCivisResourceBase):
     @_overload
@@ -2260,6 +2938,98 @@ class _AsyncFiles(_AsyncCivisResourceBase):
     async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_preprocess_csv(self, file_id: _int, *, in_place: _bool | None = ..., detect_table_columns: _bool | None = ..., force_character_set_conversion: _bool | None = ..., include_header: _bool | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostPreprocessCsvResponse: ...
+    @_overload
+    async def post_preprocess_csv(self, file_id: _int, *, in_place: _bool | None = ..., detect_table_columns: _bool | None = ..., force_character_set_conversion: _bool | None = ..., include_header: _bool | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post_preprocess_csv(self, file_id: _int, *, in_place: _bool | None = ..., detect_table_columns: _bool | None = ..., force_character_set_conversion: _bool | None = ..., include_header: _bool | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_preprocess_csv(self, file_id: _int, *, in_place: _bool | None = ..., detect_table_columns: _bool | None = ..., force_character_set_conversion: _bool | None = ..., include_header: _bool | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_preprocess_csv(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostPreprocessCsvResponse: ...
+    @_overload
+    async def get_preprocess_csv(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get_preprocess_csv(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_preprocess_csv(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _AsyncImports(_AsyncCivisResourceBase):
+    @_overload
+    async def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], first_row_is_header: _bool, *, name: _str | None = ..., column_delimiter: _str | None = ..., escaped: _bool | None = ..., compression: _str | None = ..., existing_table_rows: _str | None = ..., max_errors: _int | None = ..., table_columns: _list[_dict[_str, Any]] | None = ..., loosen_types: _bool | None = ..., execution: _str | None = ..., redshift_destination_options: _dict[_str, Any] | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsPostFilesCsvResponse: ...
+    @_overload
+    async def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], first_row_is_header: _bool, *, name: _str | None = ..., column_delimiter: _str | None = ..., escaped: _bool | None = ..., compression: _str | None = ..., existing_table_rows: _str | None = ..., max_errors: _int | None = ..., table_columns: _list[_dict[_str, Any]] | None = ..., loosen_types: _bool | None = ..., execution: _str | None = ..., redshift_destination_options: _dict[_str, Any] | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], first_row_is_header: _bool, *, name: _str | None = ..., column_delimiter: _str | None = ..., escaped: _bool | None = ..., compression: _str | None = ..., existing_table_rows: _str | None = ..., max_errors: _int | None = ..., table_columns: _list[_dict[_str, Any]] | None = ..., loosen_types: _bool | None = ..., execution: _str | None = ..., redshift_destination_options: _dict[_str, Any] | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], first_row_is_header: _bool, *, name: _str | None = ..., column_delimiter: _str | None = ..., escaped: _bool | None = ..., compression: _str | None = ..., existing_table_rows: _str | None = ..., max_errors: _int | None = ..., table_columns: _list[_dict[_str, Any]] | None = ..., loosen_types: _bool | None = ..., execution: _str | None = ..., redshift_destination_options: _dict[_str, Any] | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_files_csv(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsPostFilesCsvResponse: ...
+    @_overload
+    async def get_files_csv(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get_files_csv(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_files_csv(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post(self, name: _str, sync_type: _str, is_outbound: _bool, *, source: _dict[_str, Any] | None = ..., destination: _dict[_str, Any] | None = ..., parent_id: _int | None = ..., schedule: _dict[_str, Any] | None = ..., next_run_at: _str | None = ..., notifications: _dict[_str, Any] | None = ..., time_zone: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsGetResponse: ...
+    @_overload
+    async def post(self, name: _str, sync_type: _str, is_outbound: _bool, *, source: _dict[_str, Any] | None = ..., destination: _dict[_str, Any] | None = ..., parent_id: _int | None = ..., schedule: _dict[_str, Any] | None = ..., next_run_at: _str | None = ..., notifications: _dict[_str, Any] | None = ..., time_zone: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post(self, name: _str, sync_type: _str, is_outbound: _bool, *, source: _dict[_str, Any] | None = ..., destination: _dict[_str, Any] | None = ..., parent_id: _int | None = ..., schedule: _dict[_str, Any] | None = ..., next_run_at: _str | None = ..., notifications: _dict[_str, Any] | None = ..., time_zone: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post(self, name: _str, sync_type: _str, is_outbound: _bool, *, source: _dict[_str, Any] | None = ..., destination: _dict[_str, Any] | None = ..., parent_id: _int | None = ..., schedule: _dict[_str, Any] | None = ..., next_run_at: _str | None = ..., notifications: _dict[_str, Any] | None = ..., time_zone: _str | None = ..., hidden: _bool | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsGetResponse: ...
+    @_overload
+    async def get(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_syncs(self, id: _int, source: _dict[_str, Any], destination: _dict[_str, Any], *, advanced_options: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsPostSyncsResponse: ...
+    @_overload
+    async def post_syncs(self, id: _int, source: _dict[_str, Any], destination: _dict[_str, Any], *, advanced_options: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post_syncs(self, id: _int, source: _dict[_str, Any], destination: _dict[_str, Any], *, advanced_options: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_syncs(self, id: _int, source: _dict[_str, Any], destination: _dict[_str, Any], *, advanced_options: _dict[_str, Any] | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_runs(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsPostRunsResponse: ...
+    @_overload
+    async def post_runs(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post_runs(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_runs(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_files_runs(self, id: _int, run_id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ImportsGetFilesRunsResponse: ...
+    @_overload
+    async def get_files_runs(self, id: _int, run_id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get_files_runs(self, id: _int, run_id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_files_runs(self, id: _int, run_id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _AsyncQueries(_AsyncCivisResourceBase):
+    @_overload
+    async def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QueriesPostResponse: ...
+    @_overload
+    async def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QueriesGetResponse: ...
+    @_overload
+    async def get(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class AsyncCivisClient(_AsyncCivisClientBase):
     """The async client for Civis Analytics API: one attribute per resource."""
@@ -2271,3 +3041,5 @@ class AsyncCivisClient(_AsyncCivisClientBase):
     scripts: _AsyncScripts
     jobs: _AsyncJobs
     files: _AsyncFiles
+    imports: _AsyncImports
+    queries: _AsyncQueries

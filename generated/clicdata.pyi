@@ -18,9 +18,11 @@ import pandas as _pd
 from specclient.client import AsyncClient, AsyncMethod, AsyncResource, Client, Method, Resource
 from specclient.response import Response
 from specclient.platforms.clicdata.workflows import ClicDataData as _ClicDataDataBase
+from specclient.platforms.clicdata.tables import ClicDataTables as _ClicDataTablesBase
 from specclient.platforms.clicdata.dashboards import ClicDataDashboards as _ClicDataDashboardsBase
 from specclient.platforms.clicdata.schedules import ClicDataSchedules as _ClicDataSchedulesBase
 from specclient.platforms.clicdata.workflows import AsyncClicDataData as _AsyncClicDataDataBase
+from specclient.platforms.clicdata.tables import AsyncClicDataTables as _AsyncClicDataTablesBase
 from specclient.platforms.clicdata.dashboards import AsyncClicDataDashboards as _AsyncClicDataDashboardsBase
 from specclient.platforms.clicdata.schedules import AsyncClicDataSchedules as _AsyncClicDataSchedulesBase
 
@@ -478,7 +480,7 @@ class _Data(_ClicDataDataBase):
     @_overload
     def refresh_updateappend(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _Tables(Resource):
+class _Tables(_ClicDataTablesBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
     def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> TablesListResponse:
@@ -530,29 +532,6 @@ class _Tables(Resource):
     def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    @_overload
-    def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse:
-        """Refresh a table (versioned API)
-
-        API: ``POST /table/{id}/refresh``
-
-        Parameters
-        ----------
-        id : int
-        mode : str
-        api_version : str | None, optional
-            Versioned API (`YYYY.M` or `YYYY.MM`); the adapter sends its default when omitted. Without it the server answers with the legacy shapes.
-
-        Returns
-        -------
-        AccountGetResponse
-        """
-    @_overload
-    def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
-    @_overload
-    def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    @_overload
-    def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _Account(Resource):
     __getattr__: None  # type: ignore[misc, assignment]
@@ -1181,7 +1160,7 @@ class _AsyncData(_AsyncClicDataDataBase):
     @_overload
     async def refresh_updateappend(self, rec_id: _int, *, api_version: _str | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
-class _AsyncTables(AsyncResource):
+class _AsyncTables(_AsyncClicDataTablesBase):
     __getattr__: None  # type: ignore[misc, assignment]
     @_overload
     async def list(self, *, api_version: _str | None = ..., page: _int | None = ..., page_size: _int | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> TablesListResponse: ...
@@ -1201,14 +1180,6 @@ class _AsyncTables(AsyncResource):
     async def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def append_rows(self, id: _int, data: _list[_list[_dict[_str, Any]]], *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    @_overload
-    async def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AccountGetResponse: ...
-    @_overload
-    async def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
-    @_overload
-    async def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
-    @_overload
-    async def refresh(self, id: _int, mode: _str, *, api_version: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _AsyncAccount(AsyncResource):
     __getattr__: None  # type: ignore[misc, assignment]

@@ -216,6 +216,27 @@ class _Files(_UsmartFilesBase):
     def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def download(self, resource_guid: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _bytes:
+        """Download the latest revision of a file
+
+        API: ``GET /org/{org_guid}/resource``
+
+        Parameters
+        ----------
+        resource_guid : str
+            The file's GUID.
+
+        Returns
+        -------
+        bytes
+        """
+    @_overload
+    def download(self, resource_guid: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def download(self, resource_guid: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def download(self, resource_guid: _str, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _Documents(_UsmartResourceBase):
     __getattr__: None  # type: ignore[misc, assignment]
@@ -358,6 +379,14 @@ class _AsyncFiles(_AsyncUsmartFilesBase):
     async def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def create(self, dataset_guid: _str, reference: _str, file_name: _str, file_size: _int, *, action: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def download(self, resource_guid: _str, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _bytes: ...
+    @_overload
+    async def download(self, resource_guid: _str, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def download(self, resource_guid: _str, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def download(self, resource_guid: _str, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _AsyncDocuments(_AsyncUsmartResourceBase):
     __getattr__: None  # type: ignore[misc, assignment]

@@ -1,7 +1,7 @@
 """One kind of future for long work on all four platforms at once (issue 18).
 
-A Habu question run, a uSmart refresh, a ClicData schedule run and a Civis job run, each on its
-own emulator, waited on together with ``concurrent.futures.wait`` / ``as_completed``, cancelled,
+A Habu question run, a uSmart refresh and a uSmart pipeline's processing (one future per
+container), a ClicData schedule run and a Civis job run, each on its own emulator (own clock), waited on together with ``concurrent.futures.wait`` / ``as_completed``, cancelled,
 and under ``asyncio.gather`` on the async clients.
 """
 
@@ -41,6 +41,8 @@ def emus(tmp_path, monkeypatch) -> Iterator[dict[str, Any]]:
         yield {
             "habu": stack.enter_context(running("habu", seed=1)),
             "usmart": stack.enter_context(running("usmart", seed=1)),
+            # its own emulator: clients of one emulator move its manual clock for each other
+            "usmart process": stack.enter_context(running("usmart", seed=1)),
             "clicdata": stack.enter_context(running("clicdata", seed=1)),
             "civis": stack.enter_context(running("civis", seed=1, queue_seconds=2, run_seconds=10)),
         }
@@ -60,14 +62,24 @@ def _starts(emus: dict[str, Any]) -> dict[str, Any]:
     habu = emus["habu"].client(progress=False)
     crq, _ = make_ready_question(habu)
     usmart = next(d for d in emus["usmart"].state.datasets.values() if d.access_level == "public")
+    pipeline = _api_pipeline(emus["usmart process"])
     schedule = next(iter(emus["clicdata"].state.schedules))
     civis_job = _civis_job(emus["civis"].client()).id
     return {
         "habu": lambda c, p: c.run_question(crq.id, name="side by side", wait=False, progress=p),
         "usmart": lambda c, p: c.pipelines.refresh_all(usmart.guid, progress=p),
+        "usmart process": lambda c, p: c.pipelines.process(pipeline.guid, progress=p),
         "clicdata": lambda c, p: c.schedules.trigger(schedule, progress=p),
         "civis": lambda c, p: c.jobs.run(civis_job, progress=p),
     }
+
+
+def _public_dataset(emu: Any) -> Any:
+    return next(d for d in emu.state.datasets.values() if d.access_level == "public")
+
+
+def _api_pipeline(emu: Any) -> Any:
+    return next(c for c in _public_dataset(emu).containers if c.pipeline_id == "data-api")
 
 
 def _futures(emus: dict[str, Any], progress: dict[str, list] | None = None) -> dict[str, Any]:
@@ -84,9 +96,10 @@ def test_wait_over_futures_from_all_four_platforms(emus):
     futures = _futures(emus)
     assert all(isinstance(f, RunFuture) for f in futures.values())
     done, pending = concurrent.futures.wait(list(futures.values()), timeout=60)
-    assert not pending and len(done) == 4
+    assert not pending and len(done) == 5
     assert futures["habu"].result().status == "COMPLETED"
     assert [o.state for o in futures["usmart"].result()] == ["processed", "processed"]
+    assert futures["usmart process"].result()["state"] == "processed"
     assert futures["clicdata"].result()["status"] == "Completed"
     assert futures["civis"].result().state == "succeeded"
     # exactly one effect each
@@ -110,6 +123,7 @@ def test_progress_callbacks_see_each_platforms_states_in_order(emus):
     assert states == {
         "habu": ["QUEUED", "RUNNING", "COMPLETED"],
         "usmart": ["processing", "processed"],
+        "usmart process": ["processing", "processed"],
         "clicdata": ["completed"],
         "civis": ["queued", "running", "succeeded"],
     }
@@ -117,8 +131,10 @@ def test_progress_callbacks_see_each_platforms_states_in_order(emus):
 
 def test_cancel_where_the_platform_can_and_a_refusal_elsewhere(emus):
     futures = _futures(emus)
-    refused = {name: futures[name].cancel() for name in ("habu", "usmart", "clicdata")}
-    assert refused == {"habu": False, "usmart": False, "clicdata": False}
+    refused = {
+        name: futures[name].cancel() for name in ("habu", "usmart", "usmart process", "clicdata")
+    }
+    assert refused == {"habu": False, "usmart": False, "usmart process": False, "clicdata": False}
     assert futures["civis"].cancel() is True and futures["civis"].cancelled()
     with pytest.raises(concurrent.futures.CancelledError):
         futures["civis"].result()
@@ -136,6 +152,7 @@ def test_a_failing_run_on_each_platform_is_one_run_failed(emus, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2, 3]")
     usmart.client().files.upload(dataset.guid, bad)
+    emus["usmart process"].client().files.upload(_public_dataset(emus["usmart process"]).guid, bad)
     clicdata = emus["clicdata"].state
     trigger = clicdata.trigger
 
@@ -153,6 +170,7 @@ def test_a_failing_run_on_each_platform_is_one_run_failed(emus, tmp_path):
     assert all(isinstance(e, RunFailed) for e in errors.values()), errors
     assert errors["habu"].reason == "crowd size below 50"
     assert "JSON must hold records" in str(errors["usmart"])
+    assert "JSON must hold records" in str(errors["usmart process"])
     assert errors["clicdata"].reason == "source down"
 
 
@@ -161,9 +179,10 @@ async def test_the_async_twins_under_gather(emus):
     async with ExitStackAsync(emus) as clients:
         futures = [await starts[name](client, None) for name, client in clients.items()]
         assert all(isinstance(f, asyncio.Future) for f in futures)
-        habu, usmart, clicdata, civis = await asyncio.gather(*futures)
+        habu, usmart, pipeline, clicdata, civis = await asyncio.gather(*futures)
     assert habu.status == "COMPLETED"
     assert [o.state for o in usmart] == ["processed", "processed"]
+    assert pipeline["state"] == "processed"
     assert clicdata["status"] == "Completed"
     assert civis.state == "succeeded"
 

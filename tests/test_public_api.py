@@ -19,6 +19,8 @@ def test_public_names_are_exactly_these():
             "auth",
             "connect",
             "connect_async",
+            "copy",
+            "copy_async",
             "emulators",
             "errors",
         ]

@@ -41,11 +41,11 @@ print(json.dumps({{"loaded": [m for m in ("httpx", "asyncio") if m in sys.module
         assert "database_id" in result["params"]
 
 
-# What a client that has not started a run, sent a request or failed does not use: the run
-# futures with their polling and threads, the workflow steps and drivers, the helpers of error
-# messages and lookups. (logging and hashlib are used at connect since issues 12 and 13 landed:
-# the secret-masking log filter is installed with the first credentials, and Civis keys its
-# declared copy of a local spec by the file's hash.)
+# What a client that has not started a run, sent a request, logged or failed does not use: the
+# run futures with their polling and threads, the workflow steps and drivers, the helpers of
+# error messages and lookups, logging (the secret-masking filters go onto the loggers once
+# logging is imported), hashlib's OpenSSL (files are keyed with the built-in BLAKE2) and random
+# (drawn at the first backoff).
 NOT_BEFORE_A_RUN = (
     "concurrent.futures",
     "specclient.futures",
@@ -54,10 +54,16 @@ NOT_BEFORE_A_RUN = (
     "specclient.platforms._flows",
     "difflib",
     "csv",
+    "logging",
+    "hashlib",
+    "_hashlib",
+    "random",
+    "tempfile",
+    "shutil",
 )
-# ... and, once the model is cached, what only a first write or a first call needs: the cache
-# writer's temporary files and the argument checks' number and date types.
-NOT_ON_A_WARM_START = ("tempfile", "shutil", "datetime", "numbers")
+# ... and, once the model is cached, what only a first parse or a first call needs: YAML (with
+# datetime) and the argument checks' number and date types.
+NOT_ON_A_WARM_START = ("yaml", "datetime", "numbers")
 
 
 def test_connect_and_signature_import_only_what_they_use(tmp_path):
@@ -114,4 +120,28 @@ print(json.dumps({
         "auth": [True, True, True],
         "oauth": True,
         "sent": ["s3cret"],
+    }
+
+
+def test_the_log_filters_arrive_with_logging_after_a_start_without_it(tmp_path):
+    """connect() no longer loads logging; whoever imports it later still gets the credential
+    masked, because the filters go onto the loggers as logging's module code finishes."""
+    code = f"""
+import json, sys
+import specclient
+c = specclient.connect("civis", spec={str(ROOT / "specs" / "civis.yaml")!r}, api_key="k-77")
+before = "logging" in sys.modules
+import io, logging
+stream = io.StringIO()
+handler = logging.StreamHandler(stream)
+for name in ("specclient.http", "httpx"):
+    logger = logging.getLogger(name)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.debug("sent Basic %s", "ay03Nzo=")  # base64 of 'k-77:', Civis's credential
+print(json.dumps({{"before": before, "logged": stream.getvalue().splitlines()}}))
+"""
+    assert _child(code, tmp_path) == {
+        "before": False,
+        "logged": ["sent Basic ***", "sent Basic ***"],
     }

@@ -23,6 +23,8 @@ __all__ = [
     "auth",
     "connect",
     "connect_async",
+    "copy",
+    "copy_async",
     "emulators",
     "errors",
 ]
@@ -34,6 +36,8 @@ _LAZY = {
     "Response": ("specclient.response", "Response"),
     "connect": ("specclient.platforms", "connect"),
     "connect_async": ("specclient.platforms", "connect_async"),
+    "copy": ("specclient.transfer", "copy"),
+    "copy_async": ("specclient.transfer", "copy_async"),
 }
 _SUBMODULES = {
     "auth",
@@ -45,6 +49,7 @@ _SUBMODULES = {
     "polling",
     "futures",
     "pagination",
+    "transfer",
 }
 
 if TYPE_CHECKING:
@@ -53,6 +58,7 @@ if TYPE_CHECKING:
     from .options import ClientOptions
     from .platforms import connect, connect_async
     from .response import Response
+    from .transfer import copy, copy_async
 
 
 def __getattr__(name: str) -> Any:

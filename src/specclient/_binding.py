@@ -12,7 +12,6 @@ import inspect
 import math
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -38,20 +37,23 @@ _OPTION_ANNOTATIONS = {
 _ITEMS_CHECKED = 100
 
 
-@dataclass
 class CallParts:
     """A bound call, sorted by where each value goes on the wire (wire names as keys).
 
     Values are kept as the caller gave them; :mod:`specclient._request` serialises each one
-    per its parameter's style, and the body per the media type chosen.
+    per its parameter's style, and the body per the media type chosen. (A plain class: made
+    for every call and never compared, it need not cost a dataclass's creation at import.)
     """
 
-    path: dict[str, Any] = field(default_factory=dict)
-    query: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, Any] = field(default_factory=dict)
-    cookies: dict[str, Any] = field(default_factory=dict)
-    body: Any = MISSING  # the body's fields by wire name, or the whole body given with _body=
-    options: dict[str, Any] = field(default_factory=dict)  # per-call options, plain names as keys
+    __slots__ = ("path", "query", "headers", "cookies", "body", "options")
+
+    def __init__(self) -> None:
+        self.path: dict[str, Any] = {}
+        self.query: dict[str, Any] = {}
+        self.headers: dict[str, Any] = {}
+        self.cookies: dict[str, Any] = {}
+        self.body: Any = MISSING  # the body's fields by wire name, or the whole body (_body=)
+        self.options: dict[str, Any] = {}  # per-call options, plain names as keys
 
 
 class Binder:

@@ -402,7 +402,9 @@ def _from_command_line(kind: Any, value: Any) -> Any:
 
 
 def _echo_to_stderr(line: Any) -> None:
-    click.echo(str(line), err=True)
+    from ._cli_wait import STATUS
+
+    STATUS.above(str(line))  # on a line of its own, above a wait's status line
 
 
 # Not offered on the command line: the output format decides what is printed.

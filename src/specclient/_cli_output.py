@@ -9,6 +9,7 @@ operation names its table (``x-records``) or pages (``x-pagination`` items) show
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
@@ -17,6 +18,28 @@ from .response import Response, ResponseList, dig
 
 FORMATS = ("table", "json", "csv")
 _CELL_LIMIT = 60  # wider cells wrap terminals into unreadable tables
+
+
+def is_frame(value: Any) -> bool:
+    """A pandas DataFrame, told without importing pandas: a result that is one was made by
+    pandas, so it is loaded already. (Importing it costs a command ~0.5 s of start-up.)"""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(value, pandas.DataFrame)
+
+
+def materialized(result: Any) -> Any:
+    """A result that is an iterator (a workflow's pages or batches), read to its end: Arrow
+    record batches as one DataFrame, anything else as a list. Printing the iterator itself
+    would print its repr."""
+    from collections.abc import Iterator
+
+    if not isinstance(result, Iterator):
+        return result
+    items = list(result)
+    pyarrow = sys.modules.get("pyarrow")
+    if items and pyarrow is not None and isinstance(items[0], pyarrow.RecordBatch):
+        return pyarrow.Table.from_batches(items).to_pandas()
+    return items
 
 
 def payload_of(result: Any) -> Any:
@@ -37,7 +60,8 @@ def write_file(result: Any, path: str) -> None:
     import click
     import pandas as pd
 
-    frame = result if isinstance(result, pd.DataFrame) else None
+    result = materialized(result)
+    frame = result if is_frame(result) else None
     if frame is None:
         rows = rows_of(payload_of(result))
         if rows is None:
@@ -80,14 +104,16 @@ def write(
     *,
     records: str | None = None,
     secret_fields: Iterable[str] = (),
+    text_is_value: bool = False,
 ) -> None:
     """Print ``result`` in format ``fmt`` ("table", "json" or "csv") to ``out``.
+
+    A ``str`` result is printed as it is (an operation's text answer is a document), except
+    in JSON when ``text_is_value`` (a workflow's ``str`` is a value: an id, a name).
 
     Secret fields (the operation's ``x-secret`` ones and secret-named ones such as
     ``accessToken``) are printed as ``***``: a terminal's scrollback and CI logs keep them.
     """
-    import pandas as pd
-
     if isinstance(result, bytes | bytearray):
         # A download: its bytes as they are, for `> file.parquet`.
         buffer = getattr(out, "buffer", None)
@@ -97,11 +123,15 @@ def write(
         else:
             out.write(result.decode("utf-8", errors="replace"))
         return
+    result = materialized(result)
     if isinstance(result, str):
-        out.write(result if result.endswith("\n") else result + "\n")
+        if fmt == "json" and text_is_value:  # an id or a name: valid JSON for jq
+            out.write(json.dumps(result) + "\n")
+        else:  # a text answer (a CSV body...): the document as it came
+            out.write(result if result.endswith("\n") else result + "\n")
         return
     single = False  # one object (not a list of one): printed as field: value lines
-    if isinstance(result, pd.DataFrame):
+    if is_frame(result):
         frame = result.copy()
         for column in frame.columns:
             if is_secret_name(str(column), tuple(secret_fields)):
@@ -116,6 +146,8 @@ def write(
             out.write(f"{payload}\n")
             return
         single = len(rows) == 1 and rows[0] is payload
+        import pandas as pd  # only a table or CSV of objects needs it
+
         frame = pd.DataFrame([{k: _cell(v) for k, v in row.items()} for row in rows])
     if fmt == "json":
         out.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")

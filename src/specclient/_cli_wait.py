@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import concurrent.futures
 import sys
+import threading
 import time
 from typing import IO, Any
+
+import click
 
 #: how often the status line is rewritten while the run goes on
 TICK_SECONDS = 1.0
@@ -43,13 +46,67 @@ def is_future(value: Any) -> bool:
 
 
 def describe(future: Any) -> dict[str, Any]:
-    """What a started, not-waited-for run prints: its id, state and link."""
+    """What a started, not-waited-for run prints: its id, state and link, and the starting
+    call's reply where the future keeps one (a ClicData refresh has no run id of its own)."""
     shown = {
         "run_id": getattr(future, "run_id", None),
-        "state": getattr(future, "state", None),
+        "state": getattr(future, "state", None) or ("done" if future.done() else "running"),
         "url": getattr(future, "url", None),
+        "reply": getattr(future, "reply", None),
     }
     return {key: value for key, value in shown.items() if value is not None}
+
+
+class StatusLine:
+    """The one line at the bottom of a terminal that a wait rewrites in place.
+
+    Other lines written to stderr meanwhile (a workflow's ``--echo``, called from the thread
+    that polls) go *above* it: the status line is cleared, the line printed, the status drawn
+    again -- never written onto the end of the status line, where the two would run together.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shown = ""  # the status line on screen now ("" when none)
+        self._stream: IO[str] | None = None
+
+    def show(self, text: str, stream: IO[str]) -> None:
+        """Draw (or redraw) the status line."""
+        with self._lock:
+            self._stream = stream
+            self._shown = text
+            stream.write(f"\r{text}{_CLEAR_TO_END}")
+            stream.flush()
+
+    def keep(self, text: str, stream: IO[str]) -> None:
+        """Write ``text`` where the status line is, and keep it (the next line starts below)."""
+        with self._lock:
+            self._shown = ""
+            stream.write(f"\r{text}{_CLEAR_TO_END}\n")
+            stream.flush()
+
+    def above(self, line: str) -> None:
+        """Print a line of its own on stderr, above the status line when one is shown."""
+        with self._lock:
+            stream = self._stream
+            if not self._shown or stream is None:
+                click.echo(line, err=True)
+                return
+            stream.write(f"\r{_CLEAR_TO_END}{line}\n\r{self._shown}{_CLEAR_TO_END}")
+            stream.flush()
+
+    def end(self, stream: IO[str]) -> None:
+        """Leave the status line as it is and move below it."""
+        with self._lock:
+            if self._shown:
+                stream.write("\n")
+                stream.flush()
+            self._shown = ""
+
+
+_CLEAR_TO_END = "\x1b[K"
+#: the command's status line; ``--echo`` lines go through it (``_cli_commands``)
+STATUS = StatusLine()
 
 
 def wait_live(
@@ -59,7 +116,10 @@ def wait_live(
     stream: IO[str] | None = None,
     tick: float = TICK_SECONDS,
 ) -> Any:
-    """``future.result()``; while it runs, a status line on ``stream`` (stderr) when ``show``."""
+    """``future.result()``; while it runs, a status line on ``stream`` (stderr) when ``show``.
+
+    Each state change is kept on a line of its own (``run 7: queued -> running (3s)``); the
+    last line says how it ended."""
     if not show:
         return future.result()
     out = stream if stream is not None else sys.stderr
@@ -67,17 +127,20 @@ def wait_live(
     label = "run" if run_id is None else f"run {run_id}"
     started = time.monotonic()
     last_state: Any = None
-    while True:
-        # wait() on a RunFuture makes it poll in the background at the platform's pace
-        done, _ = concurrent.futures.wait([future], timeout=tick)
-        state = getattr(future, "state", None)
-        elapsed = time.monotonic() - started
-        if state != last_state and last_state is not None:
-            out.write(f"\r{label}: {last_state} -> {state} ({elapsed:.0f}s)\x1b[K\n")
-        last_state = state
-        out.write(f"\r{label}: {state or 'started'} ({elapsed:.0f}s)\x1b[K")
-        out.flush()
-        if done:
-            out.write("\n")
-            out.flush()
-            return future.result()
+    try:
+        while True:
+            # wait() on a RunFuture makes it poll in the background at the platform's pace
+            done, _ = concurrent.futures.wait([future], timeout=tick)
+            state = getattr(future, "state", None)
+            elapsed = f"({time.monotonic() - started:.0f}s)"
+            changed = state != last_state and last_state is not None
+            if changed:
+                STATUS.keep(f"{label}: {last_state} -> {state} {elapsed}", out)
+            last_state = state
+            if done:
+                if not changed:
+                    STATUS.keep(f"{label}: {state or 'done'} {elapsed}", out)
+                return future.result()
+            STATUS.show(f"{label}: {state or 'started'} {elapsed}", out)
+    finally:
+        STATUS.end(out)

@@ -12,19 +12,18 @@ is about a hundred lines of httpx's own auth-flow pattern.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import contextlib
 import json
 import os
-import sys
 import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
+from specclient._after_import import when_imported
 from specclient._clock import SYSTEM_CLOCK, Clock
 from specclient._secrets import register_secret_value
 from specclient.errors import AuthError, ParameterError
@@ -57,9 +56,9 @@ def _log(level: str, message: str, *args: object) -> None:
 # call. Yet every class here must be an ``httpx.Auth`` wherever httpx sees one (our sender,
 # or a user's own ``httpx.Client(auth=...)``). So the classes derive from ``_AuthBase``, a
 # plain class that takes ``httpx.Auth`` as its base the moment httpx is imported: at once if
-# it already is, else from a one-shot import hook that runs right after httpx's own module
-# code. Nothing can hand an object to httpx before httpx exists, so no caller ever sees one
-# that is not an ``httpx.Auth``.
+# it already is, else right after httpx's own module code has run (``_after_import``).
+# Nothing can hand an object to httpx before httpx exists, so no caller ever sees one that
+# is not an ``httpx.Auth``.
 if TYPE_CHECKING:
     import asyncio
 
@@ -81,39 +80,7 @@ def _adopt_httpx(module: Any) -> None:
         _AuthBase.__bases__ = (module.Auth,)
 
 
-class _AfterHttpxImport:
-    """A meta path finder that calls :func:`_adopt_httpx` once httpx's module has run."""
-
-    @classmethod
-    def find_spec(cls, name: str, path: Any = None, target: Any = None) -> Any:
-        if name != "httpx":
-            return None
-        for finder in sys.meta_path:
-            find = getattr(finder, "find_spec", None) if finder is not cls else None
-            spec = find(name, path, target) if find is not None else None
-            if spec is not None:
-                break
-        else:
-            return None
-        loader = spec.loader
-        run_module = loader.exec_module
-
-        def exec_module(module: Any) -> None:
-            run_module(module)
-            _adopt_httpx(module)
-            # One shot, once httpx really ran (a mere find_spec probe leaves the hook in
-            # place): every later import is untouched.
-            with contextlib.suppress(ValueError):
-                sys.meta_path.remove(cls)
-
-        loader.exec_module = exec_module
-        return spec
-
-
-if "httpx" in sys.modules:
-    _adopt_httpx(sys.modules["httpx"])
-else:
-    sys.meta_path.insert(0, _AfterHttpxImport)  # type: ignore[arg-type]
+when_imported("httpx", _adopt_httpx)
 
 DEFAULT_TOKEN_LIFETIME = 3600.0  # seconds, when a token reply does not say
 
@@ -167,7 +134,8 @@ def _required(cls: str, what: str, value: Any, *, secret: bool = True) -> str:
 
 def _basic_header(username: str, password: str) -> str:
     raw = f"{username}:{password}".encode()
-    return "Basic " + base64.b64encode(raw).decode("ascii")
+    # base64.b64encode's own code, without loading base64 (and struct) into every start-up
+    return "Basic " + binascii.b2a_base64(raw, newline=False).decode("ascii")
 
 
 class APIKey(_AuthBase):
@@ -402,8 +370,9 @@ class FileTokenCache:
 # --------------------------------------------------------------------------- OAuth2
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
+    """An access token and its lifetime (a named tuple: cheaper to create at import)."""
+
     access_token: Secret
     issued_at: float
     expires_at: float

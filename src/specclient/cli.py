@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, _cli_copy
 from ._cli_commands import (
     CLIENT,
     MethodCommand,
@@ -32,6 +32,7 @@ from ._cli_commands import (
     pagination_of,
     stderr_is_terminal,
 )
+from ._cli_download import is_download, stream_download
 from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation
 
@@ -105,6 +106,12 @@ def _runner(platform: str, operation: Operation) -> Callable[..., Any]:
                 result = wait_live(future, show=stderr_is_terminal())
             elif values.get("all_pages"):
                 result = list(_with_progress(method(*args, iterator=True, **kwargs), "items"))
+            elif is_download(operation):
+                sys.stdout.flush()
+                stream_download(
+                    client, method, args, kwargs, sys.stdout.buffer, show=stderr_is_terminal()
+                )
+                return
             else:
                 result = method(*args, **kwargs)
             from ._cli_output import write
@@ -174,7 +181,7 @@ def _workflow_runner(platform: str, resource: str, name: str) -> Callable[..., A
             if values.get("to_path"):
                 write_file(result, values["to_path"])
             else:
-                write(result, fmt, sys.stdout)
+                write(result, fmt, sys.stdout, text_is_value=True)
 
     return run
 
@@ -329,6 +336,9 @@ def demo(platforms: tuple[str, ...], live: str | None, seed: int) -> None:
     )
     if not ok:
         raise SystemExit(EXIT_API)
+
+
+cli.add_command(_cli_copy.copy_command)  # specclient copy SOURCE DEST
 
 
 def _error(message: str) -> None:

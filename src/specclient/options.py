@@ -15,13 +15,16 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ._records import Record
 from .errors import ParameterError
 
 if TYPE_CHECKING:
     from .clock import Clock
     from .http.retry import RetryPolicy
 
-__all__ = ["ClientOptions", "RETURN_TYPES", "EVENTS"]
+# Record (the start-up dataclasses' shared eq/hash/repr, see _records) is re-exported for the
+# platform declarations, which use the engine through its public modules only.
+__all__ = ["ClientOptions", "RETURN_TYPES", "EVENTS", "Record"]
 
 RETURN_TYPES = ("snake", "raw", "pandas", "arrow")
 #: httpx's ``event_hooks`` names: request hooks see each ``httpx.Request`` before it is sent
@@ -136,8 +139,8 @@ def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:
     return {k.rstrip("/"): v.rstrip("/") for k, v in servers.items()}
 
 
-@dataclass(frozen=True, repr=False)
-class ClientOptions:
+@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash (repr: below)
+class ClientOptions(Record):
     """The shared client options (see the design's list) plus a platform's ``settings``.
 
     Validated at construction: a bad value is a :class:`~specclient.errors.ParameterError`

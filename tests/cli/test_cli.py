@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -488,50 +487,8 @@ def test_unexpected_failure_is_one_line_not_a_traceback(capsys, monkeypatch) -> 
     assert err == "error: unexpected KeyError: 'a bug' (set SPECCLIENT_DEBUG=1 for details)\n"
 
 
-def test_emulate_prints_where_and_how_to_connect_then_serves(tmp_path) -> None:
-    """The real command in its own process: first line JSON, then a working server."""
-    import os
-    import subprocess
-    import sys
-    import threading
-
-    import specclient
-
-    src = str(Path(specclient.__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, specclient.cli as c; sys.exit(c.main(sys.argv[1:]))",
-            "emulate",
-            "clicdata",
-            "--port",
-            "0",
-            "--seed",
-            "2",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
-    try:
-        lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()))
-        reader.start()
-        reader.join(timeout=60)
-        assert lines, "no first line within 60 s"
-        info = json.loads(lines[0])
-        assert info["platform"] == "clicdata"
-        assert info["base_url"].startswith("http://127.0.0.1:")
-        with specclient.connect(
-            "clicdata", base_url=info["base_url"], **info["credentials"]
-        ) as client:
-            assert client.data.list(return_type="raw").status_code == 200
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+# `specclient emulate` in its own process (first line JSON, then a working server): every
+# platform's, in tests/e2e/test_commands_as_written.py.
 
 
 def test_a_library_error_quoting_a_signed_url_is_redacted(capsys, monkeypatch) -> None:

@@ -262,6 +262,97 @@ def test_the_wait_line_ticks_between_polls_and_shows_each_state(civis_cli, sql_s
     assert text.endswith("\n")
 
 
+def _visible_lines(written: str) -> list[str]:
+    """What a terminal shows for ``written``: per line, the text after its last carriage
+    return, without the clear-to-end-of-line codes."""
+    return [part.split("\r")[-1].replace("\x1b[K", "") for part in written.split("\n")]
+
+
+def test_echo_lines_during_a_wait_go_above_the_status_line_not_onto_it() -> None:
+    import concurrent.futures
+    import threading
+
+    from specclient._cli_commands import _echo_to_stderr
+    from specclient._cli_wait import wait_live
+
+    future: concurrent.futures.Future[str] = concurrent.futures.Future()
+    future.run_id = "r1"  # type: ignore[attr-defined]
+    stream = io.StringIO()
+    ticked = threading.Event()
+
+    def write(text: str) -> int:
+        io.StringIO.write(stream, text)
+        if "run r1: started" in text:
+            ticked.set()  # the status line is on screen
+        return len(text)
+
+    stream.write = write  # type: ignore[method-assign]
+
+    def pipeline_ends() -> None:
+        ticked.wait(30)
+        _echo_to_stderr("data-api c1: processed")  # a workflow's --echo, from another thread
+        future.set_result("done")
+
+    threading.Thread(target=pipeline_ends).start()
+    assert wait_live(future, show=True, stream=stream, tick=0.01) == "done"
+    shown = _visible_lines(stream.getvalue())
+    assert "data-api c1: processed" in shown  # a line of its own...
+    assert not any("run r1" in line and "data-api" in line for line in shown)  # ...not appended
+    assert shown[-2].startswith("run r1: done (") and shown[-1] == ""  # the end, then a newline
+
+
+def test_a_download_streams_its_bytes_with_a_byte_bar_on_a_terminal(
+    usmart_cli: CLI, monkeypatch
+) -> None:
+    import sys
+
+    dataset = next(iter(usmart_cli.emu.state.datasets.values()))
+    stored = dataset.files[0]
+    monkeypatch.setattr("specclient.cli.stderr_is_terminal", lambda: True)
+    written = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(written))  # bytes, as a process has
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    argv = ["usmart", "files", "download", "--resource-guid", stored.guid]
+    status = main([*argv, "--base-url", usmart_cli.emu.base_url])
+    assert status == 0
+    assert written.getvalue() == stored.latest.blob.path.read_bytes()  # byte for byte
+    bar = sys.stderr.getvalue()
+    assert "download:" in bar and "B/s" in bar  # the byte bar, on "a terminal"
+
+
+def test_a_download_draws_nothing_when_stderr_is_piped(usmart_cli: CLI) -> None:
+    dataset = next(iter(usmart_cli.emu.state.datasets.values()))
+    status, out, err = usmart_cli("files", "download", "--resource-guid", dataset.files[0].guid)
+    assert (status, err) == (0, "")
+    assert out.encode() == dataset.files[0].latest.blob.path.read_bytes()
+
+
+# -- item 2: token errors on the command line say what happened ------------------------------------
+
+
+def test_with_the_token_cache_off_the_third_command_names_the_daily_cap(
+    habu_cli: CLI, monkeypatch
+) -> None:
+    monkeypatch.setenv("SPECCLIENT_TOKEN_CACHE", "0")
+    for _ in range(2):
+        assert habu_cli("cleanrooms", "list", "-o", "json")[0] == 0
+    status, out, err = habu_cli("cleanrooms", "list", "-o", "json")
+    assert (status, out) == (1, "")
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "Token limit reached: at most 2 access tokens per 24 hours" in err
+    assert "SPECCLIENT_TOKEN_CACHE unset" in err  # ...and how to keep within it
+    assert "check client_id" not in err
+
+
+def test_a_base_url_without_v1_is_named_on_the_command_line(habu_cli: CLI) -> None:
+    root = habu_cli.emu.base_url.removesuffix("/v1")
+    status, out, err = habu_cli("cleanrooms", "list", "--base-url", root, base_url=False)
+    assert (status, out) == (1, "")
+    assert "there is no token endpoint at" in err and "(404" in err
+    assert "check base_url: Habu's ends in /v1 (https://api.habu.com/v1)" in err
+    assert "check client_id" not in err
+
+
 # -- item 8: did you mean ---------------------------------------------------------------------------
 
 

@@ -1,6 +1,11 @@
 """End to end, as a newcomer runs it (issue 14, Proof): ``specclient emulate`` in its own
-process, and the README's commands and the workflows run by *separate* clients -- other
-processes, or this test's own client -- that share nothing with the emulator but its URL.
+process, and the README's and docs/cli.md's commands and the workflows run by *separate*
+clients -- other processes, or this test's own client -- that share nothing with the emulator
+but its URL.
+
+Each platform's emulator is started once for the module. Every command is run as written, in a
+process of its own, in a working directory of this module's (the files the docs name are put
+there); ``$VARIABLES`` in docs/cli.md are ids made here, expanded as a shell expands them.
 
 Nothing here is timed: every wait is bounded (a subprocess timeout, a bounded read of the
 emulator's first line) so a hang fails the test instead of stalling the suite.
@@ -15,7 +20,7 @@ import shlex
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,7 @@ import pytest
 import specclient
 
 ROOT = Path(__file__).resolve().parents[2]
+CLI_DOC = ROOT / "docs" / "cli.md"
 #: the emulated seconds per real second of the served emulators: a Habu run ends in ~1 s
 PACE = "600"
 #: seconds any one command may take before the test calls it hung
@@ -44,16 +50,29 @@ def base_env(tmp: Path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("HABU_", "USMART_", "CLICDATA_", "CIVIS_"))
+        if not k.startswith(("HABU_", "USMART_", "CLICDATA_", "CIVIS_", "LIVERAMP_"))
     }
     env.update(HOME=str(tmp), SPECCLIENT_CACHE_DIR=str(tmp / "cache"), COLUMNS="200")
     return env
 
 
-def run(words: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run(
+    words: list[str], env: Mapping[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        specclient_argv(words), env=env, capture_output=True, text=True, timeout=BOUND, cwd=ROOT
+        specclient_argv(words),
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=BOUND,
+        cwd=cwd or ROOT,
     )
+
+
+def as_written(line: str, variables: Mapping[str, str]) -> list[str]:
+    """A documented command line's words, its ``"$VAR"``s expanded as a shell does."""
+    words = shlex.split(line, comments=True)
+    return [re.sub(r"\$([A-Z_]+)", lambda m: variables[m.group(1)], word) for word in words]
 
 
 class Served:
@@ -67,6 +86,10 @@ class Served:
             stderr=subprocess.PIPE,
             text=True,
         )
+        self.first_line = self._first_line(platform)
+        self.info: dict[str, Any] = json.loads(self.first_line)
+
+    def _first_line(self, platform: str) -> str:
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.append(self.process.stdout.readline()))
         reader.start()
@@ -74,7 +97,7 @@ class Served:
         if not lines or not lines[0].strip():
             self.stop()
             raise AssertionError(f"specclient emulate {platform} printed no first line")
-        self.info: dict[str, Any] = json.loads(lines[0])
+        return lines[0]
 
     def connect(self) -> Any:
         info = self.info
@@ -93,6 +116,7 @@ class Served:
             name = getattr(item, "argument", None) or getattr(item, "name", "")
             if name in given and item.env:
                 env[item.env[0]] = str(given[name])
+        env[declared.base_url_env[0]] = self.info["base_url"]
         return env
 
     def stop(self) -> None:
@@ -116,6 +140,13 @@ def env(tmp: Path) -> dict[str, str]:
     return base_env(tmp)
 
 
+@pytest.fixture(scope="module")
+def work(tmp: Path) -> Path:
+    """The working directory the documented commands run in."""
+    (tmp / "work").mkdir()
+    return tmp / "work"
+
+
 def _served(platform: str, env: dict[str, str]) -> Iterator[Served]:
     served = Served(platform, env)
     try:
@@ -137,6 +168,11 @@ def civis(env: dict[str, str]) -> Iterator[Served]:
 @pytest.fixture(scope="module")
 def usmart(env: dict[str, str]) -> Iterator[Served]:
     yield from _served("usmart", env)
+
+
+@pytest.fixture(scope="module")
+def clicdata(env: dict[str, str]) -> Iterator[Served]:
+    yield from _served("clicdata", env)
 
 
 # -- the README's command block, as written ------------------------------------------------------
@@ -211,8 +247,27 @@ def test_readme_emulate_prints_where_to_connect(env) -> None:
 def test_readme_demo(env) -> None:
     done = run(shlex.split(readme_commands()[4]), env)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "4 of 4 workflows ran offline" in done.stdout
-    assert "== next ==" in done.stdout
+    out = done.stdout
+    assert "Traceback" not in out + done.stderr
+    summary = out.split("== summary ==")[1]
+    assert {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"^  (\w+)\s+(ok|failed|skipped)", summary, re.M)
+    } == {"habu": "ok", "usmart": "ok", "clicdata": "ok", "civis": "ok"}
+    # each platform prints its own short results under its heading
+    for heading in ("== habu ==", "== usmart ==", "== clicdata ==", "== civis =="):
+        assert heading in out
+    assert re.search(r"^  habu\s+ok\s+\d+\.\d\ds$", out, re.M)  # with its timing
+    assert re.search(r"^  4 of 4 workflows ran offline in \d+\.\d\ds$", out, re.M)
+    assert "== next ==" in out
+
+
+def test_emulate_clicdata_prints_its_first_line_then_serves(clicdata: Served) -> None:
+    info = clicdata.info
+    assert info["platform"] == "clicdata"
+    assert info["base_url"].startswith("http://127.0.0.1:")
+    with specclient.connect("clicdata", base_url=info["base_url"], **info["credentials"]) as c:
+        assert c.data.list(return_type="raw").status_code == 200
 
 
 def test_readme_live_demo_without_credentials_names_them(env) -> None:
@@ -221,10 +276,75 @@ def test_readme_live_demo_without_credentials_names_them(env) -> None:
     assert "HABU_API_CLIENT" in done.stdout + done.stderr
 
 
-# -- a separate client completes each platform's long work within seconds ----------------------
+# -- docs/cli.md, every command as written ------------------------------------------------------
 
 
-def test_habu_run_question_against_a_standalone_emulator(habu: Served, env) -> None:
+def cli_doc_commands() -> list[str]:
+    """Every command of docs/cli.md: the ``$ `` lines of its console blocks and the command
+    column of its Python-to-command table, comments removed."""
+    text = CLI_DOC.read_text(encoding="utf-8")
+    table = re.findall(r"^\| `[^`]*` \| `(specclient [^`]*)`", text, re.M)
+    console = [line.split("   #")[0].strip() for line in re.findall(r"^\$ (.*)$", text, re.M)]
+    inline = re.findall(r"`(specclient usmart files download [^`]*)`", text)
+    return table + console + inline
+
+
+CLI_DOC_COMMANDS = [
+    "specclient habu cleanrooms list",
+    "specclient habu cleanrooms create --name Q3 --start-at 2026-01-01 --type Hybrid --parameters"
+    ' \'{"REGION": "REGION_US", "CLOUD": "CLOUD_AWS", "ENABLE_EXPORT": "false"}\'',
+    'specclient habu cleanrooms get "$ROOM"',
+    "specclient civis tables list --database-id 1 --all-pages",
+    'specclient habu run_question --cleanroom-question-id "$CRQ" -o json',
+    'specclient habu question_results --run-id "$RUN" --to rows.parquet',
+    'specclient usmart files upload --dataset-guid "$DATASET" --path counts.csv',
+    'specclient usmart pipelines refresh_all --dataset-guid "$DATASET" --wait --echo',
+    'specclient usmart pipelines process "$API" --wait -o json',
+    'specclient usmart data query --resource-guid "$API" --sort -count --select site,count'
+    " --limit 3",
+    'specclient clicdata data append --rec-id "$TABLE" --df rows.csv',
+    "specclient clicdata schedules trigger 105 --wait",
+    'specclient civis scripts run_sql --id "$SCRIPT" --wait',
+    "specclient civis get_database_id --database redshift-general",
+    "specclient emulate habu --port 8080",
+    "curl http://127.0.0.1:8080/v1/_emulator/clock",
+    "curl -X POST http://127.0.0.1:8080/v1/_emulator/clock -d '{\"advance\": 600}'",
+    "curl -X POST http://127.0.0.1:8080/v1/_emulator/clock -d '{\"pace\": 600}'",
+    "curl -X POST http://127.0.0.1:8080/v1/_emulator/clock -d '{\"freeze\": true}'",
+    "specclient demo",
+    'specclient usmart files download --resource-guid "$FILE" > data.csv',
+]
+
+
+def test_docs_cli_shows_the_commands_this_suite_runs() -> None:
+    assert cli_doc_commands() == CLI_DOC_COMMANDS
+
+
+def _doc(number: int, **variables: str) -> list[str]:
+    return as_written(CLI_DOC_COMMANDS[number], variables)
+
+
+def test_docs_cli_table_commands(habu: Served, civis: Served, env, work) -> None:
+    user = habu.env(env)
+    done = run(_doc(1), {**user}, work)  # create, its parameters as JSON
+    assert done.returncode == 0, done.stderr
+    room = json.loads(done.stdout)
+    assert (room["name"], room["cleanRoomTypeId"]) == ("Q3", "Hybrid")  # the wire's names
+    done = run(_doc(2, ROOM=room["id"]), user, work)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["displayId"] == room["displayId"]
+    done = run(_doc(0), user, work)
+    assert done.returncode == 0, done.stderr
+    assert room["id"] in {r["id"] for r in json.loads(done.stdout)}
+    done = run(_doc(3), civis.env(env), work)
+    assert done.returncode == 0, done.stderr
+    assert [(t["schema"], t["name"]) for t in json.loads(done.stdout)][:1] == [
+        ("public", "customers")
+    ]
+
+
+def _ready_question(habu: Served) -> str:
+    """A clean-room question ready to run, made by this process's own client."""
     from specclient.platforms.habu.demo import tutorial_question_details
 
     c = habu.connect()  # this process: another client than the emulator's
@@ -255,18 +375,83 @@ def test_habu_run_question_against_a_standalone_emulator(habu: Served, env) -> N
     crq = c.cleanroom_questions.add(room.id, question_id=question, is_editable=True)
     c.assign_question_datasets(crq.id, [{"macro": "@exposures", "dataset_id": dataset.id}])
     c.close()
+    return str(crq.id)
 
+
+def test_habu_run_question_and_results_against_a_standalone_emulator(habu, env, work) -> None:
+    crq = _ready_question(habu)
     user = habu.env(env)  # HABU_POLL_INTERVAL from the first line's settings
-    user["HABU_API"] = habu.info["base_url"]
-    done = run(
-        ["specclient", "habu", "run_question", "--cleanroom-question-id", crq.id, "-o", "json"],
-        user,
-    )
+    done = run(_doc(4, CRQ=crq), user, work)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["status"] == "COMPLETED"
+    finished = json.loads(done.stdout)
+    assert finished["status"] == "COMPLETED"
+    done = run(_doc(5, RUN=finished["id"]), user, work)
+    assert done.returncode == 0, done.stderr
+    import pandas as pd
+
+    frame = pd.read_parquet(work / "rows.parquet")
+    assert len(frame) > 0 and {"segment", "reach"} <= set(frame.columns)
 
 
-def test_civis_sql_run_against_a_standalone_emulator(civis: Served, env) -> None:
+def test_usmart_workflows_against_a_standalone_emulator(usmart: Served, env, work) -> None:
+    c = usmart.connect()
+    dataset = c.catalog.datasets(private=True)["guid"].iloc[0]
+    view = c.datasets.get(dataset)
+    api = next(x for x in view["resource_containers"] if x["pipeline_id"] == "data-api")
+    api = api["resource_container_guid"]
+    c.close()
+    user = usmart.env(env)
+    (work / "counts.csv").write_text("site,date,count\nCanal Path,2026-07-01,5\n")
+    done = run(_doc(6, DATASET=dataset), user, work)
+    assert done.returncode == 0, done.stderr
+    uploaded = json.loads(done.stdout)
+    assert (uploaded["fileName"], uploaded["fileSize"]) == ("counts.csv", 40)  # the wire's
+
+    done = run(_doc(7, DATASET=dataset), user, work)  # refresh_all --wait --echo
+    assert done.returncode == 0, done.stderr
+    outcomes = json.loads(done.stdout)
+    assert outcomes and all(o["ok"] and o["state"] == "processed" for o in outcomes)
+    assert all(f"{o['container_guid']}: processed" in done.stderr for o in outcomes)
+
+    done = run(_doc(8, API=api), user, work)  # process one pipeline, --wait
+    assert done.returncode == 0, done.stderr
+    processed = json.loads(done.stdout)
+    assert (processed["resourceContainerGUID"], processed["state"]) == (api, "processed")
+
+    done = run(_doc(9, API=api), user, work)  # query, sorted and selected
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert [sorted(r) for r in rows] == [["count", "site", "usmart_id"]] * 3
+    assert [r["count"] for r in rows] == sorted((r["count"] for r in rows), reverse=True)
+
+    # a download, byte for byte, to a file by the shell's redirection
+    words = as_written(CLI_DOC_COMMANDS[20].split(" > ")[0], {"FILE": uploaded["fileGUID"]})
+    with open(work / "data.csv", "wb") as target:
+        done = subprocess.run(
+            specclient_argv(words), env=user, cwd=work, stdout=target, stderr=subprocess.PIPE,
+            timeout=BOUND,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (work / "data.csv").read_bytes() == (work / "counts.csv").read_bytes()
+
+
+def test_clicdata_workflows_against_a_standalone_emulator(clicdata: Served, env, work) -> None:
+    import pandas as pd
+
+    with clicdata.connect() as c:
+        table = c.data.create_from_dataframe("e2e rows", pd.DataFrame({"a": [0], "b": ["z"]}))
+    (work / "rows.csv").write_text("a,b\n1,x\n2,y\n")
+    user = clicdata.env(env)
+    done = run(_doc(10, TABLE=str(table)), user, work)
+    assert (done.returncode, done.stdout.strip()) == (0, "2"), done.stderr
+    with clicdata.connect() as c:
+        assert c.data.get(table)[["a", "b"]].values.tolist() == [[0, "z"], [1, "x"], [2, "y"]]
+    done = run(_doc(11), user, work)  # schedules trigger 105 --wait
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "Completed"
+
+
+def test_civis_sql_run_against_a_standalone_emulator(civis: Served, env, work) -> None:
     c = civis.connect()
     script = c.scripts.post_sql(
         name="e2e",
@@ -276,23 +461,51 @@ def test_civis_sql_run_against_a_standalone_emulator(civis: Served, env) -> None
     )
     c.close()
     user = civis.env(env)
-    user["CIVIS_API_ENDPOINT"] = civis.info["base_url"]
-    words = ["specclient", "civis", "scripts", "run_sql", "--id", str(script.id), "--wait"]
-    done = run([*words, "-o", "json"], user)
+    done = run(_doc(12, SCRIPT=str(script.id)), user, work)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["state"] == "succeeded"
+    done = run(_doc(13), user, work)
+    assert (done.returncode, done.stdout) == (0, "1\n"), done.stderr
 
 
-def test_usmart_refresh_all_against_a_standalone_emulator(usmart: Served, env) -> None:
-    c = usmart.connect()
-    [dataset] = [d for d in c.catalog.datasets(private=True)["guid"]][:1]
-    c.close()
-    done = run(
-        ["specclient", "usmart", "pipelines", "refresh_all", "--dataset-guid", dataset, "--wait",
-         "--echo", "-o", "json", "--base-url", usmart.info["base_url"]],
-        usmart.env(env),
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    outcomes = json.loads(done.stdout)
-    assert outcomes and all(o["ok"] and o["state"] == "processed" for o in outcomes)
-    assert all(f"{o['container_guid']}: processed" in done.stderr for o in outcomes)
+def test_docs_cli_emulate_line_and_connect_snippet(habu: Served) -> None:
+    # the emulate command is the README's, run there; its first line has the keys shown here
+    assert CLI_DOC_COMMANDS[14] == readme_commands()[3]
+    text = CLI_DOC.read_text(encoding="utf-8")
+    shown = json.loads(re.search(r"^(\{\"platform\": \"habu\".*)$", text, re.M).group(1))
+    assert set(shown) <= set(habu.info) and set(shown["credentials"]) == set(
+        habu.info["credentials"]
+    )
+    [snippet] = re.findall(r"```python\n(info = json.loads\(first_line\).*?)```", text, re.S)
+    namespace: dict[str, Any] = {"json": json, "specclient": specclient}
+    namespace["first_line"] = habu.first_line
+    exec(compile(snippet, "docs/cli.md", "exec"), namespace)  # noqa: S102 - the doc's own
+    with namespace["client"] as client:
+        assert client.cleanrooms.list() is not None  # connected, with the announced settings
+        assert client.settings["poll_interval"] == habu.info["settings"]["poll_interval"]
+
+
+def test_docs_cli_clock_over_http(habu: Served) -> None:
+    port = habu.info["base_url"].split(":")[2].split("/")[0]
+
+    def curl(number: int) -> Any:
+        words = shlex.split(CLI_DOC_COMMANDS[number].replace(":8080/", f":{port}/"))
+        done = subprocess.run(words, capture_output=True, text=True, timeout=BOUND)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    read = curl(15)
+    assert set(read) == {"time", "now", "pace"} and read["pace"] == float(PACE)
+    jumped = curl(16)
+    assert jumped["time"] >= read["time"] + 600
+    assert curl(17)["pace"] == 600.0
+    frozen = curl(18)
+    assert frozen["pace"] == 0.0 and curl(15)["time"] == frozen["time"]
+    # the module's other tests need the clock moving at its pace again
+    restore = ["curl", "-X", "POST", habu.info["base_url"] + "/_emulator/clock", "-d"]
+    subprocess.run([*restore, json.dumps({"pace": float(PACE)})], check=True, timeout=BOUND,
+                   capture_output=True)  # fmt: skip
+
+
+def test_docs_cli_demo_is_the_readmes(env) -> None:
+    assert CLI_DOC_COMMANDS[19] == readme_commands()[4]  # run by test_readme_demo

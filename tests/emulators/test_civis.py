@@ -290,8 +290,32 @@ def test_every_reply_has_the_shape_civis_publishes(served):
         data=stored.upload_fields.json(snake_case=False),
         auth=False,
     )
+    cleaning = client.files.post_preprocess_csv(stored.id)
+    imported = client.imports.post_files_csv(
+        {"file_ids": [stored.id]},
+        {"schema": "scratch", "table": "t", "remote_host_id": 1, "credential_id": 101},
+        True,
+        table_columns=[{"name": "a", "sql_type": "VARCHAR(10)"}],
+    )
+    client.jobs.post_runs(imported.id)
+    sync = client.imports.post(
+        "s",
+        "Dbsync",
+        True,
+        source={"remote_host_id": 1, "credential_id": 101},
+        destination={"remote_host_id": 2, "credential_id": 101},
+    )
+    client.imports.post_syncs(sync.id, {"path": "public.orders"}, {"path": "public.orders_copy"})
+    sync_run = client.imports.post_runs(sync.id)
+    query = client.queries.post(1, "SELECT 1", 10)
     served.clock.advance(100)
     calls = {
+        "databases.get_schemas_tables": (1, "public", "customers"),
+        "files.get_preprocess_csv": (cleaning.id,),
+        "imports.get_files_csv": (imported.id,),
+        "imports.get": (sync.id,),
+        "imports.get_files_runs": (sync.id, sync_run.run_id),
+        "queries.get": (query.id,),
         "users.list": (),
         "users.get_me": (),
         "users.get": (1,),
@@ -336,6 +360,12 @@ def test_every_reply_has_the_shape_civis_publishes(served):
         "scripts.delete_sql_runs",
         "jobs.delete_runs",
         "files.post",
+        "files.post_preprocess_csv",
+        "imports.post_files_csv",
+        "imports.post",
+        "imports.post_syncs",
+        "imports.post_runs",
+        "queries.post",
     } == set(served.app.operations)
     for qualname, args in calls.items():
         operation = served.app.operations[qualname]

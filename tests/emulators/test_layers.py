@@ -33,9 +33,10 @@ def test_building_and_serving_every_platform_never_imports_the_client_stack():
     assert _loaded_after(code) == []
 
 
-# What the emulators may use of specclient: the OpenAPI model, the error tree (with the secret
-# rule it redacts URLs by, specclient._secrets), the bundled specs, the Clock protocol and the
-# one list of platforms (specclient.catalog); nothing of the HTTP layer.
+# What the emulators may use of specclient: the OpenAPI model (with its records' shared methods,
+# specclient._records), the error tree (with the secret rule it redacts URLs by,
+# specclient._secrets), the bundled specs, the Clock protocol and the one list of platforms
+# (specclient.catalog); nothing of the HTTP layer.
 ALLOWED = ("specclient.openapi", "specclient.emulators")
 ALLOWED_MODULES = {
     "specclient",
@@ -45,6 +46,7 @@ ALLOWED_MODULES = {
     "specclient._resources",
     "specclient._version",  # the package version, loaded by `import specclient`
     "specclient.catalog",
+    "specclient._records",
 }
 
 

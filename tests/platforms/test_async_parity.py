@@ -78,7 +78,10 @@ def test_async_client_has_exactly_the_sync_workflow_methods(twins):
         for name, signature in expected.items():
             assert parameters(actual[name]) == parameters(signature), f"{platform} {where}.{name}"
             method = getattr(theirs, name)
-            assert inspect.iscoroutinefunction(method), f"{platform} {where}.{name} is not async"
+            # a sync generator's twin is an async generator (``async for``), not a coroutine
+            lazy = inspect.isgeneratorfunction(getattr(ours, name))
+            awaitable = inspect.isasyncgenfunction if lazy else inspect.iscoroutinefunction
+            assert awaitable(method), f"{platform} {where}.{name} is not async"
         compared += len(expected)
     assert compared > 0, f"{platform}: no workflow methods found to compare"
 

@@ -8,16 +8,13 @@ replies and re-exports it, so logs, errors and cassettes keep importing from one
 from __future__ import annotations
 
 import json
-import logging
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from specclient._after_import import when_imported
 from specclient._secrets import (
     MASK,
-    has_secret_values,
     is_secret_name,
-    redact_secret_values,
     redact_text_urls,
     redact_url,
     register_secret_name,
@@ -137,60 +134,13 @@ def redact_body(
 # --------------------------------------------------------------------------- logging
 
 
-def _is_url(value: Any) -> bool:
-    return type(value).__name__ == "URL" and type(value).__module__.startswith("httpx")
+def _install_log_filters(_logging: object) -> None:
+    from . import _logs  # defines the filter on logging.Filter, so only once logging exists
+
+    _logs.install()
 
 
-class _RedactRecords(logging.Filter):
-    """Redact what httpx, httpcore and specclient log, for users who turn DEBUG on.
-
-    httpx logs every request URL at INFO (secret query values are masked); httpcore logs
-    response headers at DEBUG as ``(b'Set-Cookie', b'...')`` pairs (secret-named ones are
-    masked); and any credential value the process was given is masked in every message.
-    Installed on the loggers themselves when this module is imported (every module that
-    sends or authenticates imports it): a filter on a parent
-    logger does not see its children's records, so each emitting logger gets one.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any(_is_url(a) for a in record.args):
-            record.args = tuple(redact_url(a) if _is_url(a) else a for a in record.args)
-        if record.name.startswith("httpcore") or has_secret_values():
-            try:
-                message = record.getMessage()
-            except (TypeError, ValueError):
-                return True
-            redacted = redact_secret_values(_HEADER_PAIR.sub(_mask_pair, message))
-            if redacted != message:
-                record.msg, record.args = redacted, ()
-        return True
-
-
-_HEADER_PAIR = re.compile(r"\(b'([^'\\]*)', b'((?:[^'\\]|\\.)*)'\)")
-
-
-def _mask_pair(match: re.Match[str]) -> str:
-    name = match.group(1)
-    return f"(b'{name}', b'{MASK}')" if is_secret_name(name) else match.group(0)
-
-
-_LOGGERS = (
-    "httpx",
-    "httpcore.connection",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.proxy",
-    "httpcore.socks",
-    "specclient.http",
-    "specclient.auth",
-)
-
-
-def _install_log_filters() -> None:
-    for name in _LOGGERS:
-        emitting = logging.getLogger(name)
-        if not any(isinstance(f, _RedactRecords) for f in emitting.filters):
-            emitting.addFilter(_RedactRecords())
-
-
-_install_log_filters()
+# Every module that sends or authenticates imports this one, so the filters are in place
+# before anything can log; logging itself is loaded only when something (httpx, the user)
+# imports it, not by every client's start-up.
+when_imported("logging", _install_log_filters)

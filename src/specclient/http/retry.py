@@ -21,11 +21,12 @@ Side effects are never duplicated: POST and PATCH are retried only when
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from specclient._records import Record
 
 if TYPE_CHECKING:
     import httpx  # a policy is built before any request: httpx loads with the sender
@@ -55,6 +56,14 @@ def _transient() -> tuple[type[Exception], ...]:
     import httpx
 
     return (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+def _uniform() -> float:
+    """``random.random()``: the random module (with hashlib's OpenSSL) loads at the first
+    backoff, not with every client's policy."""
+    import random
+
+    return random.random()
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -88,8 +97,8 @@ def retry_after_seconds(response: httpx.Response, now: float) -> float | None:
     return parse_retry_after(response.headers.get("Retry-After"), now)
 
 
-@dataclass
-class RetryPolicy:
+@dataclass(eq=False, repr=False)  # Record: eq, repr
+class RetryPolicy(Record):
     """When and how long to retry.
 
     Parameters
@@ -120,7 +129,9 @@ class RetryPolicy:
     max_retry_after: float = 300.0
     jitter: bool = True
     resend_statuses: frozenset[int] = frozenset({429})
-    random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
+    random: Callable[[], float] = field(default=_uniform, repr=False, compare=False)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as @dataclass makes it
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:

@@ -6,7 +6,6 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .. import errors
@@ -20,13 +19,19 @@ MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 MAX_EXPANDED_NODES = 10_000_000
 
 
-@dataclass
 class Source:
     """What was read: the exact bytes (for the cache key) and/or an already parsed mapping."""
 
-    raw: bytes | None
-    document: dict[str, Any] | None
-    label: str | None  # path or (redacted) URL, for messages
+    __slots__ = ("raw", "document", "label", "status")
+
+    def __init__(
+        self,
+        raw: bytes | None,
+        document: dict[str, Any] | None,
+        label: str | None,  # path or (redacted) URL, for messages
+        status: os.stat_result | None = None,  # a file's, taken before it was read
+    ) -> None:
+        self.raw, self.document, self.label, self.status = raw, document, label, status
 
 
 def read(source: object) -> Source:
@@ -42,8 +47,9 @@ def read(source: object) -> Source:
         path = os.fspath(source)
         try:
             with open(path, "rb") as fh:
-                _check_size(os.fstat(fh.fileno()).st_size, path)
-                return Source(fh.read(MAX_DOCUMENT_BYTES + 1), None, str(path))
+                status = os.fstat(fh.fileno())
+                _check_size(status.st_size, path)
+                return Source(fh.read(MAX_DOCUMENT_BYTES + 1), None, str(path), status)
         except FileNotFoundError:
             raise SpecError(f"spec file not found: {path}") from None
         except IsADirectoryError:

@@ -1,6 +1,7 @@
 """``load(source)``: a spec (path, URL, bytes or dict) to a lazily built :class:`Spec`.
 
-On a warm cache nothing is parsed: the small index gives the client its resource names,
+On a warm cache nothing is parsed, and a spec file is not even read (its content hash is
+remembered by the file's identity): the small index gives the client its resource names,
 servers and security schemes, and each resource's operations are unpickled the first time
 that resource is touched. On a cold cache (or with the cache off) the document is parsed and
 checked once (shape, every ``$ref``, every path parameter, unique names), and each resource's
@@ -9,7 +10,9 @@ schemas are expanded only when the resource is first touched.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -18,7 +21,15 @@ from types import MappingProxyType
 from typing import Any
 
 from . import _document
-from .cache import SpecCache, cache_disabled, cache_key
+from .cache import (
+    SpecCache,
+    cache_disabled,
+    cache_key,
+    content_hash,
+    remember_content,
+    remembered_content,
+    settled,
+)
 from .model import Operation, SecurityScheme, Spec
 from .naming import DEFAULT_RULES, NAMING_MODES, NamingRules
 
@@ -128,13 +139,10 @@ def load(
     if isinstance(source, Spec):
         return source
     rules = rules_for(naming)
-    read = _document.read(source)
-    raw = read.raw
-    if raw is None and read.document is not None:
-        raw = _canonical_bytes(read.document)
-    fingerprint = rules.fingerprint()
-    digest = cache_key(raw, fingerprint) if raw is not None else ""
-    store = SpecCache(digest) if (cache and digest and not cache_disabled()) else None
+    use_cache = cache and not cache_disabled()
+    read, content, text = _read(source, use_cache)
+    digest = cache_key(content, rules.fingerprint()) if content else ""
+    store = SpecCache(digest) if (use_cache and digest) else None
 
     engine_holder: list[Any] = []
 
@@ -143,13 +151,15 @@ def load(
         if not engine_holder:
             from ._normalise import Engine
 
-            document = read.document
+            document, raw, scanned = read.document, read.raw, text
+            if document is None and raw is None:  # a warm start that did not read the file
+                raw = scanned = _reread(read.label, content)
             if document is None:
-                assert read.raw is not None
-                document = _document.parse(read.raw, read.label)
+                assert raw is not None
+                document = _document.parse(raw, read.label)
             files: dict[str, str] = {}
-            checked_raw = read.raw
-            if _document.might_have_external_refs(raw):
+            checked_raw = raw
+            if _document.might_have_external_refs(scanned):
                 from . import _external  # multi-file descriptions only
 
                 document, files = _external.bundle(document, read.label, remote=remote_refs)
@@ -189,6 +199,52 @@ def load(
         return operations
 
     return _loaded(meta, build_and_store, read.label, digest)
+
+
+def _read(source: object, use_cache: bool) -> tuple[_document.Source, str, bytes | None]:
+    """The source, the :func:`~.cache.content_hash` of its bytes ("" when it has none) and
+    those bytes (None when not read).
+
+    A file whose content the cache remembers for its current identity (see
+    :mod:`specclient.openapi.cache`) is not read: a warm start needs its hash only.
+    """
+    path = os.fspath(source) if isinstance(source, str | PathLike) else None
+    if path is not None and path.startswith(("http://", "https://")):
+        path = None
+    if use_cache and path is not None:
+        try:
+            status = os.stat(path)
+        except OSError:
+            status = None  # reading it says what is wrong
+        content = remembered_content(path, status) if status is not None else None
+        if content is not None:
+            return _document.Source(None, None, path), content, None
+    read_at = time.time_ns()
+    read = _document.read(source)
+    raw = read.raw
+    if raw is None and read.document is not None:
+        raw = _canonical_bytes(read.document)
+    content = content_hash(raw) if raw is not None else ""
+    status = read.status
+    if use_cache and path is not None and status is not None and settled(status, read_at):
+        remember_content(path, status, content)
+    return read, content, raw
+
+
+def _reread(path: str | None, content: str) -> bytes:
+    """The bytes of a spec file whose content hash was taken from the cache, checked."""
+    assert path is not None
+    raw = _document.read(path).raw
+    if raw is None or content_hash(raw) != content:
+        from ..errors import SpecError
+
+        raise SpecError(
+            "the spec file changed after this client was built from it; build the client "
+            "again to use the new version",
+            "",
+            path,
+        )
+    return raw
 
 
 def _files_unchanged(files: Mapping[str, str]) -> bool:

@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .._records import Record
+
 ParamLocation = Literal["path", "query", "header", "cookie", "body", "form", "file"]
 
 
@@ -39,8 +41,8 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # Record: eq, hash, repr
+class Param(Record):
     """One argument of a Python method.
 
     ``location`` says where it goes on the wire: ``path``/``query``/``header``/``cookie`` for
@@ -64,8 +66,8 @@ class Param:
     content_type: str | None = None  # a parameter described by ``content``: its media type
 
 
-@dataclass(frozen=True, slots=True)
-class RequestBody:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # Record: eq, hash, repr
+class RequestBody(Record):
     """The request body of an operation.
 
     ``fields`` are the top-level properties of an object body, exposed as keyword arguments
@@ -85,8 +87,8 @@ class RequestBody:
     encodings: Mapping[str, Mapping[str, Mapping[str, Any]]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class ResponseShape:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # Record: eq, hash, repr
+class ResponseShape(Record):
     """The success response the spec promises."""
 
     status: str  # "200", "201", "2XX", "default" ...
@@ -97,8 +99,8 @@ class ResponseShape:
     media_types: tuple[str, ...] = ()  # every media type the response may come in
 
 
-@dataclass(frozen=True, slots=True)
-class Pagination:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # Record: eq, hash, repr
+class Pagination(Record):
     """How to walk the pages of a list operation (``x-pagination``, or inferred for Civis).
 
     style:
@@ -121,8 +123,8 @@ class Pagination:
     default_limit: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Waiter:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # Record: eq, hash, repr
+class Waiter(Record):
     """``x-waiter``: poll ``operation`` (resource.method, defaults to this one's ``get``)
     until ``field`` is in ``success`` or ``failure``."""
 
@@ -136,8 +138,8 @@ class Waiter:
     reason_field: str | None = None  # where the failure reason sits, e.g. "failureReason"
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # Record: eq, hash, repr
+class Operation(Record):
     """One callable: ``client.<resource>.<method>(...)``."""
 
     resource: str
@@ -178,8 +180,10 @@ class Operation:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class SecurityScheme:
+@dataclass(frozen=True, slots=True, eq=False, repr=False)  # Record: eq, hash, repr
+class SecurityScheme(Record):
+    """One entry of the spec's ``securitySchemes`` (Swagger 2.0 ``securityDefinitions``)."""
+
     name: str
     type: str  # apiKey, http, oauth2, openIdConnect
     scheme: str | None = None  # http: basic, bearer

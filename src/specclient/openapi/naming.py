@@ -81,6 +81,8 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, Literal
 
+from .._records import Record
+
 __all__ = [
     "CIVIS_PYTHON",
     "DEFAULT_RULES",
@@ -239,8 +241,8 @@ def strip_base_path(paths: Iterable[str]) -> int:
         depth += 1
 
 
-@dataclass(frozen=True)
-class NamingRules:
+@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash, repr
+class NamingRules(Record):
     """Every choice the engine makes when naming operations, as data.
 
     Attributes

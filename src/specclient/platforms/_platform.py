@@ -26,7 +26,7 @@ from typing import Any
 
 from .. import catalog as _catalog
 from ..errors import ParameterError
-from ..options import ClientOptions, check_base_url
+from ..options import ClientOptions, Record, check_base_url
 from ._base import credential, read_credentials_file, require
 
 __all__ = [
@@ -55,8 +55,8 @@ SHARED_OPTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Credential:
+@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash, repr
+class Credential(Record):
     """One credential: ``connect(argument=...)``, else an environment variable, else a key of
     the credentials file. ``secret=False`` marks an identifier (a client id, a key id): an
     apiKey scheme filled with one does not add its header to the redacted names."""
@@ -73,8 +73,8 @@ class Credential:
         return self.file_keys if self.file_keys is not None else (self.argument, *self.env)
 
 
-@dataclass(frozen=True)
-class Setting:
+@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash, repr
+class Setting(Record):
     """One platform option, e.g. Habu's ``poll_interval``: default, where else it may come
     from, and a check that returns the value to use or raises ``ParameterError``."""
 
@@ -85,10 +85,12 @@ class Setting:
     file_keys: tuple[str, ...] = ()
 
 
-@dataclass
-class Connection:
+@dataclass(eq=False, repr=False)  # Record: eq, repr
+class Connection(Record):
     """What a platform's hooks see while ``connect()`` runs: the shared options (mutable:
     ``prepare`` may fill ``spec`` or ``base_url``), resolved credentials and settings."""
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as @dataclass makes it
 
     platform: Platform = field(repr=False)
     options: dict[str, Any] = field(repr=False)  # may hold auth, headers
@@ -149,8 +151,8 @@ class Connection:
         )
 
 
-@dataclass(frozen=True)
-class Platform:
+@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash, repr
+class Platform(Record):
     """A platform, declared. Only ``name`` is required; see ``docs/adding-a-platform.md``."""
 
     name: str

@@ -70,4 +70,5 @@ def test_every_reference_in_the_subset_resolves(bundled):
 
 
 def test_bundled_subset_stays_small():
-    assert BUNDLED.stat().st_size < 600_000  # the full published spec is 2.5 MB
+    # 600 kB before issue 13 added the operations civis.io needs (imports, queries)
+    assert BUNDLED.stat().st_size < 700_000  # the full published spec is 2.5 MB

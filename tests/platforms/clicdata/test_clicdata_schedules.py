@@ -84,3 +84,21 @@ async def test_async_triggers_under_gather(emu):
         runs = await asyncio.gather(*futures)
     assert [r["status"] for r in runs] == ["Completed"] * len(ids)
     assert all(len(emu.state.schedules[i]["runs"]) == 1 for i in ids)
+
+
+@pytest.mark.parametrize("kind", ["drop_after", "drop_before", "502"])
+async def test_async_a_lost_trigger_reply_is_reconciled_to_exactly_one_run(emu, schedule, kind):
+    """Issue 12.5 on the async client: one run whatever happened to the reply."""
+    emu.faults.add("schedules.trigger", kind, count=1)
+    async with emu.async_client() as client:
+        run = await client.schedules.trigger(schedule["id"], wait=True)
+    assert len(schedule["runs"]) == 1
+    assert run["run_id"] == 1 and run["status"] == "Completed"
+
+
+async def test_async_a_trigger_lost_twice_says_it_may_have_run(emu, schedule):
+    emu.faults.add("schedules.trigger", "drop_before", count=2)
+    async with emu.async_client() as client:
+        with pytest.raises(ScheduleTriggerLost, match="may or may not have happened"):
+            await client.schedules.trigger(schedule["id"])
+    assert schedule["runs"] == []

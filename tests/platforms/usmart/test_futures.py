@@ -8,7 +8,8 @@ import concurrent.futures
 
 import pytest
 
-from specclient.errors import RunFailed, RunTimeoutError
+from specclient.errors import ParameterError, RunFailed, RunTimeoutError
+from specclient.futures import RunFuture
 from specclient.platforms.usmart import PipelineRefreshError, RefreshFuture
 
 
@@ -40,6 +41,47 @@ def test_concurrent_futures_wait_covers_the_refresh_and_its_pipelines(emu, datas
     future = client.pipelines.refresh_all(dataset.guid)
     done, pending = concurrent.futures.wait([future, *future.pipelines.values()], timeout=30)
     assert not pending and len(done) == 3
+
+
+def test_process_returns_a_started_future_per_container(emu, dataset):
+    client = emu.client()
+    seen = []
+    api, csv = dataset.containers
+    future = client.pipelines.process(api.guid, progress=seen.append)
+    assert type(future) is RunFuture and future.run_id == api.guid  # the engine's future
+    assert (api.state, api.process_count, csv.process_count) == ("processing", 1, 0)
+    processed = future.result()
+    assert (processed["resource_container_guid"], processed["state"]) == (api.guid, "processed")
+    assert processed["revision"] == api.revision == 2
+    assert [(p.previous, p.state) for p in seen] == [
+        (None, "processing"),
+        ("processing", "processed"),
+    ]
+    # the blocking form is the future's result(); the dataset given skips the catalogue
+    again = client.pipelines.process(csv.guid, dataset_guid=dataset.guid, wait=True)
+    assert (again["state"], again["revision"], csv.process_count) == ("processed", 2, 1)
+
+
+def test_process_of_a_container_in_no_dataset_is_refused_before_processing(emu, dataset):
+    client = emu.client()
+    other = next(d for d in emu.state.datasets.values() if d.guid != dataset.guid)
+    with pytest.raises(ParameterError, match="no resource container nope in any dataset"):
+        client.pipelines.process("nope")
+    api = dataset.containers[0]
+    with pytest.raises(ParameterError, match=f"dataset {other.guid} has no resource container"):
+        client.pipelines.process(api.guid, dataset_guid=other.guid)
+    assert api.process_count == 0  # nothing was started
+
+
+def test_a_failed_pipeline_fails_its_process_future_with_the_reason(emu, dataset, tmp_path):
+    client = emu.client()
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2, 3]")
+    client.files.upload(dataset.guid, bad)
+    api = next(c for c in dataset.containers if c.pipeline_id == "data-api")
+    with pytest.raises(RunFailed, match="bad.json: JSON must hold records") as info:
+        client.pipelines.process(api.guid).result()
+    assert info.value.run_id == api.guid
 
 
 def test_a_pipeline_that_fails_while_processing_fails_the_refresh(emu, dataset, tmp_path):

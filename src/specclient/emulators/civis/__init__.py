@@ -20,8 +20,9 @@ from functools import cache
 from typing import Any
 
 from specclient._resources import bundled_spec
+from specclient.emulators.civis import data_routes as _data_routes  # noqa: F401 (routes)
+from specclient.emulators.civis import files as _files  # noqa: F401 (routes)
 from specclient.emulators.civis.bodies import CivisEmulatorApp
-from specclient.emulators.civis.files import FileStore
 from specclient.emulators.civis.handlers import routes
 from specclient.emulators.civis.state import DEMO_API_KEY, CivisState
 from specclient.emulators.core import (
@@ -98,7 +99,6 @@ def build(
         run_seconds=run_seconds,
     )
     app.state = state
-    state.file_store = FileStore(state)  # type: ignore[attr-defined]
     app.credentials = {"api_key": api_key}
     app.authenticate = lambda req: _authenticate(state, req)
     app.route("GET", "/endpoints", name="endpoints", auth=True)(
@@ -135,6 +135,7 @@ def _authenticate(state: CivisState, req: EmuRequest) -> dict[str, Any]:
     basic = basic_credentials(req)
     key = bearer_token(req) or (basic[0] if basic else None)
     user = state.user_for_key(key) if key else None
+    state.origin = f"http://{req.headers['host']}"  # presigned URLs point where we are
     if user is None:
         raise EmuError(
             401,

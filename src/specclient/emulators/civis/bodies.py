@@ -5,6 +5,11 @@ civis-python sends body parameters under its Python names (``required_resources`
 :class:`CivisEmulatorApp` turns such keys to camelCase before the core validates the body
 against the spec, so both spellings reach the handlers the same way. Keys under user data
 (script ``arguments``, ``environmentVariables``) are the user's and stay as sent.
+
+A field sent as ``null`` is read as not sent: civis-python sends ``null`` for every optional
+argument its helpers pass through unset (``civis.io.civis_to_csv`` sends
+``csvSettings.filenamePrefix: null``, ``dataframe_to_civis`` ``maxErrors: null``), and
+those helpers work against Civis.
 """
 
 from __future__ import annotations
@@ -27,15 +32,18 @@ def _camel(key: str) -> str:
 
 
 def camel_keys(value: Any) -> Any:
-    """``value`` with every object key in camelCase, except inside user data."""
+    """``value`` with every object key in camelCase and no ``null`` field or list item,
+    except inside user data."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
+            if item is None:
+                continue
             name = _camel(key) if isinstance(key, str) else key
             out[name] = item if name in _USER_DATA else camel_keys(item)
         return out
-    if isinstance(value, list):
-        return [camel_keys(item) for item in value]
+    if isinstance(value, list):  # civis-python's sortkeys [None, None]: no sort keys
+        return [camel_keys(item) for item in value if item is not None]
     return value
 
 

@@ -56,15 +56,35 @@ class FileStore:
             "uploadFields": {"key": f"files/{file_id}/{name}", "policy": "emulated"},
         }
 
-    def get(self, file_id: int, origin: str) -> dict[str, Any]:
+    def add(self, name: str, data: bytes, author: dict[str, Any]) -> int:
+        """A file the platform writes itself (a run's output), uploaded already."""
+        file_id = self.create({"name": name}, author, "")["id"]
+        self.blobs[file_id] = data
+        self.files[file_id]["fileSize"] = len(data)
+        return file_id  # type: ignore[no-any-return]
+
+    def record(self, file_id: int) -> dict[str, Any]:
         if file_id not in self.files:
             raise NotFound(f"The requested file {file_id} could not be found.")
-        url = None
-        if file_id in self.blobs:
-            token = secrets.token_urlsafe(16)
-            self.downloads[token] = file_id
-            url = f"{origin}{STORAGE_PREFIX}/download/{token}"
-        return {**self.files[file_id], "downloadUrl": url, "fileUrl": url, "detectedInfo": None}
+        return self.files[file_id]
+
+    def blob(self, file_id: int) -> bytes:
+        self.record(file_id)
+        if file_id not in self.blobs:
+            raise Invalid(f"file {file_id} has no contents (never uploaded)")
+        return self.blobs[file_id]
+
+    def download_url(self, file_id: int, origin: str | None = None) -> str:
+        """A new presigned URL for the file's contents (on ``origin``, default the origin
+        the API was last called at)."""
+        token = secrets.token_urlsafe(16)
+        self.downloads[token] = file_id
+        return f"{origin or self.state.origin}{STORAGE_PREFIX}/download/{token}"
+
+    def get(self, file_id: int, origin: str) -> dict[str, Any]:
+        record = self.record(file_id)
+        url = self.download_url(file_id, origin) if file_id in self.blobs else None
+        return {"detectedInfo": None, **record, "downloadUrl": url, "fileUrl": url}
 
     def store(self, token: str, key: str | None, data: bytes) -> None:
         # As S3's: the URL may be used again (a retried upload replaces the object).
@@ -88,21 +108,17 @@ def _origin(req: EmuRequest) -> str:
     return f"http://{req.headers['host']}"
 
 
-def _files(state: CivisState) -> FileStore:
-    return state.file_store  # type: ignore[attr-defined, no-any-return]
-
-
 @routes("POST /files/")
 def files_post(state: CivisState, req: EmuRequest) -> EmuResponse:
     body = req.json()
     if not isinstance(body, dict):
         raise Invalid("a JSON object body is required")
-    return EmuResponse(201, json=_files(state).create(body, req.principal, _origin(req)))
+    return EmuResponse(201, json=state.file_store.create(body, req.principal, _origin(req)))
 
 
 @routes("GET /files/{id}")
 def files_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
-    return _files(state).get(int(req.path_params["id"]), _origin(req))
+    return state.file_store.get(int(req.path_params["id"]), _origin(req))
 
 
 @routes.extra("POST", STORAGE_PREFIX + "/upload/{token}", name="storage.upload", stream=True)
@@ -112,7 +128,7 @@ async def storage_upload(state: CivisState, req: EmuRequest) -> EmuResponse:
         raise Invalid("the multipart form has no 'file' part")
     key = fields.get("key")
     with req.app.lock:
-        _files(state).store(
+        state.file_store.store(
             req.path_params["token"], key.decode() if key is not None else None, fields["file"]
         )
     return EmuResponse(204, body=b"")
@@ -143,9 +159,9 @@ def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
 
 @routes.extra("GET", STORAGE_PREFIX + "/download/{token}", name="storage.download")
 def storage_download(state: CivisState, req: EmuRequest) -> EmuResponse:
-    file_id = _files(state).downloads.get(req.path_params["token"])
+    file_id = state.file_store.downloads.get(req.path_params["token"])
     if file_id is None:
         raise NotFound("download URL unknown")
     return EmuResponse(
-        200, body=_files(state).blobs[file_id], media_type="application/octet-stream"
+        200, body=state.file_store.blobs[file_id], media_type="application/octet-stream"
     )

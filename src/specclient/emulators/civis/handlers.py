@@ -219,7 +219,9 @@ def runs_list(state: CivisState, req: EmuRequest) -> EmuResponse:
     kind = _kind(req)
     state.job(_id(req), kind)
     now = state.now()
-    return _page(req, [run.wire(now, kind or "job") for run in reversed(state.runs[_id(req)])])
+    link = state.file_store.download_url
+    runs = reversed(state.runs[_id(req)])
+    return _page(req, [run.wire(now, kind or "job", link) for run in runs])
 
 
 @routes(
@@ -229,7 +231,8 @@ def runs_list(state: CivisState, req: EmuRequest) -> EmuResponse:
 )
 def runs_get(state: CivisState, req: EmuRequest) -> dict[str, Any]:
     kind = _kind(req)
-    return state.run(_id(req), _id(req, "run_id"), kind).wire(state.now(), kind or "job")
+    run = state.run(_id(req), _id(req, "run_id"), kind)
+    return run.wire(state.now(), kind or "job", state.file_store.download_url)
 
 
 @routes(

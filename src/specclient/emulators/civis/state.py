@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -64,15 +65,24 @@ class Run(Timed):
     id: int
     job_id: int
     exit_code: int = 0
+    #: why the run fails (what its job could not do), reported as its ``error``
+    error: str | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)
 
     def state(self, now: float) -> str:
         phase = self.phase(now)
         if phase == "done":
-            return "failed" if self.exit_code else "succeeded"
+            return "failed" if self.exit_code or self.error else "succeeded"
         return phase
 
-    def wire(self, now: float, kind: str) -> dict[str, Any]:
+    def failure(self) -> str:
+        return self.error or f"Process exited with status {self.exit_code}"
+
+    def wire(
+        self, now: float, kind: str, link: Callable[[int], str | None] | None = None
+    ) -> dict[str, Any]:
+        """The run as Civis shows it; ``link`` gives a SQL run's output file its download
+        URL (the handler knows the origin), else a placeholder URL."""
         state = self.state(now)
         started, finished = self.started, self.finished
         done_at = (
@@ -87,9 +97,7 @@ class Run(Timed):
             "createdAt": _iso(self.submitted),
             "startedAt": _iso(started) if ran else None,
             "finishedAt": _iso(done_at) if state in ("succeeded", "failed", "cancelled") else None,
-            "error": (
-                f"Process exited with status {self.exit_code}" if state == "failed" else None
-            ),
+            "error": self.failure() if state == "failed" else None,
         }
         if kind == "container":
             body = {"id": self.id, "containerId": self.job_id, **body}
@@ -101,7 +109,11 @@ class Run(Timed):
                 {
                     "outputName": o["name"],
                     "fileId": o["objectId"],
-                    "path": f"https://files.example.com/{o['objectId']}/{o['name']}",
+                    "path": (
+                        link(o["objectId"])
+                        if link is not None
+                        else f"https://files.example.com/{o['objectId']}/{o['name']}"
+                    ),
                 }
                 for o in self.outputs
             ]
@@ -135,6 +147,9 @@ class CivisState:
         run_seconds: float = 10.0,
     ) -> None:
         self.clock = clock
+        self.seed = seed
+        #: where the API was last reached (``http://host:port``): presigned URLs point there
+        self.origin = "http://127.0.0.1"
         self.queue_seconds = queue_seconds
         self.run_seconds = run_seconds
         self._rng = random.Random(seed)
@@ -146,6 +161,12 @@ class CivisState:
         self.tables: Collection[int, dict[str, Any]] = _things("table")
         self.jobs: dict[int, dict[str, Any]] = {}  # scripts are jobs: one id space, as on Civis
         self.runs: dict[int, list[Run]] = {}
+        self.queries: dict[int, dict[str, Any]] = {}
+        from specclient.emulators.civis.files import FileStore
+        from specclient.emulators.civis.warehouse import Warehouse
+
+        self.file_store = FileStore(self)
+        self.warehouse = Warehouse(self)
         self._seed(api_key)
 
     # -- ids and time -------------------------------------------------------------------------
@@ -155,6 +176,9 @@ class CivisState:
 
     def now(self) -> float:
         return self.clock.time()
+
+    def iso_now(self) -> str:
+        return _iso(self.now())
 
     # -- seed data ----------------------------------------------------------------------------
     def _seed(self, api_key: str) -> None:
@@ -245,12 +269,24 @@ class CivisState:
         self.credentials[cred_id] = credential
         return credential
 
-    def add_table(self, database_id: int, schema: str, name: str) -> dict[str, Any]:
+    def add_table(
+        self,
+        database_id: int,
+        schema: str,
+        name: str,
+        columns: Sequence[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """A table; without ``columns``, a seeded one (id, value, updated_at) whose rows the
+        warehouse makes from the seed when first read."""
         table_id = self.new_id()
+        seeded = [
+            {"name": "id", "sqlType": "bigint"},
+            {"name": "value", "sqlType": "double precision"},
+            {"name": "updated_at", "sqlType": "timestamp"},
+        ]
         columns = [
-            {"name": "id", "sqlType": "bigint", "ordinalPosition": 1},
-            {"name": "value", "sqlType": "double precision", "ordinalPosition": 2},
-            {"name": "updated_at", "sqlType": "timestamp", "ordinalPosition": 3},
+            {**column, "ordinalPosition": position}
+            for position, column in enumerate(columns or seeded, 1)
         ]
         table = {
             "id": table_id,
@@ -259,7 +295,7 @@ class CivisState:
             "name": name,
             "description": None,
             "isView": False,
-            "rowCount": self._rng.randrange(1_000, 1_000_000),
+            "rowCount": self._rng.randrange(100, 2_000),
             "columnCount": len(columns),
             "sizeMb": round(self._rng.uniform(0.1, 500.0), 2),
             "owner": "demo-user",
@@ -344,37 +380,17 @@ class CivisState:
             if not body.get("sql") or body.get("remoteHostId") is None:
                 raise Invalid("sql and remoteHostId are required")
             self.databases.find(body["remoteHostId"])
+            self.warehouse.check(body["sql"])
             job_type = "JobTypes::SqlRunner"
-        script_id = self.new_id()
-        stamp = _iso(self.now())
-        script = {
-            "id": script_id,
-            "name": body.get("name"),
-            "type": job_type,
-            "createdAt": stamp,
-            "updatedAt": stamp,
-            "author": {
-                "id": author["id"],
-                "name": author["name"],
-                "username": author["username"],
-                "initials": author["initials"],
-                "online": None,
-            },
-            "state": "idle",
-            "finishedAt": None,
-            "category": "script",
-            "projects": [],
-            "parentId": None,
-            "params": body.get("params", []),
-            "arguments": body.get("arguments", {}),
-            "isTemplate": False,
-            "fromTemplateId": None,
-            "links": {"details": f"api/scripts/{script_id}", "runs": f"api/jobs/{script_id}/runs"},
-            "lastRun": None,
-            "hidden": bool(body.get("hidden", False)),
-            "archived": False,
-            "_kind": kind,
-        }
+        script = self.add_job(kind, job_type, body, author, category="script")
+        script_id = script["id"]
+        script.update(
+            params=body.get("params", []),
+            arguments=body.get("arguments", {}),
+            isTemplate=False,
+            fromTemplateId=None,
+            links={"details": f"api/scripts/{script_id}", "runs": f"api/jobs/{script_id}/runs"},
+        )
         if kind == "container":
             script.update(
                 requiredResources=body["requiredResources"],
@@ -395,9 +411,49 @@ class CivisState:
                 codePreview=body["sql"][:100],
                 csvSettings=body.get("csvSettings", {}),
             )
-        self.jobs[script_id] = script
-        self.runs[script_id] = []
         return script
+
+    def add_job(
+        self,
+        kind: str,
+        job_type: str,
+        body: dict[str, Any],
+        author: dict[str, Any],
+        *,
+        category: str,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """A job of ``kind`` (the key of its run's effect in :mod:`.loads`), runnable through
+        ``/jobs/{id}/runs`` as every Civis job is."""
+        job_id = self.new_id()
+        stamp = _iso(self.now())
+        job = {
+            "id": job_id,
+            "name": body.get("name"),
+            "type": job_type,
+            "createdAt": stamp,
+            "updatedAt": stamp,
+            "author": {
+                "id": author["id"],
+                "name": author["name"],
+                "username": author["username"],
+                "initials": author["initials"],
+                "online": None,
+            },
+            "state": "idle",
+            "finishedAt": None,
+            "category": category,
+            "projects": [],
+            "parentId": None,
+            "lastRun": None,
+            "hidden": bool(body.get("hidden", False)),
+            "archived": False,
+            "_kind": kind,
+            **fields,
+        }
+        self.jobs[job_id] = job
+        self.runs[job_id] = []
+        return job
 
     def job(self, job_id: int, kind: str | None = None) -> dict[str, Any]:
         job = self.jobs.get(job_id)
@@ -421,16 +477,15 @@ class CivisState:
             run_seconds=duration,
             exit_code=exit_code,
         )
-        if job["_kind"] == "sql":
-            run.outputs = [
-                {
-                    "objectType": "File",
-                    "objectId": self.new_id(),
-                    "name": "output.csv",
-                    "link": f"api/files/{run.id}",
-                    "value": None,
-                }
-            ]
+        from specclient.emulators.civis.loads import EFFECTS
+
+        effect = EFFECTS.get(job["_kind"])
+        if effect is not None:
+            # what the run does happens as it starts; its outcome shows when it ends
+            try:
+                effect(self, job, run)
+            except EmuError as error:
+                run.error = error.message
         self.runs[job["id"]].append(run)
         return run
 

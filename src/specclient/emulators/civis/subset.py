@@ -40,6 +40,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/databases/{id}"),  # databases.get
     ("get", "/databases/{id}/schemas"),  # databases.list_schemas
     ("get", "/databases/{id}/schemas/{schema_name}/tables"),  # databases.list_schemas_tables
+    ("get", "/databases/{id}/schemas/{schema_name}/tables/{table_name}"),  # ..._schemas_tables
     ("get", "/tables/"),  # tables.list
     ("get", "/tables/{id}"),  # tables.get
     ("get", "/tables/{id}/columns"),  # tables.list_columns
@@ -69,6 +70,17 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/jobs/{id}/runs/{run_id}/logs"),  # jobs.list_runs_logs
     ("post", "/files/"),  # files.post (a presigned upload)
     ("get", "/files/{id}"),  # files.get (a presigned download)
+    ("post", "/files/preprocess/csv"),  # files.post_preprocess_csv
+    ("get", "/files/preprocess/csv/{id}"),  # files.get_preprocess_csv
+    ("post", "/imports/files/csv"),  # imports.post_files_csv
+    ("get", "/imports/files/csv/{id}"),  # imports.get_files_csv
+    ("post", "/imports/"),  # imports.post
+    ("get", "/imports/{id}"),  # imports.get
+    ("post", "/imports/{id}/syncs"),  # imports.post_syncs
+    ("post", "/imports/{id}/runs"),  # imports.post_runs
+    ("get", "/imports/files/{id}/runs/{run_id}"),  # imports.get_files_runs
+    ("post", "/queries/"),  # queries.post
+    ("get", "/queries/{id}"),  # queries.get
 )
 
 
@@ -170,6 +182,12 @@ def _body_definitions(document: Mapping[str, Any]) -> set[str]:
             for param in operation.get("parameters", []):
                 if param.get("in") == "body":
                     _refs(param.get("schema"), found)
+    pending = list(found)  # and what they refer to: a nested object is part of the body too
+    while pending:
+        more: set[str] = set()
+        _refs(document["definitions"][pending.pop()], more)
+        pending += sorted(more - found)
+        found |= more
     return found
 
 

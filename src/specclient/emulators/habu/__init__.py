@@ -100,7 +100,7 @@ def build(*, seed: int = 0, clock: EmulatorClock | None = None, **options: Any) 
     app.authenticate = lambda req: _authenticate(state, req)
     routes.serve(app, state)
     # The operations the state model does not keep by hand are records read from the spec.
-    SpecRecords(
+    records = SpecRecords(
         app,
         parents={
             "cleanroomId": state.cleanrooms.find,
@@ -113,8 +113,46 @@ def build(*, seed: int = 0, clock: EmulatorClock | None = None, **options: Any) 
         },
         not_found=lambda noun, key: HabuError(404, f"{noun} {key} not found"),
         uuid_ids=True,
-    ).serve()
+    )
+    records.serve()
+    # The platform comes with its vendors' credential sources; an organization credential
+    # names one (credentialSourceName), so a client lists them before it creates one.
+    records.records[("/credential-sources", ())] = {
+        source["id"]: source for source in _credential_sources()
+    }
     return app
+
+
+def _credential_sources() -> list[dict[str, Any]]:
+    """Two of the platform's credential sources (names from the spec's known values), each
+    with the fields an organization credential of it gives. Their ids are derived from their
+    names, so seeding them draws nothing from the seeded id stream."""
+    import uuid
+
+    def new_id(name: str) -> str:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"habu-credential-source:{name}"))
+
+    sources = {
+        "AWS S3 Credential": ("AWS", ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]),
+        "Google Service Account": ("GCP", ["CREDENTIALS_JSON"]),
+    }
+    return [
+        {
+            "id": new_id(name),
+            "name": name,
+            "provider": provider,
+            "credentialConfig": [
+                {
+                    "id": new_id(f"{name}/{field}"),
+                    "name": field,
+                    "index": index,
+                    "credentialConfigType": "STRING",
+                }
+                for index, field in enumerate(fields)
+            ],
+        }
+        for name, (provider, fields) in sources.items()
+    ]
 
 
 def service_account_file(path: Any, base_url: str, **account: str) -> Any:

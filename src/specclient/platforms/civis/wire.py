@@ -11,12 +11,21 @@ from ``/endpoints`` or given as ``spec=`` / ``local_api_spec=``.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from specclient.openapi.cache import (
+    content_hash,
+    file_identity,
+    remember_content,
+    settled,
+    write_atomically,
+)
 
 __all__ = ["bracket_array_queries", "civis_document", "civis_python_values"]
 
@@ -90,17 +99,21 @@ def civis_document(source: Any, cache_dir: Path) -> Any:
     """The spec a Civis client is built from: ``source`` with array queries bracketed.
 
     A dict is declared in memory (a fetched ``/endpoints`` spec is one). A local JSON / YAML
-    file is declared once per version of the file (path, size, modification time) and kept
-    as JSON in ``cache_dir``, so later starts read that file and the engine's model cache
-    still skips parsing. A URL is left to the loader (fetched and checked there).
+    file is declared once per version of the file (its path and identity: device, inode, size,
+    modification and status-change times, see :func:`specclient.openapi.cache.file_identity`)
+    and kept as JSON in ``cache_dir``, so later starts read that file and the engine's model
+    cache still skips parsing. A file changed in the last seconds is declared in memory only
+    (a second write in the same timestamp tick would not change its identity). A URL is left
+    to the loader (fetched and checked there).
     """
     if isinstance(source, Mapping):
         return bracket_array_queries(source)
     if not (isinstance(source, str | os.PathLike) and Path(source).is_file()):
         return source
     path = Path(source).resolve()
-    stat = path.stat()
-    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}|1".encode()).hexdigest()
+    read_at = time.time_ns()
+    status = path.stat()
+    key = content_hash(f"{path}|{file_identity(status)}|1".encode())
     declared = cache_dir / f"local-{key[:20]}.json"
     if declared.is_file():
         return declared
@@ -108,16 +121,15 @@ def civis_document(source: Any, cache_dir: Path) -> Any:
     if not isinstance(document, Mapping):
         return source  # the loader reports what is wrong with it
     bracketed = bracket_array_queries(document)
-    try:
-        declared.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile  # only when the declared copy is written (a cold start)
-
-        fd, tmp = tempfile.mkstemp(dir=declared.parent, prefix=".local-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(bracketed, handle)
-        os.replace(tmp, declared)  # readers never see half a file
-    except OSError:
+    if not settled(status, read_at):
+        return bracketed
+    text = json.dumps(bracketed).encode()
+    if not write_atomically(declared, text):
         return bracketed  # a read-only cache only costs the next start a parse
+    # Written once under its own name and never rewritten in place: the model cache may know
+    # it by its identity from now on, so the next start does not even read it.
+    with contextlib.suppress(OSError):
+        remember_content(str(declared), declared.stat(), content_hash(text))
     return declared
 
 

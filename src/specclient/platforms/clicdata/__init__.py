@@ -1,5 +1,6 @@
 """ClicData: connect with an API key, ClicData's nested Basic or OAuth client credentials; move
-DataFrames in and out of data sets; refresh, version, dashboards, schedules, teams and users.
+DataFrames in and out of data sets; refresh (a future; never replayed after a lost reply), version, dashboards, schedules,
+teams and users.
 
 The spec (``specs/clicdata.yaml``) gives every endpoint, its three security schemes (tried in
 its order: API key, Basic, OAuth) and its error envelope (``{"success": false}`` with HTTP 200
@@ -28,17 +29,20 @@ from .dashboards import AsyncClicDataDashboards, ClicDataDashboards
 from .demo import demo
 from .errors import (
     ENVELOPE_ERRORS,
+    AppendInterrupted,
     ClicDataAPIError,
     ClicDataAuthError,
     ClicDataNotFoundError,
     ClicDataScopeError,
 )
+from .refresh import RefreshFuture, RefreshLost
 from .schedules import (
     AsyncClicDataSchedules,
     ClicDataSchedules,
     ScheduleRunFuture,
     ScheduleTriggerLost,
 )
+from .tables import AsyncClicDataTables, ClicDataTables
 from .workflows import (
     DEFAULT_API_VERSION,
     INSERT_CAP,
@@ -57,6 +61,7 @@ __all__ = [
     "ClicDataAuthError",
     "ClicDataScopeError",
     "ClicDataNotFoundError",
+    "AppendInterrupted",
     "ClicDataData",
     "AsyncClicDataData",
     "ClicDataDashboards",
@@ -65,6 +70,10 @@ __all__ = [
     "AsyncClicDataSchedules",
     "ScheduleRunFuture",
     "ScheduleTriggerLost",
+    "ClicDataTables",
+    "AsyncClicDataTables",
+    "RefreshFuture",
+    "RefreshLost",
     "basic_credentials",
     "connect",
     "connect_async",
@@ -108,10 +117,13 @@ def _api_version(value: Any) -> Any:
     return value
 
 
-def _page_size(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+def _page_size(value: Any) -> int | None:
+    # None: the largest page the platform allows (the spec's maximum for page_size)
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
         raise ParameterError(
-            "connect('clicdata')", "page_size must be a whole number >= 1", "page_size"
+            "connect('clicdata')",
+            "page_size must be a whole number >= 1 (None: the largest the API allows)",
+            "page_size",
         )
     return value
 
@@ -228,7 +240,7 @@ PLATFORM = Platform(
             env=("CLICDATA_API_VERSION",),
             file_keys=("api_version", "CLICDATA_API_VERSION"),
         ),
-        Setting("page_size", 1000, _page_size),
+        Setting("page_size", None, _page_size),
     ),
     auth=_auth,
     auth_options=_auth_options,
@@ -238,11 +250,13 @@ PLATFORM = Platform(
         "data": ClicDataData,
         "dashboards": ClicDataDashboards,
         "schedules": ClicDataSchedules,
+        "tables": ClicDataTables,
     },
     async_resources={
         "data": AsyncClicDataData,
         "dashboards": AsyncClicDataDashboards,
         "schedules": AsyncClicDataSchedules,
+        "tables": AsyncClicDataTables,
     },
     emulator="specclient.emulators.clicdata",
     demo=demo,

@@ -45,9 +45,9 @@ def demo(client: Any, echo: Callable[[str], None]) -> None:
     echo(f"deleted {deleted} row(s) where city == 'Lyon'")
     sales = next((t for t in tables if t["name"] == "Sales"), tables[0] if tables else None)
     if sales is not None:
-        client.data.rebuild(sales["id"], method="rebuild")
+        rebuilt = client.data.rebuild(sales["id"], method="rebuild").result()
         echo(
-            f"rebuilt {sales['name']!r}: {client.data.row_count(sales['id'])} rows, "
+            f"rebuilt {sales['name']!r}: {rebuilt['row_count']} rows, "
             f"{len(client.data.history(sales['id']))} version(s)"
         )
     schedules = _result(_payload(client.schedules.list(return_type="raw")), "schedules") or []

@@ -29,6 +29,7 @@ __all__ = [
     "column_type_for",
     "columns_for_frame",
     "check_frame",
+    "check_cells",
     "frame_columns_as_json",
     "iter_record_blocks",
     "records_to_frame",
@@ -150,6 +151,97 @@ def check_frame(df: Any, *, operation: str) -> None:
                     f"column {str(name)!r} holds infinite values, which JSON cannot carry",
                     "df",
                 )
+
+
+# What a ClicData column of each type accepts, once a value is JSON-ready (json_safe): the
+# server refuses a chunk holding anything else, after storing the chunks before it.
+def _holds_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return math.isfinite(value)
+    if isinstance(value, str):
+        try:
+            return math.isfinite(float(value))
+        except ValueError:
+            return False
+    return False
+
+
+def _holds_checkbox(value: Any) -> bool:
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return value in (0, 1)
+    return isinstance(value, str) and value.lower() in ("true", "false")
+
+
+def _holds_datetime(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        _dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+_HOLDS = {
+    "number": _holds_number,
+    "percentage": _holds_number,
+    "rec_id": _holds_number,
+    "checkbox": _holds_checkbox,
+    "datetime": _holds_datetime,
+    "date": _holds_datetime,
+}
+
+
+def _fits_by_dtype(dtype: Any, kind: str) -> bool:
+    """Whether every value of a column of ``dtype`` fits ``kind`` (decided without the values)."""
+    holds = _HOLDS.get(kind)
+    if holds is None:  # text, dropdown, and types this client does not know: anything
+        return True
+    if holds is _holds_number:
+        return column_type_for(dtype) == "number"
+    if holds is _holds_checkbox:
+        return getattr(dtype, "kind", None) == "b" or isinstance(dtype, pd.BooleanDtype)
+    return isinstance(dtype, pd.DatetimeTZDtype) or getattr(dtype, "kind", None) == "M"
+
+
+def check_cells(
+    df: pd.DataFrame, types: Mapping[str, str], *, operation: str, block_rows: int = 50_000
+) -> None:
+    """Check every cell of ``df`` against its data set column's type, before anything is sent.
+
+    A column whose dtype fits its type is passed without reading its values (numbers into
+    ``number``, booleans into ``checkbox``, datetimes into ``datetime``); any other column's
+    values are checked one by one as they would be sent.
+
+    Raises
+    ------
+    specclient.errors.ParameterError
+        The first cell the data set would refuse, naming its row and column.
+    """
+    for position, name in enumerate(df.columns):
+        kind = types.get(str(name))
+        if kind is None:
+            continue
+        series = df.iloc[:, position]
+        if _fits_by_dtype(series.dtype, kind):
+            continue
+        holds = _HOLDS[kind]
+        for start in range(0, len(df), block_rows):
+            values = _column_as_json(series.iloc[start : start + block_rows])
+            for offset, value in enumerate(values):
+                if value is not None and not holds(value):
+                    row = start + offset
+                    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+                    raise ParameterError(
+                        operation,
+                        f"row {row} (index {df.index[row]!r}), column {str(name)!r}: a {kind} "
+                        f"column cannot hold {shown}; nothing was sent",
+                        "df",
+                    )
 
 
 def json_safe(value: Any) -> Any:

@@ -12,12 +12,13 @@ client's ``result_workers`` requests in flight: one shared budget, whatever the 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ...tables.columns import Column
+from ...tables.partitions import dask_frame as _dask_frame
+from ...tables.partitions import lease, page_ranges
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["ResultPartition", "PARTITION_ROWS"]
 
 #: Rows per partition: ten 10,000-row pages, a DataFrame of ~7 MB for the tutorial's columns.
-PARTITION_ROWS = 100_000
+PARTITION_ROWS = 100_000  # tests lower it; read at each call
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,7 @@ class ResultPartition:
         return to_pandas(table, self.columns)
 
     def _lease(self) -> Any:
-        try:
-            from distributed import Semaphore, get_worker
-
-            get_worker()  # ValueError outside a distributed worker
-        except (ImportError, ValueError):
-            return contextlib.nullcontext()  # local schedulers: their thread count bounds it
-        return Semaphore(max_leases=self.budget_size, name=self.budget)
+        return lease(self.budget, self.budget_size)
 
 
 def partitions(
@@ -81,13 +76,12 @@ def partitions(
     workers: int,
 ) -> Iterator[ResultPartition]:
     # whole pages per partition, so no page is split between two workers
-    step = max(page_size, PARTITION_ROWS // page_size * page_size)
-    for start in range(0, max(total, 1), step):
+    for start, stop in page_ranges(total, page_size, PARTITION_ROWS):
         yield ResultPartition(
             base_url,
             run_id,
             start,
-            min(start + step, total),
+            stop,
             page_size,
             tuple(columns),
             f"specclient-habu-data-{run_id}",
@@ -97,25 +91,11 @@ def partitions(
 
 def dask_frame(pieces: list[ResultPartition], columns: list[Column]) -> Any:
     """The Dask DataFrame of ``pieces`` (``specclient[dask]``)."""
-    try:
-        import dask.dataframe as dd
-    except ImportError:
-        from ...errors import ParameterError
-
-        raise ParameterError(
-            "question_results",
-            'return_type="dask" needs Dask: pip install "specclient[dask]"',
-            "return_type",
-        ) from None
     from ...tables.columns import arrow_schema
     from ...tables.frames import to_pandas
 
     meta = to_pandas(arrow_schema(columns).empty_table(), columns)
-    return dd.from_map(_compute, pieces, meta=meta, enforce_metadata=False)
-
-
-def _compute(piece: ResultPartition) -> Any:
-    return piece()
+    return _dask_frame(pieces, meta, "question_results")
 
 
 def first_page_facts(payload: Mapping[str, Any]) -> tuple[int, list[Any]]:

@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from specclient.client import AsyncResource, Resource
 from specclient.errors import (
@@ -34,7 +33,7 @@ from specclient.errors import (
 )
 from specclient.http.retry import RetryPolicy
 
-from .._flows import Call, Download, Flow, Follow, Request, Sleep, Upload, Workflows, workflow
+from .._flows import Call, Download, Flow, Follow, Sleep, Upload, Workflows, workflow
 from .futures import (
     PipelineOutcome,
     RefreshFuture,
@@ -42,6 +41,7 @@ from .futures import (
     async_refresh_future,
     container_in,
 )
+from .tables import AsyncDataTables, AsyncFileTables, DataTables, FileTables
 from .upload import FileBody, checked_upload_path
 
 if TYPE_CHECKING:
@@ -219,14 +219,6 @@ class FilesWorkflows(Workflows):
 
         return (yield from _register("files.update_revision", body, dataset_guid, ours))
 
-    @workflow
-    def download(
-        self, resource_guid: str, *, return_type: str | None = None, **kw: Any
-    ) -> Flow[Any]:
-        """The latest revision of a file (bytes, or text for text types)."""
-        arguments = {"resource_guid": resource_guid, "return_type": return_type, **kw}
-        return (yield Call("files.download", (), arguments))
-
 
 def _put(file_path: Path, size: int, progress: bool | None) -> Flow:
     """Stream the file to a fresh signed URL; returns (reference, bare file name).
@@ -305,6 +297,28 @@ def _register(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _dataset_of_container(container_guid: str) -> Flow:
+    """The dataset that holds a resource container: an API pipeline's URQL URL in the private
+    catalogue names it; other pipelines appear in no URL, so the catalogue's datasets are then
+    read one by one."""
+    entries = yield from _catalogue(private=True)
+    for entry in entries:
+        for dist in entry.get("distribution") or []:
+            if f"/{container_guid}/" in str(dist.get("accessURL") or ""):
+                guid = dataset_guid_of(entry)
+                if guid:
+                    return guid
+    for entry in entries:
+        guid = dataset_guid_of(entry)
+        if guid and container_in((yield from _view(guid)), container_guid) is not None:
+            return guid
+    raise ParameterError(
+        "pipelines.process",
+        f"no resource container {container_guid} in any dataset of the organisation",
+        "container_guid",
+    )
+
+
 def _dataset_of_file(file_guid: str, dataset_guid: str | None, org_guid: str) -> Flow:
     if dataset_guid is not None:
         _require_guid("files.update_revision", "dataset_guid", dataset_guid)
@@ -348,12 +362,58 @@ class PipelinesWorkflows(Workflows):
         )
 
     @workflow
-    def process(self, container_guid: str) -> Flow[Any]:
-        """Re-run one output pipeline (``resourceContainer:process``); returns the container.
+    def process(
+        self,
+        container_guid: str,
+        *,
+        dataset_guid: str | None = None,
+        wait: bool = False,
+        timeout: float = 600.0,
+        progress: bool | Callable[[Any], Any] | None = None,
+    ) -> Flow[Any]:
+        """Re-run one output pipeline (``resourceContainer:process``): a future on its
+        processing.
 
-        Processing is asynchronous: the revision grows when it finishes.
+        Processing is asynchronous: the container's ``state`` is ``processing`` until it ends
+        ``processed`` (a new ``revision``) or ``failed``. The returned
+        :class:`~specclient.futures.RunFuture` (a ``concurrent.futures.Future``, the same kind
+        as ``refresh_all(...).pipelines[guid]``) follows ``dataset:view``; its ``result()`` is
+        the container as processed, and a failed pipeline raises
+        :class:`~specclient.errors.RunFailed` with its ``failureReason``.
+
+        Parameters
+        ----------
+        container_guid : str
+            The output pipeline (resource container) to process.
+        dataset_guid : str, optional
+            Its dataset. Without it, the dataset is found in the private DCAT catalogue first.
+            A container in no dataset is refused before anything is processed.
+        wait : bool
+            Return ``future.result(timeout)`` instead: the container once processed.
+        timeout : float
+            Seconds to wait when ``wait`` is true.
+        progress : bool or callable, optional
+            The future's progress callback (or ``True`` for a status line on stderr).
+
+        Returns
+        -------
+        RunFuture, or the processed container (``Response``) with ``wait``
         """
-        return (yield from _process(container_guid))
+        _require_guid("pipelines.process", "container_guid", container_guid)
+        if dataset_guid is None:
+            dataset_guid = yield from _dataset_of_container(container_guid)
+        elif container_in((yield from _view(dataset_guid)), container_guid) is None:
+            raise ParameterError(
+                "pipelines.process",
+                f"dataset {dataset_guid} has no resource container {container_guid}",
+                "container_guid",
+            )
+        yield from _process(container_guid)
+        return (
+            yield _follow_pipeline(
+                dataset_guid, container_guid, 1.0, wait=wait, timeout=timeout, progress=progress
+            )
+        )
 
     @workflow
     def refresh_all(
@@ -474,6 +534,7 @@ def _follow_pipeline(
     *,
     wait: bool = False,
     timeout: float | None = None,
+    progress: bool | Callable[[Any], Any] | None = None,
 ) -> Follow:
     """A future on one container's processing (its result: the container as processed)."""
     _require_guid("pipelines.wait", "container_guid", container_guid)
@@ -492,7 +553,7 @@ def _follow_pipeline(
     return Follow(
         _view_call(dataset_guid),
         _processing(delay),
-        {"run_id": container_guid, "what": f"pipeline {container_guid}"},
+        {"run_id": container_guid, "what": f"pipeline {container_guid}", "progress": progress},
         pick=container,
         wait=wait,
         timeout=timeout,
@@ -608,7 +669,11 @@ class DataWorkflows(Workflows):
         sort: str | Iterable[str] | None = None,
         limit: int | None = None,
         chunk_size: int = 1 << 16,
-    ) -> Flow[pd.DataFrame]:
+        return_type: str | None = None,
+        to_parquet: str | os.PathLike[str] | None = None,
+        to_csv: str | os.PathLike[str] | None = None,
+        kinds: Mapping[str, str] | None = None,
+    ) -> Flow[Any]:
         """Records of an API resource as a DataFrame.
 
         Without ``limit`` (or with one past 10,000) the records are fetched with URQL's
@@ -630,6 +695,15 @@ class DataWorkflows(Workflows):
             a comma list (``"site,-count"``), never split into characters.
         limit : int, optional
             At most this many records.
+        return_type : {"pandas", "arrow"}, optional
+            Given (or with ``to_parquet``/``to_csv``), the records go through the table
+            pipeline (:mod:`specclient.platforms.usmart.tables`): a ``pyarrow.Table`` or a
+            DataFrame with nullable dtypes, typed from the first 10,000 records' values.
+        to_parquet, to_csv : path, optional
+            Write the records there as they stream in (one batch in memory); returns the path.
+        kinds : mapping of str to str, optional
+            A column's kind (``"integer"``, ``"number"``, ``"string"``...) where the first
+            records' values would not say it right.
 
         Returns
         -------
@@ -638,27 +712,17 @@ class DataWorkflows(Workflows):
         """
         import pandas as pd
 
-        _require_guid("data.query", "resource_guid", resource_guid)
-        if not (revision == "latest" or isinstance(revision, int) and revision >= 0):
-            raise ParameterError(
-                "data.query", "revision must be 'latest' or a whole number", "revision"
-            )
-        if limit is not None and (not isinstance(limit, int) or limit < 0):
-            raise ParameterError("data.query", "limit must be a whole number >= 0", "limit")
-        parts = [t for t in terms]
-        for key, value in (where or {}).items():
-            parts.append(f"{quote(str(key), safe='')}={quote(_wire(value), safe='')}")
-        for term, names in (("sort", sort), ("select", select)):
-            fields = _field_names("data.query", term, names)
-            if fields:
-                parts.append(f"{term}({','.join(fields)})")
-        streaming = limit is None or limit > URQL_WINDOW
-        parts.append("limit(-1)" if streaming else f"limit({limit},0)")
-        org_guid, hosts = _client_settings(self)
-        url = (
-            f"{hosts.api}/org/{org_guid}/"
-            f"{quote(resource_guid, safe='')}/{revision}/urql?{'&'.join(parts)}"
+        from .tables import RecordBatcher, urql_request, urql_table_flow
+
+        read = urql_request(
+            self, "data.query", resource_guid, terms, revision, where, select, sort, limit
         )
+        if return_type is not None or to_parquet is not None or to_csv is not None:
+            from specclient.tables.outputs import table_output
+
+            output = table_output("data.query", return_type, to_parquet, to_csv)
+            batcher = RecordBatcher(kinds=kinds, limit=limit)
+            return (yield from urql_table_flow(read, batcher, chunk_size, output))
         reader = JsonArrayReader()
         records: list[Any] = []
 
@@ -669,7 +733,6 @@ class DataWorkflows(Workflows):
                     return True
             return reader.done
 
-        read = Request("GET", url, {"idempotent": True})
         if not (yield Download(read, chunk_size, take)):
             reader.end()
         return pd.DataFrame.from_records(records) if records else pd.DataFrame()
@@ -697,7 +760,7 @@ class UsmartDatasets(DatasetsWorkflows, UsmartResource):
     """``client.datasets``: the spec's actions plus :meth:`get`."""
 
 
-class UsmartFiles(FilesWorkflows, UsmartResource):
+class UsmartFiles(FilesWorkflows, FileTables, UsmartResource):
     """``client.files``: the spec's actions plus :meth:`upload` and :meth:`update_revision`."""
 
 
@@ -709,7 +772,7 @@ class UsmartCatalog(CatalogWorkflows, UsmartResource):
     """``client.catalog``: the DCAT catalogue, whole or as a table."""
 
 
-class UsmartData(DataWorkflows, UsmartResource):
+class UsmartData(DataWorkflows, DataTables, UsmartResource):
     """``client.data``: records of API pipelines through URQL."""
 
 
@@ -717,7 +780,7 @@ class AsyncUsmartDatasets(DatasetsWorkflows, AsyncUsmartResource):
     """``client.datasets`` on the async client (see :class:`UsmartDatasets`)."""
 
 
-class AsyncUsmartFiles(FilesWorkflows, AsyncUsmartResource):
+class AsyncUsmartFiles(FilesWorkflows, AsyncFileTables, AsyncUsmartResource):
     """``client.files`` on the async client (see :class:`UsmartFiles`)."""
 
 
@@ -729,7 +792,7 @@ class AsyncUsmartCatalog(CatalogWorkflows, AsyncUsmartResource):
     """``client.catalog`` on the async client (see :class:`UsmartCatalog`)."""
 
 
-class AsyncUsmartData(DataWorkflows, AsyncUsmartResource):
+class AsyncUsmartData(DataWorkflows, AsyncDataTables, AsyncUsmartResource):
     """``client.data`` on the async client (see :class:`UsmartData`)."""
 
 
