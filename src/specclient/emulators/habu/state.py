@@ -620,6 +620,8 @@ class HabuState:
         if not conn_id:
             raise HabuError(400, "Required request parameter 'dataConnectionId' is not present")
         conn = self.data_connections.find(conn_id)
+        if body is None:  # the spec makes the body optional: no consent given
+            body = {}
         if not isinstance(body, Mapping) or not isinstance(body.get("rampIDConsent", False), bool):
             raise HabuError(400, 'Body must be {"rampIDConsent": true|false}')
         body = {"rampIDConsent": False, **body}  # the schema's default
