@@ -348,8 +348,6 @@ def _in(argv: list[str], fmt: str) -> list[str]:
 KNOWN_BROKEN = {
     ("civis", "get_storage_host_id"): "the bundled Civis spec subset has no storage_hosts "
     "resource: 'unexpected AttributeError' (platforms/civis)",
-    ("habu", "find_question_run"): "looks for runs submitted since yesterday by the client's "
-    "clock; a standalone emulator's clock starts in 2023, so nothing is found",
 }
 
 

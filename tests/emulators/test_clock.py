@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -37,7 +38,7 @@ def test_a_clock_is_manual_by_default_whatever_real_time_does():
 
 def test_a_paced_clock_moves_pace_emulated_seconds_per_real_second():
     real = RealTime()
-    clock = EmulatorClock(pace=60, real=real)
+    clock = EmulatorClock(DEFAULT_START, pace=60, real=real)
     real.now += 2.5
     assert clock.time() == DEFAULT_START + 150
     clock.advance(10)  # advancing still works on a moving clock
@@ -46,9 +47,19 @@ def test_a_paced_clock_moves_pace_emulated_seconds_per_real_second():
     assert clock.monotonic() == 220
 
 
+def test_a_paced_clock_starts_now_and_a_manual_one_at_the_fixed_instant():
+    """A paced (standalone) emulator stands for a live service: clients date their queries by
+    their own clocks (Habu's "runs since yesterday"), so its clock starts at the current time;
+    a manual one starts where a seed reproduces its timestamps."""
+    before = time.time()
+    paced = EmulatorClock(pace=60).time()
+    assert before <= paced <= time.time() + 60
+    assert EmulatorClock().time() == DEFAULT_START
+
+
 def test_freezing_stops_the_clock_where_it_is_and_set_pace_restarts_it():
     real = RealTime()
-    clock = EmulatorClock(pace=10, real=real)
+    clock = EmulatorClock(DEFAULT_START, pace=10, real=real)
     real.now += 1
     clock.freeze()
     real.now += 100

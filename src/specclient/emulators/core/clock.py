@@ -33,8 +33,11 @@ class EmulatorClock:
 
     Parameters
     ----------
-    start : float
-        Epoch seconds the clock starts at.
+    start : float, optional
+        Epoch seconds the clock starts at. By default a manual clock starts at a fixed instant
+        (:data:`DEFAULT_START`, so a seed reproduces its timestamps) and a paced one at the
+        current time: it stands for a live service, whose clients date their queries by their
+        own clocks (Habu's "runs since yesterday").
     pace : float
         Emulated seconds per real second; 0 (the default) keeps the clock manual.
     real : callable, optional
@@ -43,11 +46,13 @@ class EmulatorClock:
 
     def __init__(
         self,
-        start: float = DEFAULT_START,
+        start: float | None = None,
         *,
         pace: float = 0.0,
         real: Callable[[], float] = time.monotonic,
     ) -> None:
+        if start is None:
+            start = time.time() if pace else DEFAULT_START
         self._lock = threading.Lock()
         self._start = float(start)
         self._now = float(start)
