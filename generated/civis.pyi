@@ -290,6 +290,24 @@ class TablesGetResponseOutgoingTableMatchesJobMatchOptions(Response):
     max_matches: _int | None
     threshold: _str | None
 
+class StorageHostsListResponse(Response):
+    id: _int | None
+    owner: StorageHostsListResponseOwner | None
+    name: _str | None
+    provider: _str | None
+    bucket: _str | None
+    s3_options: StorageHostsListResponseS3Options | None
+
+class StorageHostsListResponseOwner(Response):
+    id: _int | None
+    name: _str | None
+    username: _str | None
+    initials: _str | None
+    online: _bool | None
+
+class StorageHostsListResponseS3Options(Response):
+    region: _str | None
+
 class TablesListResponse(Response):
     id: _int | None
     database_id: _int | None
@@ -1373,6 +1391,24 @@ class _Databases(_CivisResourceBase):
     def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _StorageHosts(_CivisResourceBase):
+    @_overload
+    def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[StorageHostsListResponse]:
+        """List the storage hosts
+
+        API: ``GET /storage_hosts/``
+
+        Returns
+        -------
+        list[StorageHostsListResponse]
+        """
+    @_overload
+    def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def list(self, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _Tables(_CivisResourceBase):
     @_overload
@@ -2549,6 +2585,7 @@ class CivisClient(_CivisClientBase):
     users: _Users
     credentials: _Credentials
     databases: _Databases
+    storage_hosts: _StorageHosts
     tables: _Tables
     scripts: _Scripts
     jobs: _Jobs
@@ -2678,6 +2715,16 @@ class _AsyncDatabases(_AsyncCivisResourceBase):
     async def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
     async def get_schemas_tables(self, id: _int, schema_name: _str, table_name: _str, *, credential_id: _int | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+
+class _AsyncStorageHosts(_AsyncCivisResourceBase):
+    @_overload
+    async def list(self, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[StorageHostsListResponse]: ...
+    @_overload
+    async def list(self, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def list(self, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def list(self, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
 class _AsyncTables(_AsyncCivisResourceBase):
     @_overload
@@ -3037,6 +3084,7 @@ class AsyncCivisClient(_AsyncCivisClientBase):
     users: _AsyncUsers
     credentials: _AsyncCredentials
     databases: _AsyncDatabases
+    storage_hosts: _AsyncStorageHosts
     tables: _AsyncTables
     scripts: _AsyncScripts
     jobs: _AsyncJobs

@@ -304,7 +304,7 @@ def cases(m: dict[str, Any]) -> dict[tuple[str, str], Case]:
             ["--table", "public.customers", "--database", "redshift-general"],
             lambda r: r == 106,
         ),
-        ("civis", "get_storage_host_id"): (["--storage-host", "s3"], lambda r: isinstance(r, int)),
+        ("civis", "get_storage_host_id"): (["--storage-host", "s3"], lambda r: r == 1000),
         ("civis", "get_username"): ([], lambda r: r == "demo-user"),
         ("civis", "get_default_database_credential_id"): ([], lambda r: isinstance(r, int)),
     }
@@ -345,10 +345,7 @@ def _in(argv: list[str], fmt: str) -> list[str]:
 
 
 #: commands that do not work yet, each with the reason (strict: fixing one fails its xfail)
-KNOWN_BROKEN = {
-    ("civis", "get_storage_host_id"): "the bundled Civis spec subset has no storage_hosts "
-    "resource: 'unexpected AttributeError' (platforms/civis)",
-}
+KNOWN_BROKEN: dict[tuple[str, str], str] = {}
 
 
 def test_every_discovered_workflow_command_has_a_case() -> None:

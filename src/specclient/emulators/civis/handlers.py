@@ -96,6 +96,12 @@ def users_me(state: CivisState, req: EmuRequest) -> dict[str, Any]:
 routes.found("GET /users/{id}", "users", "id")
 
 
+# -- storage hosts (civis-python's get_storage_host_id looks them up by name) ------------------
+@routes("GET /storage_hosts/")
+def storage_hosts_list(state: CivisState, req: EmuRequest) -> list[dict[str, Any]]:
+    return [dict(host) for host in state.storage_hosts]
+
+
 # -- credentials -------------------------------------------------------------------------------
 @routes("GET /credentials/types")
 def credential_types(state: CivisState, req: EmuRequest) -> dict[str, Any]:

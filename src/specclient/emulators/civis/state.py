@@ -201,6 +201,23 @@ class CivisState:
             ("schema.has.periods", "bar"),
         ):
             self.add_table(general["id"], schema, name)
+        # a fixed id (the published example's), outside the id sequence: seeded ids stay put
+        self.storage_hosts = [
+            {
+                "id": 1000,
+                "owner": {
+                    "id": me["id"],
+                    "name": me["name"],
+                    "username": me["username"],
+                    "initials": me["initials"],
+                    "online": True,
+                },
+                "name": "s3",
+                "provider": "s3",
+                "bucket": "demo-bucket",
+                "s3Options": {"region": "us-east-1"},
+            }
+        ]
 
     def add_user(self, username: str, name: str, created: str) -> dict[str, Any]:
         user_id = len(self.users) + 1

@@ -37,6 +37,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/credentials/{id}"),  # credentials.get
     ("delete", "/credentials/{id}"),  # credentials.delete
     ("get", "/databases/"),  # databases.list
+    ("get", "/storage_hosts/"),  # storage_hosts.list
     ("get", "/databases/{id}"),  # databases.get
     ("get", "/databases/{id}/schemas"),  # databases.list_schemas
     ("get", "/databases/{id}/schemas/{schema_name}/tables"),  # databases.list_schemas_tables
