@@ -56,21 +56,6 @@ class Source:
         yield
 
 
-def _is_async(client: Any) -> bool:
-    from ..client import AsyncClient
-
-    return isinstance(client, AsyncClient)
-
-
-def _iterate(flow: Any, client: Any) -> Any:
-    """A table flow's batches as an iterator for ``client``: sync or async."""
-    from ..platforms._batches import aiterate, iterate
-    from ..platforms._flows import spec_caller
-
-    driver = aiterate if _is_async(client) else iterate
-    return driver(flow, client, spec_caller(client))
-
-
 # -- Habu --------------------------------------------------------------------------------------
 
 
@@ -131,22 +116,10 @@ def habu_result(
 
 # -- ClicData ----------------------------------------------------------------------------------
 
-#: How ClicData's column types read as table kinds (ClicData's ``number`` is a double).
-CLICDATA_KINDS: Mapping[str, str] = {
-    "number": "number",
-    "percentage": "number",
-    "rec_id": "integer",
-    "checkbox": "boolean",
-    "datetime": "timestamp",
-    "date": "date",
-    "dropdown": "string",
-    "text": "string",
-}
-
 
 @dataclass
 class ClicDataRows(Source):
-    """The rows of a ClicData data set, a page at a time."""
+    """The rows of a ClicData data set, a page at a time (``client.data.iter_batches``)."""
 
     client: Any
     rec_id: int
@@ -157,35 +130,8 @@ class ClicDataRows(Source):
         return f"clicdata:{self.client.base_url}/data/{self.rec_id}"
 
     def open(self) -> CopyFlow:
-        meta = yield Invoke(lambda: self.client.data.describe(self.rec_id))
-        return _iterate(self._pages(meta), self.client)
-
-    def _pages(self, meta: Mapping[str, Any]) -> Any:
-        """Each page of rows decoded straight into a typed batch by :mod:`specclient.tables`."""
-        from ..platforms._batches import Emit
-        from ..platforms._flows import Call
-        from ..tables.columns import Column
-        from ..tables.decode import batch_from_json
-
-        columns = [
-            Column(str(c["name"]), CLICDATA_KINDS.get(str(c.get("data_type")), "string"))
-            for c in meta.get("columns") or []
-        ]
-        legacy = self.client.settings.get("api_version", "") is None
-        size = self.page_size or self.client.settings.get("page_size") or 1000
-        total = meta.get("row_count")
-        page, seen = 1, 0
-        while True:
-            kwargs = {"page": page, "page_size": size, "return_type": "raw"}
-            reply = yield Call("data.rows", (self.rec_id,), kwargs)
-            batch = batch_from_json(reply.content, "data" if legacy else "result", columns)
-            yield Emit(batch)
-            seen += batch.num_rows
-            if not batch.num_rows or (
-                seen >= total if total is not None else batch.num_rows < size
-            ):
-                return columns
-            page += 1
+        rows, size = self.client.data, self.page_size
+        return (yield Invoke(lambda: rows.iter_batches(self.rec_id, page_size=size)))
 
 
 def clicdata_data(client: Any, rec_id: int, *, page_size: int | None = None) -> ClicDataRows:
