@@ -142,3 +142,17 @@ def test_bad_outputs_are_refused_before_anything_is_sent(emu, client, run, tmp_p
     with pytest.raises(ParameterError, match="not both"):
         client.question_results(run.id, to_parquet=tmp_path / "a", to_csv=tmp_path / "b")
     assert _data_requests(emu) == 0
+
+
+def test_a_progress_bar_counts_the_rows_read_only_when_asked_or_on_a_terminal(
+    emu, client, run, capsys
+):
+    """Issue 14 item 7: work of known size shows a bar (the first page's ``count`` is the
+    total); piped output stays quiet unless ``progress=True``."""
+    rows = len(_expected(emu, run))
+    client.question_results(run.id, page_size=300)
+    assert capsys.readouterr().err == ""  # stderr is not a terminal here
+    frame = client.question_results(run.id, page_size=300, progress=True)
+    err = capsys.readouterr().err
+    assert len(frame) == rows
+    assert "reading" in err and f"/{rows} " in err  # out of the run's row count

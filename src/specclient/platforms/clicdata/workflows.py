@@ -9,7 +9,6 @@ httpx's auth flows.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -27,6 +26,7 @@ from specclient.errors import (
 )
 from specclient.http.retry import RetryPolicy
 from specclient.platforms._flows import Call, Fan, Flow, Request, Sleep, Workflows, workflow
+from specclient.platforms._progress import rows_bar
 from specclient.platforms.clicdata.ahead import OneAhead
 from specclient.platforms.clicdata.errors import AppendInterrupted
 from specclient.platforms.clicdata.frames import (
@@ -101,14 +101,6 @@ def _last_page(body: Any) -> int | None:
     block = body.get("pagination") if isinstance(body, Mapping) else None
     last = block.get("last_page") if isinstance(block, Mapping) else None
     return int(last) if isinstance(last, int) and not isinstance(last, bool) else None
-
-
-def _progress_bar(total: int, progress: bool | None, desc: str) -> Any:
-    from tqdm.auto import tqdm
-
-    # None: tqdm draws only when stderr is a terminal (never into CI logs); True/False force it.
-    disable = (not sys.stderr.isatty()) if progress is None else not progress
-    return tqdm(total=total, unit="rows", desc=desc, disable=disable, leave=False)
 
 
 # The engine's one backoff (0.5, 1, 2, 4, 8 s), without jitter: a workflow's own re-checks
@@ -269,7 +261,7 @@ class _DataFlows(Workflows):
         size = self._page_size(operation, page_size)
         pages = into if into is not None else Keep(columns)
         records = "data" if self._legacy else "result"
-        bar = _progress_bar(total or 0, progress, "reading")
+        bar = rows_bar(total or 0, progress, "reading")
 
         def page_call(page: int) -> Call:
             kwargs: dict[str, Any] = {"page": page}
@@ -437,7 +429,7 @@ class _DataFlows(Workflows):
             check_cells(df, types, operation=operation)
         expected = 0 if known_empty else (yield from self._row_count_flow(rec_id))
         start = expected
-        bar = _progress_bar(len(df), progress, "appending")
+        bar = rows_bar(len(df), progress, "appending")
         # the next chunk's body is made in a worker thread while this one is in flight
         bodies = OneAhead(
             lambda chunk: (len(chunk[1]), self._chunk_body(rec_id, *chunk)), _chunks(df, chunk_size)

@@ -516,10 +516,18 @@ class _HabuFlows(Workflows):
             )
         )
 
-    def _result_pages_flow(self, run_id: str, page_size: int | None, workers: int | None) -> Flow:
+    def _result_pages_flow(
+        self,
+        run_id: str,
+        page_size: int | None,
+        workers: int | None,
+        progress: bool | None = False,
+    ) -> Flow:
         """Every page of a run's result as an :class:`Emit` of a typed batch, in order;
-        returns the columns (from the first page's metadata)."""
+        returns the columns (from the first page's metadata). ``progress``: a bar of the rows
+        read, out of the first page's ``count``."""
         from ...tables.decode import batch_from_json
+        from .._progress import rows_bar
 
         _require_uuid(run_id, "run_id", "question_results")
         size = _require_count(page_size, "page_size", "question_results")
@@ -533,32 +541,39 @@ class _HabuFlows(Workflows):
         reply = yield page(0)
         first = _payload(reply) or {}
         columns = result_columns(first.get("metadata") or [], first_keys(first))
+        count = first.get("count")
+        bar = rows_bar(count if isinstance(count, int) else 0, progress, "reading")
 
         def decoded(reply: Any) -> Any:
-            return batch_from_json(getattr(reply, "content", b""), "stats", columns)
+            batch = batch_from_json(getattr(reply, "content", b""), "stats", columns)
+            bar.update(batch.num_rows)
+            return batch
 
-        got = len(first.get("stats") or [])
-        yield Emit(decoded(reply))
-        offsets = _remaining_offsets(first, got, size)
-        if offsets is not None:
-            # the pages are independent: several in flight (see Fan), emitted in order; a
-            # window of 2 x workers pages bounds what is held before it is emitted (one page
-            # at a time with one worker, so a lazy reader fetches only what it takes)
-            window = 2 * workers if workers > 1 else 1
-            for start in range(0, len(offsets), window):
-                replies: list[Any] = []
-                chunk = offsets[start : start + window]
-                yield Fan([page(offset) for offset in chunk], workers, replies.append)
-                for one in replies:
-                    yield Emit(decoded(one))
+        try:
+            got = len(first.get("stats") or [])
+            yield Emit(decoded(reply))
+            offsets = _remaining_offsets(first, got, size)
+            if offsets is not None:
+                # the pages are independent: several in flight (see Fan), emitted in order; a
+                # window of 2 x workers pages bounds what is held before it is emitted (one
+                # page at a time with one worker, so a lazy reader fetches only what it takes)
+                window = 2 * workers if workers > 1 else 1
+                for start in range(0, len(offsets), window):
+                    replies: list[Any] = []
+                    chunk = offsets[start : start + window]
+                    yield Fan([page(offset) for offset in chunk], workers, replies.append)
+                    for one in replies:
+                        yield Emit(decoded(one))
+                return columns
+            offset = got
+            while got and got >= size:
+                batch = decoded((yield page(offset)))
+                yield Emit(batch)
+                got = batch.num_rows
+                offset += got
             return columns
-        offset = got
-        while got and got >= size:
-            batch = decoded((yield page(offset)))
-            yield Emit(batch)
-            got = batch.num_rows
-            offset += got
-        return columns
+        finally:
+            bar.close()
 
     def _question_results_flow(
         self,
@@ -568,11 +583,13 @@ class _HabuFlows(Workflows):
         return_type: str | None = None,
         to_parquet: Any = None,
         to_csv: Any = None,
+        progress: bool | None = False,
     ) -> Flow:
         if return_type == "dask":
             return (yield from self._result_dask_flow(run_id, page_size, workers))
         output = table_output("question_results", return_type, to_parquet, to_csv)
-        columns = yield from into(self._result_pages_flow(run_id, page_size, workers), output.sink)
+        pages = self._result_pages_flow(run_id, page_size, workers, progress)
+        columns = yield from into(pages, output.sink)
         return deliver(output, columns)
 
     def _result_dask_flow(self, run_id: str, page_size: int | None, workers: int | None) -> Flow:
@@ -801,6 +818,7 @@ class _HabuFlows(Workflows):
         return_type: str | None = None,
         to_parquet: str | os.PathLike[str] | None = None,
         to_csv: str | os.PathLike[str] | None = None,
+        progress: bool | None = None,
     ) -> Flow[Any]:
         """Every row of a completed run, typed from the result metadata.
 
@@ -821,10 +839,12 @@ class _HabuFlows(Workflows):
         to_parquet, to_csv : path, optional
             Write the rows to this file as pages arrive (one page in memory at a time) and
             return its path. The file appears only once every row is in it.
+        progress : bool, optional
+            A bar of the rows read; by default only when stderr is a terminal.
         """
         return (
             yield from self._question_results_flow(
-                run_id, page_size, workers, return_type, to_parquet, to_csv
+                run_id, page_size, workers, return_type, to_parquet, to_csv, progress
             )
         )
 
