@@ -324,6 +324,7 @@ def test_every_reply_has_the_shape_civis_publishes(served):
         "credentials.get": (101,),
         "databases.list": (),
         "databases.get": (1,),
+        "storage_hosts.list": (),
         "databases.list_schemas": (1,),
         "databases.list_schemas_tables": (1, "public"),
         "tables.list": (),
