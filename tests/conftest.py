@@ -18,6 +18,7 @@ import re
 from typing import Any
 
 import pytest
+from _run_summary import RunSummary  # tests/ is on sys.path: its conftest is rootless
 
 from specclient.testing import _spellings
 
@@ -65,6 +66,16 @@ def _pattern() -> tuple[re.Pattern[str], list[str]]:
 
 
 _SCAN: tuple[re.Pattern[str], list[str]] | None = None
+#: the run's totals, gathered from every report (on xdist, in the process that prints)
+_SUMMARY = RunSummary()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _SUMMARY.read(report)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    _SUMMARY.write(terminalreporter)
 
 
 def leaked(text: str) -> int | None:

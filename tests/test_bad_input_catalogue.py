@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -139,6 +140,12 @@ CASES: list[tuple[str, Call, type[Exception], str]] = []
 
 def case(name: str, call: Call, error: type[Exception], pattern: str) -> None:
     CASES.append((name, call, error, pattern))
+
+
+def stable_id(name: str) -> str:
+    """A case's name without the addresses object reprs carry (``<object object at 0x..>``):
+    the same ids in every process, as pytest-xdist's workers require."""
+    return re.sub(r" at 0x[0-9a-f]+", "", name)
 
 
 # -- path parameters: an empty or missing value must never address the collection ----------
@@ -559,7 +566,9 @@ for option, value, pattern in [
     )
 
 
-@pytest.mark.parametrize(("name", "call", "error", "pattern"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "call", "error", "pattern"), CASES, ids=[stable_id(c[0]) for c in CASES]
+)
 def test_bad_input_is_refused_with_a_clear_error_before_anything_is_sent(
     name: str, call: Call, error: type[Exception], pattern: str
 ) -> None:
@@ -687,7 +696,6 @@ def test_a_decode_error_shows_a_redacted_excerpt_not_the_raw_reply() -> None:
 
 
 # -- Habu page sizes and worker counts (issue 12 item 20): refused naming the argument ----------
-import re  # noqa: E402
 
 # (their own list and test: CASES is parametrized above, before these lines run)
 _RUN = "00000000-0000-4000-8000-000000000001"
@@ -763,7 +771,7 @@ for _setting in ("page_size", "result_workers"):
 
 
 @pytest.mark.parametrize(
-    ("name", "call", "error", "pattern"), HABU_CASES, ids=[c[0] for c in HABU_CASES]
+    ("name", "call", "error", "pattern"), HABU_CASES, ids=[stable_id(c[0]) for c in HABU_CASES]
 )
 def test_habu_page_sizes_and_workers_are_refused_before_anything_is_sent(
     name: str, call: Call, error: type[Exception], pattern: str
