@@ -84,21 +84,6 @@ def kind_of_schema(schema: Mapping[str, Any] | None) -> str | None:
     return kind if kind in ("integer", "number", "boolean", "string") else None
 
 
-def _kind_of_values(values: Iterable[Any]) -> str:
-    present = [v for v in values if v is not None and v == v]
-    if not present:
-        return "object"
-    if all(isinstance(v, bool) for v in present):
-        return "boolean"
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-        return "integer"
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return "number"
-    if all(isinstance(v, str) for v in present):
-        return "string"
-    return "object"
-
-
 def _as_rows(rows: Iterable[Any]) -> list[Mapping[str, Any]]:
     rows = list(rows)
     if rows and not isinstance(rows[0], Mapping):
@@ -111,7 +96,7 @@ def columns_for(
 ) -> list[Column]:
     """The columns of ``rows``: every key in order of first appearance (the schema's
     properties when there are no rows), each with the kind its schema or its values give."""
-    from .tables.columns import Column
+    from .tables.columns import Column, kind_of_values
 
     schemas = schemas or {}
     names: dict[str, None] = {}
@@ -121,7 +106,7 @@ def columns_for(
         names = dict.fromkeys(schemas)
     columns = []
     for name in names:
-        kind = kind_of_schema(schemas.get(name)) or _kind_of_values(row.get(name) for row in rows)
+        kind = kind_of_schema(schemas.get(name)) or kind_of_values(row.get(name) for row in rows)
         columns.append(Column(str(name), kind, key=name))
     return columns
 

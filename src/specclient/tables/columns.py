@@ -7,14 +7,14 @@ pandas dtypes are read from it, so every platform's table gets the same honest t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["KINDS", "Column", "arrow_type", "arrow_schema", "NULLABLE_PANDAS"]
+__all__ = ["KINDS", "Column", "arrow_type", "arrow_schema", "kind_of_values", "NULLABLE_PANDAS"]
 
 #: Every kind a column can have. ``object`` is a column whose values have no one type
 #: (nested objects, mixed values): JSON text in Arrow.
@@ -31,6 +31,25 @@ NULLABLE_PANDAS: Mapping[str, str] = {
     "timestamp": "datetime64[ns, UTC]",
     "object": "object",
 }
+
+
+def kind_of_values(values: Iterable[Any], *, empty: str = "object") -> str:
+    """The kind JSON values share, where no schema or metadata names one: all bools, all
+    ints, all numbers, all strings; anything else (nested objects, mixed values) is
+    ``object``. Missing values (None, NaN) don't count; ``empty`` is the kind of a column
+    with none present."""
+    present = [v for v in values if v is not None and v == v]
+    if not present:
+        return empty
+    if all(isinstance(v, bool) for v in present):
+        return "boolean"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "integer"
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return "number"
+    if all(isinstance(v, str) for v in present):
+        return "string"
+    return "object"
 
 
 @dataclass(frozen=True)

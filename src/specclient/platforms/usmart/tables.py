@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ...errors import ParameterError, SpecClientError
-from ...tables.columns import KINDS, Column
+from ...tables.columns import KINDS, Column, kind_of_values
 from .._flows import Download, Flow, Request, Workflows, workflow
 
 if TYPE_CHECKING:
@@ -53,21 +53,6 @@ BATCH_ROWS = 10_000
 
 
 # -- records to typed batches ------------------------------------------------------------------
-
-
-def _kind_of_values(values: Sequence[Any]) -> str:
-    present = [v for v in values if v is not None]
-    if not present:
-        return "string"
-    if all(isinstance(v, bool) for v in present):
-        return "boolean"
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
-        return "integer"
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
-        return "number"
-    if all(isinstance(v, str) for v in present):
-        return "string"
-    return "object"
 
 
 _FITS = {
@@ -139,7 +124,11 @@ class RecordBatcher:
         for record in records:
             names.update(dict.fromkeys(record))
         return [
-            Column(name, self.kinds.get(name) or _kind_of_values([r.get(name) for r in records]))
+            Column(
+                name,
+                self.kinds.get(name)
+                or kind_of_values([r.get(name) for r in records], empty="string"),
+            )
             for name in names
         ]
 
