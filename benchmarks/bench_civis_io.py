@@ -58,6 +58,16 @@ COLUMNS = [
 ]
 
 
+CASES = (
+    "specclient-pandas",
+    "specclient-arrow",
+    "civis-pandas",
+    "specclient-concurrent",
+    "specclient-concurrent-async",
+    "civis-concurrent",
+)
+
+
 def make_csv(rows: int) -> bytes:
     """The table's rows as the emulator keeps them (CSV text, no header), with gaps."""
     import numpy as np
@@ -121,6 +131,12 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    """This process's CPU time, every thread's (Arrow parses on several)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _ours(url: str, key: str) -> Any:
     from specclient.platforms.civis import connect
 
@@ -155,6 +171,7 @@ def one(case: str, url: str, key: str, calls: int) -> dict[str, Any]:
         read = civis_io.read_civis_sql
     client.get_database_id(1)
     start_rss = _rss_mb()
+    start_cpu = _cpu_seconds()
     started = time.perf_counter()
     if case.endswith("-concurrent-async"):
         rows = _async_calls(url, key, calls)
@@ -176,7 +193,13 @@ def one(case: str, url: str, key: str, calls: int) -> dict[str, Any]:
             else {str(k): str(v) for k, v in result.dtypes.items()}
         )
     seconds = time.perf_counter() - started
-    out = {"case": case, "seconds": seconds, "rows": rows, "above_start_mb": _peak_mb() - start_rss}
+    out = {
+        "case": case,
+        "seconds": seconds,
+        "cpu_seconds": _cpu_seconds() - start_cpu,
+        "rows": rows,
+        "above_start_mb": _peak_mb() - start_rss,
+    }
     if not case.endswith(("-concurrent", "-concurrent-async")):
         out["dtypes"] = dtypes
     return out
@@ -204,6 +227,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--calls", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=1, help="fresh processes per case (median)")
+    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated, of: %(default)s")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--one", help=argparse.SUPPRESS)
@@ -226,35 +251,51 @@ def main() -> None:
     )
     try:
         where = json.loads(server.stdout.readline())  # type: ignore[union-attr]
-        results = []
-        for case in (
-            "specclient-pandas",
-            "specclient-arrow",
-            "civis-pandas",
-            "specclient-concurrent",
-            "specclient-concurrent-async",
-            "civis-concurrent",
-        ):
-            done = subprocess.run(
-                [sys.executable, __file__, "--one", case, "--url", where["base_url"],
-                 "--key", where["key"], "--calls", str(args.calls)],
-                capture_output=True, text=True, env=env, check=True,
-            )  # fmt: skip
-            result = json.loads(done.stdout.strip().splitlines()[-1])
-            results.append(result)
-            print(json.dumps(result), file=sys.stderr)
+        samples: dict[str, list[dict[str, Any]]] = {case: [] for case in args.cases.split(",")}
+        for _ in range(args.runs):  # the cases interleaved, so a busy spell hits all of them
+            for case, runs in samples.items():
+                done = subprocess.run(
+                    [sys.executable, __file__, "--one", case, "--url", where["base_url"],
+                     "--key", where["key"], "--calls", str(args.calls)],
+                    capture_output=True, text=True, env=env, check=True,
+                )  # fmt: skip
+                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                print(json.dumps(runs[-1]), file=sys.stderr)
+        results = [_median(runs) for runs in samples.values()]
     finally:
         server.stdin.close()  # type: ignore[union-attr]
         server.wait(timeout=30)
     if args.markdown:
-        print("| case | wall time | rows | peak memory above start |")
-        print("|---|---|---|---|")
+        print(
+            f"| case ({args.runs} runs: median [min-max]) | wall time | CPU time | rows "
+            "| peak above start |"
+        )
+        print("|---|---:|---:|---:|---:|")
         for r in results:
             calls = f" ({args.calls} calls)" if "concurrent" in r["case"] else ""
             print(
-                f"| {r['case']}{calls} | {r['seconds']:.2f} s | {r['rows']:,} | "
-                f"{r['above_start_mb']:.0f} MiB |"
+                f"| {r['case']}{calls} | {r['seconds']:.2f} s [{r['seconds_range']}] | "
+                f"{r['cpu_seconds']:.2f} s [{r['cpu_range']}] | "
+                f"{r['rows']:,} | {r['above_start_mb']:.0f} MiB [{r['mb_range']}] |"
             )
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One case's runs: the median time and peak, with their ranges."""
+    import statistics
+
+    seconds = [r["seconds"] for r in runs]
+    cpu = [r["cpu_seconds"] for r in runs]
+    mb = [r["above_start_mb"] for r in runs]
+    return {
+        **runs[0],
+        "seconds": statistics.median(seconds),
+        "seconds_range": f"{min(seconds):.2f}-{max(seconds):.2f}",
+        "cpu_seconds": statistics.median(cpu),
+        "cpu_range": f"{min(cpu):.2f}-{max(cpu):.2f}",
+        "above_start_mb": statistics.median(mb),
+        "mb_range": f"{min(mb):.0f}-{max(mb):.0f}",
+    }
 
 
 if __name__ == "__main__":

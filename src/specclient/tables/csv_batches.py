@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .columns import Column, arrow_schema, arrow_type
+from .memory import table_pool
 from .parse import parse_text
 
 if TYPE_CHECKING:
@@ -163,6 +164,7 @@ class CsvBatches:
                 read_options=self._read_options(names),
                 parse_options=pcsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
                 convert_options=_convert(types),
+                memory_pool=table_pool(),
             )
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return self._parse_leniently(block)
@@ -189,6 +191,7 @@ class CsvBatches:
             read_options=self._read_options(names),
             parse_options=pcsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True),
             convert_options=_convert({n: pa.string() for n in names}),
+            memory_pool=table_pool(),
         )
         if self.columns is None:
             self.columns = [Column(n, self.kinds.get(n, "string")) for n in names]
@@ -241,6 +244,7 @@ def _convert(types: Mapping[str, pa.DataType]) -> Any:
 
 def _typed(table: pa.Table, columns: Sequence[Column]) -> pa.Table:
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     arrays = []
     for column in columns:
@@ -248,9 +252,9 @@ def _typed(table: pa.Table, columns: Sequence[Column]) -> pa.Table:
         wanted = arrow_type(column.kind)
         if values.type != wanted:
             if pa.types.is_timestamp(values.type) and pa.types.is_timestamp(wanted):
-                values = values.cast(wanted)  # naive = UTC: the same instants
+                values = pc.cast(values, wanted, memory_pool=table_pool())  # naive = UTC
             elif pa.types.is_date(values.type) or pa.types.is_null(values.type):
-                values = values.cast(wanted)
+                values = pc.cast(values, wanted, memory_pool=table_pool())
             else:
                 values = pa.chunked_array(
                     [parse_text(chunk.cast(pa.string()), column.kind) for chunk in values.chunks],

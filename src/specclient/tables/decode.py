@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .columns import Column, arrow_schema, arrow_type
+from .memory import table_pool
 from .parse import parse_text
 
 if TYPE_CHECKING:
@@ -113,6 +114,7 @@ def read_json_page(
             io.BytesIO(wrapped),
             read_options=pj.ReadOptions(use_threads=False, block_size=len(wrapped) + 1),
             parse_options=options,
+            memory_pool=table_pool(),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
@@ -149,9 +151,10 @@ def batch_from_records(
         if pa.types.is_string(wire):
             values = [v if v is None or isinstance(v, str) else _text(v) for v in values]
         try:
-            arrays[key] = pa.array(values, type=wire)
+            arrays[key] = pa.array(values, type=wire, memory_pool=table_pool())
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-            arrays[key] = pa.array([None if v is None else _text(v) for v in values], pa.string())
+            text = [None if v is None else _text(v) for v in values]
+            arrays[key] = pa.array(text, pa.string(), memory_pool=table_pool())
     return _finish(columns, arrays)
 
 

@@ -55,7 +55,9 @@ def deliver(output: TableOutput, columns: Sequence[Column]) -> Any:
     """Close the sink; a collected table becomes the return type asked for."""
     result = output.sink.close(arrow_schema(list(columns)))
     if isinstance(output.sink, Collect) and output.return_type == "pandas":
-        from .frames import to_pandas
+        from .frames import columns_of, to_pandas
 
-        return to_pandas(result, columns)
+        # handed over by column, so each column's memory goes as it converts
+        by_name, result = columns_of(result), None
+        return to_pandas(by_name, columns)
     return result

@@ -290,11 +290,10 @@ class _TableReader:
             import polars
 
             return polars.from_arrow(table)
-        from specclient.tables.frames import to_pandas
+        from specclient.tables.frames import columns_of, to_pandas
 
         # by column, each let go once converted: the peak is the frame and one column
-        by_name = {name: table.column(name) for name in table.column_names}
-        del table
+        by_name, table = columns_of(table), None
         return to_pandas(by_name, self.decoder.columns or [])
 
 

@@ -110,13 +110,14 @@ class ResultFrameBuilder:
         import pyarrow as pa
 
         from ...tables.columns import arrow_schema
-        from ...tables.frames import to_pandas
+        from ...tables.frames import columns_of, to_pandas
 
         self._flush()
         columns = self.columns or result_columns(self.metadata)
         table = pa.Table.from_batches(self._batches, schema=arrow_schema(columns))
         self._batches = []
-        return to_pandas(table, columns)
+        by_name, table = columns_of(table), None  # each column freed as it converts
+        return to_pandas(by_name, columns)
 
 
 def result_frame(payload: Mapping[str, Any]) -> pd.DataFrame:

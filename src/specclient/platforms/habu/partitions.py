@@ -49,7 +49,7 @@ class ResultPartition:
 
         from ...tables.columns import arrow_schema
         from ...tables.decode import batch_from_json
-        from ...tables.frames import to_pandas
+        from ...tables.frames import columns_of, to_pandas
 
         batches = []
         with specclient.connect("habu", base_url=self.base_url, progress=False) as client:
@@ -61,7 +61,8 @@ class ResultPartition:
                     )
                 batches.append(batch_from_json(reply.content, "stats", self.columns))
         table = pa.Table.from_batches(batches, schema=arrow_schema(list(self.columns)))
-        return to_pandas(table, self.columns)
+        by_name, table, batches = columns_of(table), None, []  # each column freed as it converts
+        return to_pandas(by_name, self.columns)
 
     def _lease(self) -> Any:
         return lease(self.budget, self.budget_size)
