@@ -7,8 +7,8 @@ per cell), dates and timestamps ``datetime64[ns]`` (UTC for timestamps).
 Memory: a table handed over as its columns (:func:`columns_of`) is converted one column at a
 time, each Arrow column let go as soon as it is converted; the DataFrame is built from the
 converted arrays as they are (no consolidating copy); text columns keep their Arrow buffers.
-Decoders allocate their Arrow data from :func:`.memory.table_pool`, the heap numpy allocates
-the frame from, so the frame reuses what the table frees instead of growing beside it.
+Decoders allocate their Arrow data from :func:`.memory.table_pool`, which gives freed memory
+back to the system at once, so the frame does not grow beside the table it replaces.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ frees them one column at a time while numpy allocates the frame. Arrow's default
 so the frame grew beside the freed table: 196 MiB peak for a 1,000,000-row x 10-column Civis
 read whose table is 75 MiB. Decoders therefore allocate from Arrow's jemalloc pool with
 purging at once (``jemalloc_set_decay_ms(0)``): a freed column goes back to the system as
-it is converted (155 MiB, no slower; BENCHMARKS.md, civis.io section). The system allocator
-was measured too and did not help (192 MiB: its freed small buffers stay in its heaps).
+it is converted (153 MiB; BENCHMARKS.md, civis.io section). The system allocator was
+measured too and did not help (192-198 MiB: its freed small buffers stay in its heaps).
 
 Only the decoders use this pool; the process's default pool (which the user may have
 chosen) is left as it is. The decay setting belongs to the jemalloc pool alone, which
