@@ -25,19 +25,13 @@ import httpx
 import pytest
 import yaml
 
-schemathesis = pytest.importorskip("schemathesis")
-
-from schemathesis.config import SchemathesisConfig  # noqa: E402
-from schemathesis.engine import events, from_schema  # noqa: E402
-from schemathesis.engine.statistic import Statistic  # noqa: E402
-
-import specclient.emulators  # noqa: E402
-from specclient._resources import bundled_spec  # noqa: E402
-from specclient.emulators.core.routing import base_path_of  # noqa: E402
-from specclient.errors import SpecClientError  # noqa: E402
-from specclient.openapi import load  # noqa: E402
-from specclient.openapi.model import Operation  # noqa: E402
-from specclient.response import decode  # noqa: E402
+import specclient.emulators
+from specclient._resources import bundled_spec
+from specclient.emulators.core.routing import base_path_of
+from specclient.errors import SpecClientError
+from specclient.openapi import load
+from specclient.openapi.model import Operation
+from specclient.response import decode
 
 #: The checks a fake that users test against must pass (Schemathesis's names).
 CHECKS = (
@@ -174,6 +168,12 @@ def run_properties(
     platform: str, *, examples: int = EXAMPLES, seed: int = SEED, **config: Any
 ) -> PropertyRun:
     """Run Schemathesis's engine (what ``st run`` runs) against a fresh emulator."""
+    # imported by the test that runs, not by every process that collects this module (1 s)
+    schemathesis = pytest.importorskip("schemathesis")
+    from schemathesis.config import SchemathesisConfig
+    from schemathesis.engine import events, from_schema
+    from schemathesis.engine.statistic import Statistic
+
     run = PropertyRun(platform, seed, examples)
     model = load(bundled_spec(platform))
     started = time.perf_counter()
