@@ -9,7 +9,8 @@ inner parse resets the counter, and the outer one raises ``SystemError: AST cons
 recursion depth mismatch``, in whichever test happens to be parsing. Fixed in 3.12.
 
 With the GC paused, construction runs no Python and never gives up the GIL, so no other parse
-can interleave with it (docs/DECISIONS.md, "Tests", says how it was reproduced).
+can interleave with it. How it was reproduced: docs/DECISIONS.md, "The test suite's budget and
+flakes".
 """
 
 from __future__ import annotations
