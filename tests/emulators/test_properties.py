@@ -147,8 +147,9 @@ def served_document(emu: Any) -> tuple[dict[str, Any], dict[str, str]]:
     emulator serves them under path prefixes, and Schemathesis sends every operation to one
     base URL. So those paths get their prefix and lose their own ``servers``.
     """
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 5x faster (Civis: 1 s)
     with bundled_spec(emu.platform).open(encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
+        document = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
     prefixes = {
         op.path: base_path_of(op.servers[0]) for op in emu.app.operations.values() if op.servers
     }

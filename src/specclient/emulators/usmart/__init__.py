@@ -115,7 +115,7 @@ def _emulator_document() -> dict[str, Any]:
     import yaml
 
     with bundled_spec("usmart").open(encoding="utf-8") as handle:
-        doc = yaml.safe_load(handle)
+        doc = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     doc = copy.deepcopy(doc)
     doc["servers"] = [{"url": "/"}]
     prefixes = {
