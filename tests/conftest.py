@@ -7,17 +7,23 @@ JSON-escaped and in base64, including inside ``base64(id:secret)`` (Basic header
 padded or encoded copy is found too. One precompiled pattern, one search per captured section:
 the scan costs microseconds a test.
 
+Also here, for the suite's budget: a model cache shared by the tests that keep a cache
+directory of their own (:func:`model_cache`, tests/_model_cache.py), and the objects alive
+after collection frozen out of the cyclic GC (:func:`pytest_collection_finish`).
+
 A test whose output shows a credential on purpose (``specclient emulate`` prints the demo
 credentials it accepts, by design) is marked ``@pytest.mark.shows_credentials``.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from typing import Any
 
 import pytest
+from _model_cache import SharedModelCache
 from _run_summary import RunSummary  # tests/ is on sys.path: its conftest is rootless
 
 from specclient.testing import _spellings
@@ -98,6 +104,20 @@ def pytest_configure(config: pytest.Config) -> None:
     # specclient's own DEBUG lines (each attempt: verb, URL, status, body excerpt) are where a
     # leak would show: record them, so the scan reads them in every test.
     logging.getLogger("specclient").setLevel(logging.DEBUG)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Collection imported every test module and the libraries they use (pandas, Schemathesis,
+    # the emulators): hundreds of thousands of objects that live to the end. Every full
+    # collection of the cyclic GC walked them all again; frozen, it walks what tests make.
+    gc.freeze()
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> SharedModelCache:
+    """This process's warm model cache: ``model_cache.private(dir)`` makes a test's own cache
+    directory that sees it, ``model_cache.keep(dir)`` adds what the test built to it."""
+    return SharedModelCache(tmp_path_factory.getbasetemp() / "shared-model-cache")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from _parse import parse_file  # tests/ is on sys.path: its conftest is rootless
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "specclient"
@@ -108,7 +109,7 @@ def _lazy_reexports(tree: ast.Module) -> set[tuple[str | None, int, str]]:
     return found
 
 
-def _imports(module: str) -> set[str]:
+def _imports_in_source(module: str) -> set[str]:
     """Every specclient module ``module`` imports, wherever the import statement stands.
 
     One exception: a lazy re-export (an import in the module's ``__getattr__``, and the same
@@ -117,7 +118,7 @@ def _imports(module: str) -> set[str]:
     """
     path = MODULES[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    tree = ast.parse(path.read_text(), str(path))
+    tree = parse_file(path)
     reexported = _lazy_reexports(tree)
     found: set[str] = set()
     for node in ast.walk(tree):
@@ -142,6 +143,15 @@ def _imports(module: str) -> set[str]:
         found.update(n for n in names if n == "specclient" or n.startswith("specclient."))
     found.discard(module)
     return found
+
+
+#: Each engine module's imports, read once while the module is collected: before any test has
+#: started a thread or left garbage behind (see tests/_parse.py).
+IMPORTS = {module: _imports_in_source(module) for module in ENGINE}
+
+
+def _imports(module: str) -> set[str]:
+    return IMPORTS[module] if module in IMPORTS else _imports_in_source(module)
 
 
 def test_the_layer_table_names_modules_that_exist() -> None:

@@ -52,7 +52,10 @@ def _cli(platform: str, request: pytest.FixtureRequest) -> Iterator[CLI]:
     monkeypatch = request.getfixturevalue("monkeypatch")
     tmp_path = request.getfixturevalue("tmp_path")
     capsys = request.getfixturevalue("capsys")
-    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(tmp_path / "cache"))
+    # the test's own tokens and fetched specs, the process's parsed models (tests/_model_cache.py)
+    models = request.getfixturevalue("model_cache")
+    cache = models.private(tmp_path / "cache")
+    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(cache))
     monkeypatch.setenv("HOME", str(tmp_path))
     for name in list(os.environ):
         if name.startswith(("HABU_", "USMART_", "CLICDATA_", "CIVIS_")):
@@ -61,6 +64,7 @@ def _cli(platform: str, request: pytest.FixtureRequest) -> Iterator[CLI]:
         for name, value in emulator_env(platform, emu).items():
             monkeypatch.setenv(name, value)
         yield CLI(platform, emu, capsys)
+    models.keep(cache)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,9 +28,12 @@ def _summary(out: str) -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
-    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(tmp_path / "cache"))
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path, model_cache) -> Iterator[None]:
+    cache = model_cache.private(tmp_path / "cache")  # parsed models shared, tokens its own
+    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(cache))
     monkeypatch.setenv("HOME", str(tmp_path))
+    yield
+    model_cache.keep(cache)
 
 
 # The whole demo (all four platforms, its summary and timings) runs as the README's command,

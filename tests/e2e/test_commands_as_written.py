@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import specclient
@@ -119,6 +120,11 @@ class Served:
         env[declared.base_url_env[0]] = self.info["base_url"]
         return env
 
+    def set_clock(self, change: dict[str, Any]) -> None:
+        """Pace or freeze the emulator's clock (``<base_url>/_emulator/clock``)."""
+        reply = httpx.post(self.info["base_url"] + "/_emulator/clock", json=change, timeout=BOUND)
+        reply.raise_for_status()
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -155,24 +161,57 @@ def _served(platform: str, env: dict[str, str]) -> Iterator[Served]:
         served.stop()
 
 
+def _in_use(served: Served) -> Iterator[Served]:
+    """The emulator's clock moves only while one of this module's tests uses it.
+
+    pytest-xdist may run other modules' tests between this module's (a property run takes
+    minutes on a loaded machine). At 600 emulated seconds a second, a Habu token (12 h) would
+    expire in 72 s of someone else's test, and with Habu's two tokens a day already issued,
+    the next command would be refused.
+    """
+    served.set_clock({"pace": float(PACE)})
+    yield served
+    served.set_clock({"freeze": True})
+
+
 @pytest.fixture(scope="module")
-def habu(env: dict[str, str]) -> Iterator[Served]:
+def habu_process(env: dict[str, str]) -> Iterator[Served]:
     yield from _served("habu", env)
 
 
 @pytest.fixture(scope="module")
-def civis(env: dict[str, str]) -> Iterator[Served]:
+def civis_process(env: dict[str, str]) -> Iterator[Served]:
     yield from _served("civis", env)
 
 
 @pytest.fixture(scope="module")
-def usmart(env: dict[str, str]) -> Iterator[Served]:
+def usmart_process(env: dict[str, str]) -> Iterator[Served]:
     yield from _served("usmart", env)
 
 
 @pytest.fixture(scope="module")
-def clicdata(env: dict[str, str]) -> Iterator[Served]:
+def clicdata_process(env: dict[str, str]) -> Iterator[Served]:
     yield from _served("clicdata", env)
+
+
+@pytest.fixture
+def habu(habu_process: Served) -> Iterator[Served]:
+    yield from _in_use(habu_process)
+
+
+@pytest.fixture
+def civis(civis_process: Served) -> Iterator[Served]:
+    yield from _in_use(civis_process)
+
+
+@pytest.fixture
+def usmart(usmart_process: Served) -> Iterator[Served]:
+    yield from _in_use(usmart_process)
+
+
+@pytest.fixture
+def clicdata(clicdata_process: Served) -> Iterator[Served]:
+    yield from _in_use(clicdata_process)
 
 
 # -- the README's command block, as written ------------------------------------------------------
@@ -501,10 +540,7 @@ def test_docs_cli_clock_over_http(habu: Served) -> None:
     assert curl(17)["pace"] == 600.0
     frozen = curl(18)
     assert frozen["pace"] == 0.0 and curl(15)["time"] == frozen["time"]
-    # the module's other tests need the clock moving at its pace again
-    restore = ["curl", "-X", "POST", habu.info["base_url"] + "/_emulator/clock", "-d"]
-    subprocess.run([*restore, json.dumps({"pace": float(PACE)})], check=True, timeout=BOUND,
-                   capture_output=True)  # fmt: skip
+    # the next test to use it sets its pace again (the habu fixture)
 
 
 def test_docs_cli_demo_is_the_readmes(env) -> None:

@@ -158,13 +158,14 @@ def _run(code: str, where: str, namespace: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("platform", ["habu", "usmart", "clicdata", "civis"])
-def test_every_python_example_runs_as_written(platform, monkeypatch, tmp_path) -> None:
+def test_every_python_example_runs_as_written(platform, monkeypatch, tmp_path, model_cache) -> None:
     blocks = python_blocks(platform)
     assert len(runnable_blocks(platform)) >= 3, f"docs/platforms/{platform}.md: too few steps"
     for name in list(os.environ):
         if name.startswith(("HABU_", "USMART_", "CLICDATA_", "CIVIS_", "LIVERAMP_")):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(tmp_path / "cache"))
+    cache = model_cache.private(tmp_path / "cache")  # parsed models shared, tokens its own
+    monkeypatch.setenv("SPECCLIENT_CACHE_DIR", str(cache))
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)  # examples that read or write a file do it here
     with running(platform, seed=1, pace=PACE) as emu:
@@ -190,4 +191,5 @@ def test_every_python_example_runs_as_written(platform, monkeypatch, tmp_path) -
         client = tutorial.get("client")
         if client is not None and hasattr(client, "close"):
             client.close()
+    model_cache.keep(cache)
     assert ran == len(blocks)

@@ -33,6 +33,7 @@ from specclient.emulators.core import (
     check_options,
 )
 from specclient.emulators.core.auth import basic_credentials, bearer_token
+from specclient.openapi.model import Spec
 
 __all__ = ["CREDENTIALS", "build", "served_spec"]
 
@@ -83,11 +84,8 @@ def build(
         For an unknown option.
     """
     check_options("Civis", options, ("api_key", "queue_seconds", "run_seconds"))
-    from specclient.openapi import load
-    from specclient.openapi.naming import CIVIS_PYTHON
-
-    document, served_bytes = _served()
-    spec = load(document, naming=CIVIS_PYTHON)
+    served_bytes = _served()[1]
+    spec = _served_spec()
     # Civis publishes its paths at the root of the API host, whatever the spec's host says.
     # civis-python's snake_case body keys are read as the API reads them (bodies.py)
     app = CivisEmulatorApp(spec, clock=clock, seed=seed, error_body=_error_body, base_path="")
@@ -106,6 +104,16 @@ def build(
     )
     routes.serve(app, state)
     return app
+
+
+@cache
+def _served_spec() -> Spec:
+    """The served model with civis-python's names, loaded once per process and shared by every
+    build (emulators/core/specs.py says why)."""
+    from specclient.openapi import load
+    from specclient.openapi.naming import CIVIS_PYTHON
+
+    return load(_served()[0], naming=CIVIS_PYTHON)
 
 
 @cache

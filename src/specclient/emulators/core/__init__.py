@@ -10,6 +10,7 @@
 - :mod:`.pagination` — offset, page-number and cursor pages
 - :mod:`.routing` — matching raw paths against the spec's path templates
 - :mod:`.validation` — checking a request against its operation (jsonschema)
+- :mod:`.specs` — the served spec and its validators, loaded once per process and shared
 - :mod:`.auth` — reading credentials off a request; the expired-token reply
 - :mod:`.faults` — the fault injector (``emu.faults``)
 - :mod:`.clock` — the emulator clock (``emu.clock``): manual, or paced when standalone

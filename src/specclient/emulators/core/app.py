@@ -45,6 +45,7 @@ from specclient.emulators.core.routing import (
     split_raw_path,
 )
 from specclient.emulators.core.server import DEFAULT_LIMITS, ServerLimits, drop_connection
+from specclient.emulators.core.specs import shared_spec, shared_validator
 from specclient.emulators.core.validation import OperationValidator, RequestInvalid
 from specclient.errors import ParameterError
 from specclient.openapi.model import Operation, Spec
@@ -180,10 +181,8 @@ class EmulatorApp:
         base_path: str | None = None,
         check_responses: bool = False,
     ) -> None:
-        if not isinstance(spec, Spec):
-            from specclient.openapi import load  # the loader is only needed for this convenience
-
-            spec = load(spec)
+        # one Spec per unchanged file in a process, shared with every other app built from it
+        spec = shared_spec(spec)
         self.spec: Spec = spec
         self.clock = clock if clock is not None else EmulatorClock()
         self.seed = seed
@@ -206,7 +205,6 @@ class EmulatorApp:
         self._ids = random.Random(f"request-ids:{seed}")
         self.lock = threading.RLock()
         self.request_id_header: str | None = "X-Request-Id"
-        self._validators: dict[str, OperationValidator] = {}
         self._draft = "2020-12" if spec.openapi_version.startswith("3.1") else "4"
         self._targets: dict[str, _Target] = {}
         self._route_names: set[str] = set()
@@ -295,11 +293,7 @@ class EmulatorApp:
         return set(self._targets) | self._route_names
 
     def _validator(self, operation: Operation) -> OperationValidator:
-        validator = self._validators.get(operation.qualname)
-        if validator is None:
-            validator = OperationValidator(operation, self._draft)
-            self._validators[operation.qualname] = validator
-        return validator
+        return shared_validator(self.spec, operation, self._draft)
 
     # -- ASGI -------------------------------------------------------------------------------
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

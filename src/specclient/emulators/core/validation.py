@@ -3,7 +3,8 @@
 jsonschema does the schema work (types, enums, required properties, nested shapes); this module
 turns the spec's OpenAPI flavour of schema into plain JSON Schema, turns query/path/header
 strings into the types the spec declares, and words the first problem so it names the field.
-One :class:`OperationValidator` is built per operation on first use and cached by the app.
+One :class:`OperationValidator` is built per operation on first use and shared by every app
+serving the same spec (:mod:`.specs`).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from specclient.emulators.usmart.handlers import (
     routes,
 )
 from specclient.emulators.usmart.state import PROVIDER, VIEWER, VIEWER_ACTIONS, UsmartState
+from specclient.openapi.model import Spec
 
 __all__ = ["CREDENTIALS", "ORG_GUID", "VIEWER_CREDENTIALS", "build"]
 
@@ -70,7 +71,7 @@ def build(*, seed: int = 0, clock: Any = None, **options: Any) -> EmulatorApp:
         ``max_upload_bytes``, ``storage_dir``, ``demo_data``.
     """
     check_options("uSmart", options, _OPTIONS)
-    app = EmulatorApp(_emulator_document(), clock=clock, seed=seed, error_body=_error_body)
+    app = EmulatorApp(_emulator_spec(), clock=clock, seed=seed, error_body=_error_body)
     credentials = {k: str(options.get(k) or CREDENTIALS[k]) for k in CREDENTIALS}
     viewer_keys = options.get("viewer_keys")
     if viewer_keys is None:
@@ -100,12 +101,21 @@ def build(*, seed: int = 0, clock: Any = None, **options: Any) -> EmulatorApp:
 
 
 @cache
+def _emulator_spec() -> Spec:
+    """The served model, loaded once per process and shared by every build (emulators/core/
+    specs.py says why)."""
+    from specclient.openapi import load
+
+    return load(_emulator_document())
+
+
+@cache
 def _emulator_document() -> dict[str, Any]:
     """The bundled spec with the api./discovery. hosts moved under path prefixes."""
     import yaml
 
     with bundled_spec("usmart").open(encoding="utf-8") as handle:
-        doc = yaml.safe_load(handle)
+        doc = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
     doc = copy.deepcopy(doc)
     doc["servers"] = [{"url": "/"}]
     prefixes = {
