@@ -75,18 +75,14 @@ def drive(flow: Flow, client: Any, then: Callable[[Any], Any] | None = None) -> 
 
 def database_id_of(client: Any, database: str | int) -> Flow[int]:
     """``client.get_database_id(database)`` inside a flow (remembered per client)."""
-    return (yield from client._database_id_flow(database))  # type: ignore[no-any-return]
+    return (yield from client.database_id_flow(database))  # type: ignore[no-any-return]
 
 
 def credential_id_of(client: Any, credential_id: int | None) -> Flow[int | None]:
     """``credential_id``, else the user's default database credential."""
     if credential_id:
         return credential_id
-    from specclient.platforms.civis.client import _CivisHelpers
-
-    # the workflow's own flow, so the lookup runs inside this flow on either client
-    lookup = vars(_CivisHelpers)["get_default_database_credential_id"].flow
-    return (yield from lookup(client))  # type: ignore[no-any-return]
+    return (yield from client.default_database_credential_id_flow())  # type: ignore[no-any-return]
 
 
 def random_name(name: str | None) -> str:
