@@ -20,6 +20,7 @@ method on an async one, with the same name, docstring and signature, so the twin
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -245,7 +246,8 @@ def _read(step: Download, response: Any) -> bool:
     from ..response import raise_for_status
 
     raise_for_status(response)
-    return any(step.each(chunk) for chunk in response.iter_bytes(step.chunk_size))
+    with _broken_body(response):
+        return any(step.each(chunk) for chunk in response.iter_bytes(step.chunk_size))
 
 
 async def _aread(step: Download, response: Any) -> bool:
@@ -254,10 +256,26 @@ async def _aread(step: Download, response: Any) -> bool:
     if response.status_code >= 400:
         await response.aread()  # the error's excerpt needs the body
     raise_for_status(response)
-    async for chunk in response.aiter_bytes(step.chunk_size):
-        if step.each(chunk):
-            return True
+    with _broken_body(response):
+        async for chunk in response.aiter_bytes(step.chunk_size):
+            if step.each(chunk):
+                return True
     return False
+
+
+@contextmanager
+def _broken_body(response: Any) -> Iterator[None]:
+    """A body cut off part-way (the connection dropped mid-stream) raises specclient's
+    :class:`~specclient.errors.TransportError`, as a failed send does, so the flow may catch it
+    (and, say, download again from where its output started)."""
+    import httpx
+
+    try:
+        yield
+    except httpx.TransportError as exc:
+        from ..http.transport import transport_error
+
+        raise transport_error(exc, response.request) from None
 
 
 def _step(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
