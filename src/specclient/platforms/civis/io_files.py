@@ -3,8 +3,8 @@
 :func:`file_to_json`, :func:`json_to_file`.
 
 Contents go through the presigned URLs Civis hands out, streamed in chunks (a file of any size
-costs a chunk of memory; the API key is never sent to the storage host). Single-POST uploads,
-as civis-python does below 50 MB. A download cut off part-way is fetched again into the same
+costs a chunk of memory; the API key is never sent to the storage host): one POST up to 50 MB,
+S3 multipart beyond, as civis-python. A download cut off part-way is fetched again into the same
 place of the output, as civis-python's is; a storage host's error is told as civis-python
 tells it (status, URL without its query, S3's error code and message), never with the
 presigned URL's signature or the rest of S3's error body.
@@ -12,16 +12,18 @@ presigned URL's signature or the rest of S3's error body.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import math
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import IO, Any
 
 from specclient.errors import APIError, SpecClientError, TransportError
-from specclient.platforms._flows import Download, Flow, Request, Sleep
+from specclient.platforms._flows import Call, Download, Flow, Request, Sleep, Upload
 from specclient.platforms.civis.io_common import CHUNK_SIZE, EmptyResultError, call, drive
 
 __all__ = [
@@ -40,6 +42,10 @@ __all__ = [
 ]
 
 _MAX_DESCRIPTION = 512
+#: civis-python's multipart thresholds: more than 50 MB goes in parts of at least 5 MiB
+MIN_MULTIPART_SIZE = 50 * 2**20
+MIN_PART_SIZE = 5 * 2**20
+MAX_FILE_SIZE = 5 * 2**40
 #: attempts at a presigned upload or download (civis-python's default retrying: 10)
 TRANSFER_ATTEMPTS = 10
 #: a file's extension -> pandas' ``compression`` (civis-python's ``file_to_dataframe``)
@@ -50,9 +56,10 @@ _SPOOL_BYTES = 32 * 2**20
 
 class StorageError(SpecClientError):
     """The storage host refused a presigned upload or download (civis-python raises
-    ``requests.HTTPError`` with the same text). ``status_code`` is its HTTP status."""
+    ``requests.HTTPError`` with the same text). ``status_code`` is its HTTP status (``None``:
+    the connection failed)."""
 
-    def __init__(self, message: str, status_code: int) -> None:
+    def __init__(self, message: str, status_code: int | None) -> None:
         super().__init__(message)
         self.status_code = status_code
 
@@ -164,8 +171,34 @@ class _FromHere:
         return int(self._buf.seek(offset, whence)) - self._start
 
 
+def _bytes_left(buf: IO[Any]) -> int | None:
+    """How many bytes ``buf`` holds from its position, when it can say (a binary, seekable
+    file); its position is kept."""
+    try:
+        if isinstance(buf.read(0), str):
+            return None
+        here = buf.tell()
+        end = buf.seek(0, os.SEEK_END)
+        buf.seek(here)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return int(end - here)
+
+
 def upload(buf: IO[Any], name: str, fields: Mapping[str, Any]) -> Flow[int]:
-    created = yield call("files.post", name, **fields)
+    """``buf`` from its position as Civis file ``name``: one POST up to
+    :data:`MIN_MULTIPART_SIZE`, S3 multipart beyond (civis-python's rule)."""
+    size = _bytes_left(buf)
+    if size is not None and size > MAX_FILE_SIZE:
+        raise ValueError("File is greater than the maximum allowable file size (5TB)")
+    if size is not None and size > MIN_MULTIPART_SIZE:
+        return (yield from _multipart_upload(buf, name, size, fields))
+    return (yield from _single_upload(buf, name, fields))
+
+
+def _single_upload(buf: IO[Any], name: str, fields: Mapping[str, Any]) -> Flow[int]:
+    # not io_common.call, which leaves out None: expires_at=None means "never expires"
+    created = yield Call("files.post", (name,), {**fields, "return_type": "snake"})
     form = created.upload_fields.json(snake_case=False)
     # S3's POST policy: "key" first, the file last (httpx streams the file part in chunks)
     data = {"key": form.pop("key"), **form}
@@ -177,6 +210,62 @@ def upload(buf: IO[Any], name: str, fields: Mapping[str, Any]) -> Flow[int]:
 
     yield from _transfer(send, rewind=lambda: part.seek(0))
     return created.id  # type: ignore[no-any-return]
+
+
+def _multipart_upload(buf: IO[Any], name: str, size: int, fields: Mapping[str, Any]) -> Flow[int]:
+    """civis-python's part sizes (the geometric mean of 5 MiB and the size, at least 5 MiB),
+    each part streamed from the file with a PUT to its presigned URL, one after another (a
+    part's memory is a chunk), then ``files.post_multipart_complete``."""
+    part_size = max(int(math.sqrt(MIN_PART_SIZE) * math.sqrt(size)), MIN_PART_SIZE)
+    count = math.ceil(size / part_size)
+    created = yield Call("files.post_multipart", (name, count), {**fields, "return_type": "snake"})
+    start = buf.tell()
+    for number, url in enumerate(created.upload_urls, 1):
+        offset = start + (number - 1) * part_size
+        body = _Part(buf, offset, min(part_size, start + size - offset))
+        options = {"auth": False, "idempotent": True, "headers": body.headers}
+        try:
+            yield from _transfer(functools.partial(_put, url, body, options), rewind=_noop)
+        except (StorageError, TransportError) as error:
+            status = error.status_code if isinstance(error, StorageError) else None
+            raise StorageError(
+                f"Failed to upload part {number} of {count} for Civis file {created.id}: {error}",
+                status,
+            ) from None
+    yield call("files.post_multipart_complete", created.id)
+    return created.id  # type: ignore[no-any-return]
+
+
+def _put(url: str, body: _Part, options: Mapping[str, Any]) -> Flow[None]:
+    yield Upload("PUT", url, body, options)
+
+
+def _noop() -> None:
+    """Nothing to put back: a part's body starts from its offset on every attempt."""
+
+
+class _Part:
+    """Bytes ``offset`` to ``offset + length`` of ``buf``, read a chunk at a time from the
+    start on every iteration (so a retried PUT sends the same part)."""
+
+    def __init__(self, buf: IO[bytes], offset: int, length: int) -> None:
+        self._buf, self._offset, self._length = buf, offset, length
+        # S3 refuses a chunked PUT: the length is said up front
+        self.headers = {"Content-Length": str(length)}
+
+    def __iter__(self) -> Iterator[bytes]:
+        self._buf.seek(self._offset)
+        left = self._length
+        while left > 0:
+            chunk = self._buf.read(min(CHUNK_SIZE, left))
+            if not chunk:
+                raise ValueError("the file ended before its part did (was it changed?)")
+            left -= len(chunk)
+            yield chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self:
+            yield chunk
 
 
 def _transfer(send: Callable[[], Flow[None]], rewind: Callable[[], Any] | None) -> Flow[None]:
