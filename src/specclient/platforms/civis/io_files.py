@@ -295,14 +295,15 @@ def _storage_error(error: APIError) -> StorageError:
     """civis-python's ``_get_aws_error_message``: the status, the URL without its query (the
     signature), and only S3's error code and message from its body."""
     import html
+    from http import HTTPStatus
 
     response = getattr(error, "response", None)
     status = error.status_code
-    reason = getattr(response, "reason_phrase", "") or ""
+    reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
     url = re.sub(r"\?[^\s'\"]*", "", str(response.url) if response is not None else error.url)
     kind = "Client" if 400 <= status < 500 else "Server"
     message = f"{status} {kind} Error: {reason} for url: {url}"
-    text = response.text if response is not None else ""
+    text = response.text if response is not None else str(error.body or "")
     code = re.search(r"<Code>(.*?)</Code>", text, re.DOTALL)
     detail = re.search(r"<Message>(.*?)</Message>", text, re.DOTALL)
     if code and detail:
