@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import SpecClientError
+from ..errors import ConnectionError, SpecClientError
 from ._workflow import Flow, Workflows, spec_caller, workflow
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from ..openapi.model import Waiter
 
 __all__ = [
+    "BodyCutOff",
     "Call",
     "Request",
     "Sleep",
@@ -263,19 +264,30 @@ async def _aread(step: Download, response: Any) -> bool:
     return False
 
 
+class BodyCutOff(ConnectionError):
+    """A :class:`Download`'s reply broke off part-way: its status came, not all its body.
+
+    The sender retries a send that failed; this failure comes after the sender has handed the
+    reply over, so the flow decides (civis.io downloads again from where its output started).
+    """
+
+
 @contextmanager
 def _broken_body(response: Any) -> Iterator[None]:
-    """A body cut off part-way (the connection dropped mid-stream) raises specclient's
-    :class:`~specclient.errors.TransportError`, as a failed send does, so the flow may catch it
-    (and, say, download again from where its output started)."""
     import httpx
 
     try:
         yield
     except httpx.TransportError as exc:
-        from ..http.transport import transport_error
+        from ..http.redact import redact_text_urls
 
-        raise transport_error(exc, response.request) from None
+        request = response.request
+        detail = redact_text_urls(str(exc)) or type(exc).__name__
+        raise BodyCutOff(
+            f"the reply broke off part-way: {type(exc).__name__}: {detail}",
+            method=request.method,
+            url=str(request.url),
+        ) from None
 
 
 def _step(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:

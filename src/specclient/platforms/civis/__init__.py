@@ -115,8 +115,8 @@ def _key_auth(api_key: str) -> Any:
     """
     import binascii  # base64.b64encode's own code, without base64 and struct
 
-    from specclient._secrets import register_secret_value
     from specclient.auth import APIKey
+    from specclient.http.redact import register_secret_value
 
     # the raw key too, not only the header's base64 form: a caller's own log line, an error
     # quoting a config value or a cassette of the key in a body must mask it as well

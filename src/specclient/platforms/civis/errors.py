@@ -20,8 +20,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from specclient._secrets import redact_secret_values
 from specclient.errors import APIError, ParameterError, SpecClientError, redact_url
+from specclient.http.redact import redact_secret_values
 from specclient.response import raise_for_status
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import IO, Any
 
 from specclient.errors import APIError, SpecClientError, TransportError
-from specclient.platforms._flows import Call, Download, Flow, Request, Sleep, Upload
+from specclient.platforms._flows import BodyCutOff, Call, Download, Flow, Request, Sleep, Upload
 from specclient.platforms.civis.io_common import CHUNK_SIZE, EmptyResultError, call, drive
 
 __all__ = [
@@ -154,6 +154,13 @@ class _FromHere:
         except (OSError, ValueError):
             self._start = None  # not seekable: sent once, never rewound
 
+    @property
+    def seekable(self) -> bool:
+        return self._start is not None
+
+    def rewind(self) -> None:
+        self.seek(0)
+
     def read(self, size: int = -1) -> bytes:
         data = self._buf.read(size)
         return data.encode("utf-8") if isinstance(data, str) else data
@@ -208,7 +215,7 @@ def _single_upload(buf: IO[Any], name: str, fields: Mapping[str, Any]) -> Flow[i
     def send() -> Flow[None]:
         yield Request("POST", created.upload_url, options)
 
-    yield from _transfer(send, rewind=lambda: part.seek(0))
+    yield from _transfer(send, rewind=part.rewind if part.seekable else None)
     return created.id  # type: ignore[no-any-return]
 
 
@@ -273,16 +280,18 @@ def _transfer(send: Callable[[], Flow[None]], rewind: Callable[[], Any] | None) 
     puts the body or the output back first; ``None``: it cannot be, so no second attempt).
 
     The client's sender already retries what the Civis API promises (429, 502-504, a lost
-    connection); this adds what only a storage transfer has: a body cut off part-way, and
-    S3's ``500 InternalError``, which AWS says to retry. A 4xx (an expired or wrong signature)
-    is not retried: it cannot get better (civis-python tries it 10 times).
+    connection, each up to its attempts); this adds what only a storage transfer has: a reply
+    cut off part-way (:class:`BodyCutOff`: the sender never sees it), and S3's
+    ``500 InternalError``, which AWS says to retry. A 4xx (an expired or wrong signature) is
+    not retried: it cannot get better (civis-python tries it 10 times).
     """
     for attempt in range(1, TRANSFER_ATTEMPTS + 1):
         try:
             yield from send()
             return
         except (TransportError, APIError) as error:
-            again = isinstance(error, TransportError) or error.status_code == 500
+            # any other TransportError: the sender has tried already
+            again = isinstance(error, BodyCutOff) or getattr(error, "status_code", 0) == 500
             if not again or rewind is None or attempt == TRANSFER_ATTEMPTS:
                 if isinstance(error, APIError):
                     raise _storage_error(error) from None
@@ -339,9 +348,12 @@ def _download_path(file_id: int, path: str) -> Flow[None]:
 def download(file_id: int, buf: IO[bytes]) -> Flow[None]:
     url = yield from download_url(file_id)
     start = buf.tell() if buf.seekable() else None
-    # written again from where it started, over what is there already (as civis-python)
-    rewind = None if start is None else (lambda: buf.seek(start))
-    yield from _transfer(lambda: stream(url, buf.write), rewind)
+
+    def rewind() -> None:
+        # written again from where it started, over what is there already (as civis-python)
+        buf.seek(start or 0)
+
+    yield from _transfer(lambda: stream(url, buf.write), None if start is None else rewind)
     if hasattr(buf, "flush"):
         buf.flush()
 

@@ -187,10 +187,14 @@ class _Storage(httpx.BaseTransport):
 
 def test_file_multipart_upload_connection_error_omits_presigned_url(emu, small_parts):
     """test_file_multipart_upload_connection_error_omits_presigned_url: a part whose
-    connection keeps failing raises an error naming the part, without the presigned URL's
-    query (its signature)."""
+    connection keeps failing is tried as often as any request (civis-python's test: as its
+    retrying says), then raises an error naming the part, without the presigned URL's query
+    (its signature)."""
+
+    attempts = []
 
     def refuse(request):
+        attempts.append(request)
         raise httpx.ConnectError(f"Max retries exceeded with url: {request.url}")
 
     client = emu.client(http=_Storage(refuse))
@@ -203,6 +207,8 @@ def test_file_multipart_upload_connection_error_omits_presigned_url(emu, small_p
     assert "deadbeefsignature" not in message
     assert info.value.__suppress_context__
     assert file_id not in emu.state.file_store.blobs
+    # the sender's 10 attempts (civis-python's count), not retried again on top of them
+    assert len(attempts) == 10
 
 
 def test_file_single_upload_retries(emu):
