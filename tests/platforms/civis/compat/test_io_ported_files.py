@@ -550,3 +550,45 @@ async def test_the_file_helpers_run_on_the_async_client(emu):
     frame_id = await civis_io.dataframe_to_file(pd.DataFrame({"a": [1]}), client=client)
     frame = await civis_io.file_to_dataframe(frame_id, client=client)
     assert list(frame.columns) == ["Unnamed: 0", "a"]  # pandas wrote the index, as there
+
+
+class _AsyncCutOnce(httpx.AsyncBaseTransport):
+    """:class:`_CutOnce` for the async client."""
+
+    def __init__(self):
+        self._inner = httpx.AsyncHTTPTransport()
+        self.downloads = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self._inner.handle_async_request(request)
+        if not request.url.path.startswith("/_storage/download/"):
+            return response
+        self.downloads += 1
+        if self.downloads > 1:
+            return response
+        body = await response.aread()
+
+        class Broken(httpx.AsyncByteStream):
+            async def __aiter__(self):
+                yield body[:3]
+                raise httpx.ReadError("connection reset by peer")
+
+        return httpx.Response(200, headers=response.headers, stream=Broken(), request=request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+async def test_a_multipart_upload_and_a_cut_off_download_on_the_async_client(emu, small_parts):
+    """(the same flows awaited: parts streamed by the async driver, a download cut off
+    part-way fetched again and written from where the output started)"""
+    cut = _AsyncCutOnce()
+    client = emu.async_client(http=cut)
+    file_id = await civis_io.file_to_civis(io.BytesIO(b"0123456789ab"), "big", client=client)
+    assert _stored(emu, file_id) == b"0123456789ab"
+    assert emu.state.file_store.files[file_id]["fileSize"] == 12
+    out = io.BytesIO(b"xy")
+    out.seek(2)
+    await civis_io.civis_to_file(file_id, out, client=client)
+    assert out.getvalue() == b"xy0123456789ab"
+    assert cut.downloads == 2
