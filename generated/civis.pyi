@@ -684,6 +684,15 @@ class FilesPostResponse(Response):
     upload_fields: Response
     my_permission_level: _str | None
 
+class FilesPostMultipartResponse(Response):
+    id: _int | None
+    name: _str | None
+    created_at: _str | None
+    file_size: _int | None
+    expires_at: _str | None
+    description: _str | None
+    upload_urls: _list[_str]
+
 class FilesGetResponse(Response):
     id: _int | None
     name: _str | None
@@ -982,6 +991,43 @@ class ImportsGetFilesRunsResponse(Response):
     started_at: _str | None
     finished_at: _str | None
     error: _str | None
+
+class ExportsPostFilesCsvResponse(Response):
+    id: _int | None
+    name: _str | None
+    source: ExportsPostFilesCsvResponseSource | None
+    destination: ExportsPostFilesCsvResponseDestination | None
+    include_header: _bool | None
+    compression: _str | None
+    column_delimiter: _str | None
+    hidden: _bool | None
+    force_multifile: _bool | None
+    max_file_size: _int | None
+    my_permission_level: _str | None
+
+class ExportsPostFilesCsvResponseSource(Response):
+    sql: _str | None
+    remote_host_id: _int | None
+    credential_id: _int | None
+
+class ExportsPostFilesCsvResponseDestination(Response):
+    filename_prefix: _str | None
+    storage_path: ExportsPostFilesCsvResponseDestinationStoragePath | None
+
+class ExportsPostFilesCsvResponseDestinationStoragePath(Response):
+    file_path: _str | None
+    storage_host_id: _int | None
+    credential_id: _int | None
+    existing_files: _str | None
+
+class ExportsPostFilesCsvRunsResponse(Response):
+    id: _int | None
+    state: _str | None
+    created_at: _str | None
+    started_at: _str | None
+    finished_at: _str | None
+    error: _str | None
+    output_cached_on: _str | None
 
 class QueriesPostResponse(Response):
     id: _int | None
@@ -2239,6 +2285,54 @@ class _Files(_CivisResourceBase):
     @_overload
     def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
+    def post_multipart(self, name: _str, num_parts: _int, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostMultipartResponse:
+        """Initiate a multipart upload
+
+        API: ``POST /files/multipart``
+
+        Parameters
+        ----------
+        name : str
+            The file name.
+        num_parts : int
+            The number of parts in which the file will be uploaded. This parameter determines the number of presigned URLs that are returned.
+        expires_at : str | None, optional
+            The date and time the file will expire. If not specified, the file will expire in 30 days. To keep a file indefinitely, specify null.
+        description : str | None, optional
+            The user-defined description of the file.
+
+        Returns
+        -------
+        FilesPostMultipartResponse
+        """
+    @_overload
+    def post_multipart(self, name: _str, num_parts: _int, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post_multipart(self, name: _str, num_parts: _int, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_multipart(self, name: _str, num_parts: _int, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_multipart_complete(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Response:
+        """Complete a multipart upload
+
+        API: ``POST /files/multipart/{id}/complete``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the file.
+
+        Returns
+        -------
+        Response
+        """
+    @_overload
+    def post_multipart_complete(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post_multipart_complete(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_multipart_complete(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
     def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesGetResponse:
         """Get details about a file
 
@@ -2515,6 +2609,140 @@ class _Imports(_CivisResourceBase):
     @_overload
     def get_files_runs(self, id: _int, run_id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
+class _Exports(_CivisResourceBase):
+    @_overload
+    def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], *, name: _str | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., force_multifile: _bool | None = ..., max_file_size: _int | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ExportsPostFilesCsvResponse:
+        """Create a CSV Export
+
+        API: ``POST /exports/files/csv``
+
+        Parameters
+        ----------
+        source : dict[str, Any]
+        destination : dict[str, Any]
+        name : str | None, optional
+            The name of this Csv Export job.
+        include_header : bool | None, optional
+            A boolean value indicating whether or not the header should be included. Defaults to true.
+        compression : str | None, optional
+            The compression of the output file. Valid arguments are gzip, zip or none. Defaults to "gzip".
+        column_delimiter : str | None, optional
+            The column delimiter for the output file. Valid arguments are "comma", "tab", and "pipe". Defaults to "comma".
+        hidden : bool | None, optional
+            A boolean value indicating whether or not this request should be hidden. Defaults to false.
+        force_multifile : bool | None, optional
+            Whether or not the csv should be split into multiple files. Default: false
+        max_file_size : int | None, optional
+            The max file size, in MB, created files will be. Only available when force_multifile is true.
+
+        Returns
+        -------
+        ExportsPostFilesCsvResponse
+        """
+    @_overload
+    def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], *, name: _str | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., force_multifile: _bool | None = ..., max_file_size: _int | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], *, name: _str | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., force_multifile: _bool | None = ..., max_file_size: _int | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], *, name: _str | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., force_multifile: _bool | None = ..., max_file_size: _int | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_files_csv(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ExportsPostFilesCsvResponse:
+        """Get a CSV Export
+
+        API: ``GET /exports/files/csv/{id}``
+
+        Parameters
+        ----------
+        id : int
+
+        Returns
+        -------
+        ExportsPostFilesCsvResponse
+        """
+    @_overload
+    def get_files_csv(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get_files_csv(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_files_csv(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_files_csv_runs(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ExportsPostFilesCsvRunsResponse:
+        """Start a run
+
+        API: ``POST /exports/files/csv/{id}/runs``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the CSV Export job.
+
+        Returns
+        -------
+        ExportsPostFilesCsvRunsResponse
+        """
+    @_overload
+    def post_files_csv_runs(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def post_files_csv_runs(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def post_files_csv_runs(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_files_csv_runs(self, id: _int, run_id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ExportsPostFilesCsvRunsResponse:
+        """Check status of a run
+
+        API: ``GET /exports/files/csv/{id}/runs/{run_id}``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the CSV Export job.
+        run_id : int
+            The ID of the run.
+
+        Returns
+        -------
+        ExportsPostFilesCsvRunsResponse
+        """
+    @_overload
+    def get_files_csv_runs(self, id: _int, run_id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def get_files_csv_runs(self, id: _int, run_id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def get_files_csv_runs(self, id: _int, run_id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[ScriptsListContainersRunsOutputsResponse]:
+        """List the outputs for a run
+
+        API: ``GET /exports/files/csv/{id}/runs/{run_id}/outputs``
+
+        Parameters
+        ----------
+        id : int
+            The ID of the csv_export.
+        run_id : int
+            The ID of the run.
+        limit : int | None, optional
+            Number of results to return. Defaults to its maximum of 50.
+        page_num : int | None, optional
+            Page number of the results to return. Defaults to the first page, 1.
+        order : str | None, optional
+            The field on which to order the result set. Defaults to created_at. Must be one of: created_at, id.
+        order_dir : str | None, optional
+            Direction in which to sort, either asc (ascending) or desc (descending) defaulting to desc.
+
+        Returns
+        -------
+        list[ScriptsListContainersRunsOutputsResponse] (``Iterator[ScriptsListContainersRunsOutputsResponse]`` with ``iterator=True``)
+        """
+    @_overload
+    def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["arrow"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Iterator[ScriptsListContainersRunsOutputsResponse]: ...
+
 class _Queries(_CivisResourceBase):
     @_overload
     def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QueriesPostResponse:
@@ -2591,6 +2819,7 @@ class CivisClient(_CivisClientBase):
     jobs: _Jobs
     files: _Files
     imports: _Imports
+    exports: _Exports
     queries: _Queries
 
 
@@ -2978,6 +3207,22 @@ class _AsyncFiles(_AsyncCivisResourceBase):
     @_overload
     async def post(self, name: _str, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
     @_overload
+    async def post_multipart(self, name: _str, num_parts: _int, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesPostMultipartResponse: ...
+    @_overload
+    async def post_multipart(self, name: _str, num_parts: _int, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post_multipart(self, name: _str, num_parts: _int, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_multipart(self, name: _str, num_parts: _int, *, expires_at: _str | None = ..., description: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_multipart_complete(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Response: ...
+    @_overload
+    async def post_multipart_complete(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post_multipart_complete(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_multipart_complete(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
     async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> FilesGetResponse: ...
     @_overload
     async def get(self, id: _int, *, link_expires_at: _str | None = ..., inline: _bool | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
@@ -3060,6 +3305,50 @@ class _AsyncImports(_AsyncCivisResourceBase):
     @_overload
     async def get_files_runs(self, id: _int, run_id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
 
+class _AsyncExports(_AsyncCivisResourceBase):
+    @_overload
+    async def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], *, name: _str | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., force_multifile: _bool | None = ..., max_file_size: _int | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ExportsPostFilesCsvResponse: ...
+    @_overload
+    async def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], *, name: _str | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., force_multifile: _bool | None = ..., max_file_size: _int | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], *, name: _str | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., force_multifile: _bool | None = ..., max_file_size: _int | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_files_csv(self, source: _dict[_str, Any], destination: _dict[_str, Any], *, name: _str | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., hidden: _bool | None = ..., force_multifile: _bool | None = ..., max_file_size: _int | None = ..., body: Mapping[_str, Any] | None = ..., return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_files_csv(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ExportsPostFilesCsvResponse: ...
+    @_overload
+    async def get_files_csv(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get_files_csv(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_files_csv(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_files_csv_runs(self, id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ExportsPostFilesCsvRunsResponse: ...
+    @_overload
+    async def post_files_csv_runs(self, id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def post_files_csv_runs(self, id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def post_files_csv_runs(self, id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_files_csv_runs(self, id: _int, run_id: _int, *, return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> ExportsPostFilesCsvRunsResponse: ...
+    @_overload
+    async def get_files_csv_runs(self, id: _int, run_id: _int, *, return_type: Literal["pandas"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def get_files_csv_runs(self, id: _int, run_id: _int, *, return_type: Literal["raw"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def get_files_csv_runs(self, id: _int, run_id: _int, *, return_type: Literal["arrow"], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[False] = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _list[ScriptsListContainersRunsOutputsResponse]: ...
+    @_overload
+    async def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["pandas"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> _pd.DataFrame: ...
+    @_overload
+    async def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["raw"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: Literal["arrow"], iterator: bool = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> Any: ...
+    @_overload
+    async def list_files_csv_runs_outputs(self, id: _int, run_id: _int, *, limit: _int | None = ..., page_num: _int | None = ..., order: _str | None = ..., order_dir: _str | None = ..., return_type: _Snake = ..., iterator: Literal[True], timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> AsyncIterator[ScriptsListContainersRunsOutputsResponse]: ...
+
 class _AsyncQueries(_AsyncCivisResourceBase):
     @_overload
     async def post(self, database: _int, sql: _str, preview_rows: _int, *, credential: _int | None = ..., hidden: _bool | None = ..., interactive: _bool | None = ..., include_header: _bool | None = ..., compression: _str | None = ..., column_delimiter: _str | None = ..., unquoted: _bool | None = ..., filename_prefix: _str | None = ..., body: Mapping[_str, Any] | None = ..., return_type: _Snake = ..., timeout: _float | None = ..., headers: Mapping[_str, _str] | None = ...) -> QueriesPostResponse: ...
@@ -3090,4 +3379,5 @@ class AsyncCivisClient(_AsyncCivisClientBase):
     jobs: _AsyncJobs
     files: _AsyncFiles
     imports: _AsyncImports
+    exports: _AsyncExports
     queries: _AsyncQueries

@@ -308,6 +308,13 @@ def test_every_reply_has_the_shape_civis_publishes(served):
     client.imports.post_syncs(sync.id, {"path": "public.orders"}, {"path": "public.orders_copy"})
     sync_run = client.imports.post_runs(sync.id)
     query = client.queries.post(1, "SELECT 1", 10)
+    export = client.exports.post_files_csv(
+        {"sql": "select * from public.orders", "remote_host_id": 1, "credential_id": 101}, {}
+    )
+    export_run = client.exports.post_files_csv_runs(export.id)
+    parts = client.files.post_multipart("big.csv", 1)
+    client.request("PUT", parts.upload_urls[0], content=b"a\n", auth=False)
+    client.files.post_multipart_complete(parts.id)
     served.clock.advance(100)
     calls = {
         "databases.get_schemas_tables": (1, "public", "customers"),
@@ -348,6 +355,9 @@ def test_every_reply_has_the_shape_civis_publishes(served):
         "jobs.list_runs_logs": (s.id, run.id),
         "jobs.post_runs": (s.id,),
         "files.get": (stored.id,),
+        "exports.get_files_csv": (export.id,),
+        "exports.get_files_csv_runs": (export.id, export_run.id),
+        "exports.list_files_csv_runs_outputs": (export.id, export_run.id),
     }
     assert set(calls) | {
         "credentials.post",
@@ -367,6 +377,10 @@ def test_every_reply_has_the_shape_civis_publishes(served):
         "imports.post_syncs",
         "imports.post_runs",
         "queries.post",
+        "exports.post_files_csv",
+        "exports.post_files_csv_runs",
+        "files.post_multipart",
+        "files.post_multipart_complete",
     } == set(served.app.operations)
     for qualname, args in calls.items():
         operation = served.app.operations[qualname]

@@ -15,9 +15,11 @@ from specclient._after_import import when_imported
 from specclient._secrets import (
     MASK,
     is_secret_name,
+    redact_secret_values,
     redact_text_urls,
     redact_url,
     register_secret_name,
+    register_secret_value,
 )
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "redact_form",
     "redact_body",
     "redact_text_urls",
+    "redact_secret_values",
+    "register_secret_value",
 ]
 
 

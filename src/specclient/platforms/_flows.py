@@ -20,10 +20,11 @@ method on an async one, with the same name, docstring and signature, so the twin
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..errors import SpecClientError
+from ..errors import ConnectionError, SpecClientError
 from ._workflow import Flow, Workflows, spec_caller, workflow
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from ..openapi.model import Waiter
 
 __all__ = [
+    "BodyCutOff",
     "Call",
     "Request",
     "Sleep",
@@ -245,7 +247,8 @@ def _read(step: Download, response: Any) -> bool:
     from ..response import raise_for_status
 
     raise_for_status(response)
-    return any(step.each(chunk) for chunk in response.iter_bytes(step.chunk_size))
+    with _broken_body(response):
+        return any(step.each(chunk) for chunk in response.iter_bytes(step.chunk_size))
 
 
 async def _aread(step: Download, response: Any) -> bool:
@@ -254,10 +257,37 @@ async def _aread(step: Download, response: Any) -> bool:
     if response.status_code >= 400:
         await response.aread()  # the error's excerpt needs the body
     raise_for_status(response)
-    async for chunk in response.aiter_bytes(step.chunk_size):
-        if step.each(chunk):
-            return True
+    with _broken_body(response):
+        async for chunk in response.aiter_bytes(step.chunk_size):
+            if step.each(chunk):
+                return True
     return False
+
+
+class BodyCutOff(ConnectionError):
+    """A :class:`Download`'s reply broke off part-way: its status came, not all its body.
+
+    The sender retries a send that failed; this failure comes after the sender has handed the
+    reply over, so the flow decides (civis.io downloads again from where its output started).
+    """
+
+
+@contextmanager
+def _broken_body(response: Any) -> Iterator[None]:
+    import httpx
+
+    try:
+        yield
+    except httpx.TransportError as exc:
+        from ..http.redact import redact_text_urls
+
+        request = response.request
+        detail = redact_text_urls(str(exc)) or type(exc).__name__
+        raise BodyCutOff(
+            f"the reply broke off part-way: {type(exc).__name__}: {detail}",
+            method=request.method,
+            url=str(request.url),
+        ) from None
 
 
 def _step(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:

@@ -21,6 +21,7 @@ from typing import Any
 
 from specclient._resources import bundled_spec
 from specclient.emulators.civis import data_routes as _data_routes  # noqa: F401 (routes)
+from specclient.emulators.civis import exports as _exports  # noqa: F401 (routes)
 from specclient.emulators.civis import files as _files  # noqa: F401 (routes)
 from specclient.emulators.civis.bodies import CivisEmulatorApp
 from specclient.emulators.civis.handlers import routes

@@ -9,7 +9,8 @@ against the spec, so both spellings reach the handlers the same way. Keys under 
 A field sent as ``null`` is read as not sent: civis-python sends ``null`` for every optional
 argument its helpers pass through unset (``civis.io.civis_to_csv`` sends
 ``csvSettings.filenamePrefix: null``, ``dataframe_to_civis`` ``maxErrors: null``), and
-those helpers work against Civis.
+those helpers work against Civis. Except where the spec gives ``null`` a meaning
+(``expiresAt: null``: never expires).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from specclient.emulators.core.app import EmulatorApp
 __all__ = ["CivisEmulatorApp", "camel_keys"]
 
 _USER_DATA = frozenset({"arguments", "environmentVariables"})
+#: fields whose ``null`` the API documents as a value: ``files.post`` ``expiresAt: null``
+#: keeps the file forever (left out, it expires in 30 days)
+_NULL_IS_A_VALUE = frozenset({"expiresAt"})
 _SNAKE = re.compile(r"_([a-z0-9])")
 _WRITES = frozenset({"POST", "PUT", "PATCH"})
 
@@ -37,9 +41,9 @@ def camel_keys(value: Any) -> Any:
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
-            if item is None:
-                continue
             name = _camel(key) if isinstance(key, str) else key
+            if item is None and name not in _NULL_IS_A_VALUE:
+                continue
             out[name] = item if name in _USER_DATA else camel_keys(item)
         return out
     if isinstance(value, list):  # civis-python's sortkeys [None, None]: no sort keys

@@ -1,5 +1,7 @@
 """Civis files: ``POST /files`` hands out a presigned S3-style upload (a multipart POST with
-``uploadFields`` first and ``file`` last, as AWS's POST policy), ``GET /files/{id}`` a
+``uploadFields`` first and ``file`` last, as AWS's POST policy), ``POST /files/multipart``
+one presigned PUT URL per part (joined by ``/files/multipart/{id}/complete``),
+``GET /files/{id}`` a
 presigned download URL (``fileUrl`` / ``downloadUrl``). Both URLs are on the emulator's own
 origin under :data:`STORAGE_PREFIX` and carry a token, not the API key: as on S3, whoever
 holds the URL may use it, and nothing else."""
@@ -29,16 +31,68 @@ class FileStore:
         self.uploads: dict[str, int] = {}
         self.downloads: dict[str, int] = {}
         self.blobs: dict[int, bytes] = {}
+        #: multipart uploads in progress: each file's parts (None: not uploaded yet)
+        self.parts: dict[int, list[bytes | None]] = {}
+        self.part_uploads: dict[str, tuple[int, int]] = {}
 
     def create(self, body: dict[str, Any], author: dict[str, Any], origin: str) -> dict:
+        file_id = self._new_record(body, author)
+        token = secrets.token_urlsafe(16)
+        self.uploads[token] = file_id
+        name = self.files[file_id]["name"]
+        return {
+            **self.files[file_id],
+            "uploadUrl": f"{origin}{STORAGE_PREFIX}/upload/{token}",
+            # What S3 checks the POST against; the emulator checks the key.
+            "uploadFields": {"key": f"files/{file_id}/{name}", "policy": "emulated"},
+        }
+
+    def create_multipart(self, body: dict[str, Any], author: dict[str, Any], origin: str) -> dict:
+        """A file uploaded in ``numParts`` parts, each PUT to its own presigned URL, joined in
+        order by ``/files/multipart/{id}/complete`` (S3's multipart upload)."""
+        parts = body.get("numParts")
+        if not isinstance(parts, int) or isinstance(parts, bool) or not 1 <= parts <= 10_000:
+            raise Invalid("numParts must be a whole number from 1 to 10000 (S3's limit)")
+        file_id = self._new_record(body, author)
+        self.parts[file_id] = [None] * parts
+        urls = []
+        for number in range(parts):
+            token = secrets.token_urlsafe(16)
+            self.part_uploads[token] = (file_id, number)
+            urls.append(f"{origin}{STORAGE_PREFIX}/part/{token}")
+        return {**self.files[file_id], "uploadUrls": urls}
+
+    def store_part(self, token: str, data: bytes) -> None:
+        # As S3's: a part may be sent again (a retried part replaces the first)
+        if token not in self.part_uploads:
+            raise NotFound("upload URL unknown")
+        file_id, number = self.part_uploads[token]
+        if file_id not in self.parts:
+            raise Invalid("this multipart upload is complete already")
+        self.parts[file_id][number] = data
+
+    def complete(self, file_id: int) -> None:
+        self.record(file_id)
+        parts = self.parts.get(file_id)
+        if parts is None:
+            raise Invalid(f"file {file_id} has no multipart upload in progress")
+        missing = [str(n + 1) for n, part in enumerate(parts) if part is None]
+        if missing:
+            raise Invalid(f"parts {', '.join(missing)} of {len(parts)} were not uploaded")
+        data = b"".join(part for part in parts if part is not None)
+        del self.parts[file_id]
+        self.blobs[file_id] = data
+        self.files[file_id]["fileSize"] = len(data)
+
+    def _new_record(self, body: dict[str, Any], author: dict[str, Any]) -> int:
         name = body.get("name")
         if not isinstance(name, str) or not name:
             raise Invalid("name is required")
         now = self.state.now()
         file_id = self.state.new_id()
-        token = secrets.token_urlsafe(16)
-        self.uploads[token] = file_id
-        expires = body.get("expiresAt") or _iso(now + DEFAULT_EXPIRY_DAYS * 86400)
+        # null: kept forever (the spec's word); left out: Civis's default expiry
+        default = _iso(now + DEFAULT_EXPIRY_DAYS * 86400)
+        expires = body.get("expiresAt", default)
         self.files[file_id] = {
             "id": file_id,
             "name": name,
@@ -49,12 +103,7 @@ class FileStore:
             "author": {k: author.get(k) for k in ("id", "name", "username", "initials")},
             "myPermissionLevel": "manage",
         }
-        return {
-            **self.files[file_id],
-            "uploadUrl": f"{origin}{STORAGE_PREFIX}/upload/{token}",
-            # What S3 checks the POST against; the emulator checks the key.
-            "uploadFields": {"key": f"files/{file_id}/{name}", "policy": "emulated"},
-        }
+        return file_id
 
     def add(self, name: str, data: bytes, author: dict[str, Any]) -> int:
         """A file the platform writes itself (a run's output), uploaded already."""
@@ -114,6 +163,29 @@ def files_post(state: CivisState, req: EmuRequest) -> EmuResponse:
     if not isinstance(body, dict):
         raise Invalid("a JSON object body is required")
     return EmuResponse(201, json=state.file_store.create(body, req.principal, _origin(req)))
+
+
+@routes("POST /files/multipart")
+def files_multipart_post(state: CivisState, req: EmuRequest) -> EmuResponse:
+    body = req.json()
+    if not isinstance(body, dict):
+        raise Invalid("a JSON object body is required")
+    created = state.file_store.create_multipart(body, req.principal, _origin(req))
+    return EmuResponse(201, json=created)
+
+
+@routes("POST /files/multipart/{id}/complete")
+def files_multipart_complete(state: CivisState, req: EmuRequest) -> EmuResponse:
+    state.file_store.complete(int(req.path_params["id"]))
+    return EmuResponse(204, body=b"")
+
+
+@routes.extra("PUT", STORAGE_PREFIX + "/part/{token}", name="storage.upload_part", stream=True)
+async def storage_upload_part(state: CivisState, req: EmuRequest) -> EmuResponse:
+    data = await req.load()
+    with req.app.lock:
+        state.file_store.store_part(req.path_params["token"], data)
+    return EmuResponse(200, body=b"", headers={"ETag": f'"{len(data)}"'})
 
 
 @routes("GET /files/{id}")

@@ -70,6 +70,8 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("get", "/jobs/{id}/runs/{run_id}/outputs"),  # jobs.list_runs_outputs
     ("get", "/jobs/{id}/runs/{run_id}/logs"),  # jobs.list_runs_logs
     ("post", "/files/"),  # files.post (a presigned upload)
+    ("post", "/files/multipart"),  # files.post_multipart (presigned part uploads)
+    ("post", "/files/multipart/{id}/complete"),  # files.post_multipart_complete
     ("get", "/files/{id}"),  # files.get (a presigned download)
     ("post", "/files/preprocess/csv"),  # files.post_preprocess_csv
     ("get", "/files/preprocess/csv/{id}"),  # files.get_preprocess_csv
@@ -80,6 +82,11 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("post", "/imports/{id}/syncs"),  # imports.post_syncs
     ("post", "/imports/{id}/runs"),  # imports.post_runs
     ("get", "/imports/files/{id}/runs/{run_id}"),  # imports.get_files_runs
+    ("post", "/exports/files/csv"),  # exports.post_files_csv
+    ("get", "/exports/files/csv/{id}"),  # exports.get_files_csv
+    ("post", "/exports/files/csv/{id}/runs"),  # exports.post_files_csv_runs
+    ("get", "/exports/files/csv/{id}/runs/{run_id}"),  # exports.get_files_csv_runs
+    ("get", "/exports/files/csv/{id}/runs/{run_id}/outputs"),  # ..._csv_runs_outputs
     ("post", "/queries/"),  # queries.post
     ("get", "/queries/{id}"),  # queries.get
 )
@@ -96,6 +103,10 @@ FIXES: tuple[str, ...] = (
     "the first page is 1), `limit` from 1 up to the maximum its description names.",
     "Required strings of a request body are non-empty (`minLength: 1`): Civis refuses a blank "
     "name, type or SQL as it refuses a missing one.",
+    "A request field whose description says to send null for a meaning (`expiresAt`: "
+    '"To keep a file indefinitely, specify null") takes null: `x-nullable: true`.',
+    "`numParts` of a multipart upload is 1 to 10,000 (one presigned URL per part; S3's "
+    "limit on parts): `minimum`/`maximum`.",
     "The published document declares only success statuses. Declared the errors Civis answers "
     "in its error body `{error, errorDescription, code}`: 401 on every operation (a missing or "
     "unknown key), 404 where the path or the body names an object, 400 where the operation takes "
@@ -151,6 +162,7 @@ def correct(document: Mapping[str, Any]) -> dict[str, Any]:
         _nullable(definitions[name])
     for name in _body_definitions(fixed) - reached:
         _non_blank(definitions[name])
+        _request_fixes(definitions[name])
     for item in fixed["paths"].values():
         for verb, operation in item.items():
             for param in operation.get("parameters", []) if verb != "parameters" else ():
@@ -172,6 +184,14 @@ def _nullable(schema: Any) -> None:
         _nullable(prop)
         _nullable(prop.get("items"))
     _nullable(schema.get("items"))
+
+
+def _request_fixes(schema: Any) -> None:
+    for name, prop in ((schema or {}).get("properties") or {}).items():
+        if isinstance(prop, dict) and "specify null" in (prop.get("description") or ""):
+            prop["x-nullable"] = True
+        if name == "numParts" and isinstance(prop, dict):
+            prop.update(minimum=1, maximum=10_000)
 
 
 def _body_definitions(document: Mapping[str, Any]) -> set[str]:

@@ -116,7 +116,11 @@ def _key_auth(api_key: str) -> Any:
     import binascii  # base64.b64encode's own code, without base64 and struct
 
     from specclient.auth import APIKey
+    from specclient.http.redact import register_secret_value
 
+    # the raw key too, not only the header's base64 form: a caller's own log line, an error
+    # quoting a config value or a cassette of the key in a body must mask it as well
+    register_secret_value(api_key)
     token = binascii.b2a_base64(f"{api_key}:".encode(), newline=False).decode("ascii")
     return APIKey(token, header="Authorization", prefix="Basic")
 

@@ -29,6 +29,8 @@ __all__ = [
     "AsyncCivisScripts",
     "RESOURCE_CLASSES",
     "ASYNC_RESOURCE_CLASSES",
+    "database_id_flow",
+    "default_database_credential_id_flow",
 ]
 
 
@@ -226,7 +228,7 @@ class _CivisHelpers(Workflows):
         ValueError
             If the database can't be found.
         """
-        return (yield from self._database_id_flow(database))
+        return (yield from database_id_flow(self, database))
 
     @workflow
     def get_database_credential_id(
@@ -320,7 +322,7 @@ class _CivisHelpers(Workflows):
         """
 
         def lookup() -> Flow:
-            database_id = yield from self._database_id_flow(database)
+            database_id = yield from database_id_flow(self, database)
             query = by_name.table_query(database_id, table)
             return by_name.pick_table((yield _snake("tables.list", **query)), table, database)
 
@@ -364,22 +366,7 @@ class _CivisHelpers(Workflows):
     def get_default_database_credential_id(self) -> Flow[int | None]:
         """The current user's default database credential ID (``None`` if there is none);
         civis-python's ``client.default_database_credential_id``."""
-
-        def lookup() -> Flow:
-            # remote_host_id=None as civis-python sends it: no filter on the host.
-            creds = yield _snake("credentials.list", default=True, type="Database")
-            return by_name.first_id(creds)
-
-        return (yield from self._remembered(("default_database_credential",), lookup))
-
-    def _database_id_flow(self, database: str | int) -> Flow[int]:
-        if isinstance(database, int):
-            return database
-
-        def lookup() -> Flow[int]:
-            return by_name.pick_database((yield _snake("databases.list")), database)
-
-        return (yield from self._remembered(("database", database), lookup))
+        return (yield from default_database_credential_id_flow(self))
 
     def _username_flow(self) -> Flow:
         return (yield from self._remembered(("username",), lambda: self._me_flow("username")))
@@ -388,6 +375,32 @@ class _CivisHelpers(Workflows):
         # one rule for both clients: get_me, or list_me on specs from before the naming fix
         me = yield _snake(f"users.{by_name.me_method(self.spec)}")
         return me[field]
+
+
+# -- the lookups as flows: other flows (civis.io) yield from them, on either client -----------
+def database_id_flow(client: _CivisHelpers, database: str | int) -> Flow[int]:
+    """``client.get_database_id(database)`` as a flow (:mod:`specclient.platforms._flows`):
+    ``yield from`` it inside another flow, which then runs on a sync or an async client alike;
+    remembered per client, as the method's answer is."""
+    if isinstance(database, int):
+        return database
+
+    def lookup() -> Flow[int]:
+        return by_name.pick_database((yield _snake("databases.list")), database)
+
+    return (yield from client._remembered(("database", database), lookup))
+
+
+def default_database_credential_id_flow(client: _CivisHelpers) -> Flow[int | None]:
+    """``client.get_default_database_credential_id()`` as a flow (as
+    :func:`database_id_flow`)."""
+
+    def lookup() -> Flow:
+        # remote_host_id=None as civis-python sends it: no filter on the host.
+        creds = yield _snake("credentials.list", default=True, type="Database")
+        return by_name.first_id(creds)
+
+    return (yield from client._remembered(("default_database_credential",), lookup))
 
 
 def _snake(qualname: str, **kwargs: Any) -> Call:

@@ -21,6 +21,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from specclient.errors import APIError, ParameterError, SpecClientError, redact_url
+from specclient.http.redact import redact_secret_values
 from specclient.response import raise_for_status
 
 if TYPE_CHECKING:
@@ -49,10 +50,13 @@ class CivisAPIError(APIError):
 
     def __str__(self) -> str:
         if not self.status_code:
-            return self.error_message
+            return redact_secret_values(self.error_message)
         request = self.response.request if self.response is not None else None
         path = redact_url(request.url.raw_path.decode("ascii")) if request else self.url
-        return f"({self.status_code}) {self.error_message} ({self.method} {path})"
+        # by value too: a key (or token) the caller put in a path segment is no name=value
+        return redact_secret_values(
+            f"({self.status_code}) {self.error_message} ({self.method} {path})"
+        )
 
 
 class CivisAPIKeyError(CivisAPIError):

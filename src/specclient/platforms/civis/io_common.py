@@ -12,6 +12,7 @@ from typing import Any
 
 from specclient.client import AsyncClient
 from specclient.platforms._flows import Call, Flow, Follow, arun, run, spec_caller
+from specclient.platforms.civis.client import database_id_flow, default_database_credential_id_flow
 
 __all__ = [
     "CHUNK_SIZE",
@@ -75,18 +76,14 @@ def drive(flow: Flow, client: Any, then: Callable[[Any], Any] | None = None) -> 
 
 def database_id_of(client: Any, database: str | int) -> Flow[int]:
     """``client.get_database_id(database)`` inside a flow (remembered per client)."""
-    return (yield from client._database_id_flow(database))  # type: ignore[no-any-return]
+    return (yield from database_id_flow(client, database))
 
 
 def credential_id_of(client: Any, credential_id: int | None) -> Flow[int | None]:
     """``credential_id``, else the user's default database credential."""
     if credential_id:
         return credential_id
-    from specclient.platforms.civis.client import _CivisHelpers
-
-    # the workflow's own flow, so the lookup runs inside this flow on either client
-    lookup = vars(_CivisHelpers)["get_default_database_credential_id"].flow
-    return (yield from lookup(client))  # type: ignore[no-any-return]
+    return (yield from default_database_credential_id_flow(client))
 
 
 def random_name(name: str | None) -> str:

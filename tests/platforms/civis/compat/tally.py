@@ -1,5 +1,5 @@
 """Every test in civis-python 2.10.1's tests for APIClient, resources, Response, futures,
-polling and retries (its sdist's tests/), and what became of it here.
+polling, retries and civis.io (its sdist's tests/), and what became of it here.
 
 ``SAME``: ported, and specclient behaves as civis-python does (the test named runs the
 assertion). ``DIFFERENT``: ported, and specclient differs on purpose: the test asserts our
@@ -106,7 +106,81 @@ SAME: dict[str, str] = {
     "test_camel_to_snake.py::test_camel_to_snake": f"{C}::test_camel_to_snake",
 }  # fmt: skip
 
-#: civis-python test -> (our test, the phrase docs/platforms/civis.md lists it under)
+# tests/test_io.py (civis.io), test by test
+IO, IOF, IOT = "test_io_ported.py", "test_io_ported_files.py", "test_io_ported_tables.py"
+SAME.update({
+    **{
+        f"test_io.py::{name}": f"{IOF}::{name}"
+        for name in (
+            "test_bytes_file_to_civis", "test_zip_member_to_civis", "test_text_file_to_civis",
+            "test_large_file_to_civis", "test_civis_to_file", "test_file_id_from_run_output_exact",
+            "test_file_id_from_run_output_approximate",
+            "test_file_id_from_run_output_approximate_multiple",
+            "test_file_id_from_run_output_no_file", "test_file_id_from_run_output_no_run",
+            "test_file_id_from_run_output_platform_error",
+            "test_file_id_from_run_output_no_filename", "test_file_to_dataframe_expired",
+            "test_file_to_dataframe_infer", "test_file_to_dataframe_infer_gzip",
+            "test_file_to_dataframe_kwargs", "test_file_to_dataframe_polars", "test_load_json",
+            "test_civis_to_file_local", "test_civis_to_file_retries",
+            "test_file_single_upload_retries", "test_file_multipart_upload_retries",
+            "test_file_multipart_upload_part_failure_raises",
+            "test_file_multipart_upload_connection_error_omits_presigned_url",
+            "test_get_aws_error_message_omits_presigned_url_signature",
+            "test_get_aws_error_message_omits_unparseable_body", "test_file_to_civis",
+            "test_file_to_civis_error_for_description_too_long",
+            "test_file_description_attribute_added_or_not", "test_type_path_like",
+        )
+    },
+    **{
+        f"test_io.py::{name}": f"{IOT}::{name}"
+        for name in (
+            "test_csv_to_civis", "test_civis_file_to_table_table_doesnt_exist",
+            "test_civis_file_to_table_table_doesnt_exist_all_sql_types_missing",
+            "test_civis_file_to_table_table_does_not_exist_some_sql_types_missing",
+            "test_civis_file_to_table_table_columns_keys_misspelled",
+            "test_process_cleaning_results_raises_imports", "test_run_cleaning",
+            "test_check_column_types_passing", "test_civis_to_csv_propagates_download_exception",
+            "test_civis_to_csv_download_success", "test_read_civis_sql_no_dataframe",
+            "test_read_civis_sql_polars", "test_warns_or_raise_exception_for_deprecated_use_pandas",
+            "test_maybe_random_name_random",
+        )
+    },
+    # civis-python's private helpers whose behaviour a test of the helper's caller asserts
+    "test_io.py::test_process_cleaning_results":
+        f"{IOT}::test_civis_file_to_table_table_doesnt_exist",
+    "test_io.py::test_download_file": f"{IOT}::test_civis_to_csv_download_success",
+    "test_io.py::test_check_detected_info_matching":
+        f"{IO}::test_check_column_types_coerce_to_varchar_and_multi_file",
+    "test_io.py::test_maybe_random_name_not_random":
+        f"{IO}::test_sql_script_and_export_to_civis_file",
+    # ported before (test_io_ported.py)
+    **{
+        f"test_io.py::{name}": f"{IO}::{name}"
+        for name in (
+            "test_split_schema_tablename", "test_split_schema_tablename_raises",
+            "test_get_sql_select", "test_check_column_types_differing_numbers",
+            "test_check_column_types_differing_types", "test_check_detected_info_raises",
+            "test_civis_file_to_table_table_exists", "test_transfer_table",
+        )
+    },
+    "test_io.py::test_sql_script": f"{IO}::test_sql_script_and_export_to_civis_file",
+    "test_io.py::test_export_to_civis_file": f"{IO}::test_sql_script_and_export_to_civis_file",
+    "test_io.py::test_read_civis_sql_no_dataframe_special_encoding_sad_path":
+        f"{IO}::test_read_civis_sql_no_dataframe_special_encoding",
+    "test_io.py::test_read_civis_sql_no_dataframe_special_encoding_happy_path":
+        f"{IO}::test_read_civis_sql_no_dataframe_special_encoding",
+    "test_io.py::test_check_column_types_coerce_to_varchar":
+        f"{IO}::test_check_column_types_coerce_to_varchar_and_multi_file",
+    "test_io.py::test_civis_file_to_table_multi_file":
+        f"{IO}::test_check_column_types_coerce_to_varchar_and_multi_file",
+    "test_io.py::test_civis_file_to_table_table_doesnt_exist_provide_table_columns":
+        f"{IO}::test_civis_file_to_table_provide_table_columns",
+    "test_io.py::test_civis_to_multifile_passes_client":
+        f"{IO}::test_civis_to_multifile_passes_client_and_reads_the_manifest",
+})  # fmt: skip
+
+#: civis-python test -> (our test, the phrase docs/platforms/civis.md or civis-io.md lists it
+#: under)
 DIFFERENT: dict[str, tuple[str, str]] = {
     "test_response.py::test_response_to_json_parsing_error": (
         f"{R}::test_response_to_json_parsing_error", "a success reply that is not JSON"),
@@ -127,6 +201,14 @@ DIFFERENT: dict[str, tuple[str, str]] = {
         f"{F}::test_geometric_polling", "back-off grows by 1.5x"),
     "test_retries.py::test_no_retry_on_connection_error": (
         f"{C}::test_no_retry_on_connection_error", "a connection error is retried"),
+    "test_io.py::test_dataframe_to_civis_pandas": (
+        f"{IO}::test_dataframe_to_civis_pandas_passes_to_csv_options",
+        "`dataframe_to_civis` skips the preprocessing jobs"),
+    "test_io.py::test_dataframe_to_civis_polars": (
+        f"{IOT}::test_dataframe_to_civis_polars",
+        "`dataframe_to_civis` skips the preprocessing jobs"),
+    "test_io.py::test_read_civis_sql_pandas": (
+        f"{IOT}::test_read_civis_sql_pandas", "Honest types"),
 }  # fmt: skip
 
 #: civis-python test -> why it has no counterpart here

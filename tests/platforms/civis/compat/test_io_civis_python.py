@@ -99,3 +99,33 @@ def test_a_failed_import_fails_civis_pythons_future(client):
         future = civis.io.dataframe_to_civis(df, 1, "scratch.once", client=client)
         with pytest.raises(civis.base.CivisJobFailure, match="already exists"):
             future.result()
+
+
+def test_civis_pythons_multipart_upload_reaches_the_emulators_parts(client, monkeypatch, tmp_path):
+    """civis-python's own ``_multipart_upload`` (4 threads, PUT per part, complete) against
+    the emulator's ``/files/multipart``; specclient reads the file back whole."""
+    monkeypatch.setattr(civis.io._files, "MIN_MULTIPART_SIZE", 1)
+    monkeypatch.setattr(civis.io._files, "MIN_PART_SIZE", 3)
+    data = bytes(range(256)) * 3
+    (tmp_path / "parts.bin").write_bytes(data)
+    with open(tmp_path / "parts.bin", "rb") as handle:
+        file_id = civis.io.file_to_civis(handle, "parts.bin", client=client)
+    out = io.BytesIO()
+    ours.civis_to_file(file_id, out, client=client)
+    assert out.getvalue() == data
+
+
+def test_civis_pythons_file_helpers_read_what_ours_write(client):
+    """civis-python's ``file_to_dataframe``, ``file_to_json`` and ``file_id_from_run_output``
+    with specclient's client; the files written by specclient's helpers."""
+    frame_id = ours.dataframe_to_file(pd.DataFrame({"a": [1, 2]}), index=False, client=client)
+    assert civis.io.file_to_dataframe(frame_id, client=client)["a"].tolist() == [1, 2]
+    json_id = ours.json_to_file({"k": [1]}, client=client)
+    assert civis.io.file_to_json(json_id, client=client) == {"k": [1]}
+    future = ours.export_to_civis_file("SELECT 1", 1, client=client)
+    future.result()
+    found = civis.io.file_id_from_run_output("output.csv", future.job_id, future.run_id,
+                                             client=client)  # fmt: skip
+    assert found == ours.file_id_from_run_output(
+        "output.csv", future.job_id, future.run_id, client=client
+    )
