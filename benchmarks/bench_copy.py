@@ -7,12 +7,16 @@ Methods, each against the same two emulators in the same run, each in a fresh pr
   ``clicdata.data.append(rec_id, df)``: the whole table is in memory before the first row is
   sent.
 - ``copy``: ``specclient.copy(transfer.habu_result(run_id, client=habu),
-  transfer.clicdata_dataset(clicdata, rec_id))``: one 10,000-row page at a time, appended as
-  it arrives, with the exactly-once checkpoint.
+  transfer.clicdata_dataset(clicdata, rec_id))``: 10,000-row pages appended as they arrive,
+  the next page fetched while the last is appended, with the exactly-once checkpoint.
 
 Both emulators run in their own processes (their CPU and memory are not the client's); each
 method gets its own empty data set. "peak RSS" is the method's process (``ru_maxrss``), "above
-imports" subtracts its resident size once everything is imported.
+imports" subtracts its resident size once everything is imported; each emulator's CPU while
+the method ran and the load average as it began say where a slow wall time came from on a
+shared machine. To compare with an earlier tree, run its copy of this script (``git archive
+<commit> src specs benchmarks | tar -x -C DIR``, then ``PYTHONPATH=DIR/src python
+DIR/benchmarks/bench_copy.py``) alternately with this one.
 
 Run from a checkout::
 
@@ -38,7 +42,13 @@ if str(ROOT / "src") not in sys.path:
 if str(ROOT / "benchmarks") not in sys.path:
     sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_habu_results import _current_rss_mib, _rss_mib, prepare_run  # noqa: E402
+from bench_habu_results import (  # noqa: E402
+    _current_rss_mib,
+    _load,
+    _process_cpu,
+    _rss_mib,
+    prepare_run,
+)
 
 METHODS = ("by hand", "copy")
 _HABU = (
@@ -153,13 +163,16 @@ def table(results: list[dict[str, Any]], rows: int) -> str:
         f"Habu question-run result -> ClicData data set: {rows:,} rows x 4 columns, "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs",
         "",
-        "| method | rows stored | wall s | rows/s | client CPU s | peak RSS MiB | above imports MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| method | rows stored | wall s | rows/s | client CPU s | Habu emulator CPU s "
+        "| ClicData emulator CPU s | peak RSS MiB | above imports MiB | load at start |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r['method']} | {r['stored']:,} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f} | "
-            f"{r['cpu']:.1f} | {r['peak_rss_mib']:.0f} | {r['above_mib']:.0f} |"
+            f"| {r['method']} | {r['stored']:,} | {r['seconds']:.1f} | "
+            f"{r['rows'] / r['seconds']:,.0f} | {r['cpu']:.1f} | {r['habu_cpu']:.1f} | "
+            f"{r['clicdata_cpu']:.1f} | {r['peak_rss_mib']:.0f} | {r['above_mib']:.0f} | "
+            f"{r['load']:.1f} |"
         )
     return "\n".join(lines)
 
@@ -196,10 +209,16 @@ def main(argv: list[str] | None = None) -> str:
         results = []
         for method in methods:
             rec_id = empty_target(clicdata, habu, run_id, f"bench {method}")
+            servers = (habu_process.pid, clicdata_process.pid)
+            load, served = _load(), [_process_cpu(pid) for pid in servers]
             measured = (
                 measure(method, habu, clicdata, run_id, rec_id)
                 if args.inline
                 else run_child(method, habu, clicdata, run_id, rec_id)
+            )
+            measured["load"] = load
+            measured["habu_cpu"], measured["clicdata_cpu"] = (
+                _process_cpu(pid) - before for pid, before in zip(servers, served, strict=True)
             )
             results.append(measured)
     finally:
