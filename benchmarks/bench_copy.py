@@ -51,6 +51,8 @@ from bench_habu_results import (  # noqa: E402
 )
 
 METHODS = ("by hand", "copy")
+#: ``copy`` as an older tree does it (``--before-src``), against the same emulators.
+BEFORE = "copy (before)"
 _HABU = (
     "from specclient.emulators.core import serve_forever; "
     "serve_forever('habu', port=0, seed=1, result_rows={rows}, token_cap=None, "
@@ -127,6 +129,7 @@ def measure(
         stored = clicdata.data.row_count(rec_id)
     return {
         "method": method,
+        "specclient": str(Path(transfer.__file__).parents[2]),  # which tree ran
         "rows": rows,
         "stored": stored,
         "seconds": time.perf_counter() - started,
@@ -137,7 +140,12 @@ def measure(
 
 
 def run_child(
-    method: str, habu: dict[str, Any], clicdata: dict[str, Any], run_id: str, rec_id: int
+    method: str,
+    habu: dict[str, Any],
+    clicdata: dict[str, Any],
+    run_id: str,
+    rec_id: int,
+    before_src: str | None = None,
 ) -> dict[str, Any]:
     args = [
         sys.executable,
@@ -153,6 +161,10 @@ def run_child(
         "--clicdata",
         json.dumps(clicdata),
     ]
+    if method == BEFORE:
+        if not before_src:
+            raise SystemExit(f"{method!r} needs --before-src (an older tree's src/ directory)")
+        args += ["--src", before_src]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run(args, check=True, capture_output=True, text=True, env=env).stdout
     return dict(json.loads(out.strip().splitlines()[-1]))
@@ -182,12 +194,20 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--inline", action="store_true", help="one process (smoke tests)")
+    parser.add_argument(
+        "--before-src",
+        help="src/ of an older tree (git archive OLD src specs | tar -x -C DIR): the method "
+        f"{BEFORE!r} runs its copy against the same emulators, for a same-run baseline",
+    )
+    parser.add_argument("--src", help=argparse.SUPPRESS)
     parser.add_argument("--child")
     parser.add_argument("--run-id")
     parser.add_argument("--rec-id", type=int)
     parser.add_argument("--habu")
     parser.add_argument("--clicdata")
     args = parser.parse_args(argv)
+    if args.src:  # the child of the before method: that tree's specclient, not this one
+        sys.path.insert(0, args.src)
     if args.child:
         print(
             json.dumps(
@@ -202,6 +222,9 @@ def main(argv: list[str] | None = None) -> str:
         )
         return ""
     methods = [m for m in args.methods.split(",") if m]
+    unknown = sorted(set(methods) - {*METHODS, BEFORE})
+    if unknown:
+        parser.error(f"unknown method(s) {unknown}; choose from {', '.join((*METHODS, BEFORE))}")
     habu_process, habu = _serve(_HABU.format(rows=args.rows))
     clicdata_process, clicdata = _serve(_CLICDATA)
     try:
@@ -214,7 +237,7 @@ def main(argv: list[str] | None = None) -> str:
             measured = (
                 measure(method, habu, clicdata, run_id, rec_id)
                 if args.inline
-                else run_child(method, habu, clicdata, run_id, rec_id)
+                else run_child(method, habu, clicdata, run_id, rec_id, args.before_src)
             )
             measured["load"] = load
             measured["habu_cpu"], measured["clicdata_cpu"] = (
