@@ -230,8 +230,8 @@ def main(argv: list[str] | None = None) -> str:
     try:
         run_id = prepare_run(habu["base_url"], habu["credentials"])
         results = []
-        for method in methods:
-            rec_id = empty_target(clicdata, habu, run_id, f"bench {method}")
+        for number, method in enumerate(methods, 1):
+            rec_id = empty_target(clicdata, habu, run_id, f"bench {number} {method}")
             servers = (habu_process.pid, clicdata_process.pid)
             load, served = _load(), [_process_cpu(pid) for pid in servers]
             measured = (
