@@ -64,6 +64,20 @@ _CLICDATA = (
     "token_lifetime=86400)"
 )
 
+#: Put before an emulator's code by ``--latency``: every reply is held back that long (the
+#: emulator's "slow" fault, an ``asyncio.sleep``: other requests go on meanwhile), as a remote
+#: service's round trip would be, without using a core of this machine.
+_WITH_LATENCY = """
+import importlib
+running = importlib.import_module("specclient.emulators.core.running")  # not core.running()
+_build = running._build
+def _slowed(*args, **kwargs):
+    app, credentials = _build(*args, **kwargs)
+    app.faults.add("*", "slow", delay={latency})
+    return app, credentials
+running._build = _slowed
+"""
+
 
 def _serve(code: str) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -199,6 +213,12 @@ def main(argv: list[str] | None = None) -> str:
         help="src/ of an older tree (git archive OLD src specs | tar -x -C DIR): the method "
         f"{BEFORE!r} runs its copy against the same emulators, for a same-run baseline",
     )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds every emulator reply is held back (a remote service's round trip)",
+    )
     parser.add_argument("--src", help=argparse.SUPPRESS)
     parser.add_argument("--child")
     parser.add_argument("--run-id")
@@ -225,8 +245,9 @@ def main(argv: list[str] | None = None) -> str:
     unknown = sorted(set(methods) - {*METHODS, BEFORE})
     if unknown:
         parser.error(f"unknown method(s) {unknown}; choose from {', '.join((*METHODS, BEFORE))}")
-    habu_process, habu = _serve(_HABU.format(rows=args.rows))
-    clicdata_process, clicdata = _serve(_CLICDATA)
+    slowed = _WITH_LATENCY.format(latency=args.latency) if args.latency else ""
+    habu_process, habu = _serve(slowed + _HABU.format(rows=args.rows))
+    clicdata_process, clicdata = _serve(slowed + _CLICDATA)
     try:
         run_id = prepare_run(habu["base_url"], habu["credentials"])
         results = []
@@ -249,6 +270,8 @@ def main(argv: list[str] | None = None) -> str:
             process.terminate()
             process.wait(timeout=10)
     text = table(results, args.rows)
+    if args.latency:
+        text += f"\n\nEvery emulator reply held back {args.latency * 1000:.0f} ms (--latency)."
     print(text)
     return text
 
