@@ -24,7 +24,9 @@ pages, ``specclient@500`` specclient with the API's default 500.
 The emulator runs in its own process; each method runs in a fresh process, so its peak RSS
 (``ru_maxrss``) is its own. "fetch MiB" is peak RSS minus RSS after imports; "client CPU s"
 is the CPU time of the fetching process alone (the emulator's work is not in it), which is
-steadier than wall time on a busy machine.
+steadier than wall time on a busy machine; "emulator CPU s" is the emulator process's CPU
+while the method ran (from ``/proc``), and "load at start" the 1-minute load average when it
+began: wall time is roughly client and emulator CPU plus waiting for a core.
 
 Run from a checkout::
 
@@ -66,6 +68,23 @@ def _current_rss_mib() -> float:
         return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
     except OSError:
         return _rss_mib()
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return 0.0
 
 
 # ------------------------------------------------------------------------------ the methods
@@ -308,16 +327,16 @@ def table(results: list[dict[str, Any]], rows: int, page_size: int) -> str:
         "unless the method says (@N; specclient: the client's default), "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs",
         "",
-        "| method | rows | wall s (best) | rows/s | client CPU s | peak RSS MiB | fetch MiB "
-        "| frame MiB | typed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| method | rows | wall s (best) | rows/s | client CPU s | emulator CPU s | peak RSS MiB "
+        "| fetch MiB | frame MiB | load at start | typed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['method']} | {r['rows']:,} | {r['seconds']:.1f} | "
-            f"{r['rows'] / r['seconds']:,.0f} | {r['cpu']:.1f} | {r['peak_rss_mib']:.0f} | "
-            f"{r['fetch_mib']:.0f} | "
-            f"{r['frame_mib']:.0f} | {'yes' if r['typed'] else 'no (strings)'} |"
+            f"{r['rows'] / r['seconds']:,.0f} | {r['cpu']:.1f} | {r['emulator_cpu']:.1f} | "
+            f"{r['peak_rss_mib']:.0f} | {r['fetch_mib']:.0f} | {r['frame_mib']:.0f} | "
+            f"{r['load']:.1f} | {'yes' if r['typed'] else 'no (strings)'} |"
         )
     return "\n".join(lines)
 
@@ -366,12 +385,18 @@ def main(argv: list[str] | None = None) -> str:
         results = []
         for method in methods:
             sizes = (args.page_size, args.specclient_page_size or None)
-            attempts = [
-                measure(method, base_url, creds, run_id, *sizes)
-                if args.inline
-                else run_child(method, base_url, creds, run_id, *sizes)
-                for _ in range(args.repeat)
-            ]
+            attempts = []
+            for _ in range(args.repeat):
+                # the emulator's own CPU for this method, and the machine's load as it began:
+                # on a shared machine they say where a slow wall time came from
+                load, served = _load(), _process_cpu(process.pid)
+                attempts.append(
+                    measure(method, base_url, creds, run_id, *sizes)
+                    if args.inline
+                    else run_child(method, base_url, creds, run_id, *sizes)
+                )
+                attempts[-1]["emulator_cpu"] = _process_cpu(process.pid) - served
+                attempts[-1]["load"] = load
             results.append(min(attempts, key=lambda r: r["seconds"]))
     finally:
         process.terminate()

@@ -7,6 +7,7 @@ from typing import Any, Literal, overload
 from specclient.client import AsyncClient as AsyncClient
 from specclient.client import Client as Client
 from specclient.options import ClientOptions as ClientOptions
+from specclient.errors import OutcomeUnknown as OutcomeUnknown
 from specclient.response import Response as Response
 from specclient import auth as auth
 from specclient import clock as clock
@@ -32,6 +33,7 @@ __all__ = [
     "AsyncClient",
     "Client",
     "ClientOptions",
+    "OutcomeUnknown",
     "Response",
     "__version__",
     "auth",

@@ -14,6 +14,7 @@ def test_public_names_are_exactly_these():
             "AsyncClient",
             "Client",
             "ClientOptions",
+            "OutcomeUnknown",
             "Response",
             "__version__",
             "auth",

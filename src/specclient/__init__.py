@@ -18,6 +18,7 @@ __all__ = [
     "AsyncClient",
     "Client",
     "ClientOptions",
+    "OutcomeUnknown",
     "Response",
     "__version__",
     "auth",
@@ -33,6 +34,7 @@ _LAZY = {
     "Client": ("specclient.client", "Client"),
     "AsyncClient": ("specclient.client", "AsyncClient"),
     "ClientOptions": ("specclient.options", "ClientOptions"),
+    "OutcomeUnknown": ("specclient.errors", "OutcomeUnknown"),
     "Response": ("specclient.response", "Response"),
     "connect": ("specclient.platforms", "connect"),
     "connect_async": ("specclient.platforms", "connect_async"),
@@ -55,6 +57,7 @@ _SUBMODULES = {
 if TYPE_CHECKING:
     from . import auth, emulators, errors
     from .client import AsyncClient, Client
+    from .errors import OutcomeUnknown
     from .options import ClientOptions
     from .platforms import connect, connect_async
     from .response import Response

@@ -37,6 +37,7 @@ __all__ = [
     "WaiterTimeoutError",
     "RunFailed",
     "RunTimeoutError",
+    "OutcomeUnknown",
     "api_error_for_status",
 ]
 
@@ -298,3 +299,21 @@ class RunTimeoutError(WaiterTimeoutError):
         self.run_id = run_id
         self.url = url
         super().__init__(message, state=state, payload=payload)
+
+
+class OutcomeUnknown(SpecClientError):
+    """The reply to a request that changes state was lost: it may or may not have taken
+    effect. ``action`` names it, ``check`` is the call that shows which; the transport or
+    server error is the ``__cause__``.
+
+    Raised where a platform's state cannot settle the question (a run start, a trigger, an
+    import); catch it to check before trying again, never to retry blindly.
+    """
+
+    def __init__(self, action: str, check: str, error: BaseException) -> None:
+        self.action = action
+        self.check = check
+        super().__init__(
+            f"{action}: the reply was lost ({error}), so it may or may not have happened; "
+            f"check {check} before trying again"
+        )

@@ -135,3 +135,28 @@ def civis(civis_emu):
 
 #: The Civis emulator's seeded warehouse database.
 CIVIS_DATABASE = "redshift-general"
+
+
+def habu_pages(habu_emu, monkeypatch, *, fail_from: int | None = None, answered=None) -> list[int]:
+    """Record the offset of every result page the Habu emulator is asked for (the returned
+    list); with ``fail_from``, answer 500 to every page from that offset on. ``answered(offset)``
+    is called as each page is answered (or refused). A fault tied to a page, not to a moment:
+    a copy asks for its next page while it writes the last one, so a fault switched on between
+    two batches could land on either of two pages."""
+    from specclient.emulators.habu.state import HabuError
+
+    asked: list[int] = []
+    real = habu_emu.state.run_data
+
+    def run_data(run_id: str, limit: int, offset: int):
+        asked.append(offset)
+        try:
+            if fail_from is not None and offset >= fail_from:
+                raise HabuError(500, "injected: the result store is unavailable")
+            return real(run_id, limit, offset)
+        finally:
+            if answered is not None:
+                answered(offset)
+
+    monkeypatch.setattr(habu_emu.state, "run_data", run_data)
+    return asked

@@ -10,7 +10,7 @@ import specclient
 from specclient import transfer
 from specclient.errors import ServerError
 from specclient.platforms.clicdata.errors import AppendInterrupted
-from tests.copy.conftest import habu_target, values
+from tests.copy.conftest import habu_pages, habu_target, values
 
 
 def _stored(clicdata, rec: int) -> pa.Table:
@@ -56,25 +56,18 @@ def test_a_copy_failing_at_the_destination_resumes_without_duplicates(
 
 
 def test_a_copy_failing_at_the_source_resumes_and_appends_to_rows_already_there(
-    habu_emu, habu, run, clicdata, clicdata_emu, tmp_path
+    habu_emu, habu, run, clicdata, clicdata_emu, tmp_path, monkeypatch
 ):
     truth = habu.question_results(run.id, return_type="arrow")
     rec = habu_target(clicdata)
     earlier = truth.slice(0, 5).to_pandas()
     clicdata.data.append(rec, earlier, progress=False)  # rows that are not this copy's
-    calls = {"n": 0}
-
-    def fail_the_source(change: transfer.CopyProgress) -> None:
-        calls["n"] += 1
-        if calls["n"] == 3:
-            habu_emu.faults.add("cleanroom_question_runs.get_data", "500")
-
     source = transfer.habu_result(run.id, client=habu, page_size=200)
     destination = transfer.clicdata_dataset(clicdata, rec, mode="append")
-    with pytest.raises(ServerError):
-        specclient.copy(source, destination, progress=fail_the_source)
+    with monkeypatch.context() as failing, pytest.raises(ServerError):
+        habu_pages(habu_emu, failing, fail_from=600)  # the source fails from its fourth page
+        specclient.copy(source, destination)
     assert clicdata_emu.state.tables[rec].row_count == 5 + 600
-    habu_emu.faults.clear()
     result = specclient.copy(source, destination)
     assert (result.resumed, result.rows) == (600, 634)
     stored = _stored(clicdata, rec)

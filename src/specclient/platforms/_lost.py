@@ -4,8 +4,9 @@ happened and how to check.
 A run start or a trigger is not idempotent, so the engine does not repeat it after an
 ambiguous failure (a dropped connection or a 5xx once the request may have reached the
 server). Where a platform's state can settle the question, its workflow reads it; where it
-cannot, :class:`OutcomeUnknown` is raised instead of the bare transport error, naming the call
-that shows whether the action happened.
+cannot, :class:`~specclient.errors.OutcomeUnknown` (public there; importable from here as
+before) is raised instead of the bare transport error, naming the call that shows whether
+the action happened.
 """
 
 from __future__ import annotations
@@ -13,26 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..errors import ServerError, SpecClientError, TransportError
+from ..errors import OutcomeUnknown, ServerError, TransportError
 
 __all__ = ["AMBIGUOUS", "OutcomeUnknown", "may_have_happened"]
 
 #: Failures after which the server may or may not have applied a request.
 AMBIGUOUS = (ServerError, TransportError)
-
-
-class OutcomeUnknown(SpecClientError):
-    """The reply to a request that changes state was lost: it may or may not have taken
-    effect. ``action`` names it, ``check`` is the call that shows which; the transport or
-    server error is the ``__cause__``."""
-
-    def __init__(self, action: str, check: str, error: BaseException) -> None:
-        self.action = action
-        self.check = check
-        super().__init__(
-            f"{action}: the reply was lost ({error}), so it may or may not have happened; "
-            f"check {check} before trying again"
-        )
 
 
 @contextmanager

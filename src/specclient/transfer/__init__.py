@@ -7,8 +7,9 @@ Sources and destinations are small descriptors naming a table and the client tha
     specclient.copy(transfer.habu_result(run_future), transfer.clicdata_dataset(cd, 42))
     specclient.copy(transfer.clicdata_data(cd, 42), transfer.to_file("sales.parquet"))
 
-The rows stream as Arrow record batches (one batch in memory at a time, beside what the
-source's reader keeps in flight), every column's type is checked against the destination
+The rows stream as Arrow record batches (the source reads the next batch while the
+destination writes the last: two batches in memory, beside what the source's reader keeps in
+flight, :mod:`.handoff`), every column's type is checked against the destination
 before anything is written, and a copy that failed midway, run again, resumes: the
 destination ends with the source's rows exactly once (see :mod:`.checkpoint`).
 :func:`copy_async` is the same copy on async clients. See docs/copy.md.

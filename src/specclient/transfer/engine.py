@@ -1,6 +1,7 @@
 """The copy itself, written once as a flow: open the source, check the types against the
 destination before anything is written, resume past the rows a failed run committed, write
-batch by batch, report progress, finish."""
+batch by batch (the source reading its next batch meanwhile, :mod:`.handoff`), report
+progress, finish."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ..errors import ParameterError
 from .checkpoint import Checkpoints
 from .destinations import Destination, more_rows_than_source
 from .drive import CopyFlow, Pull
+from .handoff import hand_off
 from .sources import Source
 
 __all__ = ["CopyProgress", "CopyResult", "copy_flow", "check_pair"]
@@ -85,8 +87,10 @@ def copy_flow(
     progress: Progress,
 ) -> CopyFlow:
     report, bar = _reporter(progress)
+    batches = None
     try:
-        batches = yield from source.open()
+        # the source fetches its next batch while the destination writes the last one
+        batches = hand_off((yield from source.open()))
         first = yield Pull(batches)
         if first is None:  # a source without a batch is an empty table of no columns
             import pyarrow as pa
@@ -121,6 +125,8 @@ def copy_flow(
             destination.abort()
             raise
     finally:
+        if batches is not None:
+            batches.close()
         if bar is not None:
             bar.close()
     if destination.resumable:

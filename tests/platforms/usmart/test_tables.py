@@ -133,3 +133,47 @@ def test_async_file_batches_and_query_batches(emu, dataset):
 
     files, query = asyncio.run(read())
     assert sum(b.num_rows for b in files) == sum(b.num_rows for b in query) == 90
+
+
+def test_a_query_without_return_type_is_typed_by_the_pipeline_as_the_arrow_answer(
+    emu, dataset, tmp_path
+):
+    # kinds pandas cannot guess from Python objects: "n" is named a number though its values
+    # are whole; "gaps" holds whole numbers and a null; "flag" booleans; "label" text
+    data = tmp_path / "typed.json"
+    data.write_text(
+        json.dumps(
+            [
+                {"n": 1, "gaps": 10, "ratio": 0.5, "flag": True, "label": "a"},
+                {"n": 2, "gaps": None, "ratio": 1.0, "flag": False, "label": "b"},
+                {"n": 3, "gaps": 30, "ratio": 2.25, "flag": True, "label": None},
+            ]
+        )
+    )
+    client = emu.client()
+    emu.state.datasets[dataset.guid].files.clear()
+    client.files.upload(dataset.guid, data)
+    api = _api(dataset)
+    client.pipelines.process(api.guid)
+    emu.clock.advance(5)
+
+    frame = client.data.query(api.guid, kinds={"n": "number"})
+    table = client.data.query(api.guid, return_type="arrow", kinds={"n": "number"})
+    assert frame.dtypes.to_dict() == table.to_pandas().dtypes.to_dict()
+    assert frame.equals(table.to_pandas())
+    dtypes = {name: str(dtype) for name, dtype in frame.dtypes.items()}
+    assert {k: dtypes[k] for k in ("n", "gaps", "ratio", "flag")} == {
+        "n": "float64",  # the kind asked for, not pandas' int64 guess
+        "gaps": "float64",  # an integer column with a gap, as Arrow gives it to pandas
+        "ratio": "float64",
+        "flag": "bool",
+    }
+    assert pd.api.types.is_string_dtype(frame["label"]) and frame["label"].isna().tolist() == [
+        False,
+        False,
+        True,
+    ]
+    assert frame["n"].tolist() == [1.0, 2.0, 3.0]
+    assert frame["gaps"].isna().tolist() == [False, True, False]
+    # without kinds the whole numbers stay integers
+    assert str(client.data.query(api.guid)["n"].dtype) == "int64"

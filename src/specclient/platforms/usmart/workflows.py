@@ -33,7 +33,7 @@ from specclient.errors import (
 )
 from specclient.http.retry import RetryPolicy
 
-from .._flows import Call, Download, Flow, Follow, Sleep, Upload, Workflows, workflow
+from .._flows import Call, Flow, Follow, Sleep, Upload, Workflows, workflow
 from .futures import (
     PipelineOutcome,
     RefreshFuture,
@@ -696,9 +696,12 @@ class DataWorkflows(Workflows):
         limit : int, optional
             At most this many records.
         return_type : {"pandas", "arrow"}, optional
-            Given (or with ``to_parquet``/``to_csv``), the records go through the table
-            pipeline (:mod:`specclient.platforms.usmart.tables`): a ``pyarrow.Table`` or a
-            DataFrame with nullable dtypes, typed from the first 10,000 records' values.
+            The records always go through the table pipeline
+            (:mod:`specclient.platforms.usmart.tables`), typed from the first 10,000 records'
+            values (or ``kinds``): ``"arrow"`` a ``pyarrow.Table``, ``"pandas"`` a DataFrame
+            with nullable dtypes. Not given: that table's ``to_pandas()`` (numpy dtypes:
+            ``int64``, ``float64``, ``bool``, strings; a whole-number column with gaps is
+            ``float64``).
         to_parquet, to_csv : path, optional
             Write the records there as they stream in (one batch in memory); returns the path.
         kinds : mapping of str to str, optional
@@ -710,32 +713,20 @@ class DataWorkflows(Workflows):
         pandas.DataFrame
             One row per record, with ``usmart_id``.
         """
-        import pandas as pd
+        from specclient.tables.outputs import table_output
 
         from .tables import RecordBatcher, urql_request, urql_table_flow
 
         read = urql_request(
             self, "data.query", resource_guid, terms, revision, where, select, sort, limit
         )
-        if return_type is not None or to_parquet is not None or to_csv is not None:
-            from specclient.tables.outputs import table_output
-
-            output = table_output("data.query", return_type, to_parquet, to_csv)
-            batcher = RecordBatcher(kinds=kinds, limit=limit)
-            return (yield from urql_table_flow(read, batcher, chunk_size, output))
-        reader = JsonArrayReader()
-        records: list[Any] = []
-
-        def take(chunk: bytes) -> bool:
-            for record in reader.feed(chunk):
-                records.append(record)
-                if limit is not None and len(records) >= limit:
-                    return True
-            return reader.done
-
-        if not (yield Download(read, chunk_size, take)):
-            reader.end()
-        return pd.DataFrame.from_records(records) if records else pd.DataFrame()
+        # Without return_type the frame is still typed by the pipeline (the columns' kinds),
+        # not guessed by pandas from Python objects: the arrow answer's own to_pandas() dtypes.
+        default = return_type is None and to_parquet is None and to_csv is None
+        output = table_output("data.query", "arrow" if default else return_type, to_parquet, to_csv)
+        batcher = RecordBatcher(kinds=kinds, limit=limit)
+        answer = yield from urql_table_flow(read, batcher, chunk_size, output)
+        return answer.to_pandas() if default else answer
 
 
 def _field_names(where: str, argument: str, names: str | Iterable[str] | None) -> list[str]:
