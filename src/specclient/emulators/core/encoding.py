@@ -10,18 +10,18 @@ by ``json`` as before:
 - integers beyond 64 bits, nesting deeper than orjson's limit, strings that are not valid UTF-8;
 - a type the hook refuses (``json`` then raises the same ``TypeError`` it always did).
 
-NaN and infinities are the one value orjson changes rather than refuses (to ``null``); the
-emulator has always written them as ``json`` does (``NaN``, ``Infinity``: what a client that sent
-them reads back), so a reply that holds a ``null`` is checked for them and, if it has one,
-written by ``json``. Floats may be spelled differently (``1e-7`` for ``1e-07``): the same number.
+NaN and infinities are written as ``null``, as orjson (and JavaScript's ``JSON.stringify``) do:
+RFC 8259 has no NaN or Infinity, a real service's encoder never writes them, and the client
+sends a NaN as ``null`` too (``specclient._wire.jsontext``). ``json`` wrote the invalid
+tokens ``NaN``/``Infinity``; this is the one value that changes (docs/DECISIONS.md). Floats may
+be spelled differently (``1e-7`` for ``1e-07``): the same number. (A reply that also holds
+something orjson refuses is written whole by ``json``, NaN tokens included, as before.)
 """
 
 from __future__ import annotations
 
 import json
-import math
 import uuid
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -54,29 +54,10 @@ def _json_dumps(value: Any) -> bytes:
     ).encode()
 
 
-def _holds_non_finite(value: Any) -> bool:
-    """Whether a NaN or infinity is anywhere in ``value`` (orjson would write it as null)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if type(item) is float:
-            if not math.isfinite(item):
-                return True
-        elif isinstance(item, Mapping):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            stack.extend(item)
-        elif isinstance(item, Decimal) and not item.is_finite():
-            return True
-    return False
-
-
 def dump_json(value: Any) -> bytes:
-    """``value`` as compact UTF-8 JSON, the same value ``json.dumps`` would write."""
+    """``value`` as compact UTF-8 JSON: the value ``json.dumps`` would write, NaN and
+    infinities as ``null``."""
     try:
-        out = orjson.dumps(value, default=json_default, option=_OPTIONS)
+        return orjson.dumps(value, default=json_default, option=_OPTIONS)
     except orjson.JSONEncodeError:
         return _json_dumps(value)
-    if b"null" in out and _holds_non_finite(value):
-        return _json_dumps(value)
-    return out

@@ -468,15 +468,23 @@ class ColumnCollector:
         self.rows += rows
 
     def frame(self) -> pd.DataFrame:
-        """The collected rows as a DataFrame typed like :func:`records_to_frame`."""
+        """The collected rows as a DataFrame typed like :func:`records_to_frame`.
+
+        One column at a time: each column's pages are converted straight into its pandas
+        array (no concatenated Arrow copy first) and released before the next column, and
+        the frame keeps each column as its own block (``copy=False``: pandas would otherwise
+        copy the numbers once more to consolidate them), so the memory above the finished
+        frame is about one column's Arrow pages, not the whole table's.
+        """
+        import pandas as pd
+
         data: dict[str, pd.Series] = {}
         for name in list(self.chunks):
-            column = _combined(self.chunks.pop(name))  # free each column's pages as it goes
-            data[name] = self._series(name, column)
-            del column
-        return pd.DataFrame(data)
+            data[name] = self._series(name, _unified(self.chunks.pop(name)))
+        return pd.DataFrame(data, copy=False)
 
-    def _series(self, name: str, column: Any) -> pd.Series:
+    def _series(self, name: str, column: pa.ChunkedArray) -> pd.Series:
+        import pandas as pd
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -487,27 +495,31 @@ class ColumnCollector:
             if name in self.fractional or pa.types.is_null(column.type):
                 return column.cast(pa.float64()).to_pandas()
             ints = column.cast(pa.int64())
-            if ints.null_count:
-                return pd.Series(pd.array(ints, dtype="Int64"))
-            return ints.to_pandas()
+            return _nullable(ints, pd.Int64Dtype()) if ints.null_count else ints.to_pandas()
         if kind == "percentage":
             return column.cast(pa.float64()).to_pandas()
         if kind == "checkbox":
             flags = column if pa.types.is_boolean(column.type) else _as_bool(column)
-            if flags.null_count:
-                return pd.Series(pd.array(flags, dtype="boolean"))
-            return flags.to_pandas()
+            return _nullable(flags, pd.BooleanDtype()) if flags.null_count else flags.to_pandas()
         if kind in ("datetime", "date"):
-            stamps = parse_text(column, "timestamp")
+            aware = self.aware.get(name, False)
+            try:  # every value written like the first (what a data set holds): Arrow's parser
+                stamps = column.cast(pa.timestamp("ns", "UTC" if aware else None))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # mixed forms, blanks
+                stamps = parse_text(column, "timestamp")
+                if not aware:
+                    stamps = stamps.cast(pa.timestamp("ns"))
             if kind == "date":
                 stamps = pc.floor_temporal(stamps, unit="day")
-            if not self.aware.get(name):
-                stamps = stamps.cast(pa.timestamp("ns"))
             return stamps.to_pandas()
         if kind == "dropdown":
             return column.cast(pa.string()).to_pandas().astype("category")
-        if kind == "text":
-            return column.cast(pa.string()).to_pandas().astype(object)
+        if kind == "text":  # Python strings and NaN for missing, as ClicData's dtypes say
+            column = column.cast(pa.string())
+            texts = column.to_numpy(zero_copy_only=False)
+            if column.null_count:
+                texts[column.is_null().to_numpy(zero_copy_only=False)] = np.nan
+            return pd.Series(texts, dtype=object, copy=False)
         return column.to_pandas()
 
     def table(self) -> pa.Table:
@@ -517,13 +529,19 @@ class ColumnCollector:
         return pa.Table.from_pandas(self.frame(), preserve_index=False)
 
 
-def _combined(chunks: list[Any]) -> Any:
-    """One array from a column's pages; pages whose types differ (whole numbers on one page,
-    fractions on another) meet at the wider type."""
+def _nullable(values: pa.ChunkedArray, dtype: Any) -> pd.Series:
+    """A column with missing values as pandas' nullable ``dtype`` (``Int64``, ``boolean``),
+    built from the Arrow buffers (``pd.array`` over the values would visit each in Python)."""
+    return values.to_pandas(types_mapper=lambda _: dtype)
+
+
+def _unified(chunks: list[Any]) -> pa.ChunkedArray:
+    """A column's pages as one chunked array; pages whose types differ (whole numbers on one
+    page, fractions on another) meet at the wider type."""
     import pyarrow as pa
 
     if not chunks:
-        return pa.nulls(0)
+        return pa.chunked_array([], pa.null())
     types = {c.type for c in chunks if not pa.types.is_null(c.type)}
     if len(types) > 1:
         target = (
@@ -535,7 +553,9 @@ def _combined(chunks: list[Any]) -> Any:
     elif types:
         (target,) = types
         chunks = [c.cast(target) if pa.types.is_null(c.type) else c for c in chunks]
-    return pa.concat_arrays(chunks)
+    else:
+        target = pa.null()
+    return pa.chunked_array(chunks, type=target)
 
 
 def _as_bool(column: Any) -> Any:
