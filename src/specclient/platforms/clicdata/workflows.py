@@ -351,14 +351,28 @@ class _DataFlows(Workflows):
         pieces = partitions(*settings, int(rec_id), total, size, columns, first.schema, 2)
         return dask_frame(list(pieces), first.schema.empty_table().to_pandas(), "data.get")
 
-    def _one_page_flow(self, rec_id: Any, page: int, size: int | None, into: Any) -> Flow:
-        """One page of the data set's rows into ``into``; whether it was the last."""
-        kwargs: dict[str, Any] = {"page": page}
-        if size is not None:
-            kwargs["page_size"] = size
-        reply = yield _data("rows", (rec_id,), kwargs)
-        got, body = into.take(reply, "data" if self._legacy else "result")
-        return _page_done(body, range(got), page, size)
+    def _batches_flow(self, rec_id: Any, page_size: int | None) -> Flow:
+        """Every page of the data set's rows as an :class:`~.._batches.Emit` of one record
+        batch, one request a page, the next sent only when the last batch was taken."""
+        from .._batches import Emit
+        from .reading import EachPage
+
+        meta = yield from self._describe_flow(rec_id)
+        ready: list[Any] = []
+        into = EachPage(meta.get("columns"), ready.append)
+        size, records = self._page_size("rows", page_size), "data" if self._legacy else "result"
+        page = 1
+        while True:
+            kwargs: dict[str, Any] = {"page": page}
+            if size is not None:
+                kwargs["page_size"] = size
+            got, body = into.take((yield _data("rows", (rec_id,), kwargs)), records)
+            for batch in ready:
+                yield Emit(batch)
+            ready.clear()
+            if _page_done(body, range(got), page, size):
+                return None
+            page += 1
 
     def _history_flow(self, rec_id: Any, version: int | None, page_size: int | None) -> Flow:
 
@@ -779,24 +793,11 @@ class ClicDataData(_DataFlows, Resource):
     """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
 
     def iter_batches(self, rec_id: int, *, page_size: int | None = None) -> Iterator[Any]:
-        from specclient.platforms._flows import run
+        from specclient.platforms._batches import iterate
         from specclient.platforms._workflow import spec_caller
 
-        from .reading import EachPage
-
-        client = self._client
-        call = spec_caller(client)
-        meta = run(self._describe_flow(rec_id), client, call)
-        ready: list[Any] = []
-        into = EachPage(meta.get("columns"), ready.append)
-        size, page = self._page_size("rows", page_size), 1
-        while True:
-            done = run(self._one_page_flow(rec_id, page, size, into), client, call)
-            yield from ready
-            ready.clear()
-            if done:
-                return
-            page += 1
+        flow = self._batches_flow(rec_id, page_size)
+        return iterate(flow, self._client, spec_caller(self._client))
 
     iter_batches.__doc__ = _ITER_BATCHES_DOC
 
@@ -804,29 +805,12 @@ class ClicDataData(_DataFlows, Resource):
 class AsyncClicDataData(_DataFlows, AsyncResource):
     """``client.data`` on an AsyncClient: the same workflows, awaitable."""
 
-    # The async twin of ClicDataData.iter_batches (an async generator cannot share the sync
-    # one's loop; each page's logic is the one flow both run).
-    async def iter_batches(
-        self, rec_id: int, *, page_size: int | None = None
-    ) -> AsyncIterator[Any]:
-        from specclient.platforms._flows import arun
+    def iter_batches(self, rec_id: int, *, page_size: int | None = None) -> AsyncIterator[Any]:
+        # not awaited: ``async for batch in client.data.iter_batches(...)``, as before
+        from specclient.platforms._batches import aiterate
         from specclient.platforms._workflow import spec_caller
 
-        from .reading import EachPage
-
-        client = self._client
-        call = spec_caller(client)
-        meta = await arun(self._describe_flow(rec_id), client, call)
-        ready: list[Any] = []
-        into = EachPage(meta.get("columns"), ready.append)
-        size, page = self._page_size("rows", page_size), 1
-        while True:
-            done = await arun(self._one_page_flow(rec_id, page, size, into), client, call)
-            for batch in ready:
-                yield batch
-            ready.clear()
-            if done:
-                return
-            page += 1
+        flow = self._batches_flow(rec_id, page_size)
+        return aiterate(flow, self._client, spec_caller(self._client))
 
     iter_batches.__doc__ = _ITER_BATCHES_DOC
