@@ -16,10 +16,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
 from specclient.errors import ParameterError
@@ -81,6 +80,8 @@ def column_type_for(dtype: Any, *, column: str = "?", operation: str = "data") -
     specclient.errors.ParameterError
         When the dtype has no sensible column type (complex numbers, intervals, periods).
     """
+    import pandas as pd
+
     if isinstance(dtype, pd.CategoricalDtype):
         # The wrapper's choice: "dropdown" needs a list of options ClicData keeps elsewhere.
         return "text"
@@ -131,6 +132,9 @@ def check_frame(df: Any, *, operation: str) -> None:
         Not a DataFrame, no columns, duplicate column names, or infinite floats (JSON has no
         infinity, and ClicData would store something else than what the frame holds).
     """
+    import numpy as np
+    import pandas as pd
+
     if not isinstance(df, pd.DataFrame):
         raise ParameterError(
             operation, f"df must be a pandas DataFrame, not {type(df).__name__}", "df"
@@ -198,6 +202,8 @@ _HOLDS = {
 
 def _fits_by_dtype(dtype: Any, kind: str) -> bool:
     """Whether every value of a column of ``dtype`` fits ``kind`` (decided without the values)."""
+    import pandas as pd
+
     holds = _HOLDS.get(kind)
     if holds is None:  # text, dropdown, and types this client does not know: anything
         return True
@@ -250,6 +256,9 @@ def json_safe(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return None if math.isnan(value) else value
+    import numpy as np  # only now: a plain filter value needs neither (the CLI's start-up)
+    import pandas as pd
+
     if value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):
@@ -295,6 +304,9 @@ def _coarsest_unit(ticks: np.ndarray, unit: str) -> str:
 
 
 def _datetimes_as_json(series: pd.Series) -> list[Any]:
+    import numpy as np
+    import pandas as pd
+
     aware = isinstance(series.dtype, pd.DatetimeTZDtype)
     if aware:
         series = series.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -313,6 +325,9 @@ def _datetimes_as_json(series: pd.Series) -> list[Any]:
 
 def _column_as_json(series: pd.Series) -> list[Any]:
     """One column as a list of JSON-ready Python values, vectorised where the dtype allows."""
+    import numpy as np
+    import pandas as pd
+
     dtype = series.dtype
     kind = getattr(dtype, "kind", None)
     if isinstance(dtype, pd.DatetimeTZDtype) or kind == "M":
@@ -484,6 +499,7 @@ class ColumnCollector:
         return pd.DataFrame(data, copy=False)
 
     def _series(self, name: str, column: pa.ChunkedArray) -> pd.Series:
+        import numpy as np
         import pandas as pd
         import pyarrow as pa
         import pyarrow.compute as pc
