@@ -30,6 +30,7 @@ __all__ = [
     "check_frame",
     "check_cells",
     "frame_columns_as_json",
+    "iter_column_blocks",
     "iter_record_blocks",
     "records_to_frame",
     "ColumnCollector",
@@ -370,19 +371,24 @@ def frame_columns_as_json(df: pd.DataFrame) -> list[list[Any]]:
     return [_column_as_json(df.iloc[:, position]) for position in range(len(df.columns))]
 
 
+def iter_column_blocks(
+    df: pd.DataFrame, block_rows: int = 50_000
+) -> Iterator[tuple[list[str], list[list[Any]]]]:
+    """Yield ``(column names, the block's columns as JSON-ready lists)`` for consecutive
+    blocks of ``df``: numpy does the converting, and the Python objects alive at once stay
+    bounded by ``block_rows`` (a million-row frame as Python objects would take gigabytes)."""
+    names = [str(name) for name in df.columns]
+    for start in range(0, len(df), block_rows):
+        yield names, frame_columns_as_json(df.iloc[start : start + block_rows])
+
+
 def iter_record_blocks(
     df: pd.DataFrame, block_rows: int = 50_000
 ) -> Iterator[tuple[list[str], list[tuple]]]:
-    """Yield ``(column names, rows as tuples)`` for consecutive blocks of ``df``.
-
-    Converting a block at a time keeps numpy doing the work while the Python objects alive at
-    once stay bounded by ``block_rows`` (a million-row frame as Python objects would take
-    gigabytes).
-    """
-    names = [str(name) for name in df.columns]
-    for start in range(0, len(df), block_rows):
-        block = df.iloc[start : start + block_rows]
-        yield names, list(zip(*frame_columns_as_json(block), strict=True))
+    """Yield ``(column names, rows as tuples)`` for consecutive blocks of ``df``
+    (:func:`iter_column_blocks`, row-wise)."""
+    for names, columns in iter_column_blocks(df, block_rows):
+        yield names, list(zip(*columns, strict=True))
 
 
 #: The wire type each ClicData column type is read as; ``None``: Arrow infers it, so whole
