@@ -799,7 +799,7 @@ class ClicDataData(_DataFlows, Resource):
         from specclient.platforms._workflow import spec_caller
 
         flow = self._batches_flow(rec_id, page_size)
-        return iterate(flow, self._client, spec_caller(self._client))
+        yield from iterate(flow, self._client, spec_caller(self._client))
 
     iter_batches.__doc__ = _ITER_BATCHES_DOC
 
@@ -807,12 +807,15 @@ class ClicDataData(_DataFlows, Resource):
 class AsyncClicDataData(_DataFlows, AsyncResource):
     """``client.data`` on an AsyncClient: the same workflows, awaitable."""
 
-    def iter_batches(self, rec_id: int, *, page_size: int | None = None) -> AsyncIterator[Any]:
-        # not awaited: ``async for batch in client.data.iter_batches(...)``, as before
+    async def iter_batches(
+        self, rec_id: int, *, page_size: int | None = None
+    ) -> AsyncIterator[Any]:
+        # an async generator, the twin of the sync one (``async for``); the paging is the flow
         from specclient.platforms._batches import aiterate
         from specclient.platforms._workflow import spec_caller
 
         flow = self._batches_flow(rec_id, page_size)
-        return aiterate(flow, self._client, spec_caller(self._client))
+        async for batch in aiterate(flow, self._client, spec_caller(self._client)):
+            yield batch
 
     iter_batches.__doc__ = _ITER_BATCHES_DOC
