@@ -356,3 +356,48 @@ def test_a_malformed_api_version_answers_invalid_version(emu):
         reply = http.get("/account", params={"api_version": "latest"})
         assert reply.status_code == 400 and reply.json()["error"]["code"] == "InvalidVersion"
         assert "2025.3" in reply.headers["api-supported-versions"]
+
+
+def test_a_page_is_the_rows_as_they_are_now_after_each_kind_of_change(emu):
+    # pages are put together from each row's JSON, kept between reads: every change to the
+    # rows must show on the next read, in both body styles, exactly as the rows would encode
+    import json
+
+    with _http(emu) as http:
+        rec_id = _new_table(http)
+        table = emu.state.tables[rec_id]
+
+        def read() -> tuple[list, list]:
+            legacy = http.get(f"/data/{rec_id}", params={"page": 1})
+            versioned = http.get(f"/data/{rec_id}", params={**V, "page": 1, "page_size": 10})
+            assert legacy.headers["content-type"] == "application/json"
+            body = versioned.json()
+            assert list(body) == ["success", "result", "pagination"]
+            assert body["pagination"]["result_count"] == len(body["result"])
+            assert list(legacy.json()) == ["data", "has_more_data"]
+            return legacy.json()["data"], body["result"]
+
+        def rows(*ns: int) -> list[dict]:
+            return [{"n": n, "s": f"r{n}", "when": None} for n in ns]
+
+        assert read() == ([], [])
+        table.append(rows(1, 2, 3))
+        assert read() == (rows(1, 2, 3), rows(1, 2, 3))
+        table.append(rows(4))  # an append keeps the rows encoded so far and adds its own
+        assert read() == (rows(1, 2, 3, 4), rows(1, 2, 3, 4))
+        assert table.delete([{"column": "n", "value": 2}], "all") == 1
+        assert read() == (rows(1, 3, 4), rows(1, 3, 4))
+        table.update([{"column": "n", "value": 3}], [{"column": "s", "value": "new"}], "all")
+        changed = rows(1, 3, 4)
+        changed[1]["s"] = "new"
+        assert read() == (changed, changed)
+        table._replace(rows(9))  # what a refresh does
+        assert read() == (rows(9), rows(9))
+        page = http.get(f"/data/{rec_id}", params={**V, "page": 1, "page_size": 10})
+        assert page.content == (
+            b'{"success":true,"result":[{"n":9,"s":"r9","when":null}],"pagination":'
+            + json.dumps(page.json()["pagination"], separators=(",", ":")).encode()
+            + b"}"
+        )
+        past = http.get(f"/data/{rec_id}", params={**V, "page": 5, "page_size": 10}).json()
+        assert past["result"] == [] and past["pagination"]["result_count"] == 0

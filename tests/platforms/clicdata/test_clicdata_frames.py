@@ -280,3 +280,39 @@ def test_list_and_history_frames_keep_their_promised_types_rows_or_no_rows(emu):
     assert versions["version"].tolist() == [1]
     assert versions["reason"].tolist() == ["rebuild"]
     assert str(versions["created_date"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_datetimes_in_mixed_forms_or_blank_take_the_lenient_parser_and_nulls_stay_missing():
+    from specclient.platforms.clicdata.frames import ColumnCollector
+
+    columns = [
+        {"name": "t", "data_type": "datetime"},  # first value naive, a later one with an offset
+        {"name": "tz", "data_type": "datetime"},  # first value with a zone, a later one blank
+        {"name": "nn", "data_type": "number"},
+        {"name": "cn", "data_type": "checkbox"},
+        {"name": "s", "data_type": "text"},
+    ]
+    rows = [
+        {"t": "2024-01-01T10:00:00", "tz": "2024-01-01T10:00:00Z", "nn": 1, "cn": True, "s": "a"},
+        {"t": "2024-01-02T10:00:00+02:00", "tz": "", "nn": None, "cn": None, "s": None},
+        {"t": None, "tz": "2024-01-03T00:00:00.250+01:00", "nn": 3, "cn": False, "s": "c"},
+    ]
+    collected = ColumnCollector(columns)
+    assert collected.add_page(json.dumps({"result": rows}).encode(), "result") == {}
+    df = collected.frame()
+    assert str(df["t"].dtype) == "datetime64[ns]"
+    assert df["t"].tolist()[:2] == [
+        pd.Timestamp("2024-01-01 10:00"),
+        pd.Timestamp("2024-01-02 08:00"),
+    ]
+    assert df["t"].isna().tolist() == [False, False, True]
+    assert str(df["tz"].dtype) == "datetime64[ns, UTC]"
+    assert df["tz"].iloc[0] == pd.Timestamp("2024-01-01 10:00", tz="UTC") and pd.isna(
+        df["tz"].iloc[1]
+    )
+    assert df["tz"].iloc[2] == pd.Timestamp("2024-01-02 23:00:00.250", tz="UTC")
+    assert str(df["nn"].dtype) == "Int64" and df["nn"].tolist() == [1, pd.NA, 3]
+    assert str(df["cn"].dtype) == "boolean" and df["cn"].tolist() == [True, pd.NA, False]
+    assert df["s"].iloc[0] == "a" and np.isnan(df["s"].iloc[1]) and df["s"].iloc[2] == "c"
+    # each column its own block: the numbers were not copied again to consolidate them
+    assert len(df._mgr.blocks) == len(columns)

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json as _json
 import logging
 import random
 import threading
 import uuid
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from starlette.responses import Response, StreamingResponse
 
 from specclient.emulators.core.auth import expired_token_error
 from specclient.emulators.core.clock import EmulatorClock
+from specclient.emulators.core.encoding import dump_json
 from specclient.emulators.core.faults import Fault, FaultInjector
 from specclient.emulators.core.messages import (
     NO_JSON,
@@ -60,24 +59,6 @@ logger = logging.getLogger("specclient.emulators")
 
 Handler = Callable[[EmuRequest], Any]
 ErrorBody = Callable[[EmuError, EmuRequest], Any]
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def _dump_json(value: Any) -> bytes:
-    return _json.dumps(
-        value, separators=(",", ":"), ensure_ascii=False, default=_json_default
-    ).encode()
 
 
 async def _maybe_await(value: Any) -> Any:
@@ -465,7 +446,7 @@ class EmulatorApp:
         if isinstance(result, EmuResponse):
             status, headers, media_type = result.status, result.headers, result.media_type
             if result.json is not NO_JSON:
-                content: Any = _dump_json(result.json)
+                content: Any = dump_json(result.json)
                 media_type = media_type or "application/json"
             else:
                 content = result.body
@@ -476,7 +457,7 @@ class EmulatorApp:
             elif isinstance(result, bytes | bytearray):
                 content = bytes(result)
             else:
-                content = _dump_json(result)
+                content = dump_json(result)
                 media_type = "application/json"
         headers = self._headers(headers, req)
         if isinstance(content, AsyncIterable) or (
@@ -500,10 +481,10 @@ class EmulatorApp:
     def _render_error(self, error: EmuError, req: EmuRequest) -> Response:
         try:
             body = self.error_body(error, req)
-            content = body if isinstance(body, bytes) else _dump_json(body)
+            content = body if isinstance(body, bytes) else dump_json(body)
         except Exception:  # a broken envelope must not hide the error it was rendering
             logger.exception("error_body failed for %s %s", error.status, error.message)
-            content = _dump_json(default_error_body(error, req))
+            content = dump_json(default_error_body(error, req))
         return Response(
             content,
             status_code=error.status,

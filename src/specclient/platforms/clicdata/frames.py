@@ -16,10 +16,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
 if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
 
 from specclient.errors import ParameterError
@@ -31,6 +30,7 @@ __all__ = [
     "check_frame",
     "check_cells",
     "frame_columns_as_json",
+    "iter_column_blocks",
     "iter_record_blocks",
     "records_to_frame",
     "ColumnCollector",
@@ -81,6 +81,8 @@ def column_type_for(dtype: Any, *, column: str = "?", operation: str = "data") -
     specclient.errors.ParameterError
         When the dtype has no sensible column type (complex numbers, intervals, periods).
     """
+    import pandas as pd
+
     if isinstance(dtype, pd.CategoricalDtype):
         # The wrapper's choice: "dropdown" needs a list of options ClicData keeps elsewhere.
         return "text"
@@ -131,6 +133,9 @@ def check_frame(df: Any, *, operation: str) -> None:
         Not a DataFrame, no columns, duplicate column names, or infinite floats (JSON has no
         infinity, and ClicData would store something else than what the frame holds).
     """
+    import numpy as np
+    import pandas as pd
+
     if not isinstance(df, pd.DataFrame):
         raise ParameterError(
             operation, f"df must be a pandas DataFrame, not {type(df).__name__}", "df"
@@ -198,6 +203,8 @@ _HOLDS = {
 
 def _fits_by_dtype(dtype: Any, kind: str) -> bool:
     """Whether every value of a column of ``dtype`` fits ``kind`` (decided without the values)."""
+    import pandas as pd
+
     holds = _HOLDS.get(kind)
     if holds is None:  # text, dropdown, and types this client does not know: anything
         return True
@@ -250,6 +257,9 @@ def json_safe(value: Any) -> Any:
         return value
     if isinstance(value, float):
         return None if math.isnan(value) else value
+    import numpy as np  # only now: a plain filter value needs neither (the CLI's start-up)
+    import pandas as pd
+
     if value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):
@@ -295,6 +305,9 @@ def _coarsest_unit(ticks: np.ndarray, unit: str) -> str:
 
 
 def _datetimes_as_json(series: pd.Series) -> list[Any]:
+    import numpy as np
+    import pandas as pd
+
     aware = isinstance(series.dtype, pd.DatetimeTZDtype)
     if aware:
         series = series.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -313,6 +326,9 @@ def _datetimes_as_json(series: pd.Series) -> list[Any]:
 
 def _column_as_json(series: pd.Series) -> list[Any]:
     """One column as a list of JSON-ready Python values, vectorised where the dtype allows."""
+    import numpy as np
+    import pandas as pd
+
     dtype = series.dtype
     kind = getattr(dtype, "kind", None)
     if isinstance(dtype, pd.DatetimeTZDtype) or kind == "M":
@@ -355,19 +371,24 @@ def frame_columns_as_json(df: pd.DataFrame) -> list[list[Any]]:
     return [_column_as_json(df.iloc[:, position]) for position in range(len(df.columns))]
 
 
+def iter_column_blocks(
+    df: pd.DataFrame, block_rows: int = 50_000
+) -> Iterator[tuple[list[str], list[list[Any]]]]:
+    """Yield ``(column names, the block's columns as JSON-ready lists)`` for consecutive
+    blocks of ``df``: numpy does the converting, and the Python objects alive at once stay
+    bounded by ``block_rows`` (a million-row frame as Python objects would take gigabytes)."""
+    names = [str(name) for name in df.columns]
+    for start in range(0, len(df), block_rows):
+        yield names, frame_columns_as_json(df.iloc[start : start + block_rows])
+
+
 def iter_record_blocks(
     df: pd.DataFrame, block_rows: int = 50_000
 ) -> Iterator[tuple[list[str], list[tuple]]]:
-    """Yield ``(column names, rows as tuples)`` for consecutive blocks of ``df``.
-
-    Converting a block at a time keeps numpy doing the work while the Python objects alive at
-    once stay bounded by ``block_rows`` (a million-row frame as Python objects would take
-    gigabytes).
-    """
-    names = [str(name) for name in df.columns]
-    for start in range(0, len(df), block_rows):
-        block = df.iloc[start : start + block_rows]
-        yield names, list(zip(*frame_columns_as_json(block), strict=True))
+    """Yield ``(column names, rows as tuples)`` for consecutive blocks of ``df``
+    (:func:`iter_column_blocks`, row-wise)."""
+    for names, columns in iter_column_blocks(df, block_rows):
+        yield names, list(zip(*columns, strict=True))
 
 
 #: The wire type each ClicData column type is read as; ``None``: Arrow infers it, so whole
@@ -468,15 +489,24 @@ class ColumnCollector:
         self.rows += rows
 
     def frame(self) -> pd.DataFrame:
-        """The collected rows as a DataFrame typed like :func:`records_to_frame`."""
+        """The collected rows as a DataFrame typed like :func:`records_to_frame`.
+
+        One column at a time: each column's pages are converted straight into its pandas
+        array (no concatenated Arrow copy first) and released before the next column, and
+        the frame keeps each column as its own block (``copy=False``: pandas would otherwise
+        copy the numbers once more to consolidate them), so the memory above the finished
+        frame is about one column's Arrow pages, not the whole table's.
+        """
+        import pandas as pd
+
         data: dict[str, pd.Series] = {}
         for name in list(self.chunks):
-            column = _combined(self.chunks.pop(name))  # free each column's pages as it goes
-            data[name] = self._series(name, column)
-            del column
-        return pd.DataFrame(data)
+            data[name] = self._series(name, _unified(self.chunks.pop(name)))
+        return pd.DataFrame(data, copy=False)
 
-    def _series(self, name: str, column: Any) -> pd.Series:
+    def _series(self, name: str, column: pa.ChunkedArray) -> pd.Series:
+        import numpy as np
+        import pandas as pd
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -487,27 +517,31 @@ class ColumnCollector:
             if name in self.fractional or pa.types.is_null(column.type):
                 return column.cast(pa.float64()).to_pandas()
             ints = column.cast(pa.int64())
-            if ints.null_count:
-                return pd.Series(pd.array(ints, dtype="Int64"))
-            return ints.to_pandas()
+            return _nullable(ints, pd.Int64Dtype()) if ints.null_count else ints.to_pandas()
         if kind == "percentage":
             return column.cast(pa.float64()).to_pandas()
         if kind == "checkbox":
             flags = column if pa.types.is_boolean(column.type) else _as_bool(column)
-            if flags.null_count:
-                return pd.Series(pd.array(flags, dtype="boolean"))
-            return flags.to_pandas()
+            return _nullable(flags, pd.BooleanDtype()) if flags.null_count else flags.to_pandas()
         if kind in ("datetime", "date"):
-            stamps = parse_text(column, "timestamp")
+            aware = self.aware.get(name, False)
+            try:  # every value written like the first (what a data set holds): Arrow's parser
+                stamps = column.cast(pa.timestamp("ns", "UTC" if aware else None))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # mixed forms, blanks
+                stamps = parse_text(column, "timestamp")
+                if not aware:
+                    stamps = stamps.cast(pa.timestamp("ns"))
             if kind == "date":
                 stamps = pc.floor_temporal(stamps, unit="day")
-            if not self.aware.get(name):
-                stamps = stamps.cast(pa.timestamp("ns"))
             return stamps.to_pandas()
         if kind == "dropdown":
             return column.cast(pa.string()).to_pandas().astype("category")
-        if kind == "text":
-            return column.cast(pa.string()).to_pandas().astype(object)
+        if kind == "text":  # Python strings and NaN for missing, as ClicData's dtypes say
+            column = column.cast(pa.string())
+            texts = column.to_numpy(zero_copy_only=False)
+            if column.null_count:
+                texts[column.is_null().to_numpy(zero_copy_only=False)] = np.nan
+            return pd.Series(texts, dtype=object, copy=False)
         return column.to_pandas()
 
     def table(self) -> pa.Table:
@@ -517,13 +551,19 @@ class ColumnCollector:
         return pa.Table.from_pandas(self.frame(), preserve_index=False)
 
 
-def _combined(chunks: list[Any]) -> Any:
-    """One array from a column's pages; pages whose types differ (whole numbers on one page,
-    fractions on another) meet at the wider type."""
+def _nullable(values: pa.ChunkedArray, dtype: Any) -> pd.Series:
+    """A column with missing values as pandas' nullable ``dtype`` (``Int64``, ``boolean``),
+    built from the Arrow buffers (``pd.array`` over the values would visit each in Python)."""
+    return values.to_pandas(types_mapper=lambda _: dtype)
+
+
+def _unified(chunks: list[Any]) -> pa.ChunkedArray:
+    """A column's pages as one chunked array; pages whose types differ (whole numbers on one
+    page, fractions on another) meet at the wider type."""
     import pyarrow as pa
 
     if not chunks:
-        return pa.nulls(0)
+        return pa.chunked_array([], pa.null())
     types = {c.type for c in chunks if not pa.types.is_null(c.type)}
     if len(types) > 1:
         target = (
@@ -535,7 +575,9 @@ def _combined(chunks: list[Any]) -> Any:
     elif types:
         (target,) = types
         chunks = [c.cast(target) if pa.types.is_null(c.type) else c for c in chunks]
-    return pa.concat_arrays(chunks)
+    else:
+        target = pa.null()
+    return pa.chunked_array(chunks, type=target)
 
 
 def _as_bool(column: Any) -> Any:

@@ -33,7 +33,7 @@ from specclient.platforms.clicdata.frames import (
     check_cells,
     check_frame,
     columns_for_frame,
-    iter_record_blocks,
+    iter_column_blocks,
     json_safe,
 )
 
@@ -165,11 +165,12 @@ class _ChunkFateUnknown(SpecClientError):
         super().__init__(str(error))
 
 
-def _chunks(df: Any, chunk_size: int) -> Iterator[tuple[list[str], list[tuple]]]:
-    """``(column names, rows)`` of at most ``chunk_size`` JSON-ready rows, in order."""
-    for names, rows in iter_record_blocks(df):
-        for offset in range(0, len(rows), chunk_size):
-            yield names, rows[offset : offset + chunk_size]
+def _chunks(df: Any, chunk_size: int) -> Iterator[tuple[list[str], list[list[Any]]]]:
+    """``(column names, columns)`` of at most ``chunk_size`` JSON-ready rows, in order; the
+    rows are made from the columns only when the chunk's body is (no tuple per row between)."""
+    for names, columns in iter_column_blocks(df):
+        for offset in range(0, len(columns[0]), chunk_size):
+            yield names, [column[offset : offset + chunk_size] for column in columns]
 
 
 # -- the flows -------------------------------------------------------------------------------------
@@ -351,14 +352,28 @@ class _DataFlows(Workflows):
         pieces = partitions(*settings, int(rec_id), total, size, columns, first.schema, 2)
         return dask_frame(list(pieces), first.schema.empty_table().to_pandas(), "data.get")
 
-    def _one_page_flow(self, rec_id: Any, page: int, size: int | None, into: Any) -> Flow:
-        """One page of the data set's rows into ``into``; whether it was the last."""
-        kwargs: dict[str, Any] = {"page": page}
-        if size is not None:
-            kwargs["page_size"] = size
-        reply = yield _data("rows", (rec_id,), kwargs)
-        got, body = into.take(reply, "data" if self._legacy else "result")
-        return _page_done(body, range(got), page, size)
+    def _batches_flow(self, rec_id: Any, page_size: int | None) -> Flow:
+        """Every page of the data set's rows as an :class:`~.._batches.Emit` of one record
+        batch, one request a page, the next sent only when the last batch was taken."""
+        from .._batches import Emit
+        from .reading import EachPage
+
+        meta = yield from self._describe_flow(rec_id)
+        ready: list[Any] = []
+        into = EachPage(meta.get("columns"), ready.append)
+        size, records = self._page_size("rows", page_size), "data" if self._legacy else "result"
+        page = 1
+        while True:
+            kwargs: dict[str, Any] = {"page": page}
+            if size is not None:
+                kwargs["page_size"] = size
+            got, body = into.take((yield _data("rows", (rec_id,), kwargs)), records)
+            for batch in ready:
+                yield Emit(batch)
+            ready.clear()
+            if _page_done(body, range(got), page, size):
+                return None
+            page += 1
 
     def _history_flow(self, rec_id: Any, version: int | None, page_size: int | None) -> Flow:
 
@@ -432,7 +447,8 @@ class _DataFlows(Workflows):
         bar = rows_bar(len(df), progress, "appending")
         # the next chunk's body is made in a worker thread while this one is in flight
         bodies = OneAhead(
-            lambda chunk: (len(chunk[1]), self._chunk_body(rec_id, *chunk)), _chunks(df, chunk_size)
+            lambda chunk: (len(chunk[1][0]), self._chunk_body(rec_id, *chunk)),
+            _chunks(df, chunk_size),
         )
         try:
             for size, step in bodies:
@@ -455,7 +471,7 @@ class _DataFlows(Workflows):
             bar.close()
         return expected - start
 
-    def _chunk_body(self, rec_id: Any, names: list[str], chunk: Sequence[tuple]) -> Request:
+    def _chunk_body(self, rec_id: Any, names: list[str], columns: Sequence[list[Any]]) -> Request:
         # Posted as bytes through client.request (same sender, auth, api_version and envelope
         # check) rather than through the spec method: the rows are already JSON-safe, and the
         # method's per-item argument check would cost about 20 microseconds a row, more than
@@ -463,12 +479,12 @@ class _DataFlows(Workflows):
         if self._legacy:
             path = f"/data/{int(rec_id)}/row"
             rows: list[Any] = [
-                [{"column": n, "value": v} for n, v in zip(names, row, strict=True)]
-                for row in chunk
+                [{"column": n, "value": v} for n, v in zip(names, values, strict=True)]
+                for values in zip(*columns, strict=True)
             ]
         else:
             path = f"/data/{int(rec_id)}/insert"
-            rows = [dict(zip(names, row, strict=True)) for row in chunk]
+            rows = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
         # orjson: the same bytes as json.dumps(separators=(",", ":")), 8x faster (the rows are
         # JSON-safe already: no NaN, no numpy scalars); docs/DECISIONS.md
         content = orjson.dumps({"data": rows})
@@ -779,24 +795,11 @@ class ClicDataData(_DataFlows, Resource):
     """``client.data``: the spec's data-set endpoints plus DataFrame workflows."""
 
     def iter_batches(self, rec_id: int, *, page_size: int | None = None) -> Iterator[Any]:
-        from specclient.platforms._flows import run
+        from specclient.platforms._batches import iterate
         from specclient.platforms._workflow import spec_caller
 
-        from .reading import EachPage
-
-        client = self._client
-        call = spec_caller(client)
-        meta = run(self._describe_flow(rec_id), client, call)
-        ready: list[Any] = []
-        into = EachPage(meta.get("columns"), ready.append)
-        size, page = self._page_size("rows", page_size), 1
-        while True:
-            done = run(self._one_page_flow(rec_id, page, size, into), client, call)
-            yield from ready
-            ready.clear()
-            if done:
-                return
-            page += 1
+        flow = self._batches_flow(rec_id, page_size)
+        yield from iterate(flow, self._client, spec_caller(self._client))
 
     iter_batches.__doc__ = _ITER_BATCHES_DOC
 
@@ -804,29 +807,15 @@ class ClicDataData(_DataFlows, Resource):
 class AsyncClicDataData(_DataFlows, AsyncResource):
     """``client.data`` on an AsyncClient: the same workflows, awaitable."""
 
-    # The async twin of ClicDataData.iter_batches (an async generator cannot share the sync
-    # one's loop; each page's logic is the one flow both run).
     async def iter_batches(
         self, rec_id: int, *, page_size: int | None = None
     ) -> AsyncIterator[Any]:
-        from specclient.platforms._flows import arun
+        # an async generator, the twin of the sync one (``async for``); the paging is the flow
+        from specclient.platforms._batches import aiterate
         from specclient.platforms._workflow import spec_caller
 
-        from .reading import EachPage
-
-        client = self._client
-        call = spec_caller(client)
-        meta = await arun(self._describe_flow(rec_id), client, call)
-        ready: list[Any] = []
-        into = EachPage(meta.get("columns"), ready.append)
-        size, page = self._page_size("rows", page_size), 1
-        while True:
-            done = await arun(self._one_page_flow(rec_id, page, size, into), client, call)
-            for batch in ready:
-                yield batch
-            ready.clear()
-            if done:
-                return
-            page += 1
+        flow = self._batches_flow(rec_id, page_size)
+        async for batch in aiterate(flow, self._client, spec_caller(self._client)):
+            yield batch
 
     iter_batches.__doc__ = _ITER_BATCHES_DOC
