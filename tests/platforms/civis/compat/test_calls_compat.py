@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from specclient.emulators import running
 from specclient.emulators.civis import CREDENTIALS
 from specclient.errors import NotFoundError, ServerError, UnauthorizedError
 from specclient.platforms.civis import (
@@ -23,13 +22,6 @@ from specclient.platforms.civis import (
 civis = pytest.importorskip("civis")
 KEY = CREDENTIALS["api_key"]
 SPEC = Path(__file__).resolve().parents[4] / "specs" / "civis.yaml"
-
-
-@pytest.fixture
-def emu(monkeypatch):
-    with running("civis", seed=1) as emulator:
-        monkeypatch.setenv("CIVIS_API_ENDPOINT", emulator.base_url)
-        yield emulator
 
 
 @pytest.fixture

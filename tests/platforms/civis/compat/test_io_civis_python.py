@@ -24,11 +24,6 @@ def emu(monkeypatch):
         yield emulator
 
 
-@pytest.fixture
-def client(emu):
-    return emu.client()
-
-
 def test_dataframe_to_civis_creates_a_new_table(client):
     df = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
     result = civis.io.dataframe_to_civis(df, "redshift-general", "scratch.theirs", client=client)

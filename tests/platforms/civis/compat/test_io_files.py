@@ -12,19 +12,11 @@ import warnings
 
 import pytest
 
-from specclient.emulators import running
 from specclient.emulators.civis import CREDENTIALS
 from specclient.platforms.civis import io as civis_io
 
 civis = pytest.importorskip("civis")
 DATA = bytes(range(256)) * 64  # every byte value: nothing may be decoded on the way
-
-
-@pytest.fixture
-def emu(monkeypatch):
-    with running("civis", seed=1) as emulator:
-        monkeypatch.setenv("CIVIS_API_ENDPOINT", emulator.base_url)
-        yield emulator
 
 
 def test_a_file_round_trips_through_presigned_urls(emu):

@@ -10,20 +10,7 @@ import io
 import pandas as pd
 import pytest
 
-from specclient.emulators import running
 from specclient.platforms.civis import io as civis_io
-
-
-@pytest.fixture
-def emu(monkeypatch):
-    with running("civis", seed=1) as emulator:
-        monkeypatch.setenv("CIVIS_API_ENDPOINT", emulator.base_url)
-        yield emulator
-
-
-@pytest.fixture
-def client(emu):
-    return emu.client()
 
 
 @pytest.mark.parametrize(

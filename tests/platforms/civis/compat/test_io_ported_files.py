@@ -17,23 +17,10 @@ import httpx
 import pandas as pd
 import pytest
 
-from specclient.emulators import running
 from specclient.platforms.civis import io as civis_io
 from specclient.platforms.civis import io_files
 
 PRESIGNED_QUERY = "?partNumber=1&uploadId=abc&X-Amz-Signature=deadbeefsignature"
-
-
-@pytest.fixture
-def emu(monkeypatch):
-    with running("civis", seed=1) as emulator:
-        monkeypatch.setenv("CIVIS_API_ENDPOINT", emulator.base_url)
-        yield emulator
-
-
-@pytest.fixture
-def client(emu):
-    return emu.client()
 
 
 def _stored(emu, file_id):

@@ -29,11 +29,6 @@ def emu(monkeypatch):
         yield emulator
 
 
-@pytest.fixture
-def client(emu):
-    return emu.client()
-
-
 def _file(client, text, name="x.csv"):
     return civis_io.file_to_civis(io.BytesIO(text.encode()), name, client=client)
 
