@@ -29,7 +29,6 @@ own cache directory.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 import os
 import threading
@@ -88,10 +87,7 @@ _MODEL_CLASSES = (
 
 
 def _model_format() -> bytes:
-    shape = [
-        f"{cls.__name__}({','.join(f.name for f in dataclasses.fields(cls))})"
-        for cls in _MODEL_CLASSES
-    ]
+    shape = [f"{cls.__name__}({','.join(cls.FIELDS)})" for cls in _MODEL_CLASSES]
     return f"v{FORMAT_VERSION};{';'.join(shape)}".encode()
 
 

@@ -15,11 +15,11 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from os import PathLike
 from types import MappingProxyType
 from typing import Any
 
+from .._records import replace
 from . import _document
 from .cache import (
     SpecCache,

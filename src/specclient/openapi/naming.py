@@ -73,15 +73,13 @@ array responses, legacy ``list_*`` aliases). The engine never names a platform.
 
 from __future__ import annotations
 
-import json
 import keyword
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
-from .._records import Record
+from .._records import FrozenRecord, set_fields
 
 __all__ = [
     "CIVIS_PYTHON",
@@ -241,8 +239,7 @@ def strip_base_path(paths: Iterable[str]) -> int:
         depth += 1
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash, repr
-class NamingRules(Record):
+class NamingRules(FrozenRecord):
     """Every choice the engine makes when naming operations, as data.
 
     Attributes
@@ -289,29 +286,78 @@ class NamingRules(Record):
         earlier (civis-python's behaviour).
     """
 
-    name: str = "default"
-    mode: Literal["auto", "path", "operation_id"] = "auto"
-    honour_extensions: bool = True
-    strip_base_path: bool = True
-    excluded_resources: frozenset[str] = frozenset()
-    skip_summary_containing: str | None = None
-    list_requires_array_response: bool = False
-    array_response_paths: frozenset[str] = frozenset()
-    legacy_list_alias_paths: frozenset[str] = frozenset()
-    legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}."
-    infer_page_pagination: tuple[str, str] | None = ("limit", "page_num")
-    reserved_params: tuple[str, ...] = ()
-    duplicate_operations: Literal["rename", "last"] = "rename"
+    __slots__ = FIELDS = (
+        "name",
+        "mode",
+        "honour_extensions",
+        "strip_base_path",
+        "excluded_resources",
+        "skip_summary_containing",
+        "list_requires_array_response",
+        "array_response_paths",
+        "legacy_list_alias_paths",
+        "legacy_alias_warning",
+        "infer_page_pagination",
+        "reserved_params",
+        "duplicate_operations",
+    )
+    name: str
+    mode: Literal["auto", "path", "operation_id"]
+    honour_extensions: bool
+    strip_base_path: bool
+    excluded_resources: frozenset[str]
+    skip_summary_containing: str | None
+    list_requires_array_response: bool
+    array_response_paths: frozenset[str]
+    legacy_list_alias_paths: frozenset[str]
+    legacy_alias_warning: str
+    infer_page_pagination: tuple[str, str] | None
+    reserved_params: tuple[str, ...]
+    duplicate_operations: Literal["rename", "last"]
+
+    def __init__(
+        self,
+        name: str = "default",
+        mode: Literal["auto", "path", "operation_id"] = "auto",
+        honour_extensions: bool = True,
+        strip_base_path: bool = True,
+        excluded_resources: frozenset[str] = frozenset(),
+        skip_summary_containing: str | None = None,
+        list_requires_array_response: bool = False,
+        array_response_paths: frozenset[str] = frozenset(),
+        legacy_list_alias_paths: frozenset[str] = frozenset(),
+        legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}.",
+        infer_page_pagination: tuple[str, str] | None = ("limit", "page_num"),
+        reserved_params: tuple[str, ...] = (),
+        duplicate_operations: Literal["rename", "last"] = "rename",
+    ) -> None:
+        set_fields(
+            self,
+            name,
+            mode,
+            honour_extensions,
+            strip_base_path,
+            excluded_resources,
+            skip_summary_containing,
+            list_requires_array_response,
+            array_response_paths,
+            legacy_list_alias_paths,
+            legacy_alias_warning,
+            infer_page_pagination,
+            reserved_params,
+            duplicate_operations,
+        )
 
     def fingerprint(self) -> str:
-        """A stable text form (independent of hash seeds) for the cache key."""
-        data: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, (set, frozenset)):
+        """A stable text form (independent of hash seeds) for the cache key: every field's
+        ``repr``, sets sorted (the values are text, numbers, bools, None and tuples of them)."""
+        shown = []
+        for name in self.FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, set | frozenset):
                 value = sorted(value)
-            data[f.name] = value
-        return json.dumps(data, sort_keys=True, default=repr)
+            shown.append(f"{name}={value!r}")
+        return ";".join(shown)
 
     # -- operations ---------------------------------------------------------------------
 
