@@ -9,7 +9,6 @@ operation and the argument; the server remains the judge of deeper rules.
 from __future__ import annotations
 
 import inspect
-import math
 import os
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -421,6 +420,8 @@ def _as_declared(param: Param, value: Any) -> Any:
 
 def _finite(value: Any) -> bool:
     """A float or Decimal that is neither infinite nor NaN."""
+    import math  # on first use: a start-up checks no argument
+
     return value.is_finite() if hasattr(value, "is_finite") else math.isfinite(value)
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import unquote_plus
 
 __all__ = [
     "ALWAYS_SECRET_HEADERS",
@@ -85,11 +84,12 @@ _NOT_A_VALUE = frozenset({"id", "ids", "type", "name", "names"})
 _CURSOR_WORDS = frozenset({"page", "next", "continuation", "cursor", "pagination"})
 # Names made secret at run time: an API key sent under a name the word rule would not catch.
 _REGISTERED: set[str] = set()
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# compiled by re (and cached there) at first use: a start-up redacts nothing
+_WORD_SPLIT = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"
 
 
 def _words(name: str) -> list[str]:
-    return [w.lower() for w in _WORD_SPLIT.split(name) if w]
+    return [w.lower() for w in re.split(_WORD_SPLIT, name) if w]
 
 
 def register_secret_name(name: str) -> None:
@@ -136,6 +136,8 @@ def redact_url(url: Any, secret_fields: Iterable[str] = (), mask: str = MASK) ->
     The rest of the URL is kept byte for byte (no re-encoding), so the result still reads as
     the URL that was sent.
     """
+    from urllib.parse import unquote_plus  # with ipaddress: not loaded by a start-up
+
     text = str(url)
     fields = tuple(secret_fields)
     text = re.sub(r"(?<=://)([^/@:?#]*):[^/@?#]*@", rf"\1:{mask}@", text, count=1)
@@ -155,7 +157,7 @@ def redact_url(url: Any, secret_fields: Iterable[str] = (), mask: str = MASK) ->
 
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _LONGEST_SCHEME = 64  # no real scheme is longer; the query after it is redacted either way
-_URL_REST = re.compile(r"[^\s\"'<>]*")
+_URL_REST = r"[^\s\"'<>]*"
 
 
 def redact_text_urls(text: str, mask: str = MASK) -> str:
@@ -174,7 +176,7 @@ def redact_text_urls(text: str, mask: str = MASK) -> str:
             start -= 1
         while start < at and not text[start].isalpha():
             start += 1  # a scheme starts with a letter
-        match = _URL_REST.match(text, at + 3)
+        match = re.compile(_URL_REST).match(text, at + 3)
         end = match.end() if match else at + 3
         if start < at and text[start].isascii():
             out.append(text[done:start])

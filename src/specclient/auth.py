@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import binascii
 import contextlib
-import json
 import os
 import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from specclient._after_import import when_imported
@@ -61,6 +59,7 @@ def _log(level: str, message: str, *args: object) -> None:
 # is not an ``httpx.Auth``.
 if TYPE_CHECKING:
     import asyncio
+    from pathlib import Path  # imported by the token cache: building credentials needs none
 
     import httpx
     from httpx import Auth as _AuthBase
@@ -251,6 +250,8 @@ def _cache_enabled() -> bool:
 def default_token_dir() -> Path:
     """``$SPECCLIENT_CACHE_DIR/tokens``, else ``$XDG_CACHE_HOME/specclient/tokens``,
     else ``~/.cache/specclient/tokens`` (read when used, so tests can point it elsewhere)."""
+    from pathlib import Path
+
     root = os.environ.get("SPECCLIENT_CACHE_DIR")
     if root:
         return Path(root) / "tokens"
@@ -274,6 +275,8 @@ class FileTokenCache:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        from pathlib import Path
+
         self._path = Path(path) if path is not None else None
 
     @property
@@ -315,6 +318,8 @@ class FileTokenCache:
         if not _cache_enabled():
             return None
         try:
+            import json  # on first use: a start-up does not load json
+
             data = json.loads(self._file(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
@@ -332,6 +337,8 @@ class FileTokenCache:
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 os.fchmod(handle.fileno(), 0o600)
+                import json  # on first use: a start-up does not load json
+
                 json.dump(value, handle)
             os.replace(temporary, target)  # readers see the old file or the new one, whole
         except OSError as exc:

@@ -14,7 +14,6 @@ import keyword
 import threading
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._binding import Binder, CallParts
@@ -24,6 +23,8 @@ from .openapi.model import Operation, Pagination, Spec
 from .options import ClientOptions, _server_map
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import httpx
 
     from .http.retry import RetryPolicy

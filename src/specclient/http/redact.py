@@ -7,7 +7,6 @@ replies and re-exports it, so logs, errors and cassettes keep importing from one
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -121,6 +120,8 @@ def redact_body(
         text = redact_form(text, secret_fields, mask)
     elif is_json:
         try:
+            import json  # on first use: a start-up does not load json
+
             text = json.dumps(redact_json(json.loads(text), secret_fields, mask))
         except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             text = redact_text_urls(text, mask)

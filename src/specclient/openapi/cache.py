@@ -32,10 +32,14 @@ import contextlib
 import itertools
 import os
 import threading
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import model
+
+if TYPE_CHECKING:
+    # Paths are strings here (os.path): pathlib, with the urllib.parse and ipaddress it
+    # imports, is no part of a start-up. cache_dir() still gives a Path to its callers.
+    from pathlib import Path
 
 try:  # the built-in module: importing hashlib would load OpenSSL (~10 ms) on every start
     from _blake2 import blake2b
@@ -51,6 +55,7 @@ __all__ = [
     "SETTLED_NS",
     "SpecCache",
     "cache_dir",
+    "cache_root",
     "cache_disabled",
     "cache_key",
     "content_hash",
@@ -96,13 +101,20 @@ def cache_disabled() -> bool:
 
 
 def cache_dir() -> Path:
+    from pathlib import Path
+
+    return Path(cache_root())
+
+
+def cache_root() -> str:
+    """:func:`cache_dir` as a string."""
     explicit = os.environ.get("SPECCLIENT_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return explicit
     xdg = os.environ.get("XDG_CACHE_HOME")
     if xdg:
-        return Path(xdg) / "specclient"
-    return Path.home() / ".cache" / "specclient"
+        return os.path.join(xdg, "specclient")
+    return os.path.join(os.path.expanduser("~"), ".cache", "specclient")
 
 
 def content_hash(raw: bytes) -> str:
@@ -140,9 +152,9 @@ def settled(st: os.stat_result, read_at_ns: int) -> bool:
     return max(st.st_mtime_ns, st.st_ctime_ns) + SETTLED_NS <= read_at_ns
 
 
-def _pointer(path: str) -> tuple[Path, str]:
+def _pointer(path: str) -> tuple[str, str]:
     where = os.path.abspath(path)
-    return cache_dir() / _FILES / content_hash(where.encode())[:32], where
+    return os.path.join(cache_root(), _FILES, content_hash(where.encode())[:32]), where
 
 
 def remembered_content(path: str, st: os.stat_result) -> str | None:
@@ -175,14 +187,15 @@ def remember_content(path: str, st: os.stat_result, content: str) -> None:
 _TEMPORARY = itertools.count()
 
 
-def write_atomically(path: Path, data: bytes) -> bool:
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> bool:
     """Write ``data`` to ``path`` through a renamed temporary file, so a reader never sees
     half of it; best-effort: False (and a DEBUG line) when it cannot be written."""
     # Named by process, thread and a counter rather than by tempfile, whose random names
     # would load random, hashlib and shutil into every cold start.
-    tmp = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_TEMPORARY)}"
+    folder, name = os.path.split(os.fspath(path))
+    tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_TEMPORARY)}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -193,7 +206,7 @@ def write_atomically(path: Path, data: bytes) -> bool:
                 os.unlink(tmp)
             raise
     except Exception as exc:  # read-only home, full disk, ...: run without the cache
-        _debug("spec cache: cannot write %s in %s (%s)", path.name, path.parent, exc)
+        _debug("spec cache: cannot write %s in %s (%s)", name, folder, exc)
         return False
     return True
 
@@ -201,9 +214,9 @@ def write_atomically(path: Path, data: bytes) -> bool:
 class SpecCache:
     """One cache entry (a directory), read and written best-effort."""
 
-    def __init__(self, key: str, root: Path | None = None) -> None:
+    def __init__(self, key: str, root: str | os.PathLike[str] | None = None) -> None:
         self.key = key
-        self.directory = (root or cache_dir()) / key
+        self.directory = os.path.join(root or cache_root(), key)
 
     def read_index(self) -> dict[str, Any] | None:
         index = self._read(_INDEX)
@@ -231,7 +244,7 @@ class SpecCache:
         self._write(f"r-{resource}.pickle", operations)
 
     def _read(self, name: str) -> Any:
-        path = self.directory / name
+        path = os.path.join(self.directory, name)
         try:
             with open(path, "rb") as fh:
                 return load(fh)
@@ -247,4 +260,4 @@ class SpecCache:
         except Exception as exc:  # a value pickle cannot hold: run without the cache
             _debug("spec cache: cannot store %s (%s)", name, exc)
             return
-        write_atomically(self.directory / name, data)
+        write_atomically(os.path.join(self.directory, name), data)

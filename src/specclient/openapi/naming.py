@@ -92,14 +92,15 @@ __all__ = [
     "strip_base_path",
 ]
 
+# Patterns, compiled by ``re`` (and kept in its cache) at first use: a warm start names nothing.
 # civis-python's camel_to_snake (civis/_camel_to_snake.py), so names match it exactly.
-_UNDERSCORER1 = re.compile(r"(.)([A-Z][a-z]+)")
-_UNDERSCORER2 = re.compile(r"([a-z0-9])([A-Z])")
-_NOT_IDENTIFIER = re.compile(r"\W+", re.ASCII)
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
-_BASE_PATH_SEGMENT = re.compile(r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2})$")
+_UNDERSCORER1 = r"(.)([A-Z][a-z]+)"
+_UNDERSCORER2 = r"([a-z0-9])([A-Z])"
+_NOT_IDENTIFIER = r"(?a)\W+"
+_PLACEHOLDER = r"\{[^{}]*\}"
+_BASE_PATH_SEGMENT = r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2})$"
 # A format suffix on a path segment names no resource: /Accounts/{Sid}/Calls.json
-_FORMAT_SUFFIX = re.compile(r"(?i)\.(json|xml|yaml|csv)$")
+_FORMAT_SUFFIX = r"(?i)\.(json|xml|yaml|csv)$"
 #: What ``naming=`` accepts as a string (see the module docstring).
 NAMING_MODES = ("auto", "path", "operation_id")
 #: In "auto" mode, a path rule that puts more than this share of at least
@@ -119,8 +120,8 @@ def camel_to_snake(word: str) -> str:
     reply is reachable as an attribute; identifiers never contain one, so names from a spec
     are unaffected.
     """
-    word = _UNDERSCORER1.sub(r"\1_\2", word)
-    return _UNDERSCORER2.sub(r"\1_\2", word).lower().replace("-", "_")
+    word = re.sub(_UNDERSCORER1, r"\1_\2", word)
+    return re.sub(_UNDERSCORER2, r"\1_\2", word).lower().replace("-", "_")
 
 
 @lru_cache(maxsize=8192)
@@ -134,7 +135,7 @@ def python_name(raw: str, *, fallback: str = "param") -> str:
     # ("$filter", "tags[]"). Leading underscores are dropped too ("_id" -> "id"): a leading
     # underscore is the spelling of the client's own per-call options and helpers (``_body=``,
     # ``client._request``), which no name from a spec may take.
-    parts = [camel_to_snake(part) for part in _NOT_IDENTIFIER.split(raw) if part]
+    parts = [camel_to_snake(part) for part in re.split(_NOT_IDENTIFIER, raw) if part]
     name = "_".join(parts).lstrip("_")
     if not name:
         return fallback
@@ -152,7 +153,7 @@ def split_path(path: str) -> list[str]:
 
 def naming_segments(path: str) -> list[str]:
     """The segments names are made from: a format suffix (``Calls.json``) dropped."""
-    return [_FORMAT_SUFFIX.sub("", segment) for segment in split_path(path)]
+    return [re.sub(_FORMAT_SUFFIX, "", segment) for segment in split_path(path)]
 
 
 def operation_id_name(operation_id: str) -> tuple[str | None, str]:
@@ -205,13 +206,13 @@ def is_degenerate(resources: Sequence[str]) -> bool:
 @lru_cache(maxsize=4096)
 def _is_parameter(segment: str) -> bool:
     """A segment that is only placeholders (``{id}``, ``{a}.{b}``) carries no name."""
-    return not re.sub(r"[^0-9A-Za-z]", "", _PLACEHOLDER.sub("", segment))
+    return not re.sub(r"[^0-9A-Za-z]", "", re.sub(_PLACEHOLDER, "", segment))
 
 
 @lru_cache(maxsize=4096)
 def _literal(segment: str) -> str:
     """The literal part of a segment: ``dataset:view`` -> ``dataset:view``, ``{id}:cancel`` -> ``cancel``."""
-    return _PLACEHOLDER.sub("", segment).strip(":.-_~")
+    return re.sub(_PLACEHOLDER, "", segment).strip(":.-_~")
 
 
 def strip_base_path(paths: Iterable[str]) -> int:
@@ -229,7 +230,7 @@ def strip_base_path(paths: Iterable[str]) -> int:
         if len(heads) != 1:
             return depth
         (head,) = heads
-        if head is None or not _BASE_PATH_SEGMENT.match(head):
+        if head is None or not re.match(_BASE_PATH_SEGMENT, head):
             return depth
         rest_ok = all(
             any(not _is_parameter(s) for s in segments[depth + 1 :]) for segments in split

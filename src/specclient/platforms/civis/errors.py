@@ -16,7 +16,6 @@ class has imported it already, and specclient never pays civis-python's import.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -101,6 +100,8 @@ def _error_message(response: httpx.Response) -> str:
     if not response.content:
         return response.reason_phrase  # a 502 from a proxy, say
     try:
+        import json  # on first use: a start-up does not load json
+
         payload = json.loads(response.content)
     except ValueError:
         return f"Response Content: {response.content.decode(errors='replace')}"

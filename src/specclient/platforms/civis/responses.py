@@ -11,15 +11,12 @@ as sent, hashing, read-only with civis-python's error, and its pretty printing.
 
 from __future__ import annotations
 
-import copy
-import json
-import pprint
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from specclient.client import AsyncResource, Resource
 from specclient.platforms.civis.errors import immutable_response_error
-from specclient.response import Response, ResponseList
+from specclient.response import Response, ResponseList, register_pprint_layout
 
 __all__ = [
     "CivisResponse",
@@ -43,6 +40,8 @@ def _plain(value: Any, snake_case: bool) -> Any:
         return value.json(snake_case)
     if isinstance(value, list):
         return [_plain(item, snake_case) for item in value]
+    import copy  # on first use: a start-up does not load copy
+
     return copy.deepcopy(value)
 
 
@@ -83,6 +82,8 @@ class CivisResponse(Response):
         """The data as a new ``dict``: snake_case keys (user data as sent), or with
         ``snake_case=False`` the keys as the API sent them."""
         if not snake_case:
+            import copy
+
             return copy.deepcopy(self.json_data)
         return {name: _plain(value, True) for name, value in self.items()}
 
@@ -115,6 +116,8 @@ class CivisResponse(Response):
         raise immutable_response_error()
 
     def __hash__(self) -> int:  # type: ignore[override]
+        import json  # on first use: a start-up does not load json
+
         return hash(json.dumps(self.json_data, sort_keys=True, default=str))
 
     def __repr__(self) -> str:
@@ -122,6 +125,8 @@ class CivisResponse(Response):
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """IPython / Jupyter display: pretty-printed like ``pprint``."""
+        import pprint
+
         printer.text("Response(...)" if cycle else pprint.pformat(self))
 
 
@@ -170,7 +175,8 @@ def _pprint_response(
     stream.write("})")
 
 
-pprint.PrettyPrinter._dispatch[CivisResponse.__repr__] = _pprint_response  # type: ignore[attr-defined]
+# pprint (which imports dataclasses) learns civis-python's layout when something imports it
+register_pprint_layout(CivisResponse.__repr__, _pprint_response)
 
 
 class CivisResponseList(ResponseList):
