@@ -120,9 +120,18 @@ def check_base_url(base_url: Any, where: str = "Client") -> str:
     """``base_url`` when it is an absolute http(s) URL with a host; else a ``ParameterError``
     naming ``where`` (``connect('habu')``, ``--base-url``...), raised before anything connects:
     ``127.0.0.1:8080/v1`` would otherwise fail at the first call with an error about a scheme."""
-    plain = re.fullmatch(_PLAIN_BASE_URL, base_url) if isinstance(base_url, str) else None
-    if plain is not None and int(plain.group(1) or 0) <= 65535:
+    if is_plain_base_url(base_url):
         return base_url
+    return _check_with_urlsplit(base_url, where)
+
+
+def is_plain_base_url(base_url: Any) -> bool:
+    """Whether ``base_url`` is a plain ``http(s)://host[:port][/path]`` (see above)."""
+    plain = re.fullmatch(_PLAIN_BASE_URL, base_url) if isinstance(base_url, str) else None
+    return plain is not None and int(plain.group(1) or 0) <= 65535
+
+
+def _check_with_urlsplit(base_url: Any, where: str) -> str:
     from urllib.parse import urlsplit
 
     from ._secrets import redact_url
