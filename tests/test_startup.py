@@ -78,6 +78,7 @@ NOT_ON_A_WARM_START = (
     "pathlib",
     "urllib.parse",
     "ipaddress",
+    "threading",  # the locks come from _thread
 )
 
 

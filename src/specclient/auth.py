@@ -15,9 +15,11 @@ from __future__ import annotations
 import binascii
 import contextlib
 import os
-import threading
 import time
 import weakref
+
+# threading's Lock and get_ident, without the threading module (not loaded by a start-up)
+from _thread import allocate_lock, get_ident
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
@@ -298,7 +300,7 @@ class FileTokenCache:
             key = target.read_bytes()
             if len(key) == 32:
                 return key
-        temporary = self.directory / f".hash-key.{os.getpid()}.{threading.get_ident()}.tmp"
+        temporary = self.directory / f".hash-key.{os.getpid()}.{get_ident()}.tmp"
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -330,7 +332,7 @@ class FileTokenCache:
             return
         directory = self.directory
         target = self._file(key)
-        temporary = directory / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        temporary = directory / f".{key}.{os.getpid()}.{get_ident()}.tmp"
         try:
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(directory, 0o700)
@@ -510,11 +512,11 @@ class OAuth2ClientCredentials(_AuthBase):
         self._token: _Token | None = None
         self._token_key: str | None = None
         self._targets: dict[tuple[Any, ...], tuple[httpx.URL, str]] = {}
-        self._thread_lock = threading.Lock()
+        self._thread_lock = allocate_lock()
         self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary()
         )
-        self._async_locks_guard = threading.Lock()
+        self._async_locks_guard = allocate_lock()
 
     def __repr__(self) -> str:
         return (

@@ -31,7 +31,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import threading
+
+# threading's Lock and get_ident, without the threading module (not loaded by a start-up)
+from _thread import get_ident
 from typing import TYPE_CHECKING, Any
 
 from . import model
@@ -193,7 +195,7 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> bool:
     # Named by process, thread and a counter rather than by tempfile, whose random names
     # would load random, hashlib and shutil into every cold start.
     folder, name = os.path.split(os.fspath(path))
-    tmp = os.path.join(folder, f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_TEMPORARY)}")
+    tmp = os.path.join(folder, f".tmp-{os.getpid()}-{get_ident()}-{next(_TEMPORARY)}")
     try:
         os.makedirs(folder, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

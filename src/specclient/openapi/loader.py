@@ -11,9 +11,11 @@ schemas are expanded only when the resource is first touched.
 from __future__ import annotations
 
 import os
-import threading
 import time
 import warnings
+
+# threading's Lock and get_ident, without the threading module (not loaded by a start-up)
+from _thread import allocate_lock
 from collections.abc import Callable, Mapping
 from os import PathLike
 from types import MappingProxyType
@@ -68,7 +70,7 @@ class LoadedSpec(Spec):
         self._known = frozenset(self._resources)
         self._build = build
         self._built: dict[str, Mapping[str, Operation]] = {}
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def resource_names(self) -> tuple[str, ...]:
         return self._resources
