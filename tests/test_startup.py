@@ -79,6 +79,7 @@ NOT_ON_A_WARM_START = (
     "urllib.parse",
     "ipaddress",
     "threading",  # the locks come from _thread
+    "typing",  # annotations are postponed; typing's names are imported for the type checker only
 )
 
 

@@ -25,11 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from reprlib import recursive_repr
-from typing import Any, ClassVar, TypeVar
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, TypeVar
+
+    _R = TypeVar("_R", bound="Record")
 
 __all__ = ["FrozenRecord", "FrozenRecordError", "Record", "record_fields", "replace", "set_fields"]
 
-_R = TypeVar("_R", bound="Record")
 _set = object.__setattr__
 
 

@@ -21,10 +21,10 @@ import weakref
 # threading's Lock and get_ident, without the threading module (not loaded by a start-up)
 from _thread import allocate_lock, get_ident
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol
 
 from specclient._after_import import when_imported
 from specclient._clock import SYSTEM_CLOCK, Clock
+from specclient._records import FrozenRecord, set_fields
 from specclient._secrets import register_secret_value
 from specclient.errors import AuthError, ParameterError
 from specclient.http.redact import redact_url, register_secret_name
@@ -59,9 +59,11 @@ def _log(level: str, message: str, *args: object) -> None:
 # it already is, else right after httpx's own module code has run (``_after_import``).
 # Nothing can hand an object to httpx before httpx exists, so no caller ever sees one that
 # is not an ``httpx.Auth``.
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
     import asyncio
     from pathlib import Path  # imported by the token cache: building credentials needs none
+    from typing import Any, Literal, Protocol
 
     import httpx
     from httpx import Auth as _AuthBase
@@ -74,6 +76,8 @@ else:
 
     class _AuthBase(_PendingHttpx):
         """Base of every auth class here; becomes an ``httpx.Auth`` subclass (see above)."""
+
+    Protocol = object  # TokenCache is an interface for the type checker; a plain class here
 
 
 def _adopt_httpx(module: Any) -> None:
@@ -379,12 +383,16 @@ class FileTokenCache:
 # --------------------------------------------------------------------------- OAuth2
 
 
-class _Token(NamedTuple):
-    """An access token and its lifetime (a named tuple: cheaper to create at import)."""
+class _Token(FrozenRecord):
+    """An access token and its lifetime (a written-out record: cheap to create at import)."""
 
+    __slots__ = FIELDS = ("access_token", "issued_at", "expires_at")
     access_token: Secret
     issued_at: float
     expires_at: float
+
+    def __init__(self, access_token: Secret, issued_at: float, expires_at: float) -> None:
+        set_fields(self, access_token, issued_at, expires_at)
 
     def usable(self, now: float, margin: float) -> bool:
         # A token shorter-lived than twice the margin would never be used: shrink the margin.

@@ -16,7 +16,6 @@ import keyword
 from _thread import allocate_lock
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
 
 from ._binding import Binder, CallParts
 from ._clock import SYSTEM_CLOCK, Clock
@@ -24,8 +23,10 @@ from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation, Pagination, Spec
 from .options import ClientOptions, _server_map
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
     import httpx
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
 
 from ._jsonpath import dig
 from ._secrets import redact_url
 from .errors import RateLimitError, ResponseDecodeError, api_error_for_status
 from .openapi.naming import camel_to_snake  # the one snake_case rule; re-exported
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any
+
     import httpx
 
     from .openapi.model import Operation
@@ -50,7 +52,13 @@ def _convert(value: Any, secret_fields: frozenset[str], cls: type[Response] | No
     return value
 
 
-class Response(Mapping[str, Any]):
+if TYPE_CHECKING:
+    _JSONObject = Mapping[str, Any]
+else:
+    _JSONObject = Mapping  # the same class; the parameters are for the type checker
+
+
+class Response(_JSONObject):
     """A JSON object with snake_case attribute and item access."""
 
     __slots__ = ("_payload", "_data", "_secret_fields", "headers", "status_code")

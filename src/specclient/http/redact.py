@@ -8,7 +8,6 @@ replies and re-exports it, so logs, errors and cassettes keep importing from one
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from specclient._after_import import when_imported
 from specclient._secrets import (
@@ -18,6 +17,10 @@ from specclient._secrets import (
     redact_url,
     register_secret_name,
 )
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "MASK",

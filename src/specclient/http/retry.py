@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from specclient._records import Record, set_fields
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
     import httpx  # a policy is built before any request: httpx loads with the sender
 

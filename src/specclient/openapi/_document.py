@@ -6,10 +6,13 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
 
 from .. import errors
 from ..errors import SpecError, redact_url
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 FETCH_TIMEOUT = 30.0  # seconds for the whole download, not per read
 #: The largest description read (the biggest public ones, e.g. Microsoft Graph's, are ~40 MB).

@@ -34,14 +34,15 @@ import os
 
 # threading's Lock and get_ident, without the threading module (not loaded by a start-up)
 from _thread import get_ident
-from typing import TYPE_CHECKING, Any
 
 from . import model
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
     # Paths are strings here (os.path): pathlib, with the urllib.parse and ipaddress it
     # imports, is no part of a start-up. cache_dir() still gives a Path to its callers.
     from pathlib import Path
+    from typing import Any
 
 try:  # the built-in module: importing hashlib would load OpenSSL (~10 ms) on every start
     from _blake2 import blake2b

@@ -19,7 +19,6 @@ from _thread import allocate_lock
 from collections.abc import Callable, Mapping
 from os import PathLike
 from types import MappingProxyType
-from typing import Any
 
 from .._records import replace
 from . import _document
@@ -35,9 +34,14 @@ from .cache import (
 from .model import Operation, SecurityScheme, Spec
 from .naming import DEFAULT_RULES, NAMING_MODES, NamingRules
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = ["load"]
 
-SpecSource = str | PathLike[str] | bytes | Mapping[str, Any] | Spec
+if TYPE_CHECKING:
+    SpecSource = str | PathLike[str] | bytes | Mapping[str, Any] | Spec
 
 
 class LoadedSpec(Spec):

@@ -10,11 +10,14 @@ schema refers to itself (directly or through others) the recursive occurrence is
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal
 
 from .._records import FrozenRecord, set_fields
 
-ParamLocation = Literal["path", "query", "header", "cookie", "body", "form", "file"]
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    ParamLocation = Literal["path", "query", "header", "cookie", "body", "form", "file"]
 
 
 class _Missing:

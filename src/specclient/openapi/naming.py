@@ -77,9 +77,12 @@ import keyword
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Literal
 
 from .._records import FrozenRecord, set_fields
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Literal
 
 __all__ = [
     "CIVIS_PYTHON",

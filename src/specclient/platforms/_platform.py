@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from .. import catalog as _catalog
 from ..errors import ParameterError
 from ..options import ClientOptions, FrozenRecord, Record, check_base_url, set_fields
 from ._base import credential, read_credentials_file, require
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "Credential",

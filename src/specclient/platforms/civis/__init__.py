@@ -11,7 +11,6 @@ on top of the spec: the ID helpers (``get_database_id`` ...), ``username``,
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
 
 from specclient.errors import AuthError, ParameterError
 from specclient.platforms._platform import Connection, Credential, Platform, Setting
@@ -371,7 +370,10 @@ def run_job(job_id: int, client: CivisClient, polling_interval: float | None = N
     return client.jobs.run(job_id, polling_interval=polling_interval)
 
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any
+
     from specclient.platforms.civis.async_futures import AsyncCivisFuture
     from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
 

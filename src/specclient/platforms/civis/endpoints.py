@@ -16,13 +16,14 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
 
 from specclient.clock import SYSTEM_CLOCK, Clock
 from specclient.errors import AuthError, ConnectionError, SpecError, TimeoutError
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:  # httpx is imported only when a fetch happens: a warm start never needs it
     from pathlib import Path  # nor pathlib (with urllib.parse): spec=PATH uses os.path
+    from typing import Any
 
     import httpx
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import TYPE_CHECKING, Any
 
 from specclient.errors import APIError, ParameterError, SpecClientError, redact_url
 from specclient.response import raise_for_status
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any
+
     import httpx  # loaded only once a request is made
 
 __all__ = [

@@ -12,11 +12,14 @@ as sent, hashing, read-only with civis-python's error, and its pretty printing.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any
 
 from specclient.client import AsyncResource, Resource
 from specclient.platforms.civis.errors import immutable_response_error
 from specclient.response import Response, ResponseList, register_pprint_layout
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CivisResponse",
@@ -196,7 +199,14 @@ class CivisResponseList(ResponseList):
 CivisResponse.list_class = CivisResponseList
 
 
-class CivisPaginatedResponse(Iterator[Any]):
+if TYPE_CHECKING:
+    _Items = Iterator[Any]
+    _AsyncItems = AsyncIterator[Any]
+else:  # the same classes; the parameters are for the type checker (no typing.Any here)
+    _Items, _AsyncItems = Iterator, AsyncIterator
+
+
+class CivisPaginatedResponse(_Items):
     """civis-python's ``PaginatedResponse``: what ``iterator=True`` returns; an iterator over
     every item of every page, fetched as it is read, with ``json()`` for all of them."""
 
@@ -214,7 +224,7 @@ class CivisPaginatedResponse(Iterator[Any]):
         return [_plain(item, snake_case) for item in self._pages]
 
 
-class AsyncCivisPaginatedResponse(AsyncIterator[Any]):
+class AsyncCivisPaginatedResponse(_AsyncItems):
     """:class:`CivisPaginatedResponse` on the async client: ``async for`` over every item,
     ``await result.json()`` for the remaining items' data."""
 

@@ -15,7 +15,6 @@ import contextlib
 import os
 import time
 from collections.abc import Mapping
-from typing import Any
 
 from specclient.openapi.cache import (
     content_hash,
@@ -24,6 +23,10 @@ from specclient.openapi.cache import (
     settled,
     write_atomically,
 )
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["bracket_array_queries", "civis_document", "civis_python_values"]
 
