@@ -80,6 +80,8 @@ NOT_ON_A_WARM_START = (
     "ipaddress",
     "threading",  # the locks come from _thread
     "typing",  # annotations are postponed; typing's names are imported for the type checker only
+    "specclient._grants",  # the OAuth2 grants and token caches: not for an API key
+    "weakref",
 )
 
 
