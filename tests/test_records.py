@@ -214,3 +214,15 @@ def test_a_mutable_record_changes_and_stays_unhashable() -> None:
     assert policy == RetryPolicy(max_retries=5, random=lambda: 0.0)  # random is not compared
     with pytest.raises(TypeError):
         hash(policy)
+
+
+def test_each_record_keeps_the_layout_it_had_as_a_dataclass() -> None:
+    """The model was slotted; declarations and options kept a ``__dict__`` that ``vars()``
+    reads (``Platform(**{**vars(declared), "spec": ...})`` copies a declaration)."""
+    for cls in (model.Param, model.Operation, model.SecurityScheme):
+        assert not hasattr(cls(**_required(cls)), "__dict__"), cls.__name__
+    for cls in (Credential, Setting, Platform, ClientOptions, NamingRules, RetryPolicy):
+        record = cls(**_required(cls))
+        assert tuple(vars(record)) == record_fields(cls), cls.__name__
+    platform = Platform("toy", title="Toy")
+    assert Platform(**{**vars(platform), "title": "Other"}) == replace(platform, title="Other")

@@ -5,8 +5,10 @@
 client's start-up creates fourteen such classes (the model, the platform declarations, the
 client options, the naming rules, the retry policy): a third of what ``connect()`` spent
 importing. So these classes are plain ones. Each declares its fields once, in ``FIELDS`` (the
-order its hand-written ``__init__`` takes them; ``__slots__`` for the frozen ones), and
-inherits from :class:`Record` what ``@dataclass`` would have generated for them:
+order its hand-written ``__init__`` takes them), keeps the layout it had as a dataclass
+(``__slots__ = FIELDS`` for the model, which was slotted; a ``__dict__``, so ``vars()`` lists
+the fields, for the declarations and options, which were not), and inherits from
+:class:`Record` what ``@dataclass`` would have generated for them:
 
 - equality between instances of the exact same class over the compared fields (all but
   ``UNCOMPARED``), ``Name(field=value, ...)`` over the shown ones (all but ``UNSHOWN``),

@@ -181,7 +181,7 @@ class ClientOptions(FrozenRecord):
     naming the option, raised before anything is sent.
     """
 
-    __slots__ = FIELDS = (
+    FIELDS = (
         "base_url",
         "servers",
         "auth",

@@ -120,7 +120,7 @@ class RetryPolicy(Record):
         says so in its declaration.
     """
 
-    __slots__ = FIELDS = (
+    FIELDS = (
         "max_retries",
         "retry_statuses",
         "backoff_base",

@@ -290,7 +290,7 @@ class NamingRules(FrozenRecord):
         earlier (civis-python's behaviour).
     """
 
-    __slots__ = FIELDS = (
+    FIELDS = (
         "name",
         "mode",
         "honour_extensions",

@@ -62,7 +62,7 @@ class Credential(FrozenRecord):
     the credentials file. ``secret=False`` marks an identifier (a client id, a key id): an
     apiKey scheme filled with one does not add its header to the redacted names."""
 
-    __slots__ = FIELDS = ("argument", "env", "file_keys", "secret", "scheme")
+    FIELDS = ("argument", "env", "file_keys", "secret", "scheme")
     argument: str
     env: tuple[str, ...]
     file_keys: tuple[str, ...] | None  # default: the argument and the env names
@@ -89,7 +89,7 @@ class Setting(FrozenRecord):
     """One platform option, e.g. Habu's ``poll_interval``: default, where else it may come
     from, and a check that returns the value to use or raises ``ParameterError``."""
 
-    __slots__ = FIELDS = ("name", "default", "check", "env", "file_keys")
+    FIELDS = ("name", "default", "check", "env", "file_keys")
     name: str
     default: Any
     check: Callable[[Any], Any] | None
@@ -187,7 +187,7 @@ class Connection(Record):
 class Platform(FrozenRecord):
     """A platform, declared. Only ``name`` is required; see ``docs/adding-a-platform.md``."""
 
-    __slots__ = FIELDS = (
+    FIELDS = (
         "name",
         "title",
         "spec",
