@@ -22,7 +22,8 @@ Baselines
   rows include, so "warm minus this" is specclient's own start-up above the interpreter.
 
 The script also checks (assertions, not tests) that the warm specclient run imported neither
-pandas, httpx nor asyncio.
+pandas, httpx, asyncio, typing nor json (``tests/test_startup.py`` pins the whole list), and
+reports how many modules the warm child had loaded.
 
 Usage::
 
@@ -71,9 +72,11 @@ import inspect, specclient
 client = specclient.connect("civis", spec={spec!r}, api_key="x")
 inspect.signature(client.tables.list)
 t1 = time.perf_counter()
-import json, sys
-loaded = [m for m in ("pandas", "httpx", "asyncio") if m in sys.modules]
-print(json.dumps({{"seconds": t1 - t0, "loaded": loaded}}))
+import sys
+modules = len(sys.modules)  # counted before json, which this report itself imports
+loaded = [m for m in ("pandas", "httpx", "asyncio", "typing", "json") if m in sys.modules]
+import json
+print(json.dumps({{"seconds": t1 - t0, "loaded": loaded, "modules": modules}}))
 """
 
 EMPTY = "import json; print(json.dumps({}))"
@@ -153,6 +156,7 @@ def measure(runs: int) -> dict:
         result[case + "_cpu"] = med(case, "cpu")
     for case in ("civis", "warm", "inspect"):
         result[case + "_min"] = min(row["seconds"] for row in rows[case])
+    result["warm_modules"] = rows["warm"][-1]["modules"]
     result["empty_process"] = med("empty", "process")
     result["empty_cpu"] = med("empty", "cpu")
     return result
@@ -203,7 +207,8 @@ def table(r: dict) -> str:
             'parent sees it (interpreter start-up and exit included); "process CPU" is that '
             "child's user + system CPU time, the figure least moved by other work on a "
             "shared machine. A warm start imports "
-            "neither httpx, asyncio nor pandas (checked by the script): credentials are built "
+            "neither httpx, asyncio, pandas, typing nor json (checked by the script; "
+            f"{r['warm_modules']} modules loaded at its end): credentials are built "
             "without httpx, which is imported with the first request. Cold = empty caches: "
             "declare Civis's copy of the spec (parse it, bracket array queries, write it), "
             "read and hash that copy, parse it, check every `$ref` and path parameter, name "

@@ -58,17 +58,17 @@ def platform_options(platform: Any) -> str:
     """A declared platform's ``connect()`` keywords as stub text: its credentials (``str``),
     ``creds_path``, its settings, then the shared client options; ``**options`` stays open
     for nothing: an unknown option is an error at run time, so the stub names them all."""
-    from dataclasses import fields
-
     from specclient.options import ClientOptions
 
     parts = [f"{c.argument}: str | None = ..." for c in platform.credentials]
     parts.append("creds_path: str | None = ...")
     parts += [f"{s.name}: Any = ..." for s in platform.settings]
-    for f in fields(ClientOptions):
-        if f.name in platform.option_names():
-            annotation = f.type if isinstance(f.type, str) and _SIMPLE.match(f.type) else "Any"
-            parts.append(f"{f.name}: {annotation} = ...")
+    declared = ClientOptions.__annotations__  # as written (postponed: strings)
+    for name in ClientOptions.names():
+        if name in platform.option_names():
+            written = declared[name]
+            annotation = written if isinstance(written, str) and _SIMPLE.match(written) else "Any"
+            parts.append(f"{name}: {annotation} = ...")
     return ", ".join(["*", *parts])
 
 

@@ -40,6 +40,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "client",
         (
             "specclient.auth",
+            "specclient._auth_base",
+            "specclient._grants",
             "specclient._annotations",
             "specclient.tables.",
             "specclient._frames",

@@ -62,17 +62,38 @@ NOT_BEFORE_A_RUN = (
     "shutil",
 )
 # ... and, once the model is cached, what only a first parse or a first call needs: YAML (with
-# datetime) and the argument checks' number and date types.
-NOT_ON_A_WARM_START = ("yaml", "datetime", "numbers")
+# datetime), the argument checks' number and date types (and math), JSON (a reply, a parse),
+# dataclasses (the model and declarations are written-out records; pprint and copy would
+# bring it), and pathlib and urllib.parse with ipaddress (paths are os.path strings, a plain
+# base URL is checked without urlsplit).
+NOT_ON_A_WARM_START = (
+    "yaml",
+    "datetime",
+    "numbers",
+    "math",
+    "json",
+    "dataclasses",
+    "pprint",
+    "copy",
+    "pathlib",
+    "urllib.parse",
+    "ipaddress",
+    "threading",  # the locks come from _thread
+    "typing",  # annotations are postponed; typing's names are imported for the type checker only
+    "specclient._grants",  # the OAuth2 grants and token caches: not for an API key
+    "weakref",
+)
 
 
 def test_connect_and_signature_import_only_what_they_use(tmp_path):
     code = f"""
-import inspect, json, sys
+import inspect, sys
 import specclient
 c = specclient.connect("civis", spec={str(ROOT / "specs" / "civis.yaml")!r}, api_key="k")
 inspect.signature(c.tables.list)
-print(json.dumps({{"loaded": sorted(sys.modules)}}))
+loaded = sorted(sys.modules)
+import json  # only now: json itself is on the list
+print(json.dumps({{"loaded": loaded}}))
 """
     cold = set(_child(code, tmp_path)["loaded"])
     warm = set(_child(code, tmp_path)["loaded"])
@@ -145,3 +166,84 @@ print(json.dumps({{"before": before, "logged": stream.getvalue().splitlines()}})
         "before": False,
         "logged": ["sent Basic ***", "sent Basic ***"],
     }
+
+
+def test_pprint_imported_after_a_warm_start_lays_out_civis_responses(tmp_path):
+    """pprint is not loaded by connect(); a user who imports it later still gets
+    civis-python's layout (registered as pprint's module code finishes)."""
+    code = f"""
+import json, sys
+import specclient
+c = specclient.connect("civis", spec={str(ROOT / "specs" / "civis.yaml")!r}, api_key="k")
+from specclient.platforms.civis import CivisResponse
+before = "pprint" in sys.modules
+import pprint
+shown = pprint.pformat(CivisResponse({{"id": 1, "name": "x" * 70, "state": "running"}}))
+print(json.dumps({{"before": before, "shown": shown.splitlines()}}))
+"""
+    _child(code, tmp_path)  # cold: fills the cache
+    result = _child(code, tmp_path)
+    assert result["before"] is False
+    assert result["shown"] == [
+        "Response({'id': 1,",
+        "          'name': '" + "x" * 70 + "',",
+        "          'state': 'running'})",
+    ]
+
+
+# Base URLs as people write them, and ones that are not: the check without urlsplit (what a
+# start-up uses) must give exactly urlsplit's answer wherever it answers at all.
+BASE_URLS = [
+    "https://api.civisanalytics.com",
+    "https://api.civisanalytics.com/",
+    "HTTPS://API.example.COM/v1",
+    "http://127.0.0.1:8080/v1",
+    "http://localhost:0",
+    "http://localhost:65535/x/y",
+    "http://localhost:65536",
+    "http://localhost:99999/v1",
+    "http://h:/v1",
+    "http://h:8a/v1",
+    "https://h/v1?x=1",
+    "https://h/v1#frag",
+    "https://user:pw@h/v1",
+    "https://[::1]:8080/v1",
+    "https://h/a b",
+    "https://h/v1\n",
+    " https://h/v1",
+    "https://",
+    "https:///v1",
+    "ftp://h/v1",
+    "127.0.0.1:8080/v1",
+    "h/v1",
+    "https://bücher.example/v1",
+    "https://h.example/ü",
+]
+
+
+def _outcome(check, url):
+    from specclient.errors import ParameterError
+
+    try:
+        return ("ok", check(url))
+    except ParameterError as exc:
+        return ("error", str(exc))
+
+
+def test_a_plain_base_url_is_taken_as_urlsplit_would_take_it():
+    from specclient.options import _check_with_urlsplit, check_base_url, is_plain_base_url
+
+    plain = [url for url in BASE_URLS if is_plain_base_url(url)]
+    assert plain == [
+        "https://api.civisanalytics.com",
+        "https://api.civisanalytics.com/",
+        "HTTPS://API.example.COM/v1",
+        "http://127.0.0.1:8080/v1",
+        "http://localhost:0",
+        "http://localhost:65535/x/y",
+        "https://h.example/ü",
+    ]
+    for url in BASE_URLS:
+        by_urlsplit = _outcome(lambda u: _check_with_urlsplit(u, "Client"), url)
+        assert _outcome(check_base_url, url) == by_urlsplit, url
+    assert _outcome(check_base_url, "http://localhost:99999/v1")[0] == "error"

@@ -10,7 +10,6 @@ Importing this package is cheap: submodules (httpx, pandas, the spec loader) loa
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
@@ -54,7 +53,10 @@ _SUBMODULES = {
     "transfer",
 }
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any
+
     from . import auth, emulators, errors
     from .client import AsyncClient, Client
     from .errors import OutcomeUnknown

@@ -14,9 +14,12 @@ passing ``objects=``; the runtime keeps plain ``Response``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from .openapi.model import Operation, Param, ResponseShape, is_nullable, schema_types
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "KIND_NAMES",
@@ -35,7 +38,10 @@ _FILE_ARGUMENT = "bytes | IO[bytes] | str"  # bytes, an open file, or a path
 _BINARY = "bytes | IO[bytes]"
 
 #: ``objects(schema, name, depth)`` annotates an object schema with properties.
-ObjectAnnotator = Callable[[Mapping[str, Any], str, int], str]
+if TYPE_CHECKING:
+    ObjectAnnotator = Callable[[Mapping[str, Any], str, int], str]
+else:
+    ObjectAnnotator = Callable  # its parameters are for the type checker (no typing.Any here)
 
 
 def _plain_response(schema: Mapping[str, Any], name: str, depth: int) -> str:

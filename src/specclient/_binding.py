@@ -9,16 +9,18 @@ operation and the argument; the server remains the judge of deeper rules.
 from __future__ import annotations
 
 import inspect
-import math
 import os
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import Any
 
 from ._annotations import KIND_NAMES, body_annotation, parameter_annotation, return_annotation
 from .errors import ParameterError
 from .openapi.model import MISSING, Operation, Param, is_nullable, schema_types
 from .options import RETURN_TYPES, check_headers, check_timeout
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: Per-call options every method accepts, spelled with a leading underscore (``_timeout=``),
 #: which no name from a spec can take (the naming rule drops leading underscores). The first
@@ -421,6 +423,8 @@ def _as_declared(param: Param, value: Any) -> Any:
 
 def _finite(value: Any) -> bool:
     """A float or Decimal that is neither infinite nor NaN."""
+    import math  # on first use: a start-up checks no argument
+
     return value.is_finite() if hasattr(value, "is_finite") else math.isfinite(value)
 
 

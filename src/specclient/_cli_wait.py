@@ -24,8 +24,7 @@ def method_future(client: Any, method: Any, args: Any, kwargs: Any) -> Any:
     """A future on a spec operation with an ``x-waiter``: it polls the operation at the
     waiter's pace, or at the client's ``poll_interval`` setting where the platform has one
     (``specclient emulate habu`` announces a short one, ``HABU_POLL_INTERVAL``)."""
-    from dataclasses import replace
-
+    from ._records import replace
     from .futures import RunFuture, RunTracker
 
     waiter = method.operation.waiter

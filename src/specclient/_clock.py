@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol, runtime_checkable
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+
+    class _Structural(type):
+        """``isinstance(x, Clock)`` for anything with a clock's methods, as a
+        ``runtime_checkable`` protocol answers it, without loading typing."""
+
+        def __instancecheck__(cls, instance: object) -> bool:
+            methods = ("monotonic", "time", "sleep", "asleep")
+            return all(hasattr(instance, name) for name in methods)
+
+    class Protocol(metaclass=_Structural):
+        pass
 
 
-@runtime_checkable
 class Clock(Protocol):
+    """What a clock offers (a protocol: ``isinstance`` checks the methods at run time)."""
+
     def monotonic(self) -> float: ...
     def time(self) -> float: ...
     def sleep(self, seconds: float) -> None: ...

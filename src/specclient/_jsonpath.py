@@ -7,7 +7,10 @@ Spec annotations name places in a reply this way (``x-pagination`` items and tot
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["dig"]
 

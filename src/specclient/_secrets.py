@@ -6,8 +6,12 @@ names without reaching up into the HTTP layer (:mod:`specclient.http.redact` bui
 header redaction on it and re-exports these names).
 
 A name is secret-looking when one of its words (split on ``-``, ``_``, ``.``, spaces and
-camelCase) is a credential word: token, secret, password, key, signature, credential, cookie,
-authorization... Two deliberate exceptions keep logs useful without hiding anything secret:
+camelCase) is a credential word: token, secret, password, apikey, signature, credential, cookie,
+authorization... The word ``key`` alone is too common in data (``primary_key``, Civis's
+``useable_as_primary_key``, ``sort_key``, ``partition_key``): it is a credential word only when
+it does not follow a word that makes it a key of the data (``primary``, ``foreign``, ``sort``,
+``partition``, ``idempotency``...): ``key``, ``api_key``, ``X-Key``, ``tenant_key`` stay secret.
+Two deliberate exceptions keep logs useful without hiding anything secret:
 
 - identifiers: a name whose *last* word is ``id`` (``api-key-id``, ``client_id``,
   ``CryptoKeyID``) names a key but is not one; like an AWS access key id, it is shown.
@@ -21,8 +25,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
-from urllib.parse import unquote_plus
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "ALWAYS_SECRET_HEADERS",
@@ -50,7 +56,6 @@ _SECRET_WORDS = frozenset(
         "passwd",
         "pwd",
         "passphrase",
-        "key",
         "apikey",
         "signature",
         "sig",
@@ -64,16 +69,30 @@ _SECRET_WORDS = frozenset(
         "clientsecret",
     }
 )
+# The words before ``key`` that make it a key of the data, not a credential: a table's
+# ``primary_key``, a warehouse's ``sort_key``/``dist_key``, a request's ``idempotency_key``.
+# Any other ``key`` (``api_key``, ``x-key``, ``key``, ``tenant_key``...) stays secret.
+_DATA_KEY_WORDS = frozenset(
+    {
+        "primary", "foreign", "unique", "candidate", "alternate", "composite", "compound",
+        "surrogate", "natural", "business", "sort", "sorting", "dist", "distribution",
+        "partition", "partitioning", "cluster", "clustering", "shard", "sharding", "hash",
+        "range", "row", "join", "merge", "upsert", "dedup", "dedupe", "deduplication", "match",
+        "matching", "lookup", "index", "group", "grouping", "order", "ordering", "cache",
+        "idempotency", "routing", "object", "map", "dict", "table", "column", "field", "record",
+    }
+)  # fmt: skip
 # The last word of a name that describes a credential rather than holding one.
 _NOT_A_VALUE = frozenset({"id", "ids", "type", "name", "names"})
 _CURSOR_WORDS = frozenset({"page", "next", "continuation", "cursor", "pagination"})
 # Names made secret at run time: an API key sent under a name the word rule would not catch.
 _REGISTERED: set[str] = set()
-_WORD_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# compiled by re (and cached there) at first use: a start-up redacts nothing
+_WORD_SPLIT = r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])"
 
 
 def _words(name: str) -> list[str]:
-    return [w.lower() for w in _WORD_SPLIT.split(name) if w]
+    return [w.lower() for w in re.split(_WORD_SPLIT, name) if w]
 
 
 def register_secret_name(name: str) -> None:
@@ -104,7 +123,14 @@ def is_secret_name(name: str, secret_fields: Iterable[str] = ()) -> bool:
     words = _words(name)
     if not words or words[-1] in _NOT_A_VALUE or _CURSOR_WORDS.intersection(words):
         return False
-    return bool(_SECRET_WORDS.intersection(words))
+    return bool(_SECRET_WORDS.intersection(words)) or _is_a_credential_key(words)
+
+
+def _is_a_credential_key(words: list[str]) -> bool:
+    """A word ``key`` that does not follow a word making it a key of the data."""
+    return any(
+        w == "key" and not (i and words[i - 1] in _DATA_KEY_WORDS) for i, w in enumerate(words)
+    )
 
 
 def redact_url(url: Any, secret_fields: Iterable[str] = (), mask: str = MASK) -> str:
@@ -113,6 +139,8 @@ def redact_url(url: Any, secret_fields: Iterable[str] = (), mask: str = MASK) ->
     The rest of the URL is kept byte for byte (no re-encoding), so the result still reads as
     the URL that was sent.
     """
+    from urllib.parse import unquote_plus  # with ipaddress: not loaded by a start-up
+
     text = str(url)
     fields = tuple(secret_fields)
     text = re.sub(r"(?<=://)([^/@:?#]*):[^/@?#]*@", rf"\1:{mask}@", text, count=1)
@@ -132,7 +160,7 @@ def redact_url(url: Any, secret_fields: Iterable[str] = (), mask: str = MASK) ->
 
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _LONGEST_SCHEME = 64  # no real scheme is longer; the query after it is redacted either way
-_URL_REST = re.compile(r"[^\s\"'<>]*")
+_URL_REST = r"[^\s\"'<>]*"
 
 
 def redact_text_urls(text: str, mask: str = MASK) -> str:
@@ -151,7 +179,7 @@ def redact_text_urls(text: str, mask: str = MASK) -> str:
             start -= 1
         while start < at and not text[start].isalpha():
             start += 1  # a scheme starts with a letter
-        match = _URL_REST.match(text, at + 3)
+        match = re.compile(_URL_REST).match(text, at + 3)
         end = match.end() if match else at + 3
         if start < at and text[start].isascii():
             out.append(text[done:start])

@@ -9,20 +9,24 @@ found by name like a bundled one.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from ._records import FrozenRecord, set_fields
 
 __all__ = ["Entry", "add", "bundled", "entry", "names", "remove"]
 
 
-class Entry(NamedTuple):
+class Entry(FrozenRecord):
     """Where one platform lives: dotted module paths, and one line saying what it is.
 
-    (A named tuple: every ``connect()`` reads this list, and a dataclass costs ~1 ms to
-    create at import.)"""
+    (A written-out record: every ``connect()`` reads this list, and a dataclass or a named
+    tuple costs time to create at import.)"""
 
+    __slots__ = FIELDS = ("declaration", "emulator", "title")
     declaration: str | None  # the module whose ``PLATFORM`` declares it (None: given in Python)
     emulator: str | None  # the module with ``build(seed, clock, **options)`` and ``CREDENTIALS``
     title: str
+
+    def __init__(self, declaration: str | None, emulator: str | None, title: str) -> None:
+        set_fields(self, declaration, emulator, title)
 
 
 _BUNDLED: dict[str, Entry] = {

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import keyword
-import threading
+
+# threading's Lock and get_ident, without the threading module (not loaded by a start-up)
+from _thread import allocate_lock
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping
 from functools import cached_property
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ._binding import Binder, CallParts
 from ._clock import SYSTEM_CLOCK, Clock
@@ -23,7 +23,11 @@ from .errors import ParameterError, SpecClientError
 from .openapi.model import Operation, Pagination, Spec
 from .options import ClientOptions, _server_map
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     import httpx
 
     from .http.retry import RetryPolicy
@@ -99,7 +103,7 @@ class _ClientBase:
         self._resources: dict[str, Any] = {}
         self._sender_obj: Any = None
         # 16 threads making a new client's first call at once must build one pool, not 16.
-        self._sender_lock = threading.Lock()
+        self._sender_lock = allocate_lock()
 
     @classmethod
     def from_spec(cls, spec: Spec | str | Path | Mapping[str, Any], **options: Any) -> Any:

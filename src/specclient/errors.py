@@ -8,10 +8,13 @@ stripped of query values that look like credentials before they reach a message.
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
 # One redaction rule for logs, errors and cassettes; re-exported here for existing callers.
 from specclient._secrets import redact_secret_values, redact_url
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "SpecClientError",

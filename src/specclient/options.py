@@ -9,22 +9,32 @@ Nothing is bolted onto a client after it is built.
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
 
-from ._records import Record
+from ._records import FrozenRecord, Record, replace, set_fields
 from .errors import ParameterError
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any
+
     from .clock import Clock
     from .http.retry import RetryPolicy
 
-# Record (the start-up dataclasses' shared eq/hash/repr, see _records) is re-exported for the
-# platform declarations, which use the engine through its public modules only.
-__all__ = ["ClientOptions", "RETURN_TYPES", "EVENTS", "Record"]
+# Record, FrozenRecord, set_fields and replace (how the start-up value classes are written and
+# copied, see _records) are re-exported for the platform declarations and workflows, which use
+# the engine through its public modules only.
+__all__ = [
+    "ClientOptions",
+    "RETURN_TYPES",
+    "EVENTS",
+    "FrozenRecord",
+    "Record",
+    "replace",
+    "set_fields",
+]
 
 RETURN_TYPES = ("snake", "raw", "pandas", "arrow")
 #: httpx's ``event_hooks`` names: request hooks see each ``httpx.Request`` before it is sent
@@ -69,10 +79,13 @@ def check_timeout(value: Any, where: str, argument: str = "timeout") -> None:
             f"{argument} must be a number of seconds or None, not {type(value).__name__}",
             argument,
         )
-    if not math.isfinite(value) or value <= 0:
+    if not 0 < value < _INFINITY:  # also refuses NaN, which compares false
         raise ParameterError(
             where, f"{argument} must be a positive number of seconds, not {value!r}", argument
         )
+
+
+_INFINITY = float("inf")
 
 
 def check_headers(value: Any, where: str, argument: str = "headers") -> None:
@@ -99,10 +112,28 @@ def check_headers(value: Any, where: str, argument: str = "headers") -> None:
             )
 
 
+# http(s)://host[:port][/path] with a plain host name or IPv4 address: nearly every base URL,
+# and one urlsplit would accept as it is. Such a URL is taken without urllib.parse, which loads
+# ipaddress (~2.5 ms of every connect()); any other is read by urlsplit below.
+_PLAIN_BASE_URL = r"(?i)https?://[a-z0-9.-]+(?::([0-9]{1,5}))?(?:/[^\s?#]*)?"
+
+
 def check_base_url(base_url: Any, where: str = "Client") -> str:
     """``base_url`` when it is an absolute http(s) URL with a host; else a ``ParameterError``
     naming ``where`` (``connect('habu')``, ``--base-url``...), raised before anything connects:
     ``127.0.0.1:8080/v1`` would otherwise fail at the first call with an error about a scheme."""
+    if is_plain_base_url(base_url):
+        return base_url
+    return _check_with_urlsplit(base_url, where)
+
+
+def is_plain_base_url(base_url: Any) -> bool:
+    """Whether ``base_url`` is a plain ``http(s)://host[:port][/path]`` (see above)."""
+    plain = re.fullmatch(_PLAIN_BASE_URL, base_url) if isinstance(base_url, str) else None
+    return plain is not None and int(plain.group(1) or 0) <= 65535
+
+
+def _check_with_urlsplit(base_url: Any, where: str) -> str:
     from urllib.parse import urlsplit
 
     from ._secrets import redact_url
@@ -139,64 +170,108 @@ def _server_map(servers: Mapping[str, str] | None) -> dict[str, str]:
     return {k.rstrip("/"): v.rstrip("/") for k, v in servers.items()}
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash (repr: below)
-class ClientOptions(Record):
+# The default of the mapping options: read-only, so one shared empty mapping is safe.
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
+
+class ClientOptions(FrozenRecord):
     """The shared client options (see the design's list) plus a platform's ``settings``.
 
     Validated at construction: a bad value is a :class:`~specclient.errors.ParameterError`
     naming the option, raised before anything is sent.
     """
 
-    base_url: str | None = None
+    FIELDS = (
+        "base_url",
+        "servers",
+        "auth",
+        "timeout",
+        "max_retries",
+        "retry",
+        "return_type",
+        "http",
+        "headers",
+        "clock",
+        "cache",
+        "remote_refs",
+        "event_hooks",
+        "response_class",
+        "envelope_errors",
+        "settings",
+        "max_response_bytes",
+        "value_coercion",
+    )
+    base_url: str | None
     #: ``{"<server URL as in the spec>": "<URL to use>"}``, operation-level servers included
-    servers: Mapping[str, str] | None = None
-    auth: Any = None
-    timeout: float | Any = 30.0
-    max_retries: int = 3
-    retry: RetryPolicy | None = None
-    return_type: str = "snake"
-    http: Any = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    clock: Clock | None = None
-    cache: bool = True
+    servers: Mapping[str, str] | None
+    auth: Any
+    timeout: float | Any
+    max_retries: int
+    retry: RetryPolicy | None
+    return_type: str
+    http: Any
+    headers: Mapping[str, str]
+    clock: Clock | None
+    cache: bool
     #: let the spec's ``$ref``s fetch other documents over the network (off by default)
-    remote_refs: bool = False
+    remote_refs: bool
     #: ``{"request": [f, ...], "response": [g, ...]}``, as httpx's ``event_hooks``
-    event_hooks: Mapping[str, Sequence[Callable[[Any], Any]]] = field(default_factory=dict)
+    event_hooks: Mapping[str, Sequence[Callable[[Any], Any]]]
     #: the class JSON objects decode to (a :class:`~specclient.response.Response` subclass;
     #: its ``list_class`` is used for arrays). ``None``: ``Response``.
-    response_class: type | None = None
+    response_class: type | None
     #: the error class per status for a spec's ``x-error-envelope`` (key ``None``: any other)
-    envelope_errors: Mapping[int | None, type] = field(default_factory=dict)
+    envelope_errors: Mapping[int | None, type]
     #: a platform's own validated settings, read-only
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: Mapping[str, Any]
     #: largest reply body read into memory, counted after decompression; None: no limit.
     #: The default is ``http.transport.DEFAULT_MAX_RESPONSE_BYTES`` (a test keeps them equal).
-    max_response_bytes: int | None = 256 * 1024 * 1024
+    max_response_bytes: int | None
     #: ``coerce(value, types) -> value``: a platform's argument conversion, called by the
     #: binder with each non-None argument and its parameter's JSON types before the type check
     #: (Civis: ``"1"`` for an integer, as civis-python sends it unchecked). ``None``: none.
-    value_coercion: Callable[[Any, tuple[str, ...]], Any] | None = None
+    value_coercion: Callable[[Any, tuple[str, ...]], Any] | None
 
-    def __post_init__(self) -> None:
-        if self.return_type not in RETURN_TYPES:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        servers: Mapping[str, str] | None = None,
+        auth: Any = None,
+        timeout: float | Any = 30.0,
+        max_retries: int = 3,
+        retry: RetryPolicy | None = None,
+        return_type: str = "snake",
+        http: Any = None,
+        headers: Mapping[str, str] | None = _EMPTY,
+        clock: Clock | None = None,
+        cache: bool = True,
+        remote_refs: bool = False,
+        event_hooks: Mapping[str, Sequence[Callable[[Any], Any]]] | None = _EMPTY,
+        response_class: type | None = None,
+        envelope_errors: Mapping[int | None, type] | None = _EMPTY,
+        settings: Mapping[str, Any] = _EMPTY,
+        max_response_bytes: int | None = 256 * 1024 * 1024,
+        value_coercion: Callable[[Any, tuple[str, ...]], Any] | None = None,
+    ) -> None:
+        if return_type not in RETURN_TYPES:
             raise ParameterError(
                 "Client",
-                f"return_type must be one of {RETURN_TYPES}, not {self.return_type!r}",
+                f"return_type must be one of {RETURN_TYPES}, not {return_type!r}",
                 "return_type",
             )
-        retries = self.max_retries
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ParameterError(
-                "Client", f"max_retries must be a whole number >= 0, not {retries!r}", "max_retries"
+                "Client",
+                f"max_retries must be a whole number >= 0, not {max_retries!r}",
+                "max_retries",
             )
-        check_timeout(self.timeout, "Client")
-        if self.base_url is not None:
-            check_base_url(self.base_url)
-        if self.headers is None:
-            object.__setattr__(self, "headers", {})
-        check_headers(self.headers, "Client")
-        limit = self.max_response_bytes
+        check_timeout(timeout, "Client")
+        if base_url is not None:
+            check_base_url(base_url)
+        if headers is None:
+            headers = {}
+        check_headers(headers, "Client")
+        limit = max_response_bytes
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0
         ):
@@ -205,23 +280,36 @@ class ClientOptions(Record):
                 f"max_response_bytes must be a positive whole number or None, not {limit!r}",
                 "max_response_bytes",
             )
-        if self.response_class is not None:
+        if response_class is not None:
             from .response import Response
 
-            if not (
-                isinstance(self.response_class, type) and issubclass(self.response_class, Response)
-            ):
+            if not (isinstance(response_class, type) and issubclass(response_class, Response)):
                 raise ParameterError(
                     "Client", "response_class must be a Response subclass", "response_class"
                 )
-        _server_map(self.servers)  # a ParameterError for a malformed servers=
-        if not isinstance(self.settings, Mapping):
+        _server_map(servers)  # a ParameterError for a malformed servers=
+        if not isinstance(settings, Mapping):
             raise ParameterError("Client", "settings must be a mapping", "settings")
-        object.__setattr__(self, "headers", MappingProxyType(dict(self.headers)))
-        object.__setattr__(self, "event_hooks", _hooks(self.event_hooks))
-        object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
-        object.__setattr__(
-            self, "envelope_errors", MappingProxyType(dict(self.envelope_errors or {}))
+        set_fields(
+            self,
+            base_url,
+            servers,
+            auth,
+            timeout,
+            max_retries,
+            retry,
+            return_type,
+            http,
+            MappingProxyType(dict(headers)),
+            clock,
+            cache,
+            remote_refs,
+            _hooks(event_hooks),
+            response_class,
+            MappingProxyType(dict(envelope_errors or {})),
+            MappingProxyType(dict(settings)),
+            max_response_bytes,
+            value_coercion,
         )
 
     def __repr__(self) -> str:
@@ -242,7 +330,7 @@ class ClientOptions(Record):
     @classmethod
     def names(cls) -> tuple[str, ...]:
         """The option names, in declaration order."""
-        return tuple(f.name for f in fields(cls))
+        return cls.FIELDS
 
     def replace(self, **changes: Any) -> ClientOptions:
         """A copy with ``changes`` (validated again)."""

@@ -18,10 +18,11 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from ._clock import SYSTEM_CLOCK, Clock
+from ._records import replace
 from .errors import (
     RateLimitError,
     RunFailed,

@@ -8,22 +8,24 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
 
 from ._jsonpath import dig
 from ._secrets import redact_url
 from .errors import RateLimitError, ResponseDecodeError, api_error_for_status
 from .openapi.naming import camel_to_snake  # the one snake_case rule; re-exported
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any
+
     import httpx
 
     from .openapi.model import Operation
 
 __all__ = [
+    "register_pprint_layout",
     "Response",
     "ResponseList",
     "camel_to_snake",
@@ -50,7 +52,13 @@ def _convert(value: Any, secret_fields: frozenset[str], cls: type[Response] | No
     return value
 
 
-class Response(Mapping[str, Any]):
+if TYPE_CHECKING:
+    _JSONObject = Mapping[str, Any]
+else:
+    _JSONObject = Mapping  # the same class; the parameters are for the type checker
+
+
+class Response(_JSONObject):
     """A JSON object with snake_case attribute and item access."""
 
     __slots__ = ("_payload", "_data", "_secret_fields", "headers", "status_code")
@@ -186,6 +194,8 @@ def response_json(response: httpx.Response, operation: Operation | None = None) 
     if not response.content:
         return None
     try:
+        import json  # on first use: a start-up does not load json
+
         return json.loads(response.content)
     except (ValueError, RecursionError):
         raise ResponseDecodeError(
@@ -301,6 +311,8 @@ def raise_for_status(
     text = ""
     try:
         text = response.text
+        import json  # on first use: a start-up does not load json
+
         payload = json.loads(text) if text else None
     except (ValueError, RecursionError):
         payload = None
@@ -422,3 +434,16 @@ def wrap(
     if payload is None:
         return cls({}, headers=headers, status_code=status_code)
     return payload
+
+
+def register_pprint_layout(repr_function: Any, layout: Any) -> None:
+    """Have ``pprint`` lay out objects whose class's ``__repr__`` is ``repr_function`` with
+    ``layout`` (a ``PrettyPrinter._dispatch`` entry: ``(printer, object, stream, indent,
+    allowance, context, level)``), from the moment ``pprint`` is imported -- without importing
+    it: pprint imports dataclasses, which a client's start-up does not otherwise load."""
+    from ._after_import import when_imported
+
+    def register(pprint: Any) -> None:
+        pprint.PrettyPrinter._dispatch[repr_function] = layout
+
+    when_imported("pprint", register)

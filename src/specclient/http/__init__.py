@@ -7,9 +7,11 @@ helpers) does not pull in httpx's client machinery.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any
+
     from specclient.http.retry import RetryPolicy
     from specclient.http.transport import DEFAULT, AsyncSender, Sender
 

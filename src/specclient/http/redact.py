@@ -7,9 +7,7 @@ replies and re-exports it, so logs, errors and cassettes keep importing from one
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from specclient._after_import import when_imported
 from specclient._secrets import (
@@ -21,6 +19,10 @@ from specclient._secrets import (
     register_secret_name,
     register_secret_value,
 )
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "MASK",
@@ -125,6 +127,8 @@ def redact_body(
         text = redact_form(text, secret_fields, mask)
     elif is_json:
         try:
+            import json  # on first use: a start-up does not load json
+
             text = json.dumps(redact_json(json.loads(text), secret_fields, mask))
         except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             text = redact_text_urls(text, mask)

@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from specclient._records import Record
+from specclient._records import Record, set_fields
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
     import httpx  # a policy is built before any request: httpx loads with the sender
 
@@ -97,7 +96,6 @@ def retry_after_seconds(response: httpx.Response, now: float) -> float | None:
     return parse_retry_after(response.headers.get("Retry-After"), now)
 
 
-@dataclass(eq=False, repr=False)  # Record: eq, repr
 class RetryPolicy(Record):
     """When and how long to retry.
 
@@ -122,22 +120,50 @@ class RetryPolicy(Record):
         says so in its declaration.
     """
 
-    max_retries: int = 3
-    retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504})
-    backoff_base: float = 0.5
-    backoff_max: float = 30.0
-    max_retry_after: float = 300.0
-    jitter: bool = True
-    resend_statuses: frozenset[int] = frozenset({429})
-    random: Callable[[], float] = field(default=_uniform, repr=False, compare=False)
+    FIELDS = (
+        "max_retries",
+        "retry_statuses",
+        "backoff_base",
+        "backoff_max",
+        "max_retry_after",
+        "jitter",
+        "resend_statuses",
+        "random",
+    )
+    UNCOMPARED = UNSHOWN = frozenset({"random"})
+    max_retries: int
+    retry_statuses: frozenset[int]
+    backoff_base: float
+    backoff_max: float
+    max_retry_after: float
+    jitter: bool
+    resend_statuses: frozenset[int]
+    random: Callable[[], float]
 
-    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as @dataclass makes it
-
-    def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ValueError(f"RetryPolicy.max_retries must be >= 0, not {self.max_retries}")
-        self.retry_statuses = frozenset(self.retry_statuses)
-        self.resend_statuses = frozenset(self.resend_statuses)
+    def __init__(
+        self,
+        max_retries: int = 3,
+        retry_statuses: frozenset[int] = frozenset({429, 502, 503, 504}),
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+        max_retry_after: float = 300.0,
+        jitter: bool = True,
+        resend_statuses: frozenset[int] = frozenset({429}),
+        random: Callable[[], float] = _uniform,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError(f"RetryPolicy.max_retries must be >= 0, not {max_retries}")
+        set_fields(
+            self,
+            max_retries,
+            frozenset(retry_statuses),
+            backoff_base,
+            backoff_max,
+            max_retry_after,
+            jitter,
+            frozenset(resend_statuses),
+            random,
+        )
 
     def backoff(self, attempt: int) -> float:
         """The wait before retry ``attempt`` when the server gave no ``Retry-After``."""

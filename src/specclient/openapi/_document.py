@@ -6,10 +6,13 @@ import os
 import re
 import time
 from collections.abc import Mapping
-from typing import Any
 
 from .. import errors
 from ..errors import SpecError, redact_url
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 FETCH_TIMEOUT = 30.0  # seconds for the whole download, not per read
 #: The largest description read (the biggest public ones, e.g. Microsoft Graph's, are ~40 MB).
@@ -178,16 +181,16 @@ def too_deep(label: str | None) -> SpecError:
 
 # A $ref whose value does not start with '#' (JSON or YAML spelling), found in the raw text so
 # a one-file description (nearly all of them) costs one regular-expression scan.
-_EXTERNAL_REF = re.compile(rb"""["']?\$ref["']?\s*:\s*["']?[^"'#\s]""")
+_EXTERNAL_REF = rb"""["']?\$ref["']?\s*:\s*["']?[^"'#\s]"""  # compiled at first use
 
 
 def might_have_external_refs(raw: bytes | None) -> bool:
     """Whether the text may refer to other files (see :mod:`._external`)."""
-    return raw is None or _EXTERNAL_REF.search(raw) is not None
+    return raw is None or re.search(_EXTERNAL_REF, raw) is not None
 
 
 # An anchor (``&name``) is what an alias needs; without one the expansion walk is skipped.
-_ANCHOR = re.compile(rb"(?:^|[\s\[{,:?-])&[^\s\[\]{},]")
+_ANCHOR = rb"(?:^|[\s\[{,:?-])&[^\s\[\]{},]"
 
 
 def _parse_yaml(raw: bytes, label: str | None) -> Any:
@@ -196,7 +199,7 @@ def _parse_yaml(raw: bytes, label: str | None) -> Any:
     loader = _yaml_loader()
     try:
         document = yaml.load(raw, Loader=loader)  # noqa: S506 - a safe loader
-        if _ANCHOR.search(raw):
+        if re.search(_ANCHOR, raw):
             _bound_aliases(document, label)
         return document
     except yaml.YAMLError as exc:

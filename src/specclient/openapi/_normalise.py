@@ -534,7 +534,7 @@ class Engine:
         return out
 
     def _renamed(self, operation: Operation, entry: Entry) -> Operation:
-        from dataclasses import replace
+        from .._records import replace
 
         if not entry.alias_of:
             return replace(operation, method=entry.method)
@@ -603,7 +603,7 @@ class Engine:
         ]
         params, fields = renamed[: len(params)], renamed[len(params) :]
         if body is not None and fields != list(body.fields):
-            from dataclasses import replace
+            from .._records import replace
 
             body = replace(body, fields=tuple(fields))
         all_params = tuple(params + fields)
@@ -996,7 +996,7 @@ def _label(named: tuple[Any, ...]) -> str:
 
 
 def _with_name(param: Param, name: str) -> Param:
-    from dataclasses import replace
+    from .._records import replace
 
     return replace(param, name=name)
 

@@ -29,14 +29,20 @@ own cache directory.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 import os
-import threading
-from pathlib import Path
-from typing import Any
+
+# threading's Lock and get_ident, without the threading module (not loaded by a start-up)
+from _thread import get_ident
 
 from . import model
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    # Paths are strings here (os.path): pathlib, with the urllib.parse and ipaddress it
+    # imports, is no part of a start-up. cache_dir() still gives a Path to its callers.
+    from pathlib import Path
+    from typing import Any
 
 try:  # the built-in module: importing hashlib would load OpenSSL (~10 ms) on every start
     from _blake2 import blake2b
@@ -52,6 +58,7 @@ __all__ = [
     "SETTLED_NS",
     "SpecCache",
     "cache_dir",
+    "cache_root",
     "cache_disabled",
     "cache_key",
     "content_hash",
@@ -71,7 +78,7 @@ def _debug(message: str, *args: object) -> None:
 
 
 #: Bump when the meaning of a model field changes without its name changing.
-FORMAT_VERSION = 6  # 6: a response's every media type;
+FORMAT_VERSION = 7  # 7: Param.secret by the narrower "key" rule; 6: a response's every media type;
 # 3: inferred pages read the page-count header; secret names by one rule;
 # 4: schemas expanded once per document (cycles cut by strongly connected component);
 # 5: security_requirements and extensions in the index
@@ -88,10 +95,7 @@ _MODEL_CLASSES = (
 
 
 def _model_format() -> bytes:
-    shape = [
-        f"{cls.__name__}({','.join(f.name for f in dataclasses.fields(cls))})"
-        for cls in _MODEL_CLASSES
-    ]
+    shape = [f"{cls.__name__}({','.join(cls.FIELDS)})" for cls in _MODEL_CLASSES]
     return f"v{FORMAT_VERSION};{';'.join(shape)}".encode()
 
 
@@ -100,13 +104,20 @@ def cache_disabled() -> bool:
 
 
 def cache_dir() -> Path:
+    from pathlib import Path
+
+    return Path(cache_root())
+
+
+def cache_root() -> str:
+    """:func:`cache_dir` as a string."""
     explicit = os.environ.get("SPECCLIENT_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return explicit
     xdg = os.environ.get("XDG_CACHE_HOME")
     if xdg:
-        return Path(xdg) / "specclient"
-    return Path.home() / ".cache" / "specclient"
+        return os.path.join(xdg, "specclient")
+    return os.path.join(os.path.expanduser("~"), ".cache", "specclient")
 
 
 def content_hash(raw: bytes) -> str:
@@ -144,9 +155,9 @@ def settled(st: os.stat_result, read_at_ns: int) -> bool:
     return max(st.st_mtime_ns, st.st_ctime_ns) + SETTLED_NS <= read_at_ns
 
 
-def _pointer(path: str) -> tuple[Path, str]:
+def _pointer(path: str) -> tuple[str, str]:
     where = os.path.abspath(path)
-    return cache_dir() / _FILES / content_hash(where.encode())[:32], where
+    return os.path.join(cache_root(), _FILES, content_hash(where.encode())[:32]), where
 
 
 def remembered_content(path: str, st: os.stat_result) -> str | None:
@@ -179,14 +190,15 @@ def remember_content(path: str, st: os.stat_result, content: str) -> None:
 _TEMPORARY = itertools.count()
 
 
-def write_atomically(path: Path, data: bytes) -> bool:
+def write_atomically(path: str | os.PathLike[str], data: bytes) -> bool:
     """Write ``data`` to ``path`` through a renamed temporary file, so a reader never sees
     half of it; best-effort: False (and a DEBUG line) when it cannot be written."""
     # Named by process, thread and a counter rather than by tempfile, whose random names
     # would load random, hashlib and shutil into every cold start.
-    tmp = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_TEMPORARY)}"
+    folder, name = os.path.split(os.fspath(path))
+    tmp = os.path.join(folder, f".tmp-{os.getpid()}-{get_ident()}-{next(_TEMPORARY)}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -197,7 +209,7 @@ def write_atomically(path: Path, data: bytes) -> bool:
                 os.unlink(tmp)
             raise
     except Exception as exc:  # read-only home, full disk, ...: run without the cache
-        _debug("spec cache: cannot write %s in %s (%s)", path.name, path.parent, exc)
+        _debug("spec cache: cannot write %s in %s (%s)", name, folder, exc)
         return False
     return True
 
@@ -205,9 +217,9 @@ def write_atomically(path: Path, data: bytes) -> bool:
 class SpecCache:
     """One cache entry (a directory), read and written best-effort."""
 
-    def __init__(self, key: str, root: Path | None = None) -> None:
+    def __init__(self, key: str, root: str | os.PathLike[str] | None = None) -> None:
         self.key = key
-        self.directory = (root or cache_dir()) / key
+        self.directory = os.path.join(root or cache_root(), key)
 
     def read_index(self) -> dict[str, Any] | None:
         index = self._read(_INDEX)
@@ -235,7 +247,7 @@ class SpecCache:
         self._write(f"r-{resource}.pickle", operations)
 
     def _read(self, name: str) -> Any:
-        path = self.directory / name
+        path = os.path.join(self.directory, name)
         try:
             with open(path, "rb") as fh:
                 return load(fh)
@@ -251,4 +263,4 @@ class SpecCache:
         except Exception as exc:  # a value pickle cannot hold: run without the cache
             _debug("spec cache: cannot store %s (%s)", name, exc)
             return
-        write_atomically(self.directory / name, data)
+        write_atomically(os.path.join(self.directory, name), data)

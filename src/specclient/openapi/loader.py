@@ -11,15 +11,16 @@ schemas are expanded only when the resource is first touched.
 from __future__ import annotations
 
 import os
-import threading
 import time
 import warnings
+
+# threading's Lock and get_ident, without the threading module (not loaded by a start-up)
+from _thread import allocate_lock
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from os import PathLike
 from types import MappingProxyType
-from typing import Any
 
+from .._records import replace
 from . import _document
 from .cache import (
     SpecCache,
@@ -33,9 +34,14 @@ from .cache import (
 from .model import Operation, SecurityScheme, Spec
 from .naming import DEFAULT_RULES, NAMING_MODES, NamingRules
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = ["load"]
 
-SpecSource = str | PathLike[str] | bytes | Mapping[str, Any] | Spec
+if TYPE_CHECKING:
+    SpecSource = str | PathLike[str] | bytes | Mapping[str, Any] | Spec
 
 
 class LoadedSpec(Spec):
@@ -68,7 +74,7 @@ class LoadedSpec(Spec):
         self._known = frozenset(self._resources)
         self._build = build
         self._built: dict[str, Mapping[str, Operation]] = {}
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def resource_names(self) -> tuple[str, ...]:
         return self._resources

@@ -73,15 +73,16 @@ array responses, legacy ``list_*`` aliases). The engine never names a platform.
 
 from __future__ import annotations
 
-import json
 import keyword
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, Literal
 
-from .._records import Record
+from .._records import FrozenRecord, set_fields
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Literal
 
 __all__ = [
     "CIVIS_PYTHON",
@@ -94,14 +95,15 @@ __all__ = [
     "strip_base_path",
 ]
 
+# Patterns, compiled by ``re`` (and kept in its cache) at first use: a warm start names nothing.
 # civis-python's camel_to_snake (civis/_camel_to_snake.py), so names match it exactly.
-_UNDERSCORER1 = re.compile(r"(.)([A-Z][a-z]+)")
-_UNDERSCORER2 = re.compile(r"([a-z0-9])([A-Z])")
-_NOT_IDENTIFIER = re.compile(r"\W+", re.ASCII)
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
-_BASE_PATH_SEGMENT = re.compile(r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2})$")
+_UNDERSCORER1 = r"(.)([A-Z][a-z]+)"
+_UNDERSCORER2 = r"([a-z0-9])([A-Z])"
+_NOT_IDENTIFIER = r"(?a)\W+"
+_PLACEHOLDER = r"\{[^{}]*\}"
+_BASE_PATH_SEGMENT = r"(?i)^(api|rest|v\d+[a-z0-9]*|\d+(\.\d+)*|\d{4}-\d{2}-\d{2})$"
 # A format suffix on a path segment names no resource: /Accounts/{Sid}/Calls.json
-_FORMAT_SUFFIX = re.compile(r"(?i)\.(json|xml|yaml|csv)$")
+_FORMAT_SUFFIX = r"(?i)\.(json|xml|yaml|csv)$"
 #: What ``naming=`` accepts as a string (see the module docstring).
 NAMING_MODES = ("auto", "path", "operation_id")
 #: In "auto" mode, a path rule that puts more than this share of at least
@@ -121,8 +123,8 @@ def camel_to_snake(word: str) -> str:
     reply is reachable as an attribute; identifiers never contain one, so names from a spec
     are unaffected.
     """
-    word = _UNDERSCORER1.sub(r"\1_\2", word)
-    return _UNDERSCORER2.sub(r"\1_\2", word).lower().replace("-", "_")
+    word = re.sub(_UNDERSCORER1, r"\1_\2", word)
+    return re.sub(_UNDERSCORER2, r"\1_\2", word).lower().replace("-", "_")
 
 
 @lru_cache(maxsize=8192)
@@ -136,7 +138,7 @@ def python_name(raw: str, *, fallback: str = "param") -> str:
     # ("$filter", "tags[]"). Leading underscores are dropped too ("_id" -> "id"): a leading
     # underscore is the spelling of the client's own per-call options and helpers (``_body=``,
     # ``client._request``), which no name from a spec may take.
-    parts = [camel_to_snake(part) for part in _NOT_IDENTIFIER.split(raw) if part]
+    parts = [camel_to_snake(part) for part in re.split(_NOT_IDENTIFIER, raw) if part]
     name = "_".join(parts).lstrip("_")
     if not name:
         return fallback
@@ -154,7 +156,7 @@ def split_path(path: str) -> list[str]:
 
 def naming_segments(path: str) -> list[str]:
     """The segments names are made from: a format suffix (``Calls.json``) dropped."""
-    return [_FORMAT_SUFFIX.sub("", segment) for segment in split_path(path)]
+    return [re.sub(_FORMAT_SUFFIX, "", segment) for segment in split_path(path)]
 
 
 def operation_id_name(operation_id: str) -> tuple[str | None, str]:
@@ -207,13 +209,13 @@ def is_degenerate(resources: Sequence[str]) -> bool:
 @lru_cache(maxsize=4096)
 def _is_parameter(segment: str) -> bool:
     """A segment that is only placeholders (``{id}``, ``{a}.{b}``) carries no name."""
-    return not re.sub(r"[^0-9A-Za-z]", "", _PLACEHOLDER.sub("", segment))
+    return not re.sub(r"[^0-9A-Za-z]", "", re.sub(_PLACEHOLDER, "", segment))
 
 
 @lru_cache(maxsize=4096)
 def _literal(segment: str) -> str:
     """The literal part of a segment: ``dataset:view`` -> ``dataset:view``, ``{id}:cancel`` -> ``cancel``."""
-    return _PLACEHOLDER.sub("", segment).strip(":.-_~")
+    return re.sub(_PLACEHOLDER, "", segment).strip(":.-_~")
 
 
 def strip_base_path(paths: Iterable[str]) -> int:
@@ -231,7 +233,7 @@ def strip_base_path(paths: Iterable[str]) -> int:
         if len(heads) != 1:
             return depth
         (head,) = heads
-        if head is None or not _BASE_PATH_SEGMENT.match(head):
+        if head is None or not re.match(_BASE_PATH_SEGMENT, head):
             return depth
         rest_ok = all(
             any(not _is_parameter(s) for s in segments[depth + 1 :]) for segments in split
@@ -241,8 +243,7 @@ def strip_base_path(paths: Iterable[str]) -> int:
         depth += 1
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash, repr
-class NamingRules(Record):
+class NamingRules(FrozenRecord):
     """Every choice the engine makes when naming operations, as data.
 
     Attributes
@@ -289,29 +290,78 @@ class NamingRules(Record):
         earlier (civis-python's behaviour).
     """
 
-    name: str = "default"
-    mode: Literal["auto", "path", "operation_id"] = "auto"
-    honour_extensions: bool = True
-    strip_base_path: bool = True
-    excluded_resources: frozenset[str] = frozenset()
-    skip_summary_containing: str | None = None
-    list_requires_array_response: bool = False
-    array_response_paths: frozenset[str] = frozenset()
-    legacy_list_alias_paths: frozenset[str] = frozenset()
-    legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}."
-    infer_page_pagination: tuple[str, str] | None = ("limit", "page_num")
-    reserved_params: tuple[str, ...] = ()
-    duplicate_operations: Literal["rename", "last"] = "rename"
+    FIELDS = (
+        "name",
+        "mode",
+        "honour_extensions",
+        "strip_base_path",
+        "excluded_resources",
+        "skip_summary_containing",
+        "list_requires_array_response",
+        "array_response_paths",
+        "legacy_list_alias_paths",
+        "legacy_alias_warning",
+        "infer_page_pagination",
+        "reserved_params",
+        "duplicate_operations",
+    )
+    name: str
+    mode: Literal["auto", "path", "operation_id"]
+    honour_extensions: bool
+    strip_base_path: bool
+    excluded_resources: frozenset[str]
+    skip_summary_containing: str | None
+    list_requires_array_response: bool
+    array_response_paths: frozenset[str]
+    legacy_list_alias_paths: frozenset[str]
+    legacy_alias_warning: str
+    infer_page_pagination: tuple[str, str] | None
+    reserved_params: tuple[str, ...]
+    duplicate_operations: Literal["rename", "last"]
+
+    def __init__(
+        self,
+        name: str = "default",
+        mode: Literal["auto", "path", "operation_id"] = "auto",
+        honour_extensions: bool = True,
+        strip_base_path: bool = True,
+        excluded_resources: frozenset[str] = frozenset(),
+        skip_summary_containing: str | None = None,
+        list_requires_array_response: bool = False,
+        array_response_paths: frozenset[str] = frozenset(),
+        legacy_list_alias_paths: frozenset[str] = frozenset(),
+        legacy_alias_warning: str = "{resource}.{alias} is deprecated; use {resource}.{method}.",
+        infer_page_pagination: tuple[str, str] | None = ("limit", "page_num"),
+        reserved_params: tuple[str, ...] = (),
+        duplicate_operations: Literal["rename", "last"] = "rename",
+    ) -> None:
+        set_fields(
+            self,
+            name,
+            mode,
+            honour_extensions,
+            strip_base_path,
+            excluded_resources,
+            skip_summary_containing,
+            list_requires_array_response,
+            array_response_paths,
+            legacy_list_alias_paths,
+            legacy_alias_warning,
+            infer_page_pagination,
+            reserved_params,
+            duplicate_operations,
+        )
 
     def fingerprint(self) -> str:
-        """A stable text form (independent of hash seeds) for the cache key."""
-        data: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, (set, frozenset)):
+        """A stable text form (independent of hash seeds) for the cache key: every field's
+        ``repr``, sets sorted (the values are text, numbers, bools, None and tuples of them)."""
+        shown = []
+        for name in self.FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, set | frozenset):
                 value = sorted(value)
-            data[f.name] = value
-        return json.dumps(data, sort_keys=True, default=repr)
+            shown.append(f"{name}={value!r}")
+        return ";".join(shown)
 
     # -- operations ---------------------------------------------------------------------
 

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
 
 from ..errors import AuthError
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def read_credentials_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A YAML mapping of credentials; errors name the file, never its content."""
     import yaml
 
-    file = Path(path).expanduser()
+    file = os.path.expanduser(path)
     try:
-        text = file.read_text()
+        with open(file, encoding="utf-8") as handle:
+            text = handle.read()
     except FileNotFoundError:
         raise AuthError(f"credentials file {file} does not exist") from None
     except OSError as exc:

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from .. import catalog as _catalog
 from ..errors import ParameterError
-from ..options import ClientOptions, Record, check_base_url
+from ..options import ClientOptions, FrozenRecord, Record, check_base_url, set_fields
 from ._base import credential, read_credentials_file, require
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "Credential",
@@ -55,49 +57,80 @@ SHARED_OPTIONS = (
 )
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash, repr
-class Credential(Record):
+class Credential(FrozenRecord):
     """One credential: ``connect(argument=...)``, else an environment variable, else a key of
     the credentials file. ``secret=False`` marks an identifier (a client id, a key id): an
     apiKey scheme filled with one does not add its header to the redacted names."""
 
+    FIELDS = ("argument", "env", "file_keys", "secret", "scheme")
     argument: str
-    env: tuple[str, ...] = ()
-    file_keys: tuple[str, ...] | None = None  # default: the argument and the env names
-    secret: bool = True
+    env: tuple[str, ...]
+    file_keys: tuple[str, ...] | None  # default: the argument and the env names
+    secret: bool
     #: ``(security scheme, input)`` it fills, e.g. ``("application", "client_id")``
-    scheme: tuple[str, str] | None = None
+    scheme: tuple[str, str] | None
+
+    def __init__(
+        self,
+        argument: str,
+        env: tuple[str, ...] = (),
+        file_keys: tuple[str, ...] | None = None,
+        secret: bool = True,
+        scheme: tuple[str, str] | None = None,
+    ) -> None:
+        set_fields(self, argument, env, file_keys, secret, scheme)
 
     @property
     def keys(self) -> tuple[str, ...]:
         return self.file_keys if self.file_keys is not None else (self.argument, *self.env)
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash, repr
-class Setting(Record):
+class Setting(FrozenRecord):
     """One platform option, e.g. Habu's ``poll_interval``: default, where else it may come
     from, and a check that returns the value to use or raises ``ParameterError``."""
 
+    FIELDS = ("name", "default", "check", "env", "file_keys")
     name: str
-    default: Any = None
-    check: Callable[[Any], Any] | None = None
-    env: tuple[str, ...] = ()
-    file_keys: tuple[str, ...] = ()
+    default: Any
+    check: Callable[[Any], Any] | None
+    env: tuple[str, ...]
+    file_keys: tuple[str, ...]
+
+    def __init__(
+        self,
+        name: str,
+        default: Any = None,
+        check: Callable[[Any], Any] | None = None,
+        env: tuple[str, ...] = (),
+        file_keys: tuple[str, ...] = (),
+    ) -> None:
+        set_fields(self, name, default, check, env, file_keys)
 
 
-@dataclass(eq=False, repr=False)  # Record: eq, repr
 class Connection(Record):
     """What a platform's hooks see while ``connect()`` runs: the shared options (mutable:
     ``prepare`` may fill ``spec`` or ``base_url``), resolved credentials and settings."""
 
-    __hash__ = None  # type: ignore[assignment]  # mutable: unhashable, as @dataclass makes it
-
-    platform: Platform = field(repr=False)
-    options: dict[str, Any] = field(repr=False)  # may hold auth, headers
-    credentials: dict[str, Any] = field(repr=False)  # secrets: never shown
+    FIELDS = ("platform", "options", "credentials", "settings", "file_values", "asynchronous")
+    # options may hold auth and headers, credentials are secrets: never shown
+    UNSHOWN = frozenset({"platform", "options", "credentials", "file_values"})
+    platform: Platform
+    options: dict[str, Any]
+    credentials: dict[str, Any]
     settings: dict[str, Any]
-    file_values: Mapping[str, Any] = field(repr=False)
-    asynchronous: bool = False
+    file_values: Mapping[str, Any]
+    asynchronous: bool
+
+    def __init__(
+        self,
+        platform: Platform,
+        options: dict[str, Any],
+        credentials: dict[str, Any],
+        settings: dict[str, Any],
+        file_values: Mapping[str, Any],
+        asynchronous: bool = False,
+    ) -> None:
+        set_fields(self, platform, options, credentials, settings, file_values, asynchronous)
 
     def spec(self) -> Any:
         """The client's spec, loaded once (``spec=`` or the bundled one) and kept in
@@ -151,51 +184,134 @@ class Connection(Record):
         )
 
 
-@dataclass(frozen=True, eq=False, repr=False)  # Record: eq, hash, repr
-class Platform(Record):
+class Platform(FrozenRecord):
     """A platform, declared. Only ``name`` is required; see ``docs/adding-a-platform.md``."""
 
+    FIELDS = (
+        "name",
+        "title",
+        "spec",
+        "base_url",
+        "base_url_env",
+        "base_url_from_env",
+        "credentials",
+        "settings",
+        "credentials_file_env",
+        "auth",
+        "auth_options",
+        "prepare",
+        "defaults",
+        "client",
+        "async_client",
+        "resources",
+        "async_resources",
+        "naming",
+        "response_class",
+        "envelope_errors",
+        "value_coercion",
+        "command_spec",
+        "emulator",
+        "demo",
+        "live_spec",
+    )
     name: str
     #: one line saying what it is (``specclient --help``)
-    title: str = ""
+    title: str
     #: the bundled spec's name (``specs/<spec>.yaml``), a path, or a dict
-    spec: Any = None
-    base_url: str | None = None
+    spec: Any
+    base_url: str | None
     #: environment variables (then file keys) that may name the base URL
-    base_url_env: tuple[str, ...] = ()
+    base_url_env: tuple[str, ...]
     #: how a base URL found there is completed (Habu's ``HABU_API`` host gets ``/v1``)
-    base_url_from_env: Callable[[str], str] | None = None
-    credentials: tuple[Credential, ...] = ()
-    settings: tuple[Setting, ...] = ()
+    base_url_from_env: Callable[[str], str] | None
+    credentials: tuple[Credential, ...]
+    settings: tuple[Setting, ...]
     #: the environment variable naming the credentials file (``creds_path=`` wins)
-    credentials_file_env: str | None = None
+    credentials_file_env: str | None
     #: ``auth(connection) -> httpx.Auth | None``; default: built from the spec's security
     #: schemes with the credentials' ``scheme`` inputs (:func:`specclient.auth.from_spec`)
-    auth: Callable[[Connection], Any] | None = None
+    auth: Callable[[Connection], Any] | None
     #: per security scheme, what the spec cannot say (``client_auth``, ``token_cache``...)
-    auth_options: Callable[[Connection], Mapping[str, Mapping[str, Any]]] | None = None
+    auth_options: Callable[[Connection], Mapping[str, Mapping[str, Any]]] | None
     #: ``prepare(connection)``: what data cannot say (base URL rules, a fetched spec...)
-    prepare: Callable[[Connection], None] | None = None
+    prepare: Callable[[Connection], None] | None
     #: shared options whose platform default differs from the engine's (Civis: 9 retries)
-    defaults: Mapping[str, Any] = field(default_factory=dict)
-    client: type | None = None
-    async_client: type | None = None
+    defaults: Mapping[str, Any]
+    client: type | None
+    async_client: type | None
     #: workflow resource classes by resource name; key None: every other resource
-    resources: Mapping[Any, type] = field(default_factory=dict)
-    async_resources: Mapping[Any, type] = field(default_factory=dict)
-    naming: Any = None
-    response_class: type | None = None
+    resources: Mapping[Any, type]
+    async_resources: Mapping[Any, type]
+    naming: Any
+    response_class: type | None
     #: the error class per status for the spec's ``x-error-envelope`` (ClicData's own)
-    envelope_errors: Mapping[int | None, type] = field(default_factory=dict)
+    envelope_errors: Mapping[int | None, type]
     #: ``ClientOptions.value_coercion``: how arguments are converted before they are checked
-    value_coercion: Callable[[Any, tuple[str, ...]], Any] | None = None
+    value_coercion: Callable[[Any, tuple[str, ...]], Any] | None
     #: ``(spec) -> Spec`` the ``specclient <platform> ...`` commands are built from
-    command_spec: Callable[[], Any] | None = None
+    command_spec: Callable[[], Any] | None
     #: the module of its emulator (``build``, ``CREDENTIALS``)
-    emulator: str | None = None
-    demo: Callable[..., None] | None = None
+    emulator: str | None
+    demo: Callable[..., None] | None
     #: the spec is a snapshot of one the service serves (Civis): stubs type unknowns as Any
-    live_spec: bool = False
+    live_spec: bool
+
+    def __init__(
+        self,
+        name: str,
+        title: str = "",
+        spec: Any = None,
+        base_url: str | None = None,
+        base_url_env: tuple[str, ...] = (),
+        base_url_from_env: Callable[[str], str] | None = None,
+        credentials: tuple[Credential, ...] = (),
+        settings: tuple[Setting, ...] = (),
+        credentials_file_env: str | None = None,
+        auth: Callable[[Connection], Any] | None = None,
+        auth_options: Callable[[Connection], Mapping[str, Mapping[str, Any]]] | None = None,
+        prepare: Callable[[Connection], None] | None = None,
+        defaults: Mapping[str, Any] | None = None,  # None: {}
+        client: type | None = None,
+        async_client: type | None = None,
+        resources: Mapping[Any, type] | None = None,  # None: {}
+        async_resources: Mapping[Any, type] | None = None,  # None: {}
+        naming: Any = None,
+        response_class: type | None = None,
+        envelope_errors: Mapping[int | None, type] | None = None,  # None: {}
+        value_coercion: Callable[[Any, tuple[str, ...]], Any] | None = None,
+        command_spec: Callable[[], Any] | None = None,
+        emulator: str | None = None,
+        demo: Callable[..., None] | None = None,
+        live_spec: bool = False,
+    ) -> None:
+        set_fields(
+            self,
+            name,
+            title,
+            spec,
+            base_url,
+            base_url_env,
+            base_url_from_env,
+            credentials,
+            settings,
+            credentials_file_env,
+            auth,
+            auth_options,
+            prepare,
+            {} if defaults is None else defaults,
+            client,
+            async_client,
+            {} if resources is None else resources,
+            {} if async_resources is None else async_resources,
+            naming,
+            response_class,
+            {} if envelope_errors is None else envelope_errors,
+            value_coercion,
+            command_spec,
+            emulator,
+            demo,
+            live_spec,
+        )
 
     def connect(self, **options: Any) -> Any:
         """``specclient.connect(name, **options)``."""

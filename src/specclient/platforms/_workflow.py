@@ -13,20 +13,31 @@ import functools
 import inspect
 from collections.abc import Callable, Generator
 from types import MethodType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from ..client import AsyncClient, AsyncResource, Client, Resource
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+
     from ._flows import Call
 
+    P = ParamSpec("P")
+    T = TypeVar("T")
+    #: A flow; ``Flow[pd.DataFrame]`` says what it returns (a :class:`workflow`'s result).
+    Flow = Generator[Any, Any, T]
+else:
+    # The parameters are the type checker's: at run time ``Flow`` is ``Generator`` (written
+    # ``Flow[X]`` only in postponed annotations) and ``workflow`` a plain class.
+    P = T = None
+    Flow = Generator
+
+    class Generic:
+        def __class_getitem__(cls, parameters: object) -> type:
+            return cls
+
+
 __all__ = ["Flow", "spec_caller", "workflow", "Workflows"]
-
-P = ParamSpec("P")
-T = TypeVar("T")
-
-#: A flow; ``Flow[pd.DataFrame]`` says what it returns (a :class:`workflow`'s public result).
-Flow = Generator[Any, Any, T]
 
 
 def spec_caller(client: Any) -> Callable[[Call], Any]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from specclient._records import replace
 from specclient.emulators import running
 from specclient.openapi import Spec
 from specclient.platforms.civis import (

@@ -11,8 +11,6 @@ on top of the spec: the ID helpers (``get_database_id`` ...), ``username``,
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from specclient.errors import AuthError, ParameterError
 from specclient.platforms._platform import Connection, Credential, Platform, Setting
@@ -27,7 +25,11 @@ from specclient.platforms.civis.client import (
     CivisScripts,
 )
 from specclient.platforms.civis.demo import demo
-from specclient.platforms.civis.endpoints import DEFAULT_TTL, default_cache_dir, load_endpoints
+from specclient.platforms.civis.endpoints import (
+    DEFAULT_TTL,
+    default_cache_root,
+    load_endpoints,
+)
 from specclient.platforms.civis.errors import (
     CivisAPIError,
     CivisAPIKeyError,
@@ -130,7 +132,7 @@ def _spec_source(spec: Any, local_api_spec: Any) -> Any:
         raise ParameterError("connect", "pass spec= or local_api_spec=, not both", "spec")
     chosen = spec if spec is not None else local_api_spec
     is_url = str(chosen).startswith(("http://", "https://"))
-    if isinstance(chosen, str | os.PathLike) and not is_url and not Path(chosen).is_file():
+    if isinstance(chosen, str | os.PathLike) and not is_url and not os.path.isfile(chosen):
         raise ParameterError("connect", f"spec file {str(chosen)!r} does not exist", "spec")
     return chosen
 
@@ -257,7 +259,7 @@ def _prepare(conn: Connection) -> None:
             f"APIClient api_version must be one of {{'1.0'}}: {settings['api_version']!r}"
         )
     cache_dir = settings["spec_cache_dir"]
-    options["spec"] = civis_document(source, Path(cache_dir) if cache_dir else default_cache_dir())
+    options["spec"] = civis_document(source, cache_dir or default_cache_root())
     if settings["user_agent"]:
         options["headers"] = {
             **(options.get("headers") or {}),
@@ -372,7 +374,10 @@ def run_job(job_id: int, client: CivisClient, polling_interval: float | None = N
     return client.jobs.run(job_id, polling_interval=polling_interval)
 
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any
+
     from specclient.platforms.civis.async_futures import AsyncCivisFuture
     from specclient.platforms.civis.futures import CivisFuture, CivisJobFailure
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from specclient.client import AsyncClient, Client
 from specclient.platforms._lost import may_have_happened
@@ -14,7 +13,10 @@ from specclient.platforms._workflow import Flow, Workflows, spec_caller, workflo
 from specclient.platforms.civis import lookup as by_name
 from specclient.platforms.civis.responses import AsyncCivisResource, CivisResource
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:  # the futures (and their polling, threads) load when a run is started
+    from typing import Any
+
     from specclient.futures import RunProgress
     from specclient.platforms._flows import Call
     from specclient.platforms.civis.async_futures import AsyncCivisFuture

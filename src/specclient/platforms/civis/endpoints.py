@@ -13,24 +13,25 @@ one file per port in the user's cache.
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from specclient.clock import SYSTEM_CLOCK, Clock
 from specclient.errors import AuthError, ConnectionError, SpecError, TimeoutError
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:  # httpx is imported only when a fetch happens: a warm start never needs it
+    from pathlib import Path  # nor pathlib (with urllib.parse): spec=PATH uses os.path
+    from typing import Any
+
     import httpx
 
 __all__ = [
     "DEFAULT_TTL",
     "API_VERSIONS",
     "default_cache_dir",
+    "default_cache_root",
     "cache_path",
     "load_endpoints",
     "StaleSpecWarning",
@@ -47,11 +48,18 @@ class StaleSpecWarning(UserWarning):
 
 def default_cache_dir() -> Path:
     """``$SPECCLIENT_CACHE_DIR/civis``, else ``$XDG_CACHE_HOME`` or ``~/.cache``."""
+    from pathlib import Path
+
+    return Path(default_cache_root())
+
+
+def default_cache_root() -> str:
+    """:func:`default_cache_dir` as a string, without pathlib (a start-up does not load it)."""
     root = os.environ.get("SPECCLIENT_CACHE_DIR")
     if root:
-        return Path(root) / "civis"
-    xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(xdg) / "specclient" / "civis"
+        return os.path.join(root, "civis")
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(xdg, "specclient", "civis")
 
 
 def cache_path(cache_dir: Path, base_url: str, api_version: str) -> Path:
@@ -63,6 +71,8 @@ def cache_path(cache_dir: Path, base_url: str, api_version: str) -> Path:
 
 
 def _is_loopback(base_url: str) -> bool:
+    from urllib.parse import urlsplit
+
     host = (urlsplit(base_url).hostname or "").lower()
     return host in ("localhost", "::1") or host.startswith("127.")
 
@@ -70,6 +80,8 @@ def _is_loopback(base_url: str) -> bool:
 def _read(path: Path) -> dict[str, Any] | None:
     try:
         with path.open(encoding="utf-8") as handle:
+            import json  # on first use: a start-up does not load json
+
             entry = json.load(handle)
     except (OSError, ValueError):
         return None  # missing or half-written: behave as if there were no cache
@@ -86,6 +98,8 @@ def _write(path: Path, entry: Mapping[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".endpoints-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            import json  # on first use: a start-up does not load json
+
             json.dump(entry, handle)
         os.replace(tmp, path)
     except OSError as exc:  # a read-only home must not stop the client from working
@@ -216,6 +230,8 @@ def load_endpoints(
         )
     clock = clock or SYSTEM_CLOCK
     use_cache = cache_dir is not None or not _is_loopback(base_url)
+    from pathlib import Path  # a fetch: pathlib is nothing beside httpx
+
     path = cache_path(Path(cache_dir) if cache_dir else default_cache_dir(), base_url, api_version)
     cached = _read(path) if use_cache else None
     now = clock.time()

@@ -16,15 +16,16 @@ class has imported it already, and specclient never pays civis-python's import.
 from __future__ import annotations
 
 import functools
-import json
 import sys
-from typing import TYPE_CHECKING, Any
 
 from specclient.errors import APIError, ParameterError, SpecClientError, redact_url
 from specclient.http.redact import redact_secret_values
 from specclient.response import raise_for_status
 
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
 if TYPE_CHECKING:
+    from typing import Any
+
     import httpx  # loaded only once a request is made
 
 __all__ = [
@@ -105,6 +106,8 @@ def _error_message(response: httpx.Response) -> str:
     if not response.content:
         return response.reason_phrase  # a 502 from a proxy, say
     try:
+        import json  # on first use: a start-up does not load json
+
         payload = json.loads(response.content)
     except ValueError:
         return f"Response Content: {response.content.decode(errors='replace')}"

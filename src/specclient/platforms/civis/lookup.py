@@ -5,7 +5,10 @@ and async clients share them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["find", "find_one", "split_schema_tablename"]
 

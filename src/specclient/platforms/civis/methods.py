@@ -9,7 +9,6 @@ around it, the same for the sync and the async client (:class:`_CivisCall`).
 from __future__ import annotations
 
 import inspect
-from typing import Any
 
 from specclient.platforms.civis.errors import CivisArgumentError
 from specclient.platforms.civis.responses import (
@@ -17,6 +16,10 @@ from specclient.platforms.civis.responses import (
     CivisPaginatedResponse,
     JSONValueResponse,
 )
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["CivisMethod", "AsyncCivisMethod"]
 

@@ -11,15 +11,15 @@ as sent, hashing, read-only with civis-python's error, and its pretty printing.
 
 from __future__ import annotations
 
-import copy
-import json
-import pprint
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any
 
 from specclient.client import AsyncResource, Resource
 from specclient.platforms.civis.errors import immutable_response_error
-from specclient.response import Response, ResponseList
+from specclient.response import Response, ResponseList, register_pprint_layout
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CivisResponse",
@@ -43,6 +43,8 @@ def _plain(value: Any, snake_case: bool) -> Any:
         return value.json(snake_case)
     if isinstance(value, list):
         return [_plain(item, snake_case) for item in value]
+    import copy  # on first use: a start-up does not load copy
+
     return copy.deepcopy(value)
 
 
@@ -83,6 +85,8 @@ class CivisResponse(Response):
         """The data as a new ``dict``: snake_case keys (user data as sent), or with
         ``snake_case=False`` the keys as the API sent them."""
         if not snake_case:
+            import copy
+
             return copy.deepcopy(self.json_data)
         return {name: _plain(value, True) for name, value in self.items()}
 
@@ -115,6 +119,8 @@ class CivisResponse(Response):
         raise immutable_response_error()
 
     def __hash__(self) -> int:  # type: ignore[override]
+        import json  # on first use: a start-up does not load json
+
         return hash(json.dumps(self.json_data, sort_keys=True, default=str))
 
     def __repr__(self) -> str:
@@ -122,6 +128,8 @@ class CivisResponse(Response):
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         """IPython / Jupyter display: pretty-printed like ``pprint``."""
+        import pprint
+
         printer.text("Response(...)" if cycle else pprint.pformat(self))
 
 
@@ -170,7 +178,8 @@ def _pprint_response(
     stream.write("})")
 
 
-pprint.PrettyPrinter._dispatch[CivisResponse.__repr__] = _pprint_response  # type: ignore[attr-defined]
+# pprint (which imports dataclasses) learns civis-python's layout when something imports it
+register_pprint_layout(CivisResponse.__repr__, _pprint_response)
 
 
 class CivisResponseList(ResponseList):
@@ -190,7 +199,14 @@ class CivisResponseList(ResponseList):
 CivisResponse.list_class = CivisResponseList
 
 
-class CivisPaginatedResponse(Iterator[Any]):
+if TYPE_CHECKING:
+    _Items = Iterator[Any]
+    _AsyncItems = AsyncIterator[Any]
+else:  # the same classes; the parameters are for the type checker (no typing.Any here)
+    _Items, _AsyncItems = Iterator, AsyncIterator
+
+
+class CivisPaginatedResponse(_Items):
     """civis-python's ``PaginatedResponse``: what ``iterator=True`` returns; an iterator over
     every item of every page, fetched as it is read, with ``json()`` for all of them."""
 
@@ -208,7 +224,7 @@ class CivisPaginatedResponse(Iterator[Any]):
         return [_plain(item, snake_case) for item in self._pages]
 
 
-class AsyncCivisPaginatedResponse(AsyncIterator[Any]):
+class AsyncCivisPaginatedResponse(_AsyncItems):
     """:class:`CivisPaginatedResponse` on the async client: ``async for`` over every item,
     ``await result.json()`` for the remaining items' data."""
 

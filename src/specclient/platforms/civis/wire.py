@@ -12,12 +12,9 @@ from ``/endpoints`` or given as ``spec=`` / ``local_api_spec=``.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
 from specclient.openapi.cache import (
     content_hash,
@@ -26,6 +23,10 @@ from specclient.openapi.cache import (
     settled,
     write_atomically,
 )
+
+TYPE_CHECKING = False  # typing's constant, without loading typing (docs/DECISIONS.md)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["bracket_array_queries", "civis_document", "civis_python_values"]
 
@@ -95,7 +96,7 @@ def civis_python_values(value: Any, types: tuple[str, ...]) -> Any:
     return value
 
 
-def civis_document(source: Any, cache_dir: Path) -> Any:
+def civis_document(source: Any, cache_dir: str | os.PathLike[str]) -> Any:
     """The spec a Civis client is built from: ``source`` with array queries bracketed.
 
     A dict is declared in memory (a fetched ``/endpoints`` spec is one). A local JSON / YAML
@@ -104,37 +105,43 @@ def civis_document(source: Any, cache_dir: Path) -> Any:
     and kept as JSON in ``cache_dir``, so later starts read that file and the engine's model
     cache still skips parsing. A file changed in the last seconds is declared in memory only
     (a second write in the same timestamp tick would not change its identity). A URL is left
-    to the loader (fetched and checked there).
+    to the loader (fetched and checked there). Paths are strings here (``os.path``): pathlib
+    and the urllib.parse it imports are not part of a start-up.
     """
     if isinstance(source, Mapping):
         return bracket_array_queries(source)
-    if not (isinstance(source, str | os.PathLike) and Path(source).is_file()):
+    if not (isinstance(source, str | os.PathLike) and os.path.isfile(source)):
         return source
-    path = Path(source).resolve()
+    path = os.path.realpath(source)  # what Path.resolve() gives: the key stays the same
     read_at = time.time_ns()
-    status = path.stat()
+    status = os.stat(path)
     key = content_hash(f"{path}|{file_identity(status)}|1".encode())
-    declared = cache_dir / f"local-{key[:20]}.json"
-    if declared.is_file():
+    declared = os.path.join(cache_dir, f"local-{key[:20]}.json")
+    if os.path.isfile(declared):
         return declared
-    document = _parse(path.read_bytes())
+    with open(path, "rb") as handle:
+        document = _parse(handle.read())
     if not isinstance(document, Mapping):
         return source  # the loader reports what is wrong with it
     bracketed = bracket_array_queries(document)
     if not settled(status, read_at):
         return bracketed
+    import json  # on first use: a start-up does not load json
+
     text = json.dumps(bracketed).encode()
     if not write_atomically(declared, text):
         return bracketed  # a read-only cache only costs the next start a parse
     # Written once under its own name and never rewritten in place: the model cache may know
     # it by its identity from now on, so the next start does not even read it.
     with contextlib.suppress(OSError):
-        remember_content(str(declared), declared.stat(), content_hash(text))
+        remember_content(declared, os.stat(declared), content_hash(text))
     return declared
 
 
 def _parse(text: bytes) -> Any:
     if text.lstrip()[:1] == b"{":
+        import json  # on first use: a start-up does not load json
+
         return json.loads(text)
     import yaml
 

@@ -15,7 +15,6 @@ import sys
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from ...errors import (
     ServerError,
     TransportError,
 )
+from ...options import replace
 from ...tables.outputs import TABLE_RETURN_TYPES, deliver, table_output
 from .._batches import Emit, into
 from .._flows import Call, Fan, Flow, Follow, Sleep, Workflows, workflow
