@@ -1,6 +1,6 @@
 """The copy itself, written once as a flow: open the source, check the types against the
 destination before anything is written, resume past the rows a failed run committed, write
-batch by batch (the source reading its next batch meanwhile, :mod:`.handoff`), report
+batch by batch (the source reading its next batch meanwhile, :mod:`specclient._one_ahead`), report
 progress, finish."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from specclient._one_ahead import hand_off
+
 from ..errors import ParameterError
 from .checkpoint import Checkpoints
 from .destinations import Destination, more_rows_than_source
 from .drive import CopyFlow, Pull
-from .handoff import hand_off
 from .sources import Source
 
 __all__ = ["CopyProgress", "CopyResult", "copy_flow", "check_pair"]

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import orjson
 
+from specclient._one_ahead import Handoff
 from specclient.client import AsyncResource, Resource
 from specclient.errors import (
     ConflictError,
@@ -27,7 +28,6 @@ from specclient.errors import (
 from specclient.http.retry import RetryPolicy
 from specclient.platforms._flows import Call, Fan, Flow, Request, Sleep, Workflows, workflow
 from specclient.platforms._progress import rows_bar
-from specclient.platforms.clicdata.ahead import OneAhead
 from specclient.platforms.clicdata.errors import AppendInterrupted
 from specclient.platforms.clicdata.frames import (
     check_cells,
@@ -446,9 +446,9 @@ class _DataFlows(Workflows):
         start = expected
         bar = rows_bar(len(df), progress, "appending")
         # the next chunk's body is made in a worker thread while this one is in flight
-        bodies = OneAhead(
-            lambda chunk: (len(chunk[1][0]), self._chunk_body(rec_id, *chunk)),
-            _chunks(df, chunk_size),
+        bodies = Handoff(
+            (len(columns[0]), self._chunk_body(rec_id, names, columns))
+            for names, columns in _chunks(df, chunk_size)
         )
         try:
             for size, step in bodies:

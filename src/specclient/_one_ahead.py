@@ -1,18 +1,19 @@
-"""The hand-off between a copy's two sides: the source reads its next batch while the
-destination writes the last one.
+"""One item ahead: the next item of an iterator is produced while the consumer works on the
+last one.
 
-A copy waits on two servers in turn: the source's (its next page, then decoding it into Arrow)
-and the destination's (storing the last batch). Through a hand-off of one batch the source
-fetches batch ``k + 1`` while the destination writes batch ``k``, so both servers work at the
-same time. At most one batch waits in the hand-off and one is being written, beside what the
-source's own reader keeps in flight: memory stays bounded by two batches.
+Two places wait on two things in turn. A copy waits on its source's server (the next page,
+then decoding it into Arrow) and its destination's (storing the last batch); a ClicData
+append waits on making the next chunk's JSON body and on the server storing the last one.
+Through a hand-off of one item, item ``k + 1`` is produced while item ``k`` is used, so both
+sides work at the same time. At most one item waits in the hand-off and one is in use:
+memory stays bounded by two items (beside what the producer itself keeps in flight).
 
-A source's iterator is sync (a sync client, a local file or frame) or async (an async client).
-A sync one is advanced in one worker thread, an async one by one task on the running loop;
-either way one fetch at a time touches the iterator. Both drivers of the copy flow
-(:mod:`.drive`) take the batches with their ordinary :class:`~.drive.Pull` step. An error of
-the source is raised where the flow takes the batch that failed, after every batch before it
-was written, so what the destination holds is still what its checkpoint counts.
+An iterator is sync (a sync client, a local file or frame, a generator of request bodies) or
+async (an async client). A sync one is advanced in one worker thread, an async one by one task
+on the running loop; either way one step at a time touches the iterator. An error of the
+producer is raised where the consumer takes the item that failed, after every item before it
+was used: a copy's destination still holds what its checkpoint counts, an append's table what
+its row count says.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Handoff(_OneAhead):
 
     def __init__(self, batches: Iterator[Any]) -> None:
         super().__init__(batches)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="specclient-copy")
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="specclient-ahead")
 
     def _start(self) -> Future[Any]:
         return self._worker.submit(next, self._source, _END)
@@ -71,8 +72,8 @@ class Handoff(_OneAhead):
 
     def close(self) -> None:
         """Stop reading ahead; a fetch in flight ends first (one page), so the source's iterator
-        is never left mid-step in another thread."""
-        self._pending = None
+        is never left mid-step in another thread; after it the iterator is exhausted."""
+        self._pending, self._ended = None, True
         self._worker.shutdown(wait=True, cancel_futures=True)
 
 
@@ -91,8 +92,8 @@ class AsyncHandoff(_OneAhead):
         return self._taken(await self._next_fetch(), StopAsyncIteration)
 
     def close(self) -> None:
-        """Stop reading ahead: a fetch in flight is cancelled."""
-        pending, self._pending = self._pending, None
+        """Stop reading ahead: a fetch in flight is cancelled; the iterator is exhausted."""
+        pending, self._pending, self._ended = self._pending, None, True
         if pending is None:
             return
         if pending.done() and not pending.cancelled():

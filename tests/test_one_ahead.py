@@ -1,6 +1,7 @@
-"""The append pipeline's one-ahead worker: the next item is worked on while the consumer holds
-the last; results come in order, errors where their result is taken, and no more than one
-item is ever worked on ahead."""
+"""The one-ahead worker (ClicData's append bodies, a copy's source batches; the copy's own
+tests cover the async side and the copy around it): the next item is worked on while the
+consumer holds the last; results come in order, errors where their result is taken, and no
+more than one item is ever worked on ahead."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import threading
 
 import pytest
 
-from specclient.platforms.clicdata.ahead import OneAhead
+from specclient._one_ahead import Handoff
 
 
 def test_the_next_item_is_worked_on_while_the_consumer_holds_the_last():
@@ -21,7 +22,8 @@ def test_the_next_item_is_worked_on_while_the_consumer_holds_the_last():
         return item * 10
 
     release[0].set()
-    with OneAhead(work, range(4)) as results:
+    results = Handoff(map(work, range(4)))
+    try:
         assert next(results) == 0
         # the consumer now "sends" item 0: item 1 is already being made, item 2 is not
         assert started[1].wait(30)
@@ -29,6 +31,8 @@ def test_the_next_item_is_worked_on_while_the_consumer_holds_the_last():
         for i in (1, 2, 3):
             release[i].set()
         assert list(results) == [10, 20, 30]
+    finally:
+        results.close()
 
 
 def test_an_error_is_raised_where_its_result_is_taken_and_nothing_after_runs():
@@ -40,7 +44,7 @@ def test_an_error_is_raised_where_its_result_is_taken_and_nothing_after_runs():
         done.append(item)
         return item
 
-    results = OneAhead(work, range(5))
+    results = Handoff(map(work, range(5)))
     assert next(results) == 0
     with pytest.raises(ValueError, match="bad item 1"):
         next(results)
@@ -50,7 +54,7 @@ def test_an_error_is_raised_where_its_result_is_taken_and_nothing_after_runs():
 
 def test_close_midway_stops_the_worker():
     seen: list[int] = []
-    results = OneAhead(lambda item: seen.append(item) or item, range(100))
+    results = Handoff(map(lambda item: seen.append(item) or item, range(100)))
     assert next(results) == 0
     results.close()
     assert len(seen) <= 2  # the item taken and at most the one ahead
