@@ -32,7 +32,6 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "specclient.catalog",
             "specclient._after_import",
             "specclient._records",
-            "specclient._one_ahead",
         ),
     ),
     ("model", ("specclient.openapi.",)),

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from specclient._one_ahead import Handoff
+from specclient.platforms._one_ahead import Handoff
 
 
 def test_the_next_item_is_worked_on_while_the_consumer_holds_the_last():

@@ -9,8 +9,8 @@ Sources and destinations are small descriptors naming a table and the client tha
 
 The rows stream as Arrow record batches (the source reads the next batch while the
 destination writes the last: two batches in memory, beside what the source's reader keeps in
-flight, :mod:`specclient._one_ahead`), every column's type is checked against the destination
-before anything is written, and a copy that failed midway, run again, resumes: the
+flight, :mod:`~specclient.platforms._one_ahead`), every column's type is checked against
+the destination before anything is written, and a copy that failed midway, run again, resumes: the
 destination ends with the source's rows exactly once (see :mod:`.checkpoint`).
 :func:`copy_async` is the same copy on async clients. See docs/copy.md.
 """

@@ -1,7 +1,7 @@
 """The copy itself, written once as a flow: open the source, check the types against the
 destination before anything is written, resume past the rows a failed run committed, write
-batch by batch (the source reading its next batch meanwhile, :mod:`specclient._one_ahead`), report
-progress, finish."""
+batch by batch (the source reading its next batch meanwhile:
+:mod:`~specclient.platforms._one_ahead`), report progress, finish."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from specclient._one_ahead import hand_off
+from specclient.platforms._one_ahead import hand_off
 
 from ..errors import ParameterError
 from .checkpoint import Checkpoints

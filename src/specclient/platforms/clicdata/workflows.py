@@ -15,7 +15,6 @@ from typing import Any
 import httpx
 import orjson
 
-from specclient._one_ahead import Handoff
 from specclient.client import AsyncResource, Resource
 from specclient.errors import (
     ConflictError,
@@ -27,6 +26,7 @@ from specclient.errors import (
 )
 from specclient.http.retry import RetryPolicy
 from specclient.platforms._flows import Call, Fan, Flow, Request, Sleep, Workflows, workflow
+from specclient.platforms._one_ahead import Handoff
 from specclient.platforms._progress import rows_bar
 from specclient.platforms.clicdata.errors import AppendInterrupted
 from specclient.platforms.clicdata.frames import (
