@@ -554,3 +554,13 @@ def test_file_cache_lock_makes_separate_auth_objects_share_one_token(tmp_path: P
         worker.join(timeout=10)
     assert len(issued) == 1
     assert bearers == ["Bearer tok-1", "Bearer tok-1"]
+
+
+def test_auth_reexports_exactly_the_grants_module_names():
+    """specclient.auth loads the OAuth2 grants lazily by a list of names of its own: it must be
+    the grants module's public names, no more and no fewer, so none goes missing or dangles."""
+    from specclient import _grants, auth
+
+    assert set(_grants.__all__) == auth._GRANTS
+    for name in _grants.__all__:
+        assert getattr(auth, name) is getattr(_grants, name)
