@@ -60,3 +60,23 @@ def test_close_midway_stops_the_worker():
     assert len(seen) <= 2  # the item taken and at most the one ahead
     with pytest.raises(StopIteration):
         next(results)
+
+
+def test_a_lazy_hand_off_makes_the_next_item_only_when_told():
+    made: list[int] = []
+    results = Handoff(map(lambda item: made.append(item) or item, range(3)), eager=False)
+    try:
+        assert next(results) == 0
+        assert made == [0]
+        results.advance()
+        results.advance()  # once per attempt at sending item 0: still one item ahead
+        assert next(results) == 1
+        assert made == [0, 1]
+        assert next(results) == 2  # not told: made when taken
+        results.advance()  # looks for an item after the last: finds the end
+        with pytest.raises(StopIteration):
+            next(results)
+        results.advance()  # ended: starts nothing
+        assert made == [0, 1, 2]
+    finally:
+        results.close()

@@ -62,11 +62,17 @@ class Call:
 
 @dataclass(frozen=True)
 class Request:
-    """``client.request(verb, path, **options)``, for what the spec methods do not fit."""
+    """``client.request(verb, path, **options)``, for what the spec methods do not fit.
+
+    ``on_sent``, when given, is called once the ``content`` (bytes) has been written and the
+    sender waits on the server (once per attempt): when to start making the next body
+    (:mod:`specclient.platforms._announced`).
+    """
 
     verb: str
     path: str
     options: Mapping[str, Any] = field(default_factory=dict)
+    on_sent: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -290,11 +296,19 @@ def _broken_body(response: Any) -> Iterator[None]:
         ) from None
 
 
+def _request_options(step: Request, *, asynchronous: bool) -> Mapping[str, Any]:
+    if step.on_sent is None:
+        return step.options
+    from ._announced import announcing
+
+    return announcing(step.options, step.on_sent, asynchronous=asynchronous)
+
+
 def _step(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
     if isinstance(step, Call):
         return call(step)
     if isinstance(step, Request):
-        return client._request(step.verb, step.path, **step.options)
+        return client._request(step.verb, step.path, **_request_options(step, asynchronous=False))
     if isinstance(step, Sleep):
         client._clock.sleep(step.seconds)
         return None
@@ -349,7 +363,8 @@ async def _astep(step: Any, client: Any, call: Callable[[Call], Any]) -> Any:
     if isinstance(step, Call):
         return await call(step)
     if isinstance(step, Request):
-        return await client._request(step.verb, step.path, **step.options)
+        options = _request_options(step, asynchronous=True)
+        return await client._request(step.verb, step.path, **options)
     if isinstance(step, Sleep):
         await client._clock.asleep(step.seconds)
         return None

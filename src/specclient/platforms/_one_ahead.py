@@ -14,6 +14,14 @@ on the running loop; either way one step at a time touches the iterator. An erro
 producer is raised where the consumer takes the item that failed, after every item before it
 was used: a copy's destination still holds what its checkpoint counts, an append's table what
 its row count says.
+
+When the next item is made matters as much as that it is made ahead. A ClicData chunk's body is
+made by Python code, and so is sending the last one: started the moment the last chunk is
+taken, making the next body holds the GIL just when the sender needs it, and the two take
+turns instead of overlapping. ``Handoff(..., eager=False)`` starts the next item only when told
+(:meth:`_OneAhead.advance`), which the append does once a request's body is on the wire and
+the sender is waiting on the server (:class:`~specclient.platforms._flows.Request`'s
+``on_sent``); an item not started by then is started when it is taken.
 """
 
 from __future__ import annotations
@@ -31,10 +39,11 @@ _END: Any = object()
 class _OneAhead:
     """What both hand-offs share: one fetch in flight, started as the last batch is taken."""
 
-    def __init__(self, batches: Any) -> None:
+    def __init__(self, batches: Any, *, eager: bool = True) -> None:
         self._source = batches
         self._pending: Any = None
         self._ended = False
+        self._eager = eager
 
     def _start(self) -> Any:  # pragma: no cover - each hand-off overrides it
         raise NotImplementedError
@@ -48,15 +57,22 @@ class _OneAhead:
         if item is _END:
             self._ended = True
             raise stop
-        self._pending = self._start()  # the next batch, fetched while this one is written
+        if self._eager:
+            self._pending = self._start()  # the next batch, fetched while this one is written
         return item
+
+    def advance(self) -> None:
+        """Start making the next item now, unless it is under way or the items have ended
+        (calling it again, say once per attempt at sending the last item, changes nothing)."""
+        if self._pending is None and not self._ended:
+            self._pending = self._start()
 
 
 class Handoff(_OneAhead):
     """A sync iterator of batches, read one ahead in a worker thread."""
 
-    def __init__(self, batches: Iterator[Any]) -> None:
-        super().__init__(batches)
+    def __init__(self, batches: Iterator[Any], *, eager: bool = True) -> None:
+        super().__init__(batches, eager=eager)
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="specclient-ahead")
 
     def _start(self) -> Future[Any]:

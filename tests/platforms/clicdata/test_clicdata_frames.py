@@ -316,3 +316,42 @@ def test_datetimes_in_mixed_forms_or_blank_take_the_lenient_parser_and_nulls_sta
     assert df["s"].iloc[0] == "a" and np.isnan(df["s"].iloc[1]) and df["s"].iloc[2] == "c"
     # each column its own block: the numbers were not copied again to consolidate them
     assert len(df._mgr.blocks) == len(columns)
+
+
+@pytest.mark.parametrize(
+    ("series", "expected"),
+    [
+        # ISO 8601 extended format, at the coarsest unit that shows every value of the column
+        (
+            pd.Series(
+                pd.to_datetime(["2024-01-01 00:00:00.123456789", "1900-01-01"], format="ISO8601")
+            ),
+            ["2024-01-01T00:00:00.123456789", "1900-01-01T00:00:00.000000000"],
+        ),
+        (
+            pd.Series(pd.to_datetime(["1969-12-31 23:59:59.5", None], format="ISO8601")),
+            ["1969-12-31T23:59:59.500", None],
+        ),
+        (
+            pd.Series(np.array(["1600-01-01", "2500-12-31T23:59:59"], dtype="datetime64[s]")),
+            ["1600-01-01T00:00:00", "2500-12-31T23:59:59"],
+        ),
+        (pd.Series(pd.to_datetime([None, None])), [None, None]),
+        # 01:30 EST on the day clocks go forward is 06:30 UTC
+        (
+            pd.Series(pd.to_datetime(["2024-03-10 01:30", None])).dt.tz_localize(
+                "America/New_York"
+            ),
+            ["2024-03-10T06:30:00Z", None],
+        ),
+        (
+            pd.Series(pd.to_datetime(["2024-03-10 01:30:00.25"]))
+            .astype("datetime64[ms]")
+            .dt.tz_localize("Europe/Paris"),
+            ["2024-03-10T00:30:00.250Z"],
+        ),
+    ],
+)
+def test_timestamps_are_written_in_iso_8601_at_the_unit_the_column_needs(series, expected):
+    df = pd.DataFrame({"t": series})
+    assert [row["t"] for row in _rows(df)] == expected
