@@ -192,3 +192,34 @@ def test_values_registered_for_masking_are_bounded_and_the_newest_kept() -> None
     assert len(_secrets._VALUES) == _secrets._MOST_VALUES
     assert _secrets.redact_secret_values(f"got {newest}") == "got ***"
     assert _secrets.redact_secret_values("short ab12") == "short ab12"
+
+
+S3_SIGNATURE_ERROR = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SignatureDoesNotMatch</Code>'
+    "<Message>The request signature we calculated does not match the signature you provided."
+    "</Message><AWSAccessKeyId>AKIAIOSFODNN7EXAMPLE</AWSAccessKeyId>"
+    "<SignatureProvided>fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024"
+    "</SignatureProvided><CanonicalRequest>PUT\n/examplebucket/test.txt\n"
+    "X-Amz-Algorithm=AWS4-HMAC-SHA256&amp;X-Amz-Security-Token=FwoGZXIvYXdzEXAMPLETOKEN"
+    "&amp;X-Amz-SignedHeaders=host</CanonicalRequest><RequestId>4442587FB7D0A2F9</RequestId>"
+    "</Error>"
+)
+
+
+def test_an_s3_error_body_shows_its_code_and_message_but_not_the_signature_or_token():
+    # S3's SignatureDoesNotMatch error (AWS's documented example values) repeats the request's
+    # signature and, for temporary credentials, its session token in the canonical request.
+    shown = redact_body(S3_SIGNATURE_ERROR, "application/xml", limit=None)
+    assert "<Code>SignatureDoesNotMatch</Code>" in shown
+    assert "<RequestId>4442587FB7D0A2F9</RequestId>" in shown
+    assert "<SignatureProvided>***</SignatureProvided>" in shown
+    assert "X-Amz-Security-Token=***&amp;X-Amz-SignedHeaders=host" in shown
+    assert "fe5f80f77d5fa3beca" not in shown and "FwoGZXIvYXdzEXAMPLETOKEN" not in shown
+
+
+def test_an_xml_excerpt_cut_inside_a_secret_shows_none_of_it():
+    cut = S3_SIGNATURE_ERROR.index("fe5f80f77d5f") + 12
+    shown = redact_body(S3_SIGNATURE_ERROR[:cut], "application/xml", limit=None)
+    assert shown.endswith("<SignatureProvided>***")
+    # without a content type, a body that opens with a tag is read as XML too
+    assert "fe5f80f77d5f" not in redact_body(S3_SIGNATURE_ERROR[:cut], None, limit=None)

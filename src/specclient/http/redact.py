@@ -32,6 +32,7 @@ __all__ = [
     "redact_headers",
     "redact_json",
     "redact_form",
+    "redact_xml",
     "redact_body",
     "redact_text_urls",
     "redact_secret_values",
@@ -83,6 +84,40 @@ def redact_form(text: str, secret_fields: Iterable[str] = (), mask: str = MASK) 
     return redact_url(f"?{text}", secret_fields, mask)[1:]
 
 
+# An element and its text (no child elements); an element left open at the end of an excerpt
+# counts too, so a cut cannot show the start of a secret. And name=value pairs inside text: S3
+# repeats a presigned request's query (X-Amz-Security-Token=...) in its CanonicalRequest.
+_XML_TEXT = r"<(?P<tag>[A-Za-z_][\w.:-]*)(?P<attrs>\s[^<>]*)?>(?P<text>[^<]*)(?=</(?P=tag)\s*>|$)"
+_PAIR = r"(?P<name>[A-Za-z_][\w.-]*)=(?P<value>[^&\s<]*)"
+_xml_patterns: tuple[Any, Any] | None = None
+
+
+def redact_xml(text: str, secret_fields: Iterable[str] = (), mask: str = MASK) -> str:
+    """Mask the text of secret-named XML elements (``<SignatureProvided>``, ``<Token>``) and
+    secret ``name=value`` pairs inside any element's text; URLs are redacted as in any text."""
+    global _xml_patterns
+    if _xml_patterns is None:
+        import re
+
+        _xml_patterns = (re.compile(_XML_TEXT), re.compile(_PAIR))
+    element, pair = _xml_patterns
+    fields = tuple(secret_fields)
+
+    def hide_pair(match: Any) -> str:
+        secret = is_secret_name(match["name"], fields) and match["value"]
+        return f"{match['name']}={mask}" if secret else str(match.group(0))
+
+    def hide(match: Any) -> str:
+        tag, body = match["tag"], match["text"]
+        if body.strip() and is_secret_name(tag.rsplit(":", 1)[-1], fields):
+            body = mask
+        else:
+            body = pair.sub(hide_pair, body)
+        return f"<{tag}{match['attrs'] or ''}>{body}"
+
+    return redact_text_urls(element.sub(hide, text), mask)
+
+
 _PARSE_LIMIT = 1_000_000  # bytes of JSON parsed to redact an excerpt
 _MARGIN = 2048
 
@@ -97,8 +132,8 @@ def redact_body(
 ) -> str:
     """A printable, redacted excerpt of a request or response body.
 
-    JSON and form bodies are redacted field by field. Other text is kept only after its URLs
-    are redacted; binary and multipart bodies are summarised by size, because their parts
+    JSON and form bodies are redacted field by field, XML element by element (S3's errors
+    repeat the request's signature). Other text is kept only after its URLs are redacted; binary and multipart bodies are summarised by size, because their parts
     cannot be checked for secrets cheaply.
     """
     if not content:
@@ -132,6 +167,8 @@ def redact_body(
             text = json.dumps(redact_json(json.loads(text), secret_fields, mask))
         except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
             text = redact_text_urls(text, mask)
+    elif kind.endswith("xml") or text.lstrip().startswith("<"):
+        text = redact_xml(text, secret_fields, mask)
     else:
         text = redact_text_urls(text, mask)
     if limit is not None and len(text) > limit:
