@@ -103,3 +103,29 @@ def test_urls_mask_a_key_parameter_and_keep_a_sort_key() -> None:
     assert redact_url("https://h/x?key=k-1&sort_key=name&primary_key=id") == (
         "https://h/x?key=***&sort_key=name&primary_key=id"
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "token_count",  # a language model's usage, not a token
+        "inputTokenCount",
+        "password_length",
+        "token_limit",
+        "token_ttl",
+        "token_expiry",
+        "signature_algorithm",
+        "X-Amz-Algorithm",
+        "token_type",
+        "api_key_id",
+    ],
+)
+def test_names_that_describe_a_credential_are_shown(name: str) -> None:
+    assert not is_secret_name(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["token", "access_token", "refresh_token", "count_token", "token_value", "secret"]
+)
+def test_names_that_hold_a_credential_stay_masked(name: str) -> None:
+    assert is_secret_name(name)

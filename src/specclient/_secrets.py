@@ -82,8 +82,15 @@ _DATA_KEY_WORDS = frozenset(
         "idempotency", "routing", "object", "map", "dict", "table", "column", "field", "record",
     }
 )  # fmt: skip
-# The last word of a name that describes a credential rather than holding one.
-_NOT_A_VALUE = frozenset({"id", "ids", "type", "name", "names"})
+# The last word of a name that describes a credential rather than holding one: its id, its
+# kind, how many there are (an LLM's ``token_count``), how long it lives, how it is made.
+_NOT_A_VALUE = frozenset(
+    {
+        "id", "ids", "type", "types", "name", "names", "count", "counts", "length", "limit",
+        "limits", "usage", "expiry", "expires", "expiration", "ttl", "lifetime", "algorithm",
+        "format", "version", "enabled", "required",
+    }
+)  # fmt: skip
 _CURSOR_WORDS = frozenset({"page", "next", "continuation", "cursor", "pagination"})
 # Names made secret at run time: an API key sent under a name the word rule would not catch.
 _REGISTERED: set[str] = set()
