@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import re
+import shutil
+import tempfile
 from typing import Any
 
 import pytest
@@ -104,6 +107,31 @@ def pytest_configure(config: pytest.Config) -> None:
     # specclient's own DEBUG lines (each attempt: verb, URL, status, body excerpt) are where a
     # leak would show: record them, so the scan reads them in every test.
     logging.getLogger("specclient").setLevel(logging.DEBUG)
+    # The suite never writes into the user's cache (~/.cache/specclient: models, tokens,
+    # fetched specs): one directory for the run, which xdist's workers and the emulators'
+    # processes inherit, removed at the end.
+    if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
+        config.stash[_OWN_CACHE] = (os.environ.get("SPECCLIENT_CACHE_DIR"), _new_cache_dir())
+
+
+_OWN_CACHE = pytest.StashKey[tuple[str | None, str]]()
+
+
+def _new_cache_dir() -> str:
+    where = tempfile.mkdtemp(prefix="specclient-tests-cache-")
+    os.environ["SPECCLIENT_CACHE_DIR"] = where
+    return where
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _OWN_CACHE not in config.stash:
+        return
+    before, where = config.stash[_OWN_CACHE]
+    shutil.rmtree(where, ignore_errors=True)
+    if before is None:
+        os.environ.pop("SPECCLIENT_CACHE_DIR", None)
+    else:
+        os.environ["SPECCLIENT_CACHE_DIR"] = before
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
