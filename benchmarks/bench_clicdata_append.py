@@ -374,8 +374,8 @@ def main(argv: list[str] | None = None) -> int:
         for case in cases:
             if case.endswith("append"):
                 # Every append meets an empty emulator: its cost per insert grows with the rows
-                # it already holds (3.2 s of CPU per million into an empty one, 5.7 s with five
-                # million held), which would favour whichever case ran first.
+                # it already holds (3.2 s of CPU per million into an empty one, 5.1-5.7 s with
+                # four to five million held), which would favour whichever case ran first.
                 process.terminate()
                 process.wait(timeout=30)
                 process, info = _start_emulator()
