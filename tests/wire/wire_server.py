@@ -70,7 +70,10 @@ class _Handler(socketserver.StreamRequestHandler):
             if lowered.get("transfer-encoding", "").lower() == "chunked":
                 body = b""
                 while True:
-                    size = int(self.rfile.readline().strip().split(b";")[0], 16)
+                    size_line = self.rfile.readline()
+                    if not size_line:  # the client went away mid-body (a cancelled stream)
+                        return
+                    size = int(size_line.strip().split(b";")[0], 16)
                     chunk = self.rfile.read(size + 2)[:size]
                     if size == 0:
                         break
