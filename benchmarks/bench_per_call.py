@@ -4,6 +4,7 @@ Baselines, in the same run against the same server process:
 - raw httpx: one ``httpx.Client`` (keep-alive), ``client.get(url).json()``
 - seed style: ``requests.get(url).json()`` per call, no session (what the tutorials do)
 - specclient: ``client.things.get(id)`` built from a one-operation spec (Response objects)
+- the same two on asyncio: ``httpx.AsyncClient`` and ``specclient.AsyncClient``
 
 Run: ``python benchmarks/bench_per_call.py [--calls 2000] [--rounds 3]``. Prints a Markdown table.
 """
@@ -104,6 +105,37 @@ def run_specclient(base: str, calls: int) -> float:
         return time.perf_counter() - start
 
 
+def run_httpx_async(base: str, calls: int) -> float:
+    import asyncio
+
+    import httpx
+
+    async def calls_in_a_row() -> float:
+        async with httpx.AsyncClient() as client:
+            start = time.perf_counter()
+            for i in range(calls):
+                (await client.get(f"{base}/things/{i}")).json()
+            return time.perf_counter() - start
+
+    return asyncio.run(calls_in_a_row())
+
+
+def run_specclient_async(base: str, calls: int) -> float:
+    import asyncio
+
+    import specclient
+
+    async def calls_in_a_row() -> float:
+        async with specclient.AsyncClient.from_spec(SPEC, base_url=base, cache=False) as client:
+            get = client.things.get
+            start = time.perf_counter()
+            for i in range(calls):
+                (await get(i)).name  # noqa: B018
+            return time.perf_counter() - start
+
+    return asyncio.run(calls_in_a_row())
+
+
 BODY = (
     b'{"id": 1, "name": "thing", "createdAt": "2026-01-01T00:00:00Z", '
     b'"tags": ["a", "b"], "ownerId": 7}'
@@ -148,6 +180,8 @@ def main() -> None:
             "raw httpx (one Client)": run_httpx,
             "specclient (client.things.get)": run_specclient,
             "seed style (requests.get per call)": run_requests,
+            "raw httpx, async (one AsyncClient)": run_httpx_async,
+            "specclient, async (await client.things.get)": run_specclient_async,
         }
         for runner in runners.values():
             runner(base, 50)  # warm up imports and the server
