@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 import httpx
 import pandas as pd
 import pytest
+from _strict import warnings_as_errors
 
 import specclient
 from specclient.emulators import running
@@ -65,8 +64,7 @@ def test_second_connect_starts_from_the_disk_cache(emu, tmp_path):
     options = {"base_url": emu.base_url, "api_key": KEY, "spec_cache_dir": tmp_path}
     specclient.connect("civis", **options).close()
     emu.faults.add("endpoints", "503")  # the service is now down for /endpoints
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no stale-spec warning: the cache was fresh
+    with warnings_as_errors():  # no stale-spec warning: the cache was fresh
         client = specclient.connect("civis", **options)
     with client:
         assert client.username == "demo-user"

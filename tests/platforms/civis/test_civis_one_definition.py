@@ -66,7 +66,8 @@ def test_an_older_spec_without_get_me_still_names_the_user_on_the_sync_client(em
 async def test_an_older_spec_without_get_me_still_names_the_user_on_the_async_client(emu):
     async with emu.async_client() as current:
         older = AsyncCivisClient(_SpecBeforeGetMe(current.spec), options=current.options)
-        assert await older.get_username() == "demo-user"
+        async with older:
+            assert await older.get_username() == "demo-user"
 
 
 def test_answers_are_decoded_as_civis_responses_nested_ones_too(emu):

@@ -9,10 +9,10 @@ Test names keep civis-python's. Its ``_ContainerFuture`` / executor tests belong
 from __future__ import annotations
 
 import concurrent.futures
-import warnings
 
 import httpx
 import pytest
+from _strict import warnings_as_errors
 
 from specclient._clock import FakeClock
 from specclient.errors import NotFoundError
@@ -196,8 +196,7 @@ def test_civis_future_cancel_already_cancelled():
 def test_civis_future_cancel_finished_job():
     client = FakeClient(delete=_civis_error(404))
     future = ours(Poller("running"), client=client)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a 404 (the run had finished) is neither raised nor warned
+    with warnings_as_errors():  # a 404 (the run had finished) is neither raised nor warned
         assert future.cancel() is False
 
 

@@ -531,11 +531,11 @@ def test_load_json(client):
 
 async def test_the_file_helpers_run_on_the_async_client(emu):
     """(each helper is one flow: the same on an async client, awaited)"""
-    client = emu.async_client()
-    file_id = await civis_io.json_to_file([1, 2], client=client)
-    assert await civis_io.file_to_json(file_id, client=client) == [1, 2]
-    frame_id = await civis_io.dataframe_to_file(pd.DataFrame({"a": [1]}), client=client)
-    frame = await civis_io.file_to_dataframe(frame_id, client=client)
+    async with emu.async_client() as client:
+        file_id = await civis_io.json_to_file([1, 2], client=client)
+        assert await civis_io.file_to_json(file_id, client=client) == [1, 2]
+        frame_id = await civis_io.dataframe_to_file(pd.DataFrame({"a": [1]}), client=client)
+        frame = await civis_io.file_to_dataframe(frame_id, client=client)
     assert list(frame.columns) == ["Unnamed: 0", "a"]  # pandas wrote the index, as there
 
 
@@ -570,12 +570,12 @@ async def test_a_multipart_upload_and_a_cut_off_download_on_the_async_client(emu
     """(the same flows awaited: parts streamed by the async driver, a download cut off
     part-way fetched again and written from where the output started)"""
     cut = _AsyncCutOnce()
-    client = emu.async_client(http=cut)
-    file_id = await civis_io.file_to_civis(io.BytesIO(b"0123456789ab"), "big", client=client)
-    assert _stored(emu, file_id) == b"0123456789ab"
-    assert emu.state.file_store.files[file_id]["fileSize"] == 12
-    out = io.BytesIO(b"xy")
-    out.seek(2)
-    await civis_io.civis_to_file(file_id, out, client=client)
+    async with emu.async_client(http=cut) as client:
+        file_id = await civis_io.file_to_civis(io.BytesIO(b"0123456789ab"), "big", client=client)
+        assert _stored(emu, file_id) == b"0123456789ab"
+        assert emu.state.file_store.files[file_id]["fileSize"] == 12
+        out = io.BytesIO(b"xy")
+        out.seek(2)
+        await civis_io.civis_to_file(file_id, out, client=client)
     assert out.getvalue() == b"xy0123456789ab"
     assert cut.downloads == 2

@@ -10,10 +10,10 @@ import csv
 import io
 import itertools
 import re
-import warnings
 
 import pandas as pd
 import pytest
+from _strict import warnings_as_errors
 
 from specclient.emulators import running
 from specclient.platforms.civis import io as civis_io
@@ -326,8 +326,7 @@ def test_warns_or_raise_exception_for_deprecated_use_pandas(
         with pytest.raises(ValueError, match="Conflicting argument values"):
             func(**args)
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
+        with warnings_as_errors():
             func(**args)
 
 
