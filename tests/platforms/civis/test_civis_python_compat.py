@@ -8,7 +8,6 @@ import warnings
 
 import pytest
 
-from specclient.emulators import running
 from specclient.emulators.civis import CREDENTIALS
 
 civis = pytest.importorskip("civis")
@@ -44,13 +43,6 @@ def missing_database(client):
     except ValueError as error:
         return str(error)
     return None
-
-
-@pytest.fixture
-def emu(monkeypatch):
-    with running("civis", seed=1) as emulator:
-        monkeypatch.setenv("CIVIS_API_ENDPOINT", emulator.base_url)
-        yield emulator
 
 
 def test_common_calls_answer_alike_with_civis_python_and_specclient(emu):

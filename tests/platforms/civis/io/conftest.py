@@ -1,23 +1,11 @@
-"""An emulated Civis with tables the tests fill through the emulator's own state."""
+"""Tables the tests fill through the emulated Civis's own state (``emu``, ``client``: the
+Civis tests' conftest)."""
 
 from __future__ import annotations
 
 import pytest
 
-from specclient.emulators import running
 from specclient.emulators.civis.warehouse import encode_rows
-
-
-@pytest.fixture
-def emu(monkeypatch):
-    with running("civis", seed=1) as emulator:
-        monkeypatch.setenv("CIVIS_API_ENDPOINT", emulator.base_url)
-        yield emulator
-
-
-@pytest.fixture
-def client(emu):
-    return emu.client()
 
 
 @pytest.fixture
