@@ -20,6 +20,16 @@ def _api(dataset):
     return next(c for c in dataset.containers if c.pipeline_id == "data-api")
 
 
+def _serve_only(emu, client, dataset, path):
+    """The data set's Data API container, serving nothing but the file at ``path``."""
+    emu.state.datasets[dataset.guid].files.clear()
+    client.files.upload(dataset.guid, path)
+    api = _api(dataset)
+    client.pipelines.process(api.guid)
+    emu.clock.advance(5)
+    return api
+
+
 def test_query_as_arrow_is_typed_and_equals_the_frame(client, dataset):
     api = _api(dataset)
     frame = client.data.query(api.guid)
@@ -55,11 +65,7 @@ def test_query_batches_are_lazy_and_hold_every_record(emu, dataset, tmp_path):
     big = tmp_path / "big.csv"
     big.write_text("n,half\n" + "".join(f"{i},{i / 2}\n" for i in range(25_000)))
     client = emu.client()
-    emu.state.datasets[dataset.guid].files.clear()
-    client.files.upload(dataset.guid, big)
-    api = _api(dataset)
-    client.pipelines.process(api.guid)
-    emu.clock.advance(5)
+    api = _serve_only(emu, client, dataset, big)
     batches = client.data.query_batches(api.guid)
     first = next(batches)
     assert first.num_rows == 10_000  # one batch decoded before the rest is asked for
@@ -76,11 +82,7 @@ def test_a_value_that_does_not_fit_its_inferred_column_is_an_error_naming_it(
     data = tmp_path / "late.json"
     data.write_text(json.dumps([{"v": i} for i in range(10_000)] + [{"v": 1.5}]))
     client = emu.client()
-    emu.state.datasets[dataset.guid].files.clear()
-    client.files.upload(dataset.guid, data)
-    api = _api(dataset)
-    client.pipelines.process(api.guid)
-    emu.clock.advance(5)
+    api = _serve_only(emu, client, dataset, data)
     with pytest.raises(SpecClientError, match=r"record 10000 has v=1.5, but 'v' is integer"):
         client.data.query(api.guid, return_type="arrow")
     table = client.data.query(api.guid, return_type="arrow", kinds={"v": "number"})
@@ -151,11 +153,7 @@ def test_a_query_without_return_type_is_typed_by_the_pipeline_as_the_arrow_answe
         )
     )
     client = emu.client()
-    emu.state.datasets[dataset.guid].files.clear()
-    client.files.upload(dataset.guid, data)
-    api = _api(dataset)
-    client.pipelines.process(api.guid)
-    emu.clock.advance(5)
+    api = _serve_only(emu, client, dataset, data)
 
     frame = client.data.query(api.guid, kinds={"n": "number"})
     table = client.data.query(api.guid, return_type="arrow", kinds={"n": "number"})
