@@ -7,6 +7,7 @@ replies and re-exports it, so logs, errors and cassettes keep importing from one
 
 from __future__ import annotations
 
+import re  # loaded already: specclient._secrets splits names with it
 from collections.abc import Iterable, Mapping
 
 from specclient._after_import import when_imported
@@ -89,18 +90,11 @@ def redact_form(text: str, secret_fields: Iterable[str] = (), mask: str = MASK) 
 # repeats a presigned request's query (X-Amz-Security-Token=...) in its CanonicalRequest.
 _XML_TEXT = r"<(?P<tag>[A-Za-z_][\w.:-]*)(?P<attrs>\s[^<>]*)?>(?P<text>[^<]*)(?=</(?P=tag)\s*>|$)"
 _PAIR = r"(?P<name>[A-Za-z_][\w.-]*)=(?P<value>[^&\s<]*)"
-_xml_patterns: tuple[Any, Any] | None = None
 
 
 def redact_xml(text: str, secret_fields: Iterable[str] = (), mask: str = MASK) -> str:
     """Mask the text of secret-named XML elements (``<SignatureProvided>``, ``<Token>``) and
     secret ``name=value`` pairs inside any element's text; URLs are redacted as in any text."""
-    global _xml_patterns
-    if _xml_patterns is None:
-        import re
-
-        _xml_patterns = (re.compile(_XML_TEXT), re.compile(_PAIR))
-    element, pair = _xml_patterns
     fields = tuple(secret_fields)
 
     def hide_pair(match: Any) -> str:
@@ -112,10 +106,10 @@ def redact_xml(text: str, secret_fields: Iterable[str] = (), mask: str = MASK) -
         if body.strip() and is_secret_name(tag.rsplit(":", 1)[-1], fields):
             body = mask
         else:
-            body = pair.sub(hide_pair, body)
+            body = re.sub(_PAIR, hide_pair, body)  # re caches both compiled patterns
         return f"<{tag}{match['attrs'] or ''}>{body}"
 
-    return redact_text_urls(element.sub(hide, text), mask)
+    return redact_text_urls(re.sub(_XML_TEXT, hide, text), mask)
 
 
 _PARSE_LIMIT = 1_000_000  # bytes of JSON parsed to redact an excerpt
@@ -133,8 +127,9 @@ def redact_body(
     """A printable, redacted excerpt of a request or response body.
 
     JSON and form bodies are redacted field by field, XML element by element (S3's errors
-    repeat the request's signature). Other text is kept only after its URLs are redacted; binary and multipart bodies are summarised by size, because their parts
-    cannot be checked for secrets cheaply.
+    repeat the request's signature). Other text is kept only after its URLs are redacted;
+    binary and multipart bodies are summarised by size, because their parts cannot be checked
+    for secrets cheaply.
     """
     if not content:
         return ""

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from specclient.errors import ParameterError
 
 __all__ = [
+    "BLOCK_ROWS",
     "column_types",
     "column_type_for",
     "columns_for_frame",
@@ -36,6 +37,10 @@ __all__ = [
     "ColumnCollector",
     "json_safe",
 ]
+
+
+#: Rows made JSON-ready at once (:func:`iter_column_blocks`, a cell check, an append's chunks).
+BLOCK_ROWS = 50_000
 
 
 def __getattr__(name: str) -> Any:
@@ -216,7 +221,7 @@ def _fits_by_dtype(dtype: Any, kind: str) -> bool:
 
 
 def check_cells(
-    df: pd.DataFrame, types: Mapping[str, str], *, operation: str, block_rows: int = 50_000
+    df: pd.DataFrame, types: Mapping[str, str], *, operation: str, block_rows: int = BLOCK_ROWS
 ) -> None:
     """Check every cell of ``df`` against its data set column's type, before anything is sent.
 
@@ -360,7 +365,6 @@ def _column_as_json(series: pd.Series) -> list[Any]:
             out[mask] = None
             return out.tolist()
     if isinstance(dtype, pd.CategoricalDtype):
-        # Convert the few categories once, then pick them by code (-1 = missing).
         # The few categories converted once, then taken by code in C; code -1 (missing)
         # takes the None at the end.
         categories = [json_safe(v) for v in dtype.categories.to_numpy(dtype=object)]
@@ -392,7 +396,7 @@ def frame_columns_as_json(df: pd.DataFrame) -> list[list[Any]]:
 
 
 def iter_column_blocks(
-    df: pd.DataFrame, block_rows: int = 50_000
+    df: pd.DataFrame, block_rows: int = BLOCK_ROWS
 ) -> Iterator[tuple[list[str], list[list[Any]]]]:
     """Yield ``(column names, the block's columns as JSON-ready lists)`` for consecutive
     blocks of ``df``: numpy does the converting, and the Python objects alive at once stay
@@ -403,7 +407,7 @@ def iter_column_blocks(
 
 
 def iter_record_blocks(
-    df: pd.DataFrame, block_rows: int = 50_000
+    df: pd.DataFrame, block_rows: int = BLOCK_ROWS
 ) -> Iterator[tuple[list[str], list[tuple]]]:
     """Yield ``(column names, rows as tuples)`` for consecutive blocks of ``df``
     (:func:`iter_column_blocks`, row-wise)."""

@@ -30,6 +30,7 @@ from specclient.platforms._one_ahead import Handoff
 from specclient.platforms._progress import rows_bar
 from specclient.platforms.clicdata.errors import AppendInterrupted
 from specclient.platforms.clicdata.frames import (
+    BLOCK_ROWS,
     check_cells,
     check_frame,
     columns_for_frame,
@@ -165,15 +166,10 @@ class _ChunkFateUnknown(SpecClientError):
         super().__init__(str(error))
 
 
-#: Rows made JSON-ready at once for an append (whole chunks): numpy converts a column a block
-#: at a time, and the Python values alive at once stay bounded by the block.
-_APPEND_BLOCK_ROWS = 50_000
-
-
 def _chunks(df: Any, chunk_size: int) -> Iterator[tuple[list[str], list[list[Any]]]]:
     """``(column names, columns)`` of at most ``chunk_size`` JSON-ready rows, in order; the
     rows are made from the columns only when the chunk's body is (no tuple per row between)."""
-    block_rows = max(1, _APPEND_BLOCK_ROWS // chunk_size) * chunk_size  # every chunk full
+    block_rows = max(1, BLOCK_ROWS // chunk_size) * chunk_size  # whole chunks: every one full
     for names, columns in iter_column_blocks(df, block_rows):
         for offset in range(0, len(columns[0]), chunk_size):
             yield names, [column[offset : offset + chunk_size] for column in columns]
