@@ -6,12 +6,12 @@ Run from a checkout::
     python benchmarks/bench_clicdata_append.py --rows 100000 --markdown
 
 The emulator (``specclient.emulators.serve_forever("clicdata")``) runs in its own process, so
-its CPU and memory are not counted against either client; each append case gets a fresh one
+its CPU and memory are not counted against either client; each append case gets an empty one
 (its cost per insert grows with the rows it holds), and the reads share the one the last
-append wrote into. Each case then runs
-in a fresh child process, and its peak RSS (VmHWM) is reset just before the operation, so the peak is
-the operation's own; "above frame" subtracts the resident size measured after imports and
-after the DataFrame was built (for a read, it includes the frame the read returns).
+append wrote into. Each case runs in a fresh child process, and its peak RSS (VmHWM) is reset
+just before the operation, so the peak is the operation's own; "above frame" subtracts the
+resident size measured after imports and after the DataFrame was built (for a read, it
+includes the frame the read returns).
 
 Cases
 -----
@@ -371,8 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         written: int | None = None
         primed: int | None = None
+        holds_rows = False  # whether an append has written into the running emulator
         for case in cases:
-            if case.endswith("append"):
+            if case.endswith("append") and holds_rows:
                 # Every append meets an empty emulator: its cost per insert grows with the rows
                 # it already holds (3.2 s of CPU per million into an empty one, 5.1-5.7 s with
                 # four to five million held), which would favour whichever case ran first.
@@ -380,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                 process.wait(timeout=30)
                 process, info = _start_emulator()
                 written = primed = None
+            holds_rows = holds_rows or case.endswith("append") or "read" in case
             if "read" in case and written is None:
                 written = _child("ours-append", info, args.rows, None)["rec_id"]
             if "read" in case and primed != written:
